@@ -1,0 +1,16 @@
+"""``/v1/participants``: what matching knows of a participant."""
+from dataclasses import asdict
+
+from flask import Blueprint, current_app
+
+from shared.http import Problem
+
+bp = Blueprint("participants", __name__, url_prefix="/v1/participants")
+
+
+@bp.get("/<participant_id>")
+def get_participant(participant_id: str):
+    profile = current_app.extensions["matching"].profiles.get(participant_id)
+    if profile is None:
+        raise Problem(404, "Not Found", f"Matching knows no participant {participant_id}.")
+    return asdict(profile)

@@ -1,0 +1,1 @@
+"""Matching's domain: plain Python, no Flask, Mongo or Kafka."""

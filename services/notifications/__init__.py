@@ -1,0 +1,2 @@
+"""Notifications: tells people what happened, once, on their channel, in their language."""
+SERVICE = "notifications"

@@ -1,0 +1,49 @@
+"""Background processes of notifications: ``python -m services.notifications consumer|dispatcher|relay``."""
+from shared.config import Settings, load_settings
+from shared.contracts import notifications as catalogue
+from shared.entrypoints import dispatch, run_consumer, run_relay
+from shared.mongo import connect
+from shared.worker import Loop, run_worker
+
+from services.notifications import SERVICE
+from services.notifications.channels.email import SmtpChannel
+from services.notifications.channels.inbox import InboxChannel
+from services.notifications.dispatcher import Dispatcher
+from services.notifications.handlers import SUBSCRIBES_TO, build_handlers
+from services.notifications.rendering import Renderer
+from services.notifications.store import OUTBOX_COLLECTIONS, NotificationStore, ensure_indexes
+
+
+def consumer() -> None:
+    settings = load_settings(SERVICE)
+    run_consumer(settings, SERVICE, SUBSCRIBES_TO, lambda db: build_handlers(db, settings), ensure_indexes)
+
+
+def build_dispatcher(settings: Settings) -> Dispatcher:
+    db = connect(settings)
+    ensure_indexes(db)
+    channels = {
+        "email": SmtpChannel(settings.smtp_host, settings.smtp_port, settings.mail_from),
+        "inbox": InboxChannel(),
+    }
+    return Dispatcher(NotificationStore(db, settings.topic(catalogue.TOPIC)), Renderer(), channels)
+
+
+def dispatcher() -> None:
+    settings = load_settings(SERVICE)
+
+    def build() -> Loop:
+        return build_dispatcher(settings).run
+
+    run_worker("dispatcher", settings, build)
+
+
+if __name__ == "__main__":
+    dispatch(
+        SERVICE,
+        {
+            "consumer": consumer,
+            "dispatcher": dispatcher,
+            "relay": lambda: run_relay(load_settings(SERVICE), OUTBOX_COLLECTIONS),
+        },
+    )

@@ -1,0 +1,1 @@
+"""Notifications' HTTP blueprints."""

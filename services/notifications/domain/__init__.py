@@ -1,0 +1,1 @@
+"""Notifications' domain: plain Python, no Flask, Mongo, Kafka or SMTP."""

@@ -1,0 +1,43 @@
+"""A notification: one message of one kind, to one recipient, on one channel."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+PENDING, SENDING, SENT, FAILED, DEAD = "pending", "sending", "sent", "failed", "dead"
+
+
+def notification_id(source_event_id: str, kind: str, recipient_id: str, channel: str) -> str:
+    """Deterministic id: the same event, kind, recipient and channel always give the same
+    notification, so a redelivered event collides instead of sending twice."""
+    raw = "|".join((source_event_id, kind, recipient_id, channel))
+    return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+@dataclass
+class Notification:
+    kind: str
+    channel: str
+    recipient_id: str
+    address: str
+    language: str
+    context: dict[str, Any]
+    source_event_id: str
+    correlation_id: str | None = None
+    status: str = PENDING
+    attempts: int = 0
+    created_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    next_attempt_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    last_error: str | None = None
+    sent_at: datetime | None = None
+
+    @property
+    def id(self) -> str:
+        return notification_id(self.source_event_id, self.kind, self.recipient_id, self.channel)
+
+
+def retry_delay(attempts: int, base_seconds: float = 2.0, cap_seconds: float = 900.0) -> timedelta:
+    """Exponential backoff after ``attempts`` failed sends: 2 s, 4 s, 8 s ... up to 15 min."""
+    return timedelta(seconds=min(cap_seconds, base_seconds * (2 ** max(0, attempts - 1))))

@@ -1,0 +1,2 @@
+"""Registration: the public API for participants, their products and the BSM events."""
+SERVICE = "registration"

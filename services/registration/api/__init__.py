@@ -1,0 +1,1 @@
+"""Registration's HTTP blueprints."""

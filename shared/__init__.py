@@ -1,0 +1,1 @@
+"""Code every service shares: event envelope, Kafka and Mongo helpers, config, logging, HTTP."""

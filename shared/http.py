@@ -1,0 +1,152 @@
+"""What every Flask app here has: problem+json errors, correlation ids, health probes."""
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any, Callable
+
+from flask import Blueprint, Flask, Response, current_app, g, json, request
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException
+
+from shared import correlation
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+REQUEST_ID_HEADERS = ("X-Correlation-ID", "X-Request-ID")
+
+
+class Problem(Exception):
+    """An error the client can act on, rendered as RFC 9457 problem details."""
+
+    def __init__(self, status: int, title: str, detail: str | None = None, **extra: Any):
+        super().__init__(detail or title)
+        self.status, self.title, self.detail, self.extra = status, title, detail, extra
+
+
+def problem_response(status: int, title: str, detail: str | None = None, **extra: Any) -> Response:
+    body = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    body.update(extra)
+    return Response(json.dumps(body), status=status, mimetype=PROBLEM_JSON)
+
+
+def install(app: Flask) -> None:
+    """Correlation ids, request logging and problem+json error handlers."""
+
+    @app.before_request
+    def _start_request():
+        incoming = next((request.headers[h] for h in REQUEST_ID_HEADERS if request.headers.get(h)), None)
+        g.correlation = correlation.correlated(_safe_id(incoming))
+        g.correlation_id = g.correlation.__enter__()
+        g.started = time.monotonic()
+
+    @app.after_request
+    def _finish_request(response: Response):
+        cid = getattr(g, "correlation_id", None)
+        if cid:
+            response.headers["X-Correlation-ID"] = cid
+            log.info(
+                "request",
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "ms": round((time.monotonic() - g.started) * 1000, 2),
+                },
+            )
+        return response
+
+    @app.teardown_request
+    def _end_request(_exc):
+        ctx = g.pop("correlation", None)
+        if ctx is not None:
+            ctx.__exit__(None, None, None)
+
+    @app.errorhandler(Problem)
+    def _problem(exc: Problem):
+        return problem_response(exc.status, exc.title, exc.detail, **exc.extra)
+
+    @app.errorhandler(ValidationError)
+    def _invalid(exc: ValidationError):
+        return problem_response(422, "Invalid request", "Some fields are not valid.", errors=_field_errors(exc.messages))
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        return problem_response(exc.code or 500, exc.name, exc.description)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        log.exception("unhandled error")
+        return problem_response(500, "Internal Server Error", "The error has been logged.")
+
+
+def json_body() -> dict[str, Any]:
+    """The request's JSON object, or a 400/415 problem saying what is wrong with it."""
+    if not request.is_json:
+        raise Problem(415, "Unsupported Media Type", "Send the body as application/json.")
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise Problem(400, "Bad Request", "The body must be a JSON object.")
+    return body
+
+
+def health_blueprint(checks: dict[str, Callable[[], bool]], required: set[str]) -> Blueprint:
+    """``/healthz``: the process answers. ``/readyz``: each dependency's state; 503 when a
+    required one is down. Optional checks are reported but do not fail readiness (the
+    registration API keeps accepting writes while Kafka is away: its outbox holds them)."""
+    bp = Blueprint("health", __name__)
+
+    @bp.get("/healthz")
+    def healthz():
+        return {"status": "ok", "service": current_app.config["SERVICE"]}
+
+    @bp.get("/readyz")
+    def readyz():
+        results = {name: ("up" if check() else "down") for name, check in checks.items()}
+        ready = all(results[name] == "up" for name in required)
+        body = {"status": "ready" if ready else "not ready", "checks": results, "required": sorted(required)}
+        return body, (200 if ready else 503)
+
+    return bp
+
+
+def _field_errors(messages: Any) -> Any:
+    return messages if isinstance(messages, (dict, list)) else {"_schema": [str(messages)]}
+
+
+def _safe_id(value: str | None) -> str | None:
+    """Accept a client's id only if it is short and plain, so it is safe to log and echo."""
+    if value and len(value) <= 128 and all(c.isalnum() or c in "-_.:" for c in value):
+        return value
+    return None
+
+
+def service_app(import_name: str, settings, db, prepare: Callable[[Any], None] | None = None) -> Flask:
+    """A Flask app with the platform's logging, error handling and health probes.
+
+    ``prepare(db)`` (indexes) runs now if Mongo answers; if not, the app still starts and
+    ``/readyz`` says Mongo is down, so an orchestrator waits instead of crash-looping.
+    """
+    from pymongo.errors import PyMongoError
+
+    from shared.kafka_io import kafka_reachable
+    from shared.logs import configure_logging
+    from shared.mongo import mongo_reachable
+
+    configure_logging(settings.service, settings.log_level)
+    app = Flask(import_name)
+    app.config["SERVICE"] = settings.service
+    app.config["SETTINGS"] = settings
+    app.json.sort_keys = False
+    install(app)
+    checks = {"mongo": lambda: mongo_reachable(db), "kafka": lambda: kafka_reachable(settings)}
+    app.register_blueprint(health_blueprint(checks, required={"mongo"}))
+    if prepare is not None:
+        try:
+            prepare(db)
+        except PyMongoError as exc:
+            log.warning("database not prepared yet", extra={"error": repr(exc)})
+    return app

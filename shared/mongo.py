@@ -1,0 +1,27 @@
+"""MongoDB access made one way: a client per process, created after fork, never at import."""
+from __future__ import annotations
+
+from pymongo import MongoClient
+from pymongo.database import Database
+from pymongo.errors import PyMongoError
+
+from shared.config import Settings
+
+
+def connect(settings: Settings) -> Database:
+    client: MongoClient = MongoClient(
+        settings.mongodb_uri,
+        tz_aware=True,
+        serverSelectionTimeoutMS=5000,
+        connectTimeoutMS=3000,
+        appname=settings.service,
+    )
+    return client[settings.database_name]
+
+
+def mongo_reachable(db: Database) -> bool:
+    try:
+        db.command("ping")
+        return True
+    except PyMongoError:
+        return False
