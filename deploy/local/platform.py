@@ -1,0 +1,122 @@
+"""The platform's processes on one machine: what runs, how it starts, when it is ready.
+
+Used by ``make run`` (``deploy/local/run.py``) and by the end-to-end tests, so both start
+exactly the same processes. Each process logs JSON lines to ``<log_dir>/<name>.log``.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+REPO = Path(__file__).resolve().parents[2]
+SERVICES = ("registration", "matching", "notifications")
+DEFAULT_PORTS = {"registration": 8001, "matching": 8002, "notifications": 8003}
+WORKERS = {
+    "registration": ("relay",),
+    "matching": ("consumer", "relay"),
+    "notifications": ("consumer", "dispatcher", "relay"),
+}
+
+
+@dataclass(frozen=True)
+class Process:
+    name: str
+    argv: tuple[str, ...]
+    ready_url: str | None = None
+
+
+def api_port(service: str, env: Mapping[str, str]) -> int:
+    return int(env.get(f"{service.upper()}_PORT") or DEFAULT_PORTS[service])
+
+
+def processes(env: Mapping[str, str], python: str = sys.executable) -> list[Process]:
+    """Every process of every service: the HTTP API under gunicorn and its workers."""
+    result = []
+    for service in SERVICES:
+        port = api_port(service, env)
+        result.append(
+            Process(
+                f"{service}-api",
+                (
+                    python, "-m", "gunicorn",
+                    "--bind", f"127.0.0.1:{port}",
+                    "--workers", env.get("BSM_API_WORKERS", "2"),
+                    "--graceful-timeout", "10",
+                    f"services.{service}.app:create_app()",
+                ),
+                ready_url=f"http://127.0.0.1:{port}/readyz",
+            )
+        )
+        for worker in WORKERS[service]:
+            result.append(Process(f"{service}-{worker}", (python, "-m", f"services.{service}", worker)))
+    return result
+
+
+class Platform:
+    """Starts, watches and stops the service processes."""
+
+    def __init__(self, env: Mapping[str, str], log_dir: Path, python: str = sys.executable):
+        self.env = {**os.environ, **env, "PYTHONUNBUFFERED": "1"}
+        self.log_dir = log_dir
+        self.table = processes(self.env, python)
+        self.running: dict[str, subprocess.Popen] = {}
+
+    def start(self) -> None:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        for proc in self.table:
+            self._spawn(proc)
+
+    def _spawn(self, proc: Process) -> None:
+        log = open(self.log_dir / f"{proc.name}.log", "ab")
+        self.running[proc.name] = subprocess.Popen(
+            proc.argv, cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        log.close()
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        for proc in self.table:
+            while proc.ready_url and not _answers(proc.ready_url):
+                if self.running[proc.name].poll() is not None:
+                    raise RuntimeError(f"{proc.name} exited; see {self.log_dir / (proc.name + '.log')}")
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"{proc.name} not ready at {proc.ready_url}")
+                time.sleep(0.2)
+
+    def restart_exited(self) -> list[str]:
+        """Start again any process that died; return their names."""
+        restarted = []
+        for proc in self.table:
+            if self.running[proc.name].poll() is not None:
+                self._spawn(proc)
+                restarted.append(proc.name)
+        return restarted
+
+    def stop(self, timeout: float = 15.0) -> None:
+        for popen in self.running.values():
+            if popen.poll() is None:
+                os.killpg(popen.pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        for popen in self.running.values():
+            try:
+                popen.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(popen.pid, signal.SIGKILL)
+                popen.wait()
+        self.running.clear()
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False

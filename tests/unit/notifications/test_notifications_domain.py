@@ -1,0 +1,40 @@
+from datetime import timedelta
+
+from services.notifications.domain import recipients
+from services.notifications.domain.notifications import notification_id, retry_delay
+from services.notifications.rendering import Renderer
+
+REGISTERED = {"participant_id": "p1", "name": "Haleema", "role": "seller", "preferred_language": "ks"}
+
+
+def test_notification_ids_are_deterministic_per_event_kind_recipient_and_channel():
+    assert notification_id("e1", "k", "p1", "email") == notification_id("e1", "k", "p1", "email")
+    assert len({notification_id("e1", "k", "p1", c) for c in ("email", "sms", "inbox")}) == 3
+    assert notification_id("e1", "k", "p1", "email") != notification_id("e2", "k", "p1", "email")
+
+
+def test_retry_delay_doubles_and_is_capped():
+    assert [retry_delay(n).total_seconds() for n in (1, 2, 3)] == [2, 4, 8]
+    assert retry_delay(50) == timedelta(minutes=15)
+
+
+def test_registration_is_confirmed_by_email_when_there_is_an_address():
+    [note] = recipients.registration_received("e1", "c1", {**REGISTERED, "email": "h@example.in"})
+    assert (note.channel, note.address, note.language) == ("email", "h@example.in", "ks")
+
+
+def test_registration_without_email_goes_to_the_inbox():
+    [note] = recipients.registration_received("e1", "c1", {**REGISTERED, "email": None})
+    assert (note.channel, note.address) == ("inbox", "p1")
+
+
+def test_rendering_falls_back_to_english_when_a_translation_is_missing():
+    rendered = Renderer().render("registration_received", "doi", {"name": "Haleema", "role": "seller"})
+    assert rendered.language == "en"
+    assert "Haleema" in rendered.subject and "seller" in rendered.text
+    assert "<strong>seller</strong>" in rendered.html
+
+
+def test_html_escapes_what_participants_typed():
+    rendered = Renderer().render("registration_received", "en", {"name": "<b>x</b>", "role": "seller"})
+    assert "&lt;b&gt;x&lt;/b&gt;" in rendered.html

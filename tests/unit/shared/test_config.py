@@ -1,0 +1,39 @@
+import pytest
+
+from shared.config import ConfigError, load_settings
+
+
+def test_defaults_are_local():
+    settings = load_settings("matching", {})
+    assert settings.kafka_bootstrap_servers == "127.0.0.1:9092"
+    assert settings.http_port == 8002
+    assert settings.database_name == "bsm_matching"
+    assert settings.topic("registration.events") == "bsm.registration.events"
+
+
+def test_environment_overrides():
+    settings = load_settings(
+        "registration",
+        {
+            "KAFKA_BOOTSTRAP_SERVERS": "kafka-1:9092,kafka-2:9092",
+            "MONGODB_URI": "mongodb://db:27017/?replicaSet=rs0",
+            "REGISTRATION_PORT": "9001",
+            "REGISTRATION_MONGODB_DATABASE": "reg",
+            "BSM_TOPIC_PREFIX": "staging.",
+        },
+    )
+    assert settings.kafka_bootstrap_servers == "kafka-1:9092,kafka-2:9092"
+    assert settings.http_port == 9001
+    assert settings.database_name == "reg"
+    assert settings.topic("registration.events") == "staging.registration.events"
+
+
+def test_production_refuses_the_development_secret():
+    with pytest.raises(ConfigError, match="BSM_AUTH_SECRET"):
+        load_settings("registration", {"BSM_ENV": "production"})
+    assert load_settings("registration", {"BSM_ENV": "production", "BSM_AUTH_SECRET": "s3cret"}).auth_secret == "s3cret"
+
+
+def test_a_bad_number_is_named():
+    with pytest.raises(ConfigError, match="SMTP_PORT"):
+        load_settings("notifications", {"SMTP_PORT": "twenty-five"})
