@@ -84,7 +84,7 @@ class Platform:
     def wait_ready(self, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
         for proc in self.table:
-            while proc.ready_url and not _answers(proc.ready_url):
+            while proc.ready_url and not answers(proc.ready_url):
                 if self.running[proc.name].poll() is not None:
                     raise RuntimeError(f"{proc.name} exited; see {self.log_dir / (proc.name + '.log')}")
                 if time.monotonic() > deadline:
@@ -114,7 +114,7 @@ class Platform:
         self.running.clear()
 
 
-def _answers(url: str) -> bool:
+def answers(url: str) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=2) as response:
             return response.status == 200

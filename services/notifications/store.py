@@ -65,8 +65,9 @@ class NotificationStore:
         status = {"status": PENDING, "next_attempt_at": retry_at} if retry_at else {"status": DEAD}
         self._finish(notification, {"$set": {**status, "last_error": error}}, events)
 
-    def for_source_event(self, event_id: str) -> list[dict[str, Any]]:
-        return [_public(d) for d in self.collection.find({"source_event_id": event_id}).sort("created_at", ASCENDING)]
+    def find(self, **filters: str) -> list[dict[str, Any]]:
+        """Notifications matching every given field (source_event_id, recipient_id, ...)."""
+        return [_public(d) for d in self.collection.find(filters).sort("created_at", ASCENDING)]
 
     def inbox(self, recipient_id: str) -> list[dict[str, Any]]:
         query = {"recipient_id": recipient_id, "channel": "inbox", "status": SENT}

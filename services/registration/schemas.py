@@ -1,7 +1,7 @@
 """HTTP request and response bodies (marshmallow at the edge only)."""
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from services.registration.domain.identifiers import normalise_phone
 from services.registration.domain.reference import DISTRICTS, LANGUAGES, canonical_district
@@ -24,12 +24,14 @@ class SellerIn(Schema):
     email = fields.Email(load_default=None)
     preferred_language = fields.Str(load_default="en", validate=validate.OneOf(sorted(LANGUAGES)))
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def _district_in_state(self, data, **_):
-        district = canonical_district(data.get("state", ""), data.get("district", ""))
-        if district is None:
-            raise ValidationError(f"Not a district of {data.get('state')}.", field_name="district")
-        data["district"] = district
+        if "district" in data and "state" in data and not canonical_district(data["state"], data["district"]):
+            raise ValidationError(f"Not a district of {data['state']}.", field_name="district")
+
+    @post_load
+    def _canonical_district(self, data, **_):
+        return {**data, "district": canonical_district(data["state"], data["district"])}
 
 
 class ParticipantOut(Schema):

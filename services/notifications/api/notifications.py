@@ -10,13 +10,17 @@ def _store():
     return current_app.extensions["notifications"].store
 
 
+FILTERS = ("source_event_id", "recipient_id", "correlation_id")
+
+
 @bp.get("/notifications")
 def list_notifications():
-    """Every notification caused by one source event: ``?source_event_id=...``."""
-    event_id = request.args.get("source_event_id")
-    if not event_id:
-        raise Problem(400, "Bad Request", "Give source_event_id.", errors={"source_event_id": ["Required."]})
-    return {"items": _store().for_source_event(event_id)}
+    """Delivery status of the notifications caused by one source event, for one recipient,
+    or for one correlation id (at least one filter is required)."""
+    filters = {name: request.args[name] for name in FILTERS if request.args.get(name)}
+    if not filters:
+        raise Problem(400, "Bad Request", "Filter by one of: " + ", ".join(FILTERS) + ".", errors={"source_event_id": ["Give at least one filter."]})
+    return {"items": _store().find(**filters)}
 
 
 @bp.get("/inbox/<participant_id>")

@@ -1,0 +1,48 @@
+# The two commands: `make run` (the whole platform) and `make test` (the whole suite).
+# Everything else here is a step they take, or a convenience.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run stop test unit bench stack stack-stop status reset venv clean
+
+run: $(STAMP)  ## Kafka + FerretDB + every service process; Ctrl-C stops it all
+	$(PY) deploy/local/run.py
+
+stop: $(STAMP)  ## stop what `make run` started (from another terminal)
+	$(PY) deploy/local/run.py stop
+
+test: $(STAMP)  ## the full test suite (starts and stops its own stack on test ports)
+	$(PY) -m pytest
+
+unit: $(STAMP)  ## only the tests that need no Kafka or Mongo
+	$(PY) -m pytest tests/unit
+
+bench: $(STAMP)  ## benchmarks; each prints its figures as JSON
+	$(PY) -m bench
+
+stack: $(STAMP)  ## only Kafka + FerretDB
+	$(PY) deploy/local/stack.py start
+
+stack-stop: $(STAMP)
+	$(PY) deploy/local/stack.py stop
+
+status: $(STAMP)
+	$(PY) deploy/local/run.py status
+
+reset: $(STAMP)  ## stop everything and wipe the local data
+	$(PY) deploy/local/run.py stop
+	$(PY) deploy/local/stack.py reset
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) .pytest_cache

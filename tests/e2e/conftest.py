@@ -1,0 +1,74 @@
+"""The whole platform as ``make run`` starts it (same process table), on test ports."""
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+
+from deploy.local.mailsink import MailSink
+from deploy.local.platform import Platform
+from tests.conftest import REPO, TEST_ENV
+
+PORTS = {"registration": 38001, "matching": 38002, "notifications": 38003}
+SMTP_PORT = 38025
+
+
+class Api:
+    """A tiny client for one service's HTTP API."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.session = requests.Session()
+
+    def get(self, path: str, **kwargs):
+        return self.session.get(self.base + path, timeout=10, **kwargs)
+
+    def post(self, path: str, **kwargs):
+        return self.session.post(self.base + path, timeout=10, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def mail():
+    sink = MailSink(port=SMTP_PORT).start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture(scope="session")
+def platform(stack, mail):
+    tag = uuid.uuid4().hex[:6]
+    env = {
+        **TEST_ENV,
+        "BSM_TOPIC_PREFIX": f"e2e{tag}.",
+        "BSM_RELAY_POLL_SECONDS": "0.05",
+        "BSM_API_WORKERS": "1",
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(SMTP_PORT),
+    }
+    for service, port in PORTS.items():
+        env[f"{service.upper()}_PORT"] = str(port)
+        env[f"{service.upper()}_MONGODB_DATABASE"] = f"e2e{tag}_{service}"
+    running = Platform(env, log_dir=Path(REPO, ".state", "test", "logs", f"e2e-{tag}"))
+    running.start()
+    try:
+        running.wait_ready(timeout=60)
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture
+def registration(platform) -> Api:
+    return Api(f"http://127.0.0.1:{PORTS['registration']}")
+
+
+@pytest.fixture
+def matching(platform) -> Api:
+    return Api(f"http://127.0.0.1:{PORTS['matching']}")
+
+
+@pytest.fixture
+def notifications(platform) -> Api:
+    return Api(f"http://127.0.0.1:{PORTS['notifications']}")

@@ -1,0 +1,68 @@
+"""A seller registers over HTTP; matching learns of them and they get a confirmation email.
+
+Real at every hop: gunicorn, FerretDB, the outbox relay, Kafka, both consumers, the
+notification dispatcher and an SMTP server.
+"""
+import pytest
+
+from tests.helpers import wait_until
+
+pytestmark = pytest.mark.stack
+
+SELLER = {
+    "name": "Ghulam Nabi Dar",
+    "organisation": "Dar Papier Mache Works",
+    "district": "srinagar",
+    "phone": "98765 43210",
+    "email": "ghulam.dar@example.in",
+    "preferred_language": "ks",
+}
+
+
+def test_a_registered_seller_reaches_matching_and_gets_a_confirmation_email(registration, matching, notifications, mail):
+    response = registration.post("/v1/sellers", json=SELLER, headers={"X-Request-ID": "e2e-flow-1"})
+    assert response.status_code == 201, response.text
+    seller = response.json()
+    assert (seller["district"], seller["phone"]) == ("Srinagar", "+919876543210")
+    assert response.headers["Location"] == f"/v1/sellers/{seller['id']}"
+    assert response.headers["X-Correlation-ID"] == "e2e-flow-1"
+
+    profile = wait_until(lambda: _json_if_ok(matching.get(f"/v1/participants/{seller['id']}")), what="matching profile")
+    assert (profile["role"], profile["district"], profile["version"]) == ("seller", "Srinagar", 1)
+    assert "phone" not in profile and "email" not in profile
+
+    sent = wait_until(
+        lambda: [n for n in notifications.get("/v1/notifications", params={"recipient_id": seller["id"]}).json()["items"] if n["status"] == "sent"],
+        what="confirmation sent",
+    )
+    assert [(n["kind"], n["channel"], n["correlation_id"]) for n in sent] == [("registration_received", "email", "e2e-flow-1")]
+    [email] = [m for m in mail.messages if m["X-Correlation-ID"] == "e2e-flow-1"]
+    assert email["To"] == "ghulam.dar@example.in"
+    assert "Ghulam Nabi Dar" in email["Subject"]
+
+
+def test_bad_input_is_a_422_problem_naming_the_fields(registration):
+    response = registration.post("/v1/sellers", json={**SELLER, "district": "Atlantis", "phone": "12"})
+    assert response.status_code == 422
+    assert response.headers["Content-Type"] == "application/problem+json"
+    errors = response.json()["errors"]
+    assert set(errors) == {"district", "phone"}
+    assert "international form" in errors["phone"][0]
+
+
+def test_a_body_that_is_not_json_is_refused_clearly(registration):
+    response = registration.post("/v1/sellers", data="name=x", headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert response.status_code == 415
+    assert response.json()["title"] == "Unsupported Media Type"
+
+
+def test_every_service_reports_health_and_readiness(registration, matching, notifications):
+    for api in (registration, matching, notifications):
+        assert api.get("/healthz").status_code == 200
+        ready = api.get("/readyz")
+        assert ready.status_code == 200
+        assert ready.json()["checks"] == {"mongo": "up", "kafka": "up"}
+
+
+def _json_if_ok(response):
+    return response.json() if response.status_code == 200 else None

@@ -1,0 +1,49 @@
+"""Small helpers for tests against the real stack: bounded waits and topic reads."""
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Callable, TypeVar
+
+from kafka import KafkaConsumer
+
+from shared.config import Settings
+
+T = TypeVar("T")
+
+
+def wait_until(check: Callable[[], T], timeout: float = 30.0, interval: float = 0.1, what: str = "condition") -> T:
+    """Poll ``check`` until it returns something truthy; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(interval)
+
+
+def read_topic(settings: Settings, topic: str, expect: int, timeout: float = 30.0, settle: float = 1.0) -> list:
+    """Every record of ``topic`` from the beginning: waits for ``expect`` records, then
+    ``settle`` seconds more so that an unexpected extra (a duplicate) is seen too."""
+    consumer = KafkaConsumer(
+        topic,
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        group_id=f"reader-{uuid.uuid4().hex[:8]}",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    records: list = []
+    try:
+        deadline = time.monotonic() + timeout
+        while len(records) < expect and time.monotonic() < deadline:
+            for batch in consumer.poll(timeout_ms=200).values():
+                records.extend(batch)
+        settle_until = time.monotonic() + settle
+        while time.monotonic() < settle_until:
+            for batch in consumer.poll(timeout_ms=200).values():
+                records.extend(batch)
+    finally:
+        consumer.close()
+    return records
