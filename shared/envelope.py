@@ -25,7 +25,9 @@ class InvalidEnvelope(ValueError):
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    """Now, to the millisecond: what both the wire format and MongoDB keep."""
+    moment = datetime.now(timezone.utc)
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
 @dataclass(frozen=True)

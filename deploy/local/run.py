@@ -18,7 +18,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from deploy.local.platform import SERVICES, Platform, Process, answers, api_port  # noqa: E402
+from deploy.local.processes import SERVICES, Platform, Process, answers, api_port  # noqa: E402
 from deploy.local.stack import Stack, stack_from_env  # noqa: E402
 
 CONSUMER_GROUPS = ("matching", "notifications")

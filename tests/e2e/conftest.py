@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from deploy.local.mailsink import MailSink
-from deploy.local.platform import Platform
+from deploy.local.processes import Platform
 from tests.conftest import REPO, TEST_ENV
 
 PORTS = {"registration": 38001, "matching": 38002, "notifications": 38003}

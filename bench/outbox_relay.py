@@ -1,0 +1,52 @@
+"""How fast the outbox relay publishes, against bare producer sends in the same run.
+
+Baseline: the same events sent straight to Kafka with the same producer settings, one
+acknowledged send at a time (what the relay does). The ratio relay/baseline says what the
+outbox costs (the Mongo read and the removal write per document).
+"""
+from __future__ import annotations
+
+import time
+import uuid
+
+from shared.config import load_settings
+from shared.envelope import new_event
+from shared.kafka_io import ensure_topics, make_producer, send_event
+from shared.mongo import connect
+from shared.outbox import OutboxRelay, ensure_outbox_index, new_document, outbox_entry
+
+EVENTS = 500
+
+
+def run(env: dict[str, str], events: int = EVENTS) -> dict:
+    tag = uuid.uuid4().hex[:6]
+    settings = load_settings("registration", {**env, "BSM_TOPIC_PREFIX": f"bench{tag}.", "REGISTRATION_MONGODB_DATABASE": f"bench{tag}"})
+    topic = settings.topic("bench.events")
+    ensure_topics(settings, [topic])
+    db = connect(settings)
+    ensure_outbox_index(db, ["things"])
+    producer = make_producer(settings)
+    try:
+        batch = [new_event("bsm.bench.thing.happened.v1", "/bench", f"thing-{n}", {"n": n}) for n in range(events)]
+        started = time.perf_counter()
+        for event in batch:
+            send_event(producer, topic, event)
+        baseline = time.perf_counter() - started
+
+        db["things"].insert_many([new_document({"_id": f"thing-{n}"}, [outbox_entry(topic, e)]) for n, e in enumerate(batch)])
+        relay = OutboxRelay(db, ["things"], lambda t, e: send_event(producer, t, e), batch_size=events)
+        started = time.perf_counter()
+        published = 0
+        while published < events:
+            published += relay.relay_once()
+        relayed = time.perf_counter() - started
+    finally:
+        producer.close()
+        db.client.drop_database(db.name)
+    return {
+        "benchmark": "outbox_relay",
+        "events": events,
+        "baseline_events_per_s": round(events / baseline, 1),
+        "relay_events_per_s": round(events / relayed, 1),
+        "relay_over_baseline": round(baseline / relayed, 3),
+    }

@@ -1,0 +1,32 @@
+"""The real Kafka and FerretDB the benchmarks measure against, on their own ports and state."""
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from deploy.local.stack import Stack
+
+REPO = Path(__file__).resolve().parents[1]
+BENCH_ENV = {
+    "KAFKA_BOOTSTRAP_SERVERS": os.environ.get("BSM_BENCH_KAFKA", "127.0.0.1:49092"),
+    "KAFKA_CONTROLLER_PORT": os.environ.get("BSM_BENCH_KAFKA_CONTROLLER_PORT", "49093"),
+    "MONGODB_URI": os.environ.get("BSM_BENCH_MONGODB_URI", "mongodb://127.0.0.1:47017/"),
+}
+
+
+@contextmanager
+def bench_stack() -> Iterator[dict[str, str]]:
+    stack = Stack(
+        state_dir=REPO / ".state" / "bench",
+        kafka_bootstrap=BENCH_ENV["KAFKA_BOOTSTRAP_SERVERS"],
+        controller_port=int(BENCH_ENV["KAFKA_CONTROLLER_PORT"]),
+        mongodb_uri=BENCH_ENV["MONGODB_URI"],
+    )
+    stack.reset()
+    stack.start()
+    try:
+        yield dict(BENCH_ENV)
+    finally:
+        stack.stop()
