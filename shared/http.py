@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import datetime
 from typing import Any, Callable
 
 from flask import Blueprint, Flask, Response, current_app, g, json, request
+from flask.json.provider import DefaultJSONProvider
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -15,6 +17,18 @@ log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
 REQUEST_ID_HEADERS = ("X-Correlation-ID", "X-Request-ID")
+
+
+class JsonProvider(DefaultJSONProvider):
+    """Flask's JSON, with datetimes in ISO 8601 (what clients parse) instead of RFC 1123."""
+
+    sort_keys = False
+
+    @staticmethod
+    def default(value: Any) -> Any:
+        if isinstance(value, datetime):
+            return value.isoformat()
+        return DefaultJSONProvider.default(value)
 
 
 class Problem(Exception):
@@ -140,7 +154,7 @@ def service_app(import_name: str, settings, db, prepare: Callable[[Any], None] |
     app = Flask(import_name)
     app.config["SERVICE"] = settings.service
     app.config["SETTINGS"] = settings
-    app.json.sort_keys = False
+    app.json = JsonProvider(app)
     install(app)
     checks = {"mongo": lambda: mongo_reachable(db), "kafka": lambda: kafka_reachable(settings)}
     app.register_blueprint(health_blueprint(checks, required={"mongo"}))

@@ -20,6 +20,7 @@ from pymongo import ASCENDING
 from pymongo.database import Database
 from pymongo.errors import PyMongoError
 
+from shared.correlation import correlated
 from shared.envelope import Event, from_document, to_document
 
 log = logging.getLogger(__name__)
@@ -81,7 +82,7 @@ class OutboxRelay:
             for doc in collection.find({PENDING: {"$gt": 0}}, {OUTBOX: 1}).limit(self.batch_size):
                 entries = doc.get(OUTBOX) or []
                 for entry in entries:
-                    self.publish(entry["topic"], from_document(entry["event"]))
+                    self._publish(entry["topic"], from_document(entry["event"]))
                 if entries:
                     collection.update_one(
                         {"_id": doc["_id"]},
@@ -89,6 +90,11 @@ class OutboxRelay:
                     )
                     published += len(entries)
         return published
+
+    def _publish(self, topic: str, event: Event) -> None:
+        self.publish(topic, event)
+        with correlated(event.correlation_id, event.causation_id):
+            log.info("event published", extra={"event_id": event.id, "event_type": event.type, "subject": event.subject, "topic": topic})
 
     def run(self, stop: threading.Event, poll_seconds: float = 0.2, max_backoff: float = 10.0) -> None:
         """Relay until ``stop`` is set; wait and retry while Kafka or Mongo is away."""
@@ -98,7 +104,6 @@ class OutboxRelay:
                 count = self.relay_once()
                 backoff = poll_seconds
                 if count:
-                    log.info("outbox relayed", extra={"published": count})
                     continue
             except (KafkaError, PyMongoError) as exc:
                 log.warning("outbox relay waiting", extra={"error": repr(exc), "retry_in_s": backoff})

@@ -3,6 +3,8 @@
 Real at every hop: gunicorn, FerretDB, the outbox relay, Kafka, both consumers, the
 notification dispatcher and an SMTP server.
 """
+from datetime import datetime
+
 import pytest
 
 from tests.helpers import wait_until
@@ -36,6 +38,7 @@ def test_a_registered_seller_reaches_matching_and_gets_a_confirmation_email(regi
         what="confirmation sent",
     )
     assert [(n["kind"], n["channel"], n["correlation_id"]) for n in sent] == [("registration_received", "email", "e2e-flow-1")]
+    assert datetime.fromisoformat(sent[0]["sent_at"]) >= datetime.fromisoformat(seller["registered_at"])
     [email] = [m for m in mail.messages if m["X-Correlation-ID"] == "e2e-flow-1"]
     assert email["To"] == "ghulam.dar@example.in"
     assert "Ghulam Nabi Dar" in email["Subject"]
