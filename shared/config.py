@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 DEV_AUTH_SECRET = "dev-only-secret-change-me"
+DEV_API_KEYS = "organiser:dev-organiser-key,operator:dev-operator-key"
 DEFAULT_PORTS = {"registration": 8001, "matching": 8002, "notifications": 8003}
 
 
@@ -28,6 +29,8 @@ class Settings:
     http_host: str = "127.0.0.1"
     http_port: int = 8000
     auth_secret: str = DEV_AUTH_SECRET
+    api_keys: str = DEV_API_KEYS
+    cors_origins: str = ""
     log_level: str = "INFO"
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 2525
@@ -57,6 +60,8 @@ def load_settings(service: str, environ: Mapping[str, str] | None = None) -> Set
         http_host=env.get(f"{prefix}_HOST", env.get("BSM_HTTP_HOST", Settings.http_host)),
         http_port=_int(env, f"{prefix}_PORT", DEFAULT_PORTS.get(service, 8000)),
         auth_secret=env.get("BSM_AUTH_SECRET", DEV_AUTH_SECRET),
+        api_keys=env.get("BSM_API_KEYS", DEV_API_KEYS),
+        cors_origins=env.get("BSM_CORS_ORIGINS", ""),
         log_level=env.get("BSM_LOG_LEVEL", "INFO").upper(),
         smtp_host=env.get("SMTP_HOST", Settings.smtp_host),
         smtp_port=_int(env, "SMTP_PORT", Settings.smtp_port),
@@ -64,8 +69,11 @@ def load_settings(service: str, environ: Mapping[str, str] | None = None) -> Set
         relay_poll_seconds=float(env.get("BSM_RELAY_POLL_SECONDS", Settings.relay_poll_seconds)),
         extra={k: v for k, v in env.items() if k.startswith(("BSM_", prefix + "_"))},
     )
-    if settings.environment == "production" and settings.auth_secret == DEV_AUTH_SECRET:
-        raise ConfigError("BSM_AUTH_SECRET must be set in production")
+    if settings.environment == "production":
+        if settings.auth_secret == DEV_AUTH_SECRET:
+            raise ConfigError("BSM_AUTH_SECRET must be set in production")
+        if settings.api_keys == DEV_API_KEYS:
+            raise ConfigError("BSM_API_KEYS must be set in production")
     return settings
 
 

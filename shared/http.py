@@ -146,6 +146,7 @@ def service_app(import_name: str, settings, db, prepare: Callable[[Any], None] |
     """
     from pymongo.errors import PyMongoError
 
+    from shared.auth import Authenticator, parse_api_keys
     from shared.kafka_io import kafka_reachable
     from shared.logs import configure_logging
     from shared.mongo import mongo_reachable
@@ -156,6 +157,7 @@ def service_app(import_name: str, settings, db, prepare: Callable[[Any], None] |
     app.config["SETTINGS"] = settings
     app.json = JsonProvider(app)
     install(app)
+    app.extensions["auth"] = Authenticator(settings.auth_secret, parse_api_keys(settings.api_keys))
     checks = {"mongo": lambda: mongo_reachable(db), "kafka": lambda: kafka_reachable(settings)}
     app.register_blueprint(health_blueprint(checks, required={"mongo"}))
     if prepare is not None:
@@ -164,3 +166,31 @@ def service_app(import_name: str, settings, db, prepare: Callable[[Any], None] |
         except PyMongoError as exc:
             log.warning("database not prepared yet", extra={"error": repr(exc)})
     return app
+
+
+def principal():
+    """The authenticated caller, or a 401 problem."""
+    from shared.auth import Unauthenticated
+
+    if "principal" not in g:
+        try:
+            g.principal = current_app.extensions["auth"].authenticate(request.headers.get("Authorization"))
+        except Unauthenticated as exc:
+            raise Problem(401, "Unauthorized", str(exc)) from None
+    return g.principal
+
+
+def require(*roles: str):
+    """The caller, who must hold one of ``roles`` (401 when anonymous, 403 otherwise)."""
+    caller = principal()
+    if caller.role not in roles:
+        raise Problem(403, "Forbidden", f"This needs the role {' or '.join(roles)}.")
+    return caller
+
+
+def require_self_or(participant_id: str, *roles: str):
+    """The caller, who must be that participant or hold one of ``roles``."""
+    caller = principal()
+    if caller.role in roles or (caller.role == "participant" and caller.subject == participant_id):
+        return caller
+    raise Problem(403, "Forbidden", "You may only see and change your own records.")

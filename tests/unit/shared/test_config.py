@@ -31,7 +31,10 @@ def test_environment_overrides():
 def test_production_refuses_the_development_secret():
     with pytest.raises(ConfigError, match="BSM_AUTH_SECRET"):
         load_settings("registration", {"BSM_ENV": "production"})
-    assert load_settings("registration", {"BSM_ENV": "production", "BSM_AUTH_SECRET": "s3cret"}).auth_secret == "s3cret"
+    with pytest.raises(ConfigError, match="BSM_API_KEYS"):
+        load_settings("registration", {"BSM_ENV": "production", "BSM_AUTH_SECRET": "s3cret"})
+    production = {"BSM_ENV": "production", "BSM_AUTH_SECRET": "s3cret", "BSM_API_KEYS": "organiser:0123456789"}
+    assert load_settings("registration", production).auth_secret == "s3cret"
 
 
 def test_a_bad_number_is_named():
