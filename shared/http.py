@@ -1,6 +1,7 @@
 """What every Flask app here has: problem+json errors, correlation ids, health probes."""
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from datetime import datetime
@@ -12,6 +13,7 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from shared import correlation
+from shared.pagination import BadCursor
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +89,10 @@ def install(app: Flask) -> None:
     def _invalid(exc: ValidationError):
         return problem_response(422, "Invalid request", "Some fields are not valid.", errors=_field_errors(exc.messages))
 
+    @app.errorhandler(BadCursor)
+    def _bad_cursor(exc: BadCursor):
+        return problem_response(400, "Bad Request", str(exc), errors={"cursor": [str(exc)]})
+
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
         return problem_response(exc.code or 500, exc.name, exc.description)
@@ -146,7 +152,10 @@ def service_app(import_name: str, settings, db, prepare: Callable[[Any], None] |
     """
     from pymongo.errors import PyMongoError
 
+    from flask_cors import CORS
+
     from shared.auth import Authenticator, parse_api_keys
+    from shared.idempotency import IdempotencyStore
     from shared.kafka_io import kafka_reachable
     from shared.logs import configure_logging
     from shared.mongo import mongo_reachable
@@ -158,6 +167,14 @@ def service_app(import_name: str, settings, db, prepare: Callable[[Any], None] |
     app.json = JsonProvider(app)
     install(app)
     app.extensions["auth"] = Authenticator(settings.auth_secret, parse_api_keys(settings.api_keys))
+    app.extensions["idempotency"] = IdempotencyStore(db)
+    if settings.cors_origins:
+        CORS(
+            app,
+            origins=[o.strip() for o in settings.cors_origins.split(",")],
+            expose_headers=["ETag", "Location", "X-Correlation-ID", "Idempotent-Replayed"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-Match", "X-Request-ID"],
+        )
     checks = {"mongo": lambda: mongo_reachable(db), "kafka": lambda: kafka_reachable(settings)}
     app.register_blueprint(health_blueprint(checks, required={"mongo"}))
     if prepare is not None:
@@ -194,3 +211,77 @@ def require_self_or(participant_id: str, *roles: str):
     if caller.role in roles or (caller.role == "participant" and caller.subject == participant_id):
         return caller
     raise Problem(403, "Forbidden", "You may only see and change your own records.")
+
+
+def idempotent(view):
+    """Honour ``Idempotency-Key`` on a POST view: a retry gets the first response again."""
+    from shared.idempotency import KeyReused, StillRunning, StoredResponse, fingerprint
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        key = request.headers.get("Idempotency-Key")
+        if not key:
+            return view(*args, **kwargs)
+        if not 8 <= len(key) <= 200:
+            raise Problem(400, "Bad Request", "An Idempotency-Key has 8 to 200 characters.", errors={"Idempotency-Key": ["8 to 200 characters."]})
+        store = current_app.extensions["idempotency"]
+        scope = f"{request.method} {request.path} {request.headers.get('Authorization', '')[-16:]} {key}"
+        try:
+            stored = store.claim(scope, fingerprint(request.method, request.path, request.get_data()))
+        except KeyReused:
+            raise Problem(422, "Idempotency-Key reused", "This key was used for a different request.") from None
+        except StillRunning:
+            raise Problem(409, "Conflict", "A request with this Idempotency-Key is still being processed; retry shortly.") from None
+        if stored is not None:
+            response = current_app.response_class(json.dumps(stored.body), status=stored.status, mimetype="application/json")
+            response.headers.update(stored.headers)
+            response.headers["Idempotent-Replayed"] = "true"
+            return response
+        try:
+            response = current_app.make_response(view(*args, **kwargs))
+        except BaseException:
+            store.release(scope)
+            raise
+        if response.status_code >= 400:
+            store.release(scope)
+        else:
+            kept = {h: response.headers[h] for h in ("Location", "ETag") if h in response.headers}
+            store.finish(scope, StoredResponse(response.status_code, response.get_json(), kept))
+        return response
+
+    return wrapper
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def expected_version(required: bool = True) -> int | None:
+    """The version named by ``If-Match`` (428 when required and missing, 400 when unreadable)."""
+    header = request.headers.get("If-Match")
+    if not header:
+        if required:
+            raise Problem(428, "Precondition Required", "Send If-Match with the ETag you last read, so no one's change is overwritten.")
+        return None
+    try:
+        return int(header.strip().removeprefix("W/").strip('"'))
+    except ValueError:
+        raise Problem(400, "Bad Request", "If-Match must be an ETag this API gave out.") from None
+
+
+def stale(current_version: int) -> Problem:
+    return Problem(412, "Precondition Failed", "It was changed since you read it: read it again and reapply your change.", current_version=current_version)
+
+
+def page_args(sortable: tuple[str, ...], default_sort: str) -> tuple[str, int, str | None]:
+    """``?sort=&limit=&cursor=`` checked against what may be sorted."""
+    sort = request.args.get("sort", default_sort)
+    if sort.lstrip("-") not in sortable:
+        raise Problem(400, "Bad Request", f"sort is one of {', '.join(sortable)} (prefix - to reverse).", errors={"sort": ["Not sortable."]})
+    try:
+        limit = int(request.args.get("limit", 50))
+    except ValueError:
+        raise Problem(400, "Bad Request", "limit is a whole number.", errors={"limit": ["Not a number."]}) from None
+    if not 1 <= limit <= 200:
+        raise Problem(400, "Bad Request", "limit is between 1 and 200.", errors={"limit": ["Out of range."]})
+    return sort, limit, request.args.get("cursor") or None

@@ -1,31 +1,35 @@
 """The registration service's WSGI app: ``gunicorn 'services.registration.app:create_app()'``."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from shared.config import Settings, load_settings
 from shared.contracts import registration as catalogue
 from shared.http import service_app
 from shared.mongo import connect
+from shared.openapi import openapi_blueprint
 
 from services.registration import SERVICE
-from services.registration.api import sellers
-from services.registration.store import ParticipantStore, ensure_indexes
+from services.registration.actions import Registration
+from services.registration.api import applications, errors, meets, participants, reference
+from services.registration.store import ApplicationStore, CodeStore, MeetStore, ParticipantStore, ensure_indexes
 
-
-@dataclass
-class Registration:
-    settings: Settings
-    participants: ParticipantStore
+DESCRIPTION = "Participants (sellers, buyers), their products and needs, Buyer-Seller Meets and who takes part."
 
 
 def create_app(settings: Settings | None = None):
     settings = settings or load_settings(SERVICE)
     db = connect(settings)
     app = service_app(__name__, settings, db, prepare=ensure_indexes)
+    topic = settings.topic(catalogue.TOPIC)
     app.extensions[SERVICE] = Registration(
-        settings=settings,
-        participants=ParticipantStore(db, settings.topic(catalogue.TOPIC)),
+        participants=ParticipantStore(db, topic),
+        meets=MeetStore(db, topic),
+        applications=ApplicationStore(db, topic),
+        codes=CodeStore(db),
+        auth=app.extensions["auth"],
+        secret=settings.auth_secret,
     )
-    app.register_blueprint(sellers.bp)
+    errors.install(app)
+    for blueprint in (meets.bp, participants.bp, applications.bp, reference.bp):
+        app.register_blueprint(blueprint)
+    app.register_blueprint(openapi_blueprint("BSM registration API", "1.0.0", DESCRIPTION))
     return app

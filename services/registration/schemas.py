@@ -1,49 +1,316 @@
 """HTTP request and response bodies (marshmallow at the edge only)."""
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+from decimal import Decimal
 
-from services.registration.domain.identifiers import normalise_phone
-from services.registration.domain.reference import DISTRICTS, LANGUAGES, canonical_district
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates_schema
+
+from services.registration.domain import applications, meets, participants
+from services.registration.domain.identifiers import normalise_gstin, normalise_iec, normalise_phone, normalise_udyam
+from services.registration.domain.reference import DISTRICTS, GI_TAGS, JAMMU_AND_KASHMIR, LANGUAGES, canonical_district
 
 
-class PhoneField(fields.Str):
+def _normalised(normalise):
+    class Normalised(fields.Str):
+        def _deserialize(self, value, attr, data, **kwargs):
+            try:
+                return normalise(super()._deserialize(value, attr, data, **kwargs))
+            except ValueError as exc:
+                raise ValidationError(str(exc)) from exc
+
+    return Normalised
+
+
+Phone = _normalised(normalise_phone)
+Gstin = _normalised(normalise_gstin)
+Udyam = _normalised(normalise_udyam)
+Iec = _normalised(normalise_iec)
+Language = lambda **kw: fields.Str(validate=validate.OneOf(sorted(LANGUAGES)), **kw)  # noqa: E731
+Name = lambda **kw: fields.Str(validate=validate.Length(min=2, max=200), **kw)  # noqa: E731
+
+
+class AmountField(fields.Str):
+    """Money amounts as decimal strings (``"1250.50"``); numbers are accepted if integral."""
+
     def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, float) or isinstance(value, bool):
+            raise ValidationError('Give amounts as a string such as "1250.50".')
         try:
-            return normalise_phone(super()._deserialize(value, attr, data, **kwargs))
-        except ValueError as exc:
-            raise ValidationError(str(exc)) from exc
+            amount = Decimal(str(value).replace(",", ""))
+        except ArithmeticError:
+            raise ValidationError("Not an amount.") from None
+        if not amount.is_finite() or amount < 0 or amount >= Decimal("1e15"):
+            raise ValidationError("Not an amount.")
+        return str(amount.quantize(Decimal("0.01")))
 
 
-class SellerIn(Schema):
-    name = fields.Str(required=True, validate=validate.Length(min=2, max=200))
-    organisation = fields.Str(load_default=None, validate=validate.Length(max=200))
-    state = fields.Str(load_default="Jammu and Kashmir", validate=validate.OneOf(sorted(DISTRICTS)))
-    district = fields.Str(required=True, validate=validate.Length(min=2, max=80))
-    phone = PhoneField(required=True)
-    email = fields.Email(load_default=None)
-    preferred_language = fields.Str(load_default="en", validate=validate.OneOf(sorted(LANGUAGES)))
+class Quantity(Schema):
+    value = AmountField(required=True)
+    unit = fields.Str(required=True, validate=validate.Length(min=1, max=20), metadata={"example": "kg"})
+
+
+class PriceBand(Schema):
+    min = AmountField(required=True)
+    max = AmountField(required=True)
+    currency = fields.Str(load_default="INR", validate=validate.Regexp(r"^[A-Z]{3}$"))
+    unit = fields.Str(required=True, validate=validate.Length(min=1, max=20), metadata={"example": "piece"})
+
+    @validates_schema
+    def _ordered(self, data, **_):
+        if Decimal(data["min"]) > Decimal(data["max"]):
+            raise ValidationError("min is above max.", field_name="min")
+
+
+class Product(Schema):
+    id = fields.Str(dump_only=True)
+    name = Name(required=True)
+    odop_product = fields.Str(load_default=None, validate=validate.Length(max=120))
+    category = fields.Str(required=True, validate=validate.OneOf(participants.CATEGORIES))
+    district = fields.Str(load_default=None)
+    gi_tag = fields.Str(load_default=None, validate=validate.OneOf(GI_TAGS))
+    certifications = fields.List(fields.Str(validate=validate.OneOf(participants.CLAIM_KINDS)), load_default=list)
+    monthly_capacity = fields.Nested(Quantity, load_default=None)
+    minimum_order = fields.Nested(Quantity, load_default=None)
+    price_band = fields.Nested(PriceBand, load_default=None)
+    export_ready = fields.Bool(load_default=False)
+
+
+class SourcingNeeds(Schema):
+    categories = fields.List(fields.Str(validate=validate.OneOf(participants.CATEGORIES)), load_default=list)
+    products = fields.List(fields.Str(validate=validate.Length(max=120)), load_default=list)
+    annual_volume = fields.Nested(Quantity, load_default=None)
+    price_band = fields.Nested(PriceBand, load_default=None)
+    required_certifications = fields.List(fields.Str(validate=validate.OneOf(participants.CLAIM_KINDS)), load_default=list)
+    gi_tags = fields.List(fields.Str(validate=validate.OneOf(GI_TAGS)), load_default=list)
+    destination_markets = fields.List(fields.Str(validate=validate.Length(min=2, max=56)), load_default=list)
+
+
+class _Located(Schema):
+    state = fields.Str(load_default=JAMMU_AND_KASHMIR)
+    district = fields.Str(load_default=None, validate=validate.Length(min=2, max=80))
 
     @validates_schema(skip_on_field_errors=False)
     def _district_in_state(self, data, **_):
-        if "district" in data and "state" in data and not canonical_district(data["state"], data["district"]):
-            raise ValidationError(f"Not a district of {data['state']}.", field_name="district")
+        state, district = data.get("state"), data.get("district")
+        if district and state in DISTRICTS and not canonical_district(state, district):
+            raise ValidationError(f"Not a district of {state}.", field_name="district")
 
     @post_load
     def _canonical_district(self, data, **_):
-        return {**data, "district": canonical_district(data["state"], data["district"])}
+        if data.get("district") and data.get("state") in DISTRICTS:
+            data = {**data, "district": canonical_district(data["state"], data["district"])}
+        return data
+
+
+class SellerIn(_Located):
+    name = Name(required=True)
+    organisation = fields.Str(load_default=None, validate=validate.Length(max=200))
+    district = fields.Str(required=True, validate=validate.Length(min=2, max=80))
+    enterprise_kind = fields.Str(load_default="artisan", validate=validate.OneOf(participants.ENTERPRISE_KINDS))
+    phone = Phone(required=True)
+    email = fields.Email(load_default=None)
+    preferred_language = Language(load_default="en")
+    languages = fields.List(Language(), load_default=list)
+    gstin = Gstin(load_default=None)
+    udyam = Udyam(load_default=None)
+    iec = Iec(load_default=None)
+    products = fields.List(fields.Nested(Product), load_default=list, validate=validate.Length(max=50))
+
+
+class BuyerIn(_Located):
+    name = Name(required=True)
+    organisation = fields.Str(required=True, validate=validate.Length(min=2, max=200))
+    buyer_kind = fields.Str(required=True, validate=validate.OneOf(participants.BUYER_KINDS))
+    country = fields.Str(load_default="IN", validate=validate.Regexp(r"^[A-Z]{2}$", error="An ISO 3166 country code such as IN or DE."))
+    international = fields.Bool(load_default=False)
+    phone = Phone(load_default=None)
+    email = fields.Email(load_default=None)
+    preferred_language = Language(load_default="en")
+    languages = fields.List(Language(), load_default=list)
+    gstin = Gstin(load_default=None)
+    iec = Iec(load_default=None)
+    sourcing = fields.Nested(SourcingNeeds, load_default=dict)
+
+
+class ClaimSchema(Schema):
+    id = fields.Str(dump_only=True)
+    kind = fields.Str(required=True, validate=validate.OneOf(participants.CLAIM_KINDS))
+    number = fields.Str(required=True, validate=validate.Length(min=3, max=60))
+    valid_until = fields.Date(load_default=None)
+    product = fields.Str(load_default=None, validate=validate.Length(max=200))
+    status = fields.Str(dump_only=True)
+    reviewed_by = fields.Str(dump_only=True)
+    note = fields.Str(dump_only=True)
+
+
+class ClaimReview(Schema):
+    verified = fields.Bool(required=True)
+    note = fields.Str(load_default=None, validate=validate.Length(max=500))
+
+
+class EcommerceStatus(Schema):
+    status = fields.Str(required=True, validate=validate.OneOf(participants.ECOMMERCE_STATUSES))
 
 
 class ParticipantOut(Schema):
+    """What the participant themselves and staff see."""
+
     id = fields.Str()
     role = fields.Str()
     name = fields.Str()
     organisation = fields.Str(allow_none=True)
+    enterprise_kind = fields.Str(allow_none=True)
+    buyer_kind = fields.Str(allow_none=True)
     district = fields.Str(allow_none=True)
     state = fields.Str(allow_none=True)
     country = fields.Str()
+    international = fields.Bool()
     phone = fields.Str(allow_none=True)
     email = fields.Str(allow_none=True)
     preferred_language = fields.Str()
+    languages = fields.List(fields.Str())
+    gstin = fields.Str(allow_none=True)
+    udyam = fields.Str(allow_none=True)
+    iec = fields.Str(allow_none=True)
+    products = fields.List(fields.Nested(Product))
+    sourcing = fields.Nested(SourcingNeeds)
+    claims = fields.List(fields.Nested(ClaimSchema))
+    ecommerce = fields.Dict(keys=fields.Str(), values=fields.Str())
+    contact_verified = fields.Bool()
     registered_at = fields.AwareDateTime()
     version = fields.Int()
+
+
+class PublicParticipantOut(Schema):
+    """What other participants may see: never contact details or identifiers."""
+
+    id = fields.Str()
+    role = fields.Str()
+    name = fields.Str()
+    organisation = fields.Str(allow_none=True)
+    enterprise_kind = fields.Str(allow_none=True)
+    buyer_kind = fields.Str(allow_none=True)
+    district = fields.Str(allow_none=True)
+    state = fields.Str(allow_none=True)
+    country = fields.Str()
+    languages = fields.List(fields.Str())
+    products = fields.List(fields.Nested(Product))
+    sourcing = fields.Nested(SourcingNeeds)
+
+
+class ParticipantQuery(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    district = fields.Str()
+    category = fields.Str(validate=validate.OneOf(participants.CATEGORIES))
+    enterprise_kind = fields.Str(validate=validate.OneOf(participants.ENTERPRISE_KINDS))
+    buyer_kind = fields.Str(validate=validate.OneOf(participants.BUYER_KINDS))
+    country = fields.Str()
+    contact_verified = fields.Bool()
+    sort = fields.Str(metadata={"description": "name, registered_at or district; prefix - to reverse"})
+
+
+class VerificationRequest(Schema):
+    channel = fields.Str(load_default=None, validate=validate.OneOf(("sms", "email")))
+
+
+class VerificationCode(Schema):
+    code = fields.Str(required=True, validate=validate.Regexp(r"^\d{6}$", error="The code has 6 digits."))
+
+
+class TokenOut(Schema):
+    token = fields.Str()
+    participant_id = fields.Str()
+
+
+class BreakSchema(Schema):
+    start = fields.Time(required=True, format="%H:%M")
+    end = fields.Time(required=True, format="%H:%M")
+
+
+class MeetIn(Schema):
+    name = Name(required=True)
+    venue = fields.Str(required=True, validate=validate.Length(min=2, max=200))
+    city = fields.Str(required=True, validate=validate.Length(min=2, max=80))
+    timezone = fields.Str(load_default="Asia/Kolkata", validate=validate.Length(max=60))
+    days = fields.List(fields.Date(), required=True, validate=validate.Length(min=1, max=10))
+    session_start = fields.Time(required=True, format="%H:%M")
+    session_end = fields.Time(required=True, format="%H:%M")
+    meeting_minutes = fields.Int(required=True, validate=validate.Range(min=5, max=240))
+    gap_minutes = fields.Int(load_default=0, validate=validate.Range(min=0, max=120))
+    breaks = fields.List(fields.Nested(BreakSchema), load_default=list, validate=validate.Length(max=10))
+    tables = fields.Int(required=True, validate=validate.Range(min=1, max=2000))
+    capacity_sellers = fields.Int(required=True, validate=validate.Range(min=1, max=100000))
+    capacity_buyers = fields.Int(required=True, validate=validate.Range(min=1, max=100000))
+    registration_opens = fields.AwareDateTime(load_default=None)
+    registration_closes = fields.AwareDateTime(load_default=None)
+
+
+class SlotSchema(Schema):
+    id = fields.Str()
+    day = fields.Date()
+    start = fields.Time(format="%H:%M")
+    end = fields.Time(format="%H:%M")
+
+
+class MeetOut(MeetIn):
+    id = fields.Str()
+    status = fields.Str()
+    version = fields.Int()
+    created_at = fields.AwareDateTime()
+    approved = fields.Dict(keys=fields.Str(), values=fields.Int())
+    slots = fields.Method("_slots")
+
+    def _slots(self, meet) -> list:
+        return SlotSchema(many=True).dump(meet.slots())
+
+
+class MeetQuery(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    status = fields.Str(validate=validate.OneOf(meets.STATUSES))
+    city = fields.Str()
+    sort = fields.Str()
+
+
+class StatusChange(Schema):
+    status = fields.Str(required=True, validate=validate.OneOf(meets.STATUSES))
+
+
+class ApplicationIn(Schema):
+    participant_id = fields.Str(load_default=None, metadata={"description": "Organisers apply on someone's behalf; participants omit it."})
+    availability = fields.List(fields.Str(), required=True, validate=validate.Length(min=1, max=500))
+
+
+class Decision(Schema):
+    decision = fields.Str(required=True, validate=validate.OneOf(sorted(applications.DECISIONS)))
+    reason = fields.Str(load_default=None, validate=validate.Length(max=500))
+
+
+class Withdrawal(Schema):
+    reason = fields.Str(load_default=None, validate=validate.Length(max=500))
+
+
+class ApplicationOut(Schema):
+    id = fields.Str()
+    meet_id = fields.Str()
+    participant_id = fields.Str()
+    role = fields.Str()
+    availability = fields.List(fields.Str())
+    status = fields.Str()
+    reason = fields.Str(allow_none=True)
+    decided_by = fields.Str(allow_none=True)
+    applied_at = fields.AwareDateTime()
+    decided_at = fields.AwareDateTime(allow_none=True)
+    version = fields.Int()
+
+
+class ApplicationQuery(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    status = fields.Str(validate=validate.OneOf(sorted(applications.ALLOWED)))
+    role = fields.Str(validate=validate.OneOf((participants.SELLER, participants.BUYER)))
+    sort = fields.Str()

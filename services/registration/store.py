@@ -1,36 +1,249 @@
-"""Registration's MongoDB collections and the writes that carry outbox events."""
+"""Registration's MongoDB collections, and the writes that carry outbox events.
+
+Without multi-document transactions, uniqueness of a participant's phone and GSTIN is kept
+by claiming each as the ``_id`` of an ``identities`` document before the participant is
+written; a claim left behind by a crash (its participant never written) is taken over.
+"""
 from __future__ import annotations
 
+from dataclasses import asdict
+from datetime import date, datetime, time
+from typing import Any
+
+from pymongo import ASCENDING
 from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
 
 from shared import outbox
 from shared.envelope import Event
+from shared.pagination import Page, page
 
-from services.registration.domain.participants import Participant
+from services.registration.domain.applications import Application
+from services.registration.domain.errors import Conflict
+from services.registration.domain.meets import Break, Meet
+from services.registration.domain.participants import Claim, Participant
 
-PARTICIPANTS = "participants"
-OUTBOX_COLLECTIONS = [PARTICIPANTS]
+PARTICIPANTS, IDENTITIES, MEETS, APPLICATIONS, CODES = "participants", "identities", "meets", "applications", "verification_codes"
+OUTBOX_COLLECTIONS = [PARTICIPANTS, MEETS, APPLICATIONS]
+HIDDEN = {outbox.OUTBOX: 0, outbox.PENDING: 0}
 
 
 def ensure_indexes(db: Database) -> None:
     outbox.ensure_outbox_index(db, OUTBOX_COLLECTIONS)
-    db[PARTICIPANTS].create_index("phone", name="phone")
+    for field in ("role", "district", "registered_at", "name", "products.category"):
+        db[PARTICIPANTS].create_index(field)
+    db[MEETS].create_index("status")
+    db[APPLICATIONS].create_index([("meet_id", ASCENDING), ("status", ASCENDING)])
+    db[APPLICATIONS].create_index("participant_id")
 
 
-class ParticipantStore:
+class _Store:
     def __init__(self, db: Database, topic: str):
-        self.collection = db[PARTICIPANTS]
+        self.db = db
         self.topic = topic
 
+    def _entries(self, events: list[Event]) -> list[dict[str, Any]]:
+        return [outbox.outbox_entry(self.topic, e) for e in events]
+
+    def _replace(self, collection: str, doc_id: str, fields: dict[str, Any], expected_version: int, events: list[Event]) -> bool:
+        """Write ``fields`` if the stored version is ``expected_version``; bump the version."""
+        fields = {k: v for k, v in fields.items() if k not in ("_id", "version")}
+        update = outbox.with_outbox({"$set": {**fields, "version": expected_version + 1}}, self._entries(events))
+        result = self.db[collection].update_one({"_id": doc_id, "version": expected_version}, update)
+        return result.modified_count == 1
+
+
+class ParticipantStore(_Store):
     def add(self, participant: Participant, events: list[Event]) -> None:
-        document = participant.as_dict()
-        document["_id"] = document.pop("id")
-        entries = [outbox.outbox_entry(self.topic, e) for e in events]
-        self.collection.insert_one(outbox.new_document(document, entries))
+        """Insert a new participant; Conflict if their phone or GSTIN is already registered."""
+        claimed = []
+        try:
+            for key in participant.identity_keys:
+                self._claim(key, participant.id)
+                claimed.append(key)
+            doc = outbox.new_document(_participant_doc(participant), self._entries(events))
+            self.db[PARTICIPANTS].insert_one(doc)
+        except BaseException:
+            self.db[IDENTITIES].delete_many({"_id": {"$in": claimed}, "participant_id": participant.id})
+            raise
+
+    def _claim(self, key: str, participant_id: str) -> None:
+        try:
+            self.db[IDENTITIES].insert_one({"_id": key, "participant_id": participant_id})
+            return
+        except DuplicateKeyError:
+            pass
+        owner = (self.db[IDENTITIES].find_one({"_id": key}) or {}).get("participant_id")
+        if owner and owner != participant_id and self.db[PARTICIPANTS].find_one({"_id": owner}, {"_id": 1}):
+            field = key.split(":", 1)[0]
+            raise Conflict(f"A participant with this {field} is already registered.", field, owner)
+        self.db[IDENTITIES].update_one({"_id": key, "participant_id": owner}, {"$set": {"participant_id": participant_id}})
+
+    def find_by_identity(self, keys: list[str]) -> Participant | None:
+        for key in keys:
+            owner = self.db[IDENTITIES].find_one({"_id": key})
+            if owner:
+                found = self.get(owner["participant_id"])
+                if found:
+                    return found
+        return None
 
     def get(self, participant_id: str) -> Participant | None:
-        doc = self.collection.find_one({"_id": participant_id}, {outbox.OUTBOX: 0, outbox.PENDING: 0})
-        if doc is None:
-            return None
-        doc["id"] = doc.pop("_id")
-        return Participant(**doc)
+        doc = self.db[PARTICIPANTS].find_one({"_id": participant_id}, HIDDEN)
+        return _participant(doc) if doc else None
+
+    def save(self, participant: Participant, expected_version: int, events: list[Event], previous: Participant | None = None) -> bool:
+        """Write a changed participant if nobody changed it since ``expected_version``;
+        identities that changed are claimed first and the old ones released after."""
+        new_keys = set(participant.identity_keys) - set(previous.identity_keys if previous else [])
+        claimed = []
+        try:
+            for key in new_keys:
+                self._claim(key, participant.id)
+                claimed.append(key)
+            saved = self._replace(PARTICIPANTS, participant.id, _participant_doc(participant), expected_version, events)
+        except BaseException:
+            self.db[IDENTITIES].delete_many({"_id": {"$in": claimed}, "participant_id": participant.id})
+            raise
+        if not saved:
+            self.db[IDENTITIES].delete_many({"_id": {"$in": claimed}, "participant_id": participant.id})
+        elif previous:
+            old = set(previous.identity_keys) - set(participant.identity_keys)
+            self.db[IDENTITIES].delete_many({"_id": {"$in": sorted(old)}, "participant_id": participant.id})
+        return saved
+
+    def announce(self, participant_id: str, events: list[Event]) -> None:
+        """Publish events about a participant without changing it (through its outbox)."""
+        self.db[PARTICIPANTS].update_one({"_id": participant_id}, outbox.with_outbox({}, self._entries(events)))
+
+    def list(self, query: dict[str, Any], sort: str, limit: int, cursor: str | None) -> tuple[list[Participant], str | None]:
+        result: Page = page(self.db[PARTICIPANTS], query, sort, limit, cursor, HIDDEN)
+        return [_participant(d) for d in result.items], result.next_cursor
+
+    def ecommerce_counts(self) -> dict[str, dict[str, int]]:
+        counts: dict[str, dict[str, int]] = {}
+        for doc in self.db[PARTICIPANTS].find({"role": "seller"}, {"ecommerce": 1}):
+            for channel, status in (doc.get("ecommerce") or {}).items():
+                counts.setdefault(channel, {}).setdefault(status, 0)
+                counts[channel][status] += 1
+        return counts
+
+
+class CodeStore:
+    """One-time verification codes (hashed), one live code per participant."""
+
+    def __init__(self, db: Database):
+        self.collection = db[CODES]
+
+    def put(self, participant_id: str, code_hash: str, expires_at: datetime) -> None:
+        self.collection.update_one(
+            {"_id": participant_id},
+            {"$set": {"hash": code_hash, "expires_at": expires_at, "attempts": 0}, "$inc": {"issued": 1}},
+            upsert=True,
+        )
+
+    def get(self, participant_id: str) -> dict[str, Any] | None:
+        return self.collection.find_one({"_id": participant_id})
+
+    def count_attempt(self, participant_id: str) -> None:
+        self.collection.update_one({"_id": participant_id}, {"$inc": {"attempts": 1}})
+
+    def spend(self, participant_id: str, code_hash: str) -> bool:
+        """Use the code up; True only for the one request that does."""
+        return self.collection.delete_one({"_id": participant_id, "hash": code_hash}).deleted_count == 1
+
+
+class MeetStore(_Store):
+    def add(self, meet: Meet, events: list[Event]) -> None:
+        doc = outbox.new_document({**_meet_doc(meet), "approved": {"seller": 0, "buyer": 0}}, self._entries(events))
+        self.db[MEETS].insert_one(doc)
+
+    def get(self, meet_id: str) -> tuple[Meet, dict[str, int]] | None:
+        doc = self.db[MEETS].find_one({"_id": meet_id}, HIDDEN)
+        return (_meet(doc), doc.get("approved", {})) if doc else None
+
+    def save(self, meet: Meet, expected_version: int, events: list[Event]) -> bool:
+        return self._replace(MEETS, meet.id, _meet_doc(meet), expected_version, events)
+
+    def list(self, query: dict[str, Any], sort: str, limit: int, cursor: str | None) -> tuple[list[tuple[Meet, dict]], str | None]:
+        result = page(self.db[MEETS], query, sort, limit, cursor, HIDDEN)
+        return [(_meet(d), d.get("approved", {})) for d in result.items], result.next_cursor
+
+    def take_place(self, meet_id: str, role: str, capacity: int) -> bool:
+        """Count one more approved participant of ``role`` unless the meet is full (atomic)."""
+        field = f"approved.{role}"
+        result = self.db[MEETS].update_one({"_id": meet_id, field: {"$lt": capacity}}, {"$inc": {field: 1}})
+        return result.modified_count == 1
+
+    def free_place(self, meet_id: str, role: str) -> None:
+        self.db[MEETS].update_one({"_id": meet_id}, {"$inc": {f"approved.{role}": -1}})
+
+
+class ApplicationStore(_Store):
+    def add(self, application: Application, events: list[Event]) -> None:
+        doc = outbox.new_document({"_id": application.id, **application.as_dict()}, self._entries(events))
+        try:
+            self.db[APPLICATIONS].insert_one(doc)
+        except DuplicateKeyError:
+            raise Conflict("This participant has already applied to this meet.", "participant_id", application.id) from None
+
+    def get(self, application_id: str) -> Application | None:
+        doc = self.db[APPLICATIONS].find_one({"_id": application_id}, HIDDEN)
+        return _application(doc) if doc else None
+
+    def save(self, application: Application, expected_version: int, events: list[Event]) -> bool:
+        return self._replace(APPLICATIONS, application.id, application.as_dict(), expected_version, events)
+
+    def list(self, query: dict[str, Any], sort: str, limit: int, cursor: str | None) -> tuple[list[Application], str | None]:
+        result = page(self.db[APPLICATIONS], query, sort, limit, cursor, HIDDEN)
+        return [_application(d) for d in result.items], result.next_cursor
+
+
+def _participant_doc(participant: Participant) -> dict[str, Any]:
+    doc = participant.as_dict()
+    doc["_id"] = doc.pop("id")
+    doc["claims"] = [{**c, "valid_until": _iso(c["valid_until"])} for c in doc["claims"]]
+    return doc
+
+
+def _participant(doc: dict[str, Any]) -> Participant:
+    doc = dict(doc)
+    doc["id"] = doc.pop("_id")
+    doc["claims"] = [Claim(**{**c, "valid_until": _date(c.get("valid_until"))}) for c in doc.get("claims", [])]
+    return Participant(**doc)
+
+
+def _meet_doc(meet: Meet) -> dict[str, Any]:
+    doc = asdict(meet)
+    doc["_id"] = doc.pop("id")
+    doc["days"] = [d.isoformat() for d in meet.days]
+    doc["session_start"], doc["session_end"] = _hhmm(meet.session_start), _hhmm(meet.session_end)
+    doc["breaks"] = [{"start": _hhmm(b.start), "end": _hhmm(b.end)} for b in meet.breaks]
+    return doc
+
+
+def _meet(doc: dict[str, Any]) -> Meet:
+    doc = {k: v for k, v in doc.items() if k != "approved"}
+    doc["id"] = doc.pop("_id")
+    doc["days"] = [date.fromisoformat(d) for d in doc["days"]]
+    doc["session_start"], doc["session_end"] = time.fromisoformat(doc["session_start"]), time.fromisoformat(doc["session_end"])
+    doc["breaks"] = [Break(time.fromisoformat(b["start"]), time.fromisoformat(b["end"])) for b in doc.get("breaks", [])]
+    return Meet(**doc)
+
+
+def _application(doc: dict[str, Any]) -> Application:
+    doc = dict(doc)
+    doc.pop("_id")
+    return Application(**doc)
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _hhmm(value: time) -> str:
+    return value.strftime("%H:%M")

@@ -8,7 +8,8 @@ from shared.mongo import connect
 from shared.outbox import OutboxRelay, pending_count
 from shared.envelope import from_kafka
 from services.registration.domain.participants import register_participant
-from services.registration.messages import participant_registered
+from services.registration.messages import participant_event
+from shared.contracts.registration import PARTICIPANT_REGISTERED
 from services.registration.store import OUTBOX_COLLECTIONS, ParticipantStore, ensure_indexes
 from tests.helpers import read_topic, wait_until
 
@@ -36,7 +37,7 @@ def test_relay_publishes_pending_events_and_clears_them(registration):
     settings, db, topic, store = registration
     sellers = [seller(n) for n in range(3)]
     for s in sellers:
-        store.add(s, [participant_registered(s)])
+        store.add(s, [participant_event(PARTICIPANT_REGISTERED, s)])
     assert pending_count(db, OUTBOX_COLLECTIONS) == 3
     producer = make_producer(settings)
     try:
@@ -61,7 +62,7 @@ def test_changes_accepted_while_kafka_is_down_are_published_once_it_is_back(stac
         stack.stop_kafka()
         sellers = [seller(n) for n in range(10, 14)]
         for s in sellers:
-            store.add(s, [participant_registered(s)])
+            store.add(s, [participant_event(PARTICIPANT_REGISTERED, s)])
         assert pending_count(db, OUTBOX_COLLECTIONS) == 4
         stack.start_kafka()
         wait_until(lambda: pending_count(db, OUTBOX_COLLECTIONS) == 0, timeout=90, what="outbox to drain")

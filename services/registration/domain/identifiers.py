@@ -22,3 +22,47 @@ def normalise_phone(raw: str) -> str:
     if digits.startswith("+91") and not _INDIAN_MOBILE.match(digits):
         raise ValueError("An Indian mobile number has 10 digits after +91 and starts with 6, 7, 8 or 9.")
     return digits
+
+
+_GSTIN_CHARS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_GSTIN = re.compile(r"^(\d{2})([A-Z]{5}\d{4}[A-Z])([1-9A-Z])Z([0-9A-Z])$")
+_UDYAM = re.compile(r"^UDYAM-[A-Z]{2}-\d{2}-\d{7}$")
+_IEC = re.compile(r"^[A-Z0-9]{10}$")
+
+
+def gstin_check_character(first14: str) -> str:
+    """The 15th character of a GSTIN: a base-36 Luhn-style checksum of the first 14."""
+    total = 0
+    for position, char in enumerate(first14):
+        product = _GSTIN_CHARS.index(char) * (2 if position % 2 else 1)
+        total += product // 36 + product % 36
+    return _GSTIN_CHARS[(36 - total % 36) % 36]
+
+
+def normalise_gstin(raw: str) -> str:
+    """A GSTIN in capitals, with its format, state code and check character verified."""
+    gstin = (raw or "").strip().upper()
+    match = _GSTIN.match(gstin)
+    if not match:
+        raise ValueError("A GSTIN has 15 characters: state code, PAN, entity number, Z, check character.")
+    if not 1 <= int(match.group(1)) <= 38 and match.group(1) != "97":
+        raise ValueError(f"{match.group(1)} is not a GST state code.")
+    if gstin_check_character(gstin[:14]) != gstin[14]:
+        raise ValueError("The GSTIN's check character does not match: check it for a typing mistake.")
+    return gstin
+
+
+def normalise_udyam(raw: str) -> str:
+    """Udyam registration number, e.g. UDYAM-JK-01-0012345."""
+    udyam = (raw or "").strip().upper()
+    if not _UDYAM.match(udyam):
+        raise ValueError("A Udyam number looks like UDYAM-JK-01-0012345.")
+    return udyam
+
+
+def normalise_iec(raw: str) -> str:
+    """Importer-Exporter Code: 10 letters and digits (the firm's PAN since 2020)."""
+    iec = (raw or "").strip().upper()
+    if not _IEC.match(iec):
+        raise ValueError("An IEC has 10 letters and digits.")
+    return iec

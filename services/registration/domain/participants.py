@@ -1,18 +1,39 @@
-"""Participants (sellers and buyers) and what happens when one registers."""
+"""Participants (sellers and buyers): who they are, what they make or seek, and what is verified."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
+from typing import Any
 
 from shared.correlation import new_id
 
+from services.registration.domain.errors import DomainError
 
-class DomainError(ValueError):
-    """A request that breaks a registration rule; ``field`` names the culprit."""
+SELLER, BUYER = "seller", "buyer"
+ENTERPRISE_KINDS = ("artisan", "weaver", "farmer", "trader", "aggregator", "producer_organisation", "cooperative", "msme")
+BUYER_KINDS = ("retail_brand", "ecommerce", "wholesaler", "importer", "exporter", "hospitality")
+CATEGORIES = ("handicraft", "handloom", "agriculture", "horticulture", "processed_food", "spices", "dry_fruits", "textiles", "other")
+CLAIM_KINDS = ("gi_authorised_user", "organic", "handloom_mark", "craftmark", "fssai", "iso", "fair_trade", "other")
+CLAIM_PENDING, CLAIM_VERIFIED, CLAIM_REJECTED = "pending", "verified", "rejected"
+ECOMMERCE_CHANNELS = ("gem", "marketplace", "own_shop")
+ECOMMERCE_STATUSES = ("not_started", "in_progress", "onboarded", "not_interested")
 
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+
+@dataclass
+class Claim:
+    """A certificate a seller says they hold; it counts only once an organiser verifies it."""
+
+    kind: str
+    number: str
+    valid_until: date | None = None
+    product: str | None = None
+    status: str = CLAIM_PENDING
+    reviewed_by: str | None = None
+    note: str | None = None
+    id: str = field(default_factory=new_id)
+
+    def held_on(self, day: date) -> bool:
+        return self.status == CLAIM_VERIFIED and (self.valid_until is None or self.valid_until >= day)
 
 
 @dataclass
@@ -26,6 +47,22 @@ class Participant:
     state: str | None = None
     phone: str | None = None
     email: str | None = None
+    languages: list[str] = field(default_factory=list)
+    # sellers
+    enterprise_kind: str | None = None
+    gstin: str | None = None
+    udyam: str | None = None
+    iec: str | None = None
+    products: list[dict[str, Any]] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
+    ecommerce: dict[str, str] = field(default_factory=dict)
+    # buyers
+    buyer_kind: str | None = None
+    international: bool = False
+    sourcing: dict[str, Any] = field(default_factory=dict)
+    # bookkeeping
+    contact_verified: bool = False
+    registered_by: str | None = None
     id: str = field(default_factory=new_id)
     registered_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     version: int = 1
@@ -33,12 +70,46 @@ class Participant:
     def as_dict(self) -> dict:
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Participant":
+        data = dict(data)
+        data["claims"] = [c if isinstance(c, Claim) else Claim(**c) for c in data.get("claims", [])]
+        return cls(**data)
+
+    @property
+    def identity_keys(self) -> list[str]:
+        """What recognises this participant again: their phone and, for firms, their GSTIN."""
+        return [f"{name}:{value}" for name, value in (("phone", self.phone), ("gstin", self.gstin)) if value]
+
+    def verified_claims(self, on: date) -> list[Claim]:
+        return [c for c in self.claims if c.held_on(on)]
+
+    def review_claim(self, claim_id: str, verified: bool, reviewer: str, note: str | None) -> Claim:
+        claim = next((c for c in self.claims if c.id == claim_id), None)
+        if claim is None:
+            raise DomainError(f"No claim {claim_id}.", "claim_id")
+        claim.status = CLAIM_VERIFIED if verified else CLAIM_REJECTED
+        claim.reviewed_by, claim.note = reviewer, note
+        return claim
+
+    def set_ecommerce(self, channel: str, status: str) -> None:
+        if channel not in ECOMMERCE_CHANNELS:
+            raise DomainError(f"Unknown e-commerce channel {channel!r}.", "channel")
+        if status not in ECOMMERCE_STATUSES:
+            raise DomainError(f"Unknown onboarding status {status!r}.", "status")
+        self.ecommerce[channel] = status
+
 
 def register_participant(**details) -> Participant:
-    """A new participant; a seller must be reachable by phone (most work from one)."""
-    participant = Participant(**details)
-    if participant.role == "seller" and not participant.phone:
-        raise DomainError("A seller needs a mobile number.", field="phone")
+    """A new participant, checked against the rules that span fields."""
+    participant = Participant.from_dict(details) if "claims" in details else Participant(**details)
+    if participant.role == SELLER:
+        if not participant.phone:
+            raise DomainError("A seller needs a mobile number.", "phone")
+        if participant.iec and not participant.gstin and participant.enterprise_kind == "msme":
+            raise DomainError("An exporting MSME gives its GSTIN with its IEC.", "gstin")
+    if participant.role == BUYER and participant.international and participant.country == "IN":
+        raise DomainError("An international buyer is based outside India: give the country.", "country")
     if not (participant.phone or participant.email):
-        raise DomainError("Give a phone number or an email address.", field="phone")
+        raise DomainError("Give a phone number or an email address.", "phone")
     return participant

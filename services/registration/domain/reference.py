@@ -12,6 +12,28 @@ DISTRICTS: dict[str, tuple[str, ...]] = {
 
 LANGUAGES = {"ks": "Kashmiri", "ur": "Urdu", "hi": "Hindi", "doi": "Dogri", "en": "English"}
 
+# A seed for forms; organisers load the current official list through the reference API.
+ODOP_PRODUCTS: dict[str, tuple[str, ...]] = {
+    "Anantnag": ("Willow cricket bats",),
+    "Budgam": ("Kani shawl", "Walnuts"),
+    "Pulwama": ("Saffron",),
+    "Srinagar": ("Papier mache", "Pashmina shawl"),
+    "Baramulla": ("Walnut wood carving",),
+    "Ganderbal": ("Crewel embroidery",),
+    "Kathua": ("Basohli painting",),
+    "Doda": ("Rajmash (red kidney beans)",),
+    "Ramban": ("Anardana", "Sulai honey"),
+    "Rajouri": ("Chikri wood craft",),
+    "Jammu": ("Basmati rice",),
+}
+
+GI_TAGS = (
+    "Kashmir Pashmina", "Kashmir Sozani Craft", "Kani Shawl", "Kashmiri Hand Knotted Carpet",
+    "Kashmir Papier Mache", "Kashmir Walnut Wood Carving", "Khatamband", "Kashmir Saffron",
+    "Basohli Painting", "Basohli Pashmina", "Bhaderwah Rajmash", "Ramban Anardana",
+    "Mushqbudji Rice", "Kalari", "Sulai Honey", "Chikri Wood Craft",
+)
+
 
 def canonical_district(state: str, district: str) -> str | None:
     """The district's canonical spelling in ``state``, matched case-insensitively."""

@@ -1,0 +1,64 @@
+"""Applying to a meet, and the organiser's decisions, with capacity enforced."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from shared.auth import Principal
+
+from services.registration.actions import Registration, Stale
+from services.registration.actions import meets as meet_actions
+from services.registration.actions import participants as participant_actions
+from services.registration.domain.applications import APPROVED, DECISIONS, WITHDRAWN, Application, application_id, check_availability
+from services.registration.domain.errors import Conflict, NotFound
+from services.registration.messages import participation_event
+
+
+def apply(ctx: Registration, meet_id: str, participant_id: str, availability: list[str]) -> Application:
+    meet, _ = meet_actions.get(ctx, meet_id)
+    participant = participant_actions.get(ctx, participant_id)
+    meet.ensure_accepting_applications(datetime.now(timezone.utc))
+    check_availability(availability, meet.unknown_slots(availability))
+    application = Application(meet.id, participant.id, participant.role, sorted(set(availability)))
+    ctx.applications.add(application, [participation_event(application, meet)])
+    return application
+
+
+def get(ctx: Registration, meet_id: str, participant_id: str) -> Application:
+    application = ctx.applications.get(application_id(meet_id, participant_id))
+    if application is None:
+        raise NotFound(f"No application of {participant_id} to meet {meet_id}.")
+    return application
+
+
+def decide(ctx: Registration, meet_id: str, participant_id: str, decision: str, reason: str | None, by: Principal) -> Application:
+    """Approve, reject or waitlist. Approval takes a place atomically; a full meet is a 409."""
+    meet, _ = meet_actions.get(ctx, meet_id)
+    application = get(ctx, meet_id, participant_id)
+    before = application.status
+    application.move_to(DECISIONS[decision], by.subject, reason)
+    capacity = meet.capacity_sellers if application.role == "seller" else meet.capacity_buyers
+    if application.status == APPROVED and not ctx.meets.take_place(meet_id, application.role, capacity):
+        raise Conflict(f"The meet is full for {application.role}s ({capacity}); waitlist instead.", "decision")
+    return _save(ctx, application, before, meet)
+
+
+def withdraw(ctx: Registration, meet_id: str, participant_id: str, reason: str | None, by: Principal) -> Application:
+    meet, _ = meet_actions.get(ctx, meet_id)
+    application = get(ctx, meet_id, participant_id)
+    before = application.status
+    application.move_to(WITHDRAWN, by.subject, reason)
+    return _save(ctx, application, before, meet)
+
+
+def _save(ctx: Registration, application: Application, before: str, meet) -> Application:
+    expected = application.version
+    application.version += 1
+    if not ctx.applications.save(application, expected, [participation_event(application, meet)]):
+        if application.status == APPROVED:
+            ctx.meets.free_place(meet.id, application.role)
+        raise Stale(get(ctx, meet.id, application.participant_id).version)
+    if before == APPROVED and application.status != APPROVED:
+        ctx.meets.free_place(meet.id, application.role)
+    return application
+
+

@@ -1,0 +1,56 @@
+"""Creating meets, editing them and moving them through their lifecycle."""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from shared.contracts import registration as catalogue
+
+from services.registration.actions import Registration, Stale
+from services.registration.domain.errors import NotFound
+from services.registration.domain.meets import Break, Meet
+from services.registration.messages import meet_event
+
+
+def _breaks(details: dict[str, Any]) -> dict[str, Any]:
+    if "breaks" in details:
+        details = {**details, "breaks": [Break(b["start"], b["end"]) for b in details["breaks"]]}
+    return details
+
+
+def create(ctx: Registration, details: dict[str, Any]) -> Meet:
+    meet = Meet(**_breaks(details))
+    meet.check()
+    ctx.meets.add(meet, [meet_event(catalogue.MEET_CREATED, meet)])
+    return meet
+
+
+def get(ctx: Registration, meet_id: str) -> tuple[Meet, dict[str, int]]:
+    found = ctx.meets.get(meet_id)
+    if found is None:
+        raise NotFound(f"No meet {meet_id}.")
+    return found
+
+
+def update(ctx: Registration, meet_id: str, changes: dict[str, Any], expected_version: int) -> Meet:
+    current, _ = get(ctx, meet_id)
+    if current.version != expected_version:
+        raise Stale(current.version)
+    current.ensure_editable()
+    changed = replace(current, **_breaks(changes), version=current.version + 1)
+    changed.check()
+    if not ctx.meets.save(changed, expected_version, [meet_event(catalogue.MEET_UPDATED, changed)]):
+        raise Stale(get(ctx, meet_id)[0].version)
+    return changed
+
+
+def change_status(ctx: Registration, meet_id: str, status: str, expected_version: int | None) -> Meet:
+    current, _ = get(ctx, meet_id)
+    if expected_version is not None and current.version != expected_version:
+        raise Stale(current.version)
+    previous = current.status
+    current.transition(status)
+    current.version += 1
+    if not ctx.meets.save(current, current.version - 1, [meet_event(catalogue.MEET_STATUS_CHANGED, current, previous)]):
+        raise Stale(get(ctx, meet_id)[0].version)
+    return current

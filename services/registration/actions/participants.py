@@ -1,0 +1,128 @@
+"""Registering, changing and verifying participants."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from shared.auth import Principal
+from shared.contracts import registration as catalogue
+from shared.correlation import new_id
+
+from services.registration.actions import Registration, Stale
+from services.registration.domain.errors import DomainError, NotFound
+from services.registration.domain.participants import Claim, Participant, register_participant
+from services.registration.messages import participant_event, verification_requested
+
+CODE_TTL = timedelta(minutes=15)
+MAX_ATTEMPTS = 5
+
+
+def with_product_ids(details: dict[str, Any]) -> dict[str, Any]:
+    if "products" in details:
+        details = {**details, "products": [{"id": p.get("id") or new_id(), **p} for p in details["products"]]}
+    return details
+
+
+def register(ctx: Registration, role: str, details: dict[str, Any], by: Principal | None) -> Participant:
+    """A new seller or buyer; they are sent a code to prove they hold their phone or email."""
+    country = details.pop("country", "IN")
+    participant = register_participant(role=role, country=country, registered_by=by.subject if by else None, **with_product_ids(details))
+    code_event, code = _new_code(ctx, participant, None)
+    ctx.participants.add(participant, [participant_event(catalogue.PARTICIPANT_REGISTERED, participant), code_event])
+    ctx.codes.put(participant.id, _hash(ctx, code), datetime.now(timezone.utc) + CODE_TTL)
+    return participant
+
+
+def get(ctx: Registration, participant_id: str, role: str | None = None) -> Participant:
+    participant = ctx.participants.get(participant_id)
+    if participant is None or (role and participant.role != role):
+        raise NotFound(f"No {role or 'participant'} {participant_id}.")
+    return participant
+
+
+def update(ctx: Registration, participant_id: str, role: str, changes: dict[str, Any], expected_version: int) -> Participant:
+    current = get(ctx, participant_id, role)
+    if current.version != expected_version:
+        raise Stale(current.version)
+    changed = replace(current, **with_product_ids(changes))
+    contact_changed = (changed.phone, changed.email) != (current.phone, current.email)
+    if contact_changed:
+        changed.contact_verified = False
+    register_participant(**{k: v for k, v in changed.as_dict().items()})  # the cross-field rules again
+    changed.version = current.version + 1
+    if not ctx.participants.save(changed, expected_version, [participant_event(catalogue.PARTICIPANT_UPDATED, changed)], current):
+        raise Stale(get(ctx, participant_id).version)
+    return changed
+
+
+def request_code(ctx: Registration, participant_id: str, channel: str | None) -> str:
+    """Send a fresh one-time code; returns the channel it goes by."""
+    participant = get(ctx, participant_id)
+    event, code = _new_code(ctx, participant, channel)
+    ctx.codes.put(participant.id, _hash(ctx, code), datetime.now(timezone.utc) + CODE_TTL)
+    ctx.participants.announce(participant.id, [event])
+    return event.data["channel"]
+
+
+def verify(ctx: Registration, participant_id: str, code: str) -> str:
+    """Check the code; on success mark the contact verified and return a token."""
+    participant = get(ctx, participant_id)
+    stored = ctx.codes.get(participant_id)
+    now = datetime.now(timezone.utc)
+    if stored is None or stored["expires_at"] < now:
+        raise DomainError("There is no live code: ask for a new one.", "code")
+    if stored.get("attempts", 0) >= MAX_ATTEMPTS:
+        raise DomainError("Too many wrong codes: ask for a new one.", "code")
+    if not hmac.compare_digest(stored["hash"], _hash(ctx, code)) or not ctx.codes.spend(participant_id, stored["hash"]):
+        ctx.codes.count_attempt(participant_id)
+        raise DomainError("That code is not right.", "code")
+    if not participant.contact_verified:
+        verified = replace(participant, contact_verified=True, version=participant.version + 1)
+        ctx.participants.save(verified, participant.version, [participant_event(catalogue.PARTICIPANT_VERIFIED, verified)])
+    return ctx.auth.issue(participant_id)
+
+
+def add_claim(ctx: Registration, participant_id: str, details: dict[str, Any]) -> Claim:
+    participant = get(ctx, participant_id, "seller")
+    claim = Claim(**details)
+    participant.claims.append(claim)
+    _save_change(ctx, participant)
+    return claim
+
+
+def review_claim(ctx: Registration, participant_id: str, claim_id: str, verified: bool, note: str | None, by: Principal) -> Claim:
+    participant = get(ctx, participant_id, "seller")
+    claim = participant.review_claim(claim_id, verified, by.subject, note)
+    _save_change(ctx, participant)
+    return claim
+
+
+def set_ecommerce(ctx: Registration, participant_id: str, channel: str, status: str) -> Participant:
+    participant = get(ctx, participant_id, "seller")
+    participant.set_ecommerce(channel, status)
+    return _save_change(ctx, participant)
+
+
+def _save_change(ctx: Registration, participant: Participant) -> Participant:
+    expected = participant.version
+    participant.version += 1
+    if not ctx.participants.save(participant, expected, [participant_event(catalogue.PARTICIPANT_UPDATED, participant)]):
+        raise Stale(get(ctx, participant.id).version)
+    return participant
+
+
+def _new_code(ctx: Registration, participant: Participant, channel: str | None):
+    channel = channel or ("sms" if participant.phone else "email")
+    address = participant.phone if channel == "sms" else participant.email
+    if not address:
+        raise DomainError(f"There is no {'phone number' if channel == 'sms' else 'email address'} to send a code to.", "channel")
+    code = f"{secrets.randbelow(10**6):06d}"
+    return verification_requested(participant, channel, address, code, datetime.now(timezone.utc) + CODE_TTL), code
+
+
+def _hash(ctx: Registration, code: str) -> str:
+    return hmac.new(ctx.secret.encode(), code.encode(), hashlib.sha256).hexdigest()

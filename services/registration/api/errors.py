@@ -1,0 +1,29 @@
+"""Registration's domain errors as problem+json responses."""
+from flask import Flask
+
+from shared.http import problem_response
+
+from services.registration.actions import Stale
+from services.registration.domain.errors import Conflict, DomainError, NotFound
+
+
+def install(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def _rule(exc: DomainError):
+        return problem_response(422, "Invalid request", str(exc), errors={exc.field or "_schema": [str(exc)]})
+
+    @app.errorhandler(NotFound)
+    def _missing(exc: NotFound):
+        return problem_response(404, "Not Found", str(exc))
+
+    @app.errorhandler(Conflict)
+    def _conflict(exc: Conflict):
+        extra = {"existing_id": exc.existing_id} if exc.existing_id else {}
+        return problem_response(409, "Conflict", str(exc), errors={exc.field or "_schema": [str(exc)]}, **extra)
+
+    @app.errorhandler(Stale)
+    def _stale(exc: Stale):
+        return problem_response(
+            412, "Precondition Failed", "It was changed since you read it: read it again and reapply your change.",
+            current_version=exc.current_version,
+        )

@@ -1,0 +1,128 @@
+"""``/v1/sellers`` and ``/v1/buyers``: register, read, change; ``/v1/participants``: verify.
+
+Anyone may register (self-registration) and organisers may register others. A participant
+sees their full record; other participants see a public profile without contact details
+or identifiers; staff see everything.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, request
+
+from shared.auth import OPERATOR, ORGANISER, PARTICIPANT, STAFF
+from shared.http import Problem, etag, expected_version, idempotent, json_body, page_args, principal, require, require_self_or
+from shared.openapi import documented
+
+from services.registration.actions import participants as actions
+from services.registration.api.context import registration
+from services.registration.schemas import (
+    BuyerIn, ClaimReview, ClaimSchema, EcommerceStatus, ParticipantOut, ParticipantQuery, PublicParticipantOut,
+    SellerIn, TokenOut, VerificationCode, VerificationRequest,
+)
+
+bp = Blueprint("participants", __name__)
+SORTABLE = ("name", "registered_at", "district")
+
+
+def _optional_principal():
+    return principal() if request.headers.get("Authorization") else None
+
+
+def _full(participant, status: int = 200, headers: dict | None = None):
+    return ParticipantOut().dump(participant), status, {"ETag": etag(participant.version), **(headers or {})}
+
+
+def _routes_for(role: str, plural: str, schema) -> None:
+    tags = (plural,)
+
+    @documented(f"Register a {role}", tags=tags, body=schema, response=ParticipantOut, status=201, errors=(400, 409), headers=("Idempotency-Key",))
+    @idempotent
+    def register():
+        caller = _optional_principal()
+        if caller is not None and caller.role != ORGANISER:
+            raise Problem(403, "Forbidden", "Only organisers register others; register yourself without credentials.")
+        participant = actions.register(registration(), role, schema().load(json_body()), caller)
+        return _full(participant, 201, {"Location": f"/v1/{plural}/{participant.id}"})
+
+    @documented(f"List {plural}", tags=tags, response=ParticipantOut, query=ParticipantQuery, paged=True, roles=STAFF, errors=(400,))
+    def list_all():
+        require(*STAFF)
+        filters = ParticipantQuery().load(request.args)
+        sort, limit, cursor = page_args(SORTABLE, "registered_at")
+        query = {"role": role}
+        for name in ("district", "enterprise_kind", "buyer_kind", "country", "contact_verified"):
+            if name in filters:
+                query[name] = filters[name]
+        if "category" in filters:
+            query["products.category" if role == "seller" else "sourcing.categories"] = filters["category"]
+        found, next_cursor = registration().participants.list(query, sort, limit, cursor)
+        return {"items": ParticipantOut(many=True).dump(found), "next_cursor": next_cursor}
+
+    @documented(f"A {role} (public profile for other participants)", tags=tags, response=ParticipantOut, roles=(ORGANISER, OPERATOR, PARTICIPANT))
+    def read(participant_id: str):
+        caller = principal()
+        participant = actions.get(registration(), participant_id, role)
+        if caller.is_staff or caller.subject == participant_id:
+            return _full(participant)
+        return PublicParticipantOut().dump(participant)
+
+    @documented(f"Change a {role} (If-Match required)", tags=tags, body=schema, response=ParticipantOut, roles=(ORGANISER, PARTICIPANT), headers=("If-Match",), errors=(400, 404, 409, 412, 428))
+    def update(participant_id: str):
+        require_self_or(participant_id, ORGANISER)
+        version = expected_version()
+        changes = schema(partial=True).load(json_body())
+        return _full(actions.update(registration(), participant_id, role, changes, version))
+
+    bp.add_url_rule(f"/v1/{plural}", f"register_{role}", register, methods=["POST"])
+    bp.add_url_rule(f"/v1/{plural}", f"list_{plural}", list_all, methods=["GET"])
+    bp.add_url_rule(f"/v1/{plural}/<participant_id>", f"get_{role}", read, methods=["GET"])
+    bp.add_url_rule(f"/v1/{plural}/<participant_id>", f"update_{role}", update, methods=["PATCH"])
+
+
+_routes_for("seller", "sellers", SellerIn)
+_routes_for("buyer", "buyers", BuyerIn)
+
+
+@bp.post("/v1/participants/<participant_id>/verification-code")
+@documented("Send a new one-time code", tags=("verification",), body=VerificationRequest, response=VerificationRequest, status=202, errors=(400, 404))
+def send_code(participant_id: str):
+    body = VerificationRequest().load(request.get_json(silent=True) or {})
+    return {"channel": actions.request_code(registration(), participant_id, body["channel"])}, 202
+
+
+@bp.post("/v1/participants/<participant_id>/verify")
+@documented("Prove you hold your phone or email; get your token", tags=("verification",), body=VerificationCode, response=TokenOut, errors=(400, 404))
+def verify(participant_id: str):
+    code = VerificationCode().load(json_body())["code"]
+    return {"token": actions.verify(registration(), participant_id, code), "participant_id": participant_id}
+
+
+@bp.post("/v1/sellers/<participant_id>/claims")
+@documented("Record a certificate the seller holds (pending review)", tags=("claims",), body=ClaimSchema, response=ClaimSchema, status=201, roles=(ORGANISER, PARTICIPANT), errors=(400, 404, 412))
+def add_claim(participant_id: str):
+    require_self_or(participant_id, ORGANISER)
+    claim = actions.add_claim(registration(), participant_id, ClaimSchema().load(json_body()))
+    return ClaimSchema().dump(claim), 201
+
+
+@bp.post("/v1/sellers/<participant_id>/claims/<claim_id>/review")
+@documented("Mark a claim verified or not", tags=("claims",), body=ClaimReview, response=ClaimSchema, roles=(ORGANISER,), errors=(400, 404, 412))
+def review_claim(participant_id: str, claim_id: str):
+    caller = require(ORGANISER)
+    review = ClaimReview().load(json_body())
+    claim = actions.review_claim(registration(), participant_id, claim_id, review["verified"], review["note"], caller)
+    return ClaimSchema().dump(claim)
+
+
+@bp.put("/v1/sellers/<participant_id>/ecommerce/<channel>")
+@documented("Set a seller's e-commerce onboarding status (gem, marketplace, own_shop)", tags=("ecommerce",), body=EcommerceStatus, response=ParticipantOut, roles=(ORGANISER,), errors=(400, 404, 412))
+def set_ecommerce(participant_id: str, channel: str):
+    require(ORGANISER)
+    status = EcommerceStatus().load(json_body())["status"]
+    return _full(actions.set_ecommerce(registration(), participant_id, channel, status))
+
+
+@bp.get("/v1/reports/ecommerce-onboarding")
+@documented("Sellers per e-commerce channel and onboarding status", tags=("ecommerce",), roles=STAFF, errors=())
+def ecommerce_report():
+    require(*STAFF)
+    return {"channels": registration().participants.ecommerce_counts()}

@@ -1,0 +1,53 @@
+"""``/v1/reference``: read-only lists that clients build forms from."""
+from flask import Blueprint, request
+
+from shared.http import Problem
+from shared.openapi import documented
+
+from services.registration.domain import participants, reference
+
+bp = Blueprint("reference", __name__, url_prefix="/v1/reference")
+TAGS = ("reference",)
+
+
+@bp.get("/states")
+@documented("States/UTs and their districts", tags=TAGS, errors=())
+def states():
+    return {"items": [{"state": s, "districts": list(d)} for s, d in reference.DISTRICTS.items()]}
+
+
+@bp.get("/districts")
+@documented("Districts of a state (default Jammu and Kashmir)", tags=TAGS, errors=(404,))
+def districts():
+    state = request.args.get("state", reference.JAMMU_AND_KASHMIR)
+    if state not in reference.DISTRICTS:
+        raise Problem(404, "Not Found", f"No districts are loaded for {state}.")
+    return {"state": state, "items": list(reference.DISTRICTS[state])}
+
+
+@bp.get("/odop-products")
+@documented("One District One Product: products by district", tags=TAGS, errors=())
+def odop_products():
+    district = request.args.get("district")
+    items = {d: list(p) for d, p in reference.ODOP_PRODUCTS.items() if not district or d.casefold() == district.casefold()}
+    return {"items": [{"district": d, "products": p} for d, p in items.items()]}
+
+
+@bp.get("/gi-tags")
+@documented("Geographical Indication tags", tags=TAGS, errors=())
+def gi_tags():
+    return {"items": list(reference.GI_TAGS)}
+
+
+@bp.get("/vocabularies")
+@documented("Allowed values: languages, categories, kinds, certifications, e-commerce channels", tags=TAGS, errors=())
+def vocabularies():
+    return {
+        "languages": reference.LANGUAGES,
+        "categories": participants.CATEGORIES,
+        "enterprise_kinds": participants.ENTERPRISE_KINDS,
+        "buyer_kinds": participants.BUYER_KINDS,
+        "certification_kinds": participants.CLAIM_KINDS,
+        "ecommerce_channels": participants.ECOMMERCE_CHANNELS,
+        "ecommerce_statuses": participants.ECOMMERCE_STATUSES,
+    }

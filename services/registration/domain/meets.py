@@ -1,0 +1,122 @@
+"""A Buyer-Seller Meet: its days, sessions, slots and tables, and its lifecycle."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Iterable
+
+from shared.correlation import new_id
+
+from services.registration.domain.errors import DomainError
+
+DRAFT, OPEN, CLOSED, SCHEDULED, LIVE, COMPLETED, CANCELLED = (
+    "draft", "registration_open", "registration_closed", "scheduled", "live", "completed", "cancelled",
+)
+STATUSES = (DRAFT, OPEN, CLOSED, SCHEDULED, LIVE, COMPLETED, CANCELLED)
+TRANSITIONS = {
+    DRAFT: {OPEN, CANCELLED},
+    OPEN: {CLOSED, CANCELLED},
+    CLOSED: {OPEN, SCHEDULED, CANCELLED},
+    SCHEDULED: {CLOSED, LIVE, CANCELLED},
+    LIVE: {COMPLETED},
+    COMPLETED: set(),
+    CANCELLED: set(),
+}
+EDITABLE = {DRAFT, OPEN, CLOSED}
+
+
+@dataclass(frozen=True)
+class Break:
+    start: time
+    end: time
+
+
+@dataclass(frozen=True)
+class Slot:
+    id: str
+    day: date
+    start: time
+    end: time
+
+
+@dataclass
+class Meet:
+    name: str
+    venue: str
+    city: str
+    days: list[date]
+    session_start: time
+    session_end: time
+    meeting_minutes: int
+    tables: int
+    capacity_sellers: int
+    capacity_buyers: int
+    timezone: str = "Asia/Kolkata"
+    gap_minutes: int = 0
+    breaks: list[Break] = field(default_factory=list)
+    registration_opens: datetime | None = None
+    registration_closes: datetime | None = None
+    status: str = DRAFT
+    id: str = field(default_factory=new_id)
+    version: int = 1
+    created_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+
+    def check(self) -> None:
+        """Refuse a meet that cannot be run as described."""
+        if not self.days:
+            raise DomainError("A meet needs at least one day.", "days")
+        if len(set(self.days)) != len(self.days):
+            raise DomainError("A day is listed twice.", "days")
+        if self.session_end <= self.session_start:
+            raise DomainError("The session must end after it starts.", "session_end")
+        for item in self.breaks:
+            if not (self.session_start <= item.start < item.end <= self.session_end):
+                raise DomainError("Each break must lie inside the session hours.", "breaks")
+        if self.registration_opens and self.registration_closes and self.registration_closes <= self.registration_opens:
+            raise DomainError("Registration must close after it opens.", "registration_closes")
+        if not self.slots():
+            raise DomainError("No meeting fits in the session hours: shorten the meetings or lengthen the session.", "meeting_minutes")
+
+    def slots(self) -> list[Slot]:
+        """Every meeting slot: from session start, one meeting plus gap at a time, skipping breaks."""
+        result = []
+        length, step = timedelta(minutes=self.meeting_minutes), timedelta(minutes=self.meeting_minutes + self.gap_minutes)
+        for day in sorted(self.days):
+            cursor = datetime.combine(day, self.session_start)
+            end_of_day = datetime.combine(day, self.session_end)
+            while cursor + length <= end_of_day:
+                clash = next((b for b in self.breaks if _overlaps(cursor, cursor + length, day, b)), None)
+                if clash:
+                    cursor = datetime.combine(day, clash.end)
+                    continue
+                result.append(Slot(f"{day.isoformat()}T{cursor.time().strftime('%H%M')}", day, cursor.time(), (cursor + length).time()))
+                cursor += step
+        return result
+
+    def transition(self, to: str) -> None:
+        if to not in STATUSES:
+            raise DomainError(f"Unknown status {to!r}.", "status")
+        if to not in TRANSITIONS[self.status]:
+            allowed = ", ".join(sorted(TRANSITIONS[self.status])) or "none"
+            raise DomainError(f"A meet that is {self.status} cannot become {to} (allowed: {allowed}).", "status")
+        self.status = to
+
+    def ensure_editable(self) -> None:
+        if self.status not in EDITABLE:
+            raise DomainError(f"A meet that is {self.status} can no longer be edited.", "status")
+
+    def ensure_accepting_applications(self, now: datetime) -> None:
+        if self.status != OPEN:
+            raise DomainError(f"Registration for this meet is not open (it is {self.status}).", "meet_id")
+        if self.registration_opens and now < self.registration_opens:
+            raise DomainError("Registration for this meet has not opened yet.", "meet_id")
+        if self.registration_closes and now > self.registration_closes:
+            raise DomainError("Registration for this meet has closed.", "meet_id")
+
+    def unknown_slots(self, slot_ids: Iterable[str]) -> list[str]:
+        known = {slot.id for slot in self.slots()}
+        return sorted(set(slot_ids) - known)
+
+
+def _overlaps(start: datetime, end: datetime, day: date, item: Break) -> bool:
+    return start < datetime.combine(day, item.end) and datetime.combine(day, item.start) < end

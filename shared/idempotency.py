@@ -1,0 +1,71 @@
+"""Safe retries of POST requests with an ``Idempotency-Key`` header.
+
+The first request with a key claims it (a unique insert) and stores its response when it
+finishes; a retry with the same key and body gets that response again instead of a
+second effect. The same key with a different body is refused, and a retry that arrives
+while the first is still running gets 409. A request that fails with an error releases
+its key, so the client may retry it.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
+
+COLLECTION = "idempotency_keys"
+IN_PROGRESS, DONE = "in_progress", "done"
+
+
+class KeyReused(Exception):
+    """The key was used before with a different request."""
+
+
+class StillRunning(Exception):
+    """The first request with this key has not finished yet."""
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    status: int
+    body: Any
+    headers: dict[str, str]
+
+
+def fingerprint(method: str, path: str, body: bytes) -> str:
+    return hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + body).hexdigest()
+
+
+class IdempotencyStore:
+    def __init__(self, db: Database):
+        self.collection = db[COLLECTION]
+
+    def claim(self, key: str, print_: str) -> StoredResponse | None:
+        """Claim ``key`` for a new request (None), or return the response it already got."""
+        try:
+            self.collection.insert_one({"_id": key, "fingerprint": print_, "state": IN_PROGRESS, "created_at": _now()})
+            return None
+        except DuplicateKeyError:
+            pass
+        existing = self.collection.find_one({"_id": key}) or {}
+        if existing.get("fingerprint") != print_:
+            raise KeyReused()
+        if existing.get("state") != DONE:
+            raise StillRunning()
+        return StoredResponse(existing["status"], existing["body"], existing.get("headers", {}))
+
+    def finish(self, key: str, response: StoredResponse) -> None:
+        self.collection.update_one(
+            {"_id": key},
+            {"$set": {"state": DONE, "status": response.status, "body": response.body, "headers": response.headers, "finished_at": _now()}},
+        )
+
+    def release(self, key: str) -> None:
+        self.collection.delete_one({"_id": key, "state": IN_PROGRESS})
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)

@@ -1,0 +1,143 @@
+"""The OpenAPI 3 document of a service, built from its views and marshmallow schemas.
+
+Views declare what they take and give with ``@documented(...)``; the same schema classes
+load the requests, so the document cannot drift from the code. ``/openapi.json`` serves
+it and ``/docs`` renders it (Swagger UI).
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import Blueprint, Flask, current_app
+from marshmallow import Schema, fields
+
+_PATH_PARAM = re.compile(r"<(?:[a-z]+:)?([a-zA-Z_][a-zA-Z0-9_]*)>")
+STANDARD_ERRORS = {
+    400: "Malformed request",
+    401: "No or invalid credentials",
+    403: "Not allowed for this caller",
+    404: "Not found",
+    409: "Conflicts with the current state",
+    412: "Changed since you read it (If-Match)",
+    415: "Body is not JSON",
+    422: "Invalid fields (see errors)",
+    428: "If-Match required",
+}
+
+
+class ProblemSchema(Schema):
+    type = fields.Str()
+    title = fields.Str()
+    status = fields.Int()
+    detail = fields.Str()
+    errors = fields.Dict(keys=fields.Str(), metadata={"description": "Field name -> messages"})
+
+
+def documented(
+    summary: str,
+    *,
+    tags: tuple[str, ...] = (),
+    body: type[Schema] | None = None,
+    response: type[Schema] | None = None,
+    status: int = 200,
+    query: type[Schema] | None = None,
+    paged: bool = False,
+    roles: tuple[str, ...] = (),
+    errors: tuple[int, ...] = (400, 404),
+    headers: tuple[str, ...] = (),
+    content_types: tuple[str, ...] = ("application/json",),
+):
+    """Record a view's contract for the OpenAPI document."""
+
+    def mark(view):
+        view._openapi = dict(
+            summary=summary, tags=tags, body=body, response=response, status=status, query=query,
+            paged=paged, roles=roles, errors=errors, headers=headers, content_types=content_types,
+        )
+        return view
+
+    return mark
+
+
+@lru_cache(maxsize=None)
+def page_of(item: type[Schema]) -> type[Schema]:
+    """``{"items": [...], "next_cursor": "..."}`` for ``item``."""
+    return Schema.from_dict(
+        {"items": fields.List(fields.Nested(item)), "next_cursor": fields.Str(allow_none=True)},
+        name=f"{item.__name__.removesuffix('Schema')}Page",
+    )
+
+
+def build_spec(app: Flask, title: str, version: str, description: str = "") -> dict[str, Any]:
+    spec = APISpec(title, version, "3.0.3", plugins=[MarshmallowPlugin()], info={"description": description})
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "description": "An API key (organisers, operators) or a participant token."})
+    spec.components.schema("Problem", schema=ProblemSchema)
+    paths: dict[str, dict[str, Any]] = {}
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        meta = getattr(app.view_functions[rule.endpoint], "_openapi", None)
+        if meta is None:
+            continue
+        path = _PATH_PARAM.sub(r"{\1}", rule.rule)
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            paths.setdefault(path, {})[method.lower()] = _operation(rule, meta)
+    for path, operations in paths.items():
+        spec.path(path=path, operations=operations)
+    return spec.to_dict()
+
+
+def _operation(rule, meta: dict[str, Any]) -> dict[str, Any]:
+    parameters: list[dict[str, Any]] = [
+        {"in": "path", "name": name, "required": True, "schema": {"type": "string"}} for name in rule.arguments
+    ]
+    if meta["query"] is not None:
+        parameters.append({"in": "query", "schema": meta["query"]})
+    if meta["paged"]:
+        parameters += [
+            {"in": "query", "name": "limit", "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}},
+            {"in": "query", "name": "cursor", "schema": {"type": "string"}},
+        ]
+    for header in meta["headers"]:
+        parameters.append({"in": "header", "name": header, "required": header == "If-Match", "schema": {"type": "string"}})
+    ok: dict[str, Any] = {"description": "OK" if meta["status"] < 300 else "Created"}
+    if meta["response"] is not None:
+        schema = page_of(meta["response"]) if meta["paged"] else meta["response"]
+        ok["content"] = {"application/json": {"schema": schema}}
+    responses: dict[Any, Any] = {str(meta["status"]): ok}
+    for code in sorted(set(meta["errors"]) | ({401, 403} if meta["roles"] else set()) | ({422} if meta["body"] else set())):
+        responses[str(code)] = {"description": STANDARD_ERRORS[code], "content": {"application/problem+json": {"schema": "Problem"}}}
+    operation: dict[str, Any] = {"summary": meta["summary"], "tags": list(meta["tags"]), "parameters": parameters, "responses": responses}
+    if meta["roles"]:
+        operation["security"] = [{"bearer": []}]
+        operation["description"] = "Allowed for: " + ", ".join(meta["roles"])
+    if meta["body"] is not None:
+        operation["requestBody"] = {"required": True, "content": {ct: {"schema": meta["body"]} for ct in meta["content_types"]}}
+    return operation
+
+
+_DOCS_PAGE = """<!doctype html>
+<html><head><meta charset="utf-8"><title>{title}</title>
+<link rel="stylesheet" href="https://unpkg.com/swagger-ui-dist@5/swagger-ui.css"></head>
+<body><div id="ui"></div>
+<script src="https://unpkg.com/swagger-ui-dist@5/swagger-ui-bundle.js"></script>
+<script>SwaggerUIBundle({{url: "openapi.json", dom_id: "#ui"}});</script>
+</body></html>"""
+
+
+def openapi_blueprint(title: str, version: str, description: str = "") -> Blueprint:
+    bp = Blueprint("openapi", __name__)
+
+    @bp.get("/openapi.json")
+    def openapi_json():
+        if "openapi_spec" not in current_app.extensions:
+            current_app.extensions["openapi_spec"] = build_spec(current_app, title, version, description)
+        return current_app.extensions["openapi_spec"]
+
+    @bp.get("/docs")
+    def docs():
+        return _DOCS_PAGE.format(title=title), 200, {"Content-Type": "text/html; charset=utf-8"}
+
+    return bp
