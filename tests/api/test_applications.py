@@ -1,0 +1,63 @@
+import pytest
+
+from tests.api.conftest import MEET, ORGANISER, SELLER, open_meet, outbox_events, register, token_for
+
+pytestmark = pytest.mark.stack
+
+
+@pytest.fixture
+def seller_and_token(client, db):
+    seller = register(client)
+    return seller, token_for(client, db, seller["id"])
+
+
+def test_a_participant_applies_with_their_availability(client, db, seller_and_token):
+    seller, headers = seller_and_token
+    meet = open_meet(client)
+    slots = [s["id"] for s in meet["slots"][:3]]
+    response = client.post(f"/v1/meets/{meet['id']}/applications", json={"availability": slots}, headers=headers)
+    assert response.status_code == 201, response.get_json()
+    application = response.get_json()
+    assert (application["status"], application["role"], application["availability"]) == ("applied", "seller", sorted(slots))
+    [event] = outbox_events(db, "applications", application["id"])
+    assert event["type"] == "bsm.registration.participation.applied.v1"
+    assert client.post(f"/v1/meets/{meet['id']}/applications", json={"availability": slots}, headers=headers).status_code == 409
+
+
+def test_applications_outside_the_rules_are_refused(client, seller_and_token):
+    _, headers = seller_and_token
+    draft = client.post("/v1/meets", json=MEET, headers=ORGANISER).get_json()
+    assert client.post(f"/v1/meets/{draft['id']}/applications", json={"availability": [draft["slots"][0]["id"]]}, headers=headers).status_code == 422
+    meet = open_meet(client)
+    unknown = client.post(f"/v1/meets/{meet['id']}/applications", json={"availability": ["2020-01-01T0900"]}, headers=headers)
+    assert unknown.status_code == 422 and "availability" in unknown.get_json()["errors"]
+
+
+def test_capacity_is_enforced_and_withdrawal_frees_a_place(client, db):
+    meet = open_meet(client, capacity_sellers=1)
+    slot = meet["slots"][0]["id"]
+    sellers = [register(client, phone=f"+91982000000{n}", gstin=None, email=None)["id"] for n in range(2)]
+    for seller_id in sellers:
+        body = {"participant_id": seller_id, "availability": [slot]}
+        assert client.post(f"/v1/meets/{meet['id']}/applications", json=body, headers=ORGANISER).status_code == 201
+
+    def decide(seller_id, decision, reason=None):
+        return client.post(f"/v1/meets/{meet['id']}/applications/{seller_id}/decision", json={"decision": decision, "reason": reason}, headers=ORGANISER)
+
+    assert decide(sellers[0], "approve").get_json()["status"] == "approved"
+    full = decide(sellers[1], "approve")
+    assert full.status_code == 409 and "full" in full.get_json()["detail"]
+    assert decide(sellers[1], "waitlist").get_json()["status"] == "waitlisted"
+    assert client.post(f"/v1/meets/{meet['id']}/applications/{sellers[0]}/withdrawal", json={}, headers=ORGANISER).get_json()["status"] == "withdrawn"
+    assert decide(sellers[1], "approve").get_json()["status"] == "approved"
+    assert client.get(f"/v1/meets/{meet['id']}").get_json()["approved"] == {"seller": 1, "buyer": 0}
+
+
+def test_a_rejection_needs_a_reason(client):
+    meet = open_meet(client)
+    seller = register(client)
+    client.post(f"/v1/meets/{meet['id']}/applications", json={"participant_id": seller["id"], "availability": [meet["slots"][0]["id"]]}, headers=ORGANISER)
+    url = f"/v1/meets/{meet['id']}/applications/{seller['id']}/decision"
+    assert client.post(url, json={"decision": "reject"}, headers=ORGANISER).status_code == 422
+    rejected = client.post(url, json={"decision": "reject", "reason": "Products outside this meet's categories"}, headers=ORGANISER).get_json()
+    assert (rejected["status"], rejected["reason"]) == ("rejected", "Products outside this meet's categories")

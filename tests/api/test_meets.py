@@ -1,0 +1,82 @@
+import pytest
+
+from tests.api.conftest import MEET, ORGANISER, outbox_events
+
+pytestmark = pytest.mark.stack
+
+
+def create(client, **overrides):
+    return client.post("/v1/meets", json={**MEET, **overrides}, headers=ORGANISER)
+
+
+def test_an_organiser_creates_a_meet_with_its_slots(client, db):
+    response = create(client)
+    assert response.status_code == 201
+    meet = response.get_json()
+    assert response.headers["Location"] == f"/v1/meets/{meet['id']}"
+    assert response.headers["ETag"] == '"1"'
+    assert meet["status"] == "draft"
+    starts = [s["start"] for s in meet["slots"]]
+    assert starts == ["10:00", "10:20", "10:40", "11:20", "11:40", "12:00", "12:20", "12:40"]
+    [event] = outbox_events(db, "meets", meet["id"])
+    assert event["type"] == "bsm.registration.meet.created.v1"
+    assert len(event["data"]["slots"]) == 8
+
+
+@pytest.mark.parametrize(
+    "overrides, field",
+    [
+        ({"session_end": "09:00"}, "session_end"),
+        ({"meeting_minutes": 500}, "meeting_minutes"),
+        ({"days": []}, "days"),
+        ({"breaks": [{"start": "09:00", "end": "09:30"}]}, "breaks"),
+        ({"tables": 0}, "tables"),
+        ({"days": ["2027-07-30", "not a date"]}, "days"),
+    ],
+)
+def test_a_meet_that_cannot_run_is_refused_naming_the_field(client, overrides, field):
+    response = create(client, **overrides)
+    assert response.status_code == 422
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert field in response.get_json()["errors"]
+
+
+def test_the_lifecycle_allows_only_legal_moves(client):
+    meet = create(client).get_json()
+
+    def move(status):
+        return client.post(f"/v1/meets/{meet['id']}/status", json={"status": status}, headers=ORGANISER)
+
+    assert move("live").status_code == 422
+    for status in ("registration_open", "registration_closed", "scheduled", "live", "completed"):
+        response = move(status)
+        assert response.status_code == 200, response.get_json()
+        assert response.get_json()["status"] == status
+    refused = move("cancelled")
+    assert refused.status_code == 422
+    assert "cannot become cancelled" in refused.get_json()["detail"]
+
+
+def test_edits_need_the_current_etag(client):
+    meet = create(client).get_json()
+    url = f"/v1/meets/{meet['id']}"
+    assert client.patch(url, json={"tables": 20}, headers=ORGANISER).status_code == 428
+    first = client.patch(url, json={"tables": 20}, headers={**ORGANISER, "If-Match": '"1"'})
+    assert first.status_code == 200 and first.get_json()["tables"] == 20 and first.headers["ETag"] == '"2"'
+    second = client.patch(url, json={"tables": 30}, headers={**ORGANISER, "If-Match": '"1"'})
+    assert second.status_code == 412
+    assert second.get_json()["current_version"] == 2
+    assert client.get(url).get_json()["tables"] == 20
+
+
+def test_meets_are_listed_by_page_and_filtered(client):
+    ids = [create(client, name=f"Meet {n}").get_json()["id"] for n in range(5)]
+    client.post(f"/v1/meets/{ids[0]}/status", json={"status": "registration_open"}, headers=ORGANISER)
+    first = client.get("/v1/meets?limit=2&sort=name").get_json()
+    assert [m["name"] for m in first["items"]] == ["Meet 0", "Meet 1"]
+    rest = client.get(f"/v1/meets?limit=10&sort=name&cursor={first['next_cursor']}").get_json()
+    assert [m["name"] for m in rest["items"]] == ["Meet 2", "Meet 3", "Meet 4"] and rest["next_cursor"] is None
+    open_only = client.get("/v1/meets?status=registration_open").get_json()["items"]
+    assert [m["id"] for m in open_only] == [ids[0]]
+    assert client.get("/v1/meets?cursor=garbage").status_code == 400
+    assert client.get("/v1/meets?sort=venue").status_code == 400
