@@ -1,0 +1,65 @@
+"""Safe retries, the OpenAPI document, CORS and correlation ids."""
+import pytest
+
+from services.registration.app import create_app
+from tests.api.conftest import SELLER
+
+pytestmark = pytest.mark.stack
+
+
+def test_a_retried_post_with_the_same_idempotency_key_creates_one_seller(client, db):
+    headers = {"Idempotency-Key": "retry-0001-abcdef"}
+    first = client.post("/v1/sellers", json=SELLER, headers=headers)
+    again = client.post("/v1/sellers", json=SELLER, headers=headers)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.get_json() == first.get_json()
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.headers["Location"] == first.headers["Location"]
+    assert db["participants"].count_documents({}) == 1
+
+
+def test_the_same_key_for_a_different_request_is_refused(client):
+    headers = {"Idempotency-Key": "retry-0002-abcdef"}
+    assert client.post("/v1/sellers", json=SELLER, headers=headers).status_code == 201
+    different = client.post("/v1/sellers", json={**SELLER, "name": "Someone Else"}, headers=headers)
+    assert different.status_code == 422 and "Idempotency-Key" in different.get_json()["title"]
+
+
+def test_a_failed_request_does_not_use_up_its_key(client):
+    headers = {"Idempotency-Key": "retry-0003-abcdef"}
+    assert client.post("/v1/sellers", json={**SELLER, "phone": "1"}, headers=headers).status_code == 422
+    assert client.post("/v1/sellers", json={**SELLER, "phone": "1"}, headers=headers).status_code == 422
+
+
+def test_every_api_route_is_in_the_openapi_document(app, client):
+    spec = client.get("/openapi.json").get_json()
+    assert spec["openapi"].startswith("3.")
+    documented = {(path, method.upper()) for path, ops in spec["paths"].items() for method in ops}
+    routes = {
+        (rule.rule.replace("<", "{").replace(">", "}"), method)
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/v1/")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    assert routes == documented
+    seller_body = spec["paths"]["/v1/sellers"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert seller_body == {"$ref": "#/components/schemas/SellerIn"}
+    assert "text/html" in client.get("/docs").headers["Content-Type"]
+
+
+def test_cors_is_configurable_for_browser_clients(settings_for):
+    app = create_app(settings_for("registration", BSM_CORS_ORIGINS="https://bsm.example"))
+    response = app.test_client().options(
+        "/v1/sellers", headers={"Origin": "https://bsm.example", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "Idempotency-Key"}
+    )
+    assert response.headers["Access-Control-Allow-Origin"] == "https://bsm.example"
+    assert "idempotency-key" in response.headers["Access-Control-Allow-Headers"].lower()
+    other = app.test_client().get("/v1/reference/gi-tags", headers={"Origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in other.headers
+
+
+def test_the_correlation_id_comes_back_and_reaches_the_events(client, db):
+    response = client.post("/v1/sellers", json=SELLER, headers={"X-Request-ID": "trace-me-42"})
+    assert response.headers["X-Correlation-ID"] == "trace-me-42"
+    doc = db["participants"].find_one({"_id": response.get_json()["id"]})
+    assert {e["event"]["correlation_id"] for e in doc["_outbox"]} == {"trace-me-42"}
