@@ -9,7 +9,7 @@ from shared.openapi import openapi_blueprint
 
 from services.registration import SERVICE
 from services.registration.actions import Registration
-from services.registration.api import applications, errors, meets, participants, reference
+from services.registration.api import applications, errors, imports, meets, participants, reference
 from services.registration.store import ApplicationStore, CodeStore, MeetStore, ParticipantStore, ensure_indexes
 
 DESCRIPTION = "Participants (sellers, buyers), their products and needs, Buyer-Seller Meets and who takes part."
@@ -29,7 +29,7 @@ def create_app(settings: Settings | None = None):
         secret=settings.auth_secret,
     )
     errors.install(app)
-    for blueprint in (meets.bp, participants.bp, applications.bp, reference.bp):
+    for blueprint in (meets.bp, participants.bp, applications.bp, imports.bp, reference.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(openapi_blueprint("BSM registration API", "1.0.0", DESCRIPTION))
     return app

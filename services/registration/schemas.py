@@ -314,3 +314,27 @@ class ApplicationQuery(Schema):
     status = fields.Str(validate=validate.OneOf(sorted(applications.ALLOWED)))
     role = fields.Str(validate=validate.OneOf((participants.SELLER, participants.BUYER)))
     sort = fields.Str()
+
+
+class RowOutcomeOut(Schema):
+    row = fields.Int()
+    status = fields.Str(metadata={"description": "created, existing or refused"})
+    participant_id = fields.Str(allow_none=True)
+    errors = fields.Dict()
+
+
+class ImportReport(Schema):
+    batch_id = fields.Str()
+    counts = fields.Dict(keys=fields.Str(), values=fields.Int())
+    rows = fields.List(fields.Nested(RowOutcomeOut))
+
+
+class FieldBatchIn(Schema):
+    batch_id = fields.Str(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.:-]{4,80}$"))
+    collected_by = fields.Str(required=True, validate=validate.Length(min=2, max=120))
+    collected_at = fields.AwareDateTime(load_default=None)
+    rows = fields.List(fields.Dict(), required=True, validate=validate.Length(min=1, max=5000))
+
+
+class CsvUpload(Schema):
+    """``text/csv`` with a header row; columns as listed in the API description."""
