@@ -35,6 +35,8 @@ class Settings:
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 2525
     mail_from: str = "BSM Platform <no-reply@bsm.local>"
+    gateway_url: str = ""
+    gateway_token: str = ""
     relay_poll_seconds: float = 0.2
     extra: Mapping[str, str] = field(default_factory=dict)
 
@@ -66,6 +68,8 @@ def load_settings(service: str, environ: Mapping[str, str] | None = None) -> Set
         smtp_host=env.get("SMTP_HOST", Settings.smtp_host),
         smtp_port=_int(env, "SMTP_PORT", Settings.smtp_port),
         mail_from=env.get("MAIL_FROM", Settings.mail_from),
+        gateway_url=env.get("SMS_GATEWAY_URL", ""),
+        gateway_token=env.get("SMS_GATEWAY_TOKEN", ""),
         relay_poll_seconds=float(env.get("BSM_RELAY_POLL_SECONDS", Settings.relay_poll_seconds)),
         extra={k: v for k, v in env.items() if k.startswith(("BSM_", prefix + "_"))},
     )

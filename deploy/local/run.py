@@ -54,15 +54,24 @@ def mail_sink(env) -> Process | None:
     return Process("mailsink", (sys.executable, str(REPO / "deploy/local/mailsink.py"), "--port", str(port), "--dir", str(folder)))
 
 
+def gateway_sink(env) -> Process | None:
+    """A local SMS/WhatsApp gateway, unless SMS_GATEWAY_URL points at a real one."""
+    if env.get("SMS_GATEWAY_URL"):
+        return None
+    port = env.get("BSM_LOCAL_GATEWAY_PORT", "2526")
+    env["SMS_GATEWAY_URL"] = f"http://127.0.0.1:{port}/messages"
+    folder = state_dir(env) / "sms"
+    return Process("gatewaysink", (sys.executable, str(REPO / "deploy/local/gatewaysink.py"), "--port", port, "--dir", str(folder)))
+
+
 def start(env) -> None:
     started_at = time.monotonic()
     stack = stack_from_env(env)
     stack.start()
     topics = create_topics(env)
+    sinks = [s for s in (mail_sink(env), gateway_sink(env)) if s]
     platform = Platform(env, log_dir=state_dir(env) / "logs")
-    sink = mail_sink(env)
-    if sink:
-        platform.table.insert(0, sink)
+    platform.table[:0] = sinks
     stopping = {"now": False}
 
     def ask_to_stop(_signum, _frame):
@@ -75,7 +84,7 @@ def start(env) -> None:
     try:
         platform.start()
         platform.wait_ready(timeout=90)
-        _print_summary(env, topics, platform, sink, time.monotonic() - started_at)
+        _print_summary(env, topics, platform, sinks, time.monotonic() - started_at)
         while not stopping["now"]:
             for name in platform.restart_exited():
                 print(f"! {name} exited and was started again (log: {platform.log_dir / (name + '.log')})", flush=True)
@@ -111,15 +120,18 @@ def status(env) -> None:
         print(f"{service:<14} http://127.0.0.1:{port}  {state}")
 
 
-def _print_summary(env, topics, platform: Platform, sink, seconds: float) -> None:
+def _print_summary(env, topics, platform: Platform, sinks, seconds: float) -> None:
     print(f"\nThe BSM platform is up (in {seconds:.1f} s).\n")
     for service in SERVICES:
         port = api_port(service, env)
         print(f"  {service:<14} http://127.0.0.1:{port}   (/healthz, /readyz)")
     print(f"\n  Kafka          {env.get('KAFKA_BOOTSTRAP_SERVERS', '127.0.0.1:9092')}   topics: {', '.join(topics)}")
     print(f"  MongoDB wire   {env.get('MONGODB_URI', 'mongodb://127.0.0.1:27017/')}")
-    if sink:
+    names = {s.name for s in sinks}
+    if "mailsink" in names:
         print(f"  SMTP sink      127.0.0.1:{env.get('SMTP_PORT', '2525')}   mail kept in {state_dir(env) / 'mail'}")
+    if "gatewaysink" in names:
+        print(f"  SMS gateway    {env['SMS_GATEWAY_URL']}   messages kept in {state_dir(env) / 'sms'}")
     print(f"  processes      {', '.join(p.name for p in platform.table)}")
     print(f"  logs           {platform.log_dir}/<process>.log (JSON lines)")
     print("\nCtrl-C (or `make stop` elsewhere) stops it all.\n", flush=True)

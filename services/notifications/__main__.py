@@ -7,6 +7,7 @@ from shared.worker import Loop, run_worker
 
 from services.notifications import SERVICE
 from services.notifications.channels.email import SmtpChannel
+from services.notifications.channels.gateway import GatewayChannel
 from services.notifications.channels.inbox import InboxChannel
 from services.notifications.dispatcher import Dispatcher
 from services.notifications.handlers import SUBSCRIBES_TO, build_handlers
@@ -26,6 +27,9 @@ def build_dispatcher(settings: Settings) -> Dispatcher:
         "email": SmtpChannel(settings.smtp_host, settings.smtp_port, settings.mail_from),
         "inbox": InboxChannel(),
     }
+    for name in ("sms", "whatsapp"):
+        if settings.gateway_url:
+            channels[name] = GatewayChannel(name, settings.gateway_url, settings.gateway_token)
     return Dispatcher(NotificationStore(db, settings.topic(catalogue.TOPIC)), Renderer(), channels)
 
 

@@ -28,4 +28,11 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
         for notification in recipients.registration_received(event.id, event.correlation_id, data):
             store.add(notification)
 
-    return {registration.PARTICIPANT_REGISTERED: on_participant_registered}
+    def on_verification_requested(event: Event) -> None:
+        for notification in recipients.verification_code(event.id, event.correlation_id, contracts.read_data(event)):
+            store.add(notification)
+
+    return {
+        registration.PARTICIPANT_REGISTERED: on_participant_registered,
+        registration.VERIFICATION_REQUESTED: on_verification_requested,
+    }

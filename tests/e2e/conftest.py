@@ -7,12 +7,14 @@ from pathlib import Path
 import pytest
 import requests
 
+from deploy.local.gatewaysink import GatewaySink
 from deploy.local.mailsink import MailSink
 from deploy.local.processes import Platform
 from tests.conftest import REPO, TEST_ENV
 
 PORTS = {"registration": 38001, "matching": 38002, "notifications": 38003}
 SMTP_PORT = 38025
+GATEWAY_PORT = 38026
 
 
 class Api:
@@ -37,7 +39,14 @@ def mail():
 
 
 @pytest.fixture(scope="session")
-def platform(stack, mail):
+def gateway():
+    sink = GatewaySink(port=GATEWAY_PORT).start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture(scope="session")
+def platform(stack, mail, gateway):
     tag = uuid.uuid4().hex[:6]
     env = {
         **TEST_ENV,
@@ -46,6 +55,7 @@ def platform(stack, mail):
         "BSM_API_WORKERS": "1",
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(SMTP_PORT),
+        "SMS_GATEWAY_URL": gateway.url,
     }
     for service, port in PORTS.items():
         env[f"{service.upper()}_PORT"] = str(port)

@@ -11,6 +11,7 @@ from tests.helpers import wait_until
 
 pytestmark = pytest.mark.stack
 
+ORGANISER = {"Authorization": "Bearer dev-organiser-key"}
 SELLER = {
     "name": "Ghulam Nabi Dar",
     "organisation": "Dar Papier Mache Works",
@@ -29,12 +30,15 @@ def test_a_registered_seller_reaches_matching_and_gets_a_confirmation_email(regi
     assert response.headers["Location"] == f"/v1/sellers/{seller['id']}"
     assert response.headers["X-Correlation-ID"] == "e2e-flow-1"
 
-    profile = wait_until(lambda: _json_if_ok(matching.get(f"/v1/participants/{seller['id']}")), what="matching profile")
+    profile = wait_until(lambda: _json_if_ok(matching.get(f"/v1/participants/{seller['id']}", headers=ORGANISER)), what="matching profile")
     assert (profile["role"], profile["district"], profile["version"]) == ("seller", "Srinagar", 1)
     assert "phone" not in profile and "email" not in profile
 
     sent = wait_until(
-        lambda: [n for n in notifications.get("/v1/notifications", params={"recipient_id": seller["id"]}).json()["items"] if n["status"] == "sent"],
+        lambda: [
+            n for n in notifications.get("/v1/notifications", params={"recipient_id": seller["id"]}, headers=ORGANISER).json()["items"]
+            if n["status"] == "sent" and n["kind"] == "registration_received"
+        ],
         what="confirmation sent",
     )
     assert [(n["kind"], n["channel"], n["correlation_id"]) for n in sent] == [("registration_received", "email", "e2e-flow-1")]
@@ -69,3 +73,18 @@ def test_every_service_reports_health_and_readiness(registration, matching, noti
 
 def _json_if_ok(response):
     return response.json() if response.status_code == 200 else None
+
+
+def test_a_seller_verifies_their_phone_by_sms_and_their_token_works_on_every_service(registration, matching, notifications, gateway):
+    seller = registration.post("/v1/sellers", json={**SELLER, "phone": "9811122233", "email": None}).json()
+    sms = wait_until(lambda: [m for m in gateway.received() if m["to"] == "+919811122233"], what="the SMS with the code")
+    [message] = sms
+    code = message["text"].split("code is ")[1][:6]
+    assert message["channel"] == "sms" and code.isdigit()
+    token = registration.post(f"/v1/participants/{seller['id']}/verify", json={"code": code}).json()["token"]
+    mine = {"Authorization": f"Bearer {token}"}
+    assert registration.get(f"/v1/sellers/{seller['id']}", headers=mine).json()["contact_verified"] is True
+    assert wait_until(lambda: matching.get(f"/v1/participants/{seller['id']}", headers=mine).status_code == 200, what="matching knows them")
+    assert notifications.get(f"/v1/inbox/{seller['id']}", headers=mine).status_code == 200
+    assert notifications.get("/v1/inbox/someone-else", headers=mine).status_code == 403
+    assert notifications.get("/v1/notifications", params={"recipient_id": seller["id"]}, headers=mine).status_code == 403

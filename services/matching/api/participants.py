@@ -3,13 +3,15 @@ from dataclasses import asdict
 
 from flask import Blueprint, current_app
 
-from shared.http import Problem
+from shared.auth import STAFF
+from shared.http import Problem, require_self_or
 
 bp = Blueprint("participants", __name__, url_prefix="/v1/participants")
 
 
 @bp.get("/<participant_id>")
 def get_participant(participant_id: str):
+    require_self_or(participant_id, *STAFF)
     profile = current_app.extensions["matching"].profiles.get(participant_id)
     if profile is None:
         raise Problem(404, "Not Found", f"Matching knows no participant {participant_id}.")

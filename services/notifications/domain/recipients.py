@@ -6,6 +6,7 @@ from typing import Any
 from services.notifications.domain.notifications import Notification
 
 REGISTRATION_RECEIVED = "registration_received"
+VERIFICATION_CODE = "verification_code"
 
 
 def registration_received(event_id: str, correlation_id: str | None, data: dict[str, Any]) -> list[Notification]:
@@ -19,6 +20,22 @@ def registration_received(event_id: str, correlation_id: str | None, data: dict[
             address=address,
             language=data.get("preferred_language") or "en",
             context={"name": data["name"], "role": data["role"]},
+            source_event_id=event_id,
+            correlation_id=correlation_id,
+        )
+    ]
+
+
+def verification_code(event_id: str, correlation_id: str | None, data: dict[str, Any]) -> list[Notification]:
+    """The one-time code, on the channel registration chose (a must-have: never opted out of)."""
+    return [
+        Notification(
+            kind=VERIFICATION_CODE,
+            channel=data["channel"],
+            recipient_id=data["participant_id"],
+            address=data["address"],
+            language=data.get("preferred_language") or "en",
+            context={"name": data["name"], "code": data["code"]},
             source_event_id=event_id,
             correlation_id=correlation_id,
         )

@@ -38,3 +38,12 @@ def test_rendering_falls_back_to_english_when_a_translation_is_missing():
 def test_html_escapes_what_participants_typed():
     rendered = Renderer().render("registration_received", "en", {"name": "<b>x</b>", "role": "seller"})
     assert "&lt;b&gt;x&lt;/b&gt;" in rendered.html
+
+
+def test_verification_codes_go_by_the_channel_registration_chose_in_the_persons_language():
+    data = {"participant_id": "p1", "name": "Haleema", "channel": "sms", "address": "+919811000001", "preferred_language": "hi", "code": "123456"}
+    [note] = recipients.verification_code("e9", "c9", data)
+    assert (note.kind, note.channel, note.address) == ("verification_code", "sms", "+919811000001")
+    rendered = Renderer().render(note.kind, note.language, note.context)
+    assert rendered.language == "hi" and "123456" in rendered.text and "सत्यापन" in rendered.text
+    assert "تصدیقی" in Renderer().render(note.kind, "ur", note.context).text
