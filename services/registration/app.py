@@ -10,7 +10,8 @@ from shared.openapi import openapi_blueprint
 from services.registration import SERVICE
 from services.registration.actions import Registration
 from services.registration.api import applications, errors, imports, meets, participants, reference
-from services.registration.store import ApplicationStore, CodeStore, MeetStore, ParticipantStore, ensure_indexes
+from services.registration.domain import reference as reference_data
+from services.registration.store import ApplicationStore, CodeStore, MeetStore, ParticipantStore, ReferenceStore, ensure_indexes
 
 DESCRIPTION = "Participants (sellers, buyers), their products and needs, Buyer-Seller Meets and who takes part."
 
@@ -25,10 +26,12 @@ def create_app(settings: Settings | None = None):
         meets=MeetStore(db, topic),
         applications=ApplicationStore(db, topic),
         codes=CodeStore(db),
+        reference=ReferenceStore(db),
         auth=app.extensions["auth"],
         secret=settings.auth_secret,
     )
     errors.install(app)
+    app.before_request(lambda: reference_data.use(app.extensions[SERVICE].reference.load()))
     for blueprint in (meets.bp, participants.bp, applications.bp, imports.bp, reference.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(openapi_blueprint("BSM registration API", "1.0.0", DESCRIPTION))

@@ -7,7 +7,8 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, val
 
 from services.registration.domain import applications, meets, participants
 from services.registration.domain.identifiers import normalise_gstin, normalise_iec, normalise_phone, normalise_udyam
-from services.registration.domain.reference import DISTRICTS, GI_TAGS, JAMMU_AND_KASHMIR, LANGUAGES, canonical_district
+from services.registration.domain import reference
+from services.registration.domain.reference import GI_TAGS, JAMMU_AND_KASHMIR, LANGUAGES, canonical_district
 
 
 def _normalised(normalise):
@@ -92,12 +93,14 @@ class _Located(Schema):
     @validates_schema(skip_on_field_errors=False)
     def _district_in_state(self, data, **_):
         state, district = data.get("state"), data.get("district")
-        if district and state in DISTRICTS and not canonical_district(state, district):
+        if state is not None and state not in reference.current().districts:
+            raise ValidationError(f"No districts are loaded for {state}: an organiser can load them.", field_name="state")
+        if district and state in reference.current().districts and not canonical_district(state, district):
             raise ValidationError(f"Not a district of {state}.", field_name="district")
 
     @post_load
     def _canonical_district(self, data, **_):
-        if data.get("district") and data.get("state") in DISTRICTS:
+        if data.get("district") and data.get("state") in reference.current().districts:
             data = {**data, "district": canonical_district(data["state"], data["district"])}
         return data
 
@@ -338,3 +341,15 @@ class FieldBatchIn(Schema):
 
 class CsvUpload(Schema):
     """``text/csv`` with a header row; columns as listed in the API description."""
+
+
+class StateIn(Schema):
+    state = fields.Str(required=True, validate=validate.Length(min=2, max=80))
+    districts = fields.List(fields.Str(validate=validate.Length(min=2, max=80)), required=True, validate=validate.Length(min=1, max=200))
+    odop_products = fields.Dict(keys=fields.Str(validate=validate.Length(min=2, max=80)), values=fields.List(fields.Str(validate=validate.Length(min=2, max=120))), load_default=dict)
+
+    @validates_schema
+    def _odop_districts_known(self, data, **_):
+        unknown = sorted(set(data.get("odop_products", {})) - set(data.get("districts", [])))
+        if unknown:
+            raise ValidationError(f"Not districts of this state: {', '.join(unknown[:5])}.", field_name="odop_products")

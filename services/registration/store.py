@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import date, datetime, time
+from time import monotonic
 from typing import Any
 
 from pymongo import ASCENDING
@@ -22,6 +23,7 @@ from services.registration.domain.applications import Application
 from services.registration.domain.errors import Conflict
 from services.registration.domain.meets import Break, Meet
 from services.registration.domain.participants import Claim, Participant
+from services.registration.domain.reference import SEED, Reference
 
 PARTICIPANTS, IDENTITIES, MEETS, APPLICATIONS, CODES = "participants", "identities", "meets", "applications", "verification_codes"
 OUTBOX_COLLECTIONS = [PARTICIPANTS, MEETS, APPLICATIONS]
@@ -247,3 +249,27 @@ def _date(value: str | None) -> date | None:
 
 def _hhmm(value: time) -> str:
     return value.strftime("%H:%M")
+
+
+class ReferenceStore:
+    """States loaded by organisers on top of the seed, cached per process for a short while."""
+
+    TTL_SECONDS = 30.0
+
+    def __init__(self, db: Database):
+        self.collection = db["reference_states"]
+        self._cached: tuple[float, Reference] | None = None
+
+    def put_state(self, state: str, districts: list[str], odop: dict[str, list[str]]) -> None:
+        self.collection.replace_one({"_id": state}, {"_id": state, "districts": districts, "odop": odop}, upsert=True)
+        self._cached = None
+
+    def load(self) -> Reference:
+        now = monotonic()
+        if self._cached and now - self._cached[0] < self.TTL_SECONDS:
+            return self._cached[1]
+        reference = SEED
+        for doc in self.collection.find():
+            reference = reference.with_state(doc["_id"], doc["districts"], doc.get("odop", {}))
+        self._cached = (now, reference)
+        return reference

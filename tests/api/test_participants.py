@@ -110,3 +110,16 @@ def test_staff_list_and_filter_participants_by_page(client):
     assert [s["name"] for s in more["items"]] == ["Seller 1"]
     assert len(client.get("/v1/sellers?category=handicraft", headers=OPERATOR).get_json()["items"]) == 3
     assert client.get("/v1/sellers").status_code == 401
+
+
+def test_organisers_load_another_states_districts_and_sellers_can_then_register_there(client):
+    ladakh = {**SELLER, "state": "Ladakh", "district": "leh", "gstin": None, "phone": "+919866666666"}
+    assert client.post("/v1/sellers", json=ladakh).status_code == 422
+    loaded = client.put("/v1/reference/states", json={"state": "Ladakh", "districts": ["Leh", "Kargil"], "odop_products": {"Leh": ["Apricot"]}}, headers=ORGANISER)
+    assert loaded.status_code == 200
+    client.application.extensions["registration"].reference._cached = None
+    seller = client.post("/v1/sellers", json=ladakh)
+    assert seller.status_code == 201 and seller.get_json()["district"] == "Leh"
+    assert client.get("/v1/reference/districts?state=Ladakh").get_json()["items"] == ["Leh", "Kargil"]
+    assert client.get("/v1/reference/odop-products?district=Leh").get_json()["items"] == [{"district": "Leh", "products": ["Apricot"]}]
+    assert client.put("/v1/reference/states", json={"state": "X", "districts": ["A B"], "odop_products": {"Z Z": ["p"]}}, headers=ORGANISER).status_code == 422

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from shared.auth import Authenticator
 
-from services.registration.store import ApplicationStore, CodeStore, MeetStore, ParticipantStore
+from services.registration.store import ApplicationStore, CodeStore, MeetStore, ParticipantStore, ReferenceStore
 
 
 class Stale(Exception):
@@ -26,5 +26,6 @@ class Registration:
     meets: MeetStore
     applications: ApplicationStore
     codes: CodeStore
+    reference: ReferenceStore
     auth: Authenticator
     secret: str

@@ -1,10 +1,13 @@
 """``/v1/reference``: read-only lists that clients build forms from."""
 from flask import Blueprint, request
 
-from shared.http import Problem
+from shared.auth import ORGANISER
+from shared.http import Problem, json_body, require
 from shared.openapi import documented
 
+from services.registration.api.context import registration
 from services.registration.domain import participants, reference
+from services.registration.schemas import StateIn
 
 bp = Blueprint("reference", __name__, url_prefix="/v1/reference")
 TAGS = ("reference",)
@@ -13,23 +16,33 @@ TAGS = ("reference",)
 @bp.get("/states")
 @documented("States/UTs and their districts", tags=TAGS, errors=())
 def states():
-    return {"items": [{"state": s, "districts": list(d)} for s, d in reference.DISTRICTS.items()]}
+    return {"items": [{"state": s, "districts": list(d)} for s, d in reference.current().districts.items()]}
+
+
+@bp.put("/states")
+@documented("Load (or replace) a state's districts and ODOP products", tags=TAGS, body=StateIn, roles=(ORGANISER,), errors=(400,))
+def load_state():
+    require(ORGANISER)
+    body = StateIn().load(json_body())
+    registration().reference.put_state(body["state"], body["districts"], body["odop_products"])
+    return {"state": body["state"], "districts": body["districts"]}
 
 
 @bp.get("/districts")
 @documented("Districts of a state (default Jammu and Kashmir)", tags=TAGS, errors=(404,))
 def districts():
     state = request.args.get("state", reference.JAMMU_AND_KASHMIR)
-    if state not in reference.DISTRICTS:
+    districts = reference.current().districts
+    if state not in districts:
         raise Problem(404, "Not Found", f"No districts are loaded for {state}.")
-    return {"state": state, "items": list(reference.DISTRICTS[state])}
+    return {"state": state, "items": list(districts[state])}
 
 
 @bp.get("/odop-products")
 @documented("One District One Product: products by district", tags=TAGS, errors=())
 def odop_products():
     district = request.args.get("district")
-    items = {d: list(p) for d, p in reference.ODOP_PRODUCTS.items() if not district or d.casefold() == district.casefold()}
+    items = {d: list(p) for d, p in reference.current().odop.items() if not district or d.casefold() == district.casefold()}
     return {"items": [{"district": d, "products": p} for d, p in items.items()]}
 
 

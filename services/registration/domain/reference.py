@@ -1,4 +1,6 @@
 """Reference data: states/UTs, districts and languages that forms and validation use."""
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 
 JAMMU_AND_KASHMIR = "Jammu and Kashmir"
 
@@ -35,7 +37,62 @@ GI_TAGS = (
 )
 
 
+
+
+# A seed for forms; organisers load the current official list through the reference API.
+ODOP_PRODUCTS: dict[str, tuple[str, ...]] = {
+    "Anantnag": ("Willow cricket bats",),
+    "Budgam": ("Kani shawl", "Walnuts"),
+    "Pulwama": ("Saffron",),
+    "Srinagar": ("Papier mache", "Pashmina shawl"),
+    "Baramulla": ("Walnut wood carving",),
+    "Ganderbal": ("Crewel embroidery",),
+    "Kathua": ("Basohli painting",),
+    "Doda": ("Rajmash (red kidney beans)",),
+    "Ramban": ("Anardana", "Sulai honey"),
+    "Rajouri": ("Chikri wood craft",),
+    "Jammu": ("Basmati rice",),
+}
+
+GI_TAGS = (
+    "Kashmir Pashmina", "Kashmir Sozani Craft", "Kani Shawl", "Kashmiri Hand Knotted Carpet",
+    "Kashmir Papier Mache", "Kashmir Walnut Wood Carving", "Khatamband", "Kashmir Saffron",
+    "Basohli Painting", "Basohli Pashmina", "Bhaderwah Rajmash", "Ramban Anardana",
+    "Mushqbudji Rice", "Kalari", "Sulai Honey", "Chikri Wood Craft",
+)
+
+
+
+
+@dataclass(frozen=True)
+class Reference:
+    """States with their districts and ODOP products: the seed plus what organisers loaded."""
+
+    districts: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(DISTRICTS))
+    odop: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(ODOP_PRODUCTS))
+
+    def with_state(self, state: str, districts: list[str], odop: dict[str, list[str]]) -> "Reference":
+        return Reference({**self.districts, state: tuple(districts)}, {**self.odop, **{d: tuple(p) for d, p in odop.items()}})
+
+    def canonical_district(self, state: str, district: str) -> str | None:
+        """The district's canonical spelling in ``state``, matched case-insensitively."""
+        wanted = district.strip().casefold()
+        return next((d for d in self.districts.get(state, ()) if d.casefold() == wanted), None)
+
+
+SEED = Reference()
+_current: ContextVar[Reference] = ContextVar("reference", default=SEED)
+
+
+def current() -> Reference:
+    """The reference data in force for the request in hand (the seed outside requests)."""
+    return _current.get()
+
+
+def use(reference: Reference) -> None:
+    _current.set(reference)
+
+
 def canonical_district(state: str, district: str) -> str | None:
-    """The district's canonical spelling in ``state``, matched case-insensitively."""
-    wanted = district.strip().casefold()
-    return next((d for d in DISTRICTS.get(state, ()) if d.casefold() == wanted), None)
+    return current().canonical_district(state, district)
+
