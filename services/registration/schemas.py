@@ -155,35 +155,6 @@ class EcommerceStatus(Schema):
     status = fields.Str(required=True, validate=validate.OneOf(participants.ECOMMERCE_STATUSES))
 
 
-class ParticipantOut(Schema):
-    """What the participant themselves and staff see."""
-
-    id = fields.Str()
-    role = fields.Str()
-    name = fields.Str()
-    organisation = fields.Str(allow_none=True)
-    enterprise_kind = fields.Str(allow_none=True)
-    buyer_kind = fields.Str(allow_none=True)
-    district = fields.Str(allow_none=True)
-    state = fields.Str(allow_none=True)
-    country = fields.Str()
-    international = fields.Bool()
-    phone = fields.Str(allow_none=True)
-    email = fields.Str(allow_none=True)
-    preferred_language = fields.Str()
-    languages = fields.List(fields.Str())
-    gstin = fields.Str(allow_none=True)
-    udyam = fields.Str(allow_none=True)
-    iec = fields.Str(allow_none=True)
-    products = fields.List(fields.Nested(Product))
-    sourcing = fields.Nested(SourcingNeeds)
-    claims = fields.List(fields.Nested(ClaimSchema))
-    ecommerce = fields.Dict(keys=fields.Str(), values=fields.Str())
-    contact_verified = fields.Bool()
-    registered_at = fields.AwareDateTime()
-    version = fields.Int()
-
-
 class PublicParticipantOut(Schema):
     """What other participants may see: never contact details or identifiers."""
 
@@ -199,6 +170,23 @@ class PublicParticipantOut(Schema):
     languages = fields.List(fields.Str())
     products = fields.List(fields.Nested(Product))
     sourcing = fields.Nested(SourcingNeeds)
+
+
+class ParticipantOut(PublicParticipantOut):
+    """What the participant themselves and staff see: the public profile plus contacts and identifiers."""
+
+    international = fields.Bool()
+    phone = fields.Str(allow_none=True)
+    email = fields.Str(allow_none=True)
+    preferred_language = fields.Str()
+    gstin = fields.Str(allow_none=True)
+    udyam = fields.Str(allow_none=True)
+    iec = fields.Str(allow_none=True)
+    claims = fields.List(fields.Nested(ClaimSchema))
+    ecommerce = fields.Dict(keys=fields.Str(), values=fields.Str())
+    contact_verified = fields.Bool()
+    registered_at = fields.AwareDateTime()
+    version = fields.Int()
 
 
 class ParticipantQuery(Schema):

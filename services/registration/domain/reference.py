@@ -37,33 +37,6 @@ GI_TAGS = (
 )
 
 
-
-
-# A seed for forms; organisers load the current official list through the reference API.
-ODOP_PRODUCTS: dict[str, tuple[str, ...]] = {
-    "Anantnag": ("Willow cricket bats",),
-    "Budgam": ("Kani shawl", "Walnuts"),
-    "Pulwama": ("Saffron",),
-    "Srinagar": ("Papier mache", "Pashmina shawl"),
-    "Baramulla": ("Walnut wood carving",),
-    "Ganderbal": ("Crewel embroidery",),
-    "Kathua": ("Basohli painting",),
-    "Doda": ("Rajmash (red kidney beans)",),
-    "Ramban": ("Anardana", "Sulai honey"),
-    "Rajouri": ("Chikri wood craft",),
-    "Jammu": ("Basmati rice",),
-}
-
-GI_TAGS = (
-    "Kashmir Pashmina", "Kashmir Sozani Craft", "Kani Shawl", "Kashmiri Hand Knotted Carpet",
-    "Kashmir Papier Mache", "Kashmir Walnut Wood Carving", "Khatamband", "Kashmir Saffron",
-    "Basohli Painting", "Basohli Pashmina", "Bhaderwah Rajmash", "Ramban Anardana",
-    "Mushqbudji Rice", "Kalari", "Sulai Honey", "Chikri Wood Craft",
-)
-
-
-
-
 @dataclass(frozen=True)
 class Reference:
     """States with their districts and ODOP products: the seed plus what organisers loaded."""
