@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 
@@ -17,6 +18,12 @@ class ParticipantProfile:
     district: str | None = None
     state: str | None = None
     languages: list[str] = field(default_factory=list)
+    enterprise_kind: str | None = None
+    buyer_kind: str | None = None
+    international: bool = False
+    products: list[dict[str, Any]] = field(default_factory=list)
+    sourcing: dict[str, Any] = field(default_factory=dict)
+    verified_claims: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def from_registration(cls, data: dict[str, Any]) -> "ParticipantProfile":
@@ -31,5 +38,24 @@ class ParticipantProfile:
             organisation=data.get("organisation"),
             district=data.get("district"),
             state=data.get("state"),
-            languages=[data["preferred_language"]],
+            languages=sorted({data["preferred_language"], *data.get("languages", [])}),
+            enterprise_kind=data.get("enterprise_kind"),
+            buyer_kind=data.get("buyer_kind"),
+            international=bool(data.get("international")),
+            products=_json_ready(data.get("products", [])),
+            sourcing=_json_ready(data.get("sourcing") or {}),
+            verified_claims=_json_ready(data.get("verified_claims", [])),
         )
+
+
+def _json_ready(value: Any) -> Any:
+    """Event data as read by marshmallow holds dates; the read model keeps plain strings."""
+    if isinstance(value, dict):
+        return {k: _json_ready(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_ready(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
