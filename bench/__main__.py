@@ -1,13 +1,17 @@
-"""``python -m bench [name ...]``: run the benchmarks, one JSON line of figures each."""
+"""``python -m bench [name ...]``: run the benchmarks, one JSON line of figures each.
+
+Benchmarks that need Kafka and FerretDB get them started (on their own ports) once.
+"""
 from __future__ import annotations
 
 import json
 import sys
+from contextlib import nullcontext
 
-from bench import outbox_relay
+from bench import outbox_relay, scheduler
 from bench.stack import bench_stack
 
-BENCHMARKS = {"outbox_relay": outbox_relay.run}
+BENCHMARKS = {"scheduler": (scheduler.run, False), "outbox_relay": (outbox_relay.run, True)}
 
 
 def main(names: list[str]) -> None:
@@ -15,9 +19,12 @@ def main(names: list[str]) -> None:
     unknown = [n for n in chosen if n not in BENCHMARKS]
     if unknown:
         sys.exit(f"unknown benchmark(s): {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}")
-    with bench_stack() as env:
+    needs_stack = any(BENCHMARKS[n][1] for n in chosen)
+    with bench_stack() if needs_stack else nullcontext({}) as env:
         for name in chosen:
-            print(json.dumps(BENCHMARKS[name](env)), flush=True)
+            results = BENCHMARKS[name][0](env)
+            for result in results if isinstance(results, list) else [results]:
+                print(json.dumps(result), flush=True)
 
 
 if __name__ == "__main__":

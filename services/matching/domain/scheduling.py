@@ -118,19 +118,31 @@ class _Board:
         del self.meetings[meeting.pair]
 
     def best_slot(self, seller: str, buyer: str, free: int) -> int:
-        """The free slot that keeps both days compact: next to their other meetings, early."""
-        busy = self.busy.get(seller, 0) | self.busy.get(buyer, 0)
-        best, best_key = -1, None
-        slot = 0
-        while free:
-            if free & 1:
-                adjacent = ((busy >> (slot + 1)) & 1) + (((busy << 1) >> slot) & 1 if slot > 0 else 0)
-                key = (-adjacent, slot)
-                if best_key is None or key < best_key:
-                    best, best_key = slot, key
-            free >>= 1
-            slot += 1
+        """The free slot that adds the least idle time to both days (filling a hole between
+        two meetings removes some), the earliest among equals."""
+        spans = [_span(self.busy.get(who, 0)) for who in (seller, buyer)]
+        best, best_cost = -1, None
+        for slot in _bits(free):
+            cost = sum(_added_idle(span, slot) for span in spans)
+            if best_cost is None or cost < best_cost:
+                best, best_cost = slot, cost
         return best
+
+
+def _span(busy: int) -> tuple[int, int] | None:
+    if not busy:
+        return None
+    return (busy & -busy).bit_length() - 1, busy.bit_length() - 1
+
+
+def _added_idle(span: tuple[int, int] | None, slot: int) -> int:
+    """Change in idle slots (span minus meetings) when a meeting is added at ``slot``."""
+    if span is None:
+        return 0
+    first, last = span
+    if first <= slot <= last:
+        return -1
+    return (first - slot - 1) if slot < first else (slot - last - 1)
 
 
 def build_schedule(problem: Problem) -> Schedule:
