@@ -1,28 +1,33 @@
 """The matching service's WSGI app: ``gunicorn 'services.matching.app:create_app()'``."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from shared.config import Settings, load_settings
 from shared.contracts import matching as catalogue
-from shared.http import service_app
+from shared.http import problem_response, service_app
 from shared.mongo import connect
+from shared.openapi import openapi_blueprint
 
 from services.matching import SERVICE
-from services.matching.api import participants
-from services.matching.store import ProfileStore, ensure_indexes
-
-
-@dataclass
-class Matching:
-    settings: Settings
-    profiles: ProfileStore
+from services.matching.actions import Matching, NotFound, Refused
+from services.matching.api import meetings, meets, participants
+from services.matching.store import MeetingStore, MeetView, PreferenceStore, ProfileStore, ScheduleStore, ensure_indexes
 
 
 def create_app(settings: Settings | None = None):
     settings = settings or load_settings(SERVICE)
     db = connect(settings)
     app = service_app(__name__, settings, db, prepare=ensure_indexes)
-    app.extensions[SERVICE] = Matching(settings=settings, profiles=ProfileStore(db, settings.topic(catalogue.TOPIC)))
-    app.register_blueprint(participants.bp)
+    topic = settings.topic(catalogue.TOPIC)
+    app.extensions[SERVICE] = Matching(
+        profiles=ProfileStore(db, topic),
+        meets=MeetView(db),
+        preferences=PreferenceStore(db),
+        schedules=ScheduleStore(db, topic),
+        meetings=MeetingStore(db, topic),
+    )
+    app.register_error_handler(NotFound, lambda exc: problem_response(404, "Not Found", str(exc)))
+    app.register_error_handler(Refused, lambda exc: problem_response(409, "Conflict", str(exc)))
+    for blueprint in (participants.bp, meets.bp, meetings.bp):
+        app.register_blueprint(blueprint)
+    app.register_blueprint(openapi_blueprint("BSM matching API", "1.0.0", "Recommendations, preferences, schedules, outcomes and Letters of Intent."))
     return app

@@ -1,4 +1,4 @@
-"""What matching does with each event it consumes."""
+"""What matching does with each event it consumes: keep its own read model current."""
 from __future__ import annotations
 
 from pymongo.database import Database
@@ -12,16 +12,33 @@ from shared.envelope import Event
 
 from services.matching.domain.participants import ParticipantProfile
 from services.matching.messages import participant_indexed
-from services.matching.store import ProfileStore
+from services.matching.store import MeetView, ProfileStore
 
 SUBSCRIBES_TO = [registration.TOPIC]
 
 
 def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
     profiles = ProfileStore(db, settings.topic(own.TOPIC))
+    meets = MeetView(db)
 
-    def on_participant_registered(event: Event) -> None:
+    def on_participant(event: Event) -> None:
         profile = ParticipantProfile.from_registration(contracts.read_data(event))
         profiles.save_if_newer(profile, [participant_indexed(profile)])
 
-    return {registration.PARTICIPANT_REGISTERED: on_participant_registered}
+    def on_meet(event: Event) -> None:
+        meets.save_meet(contracts.read_data(event))
+
+    def on_participation(event: Event) -> None:
+        meets.save_participation(contracts.read_data(event))
+
+    participant_types = (registration.PARTICIPANT_REGISTERED, registration.PARTICIPANT_UPDATED, registration.PARTICIPANT_VERIFIED)
+    meet_types = (registration.MEET_CREATED, registration.MEET_UPDATED, registration.MEET_STATUS_CHANGED)
+    participation_types = (
+        registration.PARTICIPATION_APPLIED, registration.PARTICIPATION_APPROVED, registration.PARTICIPATION_REJECTED,
+        registration.PARTICIPATION_WAITLISTED, registration.PARTICIPATION_WITHDRAWN,
+    )
+    return {
+        **{t: on_participant for t in participant_types},
+        **{t: on_meet for t in meet_types},
+        **{t: on_participation for t in participation_types},
+    }

@@ -1,6 +1,9 @@
 """The events matching publishes."""
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from shared import contracts
 from shared.contracts import matching as catalogue
 from shared.envelope import Event, new_event
@@ -9,11 +12,46 @@ from services.matching import SERVICE
 from services.matching.domain.participants import ParticipantProfile
 
 SOURCE = f"/bsm/{SERVICE}"
+MEETING_SCHEDULED = catalogue.MEETING_SCHEDULED
+MEETING_CANCELLED = catalogue.MEETING_CANCELLED
+
+
+def _event(event_type: str, subject: str, payload: dict[str, Any]) -> Event:
+    return new_event(event_type, SOURCE, subject, contracts.data_for(event_type, payload))
 
 
 def participant_indexed(profile: ParticipantProfile) -> Event:
-    data = contracts.data_for(
-        catalogue.PARTICIPANT_INDEXED,
-        {"participant_id": profile.id, "role": profile.role, "version": profile.version},
-    )
-    return new_event(catalogue.PARTICIPANT_INDEXED, SOURCE, profile.id, data)
+    return _event(catalogue.PARTICIPANT_INDEXED, profile.id, {"participant_id": profile.id, "role": profile.role, "version": profile.version})
+
+
+def meeting_event(event_type: str, meeting: dict[str, Any]) -> Event:
+    payload = {
+        "meeting_id": meeting["_id"],
+        **{k: meeting[k] for k in ("meet_id", "seller_id", "buyer_id", "slot_id", "day", "start", "end", "table", "timezone", "reasons", "status", "version")},
+    }
+    return _event(event_type, meeting["_id"], payload)
+
+
+def schedule_published(meet_id: str, published: dict[str, Any]) -> Event:
+    payload = {"meet_id": meet_id, "meetings": published["meetings"], "value": published["value"], "upper_bound": published["upper_bound"], "published_at": published["at"]}
+    return _event(catalogue.SCHEDULE_PUBLISHED, meet_id, payload)
+
+
+def outcome_recorded(meeting: dict[str, Any]) -> Event:
+    payload = {"meeting_id": meeting["_id"], "outcome": meeting["outcome"], **{k: meeting[k] for k in ("meet_id", "seller_id", "buyer_id")}}
+    return _event(catalogue.MEETING_OUTCOME_RECORDED, meeting["_id"], payload)
+
+
+def loi_signed(meeting: dict[str, Any]) -> Event:
+    loi = meeting["loi"]
+    payload = {
+        "meeting_id": meeting["_id"],
+        **{k: meeting[k] for k in ("meet_id", "seller_id", "buyer_id")},
+        "product": loi["product"],
+        "quantity": loi["quantity"],
+        "value": loi["value"],
+        "value_inr": loi["value_inr"],
+        "signed_on": date.fromisoformat(loi["signed_on"]),
+        "follow_up_due": [date.fromisoformat(f["due"]) for f in loi["follow_up"]],
+    }
+    return _event(catalogue.LOI_SIGNED, meeting["_id"], payload)

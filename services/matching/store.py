@@ -1,8 +1,11 @@
-"""Matching's MongoDB collections (its read model and what it decides)."""
+"""Matching's MongoDB collections: its read model (built from registration's events) and
+what it decides (preferences, schedules, meetings, Letters of Intent)."""
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import Any
 
+from pymongo import ASCENDING
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
@@ -11,38 +14,142 @@ from shared.envelope import Event
 
 from services.matching.domain.participants import ParticipantProfile
 
-PARTICIPANTS = "participants"
-OUTBOX_COLLECTIONS = [PARTICIPANTS]
+PARTICIPANTS, MEETS, PARTICIPATION, PREFERENCES, SCHEDULES, MEETINGS = (
+    "participants", "meets", "participation", "preferences", "schedules", "meetings",
+)
+OUTBOX_COLLECTIONS = [PARTICIPANTS, SCHEDULES, MEETINGS]
+HIDDEN = {outbox.OUTBOX: 0, outbox.PENDING: 0}
 
 
 def ensure_indexes(db: Database) -> None:
     outbox.ensure_outbox_index(db, OUTBOX_COLLECTIONS)
     db[PARTICIPANTS].create_index("role", name="role")
+    db[PARTICIPATION].create_index([("meet_id", ASCENDING), ("status", ASCENDING)])
+    db[PREFERENCES].create_index("meet_id")
+    db[MEETINGS].create_index("meet_id")
+    db[MEETINGS].create_index("seller_id")
+    db[MEETINGS].create_index("buyer_id")
+
+
+def save_if_newer(db: Database, collection: str, doc_id: str, fields: dict[str, Any], version: int, entries=()) -> bool:
+    """Store a read-model document unless this or a newer version is already stored.
+
+    The version guard makes the write idempotent and immune to out-of-order delivery:
+    when the stored version is not older, the upsert's insert collides on ``_id``.
+    """
+    update = outbox.with_outbox({"$set": {**fields, "version": version}}, list(entries))
+    try:
+        db[collection].update_one({"_id": doc_id, "version": {"$lt": version}}, update, upsert=True)
+        return True
+    except DuplicateKeyError:
+        return False
 
 
 class ProfileStore:
     def __init__(self, db: Database, topic: str):
+        self.db = db
         self.collection = db[PARTICIPANTS]
         self.topic = topic
 
     def save_if_newer(self, profile: ParticipantProfile, events: list[Event]) -> bool:
-        """Store ``profile`` unless this or a newer version is already stored.
-
-        The version guard makes the write idempotent and immune to out-of-order delivery:
-        when the stored version is not older, the upsert's insert collides on ``_id``.
-        """
         fields = asdict(profile)
         fields.pop("id")
-        update = outbox.with_outbox({"$set": fields}, [outbox.outbox_entry(self.topic, e) for e in events])
+        version = fields.pop("version")
+        return save_if_newer(self.db, PARTICIPANTS, profile.id, fields, version, [outbox.outbox_entry(self.topic, e) for e in events])
+
+    def get(self, participant_id: str) -> ParticipantProfile | None:
+        doc = self.collection.find_one({"_id": participant_id}, HIDDEN)
+        return _profile(doc) if doc else None
+
+    def many(self, ids: list[str]) -> dict[str, ParticipantProfile]:
+        return {d["_id"]: _profile(d) for d in self.collection.find({"_id": {"$in": ids}}, HIDDEN)}
+
+
+class MeetView:
+    """Meets, their slots and who takes part (approved participation), as matching sees them."""
+
+    def __init__(self, db: Database):
+        self.db = db
+
+    def save_meet(self, data: dict[str, Any]) -> bool:
+        fields = {k: data[k] for k in ("name", "city", "timezone", "tables", "meeting_minutes", "status", "capacity_sellers", "capacity_buyers")}
+        fields["slots"] = [{**s, "day": str(s["day"])} for s in data["slots"]]
+        return save_if_newer(self.db, MEETS, data["meet_id"], fields, data["version"])
+
+    def meet(self, meet_id: str) -> dict[str, Any] | None:
+        return self.db[MEETS].find_one({"_id": meet_id})
+
+    def save_participation(self, data: dict[str, Any]) -> bool:
+        fields = {k: data[k] for k in ("meet_id", "participant_id", "role", "status", "availability")}
+        return save_if_newer(self.db, PARTICIPATION, f"{data['meet_id']}:{data['participant_id']}", fields, data["version"])
+
+    def approved(self, meet_id: str) -> list[dict[str, Any]]:
+        return list(self.db[PARTICIPATION].find({"meet_id": meet_id, "status": "approved"}))
+
+    def participation(self, meet_id: str, participant_id: str) -> dict[str, Any] | None:
+        return self.db[PARTICIPATION].find_one({"_id": f"{meet_id}:{participant_id}"})
+
+
+class PreferenceStore:
+    def __init__(self, db: Database):
+        self.collection = db[PREFERENCES]
+
+    def put(self, meet_id: str, participant_id: str, counterpart_id: str, role: str, preference: str) -> None:
+        self.collection.replace_one(
+            {"_id": f"{meet_id}:{participant_id}:{counterpart_id}"},
+            {"meet_id": meet_id, "participant_id": participant_id, "counterpart_id": counterpart_id, "role": role, "preference": preference},
+            upsert=True,
+        )
+
+    def for_meet(self, meet_id: str) -> list[dict[str, Any]]:
+        return list(self.collection.find({"meet_id": meet_id}))
+
+
+class ScheduleStore:
+    def __init__(self, db: Database, topic: str):
+        self.db = db
+        self.topic = topic
+
+    def save_draft(self, meet_id: str, draft: dict[str, Any]) -> None:
+        self.db[SCHEDULES].update_one({"_id": meet_id}, {"$set": {"draft": draft}}, upsert=True)
+
+    def get(self, meet_id: str) -> dict[str, Any] | None:
+        return self.db[SCHEDULES].find_one({"_id": meet_id}, HIDDEN)
+
+    def mark_published(self, meet_id: str, published: dict[str, Any], events: list[Event]) -> None:
+        entries = [outbox.outbox_entry(self.topic, e) for e in events]
+        self.db[SCHEDULES].update_one({"_id": meet_id}, outbox.with_outbox({"$set": {"published": published}}, entries))
+
+
+class MeetingStore:
+    def __init__(self, db: Database, topic: str):
+        self.collection = db[MEETINGS]
+        self.topic = topic
+
+    def publish(self, meeting: dict[str, Any], events: list[Event]) -> bool:
+        """Insert a published meeting once (its id is deterministic: meet, seller, buyer)."""
+        doc = outbox.new_document(meeting, [outbox.outbox_entry(self.topic, e) for e in events])
         try:
-            self.collection.update_one({"_id": profile.id, "version": {"$lt": profile.version}}, update, upsert=True)
+            self.collection.insert_one(doc)
             return True
         except DuplicateKeyError:
             return False
 
-    def get(self, participant_id: str) -> ParticipantProfile | None:
-        doc = self.collection.find_one({"_id": participant_id}, {outbox.OUTBOX: 0, outbox.PENDING: 0})
-        if doc is None:
-            return None
-        doc["id"] = doc.pop("_id")
-        return ParticipantProfile(**doc)
+    def get(self, meeting_id: str) -> dict[str, Any] | None:
+        return self.collection.find_one({"_id": meeting_id}, HIDDEN)
+
+    def update(self, meeting_id: str, expected_version: int, fields: dict[str, Any], events: list[Event]) -> bool:
+        update = outbox.with_outbox({"$set": {**fields, "version": expected_version + 1}}, [outbox.outbox_entry(self.topic, e) for e in events])
+        return self.collection.update_one({"_id": meeting_id, "version": expected_version}, update).modified_count == 1
+
+    def for_meet(self, meet_id: str, participant_id: str | None = None) -> list[dict[str, Any]]:
+        query: dict[str, Any] = {"meet_id": meet_id}
+        if participant_id:
+            query["$or"] = [{"seller_id": participant_id}, {"buyer_id": participant_id}]
+        return list(self.collection.find(query, HIDDEN).sort([("slot_index", ASCENDING), ("table", ASCENDING)]))
+
+
+def _profile(doc: dict[str, Any]) -> ParticipantProfile:
+    doc = dict(doc)
+    doc["id"] = doc.pop("_id")
+    return ParticipantProfile(**doc)

@@ -1,10 +1,15 @@
 """Events published by the matching service on ``matching.events``."""
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from shared.contracts import Contract, register
 
 TOPIC = "matching.events"
 PARTICIPANT_INDEXED = "bsm.matching.participant.indexed.v1"
+SCHEDULE_PUBLISHED = "bsm.matching.schedule.published.v1"
+MEETING_SCHEDULED = "bsm.matching.meeting.scheduled.v1"
+MEETING_CANCELLED = "bsm.matching.meeting.cancelled.v1"
+MEETING_OUTCOME_RECORDED = "bsm.matching.meeting.outcome_recorded.v1"
+LOI_SIGNED = "bsm.matching.loi.signed.v1"
 
 
 class ParticipantIndexedV1(Schema):
@@ -13,11 +18,56 @@ class ParticipantIndexedV1(Schema):
     version = fields.Int(required=True)
 
 
+class ScheduleV1(Schema):
+    meet_id = fields.Str(required=True)
+    meetings = fields.Int(required=True)
+    value = fields.Float(required=True)
+    upper_bound = fields.Float(required=True)
+    published_at = fields.AwareDateTime(required=True)
+
+
+class MeetingV1(Schema):
+    meeting_id = fields.Str(required=True)
+    meet_id = fields.Str(required=True)
+    seller_id = fields.Str(required=True)
+    buyer_id = fields.Str(required=True)
+    slot_id = fields.Str(required=True)
+    day = fields.Str(required=True)
+    start = fields.Str(required=True)
+    end = fields.Str(required=True)
+    table = fields.Int(required=True)
+    timezone = fields.Str(required=True)
+    reasons = fields.List(fields.Str(), load_default=list)
+    status = fields.Str(required=True)
+    version = fields.Int(required=True)
+
+
+class OutcomeV1(Schema):
+    meeting_id = fields.Str(required=True)
+    meet_id = fields.Str(required=True)
+    seller_id = fields.Str(required=True)
+    buyer_id = fields.Str(required=True)
+    outcome = fields.Str(required=True, validate=validate.OneOf(("held", "no_show_seller", "no_show_buyer", "no_show_both")))
+
+
+class LoiV1(Schema):
+    meeting_id = fields.Str(required=True)
+    meet_id = fields.Str(required=True)
+    seller_id = fields.Str(required=True)
+    buyer_id = fields.Str(required=True)
+    product = fields.Str(required=True)
+    quantity = fields.Dict(required=True)
+    value = fields.Dict(required=True, metadata={"description": "{amount, currency} as signed"})
+    value_inr = fields.Str(required=True)
+    signed_on = fields.Date(required=True)
+    follow_up_due = fields.List(fields.Date(), required=True, metadata={"description": "30, 60 and 90 days after signing"})
+
+
 register(
-    Contract(
-        PARTICIPANT_INDEXED,
-        TOPIC,
-        "Matching now knows a participant (or a newer version of one) and will consider them.",
-        ParticipantIndexedV1,
-    ),
+    Contract(PARTICIPANT_INDEXED, TOPIC, "Matching knows a participant (or a newer version of one).", ParticipantIndexedV1),
+    Contract(SCHEDULE_PUBLISHED, TOPIC, "An organiser published a meet's schedule.", ScheduleV1),
+    Contract(MEETING_SCHEDULED, TOPIC, "A meeting is on the published schedule (one event per meeting).", MeetingV1),
+    Contract(MEETING_CANCELLED, TOPIC, "A published meeting was cancelled (a participant withdrew or did not show).", MeetingV1),
+    Contract(MEETING_OUTCOME_RECORDED, TOPIC, "A meeting was held, or someone did not show.", OutcomeV1),
+    Contract(LOI_SIGNED, TOPIC, "A Letter of Intent was signed after a meeting.", LoiV1),
 )

@@ -1,0 +1,217 @@
+"""What matching does for its HTTP API: recommendations, preferences, schedules, outcomes, LoIs.
+
+No Flask here; views call these and map ``NotFound``/``Refused`` to problems.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+from shared.money import Money
+
+from services.matching import messages
+from services.matching.domain.participants import ParticipantProfile
+from services.matching.domain.preferences import pair_value
+from services.matching.domain.reports import meet_report
+from services.matching.domain.scheduling import Candidate, Problem, build_schedule, idle_gaps
+from services.matching.domain.scoring import Match, score
+from services.matching.store import MeetingStore, MeetView, PreferenceStore, ProfileStore, ScheduleStore
+
+CANDIDATES_PER_BUYER = 60
+FOLLOW_UP_DAYS = (30, 60, 90)
+
+
+class NotFound(LookupError):
+    pass
+
+
+class Refused(ValueError):
+    """The request breaks a rule of matching (the message says which)."""
+
+
+@dataclass
+class Matching:
+    profiles: ProfileStore
+    meets: MeetView
+    preferences: PreferenceStore
+    schedules: ScheduleStore
+    meetings: MeetingStore
+
+
+def _meet(ctx: Matching, meet_id: str) -> dict[str, Any]:
+    meet = ctx.meets.meet(meet_id)
+    if meet is None:
+        raise NotFound(f"Matching knows no meet {meet_id}.")
+    return meet
+
+
+def _rare_districts(sellers: list[ParticipantProfile]) -> frozenset[str]:
+    counts: dict[str, int] = {}
+    for seller in sellers:
+        if seller.district:
+            counts[seller.district] = counts.get(seller.district, 0) + 1
+    threshold = max(1, len(sellers) // 20)
+    return frozenset(d for d, n in counts.items() if n <= threshold)
+
+
+def _approved(ctx: Matching, meet_id: str) -> tuple[list[dict], dict[str, ParticipantProfile]]:
+    approved = ctx.meets.approved(meet_id)
+    return approved, ctx.profiles.many([a["participant_id"] for a in approved])
+
+
+def recommendations(ctx: Matching, meet_id: str, participant_id: str, limit: int = 20) -> list[dict[str, Any]]:
+    """The counterparts who suit a participant best, with the reasons."""
+    _meet(ctx, meet_id)
+    approved, profiles = _approved(ctx, meet_id)
+    me = profiles.get(participant_id)
+    if me is None:
+        raise NotFound(f"{participant_id} is not an approved participant of this meet.")
+    others = [p for p in profiles.values() if p.role != me.role]
+    sellers = [p for p in profiles.values() if p.role == "seller"]
+    rare = _rare_districts(sellers)
+    matches = [score(me, o, rare) if me.role == "seller" else score(o, me, rare) for o in others]
+    matches.sort(key=lambda m: (-m.score, m.seller_id, m.buyer_id))
+    return [_match_view(m, profiles) for m in matches[:limit]]
+
+
+def _match_view(match: Match, profiles: dict[str, ParticipantProfile]) -> dict[str, Any]:
+    seller, buyer = profiles[match.seller_id], profiles[match.buyer_id]
+    return {
+        "seller": {"id": seller.id, "name": seller.organisation or seller.name, "district": seller.district},
+        "buyer": {"id": buyer.id, "name": buyer.organisation or buyer.name, "country": buyer.country},
+        "score": match.score,
+        "reasons": list(match.reasons),
+        "concerns": list(match.concerns),
+    }
+
+
+def set_preference(ctx: Matching, meet_id: str, participant_id: str, counterpart_id: str, preference: str) -> None:
+    _meet(ctx, meet_id)
+    mine, theirs = ctx.meets.participation(meet_id, participant_id), ctx.meets.participation(meet_id, counterpart_id)
+    if not mine or not theirs:
+        raise NotFound("Both must be participants of this meet.")
+    if mine["role"] == theirs["role"]:
+        raise Refused("Preferences are for the other side: sellers rate buyers, buyers rate sellers.")
+    ctx.preferences.put(meet_id, participant_id, counterpart_id, mine["role"], preference)
+
+
+def draft_schedule(ctx: Matching, meet_id: str, max_meetings: int, locked: list[dict] | None = None) -> dict[str, Any]:
+    meet = _meet(ctx, meet_id)
+    approved, profiles = _approved(ctx, meet_id)
+    slot_index = {s["id"]: i for i, s in enumerate(meet["slots"])}
+    availability = {a["participant_id"]: frozenset(slot_index[s] for s in a["availability"] if s in slot_index) for a in approved}
+    sellers = [p for p in profiles.values() if p.role == "seller"]
+    buyers = [p for p in profiles.values() if p.role == "buyer"]
+    said = {(p["participant_id"], p["counterpart_id"]): p["preference"] for p in ctx.preferences.for_meet(meet_id)}
+    rare = _rare_districts(sellers)
+    candidates, excluded, reasons = [], set(), {}
+    for buyer in buyers:
+        scored = []
+        for seller in sellers:
+            match = score(seller, buyer, rare)
+            valued = pair_value(match.score, said.get((buyer.id, seller.id)), said.get((seller.id, buyer.id)))
+            if valued is None:
+                excluded.add((seller.id, buyer.id))
+                continue
+            scored.append(Candidate(seller.id, buyer.id, *valued))
+            reasons[(seller.id, buyer.id)] = list(match.reasons)
+        scored.sort(key=lambda c: -c.value)
+        candidates += [c for i, c in enumerate(scored) if i < CANDIDATES_PER_BUYER or c.kind != "recommended"]
+    problem = Problem([s["id"] for s in meet["slots"]], meet["tables"], availability, candidates, default_max_meetings=max_meetings, excluded=frozenset(excluded))
+    started = datetime.now(timezone.utc)
+    schedule = build_schedule(problem)
+    gaps = idle_gaps(schedule.meetings)
+    draft = {
+        "built_at": started,
+        "max_meetings": max_meetings,
+        "meetings": [
+            {"seller_id": m.seller_id, "buyer_id": m.buyer_id, "slot_index": m.slot, "slot_id": problem.slots[m.slot], "table": m.table,
+             "kind": m.kind, "value": m.value, "reasons": reasons.get(m.pair, [])}
+            for m in schedule.meetings
+        ],
+        "stats": {
+            "meetings": len(schedule.meetings), "value": schedule.value, "upper_bound": schedule.upper_bound, "gap": schedule.gap,
+            "requested_pairs": sum(1 for c in candidates if c.kind != "recommended"),
+            "requested_scheduled": sum(1 for m in schedule.meetings if m.kind != "recommended"),
+            "unscheduled_requests": sum(1 for c in schedule.unscheduled if c.kind != "recommended"),
+            "mean_idle_slots": round(sum(gaps.values()) / len(gaps), 3) if gaps else 0,
+        },
+    }
+    ctx.schedules.save_draft(meet_id, draft)
+    return draft
+
+
+def publish_schedule(ctx: Matching, meet_id: str) -> dict[str, Any]:
+    """Publish the reviewed draft: one meeting document (and event) per meeting, once."""
+    meet = _meet(ctx, meet_id)
+    stored = ctx.schedules.get(meet_id) or {}
+    draft = stored.get("draft")
+    if not draft:
+        raise Refused("There is no draft schedule to publish: build one first.")
+    slots = {s["id"]: s for s in meet["slots"]}
+    profiles = ctx.profiles.many(sorted({w for m in draft["meetings"] for w in (m["seller_id"], m["buyer_id"])}))
+    created = 0
+    for m in draft["meetings"]:
+        slot = slots[m["slot_id"]]
+        seller, buyer = profiles.get(m["seller_id"]), profiles.get(m["buyer_id"])
+        meeting = {
+            "_id": f"{meet_id}:{m['seller_id']}:{m['buyer_id']}",
+            "meet_id": meet_id, "seller_id": m["seller_id"], "buyer_id": m["buyer_id"],
+            "slot_id": m["slot_id"], "slot_index": m["slot_index"], "day": slot["day"], "start": slot["start"], "end": slot["end"],
+            "table": m["table"], "timezone": meet["timezone"], "reasons": m["reasons"], "status": "scheduled", "version": 1,
+            "seller_district": seller.district if seller else None,
+            "buyer_name": (buyer.organisation or buyer.name) if buyer else None,
+            "buyer_country": buyer.country if buyer else None,
+        }
+        created += ctx.meetings.publish(meeting, [messages.meeting_event(messages.MEETING_SCHEDULED, meeting)])
+    published = {"at": datetime.now(timezone.utc), "meetings": len(draft["meetings"]), **{k: draft["stats"][k] for k in ("value", "upper_bound")}}
+    ctx.schedules.mark_published(meet_id, published, [messages.schedule_published(meet_id, published)])
+    return {"meetings": len(draft["meetings"]), "newly_published": created, "stats": draft["stats"]}
+
+
+def meeting(ctx: Matching, meeting_id: str) -> dict[str, Any]:
+    found = ctx.meetings.get(meeting_id)
+    if found is None:
+        raise NotFound(f"No meeting {meeting_id}.")
+    return found
+
+
+def record_outcome(ctx: Matching, meeting_id: str, outcome: str) -> dict[str, Any]:
+    current = meeting(ctx, meeting_id)
+    if current.get("outcome") == outcome:
+        return current
+    fields = {"outcome": outcome, "status": "held" if outcome == "held" else "no_show"}
+    if not ctx.meetings.update(meeting_id, current["version"], fields, [messages.outcome_recorded({**current, **fields})]):
+        raise Refused("The meeting changed meanwhile: read it again.")
+    return {**current, **fields, "version": current["version"] + 1}
+
+
+def sign_loi(ctx: Matching, meeting_id: str, details: dict[str, Any]) -> dict[str, Any]:
+    current = meeting(ctx, meeting_id)
+    if current.get("outcome") not in (None, "held"):
+        raise Refused("A Letter of Intent follows a meeting that was held.")
+    value = Money.parse(details["value"]["amount"], details["value"]["currency"])
+    value_inr = value if value.currency == "INR" else Money.parse(details["value_inr"])
+    signed_on: date = details["signed_on"]
+    loi = {
+        "product": details["product"],
+        "quantity": details["quantity"],
+        "value": value.to_dict(),
+        "value_inr": str(value_inr.amount),
+        "delivery_terms": details.get("delivery_terms"),
+        "signed_on": signed_on.isoformat(),
+        "follow_up": [{"due": (signed_on + timedelta(days=d)).isoformat(), "status": "due"} for d in FOLLOW_UP_DAYS],
+        "status": "signed",
+    }
+    fields = {"loi": loi, "outcome": "held", "status": "held"}
+    if not ctx.meetings.update(meeting_id, current["version"], fields, [messages.loi_signed({**current, **fields})]):
+        raise Refused("The meeting changed meanwhile: read it again.")
+    return {**current, **fields, "version": current["version"] + 1}
+
+
+def report(ctx: Matching, meet_id: str) -> dict[str, Any]:
+    _meet(ctx, meet_id)
+    return meet_report(ctx.meetings.for_meet(meet_id))
+
+

@@ -1,0 +1,80 @@
+"""``/v1/meets/<meet_id>/...``: recommendations, preferences, the schedule and the results."""
+import csv
+import io
+
+from flask import Blueprint, Response, current_app, request
+
+from shared.auth import OPERATOR, ORGANISER, PARTICIPANT, STAFF
+from shared.http import json_body, principal, require, require_self_or
+from shared.openapi import documented
+
+from services.matching import actions
+from services.matching.domain.reports import report_csv_rows
+from services.matching.schemas import DraftIn, PreferenceIn
+
+bp = Blueprint("meets", __name__, url_prefix="/v1/meets/<meet_id>")
+
+
+def ctx() -> actions.Matching:
+    return current_app.extensions["matching"]
+
+
+@bp.get("/recommendations/<participant_id>")
+@documented("Best-suited counterparts, with reasons", tags=("matching",), roles=(PARTICIPANT, ORGANISER, OPERATOR))
+def recommendations(meet_id: str, participant_id: str):
+    require_self_or(participant_id, *STAFF)
+    limit = min(max(request.args.get("limit", default=20, type=int), 1), 100)
+    return {"items": actions.recommendations(ctx(), meet_id, participant_id, limit)}
+
+
+@bp.put("/preferences/<participant_id>/<counterpart_id>")
+@documented("Must meet, would like, or no thanks", tags=("matching",), body=PreferenceIn, roles=(PARTICIPANT, ORGANISER), errors=(400, 404, 409))
+def set_preference(meet_id: str, participant_id: str, counterpart_id: str):
+    require_self_or(participant_id, ORGANISER)
+    preference = PreferenceIn().load(json_body())["preference"]
+    actions.set_preference(ctx(), meet_id, participant_id, counterpart_id, preference)
+    return {"participant_id": participant_id, "counterpart_id": counterpart_id, "preference": preference}
+
+
+@bp.post("/schedule/draft")
+@documented("Build a draft schedule for review", tags=("schedule",), body=DraftIn, roles=(ORGANISER,), errors=(400, 404))
+def draft(meet_id: str):
+    require(ORGANISER)
+    body = DraftIn().load(request.get_json(silent=True) or {})
+    built = actions.draft_schedule(ctx(), meet_id, body["max_meetings"])
+    return {"stats": built["stats"], "meetings": built["meetings"]}
+
+
+@bp.post("/schedule/publish")
+@documented("Publish the reviewed draft (one event per meeting)", tags=("schedule",), roles=(ORGANISER,), errors=(404, 409))
+def publish(meet_id: str):
+    require(ORGANISER)
+    return actions.publish_schedule(ctx(), meet_id)
+
+
+@bp.get("/meetings")
+@documented("Published meetings: all for staff, their own for a participant", tags=("schedule",), roles=(PARTICIPANT, ORGANISER, OPERATOR))
+def meetings(meet_id: str):
+    caller = principal()
+    mine = None if caller.is_staff else caller.subject
+    if not caller.is_staff:
+        require_self_or(caller.subject)
+    return {"items": [_public(m) for m in ctx().meetings.for_meet(meet_id, mine)]}
+
+
+@bp.get("/report")
+@documented("Meetings, LoIs and their value by district, product, buyer and country (?format=csv)", tags=("results",), roles=STAFF)
+def report(meet_id: str):
+    require(*STAFF)
+    result = actions.report(ctx(), meet_id)
+    if request.args.get("format") == "csv":
+        out = io.StringIO()
+        csv.writer(out).writerows(report_csv_rows(result))
+        return Response(out.getvalue(), mimetype="text/csv", headers={"Content-Disposition": f"attachment; filename=bsm-{meet_id}-report.csv"})
+    return result
+
+
+def _public(meeting: dict) -> dict:
+    out = {k: v for k, v in meeting.items() if k != "_id"}
+    out["id"] = meeting["_id"]
+    return out

@@ -1,0 +1,24 @@
+"""What each side said about the other, turned into the value of a meeting between them.
+
+Requested pairs come first: a mutual wish outranks one-sided ones, and a buyer's wish
+weighs more than a seller's (buyers are fewer and travel further), then the match score.
+"""
+from __future__ import annotations
+
+MUST_MEET, WOULD_LIKE, NO_THANKS = "must_meet", "would_like", "no_thanks"
+PREFERENCES = (MUST_MEET, WOULD_LIKE, NO_THANKS)
+BUYER_WEIGHT = {MUST_MEET: 600, WOULD_LIKE: 300}
+SELLER_WEIGHT = {MUST_MEET: 400, WOULD_LIKE: 200}
+MUTUAL_BONUS = 1000
+
+
+def pair_value(score: int, buyer_says: str | None, seller_says: str | None) -> tuple[float, str] | None:
+    """(value, kind) of a possible meeting, or None when either side said no thanks."""
+    if NO_THANKS in (buyer_says, seller_says):
+        return None
+    value = float(score) + BUYER_WEIGHT.get(buyer_says or "", 0) + SELLER_WEIGHT.get(seller_says or "", 0)
+    if buyer_says and seller_says:
+        return value + MUTUAL_BONUS, "mutual_request"
+    if buyer_says or seller_says:
+        return value, "request"
+    return value, "recommended"

@@ -1,0 +1,40 @@
+"""Matching's HTTP bodies (marshmallow at the edge only)."""
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from services.matching.domain.preferences import PREFERENCES
+
+
+class PreferenceIn(Schema):
+    preference = fields.Str(required=True, validate=validate.OneOf(PREFERENCES))
+
+
+class DraftIn(Schema):
+    max_meetings = fields.Int(load_default=12, validate=validate.Range(min=1, max=100))
+
+
+class OutcomeIn(Schema):
+    outcome = fields.Str(required=True, validate=validate.OneOf(("held", "no_show_seller", "no_show_buyer", "no_show_both")))
+
+
+class MoneyIn(Schema):
+    amount = fields.Str(required=True, validate=validate.Regexp(r"^\d{1,13}(\.\d{1,2})?$", error="An amount such as 1250000 or 1250000.50."))
+    currency = fields.Str(load_default="INR", validate=validate.Regexp(r"^[A-Z]{3}$"))
+
+
+class QuantityIn(Schema):
+    value = fields.Str(required=True, validate=validate.Regexp(r"^\d{1,12}(\.\d{1,3})?$"))
+    unit = fields.Str(required=True, validate=validate.Length(min=1, max=20))
+
+
+class LoiIn(Schema):
+    product = fields.Str(required=True, validate=validate.Length(min=2, max=200))
+    quantity = fields.Nested(QuantityIn, required=True)
+    value = fields.Nested(MoneyIn, required=True)
+    value_inr = fields.Str(load_default=None, validate=validate.Regexp(r"^\d{1,13}(\.\d{1,2})?$"), metadata={"description": "Required when value is not in INR: its INR equivalent at signing."})
+    delivery_terms = fields.Str(load_default=None, validate=validate.Length(max=500))
+    signed_on = fields.Date(required=True)
+
+    @validates_schema
+    def _inr_equivalent(self, data, **_):
+        if data["value"]["currency"] != "INR" and not data.get("value_inr"):
+            raise ValidationError("Give the INR value at signing for a foreign-currency LoI.", field_name="value_inr")

@@ -1,0 +1,126 @@
+"""Matching from registration's events to a published schedule, LoIs and the report.
+
+Registration's own message builders make the events (the real contracts) and matching's
+consumer handlers take them, on the real FerretDB; then the matching API is exercised.
+"""
+from datetime import date, time
+
+import pytest
+
+from shared.contracts import registration as catalogue
+from shared.envelope import Event
+from services.matching.app import create_app
+from services.matching.handlers import build_handlers
+from services.registration.domain.applications import Application
+from services.registration.domain.meets import OPEN, Meet
+from services.registration.domain.participants import Participant
+from services.registration.messages import meet_event, participant_event, participation_event
+from tests.api.conftest import OPERATOR, ORGANISER
+
+pytestmark = pytest.mark.stack
+
+
+@pytest.fixture
+def matching(settings_for):
+    settings = settings_for("matching")
+    app = create_app(settings)
+    handlers = build_handlers(app.extensions["matching"].profiles.db, settings)
+
+    def deliver(event: Event) -> None:
+        handlers[event.type](event)
+
+    return app.test_client(), deliver
+
+
+def seller(n: int, district: str, category: str = "handloom", gi: str | None = "Kashmir Pashmina") -> Participant:
+    return Participant(
+        id=f"s{n}", role="seller", name=f"Weaver {n}", organisation=f"Loom {n}", country="IN", preferred_language="ks",
+        languages=["ks", "en"], district=district, phone=f"+91981100{n:04d}",
+        products=[{"id": f"p{n}", "name": "Pashmina shawl", "category": category, "gi_tag": gi, "export_ready": True, "certifications": []}],
+    )
+
+
+def buyer(n: int) -> Participant:
+    return Participant(
+        id=f"b{n}", role="buyer", name=f"Buyer {n}", organisation=f"Brand {n}", country="DE", international=True,
+        preferred_language="en", languages=["en"], email=f"b{n}@example.de", buyer_kind="importer",
+        sourcing={"categories": ["handloom"], "gi_tags": ["Kashmir Pashmina"], "products": ["pashmina"]},
+    )
+
+
+@pytest.fixture
+def meet_with_people(matching):
+    client, deliver = matching
+    meet = Meet(name="Srinagar BSM", venue="SKICC", city="Srinagar", days=[date(2027, 7, 30)], session_start=time(10), session_end=time(12),
+                meeting_minutes=30, tables=2, capacity_sellers=10, capacity_buyers=5, status=OPEN, id="meet-1")
+    deliver(meet_event(catalogue.MEET_CREATED, meet))
+    slots = [s.id for s in meet.slots()]
+    people = [seller(1, "Srinagar"), seller(2, "Budgam"), seller(3, "Pulwama", category="spices", gi=None), buyer(1), buyer(2)]
+    for person in people:
+        deliver(participant_event(catalogue.PARTICIPANT_REGISTERED, person))
+        application = Application(meet.id, person.id, person.role, slots, status="approved", version=2)
+        deliver(participation_event(application, meet))
+    return client, deliver, meet
+
+
+def test_recommendations_come_with_reasons_and_rank_fitting_sellers_first(meet_with_people):
+    client, _, meet = meet_with_people
+    response = client.get(f"/v1/meets/{meet.id}/recommendations/b1", headers=ORGANISER)
+    assert response.status_code == 200
+    items = response.get_json()["items"]
+    assert [i["seller"]["id"] for i in items][-1] == "s3"
+    assert "makes GI-tagged Kashmir Pashmina, which you asked for" in items[0]["reasons"]
+    assert client.get(f"/v1/meets/{meet.id}/recommendations/b1").status_code == 401
+
+
+def test_a_schedule_is_drafted_published_once_and_no_thanks_is_respected(meet_with_people):
+    client, _, meet = meet_with_people
+    assert client.put(f"/v1/meets/{meet.id}/preferences/b1/s1", json={"preference": "no_thanks"}, headers=ORGANISER).status_code == 200
+    assert client.put(f"/v1/meets/{meet.id}/preferences/s3/b2", json={"preference": "must_meet"}, headers=ORGANISER).status_code == 200
+    assert client.put(f"/v1/meets/{meet.id}/preferences/s1/s2", json={"preference": "must_meet"}, headers=ORGANISER).status_code == 409
+    draft = client.post(f"/v1/meets/{meet.id}/schedule/draft", json={"max_meetings": 4}, headers=ORGANISER).get_json()
+    pairs = {(m["seller_id"], m["buyer_id"]) for m in draft["meetings"]}
+    assert ("s1", "b1") not in pairs and ("s3", "b2") in pairs
+    assert draft["stats"]["value"] <= draft["stats"]["upper_bound"]
+    slots_of = {}
+    for m in draft["meetings"]:
+        for who in (m["seller_id"], m["buyer_id"]):
+            assert (who, m["slot_id"]) not in slots_of
+            slots_of[(who, m["slot_id"])] = m
+    first = client.post(f"/v1/meets/{meet.id}/schedule/publish", headers=ORGANISER).get_json()
+    again = client.post(f"/v1/meets/{meet.id}/schedule/publish", headers=ORGANISER).get_json()
+    assert first["newly_published"] == len(draft["meetings"]) and again["newly_published"] == 0
+    assert len(client.get(f"/v1/meets/{meet.id}/meetings", headers=OPERATOR).get_json()["items"]) == len(draft["meetings"])
+
+
+def test_lois_add_up_in_the_report_in_crore(meet_with_people):
+    client, _, meet = meet_with_people
+    client.post(f"/v1/meets/{meet.id}/schedule/draft", json={}, headers=ORGANISER)
+    client.post(f"/v1/meets/{meet.id}/schedule/publish", headers=ORGANISER)
+    meetings = client.get(f"/v1/meets/{meet.id}/meetings", headers=ORGANISER).get_json()["items"]
+    inr = {"product": "Pashmina shawl", "quantity": {"value": "500", "unit": "piece"}, "value": {"amount": "7500000"}, "signed_on": "2027-07-30"}
+    eur = {**inr, "value": {"amount": "30000", "currency": "EUR"}, "value_inr": "3000000"}
+    first = client.post(f"/v1/meetings/{meetings[0]['id']}/loi", json=inr, headers=ORGANISER)
+    assert first.status_code == 201
+    assert [f["due"] for f in first.get_json()["loi"]["follow_up"]] == ["2027-08-29", "2027-09-28", "2027-10-28"]
+    assert client.post(f"/v1/meetings/{meetings[1]['id']}/loi", json={**eur, "value_inr": None}, headers=ORGANISER).status_code == 422
+    assert client.post(f"/v1/meetings/{meetings[1]['id']}/loi", json=eur, headers=ORGANISER).status_code == 201
+    client.post(f"/v1/meetings/{meetings[2]['id']}/outcome", json={"outcome": "no_show_buyer"}, headers=ORGANISER)
+    report = client.get(f"/v1/meets/{meet.id}/report", headers=OPERATOR).get_json()
+    assert report["summary"] == "2 LoIs worth Rs 1.05 crore"
+    assert report["meetings"]["no_show"] == 1
+    assert {row["key"] for row in report["by"]["buyer_country"]} == {"DE"}
+    csv_text = client.get(f"/v1/meets/{meet.id}/report?format=csv", headers=OPERATOR).get_data(as_text=True)
+    assert "total,,2,10500000.00,Rs 1.05 crore" in csv_text
+
+
+def test_a_participant_sees_only_their_own_meetings(meet_with_people, settings_for):
+    client, _, meet = meet_with_people
+    client.post(f"/v1/meets/{meet.id}/schedule/draft", json={}, headers=ORGANISER)
+    client.post(f"/v1/meets/{meet.id}/schedule/publish", headers=ORGANISER)
+    token = client.application.extensions["auth"].issue("s2")
+    mine = client.get(f"/v1/meets/{meet.id}/meetings", headers={"Authorization": f"Bearer {token}"}).get_json()["items"]
+    assert mine and all("s2" in (m["seller_id"], m["buyer_id"]) for m in mine)
+    other = client.get(f"/v1/meets/{meet.id}/meetings", headers=ORGANISER).get_json()["items"]
+    foreign = next(m for m in other if m["seller_id"] != "s2")
+    assert client.get(f"/v1/meetings/{foreign['id']}", headers={"Authorization": f"Bearer {token}"}).status_code == 403
