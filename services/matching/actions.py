@@ -14,7 +14,7 @@ from services.matching import messages
 from services.matching.domain.participants import ParticipantProfile
 from services.matching.domain.preferences import pair_value
 from services.matching.domain.reports import meet_report
-from services.matching.domain.scheduling import Candidate, Problem, build_schedule, idle_gaps
+from services.matching.domain.scheduling import Candidate, Meeting, Problem, Schedule, build_schedule, idle_gaps, repair
 from services.matching.domain.scoring import Match, score
 from services.matching.store import MeetingStore, MeetView, PreferenceStore, ProfileStore, ScheduleStore
 
@@ -96,14 +96,14 @@ def set_preference(ctx: Matching, meet_id: str, participant_id: str, counterpart
     ctx.preferences.put(meet_id, participant_id, counterpart_id, mine["role"], preference)
 
 
-def draft_schedule(ctx: Matching, meet_id: str, max_meetings: int, locked: list[dict] | None = None) -> dict[str, Any]:
-    meet = _meet(ctx, meet_id)
-    approved, profiles = _approved(ctx, meet_id)
+def _problem(ctx: Matching, meet: dict[str, Any], max_meetings: int) -> tuple[Problem, dict]:
+    """The scheduling problem of a meet as matching knows it now, and the reasons per pair."""
+    approved, profiles = _approved(ctx, meet["_id"])
     slot_index = {s["id"]: i for i, s in enumerate(meet["slots"])}
     availability = {a["participant_id"]: frozenset(slot_index[s] for s in a["availability"] if s in slot_index) for a in approved}
     sellers = [p for p in profiles.values() if p.role == "seller"]
     buyers = [p for p in profiles.values() if p.role == "buyer"]
-    said = {(p["participant_id"], p["counterpart_id"]): p["preference"] for p in ctx.preferences.for_meet(meet_id)}
+    said = {(p["participant_id"], p["counterpart_id"]): p["preference"] for p in ctx.preferences.for_meet(meet["_id"])}
     rare = _rare_districts(sellers)
     candidates, excluded, reasons = [], set(), {}
     for buyer in buyers:
@@ -118,21 +118,32 @@ def draft_schedule(ctx: Matching, meet_id: str, max_meetings: int, locked: list[
             reasons[(seller.id, buyer.id)] = list(match.reasons)
         scored.sort(key=lambda c: -c.value)
         candidates += [c for i, c in enumerate(scored) if i < CANDIDATES_PER_BUYER or c.kind != "recommended"]
-    problem = Problem([s["id"] for s in meet["slots"]], meet["tables"], availability, candidates, default_max_meetings=max_meetings, excluded=frozenset(excluded))
+    problem = Problem(
+        [s["id"] for s in meet["slots"]], meet["tables"], availability, candidates,
+        default_max_meetings=max_meetings, excluded=frozenset(excluded),
+    )
+    return problem, reasons
+
+
+def draft_schedule(ctx: Matching, meet_id: str, max_meetings: int) -> dict[str, Any]:
+    """Build a draft for review. Meetings already published stay as they are (locked)."""
+    meet = _meet(ctx, meet_id)
+    problem, reasons = _problem(ctx, meet, max_meetings)
+    still_here = problem.availability.keys()
+    problem.locked = [
+        _as_meeting(m) for m in ctx.meetings.for_meet(meet_id)
+        if m["status"] == "scheduled" and m["seller_id"] in still_here and m["buyer_id"] in still_here
+    ]
     started = datetime.now(timezone.utc)
     schedule = build_schedule(problem)
     gaps = idle_gaps(schedule.meetings)
     draft = {
         "built_at": started,
         "max_meetings": max_meetings,
-        "meetings": [
-            {"seller_id": m.seller_id, "buyer_id": m.buyer_id, "slot_index": m.slot, "slot_id": problem.slots[m.slot], "table": m.table,
-             "kind": m.kind, "value": m.value, "reasons": reasons.get(m.pair, [])}
-            for m in schedule.meetings
-        ],
+        "meetings": [_draft_meeting(m, problem, reasons) for m in schedule.meetings],
         "stats": {
             "meetings": len(schedule.meetings), "value": schedule.value, "upper_bound": schedule.upper_bound, "gap": schedule.gap,
-            "requested_pairs": sum(1 for c in candidates if c.kind != "recommended"),
+            "requested_pairs": sum(1 for c in problem.candidates if c.kind != "recommended"),
             "requested_scheduled": sum(1 for m in schedule.meetings if m.kind != "recommended"),
             "unscheduled_requests": sum(1 for c in schedule.unscheduled if c.kind != "recommended"),
             "mean_idle_slots": round(sum(gaps.values()) / len(gaps), 3) if gaps else 0,
@@ -140,6 +151,42 @@ def draft_schedule(ctx: Matching, meet_id: str, max_meetings: int, locked: list[
     }
     ctx.schedules.save_draft(meet_id, draft)
     return draft
+
+
+def _draft_meeting(m: Meeting, problem: Problem, reasons: dict) -> dict[str, Any]:
+    return {
+        "seller_id": m.seller_id, "buyer_id": m.buyer_id, "slot_index": m.slot, "slot_id": problem.slots[m.slot],
+        "table": m.table, "kind": m.kind, "value": m.value, "reasons": reasons.get(m.pair, []),
+    }
+
+
+def _as_meeting(doc: dict[str, Any]) -> Meeting:
+    return Meeting(doc["seller_id"], doc["buyer_id"], doc["slot_index"], doc["table"], doc.get("value", 0.0), doc.get("kind", "recommended"), locked=True)
+
+
+def cancel_participant(ctx: Matching, meet_id: str, participant_id: str, reason: str, max_meetings: int = 12) -> dict[str, Any]:
+    """Someone cancelled or did not show: drop their meetings and fill the freed places
+    without moving anyone else's meeting. Every change is announced by an event."""
+    meet = _meet(ctx, meet_id)
+    published = [m for m in ctx.meetings.for_meet(meet_id) if m["status"] == "scheduled"]
+    if not published:
+        raise Refused("There is no published schedule to repair.")
+    problem, reasons = _problem(ctx, meet, max_meetings)
+    current = Schedule([_as_meeting(m) for m in published], [], 0.0, 0.0)
+    scheduled = {m.pair for m in current.meetings}
+    current.unscheduled = [c for c in problem.candidates if c.pair not in scheduled]
+    _, dropped, added = repair(current, problem, {participant_id})
+    by_pair = {(m["seller_id"], m["buyer_id"]): m for m in published}
+    for meeting in dropped:
+        doc = by_pair[meeting.pair]
+        fields = {"status": "cancelled", "cancel_reason": reason, "cancelled_participant": participant_id}
+        ctx.meetings.update(doc["_id"], doc["version"], fields, [messages.meeting_event(messages.MEETING_CANCELLED, {**doc, **fields, "version": doc["version"] + 1})])
+    slots = {s["id"]: s for s in meet["slots"]}
+    profiles = ctx.profiles.many(sorted({w for m in added for w in m.pair}))
+    for meeting in added:
+        doc = _meeting_doc(meet, _draft_meeting(meeting, problem, reasons), slots, profiles)
+        ctx.meetings.publish(doc, [messages.meeting_event(messages.MEETING_SCHEDULED, doc)])
+    return {"cancelled": [f"{meet_id}:{m.seller_id}:{m.buyer_id}" for m in dropped], "added": [f"{meet_id}:{m.seller_id}:{m.buyer_id}" for m in added], "moved": []}
 
 
 def publish_schedule(ctx: Matching, meet_id: str) -> dict[str, Any]:
@@ -153,21 +200,27 @@ def publish_schedule(ctx: Matching, meet_id: str) -> dict[str, Any]:
     profiles = ctx.profiles.many(sorted({w for m in draft["meetings"] for w in (m["seller_id"], m["buyer_id"])}))
     created = 0
     for m in draft["meetings"]:
-        slot = slots[m["slot_id"]]
-        seller, buyer = profiles.get(m["seller_id"]), profiles.get(m["buyer_id"])
-        meeting = {
-            "_id": f"{meet_id}:{m['seller_id']}:{m['buyer_id']}",
-            "meet_id": meet_id, "seller_id": m["seller_id"], "buyer_id": m["buyer_id"],
-            "slot_id": m["slot_id"], "slot_index": m["slot_index"], "day": slot["day"], "start": slot["start"], "end": slot["end"],
-            "table": m["table"], "timezone": meet["timezone"], "reasons": m["reasons"], "status": "scheduled", "version": 1,
-            "seller_district": seller.district if seller else None,
-            "buyer_name": (buyer.organisation or buyer.name) if buyer else None,
-            "buyer_country": buyer.country if buyer else None,
-        }
+        meeting = _meeting_doc(meet, m, slots, profiles)
         created += ctx.meetings.publish(meeting, [messages.meeting_event(messages.MEETING_SCHEDULED, meeting)])
     published = {"at": datetime.now(timezone.utc), "meetings": len(draft["meetings"]), **{k: draft["stats"][k] for k in ("value", "upper_bound")}}
     ctx.schedules.mark_published(meet_id, published, [messages.schedule_published(meet_id, published)])
     return {"meetings": len(draft["meetings"]), "newly_published": created, "stats": draft["stats"]}
+
+
+def _meeting_doc(meet: dict, m: dict, slots: dict, profiles: dict[str, ParticipantProfile]) -> dict[str, Any]:
+    slot = slots[m["slot_id"]]
+    seller, buyer = profiles.get(m["seller_id"]), profiles.get(m["buyer_id"])
+    return {
+        "_id": f"{meet['_id']}:{m['seller_id']}:{m['buyer_id']}",
+        "meet_id": meet["_id"], "seller_id": m["seller_id"], "buyer_id": m["buyer_id"],
+        "slot_id": m["slot_id"], "slot_index": m["slot_index"], "day": slot["day"], "start": slot["start"], "end": slot["end"],
+        "table": m["table"], "timezone": meet["timezone"], "reasons": m["reasons"], "kind": m["kind"], "value": m["value"],
+        "status": "scheduled", "version": 1,
+        "seller_name": (seller.organisation or seller.name) if seller else None,
+        "seller_district": seller.district if seller else None,
+        "buyer_name": (buyer.organisation or buyer.name) if buyer else None,
+        "buyer_country": buyer.country if buyer else None,
+    }
 
 
 def meeting(ctx: Matching, meeting_id: str) -> dict[str, Any]:

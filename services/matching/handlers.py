@@ -12,14 +12,19 @@ from shared.envelope import Event
 
 from services.matching.domain.participants import ParticipantProfile
 from services.matching.messages import participant_indexed
-from services.matching.store import MeetView, ProfileStore
+from services.matching import actions
+from services.matching.store import MeetingStore, MeetView, PreferenceStore, ProfileStore, ScheduleStore
 
 SUBSCRIBES_TO = [registration.TOPIC]
+LEFT = ("withdrawn", "rejected")
 
 
 def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
-    profiles = ProfileStore(db, settings.topic(own.TOPIC))
+    topic = settings.topic(own.TOPIC)
+    profiles = ProfileStore(db, topic)
     meets = MeetView(db)
+    meetings = MeetingStore(db, topic)
+    context = actions.Matching(profiles, meets, PreferenceStore(db), ScheduleStore(db, topic), meetings)
 
     def on_participant(event: Event) -> None:
         profile = ParticipantProfile.from_registration(contracts.read_data(event))
@@ -29,7 +34,12 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
         meets.save_meet(contracts.read_data(event))
 
     def on_participation(event: Event) -> None:
-        meets.save_participation(contracts.read_data(event))
+        data = contracts.read_data(event)
+        if meets.save_participation(data) and data["status"] in LEFT and meetings.for_meet(data["meet_id"], data["participant_id"]):
+            try:
+                actions.cancel_participant(context, data["meet_id"], data["participant_id"], "withdrawn")
+            except actions.Refused:
+                pass  # nothing published to repair
 
     participant_types = (registration.PARTICIPANT_REGISTERED, registration.PARTICIPANT_UPDATED, registration.PARTICIPANT_VERIFIED)
     meet_types = (registration.MEET_CREATED, registration.MEET_UPDATED, registration.MEET_STATUS_CHANGED)

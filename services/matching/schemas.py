@@ -38,3 +38,9 @@ class LoiIn(Schema):
     def _inr_equivalent(self, data, **_):
         if data["value"]["currency"] != "INR" and not data.get("value_inr"):
             raise ValidationError("Give the INR value at signing for a foreign-currency LoI.", field_name="value_inr")
+
+
+class CancellationIn(Schema):
+    participant_id = fields.Str(required=True, validate=validate.Length(min=1, max=100))
+    reason = fields.Str(load_default="cancelled", validate=validate.OneOf(("cancelled", "no_show")))
+    max_meetings = fields.Int(load_default=12, validate=validate.Range(min=1, max=100))

@@ -124,3 +124,33 @@ def test_a_participant_sees_only_their_own_meetings(meet_with_people, settings_f
     other = client.get(f"/v1/meets/{meet.id}/meetings", headers=ORGANISER).get_json()["items"]
     foreign = next(m for m in other if m["seller_id"] != "s2")
     assert client.get(f"/v1/meetings/{foreign['id']}", headers={"Authorization": f"Bearer {token}"}).status_code == 403
+
+
+def test_a_cancellation_drops_their_meetings_fills_places_and_moves_nobody(meet_with_people):
+    client, deliver, meet = meet_with_people
+    client.post(f"/v1/meets/{meet.id}/schedule/draft", json={"max_meetings": 2}, headers=ORGANISER)
+    client.post(f"/v1/meets/{meet.id}/schedule/publish", headers=ORGANISER)
+    before = client.get(f"/v1/meets/{meet.id}/meetings", headers=ORGANISER).get_json()["items"]
+    result = client.post(f"/v1/meets/{meet.id}/cancellations", json={"participant_id": "b1", "reason": "no_show", "max_meetings": 2}, headers=ORGANISER).get_json()
+    assert result["cancelled"] and result["moved"] == []
+    after = {m["id"]: m for m in client.get(f"/v1/meets/{meet.id}/meetings", headers=ORGANISER).get_json()["items"]}
+    for old in before:
+        if "b1" in (old["seller_id"], old["buyer_id"]):
+            assert after[old["id"]]["status"] == "cancelled"
+        else:
+            assert (after[old["id"]]["slot_id"], after[old["id"]]["table"], after[old["id"]]["status"]) == (old["slot_id"], old["table"], "scheduled")
+    for added in result["added"]:
+        assert after[added]["status"] == "scheduled" and "b1" not in (after[added]["seller_id"], after[added]["buyer_id"])
+
+
+def test_a_withdrawal_from_registration_cancels_that_persons_meetings(meet_with_people):
+    client, deliver, meet = meet_with_people
+    client.post(f"/v1/meets/{meet.id}/schedule/draft", json={}, headers=ORGANISER)
+    client.post(f"/v1/meets/{meet.id}/schedule/publish", headers=ORGANISER)
+    withdrawn = Application(meet.id, "s2", "seller", [s.id for s in meet.slots()], status="withdrawn", version=3)
+    deliver(participation_event(withdrawn, meet))
+    meetings = client.get(f"/v1/meets/{meet.id}/meetings", headers=ORGANISER).get_json()["items"]
+    assert all(m["status"] == "cancelled" for m in meetings if m["seller_id"] == "s2")
+    assert any(m["seller_id"] == "s2" for m in meetings)
+    redraft = client.post(f"/v1/meets/{meet.id}/schedule/draft", json={}, headers=ORGANISER)
+    assert redraft.status_code == 200 and all(m["seller_id"] != "s2" for m in redraft.get_json()["meetings"])

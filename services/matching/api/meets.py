@@ -10,7 +10,7 @@ from shared.openapi import documented
 
 from services.matching import actions
 from services.matching.domain.reports import report_csv_rows
-from services.matching.schemas import DraftIn, PreferenceIn
+from services.matching.schemas import CancellationIn, DraftIn, PreferenceIn
 
 bp = Blueprint("meets", __name__, url_prefix="/v1/meets/<meet_id>")
 
@@ -50,6 +50,14 @@ def draft(meet_id: str):
 def publish(meet_id: str):
     require(ORGANISER)
     return actions.publish_schedule(ctx(), meet_id)
+
+
+@bp.post("/cancellations")
+@documented("Someone cancelled or did not show: drop their meetings, fill the places, move nobody", tags=("schedule",), body=CancellationIn, roles=(ORGANISER,), errors=(400, 404, 409))
+def cancel(meet_id: str):
+    require(ORGANISER)
+    body = CancellationIn().load(json_body())
+    return actions.cancel_participant(ctx(), meet_id, body["participant_id"], body["reason"], body["max_meetings"])
 
 
 @bp.get("/meetings")
