@@ -185,13 +185,17 @@ def service_app(import_name: str, settings, db, prepare: Callable[[Any], None] |
     return app
 
 
-def principal():
-    """The authenticated caller, or a 401 problem."""
+def principal(allow_query_token: bool = False):
+    """The authenticated caller, or a 401 problem. Calendar feeds, which apps fetch without
+    headers, may carry the token as ``?token=`` instead (``allow_query_token``)."""
     from shared.auth import Unauthenticated
 
     if "principal" not in g:
+        header = request.headers.get("Authorization")
+        if not header and allow_query_token and request.args.get("token"):
+            header = f"Bearer {request.args['token']}"
         try:
-            g.principal = current_app.extensions["auth"].authenticate(request.headers.get("Authorization"))
+            g.principal = current_app.extensions["auth"].authenticate(header)
         except Unauthenticated as exc:
             raise Problem(401, "Unauthorized", str(exc)) from None
     return g.principal

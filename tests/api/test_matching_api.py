@@ -154,3 +154,20 @@ def test_a_withdrawal_from_registration_cancels_that_persons_meetings(meet_with_
     assert any(m["seller_id"] == "s2" for m in meetings)
     redraft = client.post(f"/v1/meets/{meet.id}/schedule/draft", json={}, headers=ORGANISER)
     assert redraft.status_code == 200 and all(m["seller_id"] != "s2" for m in redraft.get_json()["meetings"])
+
+
+def test_each_participant_gets_a_calendar_feed_and_a_printable_agenda(meet_with_people):
+    client, _, meet = meet_with_people
+    client.post(f"/v1/meets/{meet.id}/schedule/draft", json={}, headers=ORGANISER)
+    client.post(f"/v1/meets/{meet.id}/schedule/publish", headers=ORGANISER)
+    token = client.application.extensions["auth"].issue("b1")
+    feed = client.get(f"/v1/meets/{meet.id}/agenda/b1.ics?token={token}")
+    assert feed.status_code == 200 and feed.mimetype == "text/calendar"
+    text = feed.get_data(as_text=True)
+    assert text.startswith("BEGIN:VCALENDAR\r\n") and text.endswith("END:VCALENDAR\r\n")
+    assert "TZID:Asia/Kolkata" in text and "DTSTART;TZID=Asia/Kolkata:20270730T" in text
+    assert text.count("BEGIN:VEVENT") == len(client.get(f"/v1/meets/{meet.id}/meetings", headers={"Authorization": f"Bearer {token}"}).get_json()["items"])
+    assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
+    assert client.get(f"/v1/meets/{meet.id}/agenda/b2.ics?token={token}").status_code == 403
+    page = client.get(f"/v1/meets/{meet.id}/agenda/b1", headers=ORGANISER)
+    assert page.mimetype == "text/html" and "Brand 1" in page.get_data(as_text=True)

@@ -9,6 +9,7 @@ from shared.http import json_body, principal, require, require_self_or
 from shared.openapi import documented
 
 from services.matching import actions
+from services.matching.domain import agenda
 from services.matching.domain.reports import report_csv_rows
 from services.matching.schemas import CancellationIn, DraftIn, PreferenceIn
 
@@ -68,6 +69,32 @@ def meetings(meet_id: str):
     if not caller.is_staff:
         require_self_or(caller.subject)
     return {"items": [_public(m) for m in ctx().meetings.for_meet(meet_id, mine)]}
+
+
+@bp.get("/agenda/<participant_id>.ics")
+@documented("A participant's meetings as an iCalendar feed to subscribe to (?token= allowed)", tags=("schedule",), roles=(PARTICIPANT, ORGANISER, OPERATOR))
+def agenda_ics(meet_id: str, participant_id: str):
+    meet, meetings = _agenda(meet_id, participant_id)
+    return Response(agenda.ical(meetings, participant_id, meet), mimetype="text/calendar", headers={"Content-Disposition": "inline; filename=bsm-agenda.ics"})
+
+
+@bp.get("/agenda/<participant_id>")
+@documented("A participant's printable one-page agenda (HTML)", tags=("schedule",), roles=(PARTICIPANT, ORGANISER, OPERATOR))
+def agenda_page(meet_id: str, participant_id: str):
+    meet, meetings = _agenda(meet_id, participant_id)
+    profile = ctx().profiles.get(participant_id)
+    name = (profile.organisation or profile.name) if profile else participant_id
+    return Response(agenda.printable(meetings, participant_id, name, meet), mimetype="text/html")
+
+
+def _agenda(meet_id: str, participant_id: str):
+    caller = principal(allow_query_token=True)
+    if not (caller.is_staff or caller.subject == participant_id):
+        require_self_or(participant_id, *STAFF)
+    meet = ctx().meets.meet(meet_id)
+    if meet is None:
+        raise actions.NotFound(f"Matching knows no meet {meet_id}.")
+    return meet, ctx().meetings.for_meet(meet_id, participant_id)
 
 
 @bp.get("/report")

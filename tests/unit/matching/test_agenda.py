@@ -1,0 +1,26 @@
+from datetime import datetime, timezone
+
+from services.matching.domain.agenda import ical
+
+MEET = {"name": "Srinagar BSM", "venue": "SKICC", "city": "Srinagar", "timezone": "Asia/Kolkata"}
+MEETING = {
+    "_id": "m1:s1:b1", "seller_id": "s1", "buyer_id": "b1", "buyer_name": "Keller Living, GmbH; Berlin", "seller_name": "Dar Crafts",
+    "day": "2027-07-30", "start": "10:20", "end": "10:40", "table": 3, "status": "scheduled", "version": 2,
+    "reasons": ["makes GI-tagged Kashmir Pashmina, which you asked for"] * 3,
+}
+
+
+def test_the_feed_is_valid_icalendar_with_escaped_text_and_folded_lines():
+    text = ical([MEETING], "s1", MEET, datetime(2027, 7, 1, tzinfo=timezone.utc))
+    lines = text.split("\r\n")
+    assert "DTSTART;TZID=Asia/Kolkata:20270730T102000" in lines and "DTEND;TZID=Asia/Kolkata:20270730T104000" in lines
+    assert "SEQUENCE:2" in lines and "UID:m1:s1:b1@bsm" in lines and "DTSTAMP:20270701T000000Z" in lines
+    assert any(line.startswith("SUMMARY:Meeting with Keller Living\\, GmbH\\; Berlin (table 3)") for line in lines)
+    assert all(len(line.encode()) <= 75 for line in lines)
+    unfolded = text.replace("\r\n ", "")
+    assert "DESCRIPTION:makes GI-tagged Kashmir Pashmina\\, which you asked for\\; makes" in unfolded
+
+
+def test_a_cancelled_meeting_stays_in_the_feed_as_cancelled():
+    text = ical([{**MEETING, "status": "cancelled", "version": 3}], "b1", MEET)
+    assert "STATUS:CANCELLED" in text and "SEQUENCE:3" in text and "Meeting with Dar Crafts" in text
