@@ -10,7 +10,7 @@ from shared.openapi import openapi_blueprint
 from services.matching import SERVICE
 from services.matching.actions import Matching, NotFound, Refused
 from services.matching.api import meetings, meets, participants
-from services.matching.store import MeetingStore, MeetView, PreferenceStore, ProfileStore, ScheduleStore, ensure_indexes
+from services.matching.store import MeetingStore, MeetView, PreferenceStore, ProfileStore, RequestStore, ScheduleStore, ensure_indexes
 
 
 def create_app(settings: Settings | None = None):
@@ -24,10 +24,11 @@ def create_app(settings: Settings | None = None):
         preferences=PreferenceStore(db),
         schedules=ScheduleStore(db, topic),
         meetings=MeetingStore(db, topic),
+        requests=RequestStore(db, topic),
     )
     app.register_error_handler(NotFound, lambda exc: problem_response(404, "Not Found", str(exc)))
     app.register_error_handler(Refused, lambda exc: problem_response(409, "Conflict", str(exc)))
-    for blueprint in (participants.bp, meets.bp, meetings.bp):
+    for blueprint in (participants.bp, meets.bp, meetings.bp, meetings.requests_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(openapi_blueprint("BSM matching API", "1.0.0", "Recommendations, preferences, schedules, outcomes and Letters of Intent."))
     return app

@@ -14,6 +14,7 @@ from services.matching.domain.participants import ParticipantProfile
 SOURCE = f"/bsm/{SERVICE}"
 MEETING_SCHEDULED = catalogue.MEETING_SCHEDULED
 MEETING_CANCELLED = catalogue.MEETING_CANCELLED
+MEETING_REQUESTED, MEETING_ACCEPTED, MEETING_DECLINED = catalogue.MEETING_REQUESTED, catalogue.MEETING_ACCEPTED, catalogue.MEETING_DECLINED
 
 
 def _event(event_type: str, subject: str, payload: dict[str, Any]) -> Event:
@@ -55,3 +56,8 @@ def loi_signed(meeting: dict[str, Any]) -> Event:
         "follow_up_due": [date.fromisoformat(f["due"]) for f in loi["follow_up"]],
     }
     return _event(catalogue.LOI_SIGNED, meeting["_id"], payload)
+
+
+def request_event(event_type: str, request: dict[str, Any]) -> Event:
+    payload = {"request_id": request["_id"], **{k: request[k] for k in ("meet_id", "from_id", "to_id", "message", "status", "by_organiser")}}
+    return _event(event_type, request["_id"], payload)

@@ -44,3 +44,9 @@ class CancellationIn(Schema):
     participant_id = fields.Str(required=True, validate=validate.Length(min=1, max=100))
     reason = fields.Str(load_default="cancelled", validate=validate.OneOf(("cancelled", "no_show")))
     max_meetings = fields.Int(load_default=12, validate=validate.Range(min=1, max=100))
+
+
+class RequestIn(Schema):
+    from_id = fields.Str(load_default=None, metadata={"description": "Organisers add meetings on someone's behalf; participants omit it."})
+    to_id = fields.Str(required=True, validate=validate.Length(min=1, max=100))
+    message = fields.Str(load_default=None, validate=validate.Length(max=1000))

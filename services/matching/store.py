@@ -14,10 +14,10 @@ from shared.envelope import Event
 
 from services.matching.domain.participants import ParticipantProfile
 
-PARTICIPANTS, MEETS, PARTICIPATION, PREFERENCES, SCHEDULES, MEETINGS = (
-    "participants", "meets", "participation", "preferences", "schedules", "meetings",
+PARTICIPANTS, MEETS, PARTICIPATION, PREFERENCES, SCHEDULES, MEETINGS, REQUESTS = (
+    "participants", "meets", "participation", "preferences", "schedules", "meetings", "requests",
 )
-OUTBOX_COLLECTIONS = [PARTICIPANTS, SCHEDULES, MEETINGS]
+OUTBOX_COLLECTIONS = [PARTICIPANTS, SCHEDULES, MEETINGS, REQUESTS]
 HIDDEN = {outbox.OUTBOX: 0, outbox.PENDING: 0}
 
 
@@ -29,6 +29,8 @@ def ensure_indexes(db: Database) -> None:
     db[MEETINGS].create_index("meet_id")
     db[MEETINGS].create_index("seller_id")
     db[MEETINGS].create_index("buyer_id")
+    db[REQUESTS].create_index([("meet_id", ASCENDING), ("from_id", ASCENDING)])
+    db[REQUESTS].create_index([("meet_id", ASCENDING), ("to_id", ASCENDING)])
 
 
 def save_if_newer(db: Database, collection: str, doc_id: str, fields: dict[str, Any], version: int, entries=()) -> bool:
@@ -147,6 +149,36 @@ class MeetingStore:
         if participant_id:
             query["$or"] = [{"seller_id": participant_id}, {"buyer_id": participant_id}]
         return list(self.collection.find(query, HIDDEN).sort([("slot_index", ASCENDING), ("table", ASCENDING)]))
+
+
+class RequestStore:
+    def __init__(self, db: Database, topic: str):
+        self.collection = db[REQUESTS]
+        self.topic = topic
+
+    def add(self, request: dict[str, Any], events: list[Event]) -> bool:
+        try:
+            self.collection.insert_one(outbox.new_document(request, [outbox.outbox_entry(self.topic, e) for e in events]))
+            return True
+        except DuplicateKeyError:
+            return False
+
+    def get(self, request_id: str) -> dict[str, Any] | None:
+        return self.collection.find_one({"_id": request_id}, HIDDEN)
+
+    def sent_count(self, meet_id: str, from_id: str) -> int:
+        return self.collection.count_documents({"meet_id": meet_id, "from_id": from_id})
+
+    def decide(self, request_id: str, status: str, events: list[Event]) -> bool:
+        """Accept or decline a pending request (once: a second answer changes nothing)."""
+        update = outbox.with_outbox({"$set": {"status": status}}, [outbox.outbox_entry(self.topic, e) for e in events])
+        return self.collection.update_one({"_id": request_id, "status": "pending"}, update).modified_count == 1
+
+    def involving(self, meet_id: str, participant_id: str | None) -> list[dict[str, Any]]:
+        query: dict[str, Any] = {"meet_id": meet_id}
+        if participant_id:
+            query["$or"] = [{"from_id": participant_id}, {"to_id": participant_id}]
+        return list(self.collection.find(query, HIDDEN))
 
 
 def _profile(doc: dict[str, Any]) -> ParticipantProfile:

@@ -10,6 +10,9 @@ MEETING_SCHEDULED = "bsm.matching.meeting.scheduled.v1"
 MEETING_CANCELLED = "bsm.matching.meeting.cancelled.v1"
 MEETING_OUTCOME_RECORDED = "bsm.matching.meeting.outcome_recorded.v1"
 LOI_SIGNED = "bsm.matching.loi.signed.v1"
+MEETING_REQUESTED = "bsm.matching.meeting.requested.v1"
+MEETING_ACCEPTED = "bsm.matching.meeting.accepted.v1"
+MEETING_DECLINED = "bsm.matching.meeting.declined.v1"
 
 
 class ParticipantIndexedV1(Schema):
@@ -63,7 +66,20 @@ class LoiV1(Schema):
     follow_up_due = fields.List(fields.Date(), required=True, metadata={"description": "30, 60 and 90 days after signing"})
 
 
+class RequestV1(Schema):
+    request_id = fields.Str(required=True)
+    meet_id = fields.Str(required=True)
+    from_id = fields.Str(required=True)
+    to_id = fields.Str(required=True)
+    message = fields.Str(load_default=None, allow_none=True)
+    status = fields.Str(required=True, validate=validate.OneOf(("pending", "accepted", "declined")))
+    by_organiser = fields.Bool(load_default=False)
+
+
 register(
+    Contract(MEETING_REQUESTED, TOPIC, "A participant asked to meet someone (with a message).", RequestV1),
+    Contract(MEETING_ACCEPTED, TOPIC, "A meeting request was accepted (or added by an organiser).", RequestV1),
+    Contract(MEETING_DECLINED, TOPIC, "A meeting request was declined.", RequestV1),
     Contract(PARTICIPANT_INDEXED, TOPIC, "Matching knows a participant (or a newer version of one).", ParticipantIndexedV1),
     Contract(SCHEDULE_PUBLISHED, TOPIC, "An organiser published a meet's schedule.", ScheduleV1),
     Contract(MEETING_SCHEDULED, TOPIC, "A meeting is on the published schedule (one event per meeting).", MeetingV1),

@@ -171,3 +171,31 @@ def test_each_participant_gets_a_calendar_feed_and_a_printable_agenda(meet_with_
     assert client.get(f"/v1/meets/{meet.id}/agenda/b2.ics?token={token}").status_code == 403
     page = client.get(f"/v1/meets/{meet.id}/agenda/b1", headers=ORGANISER)
     assert page.mimetype == "text/html" and "Brand 1" in page.get_data(as_text=True)
+
+
+def test_requests_are_answered_by_the_person_asked_and_accepted_ones_come_first(meet_with_people):
+    client, _, meet = meet_with_people
+    auth = client.application.extensions["auth"]
+    s3 = {"Authorization": f"Bearer {auth.issue('s3')}"}
+    b2 = {"Authorization": f"Bearer {auth.issue('b2')}"}
+    asked = client.post(f"/v1/meets/{meet.id}/requests", json={"to_id": "b2", "message": "Our saffron is GI-tagged"}, headers=s3)
+    assert asked.status_code == 201 and asked.get_json()["status"] == "pending"
+    assert client.post(f"/v1/meets/{meet.id}/requests", json={"to_id": "b2"}, headers=s3).status_code == 409
+    request_id = asked.get_json()["_id"]
+    assert client.post(f"/v1/requests/{request_id}/accept", headers=s3).status_code == 403
+    assert client.post(f"/v1/requests/{request_id}/accept", headers=b2).get_json()["status"] == "accepted"
+    assert client.post(f"/v1/requests/{request_id}/decline", headers=b2).status_code == 409
+    assert [r["message"] for r in client.get(f"/v1/meets/{meet.id}/requests", headers=b2).get_json()["items"]] == ["Our saffron is GI-tagged"]
+    draft = client.post(f"/v1/meets/{meet.id}/schedule/draft", json={"max_meetings": 1}, headers=ORGANISER).get_json()
+    assert {"seller_id": "s3", "buyer_id": "b2", "kind": "mutual_request"}.items() <= next(m for m in draft["meetings"] if m["seller_id"] == "s3").items()
+
+
+def test_a_declined_request_is_never_scheduled_and_organisers_can_add_meetings(meet_with_people):
+    client, _, meet = meet_with_people
+    auth = client.application.extensions["auth"]
+    request_id = client.post(f"/v1/meets/{meet.id}/requests", json={"to_id": "s1"}, headers={"Authorization": f"Bearer {auth.issue('b1')}"}).get_json()["_id"]
+    client.post(f"/v1/requests/{request_id}/decline", headers={"Authorization": f"Bearer {auth.issue('s1')}"})
+    added = client.post(f"/v1/meets/{meet.id}/requests", json={"from_id": "s3", "to_id": "b1"}, headers=ORGANISER)
+    assert added.status_code == 201 and added.get_json()["status"] == "accepted"
+    pairs = {(m["seller_id"], m["buyer_id"]) for m in client.post(f"/v1/meets/{meet.id}/schedule/draft", json={}, headers=ORGANISER).get_json()["meetings"]}
+    assert ("s1", "b1") not in pairs and ("s3", "b1") in pairs

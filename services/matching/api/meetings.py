@@ -43,3 +43,28 @@ def outcome(meeting_id: str):
 def loi(meeting_id: str):
     _party_or(actions.meeting(ctx(), meeting_id), ORGANISER)
     return _public(actions.sign_loi(ctx(), meeting_id, LoiIn().load(json_body()))), 201
+
+
+requests_bp = Blueprint("requests", __name__, url_prefix="/v1/requests/<request_id>")
+
+
+def _answer(request_id: str, accept: bool):
+    request = ctx().requests.get(request_id)
+    if request is None:
+        raise actions.NotFound(f"No request {request_id}.")
+    caller = principal()
+    if not (caller.role == ORGANISER or (caller.role == PARTICIPANT and caller.subject == request["to_id"])):
+        raise Problem(403, "Forbidden", "Only the person asked (or an organiser) answers a request.")
+    return _public(actions.answer_request(ctx(), request_id, accept))
+
+
+@requests_bp.post("/accept")
+@documented("Accept a meeting request", tags=("matching",), roles=(PARTICIPANT, ORGANISER), errors=(404, 409))
+def accept(request_id: str):
+    return _answer(request_id, True)
+
+
+@requests_bp.post("/decline")
+@documented("Decline a meeting request (the pair will not be scheduled)", tags=("matching",), roles=(PARTICIPANT, ORGANISER), errors=(404, 409))
+def decline(request_id: str):
+    return _answer(request_id, False)

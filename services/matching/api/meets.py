@@ -5,13 +5,13 @@ import io
 from flask import Blueprint, Response, current_app, request
 
 from shared.auth import OPERATOR, ORGANISER, PARTICIPANT, STAFF
-from shared.http import json_body, principal, require, require_self_or
+from shared.http import Problem, json_body, principal, require, require_self_or
 from shared.openapi import documented
 
 from services.matching import actions
 from services.matching.domain import agenda
 from services.matching.domain.reports import report_csv_rows
-from services.matching.schemas import CancellationIn, DraftIn, PreferenceIn
+from services.matching.schemas import CancellationIn, DraftIn, PreferenceIn, RequestIn
 
 bp = Blueprint("meets", __name__, url_prefix="/v1/meets/<meet_id>")
 
@@ -35,6 +35,27 @@ def set_preference(meet_id: str, participant_id: str, counterpart_id: str):
     preference = PreferenceIn().load(json_body())["preference"]
     actions.set_preference(ctx(), meet_id, participant_id, counterpart_id, preference)
     return {"participant_id": participant_id, "counterpart_id": counterpart_id, "preference": preference}
+
+
+@bp.post("/requests")
+@documented("Ask to meet someone, with a message (organisers add meetings on anyone's behalf)", tags=("matching",), body=RequestIn, status=201, roles=(PARTICIPANT, ORGANISER), errors=(400, 404, 409))
+def request_meeting(meet_id: str):
+    caller = require(PARTICIPANT, ORGANISER)
+    body = RequestIn().load(json_body())
+    if caller.role == PARTICIPANT:
+        if body["from_id"] not in (None, caller.subject):
+            raise Problem(403, "Forbidden", "Participants ask for themselves only.")
+        return actions.request_meeting(ctx(), meet_id, caller.subject, body["to_id"], body["message"]), 201
+    if not body["from_id"]:
+        raise Problem(422, "Invalid request", "Say for whom.", errors={"from_id": ["Required for organisers."]})
+    return actions.request_meeting(ctx(), meet_id, body["from_id"], body["to_id"], body["message"], by_organiser=True), 201
+
+
+@bp.get("/requests")
+@documented("Meeting requests: all for staff, sent and received for a participant", tags=("matching",), roles=(PARTICIPANT, ORGANISER, OPERATOR))
+def list_requests(meet_id: str):
+    caller = principal()
+    return {"items": [_public(r) for r in ctx().requests.involving(meet_id, None if caller.is_staff else caller.subject)]}
 
 
 @bp.post("/schedule/draft")
