@@ -304,8 +304,74 @@ def sign_loi(ctx: Matching, meeting_id: str, details: dict[str, Any]) -> dict[st
     return {**current, **fields, "version": current["version"] + 1}
 
 
+def follow_up(ctx: Matching, meeting_id: str, details: dict[str, Any]) -> dict[str, Any]:
+    """Where an LoI stands: in negotiation, an order placed (with its value), or lapsed."""
+    current = meeting(ctx, meeting_id)
+    loi = current.get("loi")
+    if not loi:
+        raise Refused("This meeting has no Letter of Intent to follow up.")
+    today = datetime.now(timezone.utc).date().isoformat()
+    loi = {**loi, "status": details["status"], "history": loi.get("history", []) + [{"on": today, "status": details["status"], "note": details.get("note")}]}
+    loi["follow_up"] = [{**f, "status": "done"} if f["due"] <= today or details["status"] != "in_negotiation" else f for f in loi["follow_up"]]
+    if details.get("order_value"):
+        order = Money.parse(details["order_value"]["amount"], details["order_value"]["currency"])
+        loi["order"] = {"value": order.to_dict(), "value_inr": str((order if order.currency == "INR" else Money.parse(details["order_value_inr"])).amount)}
+    if not ctx.meetings.update(meeting_id, current["version"], {"loi": loi}, [messages.loi_followed_up({**current, "loi": loi})]):
+        raise Refused("The meeting changed meanwhile: read it again.")
+    return {**current, "loi": loi, "version": current["version"] + 1}
+
+
+def rate(ctx: Matching, meeting_id: str, participant_id: str, stars: int, wants_to_continue: bool) -> dict[str, Any]:
+    current = meeting(ctx, meeting_id)
+    side = "seller" if participant_id == current["seller_id"] else "buyer"
+    ratings = {**current.get("ratings", {}), side: {"stars": stars, "wants_to_continue": wants_to_continue}}
+    if not ctx.meetings.update(meeting_id, current["version"], {"ratings": ratings}, []):
+        raise Refused("The meeting changed meanwhile: try again.")
+    return {**current, "ratings": ratings, "version": current["version"] + 1}
+
+
+def check_in(ctx: Matching, meet_id: str, participant_id: str) -> dict[str, Any]:
+    _meet(ctx, meet_id)
+    if not ctx.meets.participation(meet_id, participant_id):
+        raise NotFound(f"{participant_id} does not take part in this meet.")
+    ctx.meets.check_in(meet_id, participant_id)
+    return {"meet_id": meet_id, "participant_id": participant_id, "checked_in": True}
+
+
+def walk_in(ctx: Matching, meet_id: str, seller_id: str, buyer_id: str, slot_id: str | None) -> dict[str, Any]:
+    """A meeting agreed on the day, in a slot where both sides and a table are free."""
+    meet = _meet(ctx, meet_id)
+    live = [m for m in ctx.meetings.for_meet(meet_id) if m["status"] != "cancelled"]
+    slot_ids = [s["id"] for s in meet["slots"]]
+    if slot_id is not None and slot_id not in slot_ids:
+        raise Refused(f"{slot_id} is not a slot of this meet.")
+    for index, candidate in enumerate(slot_ids):
+        if slot_id and candidate != slot_id:
+            continue
+        here = [m for m in live if m["slot_id"] == candidate]
+        busy = {w for m in here for w in (m["seller_id"], m["buyer_id"])}
+        tables = {m["table"] for m in here}
+        if seller_id in busy or buyer_id in busy or len(tables) >= meet["tables"]:
+            continue
+        table = next(t for t in range(1, meet["tables"] + 1) if t not in tables)
+        profiles = ctx.profiles.many([seller_id, buyer_id])
+        if {seller_id, buyer_id} - profiles.keys():
+            raise NotFound("Matching knows neither or only one of them.")
+        draft = {"seller_id": seller_id, "buyer_id": buyer_id, "slot_index": index, "slot_id": candidate, "table": table,
+                 "kind": "walk_in", "value": 0.0, "reasons": ["agreed on the day"]}
+        doc = _meeting_doc(meet, draft, {s["id"]: s for s in meet["slots"]}, profiles)
+        if not ctx.meetings.publish(doc, [messages.meeting_event(messages.MEETING_SCHEDULED, doc)]):
+            raise Refused("These two already have a meeting at this meet.")
+        return doc
+    raise Refused("No slot has both of them and a table free.")
+
+
 def report(ctx: Matching, meet_id: str) -> dict[str, Any]:
     _meet(ctx, meet_id)
     return meet_report(ctx.meetings.for_meet(meet_id))
 
 
+
+
+def report_all(ctx: Matching) -> dict[str, Any]:
+    return meet_report(ctx.meetings.all())

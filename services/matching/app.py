@@ -28,7 +28,7 @@ def create_app(settings: Settings | None = None):
     )
     app.register_error_handler(NotFound, lambda exc: problem_response(404, "Not Found", str(exc)))
     app.register_error_handler(Refused, lambda exc: problem_response(409, "Conflict", str(exc)))
-    for blueprint in (participants.bp, meets.bp, meetings.bp, meetings.requests_bp):
+    for blueprint in (participants.bp, meets.bp, meets.reports_bp, meetings.bp, meetings.requests_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(openapi_blueprint("BSM matching API", "1.0.0", "Recommendations, preferences, schedules, outcomes and Letters of Intent."))
     return app

@@ -61,3 +61,12 @@ def loi_signed(meeting: dict[str, Any]) -> Event:
 def request_event(event_type: str, request: dict[str, Any]) -> Event:
     payload = {"request_id": request["_id"], **{k: request[k] for k in ("meet_id", "from_id", "to_id", "message", "status", "by_organiser")}}
     return _event(event_type, request["_id"], payload)
+
+
+def loi_followed_up(meeting: dict[str, Any]) -> Event:
+    loi = meeting["loi"]
+    payload = {
+        "meeting_id": meeting["_id"], **{k: meeting[k] for k in ("meet_id", "seller_id", "buyer_id")},
+        "status": loi["status"], "order_value_inr": (loi.get("order") or {}).get("value_inr"),
+    }
+    return _event(catalogue.LOI_FOLLOWED_UP, meeting["_id"], payload)

@@ -50,3 +50,33 @@ class RequestIn(Schema):
     from_id = fields.Str(load_default=None, metadata={"description": "Organisers add meetings on someone's behalf; participants omit it."})
     to_id = fields.Str(required=True, validate=validate.Length(min=1, max=100))
     message = fields.Str(load_default=None, validate=validate.Length(max=1000))
+
+
+class FollowUpIn(Schema):
+    status = fields.Str(required=True, validate=validate.OneOf(("in_negotiation", "order_placed", "lapsed")))
+    order_value = fields.Nested(MoneyIn, load_default=None)
+    order_value_inr = fields.Str(load_default=None, validate=validate.Regexp(r"^\d{1,13}(\.\d{1,2})?$"))
+    note = fields.Str(load_default=None, validate=validate.Length(max=1000))
+
+    @validates_schema
+    def _order_has_value(self, data, **_):
+        if data["status"] == "order_placed" and not data.get("order_value"):
+            raise ValidationError("An order placed has a value.", field_name="order_value")
+        value = data.get("order_value")
+        if value and value["currency"] != "INR" and not data.get("order_value_inr"):
+            raise ValidationError("Give the INR value of a foreign-currency order.", field_name="order_value_inr")
+
+
+class RatingIn(Schema):
+    stars = fields.Int(required=True, validate=validate.Range(min=1, max=5))
+    wants_to_continue = fields.Bool(required=True)
+
+
+class CheckInIn(Schema):
+    participant_id = fields.Str(required=True, validate=validate.Length(min=1, max=100))
+
+
+class WalkInIn(Schema):
+    seller_id = fields.Str(required=True)
+    buyer_id = fields.Str(required=True)
+    slot_id = fields.Str(load_default=None, metadata={"description": "Default: the first slot both are free in."})

@@ -88,6 +88,9 @@ class MeetView:
     def approved(self, meet_id: str) -> list[dict[str, Any]]:
         return list(self.db[PARTICIPATION].find({"meet_id": meet_id, "status": "approved"}))
 
+    def check_in(self, meet_id: str, participant_id: str) -> None:
+        self.db[PARTICIPATION].update_one({"_id": f"{meet_id}:{participant_id}"}, {"$set": {"checked_in": True}})
+
     def participation(self, meet_id: str, participant_id: str) -> dict[str, Any] | None:
         return self.db[PARTICIPATION].find_one({"_id": f"{meet_id}:{participant_id}"})
 
@@ -143,6 +146,9 @@ class MeetingStore:
     def update(self, meeting_id: str, expected_version: int, fields: dict[str, Any], events: list[Event]) -> bool:
         update = outbox.with_outbox({"$set": {**fields, "version": expected_version + 1}}, [outbox.outbox_entry(self.topic, e) for e in events])
         return self.collection.update_one({"_id": meeting_id, "version": expected_version}, update).modified_count == 1
+
+    def all(self) -> list[dict[str, Any]]:
+        return list(self.collection.find({}, HIDDEN))
 
     def for_meet(self, meet_id: str, participant_id: str | None = None) -> list[dict[str, Any]]:
         query: dict[str, Any] = {"meet_id": meet_id}

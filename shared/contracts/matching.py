@@ -10,6 +10,7 @@ MEETING_SCHEDULED = "bsm.matching.meeting.scheduled.v1"
 MEETING_CANCELLED = "bsm.matching.meeting.cancelled.v1"
 MEETING_OUTCOME_RECORDED = "bsm.matching.meeting.outcome_recorded.v1"
 LOI_SIGNED = "bsm.matching.loi.signed.v1"
+LOI_FOLLOWED_UP = "bsm.matching.loi.followed_up.v1"
 MEETING_REQUESTED = "bsm.matching.meeting.requested.v1"
 MEETING_ACCEPTED = "bsm.matching.meeting.accepted.v1"
 MEETING_DECLINED = "bsm.matching.meeting.declined.v1"
@@ -76,7 +77,17 @@ class RequestV1(Schema):
     by_organiser = fields.Bool(load_default=False)
 
 
+class LoiFollowUpV1(Schema):
+    meeting_id = fields.Str(required=True)
+    meet_id = fields.Str(required=True)
+    seller_id = fields.Str(required=True)
+    buyer_id = fields.Str(required=True)
+    status = fields.Str(required=True, validate=validate.OneOf(("in_negotiation", "order_placed", "lapsed")))
+    order_value_inr = fields.Str(load_default=None, allow_none=True)
+
+
 register(
+    Contract(LOI_FOLLOWED_UP, TOPIC, "Where a Letter of Intent stands: negotiating, an order placed, or lapsed.", LoiFollowUpV1),
     Contract(MEETING_REQUESTED, TOPIC, "A participant asked to meet someone (with a message).", RequestV1),
     Contract(MEETING_ACCEPTED, TOPIC, "A meeting request was accepted (or added by an organiser).", RequestV1),
     Contract(MEETING_DECLINED, TOPIC, "A meeting request was declined.", RequestV1),

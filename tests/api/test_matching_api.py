@@ -199,3 +199,28 @@ def test_a_declined_request_is_never_scheduled_and_organisers_can_add_meetings(m
     assert added.status_code == 201 and added.get_json()["status"] == "accepted"
     pairs = {(m["seller_id"], m["buyer_id"]) for m in client.post(f"/v1/meets/{meet.id}/schedule/draft", json={}, headers=ORGANISER).get_json()["meetings"]}
     assert ("s1", "b1") not in pairs and ("s3", "b1") in pairs
+
+
+def test_on_the_day_walk_ins_ratings_and_follow_ups_reach_the_report(meet_with_people):
+    client, _, meet = meet_with_people
+    client.post(f"/v1/meets/{meet.id}/schedule/draft", json={"max_meetings": 1}, headers=ORGANISER)
+    client.post(f"/v1/meets/{meet.id}/schedule/publish", headers=ORGANISER)
+    assert client.post(f"/v1/meets/{meet.id}/check-ins", json={"participant_id": "s3"}, headers=ORGANISER).get_json()["checked_in"]
+    scheduled = {(m["seller_id"], m["buyer_id"]) for m in client.get(f"/v1/meets/{meet.id}/meetings", headers=ORGANISER).get_json()["items"]}
+    pair = next((s, b) for s in ("s1", "s2", "s3") for b in ("b1", "b2") if (s, b) not in scheduled)
+    walk_in = client.post(f"/v1/meets/{meet.id}/walk-ins", json={"seller_id": pair[0], "buyer_id": pair[1]}, headers=ORGANISER)
+    assert walk_in.status_code == 201, walk_in.get_json()
+    meeting = walk_in.get_json()
+    assert meeting["kind"] == "walk_in"
+    assert client.post(f"/v1/meets/{meet.id}/walk-ins", json={"seller_id": pair[0], "buyer_id": pair[1]}, headers=ORGANISER).status_code == 409
+    party = {"Authorization": f"Bearer {client.application.extensions['auth'].issue(pair[1])}"}
+    rated = client.post(f"/v1/meetings/{meeting['id']}/rating", json={"stars": 5, "wants_to_continue": True}, headers=party)
+    assert rated.get_json()["ratings"] == {"buyer": {"stars": 5, "wants_to_continue": True}}
+    loi = {"product": "Pashmina shawl", "quantity": {"value": "100", "unit": "piece"}, "value": {"amount": "2500000"}, "signed_on": "2027-07-30"}
+    client.post(f"/v1/meetings/{meeting['id']}/loi", json=loi, headers=party)
+    assert client.post(f"/v1/meetings/{meeting['id']}/loi/follow-up", json={"status": "order_placed"}, headers=party).status_code == 422
+    ordered = client.post(f"/v1/meetings/{meeting['id']}/loi/follow-up", json={"status": "order_placed", "order_value": {"amount": "1800000"}}, headers=party)
+    assert ordered.get_json()["loi"]["status"] == "order_placed"
+    report = client.get(f"/v1/meets/{meet.id}/report", headers=ORGANISER).get_json()
+    assert report["orders"] == {"count": 1, "value_inr": "1800000.00", "value_words": "Rs 18.00 lakh", "conversion": 1.0}
+    assert client.get("/v1/reports", headers=OPERATOR).get_json()["lois"]["count"] == 1

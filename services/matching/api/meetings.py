@@ -7,7 +7,7 @@ from shared.openapi import documented
 
 from services.matching import actions
 from services.matching.api.meets import _public
-from services.matching.schemas import LoiIn, OutcomeIn
+from services.matching.schemas import FollowUpIn, LoiIn, OutcomeIn, RatingIn
 
 bp = Blueprint("meetings", __name__, url_prefix="/v1/meetings/<meeting_id>")
 
@@ -43,6 +43,25 @@ def outcome(meeting_id: str):
 def loi(meeting_id: str):
     _party_or(actions.meeting(ctx(), meeting_id), ORGANISER)
     return _public(actions.sign_loi(ctx(), meeting_id, LoiIn().load(json_body()))), 201
+
+
+
+@bp.post("/loi/follow-up")
+@documented("Where the LoI stands: in negotiation, order placed (with value) or lapsed", tags=("meetings",), body=FollowUpIn, roles=(PARTICIPANT, ORGANISER), errors=(400, 404, 409))
+def follow_up(meeting_id: str):
+    _party_or(actions.meeting(ctx(), meeting_id), ORGANISER)
+    return _public(actions.follow_up(ctx(), meeting_id, FollowUpIn().load(json_body())))
+
+
+@bp.post("/rating")
+@documented("Rate a meeting and say whether you want to continue", tags=("meetings",), body=RatingIn, roles=(PARTICIPANT,), errors=(400, 404, 409))
+def rate(meeting_id: str):
+    meeting = actions.meeting(ctx(), meeting_id)
+    caller = principal()
+    if caller.role != PARTICIPANT or caller.subject not in (meeting["seller_id"], meeting["buyer_id"]):
+        raise Problem(403, "Forbidden", "Only the two sides of the meeting rate it.")
+    body = RatingIn().load(json_body())
+    return _public(actions.rate(ctx(), meeting_id, caller.subject, body["stars"], body["wants_to_continue"]))
 
 
 requests_bp = Blueprint("requests", __name__, url_prefix="/v1/requests/<request_id>")

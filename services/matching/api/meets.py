@@ -11,7 +11,7 @@ from shared.openapi import documented
 from services.matching import actions
 from services.matching.domain import agenda
 from services.matching.domain.reports import report_csv_rows
-from services.matching.schemas import CancellationIn, DraftIn, PreferenceIn, RequestIn
+from services.matching.schemas import CancellationIn, CheckInIn, DraftIn, PreferenceIn, RequestIn, WalkInIn
 
 bp = Blueprint("meets", __name__, url_prefix="/v1/meets/<meet_id>")
 
@@ -82,6 +82,22 @@ def cancel(meet_id: str):
     return actions.cancel_participant(ctx(), meet_id, body["participant_id"], body["reason"], body["max_meetings"])
 
 
+@bp.post("/check-ins")
+@documented("Check a participant in on the day", tags=("on the day",), body=CheckInIn, roles=(PARTICIPANT, ORGANISER), errors=(400, 404))
+def check_in(meet_id: str):
+    body = CheckInIn().load(json_body())
+    require_self_or(body["participant_id"], ORGANISER)
+    return actions.check_in(ctx(), meet_id, body["participant_id"])
+
+
+@bp.post("/walk-ins")
+@documented("Add a meeting agreed on the day in a free slot", tags=("on the day",), body=WalkInIn, status=201, roles=(ORGANISER,), errors=(400, 404, 409))
+def walk_in(meet_id: str):
+    require(ORGANISER)
+    body = WalkInIn().load(json_body())
+    return _public(actions.walk_in(ctx(), meet_id, body["seller_id"], body["buyer_id"], body["slot_id"])), 201
+
+
 @bp.get("/meetings")
 @documented("Published meetings: all for staff, their own for a participant", tags=("schedule",), roles=(PARTICIPANT, ORGANISER, OPERATOR))
 def meetings(meet_id: str):
@@ -134,3 +150,13 @@ def _public(meeting: dict) -> dict:
     out = {k: v for k, v in meeting.items() if k != "_id"}
     out["id"] = meeting["_id"]
     return out
+
+
+reports_bp = Blueprint("reports", __name__)
+
+
+@reports_bp.get("/v1/reports")
+@documented("Results across every meet", tags=("results",), roles=STAFF, errors=())
+def all_meets_report():
+    require(*STAFF)
+    return actions.report_all(ctx())

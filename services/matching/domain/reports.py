@@ -14,7 +14,7 @@ BREAKDOWNS = ("seller_district", "product", "buyer", "buyer_country")
 def meet_report(meetings: Iterable[dict[str, Any]]) -> dict[str, Any]:
     """``meetings``: the meet's meeting documents, each with its seller/buyer facts and LoI."""
     counts = defaultdict(int)
-    total = Decimal(0)
+    total = orders_total = Decimal(0)
     by: dict[str, dict[str, list]] = {name: defaultdict(lambda: [0, Decimal(0)]) for name in BREAKDOWNS}
     for meeting in meetings:
         counts["scheduled"] += 1
@@ -27,6 +27,9 @@ def meet_report(meetings: Iterable[dict[str, Any]]) -> dict[str, Any]:
         if not loi:
             continue
         counts["lois"] += 1
+        if loi.get("order"):
+            counts["orders"] += 1
+            orders_total += Decimal(loi["order"]["value_inr"])
         value = Decimal(loi["value_inr"])
         total += value
         keys = {
@@ -42,6 +45,8 @@ def meet_report(meetings: Iterable[dict[str, Any]]) -> dict[str, Any]:
     return {
         "meetings": {"scheduled": counts["scheduled"], "held": counts["held"], "no_show": counts["no_show"]},
         "lois": {"count": counts["lois"], "value_inr": str(total_money.amount), "value_grouped": f"₹{group_indian(total_money.amount)}", "value_words": in_words(total_money)},
+        "orders": {"count": counts["orders"], "value_inr": str(Money(orders_total).amount), "value_words": in_words(Money(orders_total)),
+                   "conversion": round(counts["orders"] / counts["lois"], 3) if counts["lois"] else 0.0},
         "summary": f"{counts['lois']} LoIs worth {in_words(total_money)}",
         "by": {
             name: sorted(
