@@ -15,6 +15,7 @@ not answer is an error. Standard library only: this runs before anything is inst
 from __future__ import annotations
 
 import base64
+import hashlib
 import os
 import shutil
 import signal
@@ -57,6 +58,24 @@ class Endpoint:
 
     def __str__(self) -> str:
         return f"{self.host}:{self.port}"
+
+
+@dataclass(frozen=True)
+class UnixEndpoint:
+    path: str
+    local = True
+
+    def answers(self, timeout: float = 0.5) -> bool:
+        try:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+                sock.settimeout(timeout)
+                sock.connect(self.path)
+                return True
+        except OSError:
+            return False
+
+    def __str__(self) -> str:
+        return self.path
 
 
 def _kafka_endpoint(bootstrap: str) -> Endpoint:
@@ -330,16 +349,36 @@ class FerretDB(Component):
         root = self.stack.state_dir / "ferretdb"
         (root / "data").mkdir(parents=True, exist_ok=True)
         (root / "state").mkdir(parents=True, exist_ok=True)
+        Path(self.endpoint.path).unlink(missing_ok=True)
         return [
             str(self.binary),
             "--handler=sqlite",
             f"--sqlite-url=file:{root / 'data'}/",
-            f"--listen-addr={self.endpoint}",
+            "--listen-addr=",
+            f"--listen-unix={self.endpoint.path}",
             f"--state-dir={root / 'state'}",
             "--telemetry=disable",
             "--debug-addr=-",
             "--log-level=warn",
         ]
+
+class WriteGuard(Component):
+    """The MongoDB endpoint the platform uses: FerretDB behind ``write_guard.py``, which
+    serialises write commands (FerretDB 1.x loses concurrent updates of one document)."""
+
+    name = "mongo"
+    marker = "write_guard.py"
+
+    def __init__(self, stack: "Stack", endpoint: Endpoint, upstream: UnixEndpoint):
+        super().__init__(stack, endpoint)
+        self.upstream = upstream
+
+    def fetch(self) -> None:
+        pass
+
+    def command(self) -> list[str]:
+        guard = Path(__file__).with_name("write_guard.py")
+        return [sys.executable, str(guard), "--listen", str(self.endpoint), "--upstream", self.upstream.path]
 
     def ready(self) -> bool:
         return self.endpoint.answers() and _mongo_ping(self.endpoint)
@@ -359,18 +398,22 @@ class Stack:
         self.state_dir = Path(state_dir or REPO / ".state" / "local").resolve()
         self.cache_dir = Path(cache_dir or os.environ.get("BSM_CACHE_DIR") or Path.home() / ".cache" / "bsm").resolve()
         self.kafka = Kafka(self, _kafka_endpoint(kafka_bootstrap), controller_port)
-        self.ferretdb = FerretDB(self, _mongo_endpoint(mongodb_uri))
+        self.ferretdb = FerretDB(self, UnixEndpoint(_socket_path(self.state_dir)))
+        self.mongo = WriteGuard(self, _mongo_endpoint(mongodb_uri), self.ferretdb.endpoint)
 
     @property
     def components(self) -> tuple[Component, ...]:
-        return (self.ferretdb, self.kafka)
+        return (self.ferretdb, self.mongo, self.kafka)
 
     def fetch(self) -> None:
         for component in self.components:
             component.fetch()
 
     def start(self) -> None:
+        mongo_elsewhere = not self.mongo.endpoint.local or (self.mongo.endpoint.answers() and not self.mongo.pid())
         for component in self.components:
+            if component is self.ferretdb and mongo_elsewhere:
+                continue
             print(component.start(), flush=True)
 
     def stop(self) -> None:
@@ -395,7 +438,7 @@ class Stack:
         shutil.rmtree(self.state_dir, ignore_errors=True)
 
     def env(self) -> str:
-        return f"export KAFKA_BOOTSTRAP_SERVERS={self.kafka.endpoint} MONGODB_URI=mongodb://{self.ferretdb.endpoint}/"
+        return f"export KAFKA_BOOTSTRAP_SERVERS={self.kafka.endpoint} MONGODB_URI=mongodb://{self.mongo.endpoint}/"
 
 
 def stack_from_env(env: Mapping[str, str]) -> Stack:
@@ -406,6 +449,14 @@ def stack_from_env(env: Mapping[str, str]) -> Stack:
         controller_port=int(env.get("KAFKA_CONTROLLER_PORT") or 9093),
         mongodb_uri=env.get("MONGODB_URI") or "mongodb://127.0.0.1:27017/",
     )
+
+
+def _socket_path(state_dir: Path) -> str:
+    """FerretDB's socket in the state folder, or under /tmp when that path is too long."""
+    path = state_dir / "ferretdb" / "ferretdb.sock"
+    if len(str(path)) < 100:
+        return str(path)
+    return f"/tmp/bsm-ferretdb-{hashlib.sha256(str(path).encode()).hexdigest()[:12]}.sock"
 
 
 def _mongo_ping(endpoint: Endpoint) -> bool:

@@ -51,4 +51,6 @@ def test_from_registration_to_a_published_schedule_and_a_report(registration, ma
     loi = {"product": "Pashmina shawl", "quantity": {"value": "200", "unit": "piece"}, "value": {"amount": "35000000"}, "signed_on": "2027-07-30"}
     for m in meetings[:3]:
         assert matching.post(f"/v1/meetings/{m['id']}/loi", json=loi, headers=ORGANISER).status_code == 201
-    assert matching.get(f"/v1/meets/{meet['id']}/report", headers=ORGANISER).json()["summary"] == "3 LoIs worth Rs 10.50 crore"
+    report = matching.get(f"/v1/meets/{meet['id']}/report", headers=ORGANISER).json()
+    after = matching.get(f"/v1/meets/{meet['id']}/meetings", headers=ORGANISER).json()["items"]
+    assert report["summary"] == "3 LoIs worth Rs 10.50 crore", (meetings[:3], after)

@@ -1,0 +1,66 @@
+"""Single-document writes are atomic on the local stack, as on MongoDB.
+
+FerretDB 1.x alone loses concurrent updates of one document (it queries, then writes
+back, with no transaction between); the local stack puts ``write_guard.py`` in front of it.
+These tests fail against a bare FerretDB and pass on MongoDB and on the guarded stack.
+"""
+import threading
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from pymongo import MongoClient, ReturnDocument
+
+pytestmark = pytest.mark.stack
+
+
+def run_together(work, threads=4):
+    barrier = threading.Barrier(threads)
+    results = []
+
+    def run(n):
+        barrier.wait()
+        results.append(work(n))
+
+    pool = [threading.Thread(target=run, args=(n,)) for n in range(threads)]
+    [t.start() for t in pool]
+    [t.join() for t in pool]
+    return results
+
+
+@pytest.fixture
+def collection(settings_for):
+    settings = settings_for("registration")
+    client = MongoClient(settings.mongodb_uri)
+    yield lambda: MongoClient(settings.mongodb_uri)[settings.database_name]["atomic"]
+    client.drop_database(settings.database_name)
+
+
+def test_concurrent_increments_are_all_counted(collection):
+    collection().insert_one({"_id": "counter", "n": 0})
+    run_together(lambda _: [collection().update_one({"_id": "counter"}, {"$inc": {"n": 1}}) for _ in range(100)])
+    assert collection().find_one({"_id": "counter"})["n"] == 400
+
+
+def test_a_version_guard_lets_exactly_one_concurrent_writer_win(collection):
+    collection().insert_one({"_id": "doc", "version": 1, "owner": None})
+    results = run_together(lambda n: collection().update_one({"_id": "doc", "version": 1}, {"$set": {"owner": n, "version": 2}}).modified_count)
+    assert sorted(results) == [0, 0, 0, 1]
+
+
+def test_a_lease_is_claimed_by_one_worker_only(collection):
+    now = datetime.now(timezone.utc)
+    collection().insert_many([{"_id": f"n{i}", "status": "pending", "due": now} for i in range(20)])
+
+    def claim_all(worker):
+        got = []
+        while True:
+            doc = collection().find_one_and_update(
+                {"status": "pending"}, {"$set": {"status": "sending", "by": worker, "until": now + timedelta(seconds=60)}},
+                return_document=ReturnDocument.AFTER,
+            )
+            if doc is None:
+                return got
+            got.append(doc["_id"])
+
+    claimed = [doc_id for batch in run_together(claim_all) for doc_id in batch]
+    assert sorted(claimed) == sorted(f"n{i}" for i in range(20))
