@@ -16,7 +16,7 @@ from services.matching.domain.preferences import pair_value
 from services.matching.domain.reports import meet_report
 from services.matching.domain.scheduling import Candidate, Meeting, Problem, Schedule, build_schedule, idle_gaps, repair
 from services.matching.domain.scoring import Match, score
-from services.matching.store import MeetingStore, MeetView, PreferenceStore, ProfileStore, RequestStore, ScheduleStore
+from services.matching.store import InterpreterStore, MeetingStore, MeetView, PreferenceStore, ProfileStore, RequestStore, ScheduleStore
 
 CANDIDATES_PER_BUYER = 60
 MAX_REQUESTS_SENT = 20
@@ -39,6 +39,7 @@ class Matching:
     schedules: ScheduleStore
     meetings: MeetingStore
     requests: RequestStore
+    interpreters: InterpreterStore
 
 
 def _meet(ctx: Matching, meet_id: str) -> dict[str, Any]:
@@ -88,6 +89,15 @@ def _match_view(match: Match, profiles: dict[str, ParticipantProfile]) -> dict[s
     }
 
 
+def set_interpreter(ctx: Matching, meet_id: str, interpreter_id: str, details: dict[str, Any]) -> dict[str, Any]:
+    meet = _meet(ctx, meet_id)
+    unknown = sorted(set(details["availability"]) - {s["id"] for s in meet["slots"]})
+    if unknown:
+        raise Refused(f"Not slots of this meet: {', '.join(unknown[:5])}.")
+    ctx.interpreters.put(meet_id, interpreter_id, details["name"], details["languages"], details["availability"])
+    return {"interpreter_id": interpreter_id, **details}
+
+
 def set_preference(ctx: Matching, meet_id: str, participant_id: str, counterpart_id: str, preference: str) -> None:
     _meet(ctx, meet_id)
     mine, theirs = ctx.meets.participation(meet_id, participant_id), ctx.meets.participation(meet_id, counterpart_id)
@@ -107,6 +117,7 @@ def _problem(ctx: Matching, meet: dict[str, Any], max_meetings: int) -> tuple[Pr
     buyers = [p for p in profiles.values() if p.role == "buyer"]
     said = {(p["participant_id"], p["counterpart_id"]): p["preference"] for p in ctx.preferences.for_meet(meet["_id"])}
     rare = _rare_districts(sellers)
+    pool = ctx.interpreters.for_meet(meet["_id"])
     candidates, excluded, reasons = [], set(), {}
     for buyer in buyers:
         scored = []
@@ -116,15 +127,23 @@ def _problem(ctx: Matching, meet: dict[str, Any], max_meetings: int) -> tuple[Pr
             if valued is None:
                 excluded.add((seller.id, buyer.id))
                 continue
-            scored.append(Candidate(seller.id, buyer.id, *valued))
+            scored.append(Candidate(seller.id, buyer.id, *valued, interpreters=_interpreters_for(seller, buyer, pool)))
             reasons[(seller.id, buyer.id)] = list(match.reasons)
         scored.sort(key=lambda c: -c.value)
         candidates += [c for i, c in enumerate(scored) if i < CANDIDATES_PER_BUYER or c.kind != "recommended"]
+    interpreter_availability = {i["interpreter_id"]: frozenset(slot_index[s] for s in i["availability"] if s in slot_index) for i in pool}
     problem = Problem(
         [s["id"] for s in meet["slots"]], meet["tables"], availability, candidates,
-        default_max_meetings=max_meetings, excluded=frozenset(excluded),
+        default_max_meetings=max_meetings, excluded=frozenset(excluded), interpreter_availability=interpreter_availability,
     )
     return problem, reasons
+
+
+def _interpreters_for(seller: ParticipantProfile, buyer: ParticipantProfile, pool: list[dict]) -> frozenset[str] | None:
+    """None when the two share a language; else the interpreters who speak one language of each."""
+    if set(seller.languages) & set(buyer.languages):
+        return None
+    return frozenset(i["interpreter_id"] for i in pool if set(i["languages"]) & set(seller.languages) and set(i["languages"]) & set(buyer.languages))
 
 
 def request_meeting(ctx: Matching, meet_id: str, from_id: str, to_id: str, message: str | None, by_organiser: bool = False) -> dict[str, Any]:
@@ -197,12 +216,13 @@ def draft_schedule(ctx: Matching, meet_id: str, max_meetings: int) -> dict[str, 
 def _draft_meeting(m: Meeting, problem: Problem, reasons: dict) -> dict[str, Any]:
     return {
         "seller_id": m.seller_id, "buyer_id": m.buyer_id, "slot_index": m.slot, "slot_id": problem.slots[m.slot],
-        "table": m.table, "kind": m.kind, "value": m.value, "reasons": reasons.get(m.pair, []),
+        "table": m.table, "kind": m.kind, "value": m.value, "reasons": reasons.get(m.pair, []), "interpreter": m.interpreter,
     }
 
 
 def _as_meeting(doc: dict[str, Any]) -> Meeting:
-    return Meeting(doc["seller_id"], doc["buyer_id"], doc["slot_index"], doc["table"], doc.get("value", 0.0), doc.get("kind", "recommended"), locked=True)
+    return Meeting(doc["seller_id"], doc["buyer_id"], doc["slot_index"], doc["table"], doc.get("value", 0.0), doc.get("kind", "recommended"),
+                   locked=True, interpreter=doc.get("interpreter"))
 
 
 def cancel_participant(ctx: Matching, meet_id: str, participant_id: str, reason: str, max_meetings: int = 12) -> dict[str, Any]:
@@ -256,6 +276,7 @@ def _meeting_doc(meet: dict, m: dict, slots: dict, profiles: dict[str, Participa
         "meet_id": meet["_id"], "seller_id": m["seller_id"], "buyer_id": m["buyer_id"],
         "slot_id": m["slot_id"], "slot_index": m["slot_index"], "day": slot["day"], "start": slot["start"], "end": slot["end"],
         "table": m["table"], "timezone": meet["timezone"], "reasons": m["reasons"], "kind": m["kind"], "value": m["value"],
+        "interpreter": m.get("interpreter"),
         "status": "scheduled", "version": 1,
         "seller_name": (seller.organisation or seller.name) if seller else None,
         "seller_district": seller.district if seller else None,

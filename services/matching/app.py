@@ -10,7 +10,7 @@ from shared.openapi import openapi_blueprint
 from services.matching import SERVICE
 from services.matching.actions import Matching, NotFound, Refused
 from services.matching.api import meetings, meets, participants
-from services.matching.store import MeetingStore, MeetView, PreferenceStore, ProfileStore, RequestStore, ScheduleStore, ensure_indexes
+from services.matching.store import InterpreterStore, MeetingStore, MeetView, PreferenceStore, ProfileStore, RequestStore, ScheduleStore, ensure_indexes
 
 
 def create_app(settings: Settings | None = None):
@@ -25,6 +25,7 @@ def create_app(settings: Settings | None = None):
         schedules=ScheduleStore(db, topic),
         meetings=MeetingStore(db, topic),
         requests=RequestStore(db, topic),
+        interpreters=InterpreterStore(db),
     )
     app.register_error_handler(NotFound, lambda exc: problem_response(404, "Not Found", str(exc)))
     app.register_error_handler(Refused, lambda exc: problem_response(409, "Conflict", str(exc)))

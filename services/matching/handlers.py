@@ -13,7 +13,7 @@ from shared.envelope import Event
 from services.matching.domain.participants import ParticipantProfile
 from services.matching.messages import participant_indexed
 from services.matching import actions
-from services.matching.store import MeetingStore, MeetView, PreferenceStore, ProfileStore, RequestStore, ScheduleStore
+from services.matching.store import InterpreterStore, MeetingStore, MeetView, PreferenceStore, ProfileStore, RequestStore, ScheduleStore
 
 SUBSCRIBES_TO = [registration.TOPIC]
 LEFT = ("withdrawn", "rejected")
@@ -24,7 +24,7 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
     profiles = ProfileStore(db, topic)
     meets = MeetView(db)
     meetings = MeetingStore(db, topic)
-    context = actions.Matching(profiles, meets, PreferenceStore(db), ScheduleStore(db, topic), meetings, RequestStore(db, topic))
+    context = actions.Matching(profiles, meets, PreferenceStore(db), ScheduleStore(db, topic), meetings, RequestStore(db, topic), InterpreterStore(db))
 
     def on_participant(event: Event) -> None:
         profile = ParticipantProfile.from_registration(contracts.read_data(event))

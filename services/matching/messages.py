@@ -29,6 +29,7 @@ def meeting_event(event_type: str, meeting: dict[str, Any]) -> Event:
     payload = {
         "meeting_id": meeting["_id"],
         **{k: meeting[k] for k in ("meet_id", "seller_id", "buyer_id", "slot_id", "day", "start", "end", "table", "timezone", "reasons", "status", "version")},
+        "interpreter": meeting.get("interpreter"),
     }
     return _event(event_type, meeting["_id"], payload)
 

@@ -80,3 +80,9 @@ class WalkInIn(Schema):
     seller_id = fields.Str(required=True)
     buyer_id = fields.Str(required=True)
     slot_id = fields.Str(load_default=None, metadata={"description": "Default: the first slot both are free in."})
+
+
+class InterpreterIn(Schema):
+    name = fields.Str(required=True, validate=validate.Length(min=2, max=120))
+    languages = fields.List(fields.Str(validate=validate.Length(min=2, max=8)), required=True, validate=validate.Length(min=2, max=10))
+    availability = fields.List(fields.Str(), required=True, validate=validate.Length(min=1, max=500))

@@ -14,8 +14,8 @@ from shared.envelope import Event
 
 from services.matching.domain.participants import ParticipantProfile
 
-PARTICIPANTS, MEETS, PARTICIPATION, PREFERENCES, SCHEDULES, MEETINGS, REQUESTS = (
-    "participants", "meets", "participation", "preferences", "schedules", "meetings", "requests",
+PARTICIPANTS, MEETS, PARTICIPATION, PREFERENCES, SCHEDULES, MEETINGS, REQUESTS, INTERPRETERS = (
+    "participants", "meets", "participation", "preferences", "schedules", "meetings", "requests", "interpreters",
 )
 OUTBOX_COLLECTIONS = [PARTICIPANTS, SCHEDULES, MEETINGS, REQUESTS]
 HIDDEN = {outbox.OUTBOX: 0, outbox.PENDING: 0}
@@ -93,6 +93,23 @@ class MeetView:
 
     def participation(self, meet_id: str, participant_id: str) -> dict[str, Any] | None:
         return self.db[PARTICIPATION].find_one({"_id": f"{meet_id}:{participant_id}"})
+
+
+class InterpreterStore:
+    """The meet's pool of interpreters: the languages each covers and the slots they work."""
+
+    def __init__(self, db: Database):
+        self.collection = db[INTERPRETERS]
+
+    def put(self, meet_id: str, interpreter_id: str, name: str, languages: list[str], availability: list[str]) -> None:
+        self.collection.replace_one(
+            {"_id": f"{meet_id}:{interpreter_id}"},
+            {"meet_id": meet_id, "interpreter_id": interpreter_id, "name": name, "languages": languages, "availability": availability},
+            upsert=True,
+        )
+
+    def for_meet(self, meet_id: str) -> list[dict[str, Any]]:
+        return list(self.collection.find({"meet_id": meet_id}))
 
 
 class PreferenceStore:

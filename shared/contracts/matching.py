@@ -42,6 +42,7 @@ class MeetingV1(Schema):
     table = fields.Int(required=True)
     timezone = fields.Str(required=True)
     reasons = fields.List(fields.Str(), load_default=list)
+    interpreter = fields.Str(load_default=None, allow_none=True)
     status = fields.Str(required=True)
     version = fields.Int(required=True)
 

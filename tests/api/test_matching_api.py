@@ -224,3 +224,21 @@ def test_on_the_day_walk_ins_ratings_and_follow_ups_reach_the_report(meet_with_p
     report = client.get(f"/v1/meets/{meet.id}/report", headers=ORGANISER).get_json()
     assert report["orders"] == {"count": 1, "value_inr": "1800000.00", "value_words": "Rs 18.00 lakh", "conversion": 1.0}
     assert client.get("/v1/reports", headers=OPERATOR).get_json()["lois"]["count"] == 1
+
+
+def test_pairs_without_a_common_language_get_an_interpreter_from_the_pool(matching):
+    client, deliver = matching
+    meet = Meet(name="International BSM", venue="University of Kashmir", city="Srinagar", days=[date(2027, 9, 4)], session_start=time(10),
+                session_end=time(11), meeting_minutes=30, tables=4, capacity_sellers=10, capacity_buyers=5, status=OPEN, id="meet-2")
+    deliver(meet_event(catalogue.MEET_CREATED, meet))
+    slots = [s.id for s in meet.slots()]
+    kashmiri_only = Participant(**{**seller(7, "Budgam").__dict__, "languages": ["ks"]})
+    people = [kashmiri_only, Participant(**{**seller(8, "Srinagar").__dict__, "languages": ["ks"]}), buyer(7)]
+    for person in people:
+        deliver(participant_event(catalogue.PARTICIPANT_REGISTERED, person))
+        deliver(participation_event(Application(meet.id, person.id, person.role, slots, status="approved", version=2), meet))
+    assert client.put(f"/v1/meets/{meet.id}/interpreters/int-1", json={"name": "Rafiq", "languages": ["ks", "en"], "availability": slots}, headers=ORGANISER).status_code == 200
+    assert client.put(f"/v1/meets/{meet.id}/interpreters/int-2", json={"name": "Xavier", "languages": ["ks", "en"], "availability": ["nope"]}, headers=ORGANISER).status_code == 409
+    meetings = client.post(f"/v1/meets/{meet.id}/schedule/draft", json={}, headers=ORGANISER).get_json()["meetings"]
+    assert len(meetings) == 2 and {m["interpreter"] for m in meetings} == {"int-1"}
+    assert len({m["slot_id"] for m in meetings}) == 2

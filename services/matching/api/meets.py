@@ -11,7 +11,7 @@ from shared.openapi import documented
 from services.matching import actions
 from services.matching.domain import agenda
 from services.matching.domain.reports import report_csv_rows
-from services.matching.schemas import CancellationIn, CheckInIn, DraftIn, PreferenceIn, RequestIn, WalkInIn
+from services.matching.schemas import CancellationIn, CheckInIn, DraftIn, InterpreterIn, PreferenceIn, RequestIn, WalkInIn
 
 bp = Blueprint("meets", __name__, url_prefix="/v1/meets/<meet_id>")
 
@@ -56,6 +56,13 @@ def request_meeting(meet_id: str):
 def list_requests(meet_id: str):
     caller = principal()
     return {"items": [_public(r) for r in ctx().requests.involving(meet_id, None if caller.is_staff else caller.subject)]}
+
+
+@bp.put("/interpreters/<interpreter_id>")
+@documented("Add or change an interpreter of the meet's pool (languages, slots they work)", tags=("schedule",), body=InterpreterIn, roles=(ORGANISER,), errors=(400, 404, 409))
+def set_interpreter(meet_id: str, interpreter_id: str):
+    require(ORGANISER)
+    return actions.set_interpreter(ctx(), meet_id, interpreter_id, InterpreterIn().load(json_body()))
 
 
 @bp.post("/schedule/draft")

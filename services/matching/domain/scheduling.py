@@ -11,6 +11,8 @@ pair left out by moving one blocking meeting to another free slot. ``upper_bound
 how far from the best possible the result can be.
 
 Buyers keep one table all day where there are enough tables (sellers walk to them).
+A pair who share no language meet only with an interpreter from the meet's pool who covers
+both sides and is free then; interpreters, like tables, are never in two meetings at once.
 """
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ class Candidate:
     buyer_id: str
     value: float
     kind: str = "recommended"  # mutual_request | request | must_meet | would_like | recommended
+    interpreters: frozenset[str] | None = None  # None: they share a language; else who could interpret
 
     @property
     def pair(self) -> tuple[str, str]:
@@ -40,6 +43,7 @@ class Meeting:
     value: float = 0.0
     kind: str = "recommended"
     locked: bool = False
+    interpreter: str | None = None
 
     @property
     def pair(self) -> tuple[str, str]:
@@ -56,6 +60,7 @@ class Problem:
     default_max_meetings: int = 12
     locked: list[Meeting] = field(default_factory=list)
     excluded: frozenset[tuple[str, str]] = frozenset()
+    interpreter_availability: dict[str, frozenset[int]] = field(default_factory=dict)
 
     def cap(self, participant: str) -> int:
         return self.max_meetings.get(participant, self.default_max_meetings)
@@ -88,12 +93,30 @@ class _Board:
         self.used = [0] * len(problem.slots)
         self.at: dict[tuple[str, int], tuple[str, str]] = {}
         self.meetings: dict[tuple[str, str], Meeting] = {}
-        self.mask = {p: _mask(slots) for p, slots in problem.availability.items()}
+        every_slot = (1 << len(problem.slots)) - 1
+        self.mask = {p: _mask(slots) & every_slot for p, slots in problem.availability.items()}
+        self.interpreter_mask = {i: _mask(slots) & every_slot for i, slots in problem.interpreter_availability.items()}
+        self.interpreter_busy: dict[str, int] = {}
 
-    def free_slots(self, seller: str, buyer: str) -> int:
+    def free_slots(self, seller: str, buyer: str, interpreters: frozenset[str] | None = None) -> int:
         both = self.mask.get(seller, 0) & self.mask.get(buyer, 0)
         both &= ~self.busy.get(seller, 0) & ~self.busy.get(buyer, 0)
+        if interpreters is not None:
+            both &= self._interpreter_free(interpreters)
         return both & self._table_mask()
+
+    def _interpreter_free(self, interpreters: frozenset[str]) -> int:
+        free = 0
+        for interpreter in interpreters:
+            free |= self.interpreter_mask.get(interpreter, 0) & ~self.interpreter_busy.get(interpreter, 0)
+        return free
+
+    def pick_interpreter(self, interpreters: frozenset[str] | None, slot: int) -> str | None:
+        """The first (by name) of the acceptable interpreters free in ``slot``."""
+        if interpreters is None:
+            return None
+        bit = 1 << slot
+        return next(i for i in sorted(interpreters) if self.interpreter_mask.get(i, 0) & bit and not self.interpreter_busy.get(i, 0) & bit)
 
     def _table_mask(self) -> int:
         return sum(1 << t for t, used in enumerate(self.used) if used < self.problem.tables)
@@ -106,6 +129,8 @@ class _Board:
             self.busy[who] = self.busy.get(who, 0) | (1 << meeting.slot)
             self.count[who] = self.count.get(who, 0) + 1
             self.at[(who, meeting.slot)] = meeting.pair
+        if meeting.interpreter:
+            self.interpreter_busy[meeting.interpreter] = self.interpreter_busy.get(meeting.interpreter, 0) | (1 << meeting.slot)
         self.used[meeting.slot] += 1
         self.meetings[meeting.pair] = meeting
 
@@ -114,6 +139,8 @@ class _Board:
             self.busy[who] &= ~(1 << meeting.slot)
             self.count[who] -= 1
             del self.at[(who, meeting.slot)]
+        if meeting.interpreter:
+            self.interpreter_busy[meeting.interpreter] &= ~(1 << meeting.slot)
         self.used[meeting.slot] -= 1
         del self.meetings[meeting.pair]
 
@@ -165,11 +192,12 @@ def build_schedule(problem: Problem) -> Schedule:
 def _try_place(board: _Board, candidate: Candidate) -> bool:
     if not board.has_room(candidate.seller_id, candidate.buyer_id):
         return False
-    free = board.free_slots(candidate.seller_id, candidate.buyer_id)
+    free = board.free_slots(candidate.seller_id, candidate.buyer_id, candidate.interpreters)
     if not free:
         return False
     slot = board.best_slot(candidate.seller_id, candidate.buyer_id, free)
-    board.place(Meeting(candidate.seller_id, candidate.buyer_id, slot, 0, candidate.value, candidate.kind))
+    interpreter = board.pick_interpreter(candidate.interpreters, slot)
+    board.place(Meeting(candidate.seller_id, candidate.buyer_id, slot, 0, candidate.value, candidate.kind, interpreter=interpreter))
     return True
 
 
@@ -186,15 +214,16 @@ def _try_augment(board: _Board, candidate: Candidate) -> bool:
         if len(blockers) != 1:
             continue
         blocking = board.meetings[blockers.pop()]
-        if blocking.locked:
+        if blocking.locked or blocking.interpreter:
             continue
         board.remove(blocking)
         spare = board.free_slots(*blocking.pair) & ~(1 << slot)
-        target_free = board.free_slots(seller, buyer) & (1 << slot)
+        target_free = board.free_slots(seller, buyer, candidate.interpreters) & (1 << slot)
         if spare and target_free:
             board.place(replace(blocking, slot=board.best_slot(*blocking.pair, spare)))
-            if board.free_slots(seller, buyer) & (1 << slot):
-                board.place(Meeting(seller, buyer, slot, 0, candidate.value, candidate.kind))
+            if board.free_slots(seller, buyer, candidate.interpreters) & (1 << slot):
+                interpreter = board.pick_interpreter(candidate.interpreters, slot)
+                board.place(Meeting(seller, buyer, slot, 0, candidate.value, candidate.kind, interpreter=interpreter))
                 return True
             board.remove(board.meetings[blocking.pair])
         board.place(blocking)
@@ -205,7 +234,8 @@ def _place_locked(board: _Board, meeting: Meeting) -> None:
     seller, buyer = meeting.pair
     if not (0 <= meeting.slot < len(board.problem.slots)):
         raise Infeasible(f"locked meeting {seller}/{buyer} is in no slot of this meet")
-    if not board.free_slots(seller, buyer) & (1 << meeting.slot):
+    needs = frozenset({meeting.interpreter}) if meeting.interpreter else None
+    if not board.free_slots(seller, buyer, needs) & (1 << meeting.slot):
         raise Infeasible(f"locked meeting {seller}/{buyer} clashes with availability or another meeting")
     board.place(replace(meeting, locked=True))
 

@@ -16,10 +16,17 @@ def problems(draw):
     everyone = sellers + buyers
     availability = {p: frozenset(draw(st.sets(st.integers(0, n_slots - 1), max_size=n_slots))) for p in everyone}
     pairs = draw(st.sets(st.tuples(st.sampled_from(sellers), st.sampled_from(buyers)), max_size=30))
-    candidates = [Candidate(s, b, draw(st.integers(1, 1000)), draw(st.sampled_from(["request", "recommended"]))) for s, b in sorted(pairs)]
+    pool = [f"i{i}" for i in range(draw(st.integers(0, 3)))]
+    interpreter_availability = {i: frozenset(draw(st.sets(st.integers(0, n_slots - 1), max_size=n_slots))) for i in pool}
+    candidates = [
+        Candidate(s, b, draw(st.integers(1, 1000)), draw(st.sampled_from(["request", "recommended"])),
+                  draw(st.one_of(st.none(), st.frozensets(st.sampled_from(pool), max_size=len(pool)) if pool else st.just(frozenset()))))
+        for s, b in sorted(pairs)
+    ]
     excluded = frozenset(draw(st.sets(st.sampled_from(sorted(pairs)), max_size=3))) if pairs else frozenset()
     caps = {p: draw(st.integers(0, 4)) for p in everyone if draw(st.booleans())}
-    return Problem([f"slot{i}" for i in range(n_slots)], tables, availability, candidates, caps, draw(st.integers(1, 6)), excluded=excluded)
+    return Problem([f"slot{i}" for i in range(n_slots)], tables, availability, candidates, caps, draw(st.integers(1, 6)),
+                   excluded=excluded, interpreter_availability=interpreter_availability)
 
 
 def assert_hard_rules(problem: Problem, meetings: list[Meeting]):
@@ -34,6 +41,15 @@ def assert_hard_rules(problem: Problem, meetings: list[Meeting]):
     pairs = [m.pair for m in meetings]
     assert len(pairs) == len(set(pairs)), "a pair meets twice"
     assert not set(pairs) & problem.excluded, "a no-thanks pair meets"
+    needs = {c.pair: c.interpreters for c in problem.candidates}
+    for m in meetings:
+        if needs.get(m.pair) is None:
+            assert m.interpreter is None
+        else:
+            assert m.interpreter in needs[m.pair], "a meeting without a suitable interpreter"
+            assert m.slot in problem.interpreter_availability[m.interpreter], "an interpreter outside their hours"
+    booked = Counter((m.interpreter, m.slot) for m in meetings if m.interpreter)
+    assert max(booked.values(), default=0) <= 1, "an interpreter in two meetings at once"
 
 
 @given(problems())
@@ -103,3 +119,13 @@ def test_upper_bound_is_exact_when_everything_fits():
     problem = Problem(["a", "b"], 1, availability, [Candidate("s1", "b1", 10), Candidate("s2", "b1", 20)])
     schedule = build_schedule(problem)
     assert schedule.value == upper_bound(problem) == 30 and schedule.gap == 0
+
+
+def test_a_pair_without_a_common_language_meets_only_with_a_free_interpreter():
+    availability = {p: frozenset({0, 1}) for p in ("s1", "s2", "b1", "b2")}
+    candidates = [Candidate("s1", "b1", 90, interpreters=frozenset({"urdu-english"})), Candidate("s2", "b2", 80, interpreters=frozenset({"urdu-english"}))]
+    problem = Problem(["a", "b"], 5, availability, candidates, interpreter_availability={"urdu-english": frozenset({0, 1})})
+    meetings = build_schedule(problem).meetings
+    assert {m.interpreter for m in meetings} == {"urdu-english"} and len({m.slot for m in meetings}) == 2
+    nobody = Problem(["a"], 5, availability, [Candidate("s1", "b1", 90, interpreters=frozenset())])
+    assert build_schedule(nobody).meetings == []
