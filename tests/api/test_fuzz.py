@@ -1,18 +1,19 @@
-"""No input a schema-driven fuzzer can think of makes the registration API answer 5xx."""
+"""No input a schema-driven fuzzer can think of makes the registration or matching API answer 5xx."""
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 
+from services.matching.app import create_app as create_matching_app
 from tests.api.conftest import ORGANISER
 
 pytestmark = pytest.mark.stack
 
 
-def test_no_request_makes_a_server_error(app):
+def fuzz_every_operation(app, minimum_operations: int):
     schema = schemathesis.openapi.from_wsgi("/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) >= 20
+    assert len(operations) >= minimum_operations
 
     for operation in operations:
 
@@ -22,3 +23,11 @@ def test_no_request_makes_a_server_error(app):
             case.call_and_validate(headers=ORGANISER, checks=[not_a_server_error])
 
         fuzz()
+
+
+def test_no_request_makes_a_server_error_in_registration(app):
+    fuzz_every_operation(app, 20)
+
+
+def test_no_request_makes_a_server_error_in_matching(settings_for):
+    fuzz_every_operation(create_matching_app(settings_for("matching")), 15)
