@@ -185,10 +185,11 @@ def answer_request(ctx: Matching, request_id: str, accept: bool) -> dict[str, An
     return answered
 
 
-def draft_schedule(ctx: Matching, meet_id: str, max_meetings: int) -> dict[str, Any]:
+def draft_schedule(ctx: Matching, meet_id: str, max_meetings: int, caps: dict[str, int] | None = None) -> dict[str, Any]:
     """Build a draft for review. Meetings already published stay as they are (locked)."""
     meet = _meet(ctx, meet_id)
     problem, reasons = _problem(ctx, meet, max_meetings)
+    problem.max_meetings = dict(caps or {})
     still_here = problem.availability.keys()
     problem.locked = [
         _as_meeting(m) for m in ctx.meetings.for_meet(meet_id)
@@ -319,7 +320,7 @@ def sign_loi(ctx: Matching, meeting_id: str, details: dict[str, Any]) -> dict[st
         "follow_up": [{"due": (signed_on + timedelta(days=d)).isoformat(), "status": "due"} for d in FOLLOW_UP_DAYS],
         "status": "signed",
     }
-    fields = {"loi": loi, "outcome": "held", "status": "held"}
+    fields = {"loi": loi, "outcome": "held", "status": "held", "next_follow_up_due": loi["follow_up"][0]["due"]}
     if not ctx.meetings.update(meeting_id, current["version"], fields, [messages.loi_signed({**current, **fields})]):
         raise Refused("The meeting changed meanwhile: read it again.")
     return {**current, **fields, "version": current["version"] + 1}
@@ -337,9 +338,32 @@ def follow_up(ctx: Matching, meeting_id: str, details: dict[str, Any]) -> dict[s
     if details.get("order_value"):
         order = Money.parse(details["order_value"]["amount"], details["order_value"]["currency"])
         loi["order"] = {"value": order.to_dict(), "value_inr": str((order if order.currency == "INR" else Money.parse(details["order_value_inr"])).amount)}
-    if not ctx.meetings.update(meeting_id, current["version"], {"loi": loi}, [messages.loi_followed_up({**current, "loi": loi})]):
+    fields = {"loi": loi, "next_follow_up_due": _next_due(loi)}
+    if not ctx.meetings.update(meeting_id, current["version"], fields, [messages.loi_followed_up({**current, "loi": loi})]):
         raise Refused("The meeting changed meanwhile: read it again.")
     return {**current, "loi": loi, "version": current["version"] + 1}
+
+
+def _next_due(loi: dict[str, Any]) -> str | None:
+    return next((f["due"] for f in loi["follow_up"] if f["status"] == "due"), None)
+
+
+def announce_follow_ups_due(ctx: Matching, today: date) -> int:
+    """Mark each LoI follow-up that has come due and announce it, once: the version guard
+    means a second worker's attempt on the same meeting changes nothing."""
+    announced = 0
+    for current in ctx.meetings.follow_ups_due(today.isoformat()):
+        follow_up, due_now = [], []
+        for days, entry in zip(FOLLOW_UP_DAYS, current["loi"]["follow_up"]):
+            if entry["status"] == "due" and entry["due"] <= today.isoformat():
+                entry = {**entry, "status": "reminded"}
+                due_now.append((entry["due"], days))
+            follow_up.append(entry)
+        loi = {**current["loi"], "follow_up": follow_up}
+        events = [messages.follow_up_due({**current, "loi": loi}, due, days) for due, days in due_now]
+        if ctx.meetings.update(current["_id"], current["version"], {"loi": loi, "next_follow_up_due": _next_due(loi)}, events):
+            announced += len(events)
+    return announced
 
 
 def rate(ctx: Matching, meeting_id: str, participant_id: str, stars: int, wants_to_continue: bool) -> dict[str, Any]:

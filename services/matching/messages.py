@@ -71,3 +71,11 @@ def loi_followed_up(meeting: dict[str, Any]) -> Event:
         "status": loi["status"], "order_value_inr": (loi.get("order") or {}).get("value_inr"),
     }
     return _event(catalogue.LOI_FOLLOWED_UP, meeting["_id"], payload)
+
+
+def follow_up_due(meeting: dict[str, Any], due: str, days: int) -> Event:
+    payload = {
+        "meeting_id": meeting["_id"], **{k: meeting[k] for k in ("meet_id", "seller_id", "buyer_id")},
+        "product": meeting["loi"]["product"], "due": date.fromisoformat(due), "days_after_signing": days, "status": meeting["loi"]["status"],
+    }
+    return _event(catalogue.FOLLOW_UP_DUE, meeting["_id"], payload)

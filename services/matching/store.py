@@ -11,6 +11,7 @@ from pymongo.errors import DuplicateKeyError
 
 from shared import outbox
 from shared.envelope import Event
+from shared.pagination import Page, page
 
 from services.matching.domain.participants import ParticipantProfile
 
@@ -29,6 +30,7 @@ def ensure_indexes(db: Database) -> None:
     db[MEETINGS].create_index("meet_id")
     db[MEETINGS].create_index("seller_id")
     db[MEETINGS].create_index("buyer_id")
+    db[MEETINGS].create_index("next_follow_up_due")
     db[REQUESTS].create_index([("meet_id", ASCENDING), ("from_id", ASCENDING)])
     db[REQUESTS].create_index([("meet_id", ASCENDING), ("to_id", ASCENDING)])
 
@@ -168,10 +170,20 @@ class MeetingStore:
         return list(self.collection.find({}, HIDDEN))
 
     def for_meet(self, meet_id: str, participant_id: str | None = None) -> list[dict[str, Any]]:
+        return list(self.collection.find(self._query(meet_id, participant_id), HIDDEN).sort([("slot_index", ASCENDING), ("table", ASCENDING)]))
+
+    def page_for_meet(self, meet_id: str, participant_id: str | None, limit: int, cursor: str | None) -> Page:
+        return page(self.collection, self._query(meet_id, participant_id), "slot_index", limit, cursor, HIDDEN)
+
+    @staticmethod
+    def _query(meet_id: str, participant_id: str | None) -> dict[str, Any]:
         query: dict[str, Any] = {"meet_id": meet_id}
         if participant_id:
             query["$or"] = [{"seller_id": participant_id}, {"buyer_id": participant_id}]
-        return list(self.collection.find(query, HIDDEN).sort([("slot_index", ASCENDING), ("table", ASCENDING)]))
+        return query
+
+    def follow_ups_due(self, today: str, limit: int = 100) -> list[dict[str, Any]]:
+        return list(self.collection.find({"next_follow_up_due": {"$lte": today}}, HIDDEN).limit(limit))
 
 
 class RequestStore:

@@ -11,6 +11,7 @@ MEETING_CANCELLED = "bsm.matching.meeting.cancelled.v1"
 MEETING_OUTCOME_RECORDED = "bsm.matching.meeting.outcome_recorded.v1"
 LOI_SIGNED = "bsm.matching.loi.signed.v1"
 LOI_FOLLOWED_UP = "bsm.matching.loi.followed_up.v1"
+FOLLOW_UP_DUE = "bsm.matching.loi.follow_up_due.v1"
 MEETING_REQUESTED = "bsm.matching.meeting.requested.v1"
 MEETING_ACCEPTED = "bsm.matching.meeting.accepted.v1"
 MEETING_DECLINED = "bsm.matching.meeting.declined.v1"
@@ -87,7 +88,19 @@ class LoiFollowUpV1(Schema):
     order_value_inr = fields.Str(load_default=None, allow_none=True)
 
 
+class FollowUpDueV1(Schema):
+    meeting_id = fields.Str(required=True)
+    meet_id = fields.Str(required=True)
+    seller_id = fields.Str(required=True)
+    buyer_id = fields.Str(required=True)
+    product = fields.Str(required=True)
+    due = fields.Date(required=True)
+    days_after_signing = fields.Int(required=True)
+    status = fields.Str(required=True)
+
+
 register(
+    Contract(FOLLOW_UP_DUE, TOPIC, "An LoI's 30, 60 or 90-day follow-up has come due (notifications reminds both sides).", FollowUpDueV1),
     Contract(LOI_FOLLOWED_UP, TOPIC, "Where a Letter of Intent stands: negotiating, an order placed, or lapsed.", LoiFollowUpV1),
     Contract(MEETING_REQUESTED, TOPIC, "A participant asked to meet someone (with a message).", RequestV1),
     Contract(MEETING_ACCEPTED, TOPIC, "A meeting request was accepted (or added by an organiser).", RequestV1),

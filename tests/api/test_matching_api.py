@@ -242,3 +242,28 @@ def test_pairs_without_a_common_language_get_an_interpreter_from_the_pool(matchi
     meetings = client.post(f"/v1/meets/{meet.id}/schedule/draft", json={}, headers=ORGANISER).get_json()["meetings"]
     assert len(meetings) == 2 and {m["interpreter"] for m in meetings} == {"int-1"}
     assert len({m["slot_id"] for m in meetings}) == 2
+
+
+def test_follow_ups_are_announced_once_when_they_come_due(meet_with_people):
+    from datetime import date as day
+
+    from services.matching.actions import announce_follow_ups_due
+
+    client, _, meet = meet_with_people
+    client.post(f"/v1/meets/{meet.id}/schedule/draft", json={"max_meetings_by_participant": {"b1": 1}}, headers=ORGANISER)
+    client.post(f"/v1/meets/{meet.id}/schedule/publish", headers=ORGANISER)
+    meetings = client.get(f"/v1/meets/{meet.id}/meetings?limit=1", headers=ORGANISER).get_json()
+    assert len(meetings["items"]) == 1 and meetings["next_cursor"]
+    all_meetings = client.get(f"/v1/meets/{meet.id}/meetings", headers=ORGANISER).get_json()["items"]
+    assert sum(1 for m in all_meetings if m["buyer_id"] == "b1") == 1
+    meeting_id = all_meetings[0]["id"]
+    loi = {"product": "Pashmina shawl", "quantity": {"value": "10", "unit": "piece"}, "value": {"amount": "150000"}, "signed_on": "2027-07-30"}
+    client.post(f"/v1/meetings/{meeting_id}/loi", json=loi, headers=ORGANISER)
+    context = client.application.extensions["matching"]
+    assert announce_follow_ups_due(context, day(2027, 8, 28)) == 0
+    assert announce_follow_ups_due(context, day(2027, 9, 30)) == 2
+    assert announce_follow_ups_due(context, day(2027, 9, 30)) == 0
+    stored = context.meetings.collection.find_one({"_id": meeting_id})
+    due_events = [e["event"] for e in stored["_outbox"] if e["event"]["type"].endswith("follow_up_due.v1")]
+    assert [(e["data"]["due"], e["data"]["days_after_signing"]) for e in due_events] == [("2027-08-29", 30), ("2027-09-28", 60)]
+    assert stored["next_follow_up_due"] == "2027-10-28"

@@ -5,7 +5,7 @@ import io
 from flask import Blueprint, Response, current_app, request
 
 from shared.auth import OPERATOR, ORGANISER, PARTICIPANT, STAFF
-from shared.http import Problem, json_body, principal, require, require_self_or
+from shared.http import Problem, json_body, page_args, principal, require, require_self_or
 from shared.openapi import documented
 
 from services.matching import actions
@@ -70,7 +70,7 @@ def set_interpreter(meet_id: str, interpreter_id: str):
 def draft(meet_id: str):
     require(ORGANISER)
     body = DraftIn().load(request.get_json(silent=True) or {})
-    built = actions.draft_schedule(ctx(), meet_id, body["max_meetings"])
+    built = actions.draft_schedule(ctx(), meet_id, body["max_meetings"], body["max_meetings_by_participant"])
     return {"stats": built["stats"], "meetings": built["meetings"]}
 
 
@@ -106,13 +106,12 @@ def walk_in(meet_id: str):
 
 
 @bp.get("/meetings")
-@documented("Published meetings: all for staff, their own for a participant", tags=("schedule",), roles=(PARTICIPANT, ORGANISER, OPERATOR))
+@documented("Published meetings: all for staff, their own for a participant", tags=("schedule",), paged=True, roles=(PARTICIPANT, ORGANISER, OPERATOR))
 def meetings(meet_id: str):
     caller = principal()
-    mine = None if caller.is_staff else caller.subject
-    if not caller.is_staff:
-        require_self_or(caller.subject)
-    return {"items": [_public(m) for m in ctx().meetings.for_meet(meet_id, mine)]}
+    _, limit, cursor = page_args(("slot_index",), "slot_index")
+    found = ctx().meetings.page_for_meet(meet_id, None if caller.is_staff else caller.subject, limit, cursor)
+    return {"items": [_public(m) for m in found.items], "next_cursor": found.next_cursor}
 
 
 @bp.get("/agenda/<participant_id>.ics")
