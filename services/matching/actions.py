@@ -14,7 +14,7 @@ from services.matching import messages
 from services.matching.domain.participants import ParticipantProfile
 from services.matching.domain.preferences import pair_value
 from services.matching.domain.reports import meet_report
-from services.matching.domain.scheduling import Candidate, Meeting, Problem, Schedule, build_schedule, idle_gaps, repair
+from services.matching.domain.scheduling import Candidate, Infeasible, Meeting, Problem, Schedule, build_schedule, idle_gaps, repair
 from services.matching.domain.scoring import Match, score
 from services.matching.store import InterpreterStore, MeetingStore, MeetView, PreferenceStore, ProfileStore, RequestStore, ScheduleStore
 
@@ -96,6 +96,17 @@ def set_interpreter(ctx: Matching, meet_id: str, interpreter_id: str, details: d
         raise Refused(f"Not slots of this meet: {', '.join(unknown[:5])}.")
     ctx.interpreters.put(meet_id, interpreter_id, details["name"], details["languages"], details["availability"])
     return {"interpreter_id": interpreter_id, **details}
+
+
+def lock_meeting(ctx: Matching, meet_id: str, seller_id: str, buyer_id: str, slot_id: str, table: int | None) -> dict[str, Any]:
+    meet = _meet(ctx, meet_id)
+    if slot_id not in {s["id"] for s in meet["slots"]}:
+        raise Refused(f"{slot_id} is not a slot of this meet.")
+    if table is not None and not 1 <= table <= meet["tables"]:
+        raise Refused(f"The meet has tables 1 to {meet['tables']}.")
+    lock = {"seller_id": seller_id, "buyer_id": buyer_id, "slot_id": slot_id, "table": table}
+    ctx.schedules.add_lock(meet_id, lock)
+    return lock
 
 
 def set_preference(ctx: Matching, meet_id: str, participant_id: str, counterpart_id: str, preference: str) -> None:
@@ -191,12 +202,23 @@ def draft_schedule(ctx: Matching, meet_id: str, max_meetings: int, caps: dict[st
     problem, reasons = _problem(ctx, meet, max_meetings)
     problem.max_meetings = dict(caps or {})
     still_here = problem.availability.keys()
-    problem.locked = [
+    published = [
         _as_meeting(m) for m in ctx.meetings.for_meet(meet_id)
         if m["status"] == "scheduled" and m["seller_id"] in still_here and m["buyer_id"] in still_here
     ]
+    taken = {m.pair for m in published}
+    slot_index = {slot: i for i, slot in enumerate(problem.slots)}
+    pinned = [
+        Meeting(lock["seller_id"], lock["buyer_id"], slot_index[lock["slot_id"]], lock.get("table") or 0, 0.0, "locked", locked=True)
+        for lock in (ctx.schedules.get(meet_id) or {}).get("locks", [])
+        if (lock["seller_id"], lock["buyer_id"]) not in taken
+    ]
+    problem.locked = published + pinned
     started = datetime.now(timezone.utc)
-    schedule = build_schedule(problem)
+    try:
+        schedule = build_schedule(problem)
+    except Infeasible as exc:
+        raise Refused(f"The locked meetings cannot all be kept: {exc}.") from None
     gaps = idle_gaps(schedule.meetings)
     draft = {
         "built_at": started,

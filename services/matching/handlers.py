@@ -12,7 +12,7 @@ from shared.envelope import Event
 
 from services.matching.domain.participants import ParticipantProfile
 from services.matching.messages import participant_indexed
-from services.matching import actions
+from services.matching import actions, messages
 from services.matching.store import InterpreterStore, MeetingStore, MeetView, PreferenceStore, ProfileStore, RequestStore, ScheduleStore
 
 SUBSCRIBES_TO = [registration.TOPIC]
@@ -35,11 +35,24 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
 
     def on_participation(event: Event) -> None:
         data = contracts.read_data(event)
-        if meets.save_participation(data) and data["status"] in LEFT and meetings.for_meet(data["meet_id"], data["participant_id"]):
+        saved = meets.save_participation(data)
+        if saved and data["status"] == "approved":
+            announce_top_matches(data["meet_id"], data["participant_id"])
+        if saved and data["status"] in LEFT and meetings.for_meet(data["meet_id"], data["participant_id"]):
             try:
                 actions.cancel_participant(context, data["meet_id"], data["participant_id"], "withdrawn")
             except actions.Refused:
                 pass  # nothing published to repair
+
+    def announce_top_matches(meet_id: str, participant_id: str) -> None:
+        """Tell the newly approved participant's side who suits them best (notifications sends it)."""
+        try:
+            best = actions.recommendations(context, meet_id, participant_id, limit=5)
+        except actions.NotFound:
+            return  # the profile has not arrived yet; its own event will not re-announce, which is fine
+        key = "buyer" if best and best[0]["seller"]["id"] == participant_id else "seller"
+        top = [{"counterpart_id": m[key]["id"], "score": m["score"], "reasons": m["reasons"]} for m in best]
+        meets.announce(meet_id, participant_id, topic, [messages.match_scores_updated(meet_id, participant_id, top)])
 
     participant_types = (registration.PARTICIPANT_REGISTERED, registration.PARTICIPANT_UPDATED, registration.PARTICIPANT_VERIFIED)
     meet_types = (registration.MEET_CREATED, registration.MEET_UPDATED, registration.MEET_STATUS_CHANGED)

@@ -79,3 +79,7 @@ def follow_up_due(meeting: dict[str, Any], due: str, days: int) -> Event:
         "product": meeting["loi"]["product"], "due": date.fromisoformat(due), "days_after_signing": days, "status": meeting["loi"]["status"],
     }
     return _event(catalogue.FOLLOW_UP_DUE, meeting["_id"], payload)
+
+
+def match_scores_updated(meet_id: str, participant_id: str, top: list[dict[str, Any]]) -> Event:
+    return _event(catalogue.MATCH_SCORES_UPDATED, f"{meet_id}:{participant_id}", {"meet_id": meet_id, "participant_id": participant_id, "top": top})

@@ -90,3 +90,10 @@ class InterpreterIn(Schema):
     name = fields.Str(required=True, validate=validate.Length(min=2, max=120))
     languages = fields.List(fields.Str(validate=validate.Length(min=2, max=8)), required=True, validate=validate.Length(min=2, max=10))
     availability = fields.List(fields.Str(), required=True, validate=validate.Length(min=1, max=500))
+
+
+class LockIn(Schema):
+    seller_id = fields.Str(required=True, validate=validate.Length(min=1, max=100))
+    buyer_id = fields.Str(required=True, validate=validate.Length(min=1, max=100))
+    slot_id = fields.Str(required=True, validate=validate.Length(min=1, max=40))
+    table = fields.Int(load_default=None, validate=validate.Range(min=1, max=5000))

@@ -18,7 +18,7 @@ from services.matching.domain.participants import ParticipantProfile
 PARTICIPANTS, MEETS, PARTICIPATION, PREFERENCES, SCHEDULES, MEETINGS, REQUESTS, INTERPRETERS = (
     "participants", "meets", "participation", "preferences", "schedules", "meetings", "requests", "interpreters",
 )
-OUTBOX_COLLECTIONS = [PARTICIPANTS, SCHEDULES, MEETINGS, REQUESTS]
+OUTBOX_COLLECTIONS = [PARTICIPANTS, PARTICIPATION, SCHEDULES, MEETINGS, REQUESTS]
 HIDDEN = {outbox.OUTBOX: 0, outbox.PENDING: 0}
 
 
@@ -87,6 +87,11 @@ class MeetView:
         fields = {k: data[k] for k in ("meet_id", "participant_id", "role", "status", "availability")}
         return save_if_newer(self.db, PARTICIPATION, f"{data['meet_id']}:{data['participant_id']}", fields, data["version"])
 
+    def announce(self, meet_id: str, participant_id: str, topic: str, events: list[Event]) -> None:
+        """Publish events about a participation through its document's outbox."""
+        entries = [outbox.outbox_entry(topic, e) for e in events]
+        self.db[PARTICIPATION].update_one({"_id": f"{meet_id}:{participant_id}"}, outbox.with_outbox({}, entries))
+
     def approved(self, meet_id: str) -> list[dict[str, Any]]:
         return list(self.db[PARTICIPATION].find({"meet_id": meet_id, "status": "approved"}))
 
@@ -139,6 +144,11 @@ class ScheduleStore:
 
     def get(self, meet_id: str) -> dict[str, Any] | None:
         return self.db[SCHEDULES].find_one({"_id": meet_id}, HIDDEN)
+
+    def add_lock(self, meet_id: str, lock: dict[str, Any]) -> None:
+        """Pin a meeting to a slot (and table) for every re-run of the draft."""
+        self.db[SCHEDULES].update_one({"_id": meet_id}, {"$pull": {"locks": {"seller_id": lock["seller_id"], "buyer_id": lock["buyer_id"]}}}, upsert=True)
+        self.db[SCHEDULES].update_one({"_id": meet_id}, {"$push": {"locks": lock}})
 
     def mark_published(self, meet_id: str, published: dict[str, Any], events: list[Event]) -> None:
         entries = [outbox.outbox_entry(self.topic, e) for e in events]

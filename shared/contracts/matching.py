@@ -12,6 +12,7 @@ MEETING_OUTCOME_RECORDED = "bsm.matching.meeting.outcome_recorded.v1"
 LOI_SIGNED = "bsm.matching.loi.signed.v1"
 LOI_FOLLOWED_UP = "bsm.matching.loi.followed_up.v1"
 FOLLOW_UP_DUE = "bsm.matching.loi.follow_up_due.v1"
+MATCH_SCORES_UPDATED = "bsm.matching.match_scores.updated.v1"
 MEETING_REQUESTED = "bsm.matching.meeting.requested.v1"
 MEETING_ACCEPTED = "bsm.matching.meeting.accepted.v1"
 MEETING_DECLINED = "bsm.matching.meeting.declined.v1"
@@ -99,7 +100,20 @@ class FollowUpDueV1(Schema):
     status = fields.Str(required=True)
 
 
+class TopMatchV1(Schema):
+    counterpart_id = fields.Str(required=True)
+    score = fields.Int(required=True)
+    reasons = fields.List(fields.Str(), load_default=list)
+
+
+class MatchScoresV1(Schema):
+    meet_id = fields.Str(required=True)
+    participant_id = fields.Str(required=True)
+    top = fields.List(fields.Nested(TopMatchV1), required=True)
+
+
 register(
+    Contract(MATCH_SCORES_UPDATED, TOPIC, "A participant's best matches at a meet changed (they were approved, or a profile changed).", MatchScoresV1),
     Contract(FOLLOW_UP_DUE, TOPIC, "An LoI's 30, 60 or 90-day follow-up has come due (notifications reminds both sides).", FollowUpDueV1),
     Contract(LOI_FOLLOWED_UP, TOPIC, "Where a Letter of Intent stands: negotiating, an order placed, or lapsed.", LoiFollowUpV1),
     Contract(MEETING_REQUESTED, TOPIC, "A participant asked to meet someone (with a message).", RequestV1),

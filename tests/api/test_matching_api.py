@@ -267,3 +267,23 @@ def test_follow_ups_are_announced_once_when_they_come_due(meet_with_people):
     due_events = [e["event"] for e in stored["_outbox"] if e["event"]["type"].endswith("follow_up_due.v1")]
     assert [(e["data"]["due"], e["data"]["days_after_signing"]) for e in due_events] == [("2027-08-29", 30), ("2027-09-28", 60)]
     assert stored["next_follow_up_due"] == "2027-10-28"
+
+
+def test_organisers_lock_meetings_before_a_rerun(meet_with_people):
+    client, _, meet = meet_with_people
+    last_slot = meet.slots()[-1].id
+    assert client.post(f"/v1/meets/{meet.id}/schedule/locks", json={"seller_id": "s3", "buyer_id": "b1", "slot_id": last_slot, "table": 2}, headers=ORGANISER).status_code == 201
+    draft = client.post(f"/v1/meets/{meet.id}/schedule/draft", json={}, headers=ORGANISER).get_json()
+    [pinned] = [m for m in draft["meetings"] if (m["seller_id"], m["buyer_id"]) == ("s3", "b1")]
+    assert (pinned["slot_id"], pinned["table"]) == (last_slot, 2)
+    client.post(f"/v1/meets/{meet.id}/schedule/locks", json={"seller_id": "s1", "buyer_id": "b1", "slot_id": last_slot}, headers=ORGANISER)
+    clash = client.post(f"/v1/meets/{meet.id}/schedule/draft", json={}, headers=ORGANISER)
+    assert clash.status_code == 409 and "locked" in clash.get_json()["detail"]
+
+
+def test_an_approved_participant_hears_of_their_best_matches(meet_with_people):
+    client, _, meet = meet_with_people
+    doc = client.application.extensions["matching"].meets.db["participation"].find_one({"_id": f"{meet.id}:b2"})
+    [event] = [e["event"] for e in doc["_outbox"] if e["event"]["type"].endswith("match_scores.updated.v1")]
+    assert [m["counterpart_id"] for m in event["data"]["top"]][:2] in (["s1", "s2"], ["s2", "s1"])
+    assert event["data"]["top"][0]["reasons"]

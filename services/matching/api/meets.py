@@ -11,7 +11,7 @@ from shared.openapi import documented
 from services.matching import actions
 from services.matching.domain import agenda
 from services.matching.domain.reports import report_csv_rows
-from services.matching.schemas import CancellationIn, CheckInIn, DraftIn, InterpreterIn, PreferenceIn, RequestIn, WalkInIn
+from services.matching.schemas import CancellationIn, CheckInIn, DraftIn, InterpreterIn, LockIn, PreferenceIn, RequestIn, WalkInIn
 
 bp = Blueprint("meets", __name__, url_prefix="/v1/meets/<meet_id>")
 
@@ -63,6 +63,14 @@ def list_requests(meet_id: str):
 def set_interpreter(meet_id: str, interpreter_id: str):
     require(ORGANISER)
     return actions.set_interpreter(ctx(), meet_id, interpreter_id, InterpreterIn().load(json_body()))
+
+
+@bp.post("/schedule/locks")
+@documented("Pin a meeting to a slot (and table) before re-running the draft", tags=("schedule",), body=LockIn, status=201, roles=(ORGANISER,), errors=(400, 404, 409))
+def lock(meet_id: str):
+    require(ORGANISER)
+    body = LockIn().load(json_body())
+    return actions.lock_meeting(ctx(), meet_id, body["seller_id"], body["buyer_id"], body["slot_id"], body["table"]), 201
 
 
 @bp.post("/schedule/draft")

@@ -251,7 +251,7 @@ def _assign_tables(problem: Problem, meetings: list[Meeting]) -> list[Meeting]:
     for slot, group in sorted(by_slot.items()):
         taken: set[int] = set()
         waiting = []
-        for meeting in sorted(group, key=lambda m: (m.buyer_id, m.seller_id)):
+        for meeting in sorted(group, key=lambda m: (not (m.locked and m.table), m.buyer_id, m.seller_id)):
             wanted = meeting.table if meeting.locked and meeting.table else home.get(meeting.buyer_id)
             if wanted and wanted not in taken:
                 taken.add(wanted)
