@@ -12,7 +12,7 @@ from shared.money import Money
 
 from services.matching import messages
 from services.matching.domain.participants import ParticipantProfile
-from services.matching.domain.preferences import pair_value
+from services.matching.domain.preferences import DEFAULT_BUYER_FACTOR, pair_value
 from services.matching.domain.reports import meet_report
 from services.matching.domain.scheduling import Candidate, Infeasible, Meeting, Problem, Schedule, build_schedule, idle_gaps, repair
 from services.matching.domain.scoring import Match, score
@@ -119,7 +119,7 @@ def set_preference(ctx: Matching, meet_id: str, participant_id: str, counterpart
     ctx.preferences.put(meet_id, participant_id, counterpart_id, mine["role"], preference)
 
 
-def _problem(ctx: Matching, meet: dict[str, Any], max_meetings: int) -> tuple[Problem, dict]:
+def _problem(ctx: Matching, meet: dict[str, Any], max_meetings: int, buyer_factor: float = DEFAULT_BUYER_FACTOR) -> tuple[Problem, dict]:
     """The scheduling problem of a meet as matching knows it now, and the reasons per pair."""
     approved, profiles = _approved(ctx, meet["_id"])
     slot_index = {s["id"]: i for i, s in enumerate(meet["slots"])}
@@ -134,7 +134,7 @@ def _problem(ctx: Matching, meet: dict[str, Any], max_meetings: int) -> tuple[Pr
         scored = []
         for seller in sellers:
             match = score(seller, buyer, rare)
-            valued = pair_value(match.score, said.get((buyer.id, seller.id)), said.get((seller.id, buyer.id)))
+            valued = pair_value(match.score, said.get((buyer.id, seller.id)), said.get((seller.id, buyer.id)), buyer_factor)
             if valued is None:
                 excluded.add((seller.id, buyer.id))
                 continue
@@ -196,10 +196,12 @@ def answer_request(ctx: Matching, request_id: str, accept: bool) -> dict[str, An
     return answered
 
 
-def draft_schedule(ctx: Matching, meet_id: str, max_meetings: int, caps: dict[str, int] | None = None) -> dict[str, Any]:
+def draft_schedule(
+    ctx: Matching, meet_id: str, max_meetings: int, caps: dict[str, int] | None = None, buyer_factor: float = DEFAULT_BUYER_FACTOR
+) -> dict[str, Any]:
     """Build a draft for review. Meetings already published stay as they are (locked)."""
     meet = _meet(ctx, meet_id)
-    problem, reasons = _problem(ctx, meet, max_meetings)
+    problem, reasons = _problem(ctx, meet, max_meetings, buyer_factor)
     problem.max_meetings = dict(caps or {})
     still_here = problem.availability.keys()
     published = [

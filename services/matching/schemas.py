@@ -10,6 +10,7 @@ class PreferenceIn(Schema):
 
 class DraftIn(Schema):
     max_meetings = fields.Int(load_default=12, validate=validate.Range(min=1, max=100))
+    buyer_preference_factor = fields.Float(load_default=1.5, validate=validate.Range(min=0.5, max=5), metadata={"description": "How much more a buyer's wish weighs than a seller's"})
     max_meetings_by_participant = fields.Dict(
         keys=fields.Str(validate=validate.Length(min=1, max=100)), values=fields.Int(validate=validate.Range(min=0, max=100)),
         load_default=dict, metadata={"description": "Caps for particular participants (participant id -> meetings)"},

@@ -78,7 +78,7 @@ def lock(meet_id: str):
 def draft(meet_id: str):
     require(ORGANISER)
     body = DraftIn().load(request.get_json(silent=True) or {})
-    built = actions.draft_schedule(ctx(), meet_id, body["max_meetings"], body["max_meetings_by_participant"])
+    built = actions.draft_schedule(ctx(), meet_id, body["max_meetings"], body["max_meetings_by_participant"], body["buyer_preference_factor"])
     return {"stats": built["stats"], "meetings": built["meetings"]}
 
 

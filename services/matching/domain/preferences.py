@@ -7,16 +7,18 @@ from __future__ import annotations
 
 MUST_MEET, WOULD_LIKE, NO_THANKS = "must_meet", "would_like", "no_thanks"
 PREFERENCES = (MUST_MEET, WOULD_LIKE, NO_THANKS)
-BUYER_WEIGHT = {MUST_MEET: 600, WOULD_LIKE: 300}
 SELLER_WEIGHT = {MUST_MEET: 400, WOULD_LIKE: 200}
+DEFAULT_BUYER_FACTOR = 1.5
 MUTUAL_BONUS = 1000
 
 
-def pair_value(score: int, buyer_says: str | None, seller_says: str | None) -> tuple[float, str] | None:
-    """(value, kind) of a possible meeting, or None when either side said no thanks."""
+def pair_value(score: int, buyer_says: str | None, seller_says: str | None, buyer_factor: float = DEFAULT_BUYER_FACTOR) -> tuple[float, str] | None:
+    """(value, kind) of a possible meeting, or None when either side said no thanks.
+
+    ``buyer_factor`` is how much more a buyer's wish weighs than a seller's (set per meet)."""
     if NO_THANKS in (buyer_says, seller_says):
         return None
-    value = float(score) + BUYER_WEIGHT.get(buyer_says or "", 0) + SELLER_WEIGHT.get(seller_says or "", 0)
+    value = float(score) + SELLER_WEIGHT.get(buyer_says or "", 0) * buyer_factor + SELLER_WEIGHT.get(seller_says or "", 0)
     if buyer_says and seller_says:
         return value + MUTUAL_BONUS, "mutual_request"
     if buyer_says or seller_says:

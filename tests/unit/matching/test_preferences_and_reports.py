@@ -10,6 +10,7 @@ def test_requests_rank_above_scores_and_buyers_weigh_more():
     plain = pair_value(99, None, None)
     assert mutual[1] == "mutual_request" and plain[1] == "recommended"
     assert mutual[0] > buyer_only[0] > seller_only[0] > plain[0]
+    assert pair_value(10, "must_meet", None, buyer_factor=1.0)[0] == seller_only[0]
 
 
 def srinagar_meetings():
