@@ -9,10 +9,11 @@ from services.notifications import SERVICE
 from services.notifications.channels.email import SmtpChannel
 from services.notifications.channels.gateway import GatewayChannel
 from services.notifications.channels.inbox import InboxChannel
+from services.notifications.channels.webhook import WebhookChannel
 from services.notifications.dispatcher import Dispatcher
 from services.notifications.handlers import SUBSCRIBES_TO, build_handlers
 from services.notifications.rendering import Renderer
-from services.notifications.store import OUTBOX_COLLECTIONS, NotificationStore, ensure_indexes
+from services.notifications.store import OUTBOX_COLLECTIONS, ContactStore, NotificationStore, ensure_indexes
 
 
 def consumer() -> None:
@@ -27,6 +28,8 @@ def build_dispatcher(settings: Settings) -> Dispatcher:
         "email": SmtpChannel(settings.smtp_host, settings.smtp_port, settings.mail_from),
         "inbox": InboxChannel(),
     }
+    contacts = ContactStore(db)
+    channels["webhook"] = WebhookChannel(lambda pid: getattr(contacts.get(pid), "webhook_secret", None))
     for name in ("sms", "whatsapp"):
         if settings.gateway_url:
             channels[name] = GatewayChannel(name, settings.gateway_url, settings.gateway_token)

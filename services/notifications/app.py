@@ -7,22 +7,25 @@ from shared.config import Settings, load_settings
 from shared.contracts import notifications as catalogue
 from shared.http import service_app
 from shared.mongo import connect
+from shared.openapi import openapi_blueprint
 
 from services.notifications import SERVICE
 from services.notifications.api import notifications
-from services.notifications.store import NotificationStore, ensure_indexes
+from services.notifications.store import ContactStore, NotificationStore, ensure_indexes
 
 
 @dataclass
 class Notifications:
     settings: Settings
     store: NotificationStore
+    contacts: ContactStore
 
 
 def create_app(settings: Settings | None = None):
     settings = settings or load_settings(SERVICE)
     db = connect(settings)
     app = service_app(__name__, settings, db, prepare=ensure_indexes)
-    app.extensions[SERVICE] = Notifications(settings=settings, store=NotificationStore(db, settings.topic(catalogue.TOPIC)))
+    app.extensions[SERVICE] = Notifications(settings=settings, store=NotificationStore(db, settings.topic(catalogue.TOPIC)), contacts=ContactStore(db))
     app.register_blueprint(notifications.bp)
+    app.register_blueprint(openapi_blueprint("BSM notifications API", "1.0.0", "Inbox, delivery status, resends and preferences."))
     return app

@@ -1,38 +1,145 @@
 """What notifications does with each event it consumes: decide who hears what, and record it.
 
-Sending is the dispatcher's job; recording first means a crash never loses a message and
-the deterministic notification id means a redelivered event records nothing new.
+Sending is the dispatcher's job; recording first means a crash never loses a message, and
+deterministic notification ids (event, kind, recipient, channel) mean a redelivered event
+records nothing new. Scheduled messages (reminders) are recorded now with a later due time.
 """
 from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from pymongo.database import Database
 
 from shared import contracts
 from shared.config import Settings
 from shared.consumer import Handler
+from shared.contracts import matching, registration
 from shared.contracts import notifications as own
-from shared.contracts import registration
 from shared.envelope import Event
 
 from services.notifications.domain import recipients
-from services.notifications.store import NotificationStore
+from services.notifications.schedule_file import schedule_ics
+from services.notifications.store import ContactStore, MeetingView, MeetNames, NotificationStore
 
-SUBSCRIBES_TO = [registration.TOPIC]
+SUBSCRIBES_TO = [registration.TOPIC, matching.TOPIC]
+DECISIONS = {
+    registration.PARTICIPATION_APPROVED: "participation_approved",
+    registration.PARTICIPATION_REJECTED: "participation_rejected",
+    registration.PARTICIPATION_WAITLISTED: "participation_waitlisted",
+}
 
 
 def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
     store = NotificationStore(db, settings.topic(own.TOPIC))
+    contacts = ContactStore(db)
+    meetings = MeetingView(db)
+    meet_names = MeetNames(db)
+    reminder_minutes = int(settings.extra.get("BSM_REMINDER_MINUTES", 30))
 
-    def on_participant_registered(event: Event) -> None:
-        data = contracts.read_data(event)
-        for notification in recipients.registration_received(event.id, event.correlation_id, data):
+    def record(notifications) -> None:
+        for notification in notifications:
             store.add(notification)
+
+    def tell(participant_id: str, kind: str, context: dict[str, Any], event: Event, at: datetime | None = None) -> None:
+        contact = contacts.get(participant_id)
+        if contact is not None:
+            record(recipients.to_contact(contact, kind, context, event.id, event.correlation_id, at))
+
+    def name_of(participant_id: str) -> str:
+        contact = contacts.get(participant_id)
+        return contact.name if contact else participant_id
+
+    def on_participant(event: Event) -> None:
+        data = contracts.read_data(event)
+        contacts.save_if_newer(
+            data["participant_id"],
+            {"name": data.get("organisation") or data["name"], "role": data["role"], "email": data.get("email"),
+             "phone": data.get("phone"), "language": data["preferred_language"]},
+            data["version"],
+        )
+        if event.type == registration.PARTICIPANT_REGISTERED:
+            record(recipients.registration_received(event.id, event.correlation_id, data))
 
     def on_verification_requested(event: Event) -> None:
-        for notification in recipients.verification_code(event.id, event.correlation_id, contracts.read_data(event)):
-            store.add(notification)
+        record(recipients.verification_code(event.id, event.correlation_id, contracts.read_data(event)))
 
+    def on_decision(event: Event) -> None:
+        data = contracts.read_data(event)
+        tell(data["participant_id"], DECISIONS[event.type], {"meet_name": data["meet_name"], "reason": data.get("reason") or ""}, event)
+
+    def on_match_scores(event: Event) -> None:
+        data = contracts.read_data(event)
+        if data["top"]:
+            top = [{"name": name_of(m["counterpart_id"]), "score": m["score"], "reason": (m["reasons"] or [""])[0]} for m in data["top"][:3]]
+            tell(data["participant_id"], "match_suggestions", {"matches": top}, event)
+
+    def on_request(event: Event) -> None:
+        data = contracts.read_data(event)
+        if event.type == matching.MEETING_REQUESTED:
+            tell(data["to_id"], "meeting_requested", {"from_name": name_of(data["from_id"]), "message": data.get("message") or ""}, event)
+        else:
+            kind = "meeting_accepted" if event.type == matching.MEETING_ACCEPTED else "meeting_declined"
+            tell(data["from_id"], kind, {"other_name": name_of(data["to_id"])}, event)
+
+    def on_meeting_scheduled(event: Event) -> None:
+        data = contracts.read_data(event)
+        meeting = {**data, "day": str(data["day"])}
+        if not meetings.save(meeting):
+            return
+        starts = datetime.fromisoformat(f"{meeting['day']}T{meeting['start']}").replace(tzinfo=ZoneInfo(meeting["timezone"]))
+        if starts <= datetime.now(starts.tzinfo):
+            return
+        remind_at = starts - timedelta(minutes=reminder_minutes)
+        for who, other in ((meeting["seller_id"], meeting["buyer_id"]), (meeting["buyer_id"], meeting["seller_id"])):
+            context = {"minutes": reminder_minutes, "start": meeting["start"], "table": meeting["table"], "with": name_of(other),
+                       "meeting_id": meeting["meeting_id"]}
+            tell(who, "meeting_reminder", context, event, at=remind_at)
+
+    def on_meeting_cancelled(event: Event) -> None:
+        data = contracts.read_data(event)
+        meeting = {**data, "day": str(data["day"])}
+        meetings.save(meeting)
+        store.cancel_pending(kind="meeting_reminder", **{"context.meeting_id": meeting["meeting_id"]})
+        for who, other in ((meeting["seller_id"], meeting["buyer_id"]), (meeting["buyer_id"], meeting["seller_id"])):
+            tell(who, "meeting_cancelled", {"day": meeting["day"], "start": meeting["start"], "table": meeting["table"], "with": name_of(other)}, event)
+
+    def on_schedule_published(event: Event) -> None:
+        """One message per participant with all their meetings (and a calendar file by email)."""
+        data = contracts.read_data(event)
+        by_person: dict[str, list[dict]] = {}
+        for meeting in meetings.of_meet(data["meet_id"]):
+            for who, other in ((meeting["seller_id"], meeting["buyer_id"]), (meeting["buyer_id"], meeting["seller_id"])):
+                by_person.setdefault(who, []).append({**_meeting_line(meeting), "with": name_of(other)})
+        for who, lines in by_person.items():
+            meet_name = meet_names.get(data["meet_id"])
+            context = {"meet_name": meet_name, "meetings": lines, "ics": schedule_ics(who, lines, meet_name)}
+            tell(who, "schedule_published", context, event)
+
+    def on_meet(event: Event) -> None:
+        data = contracts.read_data(event)
+        meet_names.save(data["meet_id"], data["name"], data["version"])
+
+    def on_follow_up_due(event: Event) -> None:
+        data = contracts.read_data(event)
+        for who, other in ((data["seller_id"], data["buyer_id"]), (data["buyer_id"], data["seller_id"])):
+            tell(who, "follow_up_due", {"days": data["days_after_signing"], "product": data["product"], "with": name_of(other)}, event)
+
+    participant_types = (registration.PARTICIPANT_REGISTERED, registration.PARTICIPANT_UPDATED, registration.PARTICIPANT_VERIFIED)
     return {
-        registration.PARTICIPANT_REGISTERED: on_participant_registered,
+        **{t: on_participant for t in participant_types},
         registration.VERIFICATION_REQUESTED: on_verification_requested,
+        **{t: on_meet for t in (registration.MEET_CREATED, registration.MEET_UPDATED, registration.MEET_STATUS_CHANGED)},
+        **{t: on_decision for t in DECISIONS},
+        matching.MATCH_SCORES_UPDATED: on_match_scores,
+        **{t: on_request for t in (matching.MEETING_REQUESTED, matching.MEETING_ACCEPTED, matching.MEETING_DECLINED)},
+        matching.MEETING_SCHEDULED: on_meeting_scheduled,
+        matching.MEETING_CANCELLED: on_meeting_cancelled,
+        matching.SCHEDULE_PUBLISHED: on_schedule_published,
+        matching.FOLLOW_UP_DUE: on_follow_up_due,
     }
+
+
+def _meeting_line(meeting: dict[str, Any]) -> dict[str, Any]:
+    return {k: meeting.get(k) for k in ("meeting_id", "day", "start", "end", "table", "interpreter", "timezone")}

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, fields
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 from typing import Any
 
 from pymongo import ASCENDING, ReturnDocument
@@ -12,10 +12,13 @@ from pymongo.errors import DuplicateKeyError
 from shared import outbox
 from shared.envelope import Event
 
+from services.notifications.domain.contacts import Contact
 from services.notifications.domain.notifications import DEAD, PENDING, SENDING, SENT, Notification
 
-NOTIFICATIONS = "notifications"
+NOTIFICATIONS, CONTACTS, MEETINGS = "notifications", "contacts", "meetings"
 OUTBOX_COLLECTIONS = [NOTIFICATIONS]
+CONTACT_FIELDS = ("name", "role", "email", "phone", "language")
+PREFERENCE_FIELDS = ("channels", "opted_out", "quiet_start", "quiet_end", "webhook_url", "webhook_secret")
 _FIELDS = {f.name for f in fields(Notification)}
 
 
@@ -24,6 +27,8 @@ def ensure_indexes(db: Database) -> None:
     db[NOTIFICATIONS].create_index([("status", ASCENDING), ("next_attempt_at", ASCENDING)], name="due")
     db[NOTIFICATIONS].create_index("source_event_id", name="source_event")
     db[NOTIFICATIONS].create_index("recipient_id", name="recipient")
+    db[NOTIFICATIONS].create_index("correlation_id", name="correlation")
+    db[MEETINGS].create_index("meet_id")
 
 
 class NotificationStore:
@@ -73,10 +78,97 @@ class NotificationStore:
         query = {"recipient_id": recipient_id, "channel": "inbox", "status": SENT}
         return [_public(d) for d in self.collection.find(query).sort("created_at", ASCENDING)]
 
+    def unread_count(self, recipient_id: str) -> int:
+        return self.collection.count_documents({"recipient_id": recipient_id, "channel": "inbox", "status": SENT, "read": {"$ne": True}})
+
+    def mark_read(self, recipient_id: str, notification_id: str) -> bool:
+        query = {"_id": notification_id, "recipient_id": recipient_id, "channel": "inbox"}
+        return self.collection.update_one(query, {"$set": {"read": True}}).matched_count == 1
+
+    def resend(self, notification_id: str) -> bool:
+        now = datetime.now(timezone.utc)
+        update = {"$set": {"status": PENDING, "next_attempt_at": now, "attempts": 0}}
+        return self.collection.update_one({"_id": notification_id, "status": {"$in": [SENT, DEAD]}}, update).modified_count == 1
+
+    def cancel_pending(self, **filters: str) -> int:
+        """Withdraw scheduled messages that no longer apply (a reminder of a cancelled meeting)."""
+        return self.collection.update_many({**filters, "status": PENDING}, {"$set": {"status": "cancelled"}}).modified_count
+
     def _finish(self, notification: Notification, update: dict[str, Any], events: list[Event]) -> None:
         update["$unset"] = {"lease_until": ""}
         entries = [outbox.outbox_entry(self.topic, e) for e in events]
         self.collection.update_one({"_id": notification.id, "status": SENDING}, outbox.with_outbox(update, entries))
+
+
+class ContactStore:
+    """How to reach each participant (from registration's events) and what they chose."""
+
+    def __init__(self, db: Database):
+        self.collection = db[CONTACTS]
+
+    def save_if_newer(self, participant_id: str, contact: dict[str, Any], version: int) -> bool:
+        fields = {k: contact.get(k) for k in CONTACT_FIELDS}
+        try:
+            self.collection.update_one({"_id": participant_id, "version": {"$lt": version}}, {"$set": {**fields, "version": version}}, upsert=True)
+            return True
+        except DuplicateKeyError:
+            return False
+
+    def set_preferences(self, participant_id: str, preferences: dict[str, Any]) -> bool:
+        fields = {k: preferences[k] for k in PREFERENCE_FIELDS if k in preferences}
+        return self.collection.update_one({"_id": participant_id}, {"$set": fields}).matched_count == 1
+
+    def get(self, participant_id: str) -> Contact | None:
+        doc = self.collection.find_one({"_id": participant_id})
+        return _contact(doc) if doc else None
+
+    def many(self, ids: list[str]) -> dict[str, Contact]:
+        return {d["_id"]: _contact(d) for d in self.collection.find({"_id": {"$in": ids}})}
+
+
+class MeetingView:
+    """Published meetings, from matching's events: for personal schedules and reminders."""
+
+    def __init__(self, db: Database):
+        self.collection = db[MEETINGS]
+
+    def save(self, meeting: dict[str, Any]) -> bool:
+        fields = {k: v for k, v in meeting.items() if k != "meeting_id"}
+        try:
+            self.collection.update_one({"_id": meeting["meeting_id"], "version": {"$lt": meeting["version"]}}, {"$set": fields}, upsert=True)
+            return True
+        except DuplicateKeyError:
+            return False
+
+    def of_meet(self, meet_id: str) -> list[dict[str, Any]]:
+        return list(self.collection.find({"meet_id": meet_id, "status": "scheduled"}).sort([("day", ASCENDING), ("start", ASCENDING)]))
+
+
+class MeetNames:
+    """The names of meets (from registration's events), for message texts."""
+
+    def __init__(self, db: Database):
+        self.collection = db["meets"]
+
+    def save(self, meet_id: str, name: str, version: int) -> None:
+        try:
+            self.collection.update_one({"_id": meet_id, "version": {"$lt": version}}, {"$set": {"name": name, "version": version}}, upsert=True)
+        except DuplicateKeyError:
+            pass
+
+    def get(self, meet_id: str) -> str:
+        doc = self.collection.find_one({"_id": meet_id})
+        return doc["name"] if doc else "the Buyer-Seller Meet"
+
+
+def _contact(doc: dict[str, Any]) -> Contact:
+    values = {k: doc.get(k) for k in CONTACT_FIELDS + PREFERENCE_FIELDS if doc.get(k) is not None}
+    for key in ("quiet_start", "quiet_end"):
+        if key in values:
+            values[key] = time.fromisoformat(values[key])
+    values.setdefault("name", doc["_id"])
+    values.setdefault("role", "participant")
+    return Contact(participant_id=doc["_id"], version=doc.get("version", 0), **values)
 
 
 def _notification(doc: dict[str, Any]) -> Notification:
@@ -84,7 +176,7 @@ def _notification(doc: dict[str, Any]) -> Notification:
 
 
 def _public(doc: dict[str, Any]) -> dict[str, Any]:
-    hidden = {outbox.OUTBOX, outbox.PENDING, "lease_until", "context"}
+    hidden = {outbox.OUTBOX, outbox.PENDING, "lease_until", "context", "attachments"}
     out = {k: v for k, v in doc.items() if k not in hidden}
     out["id"] = out.pop("_id")
     return out

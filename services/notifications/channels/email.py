@@ -28,6 +28,8 @@ class SmtpChannel:
         message.set_content(rendered.text)
         if rendered.html:
             message.add_alternative(rendered.html, subtype="html")
+        if notification.context.get("ics"):
+            message.add_attachment(notification.context["ics"].encode(), maintype="text", subtype="calendar", filename="bsm-meetings.ics")
         try:
             with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
                 smtp.send_message(message)

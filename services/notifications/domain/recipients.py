@@ -1,8 +1,10 @@
 """Who hears about an event, and on which channel."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any
 
+from services.notifications.domain.contacts import Contact, after_quiet_hours, deliveries
 from services.notifications.domain.notifications import Notification
 
 REGISTRATION_RECEIVED = "registration_received"
@@ -39,4 +41,26 @@ def verification_code(event_id: str, correlation_id: str | None, data: dict[str,
             source_event_id=event_id,
             correlation_id=correlation_id,
         )
+    ]
+
+
+def to_contact(
+    contact: Contact, kind: str, context: dict[str, Any], event_id: str, correlation_id: str | None, at: datetime | None = None
+) -> list[Notification]:
+    """One notification per channel the person is reached by for ``kind``, in their language,
+    not before ``at`` (for scheduled messages) nor inside their quiet hours (for SMS)."""
+    moment = at or datetime.now(timezone.utc)
+    return [
+        Notification(
+            kind=kind,
+            channel=channel,
+            recipient_id=contact.participant_id,
+            address=address,
+            language=contact.language or "en",
+            context={"name": contact.name, **context},
+            source_event_id=event_id,
+            correlation_id=correlation_id,
+            next_attempt_at=after_quiet_hours(moment, contact, channel),
+        )
+        for channel, address in deliveries(contact, kind)
     ]

@@ -1,0 +1,64 @@
+"""Signed outgoing webhooks for buyers' own systems.
+
+Each POST carries ``X-BSM-Timestamp`` (Unix seconds) and ``X-BSM-Signature:
+sha256=<hex>``, the HMAC-SHA256 of ``"<timestamp>.<body>"`` under the receiver's secret.
+Receivers recompute it and refuse stale timestamps, so a captured request cannot be
+replayed later. ``verify`` is the receiver's side, for buyers' developers and our tests.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+import urllib.error
+import urllib.request
+from typing import Callable
+
+from services.notifications.channels import DeliveryError, UndeliverableError
+from services.notifications.domain.notifications import Notification
+from services.notifications.rendering import Rendered
+
+TOLERANCE_SECONDS = 300
+
+
+def signature(secret: str, timestamp: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+
+
+def verify(secret: str, timestamp: str, body: bytes, given: str, now: float | None = None) -> bool:
+    try:
+        fresh = abs((now or time.time()) - int(timestamp)) <= TOLERANCE_SECONDS
+    except ValueError:
+        return False
+    return fresh and hmac.compare_digest(signature(secret, timestamp, body), given)
+
+
+class WebhookChannel:
+    name = "webhook"
+
+    def __init__(self, secrets: Callable[[str], str | None], timeout: float = 10.0):
+        self.secret_for = secrets
+        self.timeout = timeout
+
+    def send(self, notification: Notification, rendered: Rendered) -> None:
+        secret = self.secret_for(notification.recipient_id)
+        if not secret:
+            raise UndeliverableError("no webhook secret is set for this recipient")
+        body = json.dumps({
+            "id": notification.id, "kind": notification.kind, "recipient_id": notification.recipient_id,
+            "subject": rendered.subject, "text": rendered.text, "correlation_id": notification.correlation_id,
+        }).encode()
+        timestamp = str(int(time.time()))
+        headers = {"Content-Type": "application/json", "X-BSM-Timestamp": timestamp, "X-BSM-Signature": signature(secret, timestamp, body),
+                   "X-BSM-Delivery": notification.id}
+        request = urllib.request.Request(notification.address, data=body, headers=headers, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout):
+                return
+        except urllib.error.HTTPError as exc:
+            if exc.code == 429 or exc.code >= 500:
+                raise DeliveryError(f"webhook answered {exc.code}") from exc
+            raise UndeliverableError(f"webhook refused: {exc.code}") from exc
+        except (urllib.error.URLError, OSError) as exc:
+            raise DeliveryError(f"webhook unreachable: {exc}") from exc

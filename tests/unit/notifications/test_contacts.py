@@ -1,0 +1,33 @@
+from datetime import datetime, time, timezone
+
+from services.notifications.domain.contacts import Contact, after_quiet_hours, deliveries
+
+SELLER = Contact("p1", "Haleema", "seller", "ur", phone="+919811000001")
+BUYER = Contact("b1", "Anna", "buyer", "en", email="anna@keller.example", webhook_url="https://keller.example/hooks")
+
+
+def test_sellers_hear_by_sms_and_buyers_by_email_and_webhook_by_default():
+    assert deliveries(SELLER, "participation_approved") == [("sms", "+919811000001"), ("inbox", "p1")]
+    assert [c for c, _ in deliveries(BUYER, "schedule_published")] == ["email", "webhook", "inbox"]
+
+
+def test_chosen_channels_are_honoured():
+    whatsapp = Contact("p2", "Yousuf", "seller", phone="+919811000002", channels=["whatsapp"])
+    assert deliveries(whatsapp, "match_suggestions") == [("whatsapp", "+919811000002")]
+
+
+def test_opting_out_keeps_only_the_inbox_except_for_what_nobody_can_do_without():
+    quiet = Contact("p3", "Bilal", "seller", phone="+919811000003", opted_out=True)
+    assert deliveries(quiet, "match_suggestions") == [("inbox", "p3")]
+    assert deliveries(quiet, "meeting_cancelled") == [("sms", "+919811000003"), ("inbox", "p3")]
+    inbox_only = Contact("p4", "Rafiq", "seller", phone="+919811000004", channels=["inbox"])
+    assert ("sms", "+919811000004") in deliveries(inbox_only, "verification_code")
+
+
+def test_sms_waits_for_the_end_of_quiet_hours_in_the_persons_time_zone():
+    contact = Contact("p5", "Shabir", "seller", phone="+919811000005", quiet_start=time(21), quiet_end=time(8))
+    late = datetime(2027, 7, 29, 17, 0, tzinfo=timezone.utc)  # 22:30 in India
+    assert after_quiet_hours(late, contact, "sms") == datetime(2027, 7, 30, 2, 30, tzinfo=timezone.utc)  # 08:00 IST
+    assert after_quiet_hours(late, contact, "email") == late
+    noon = datetime(2027, 7, 30, 6, 30, tzinfo=timezone.utc)
+    assert after_quiet_hours(noon, contact, "sms") == noon
