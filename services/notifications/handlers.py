@@ -142,4 +142,4 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
 
 
 def _meeting_line(meeting: dict[str, Any]) -> dict[str, Any]:
-    return {k: meeting.get(k) for k in ("meeting_id", "day", "start", "end", "table", "interpreter", "timezone")}
+    return {"meeting_id": meeting["_id"], **{k: meeting.get(k) for k in ("day", "start", "end", "table", "interpreter", "timezone")}}

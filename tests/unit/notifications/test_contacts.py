@@ -31,3 +31,15 @@ def test_sms_waits_for_the_end_of_quiet_hours_in_the_persons_time_zone():
     assert after_quiet_hours(late, contact, "email") == late
     noon = datetime(2027, 7, 30, 6, 30, tzinfo=timezone.utc)
     assert after_quiet_hours(noon, contact, "sms") == noon
+
+
+def test_webhook_signatures_verify_and_refuse_tampering_and_replays():
+    from services.notifications.channels.webhook import signature, verify
+
+    body = b'{"kind": "participation_approved"}'
+    sig = signature("s3cret", "1800000000", body)
+    assert verify("s3cret", "1800000000", body, sig, now=1800000100)
+    assert not verify("s3cret", "1800000000", body + b" ", sig, now=1800000100)
+    assert not verify("other", "1800000000", body, sig, now=1800000100)
+    assert not verify("s3cret", "1800000000", body, sig, now=1800009999)
+    assert not verify("s3cret", "yesterday", body, sig)
