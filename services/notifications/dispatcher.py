@@ -28,17 +28,21 @@ class Dispatcher:
         renderer: Renderer,
         channels: dict[str, Channel],
         max_attempts: int = 8,
-        lease: timedelta = timedelta(seconds=60),
+        lease: timedelta = timedelta(minutes=5),
+        batch: int = 10,
     ):
         self.store, self.renderer, self.channels = store, renderer, channels
-        self.max_attempts, self.lease = max_attempts, lease
+        self.max_attempts, self.lease, self.batch = max_attempts, lease, batch
+        self.claimed: list[Notification] = []
 
     def dispatch_once(self) -> bool:
         """Send one due notification; False when none is due."""
         now = datetime.now(timezone.utc)
-        notification = self.store.claim_due(now, self.lease)
-        if notification is None:
+        if not self.claimed:
+            self.claimed = self.store.claim_due(now, self.lease, self.batch)
+        if not self.claimed:
             return False
+        notification = self.claimed.pop(0)
         with correlation.correlated(notification.correlation_id, notification.source_event_id):
             self._deliver(notification, now)
         return True

@@ -1,10 +1,11 @@
-"""No input a schema-driven fuzzer can think of makes the registration or matching API answer 5xx."""
+"""No input a schema-driven fuzzer can think of makes any service's API answer 5xx."""
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 
 from services.matching.app import create_app as create_matching_app
+from services.notifications.app import create_app as create_notifications_app
 from tests.api.conftest import ORGANISER
 
 pytestmark = pytest.mark.stack
@@ -31,3 +32,7 @@ def test_no_request_makes_a_server_error_in_registration(app):
 
 def test_no_request_makes_a_server_error_in_matching(settings_for):
     fuzz_every_operation(create_matching_app(settings_for("matching")), 15)
+
+
+def test_no_request_makes_a_server_error_in_notifications(settings_for):
+    fuzz_every_operation(create_notifications_app(settings_for("notifications")), 5)

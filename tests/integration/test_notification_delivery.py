@@ -76,6 +76,25 @@ def test_a_claimed_notification_is_not_claimed_twice_until_its_lease_ends(store)
     [note] = recipients.registration_received("event-3", None, {**REGISTERED, "email": None})
     store.add(note)
     now = datetime.now(timezone.utc)
-    assert store.claim_due(now, timedelta(seconds=30)) is not None
-    assert store.claim_due(now, timedelta(seconds=30)) is None
-    assert store.claim_due(now + timedelta(seconds=31), timedelta(seconds=30)) is not None
+    assert len(store.claim_due(now, timedelta(seconds=30))) == 1
+    assert store.claim_due(now, timedelta(seconds=30)) == []
+    assert len(store.claim_due(now + timedelta(seconds=31), timedelta(seconds=30))) == 1
+
+
+def test_two_dispatchers_claiming_together_never_take_the_same_notification(store):
+    import threading
+
+    for n in range(30):
+        for note in recipients.registration_received(f"event-c{n}", None, {**REGISTERED, "participant_id": f"p{n}", "email": None}):
+            store.add(note)
+    taken: list[str] = []
+    now = datetime.now(timezone.utc)
+
+    def claim():
+        while batch := store.claim_due(now, timedelta(minutes=5), limit=4):
+            taken.extend(n.id for n in batch)
+
+    workers = [threading.Thread(target=claim) for _ in range(3)]
+    [w.start() for w in workers]
+    [w.join() for w in workers]
+    assert len(taken) == 30 and len(set(taken)) == 30
