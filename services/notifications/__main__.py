@@ -10,7 +10,7 @@ from services.notifications.channels.email import SmtpChannel
 from services.notifications.channels.gateway import GatewayChannel
 from services.notifications.channels.inbox import InboxChannel
 from services.notifications.channels.webhook import WebhookChannel
-from services.notifications.dispatcher import Dispatcher
+from services.notifications.dispatcher import Dispatcher, RateLimit
 from services.notifications.handlers import SUBSCRIBES_TO, build_handlers
 from services.notifications.rendering import Renderer
 from services.notifications.store import OUTBOX_COLLECTIONS, ContactStore, NotificationStore, ensure_indexes
@@ -33,7 +33,12 @@ def build_dispatcher(settings: Settings) -> Dispatcher:
     for name in ("sms", "whatsapp"):
         if settings.gateway_url:
             channels[name] = GatewayChannel(name, settings.gateway_url, settings.gateway_token)
-    return Dispatcher(NotificationStore(db, settings.topic(catalogue.TOPIC)), Renderer(), channels)
+    limits = {
+        name: RateLimit(float(settings.extra[f"BSM_RATE_LIMIT_{name.upper()}"]))
+        for name in channels
+        if settings.extra.get(f"BSM_RATE_LIMIT_{name.upper()}")
+    }
+    return Dispatcher(NotificationStore(db, settings.topic(catalogue.TOPIC)), Renderer(), channels, rate_limits=limits)
 
 
 def dispatcher() -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import asdict
 from datetime import datetime, timedelta, timezone
 
@@ -21,6 +22,22 @@ from services.notifications.store import NotificationStore
 log = logging.getLogger(__name__)
 
 
+class RateLimit:
+    """At most ``per_second`` sends on a channel, smoothed (a token bucket of one second)."""
+
+    def __init__(self, per_second: float, clock=time.monotonic, sleep=time.sleep):
+        self.interval = 1.0 / per_second
+        self.clock, self.sleep = clock, sleep
+        self.next_free = 0.0
+
+    def wait(self) -> None:
+        now = self.clock()
+        if now < self.next_free:
+            self.sleep(self.next_free - now)
+            now = self.next_free
+        self.next_free = now + self.interval
+
+
 class Dispatcher:
     def __init__(
         self,
@@ -30,9 +47,11 @@ class Dispatcher:
         max_attempts: int = 8,
         lease: timedelta = timedelta(minutes=5),
         batch: int = 10,
+        rate_limits: dict[str, RateLimit] | None = None,
     ):
         self.store, self.renderer, self.channels = store, renderer, channels
         self.max_attempts, self.lease, self.batch = max_attempts, lease, batch
+        self.rate_limits = rate_limits or {}
         self.claimed: list[Notification] = []
 
     def dispatch_once(self) -> bool:
@@ -59,6 +78,8 @@ class Dispatcher:
             channel = self.channels.get(notification.channel)
             if channel is None:
                 raise UndeliverableError(f"no channel {notification.channel!r} is configured")
+            if notification.channel in self.rate_limits:
+                self.rate_limits[notification.channel].wait()
             channel.send(notification, rendered)
         except (UndeliverableError, LookupError) as exc:
             self._fail(notification, str(exc), None, describe)

@@ -6,7 +6,7 @@ records nothing new. Scheduled messages (reminders) are recorded now with a late
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -37,6 +37,7 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
     meetings = MeetingView(db)
     meet_names = MeetNames(db)
     reminder_minutes = int(settings.extra.get("BSM_REMINDER_MINUTES", 30))
+    nudge_hours = int(settings.extra.get("BSM_REQUEST_NUDGE_HOURS", 24))
 
     def record(notifications) -> None:
         for notification in notifications:
@@ -78,8 +79,11 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
     def on_request(event: Event) -> None:
         data = contracts.read_data(event)
         if event.type == matching.MEETING_REQUESTED:
-            tell(data["to_id"], "meeting_requested", {"from_name": name_of(data["from_id"]), "message": data.get("message") or ""}, event)
+            context = {"from_name": name_of(data["from_id"]), "message": data.get("message") or "", "request_id": data["request_id"]}
+            tell(data["to_id"], "meeting_requested", context, event)
+            tell(data["to_id"], "request_waiting", context, event, at=datetime.now(timezone.utc) + timedelta(hours=nudge_hours))
         else:
+            store.cancel_pending(kind="request_waiting", **{"context.request_id": data["request_id"]})
             kind = "meeting_accepted" if event.type == matching.MEETING_ACCEPTED else "meeting_declined"
             tell(data["from_id"], kind, {"other_name": name_of(data["to_id"])}, event)
 
@@ -88,6 +92,10 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
         meeting = {**data, "day": str(data["day"])}
         if not meetings.save(meeting):
             return
+        if meet_names.published(meeting["meet_id"]):
+            for who, other in ((meeting["seller_id"], meeting["buyer_id"]), (meeting["buyer_id"], meeting["seller_id"])):
+                context = {"day": meeting["day"], "start": meeting["start"], "table": meeting["table"], "with": name_of(other)}
+                tell(who, "meeting_added", context, event)
         starts = datetime.fromisoformat(f"{meeting['day']}T{meeting['start']}").replace(tzinfo=ZoneInfo(meeting["timezone"]))
         if starts <= datetime.now(starts.tzinfo):
             return
@@ -108,6 +116,7 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
     def on_schedule_published(event: Event) -> None:
         """One message per participant with all their meetings (and a calendar file by email)."""
         data = contracts.read_data(event)
+        meet_names.mark_published(data["meet_id"])
         by_person: dict[str, list[dict]] = {}
         for meeting in meetings.of_meet(data["meet_id"]):
             for who, other in ((meeting["seller_id"], meeting["buyer_id"]), (meeting["buyer_id"], meeting["seller_id"])):

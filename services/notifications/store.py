@@ -160,7 +160,13 @@ class MeetNames:
 
     def get(self, meet_id: str) -> str:
         doc = self.collection.find_one({"_id": meet_id})
-        return doc["name"] if doc else "the Buyer-Seller Meet"
+        return doc["name"] if doc and doc.get("name") else "the Buyer-Seller Meet"
+
+    def mark_published(self, meet_id: str) -> None:
+        self.collection.update_one({"_id": meet_id}, {"$set": {"published": True}}, upsert=True)
+
+    def published(self, meet_id: str) -> bool:
+        return bool((self.collection.find_one({"_id": meet_id}) or {}).get("published"))
 
 
 def _contact(doc: dict[str, Any]) -> Contact:

@@ -173,3 +173,19 @@ def test_a_gateway_outage_delays_messages_and_loses_none(world):
     world["dispatch"]()
     assert [n["status"] for n in world["store"].find(kind="participation_approved", channel="sms")] == ["sent"]
     assert len([m for m in world["gateway"].received() if "منظور" in m["text"]]) == 1
+
+
+def test_an_unanswered_request_gets_a_nudge_that_an_answer_withdraws(world):
+    request = {"_id": f"{MEET.id}:s1:b1", "meet_id": MEET.id, "from_id": "s1", "to_id": "b1", "message": "Saffron samples ready", "status": "pending", "by_organiser": False}
+    world["deliver"](matching_messages.request_event(matching_events.MEETING_REQUESTED, request))
+    [nudge] = world["store"].find(kind="request_waiting", channel="email")
+    assert nudge["next_attempt_at"] > datetime.now(timezone.utc) + timedelta(hours=23)
+    world["deliver"](matching_messages.request_event(matching_events.MEETING_ACCEPTED, {**request, "status": "accepted"}))
+    assert {n["status"] for n in world["store"].find(kind="request_waiting")} == {"cancelled"}
+    assert [n["recipient_id"] for n in world["store"].find(kind="meeting_accepted", channel="sms")] == ["s1"]
+
+
+def test_a_meeting_added_after_publication_is_announced_to_both(world):
+    world["deliver"](matching_messages.schedule_published(MEET.id, {"meetings": 0, "value": 0.0, "upper_bound": 0.0, "at": datetime.now(timezone.utc)}))
+    world["deliver"](matching_messages.meeting_event(matching_events.MEETING_SCHEDULED, published_meeting()))
+    assert {n["recipient_id"] for n in world["store"].find(kind="meeting_added")} == {"s1", "b1"}

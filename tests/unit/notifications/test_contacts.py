@@ -43,3 +43,19 @@ def test_webhook_signatures_verify_and_refuse_tampering_and_replays():
     assert not verify("other", "1800000000", body, sig, now=1800000100)
     assert not verify("s3cret", "1800000000", body, sig, now=1800009999)
     assert not verify("s3cret", "yesterday", body, sig)
+
+
+def test_a_rate_limit_spaces_sends_evenly():
+    from services.notifications.dispatcher import RateLimit
+
+    clock = {"now": 100.0}
+    slept = []
+
+    def sleep(seconds):
+        slept.append(round(seconds, 3))
+        clock["now"] += seconds
+
+    limit = RateLimit(4, clock=lambda: clock["now"], sleep=sleep)
+    for _ in range(5):
+        limit.wait()
+    assert slept == [0.25, 0.25, 0.25, 0.25]
