@@ -22,7 +22,7 @@ DEFAULT_PORTS = {"registration": 8001, "matching": 8002, "notifications": 8003}
 WORKERS = {
     "registration": ("relay",),
     "matching": ("consumer", "relay", "followups"),
-    "notifications": ("consumer", "dispatcher", "relay"),
+    "notifications": ("consumer", "dispatcher", "digests", "relay"),
 }
 
 

@@ -1,4 +1,6 @@
-"""Background processes of notifications: ``python -m services.notifications consumer|dispatcher|relay``."""
+"""Background processes of notifications: ``python -m services.notifications consumer|dispatcher|digests|relay``."""
+from datetime import datetime, timezone
+
 from shared.config import Settings, load_settings
 from shared.contracts import notifications as catalogue
 from shared.entrypoints import dispatch, run_consumer, run_relay
@@ -13,7 +15,8 @@ from services.notifications.channels.webhook import WebhookChannel
 from services.notifications.dispatcher import Dispatcher, RateLimit
 from services.notifications.handlers import SUBSCRIBES_TO, build_handlers
 from services.notifications.rendering import Renderer
-from services.notifications.store import OUTBOX_COLLECTIONS, ContactStore, NotificationStore, ensure_indexes
+from services.notifications.digests import record_digests
+from services.notifications.store import OUTBOX_COLLECTIONS, ContactStore, MeetNames, NotificationStore, Tallies, ensure_indexes
 
 
 def consumer() -> None:
@@ -50,12 +53,33 @@ def dispatcher() -> None:
     run_worker("dispatcher", settings, build)
 
 
+def digests() -> None:
+    """Record organisers' digests once a day (the dispatcher sends them)."""
+    settings = load_settings(SERVICE)
+    organisers = [a.strip() for a in settings.extra.get("BSM_ORGANISER_EMAILS", "").split(",") if a.strip()]
+
+    def build() -> Loop:
+        db = connect(settings)
+        ensure_indexes(db)
+        store, meets, tallies = NotificationStore(db, settings.topic(catalogue.TOPIC)), MeetNames(db), Tallies(db)
+
+        def run(stop) -> None:
+            while not stop.is_set():
+                record_digests(store, meets, tallies, organisers, datetime.now(timezone.utc).date())
+                stop.wait(float(settings.extra.get("BSM_DIGEST_POLL_SECONDS", 600)))
+
+        return run
+
+    run_worker("digests", settings, build)
+
+
 if __name__ == "__main__":
     dispatch(
         SERVICE,
         {
             "consumer": consumer,
             "dispatcher": dispatcher,
+            "digests": digests,
             "relay": lambda: run_relay(load_settings(SERVICE), OUTBOX_COLLECTIONS),
         },
     )

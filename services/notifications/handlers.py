@@ -21,7 +21,7 @@ from shared.envelope import Event
 
 from services.notifications.domain import recipients
 from services.notifications.schedule_file import schedule_ics
-from services.notifications.store import ContactStore, MeetingView, MeetNames, NotificationStore
+from services.notifications.store import ContactStore, MeetingView, MeetNames, NotificationStore, Tallies
 
 SUBSCRIBES_TO = [registration.TOPIC, matching.TOPIC]
 DECISIONS = {
@@ -36,6 +36,7 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
     contacts = ContactStore(db)
     meetings = MeetingView(db)
     meet_names = MeetNames(db)
+    tallies = Tallies(db)
     reminder_minutes = int(settings.extra.get("BSM_REMINDER_MINUTES", 30))
     nudge_hours = int(settings.extra.get("BSM_REQUEST_NUDGE_HOURS", 24))
 
@@ -66,8 +67,16 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
     def on_verification_requested(event: Event) -> None:
         record(recipients.verification_code(event.id, event.correlation_id, contracts.read_data(event)))
 
-    def on_decision(event: Event) -> None:
+    def on_participation(event: Event) -> None:
         data = contracts.read_data(event)
+        tallies.save_participation(data)
+        if event.type in DECISIONS:
+            on_decision(event, data)
+
+    def on_loi(event: Event) -> None:
+        tallies.save_loi(contracts.read_data(event))
+
+    def on_decision(event: Event, data: dict) -> None:
         tell(data["participant_id"], DECISIONS[event.type], {"meet_name": data["meet_name"], "reason": data.get("reason") or ""}, event)
 
     def on_match_scores(event: Event) -> None:
@@ -128,7 +137,7 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
 
     def on_meet(event: Event) -> None:
         data = contracts.read_data(event)
-        meet_names.save(data["meet_id"], data["name"], data["version"])
+        meet_names.save(data["meet_id"], data["name"], data["version"], data["status"], data["timezone"])
 
     def on_follow_up_due(event: Event) -> None:
         data = contracts.read_data(event)
@@ -140,7 +149,8 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
         **{t: on_participant for t in participant_types},
         registration.VERIFICATION_REQUESTED: on_verification_requested,
         **{t: on_meet for t in (registration.MEET_CREATED, registration.MEET_UPDATED, registration.MEET_STATUS_CHANGED)},
-        **{t: on_decision for t in DECISIONS},
+        **{t: on_participation for t in (*DECISIONS, registration.PARTICIPATION_APPLIED, registration.PARTICIPATION_WITHDRAWN)},
+        matching.LOI_SIGNED: on_loi,
         matching.MATCH_SCORES_UPDATED: on_match_scores,
         **{t: on_request for t in (matching.MEETING_REQUESTED, matching.MEETING_ACCEPTED, matching.MEETING_DECLINED)},
         matching.MEETING_SCHEDULED: on_meeting_scheduled,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, fields
+from decimal import Decimal
 from datetime import datetime, time, timedelta, timezone
 from typing import Any
 
@@ -10,6 +11,7 @@ from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 from shared import outbox
+from shared.money import Money, in_words
 from shared.envelope import Event
 
 from services.notifications.domain.contacts import Contact
@@ -152,11 +154,15 @@ class MeetNames:
     def __init__(self, db: Database):
         self.collection = db["meets"]
 
-    def save(self, meet_id: str, name: str, version: int) -> None:
+    def save(self, meet_id: str, name: str, version: int, status: str | None = None, timezone: str = "Asia/Kolkata") -> None:
+        fields = {"name": name, "version": version, "timezone": timezone, **({"status": status} if status else {})}
         try:
-            self.collection.update_one({"_id": meet_id, "version": {"$lt": version}}, {"$set": {"name": name, "version": version}}, upsert=True)
+            self.collection.update_one({"_id": meet_id, "version": {"$lt": version}}, {"$set": fields}, upsert=True)
         except DuplicateKeyError:
             pass
+
+    def with_status(self, *statuses: str) -> list[dict[str, Any]]:
+        return list(self.collection.find({"status": {"$in": list(statuses)}}))
 
     def get(self, meet_id: str) -> str:
         doc = self.collection.find_one({"_id": meet_id})
@@ -167,6 +173,36 @@ class MeetNames:
 
     def published(self, meet_id: str) -> bool:
         return bool((self.collection.find_one({"_id": meet_id}) or {}).get("published"))
+
+
+class Tallies:
+    """What organisers' digests count: applications by status, and LoIs signed, per meet.
+    Kept as one document per application or LoI, so a redelivered event counts once."""
+
+    def __init__(self, db: Database):
+        self.participation = db["participation"]
+        self.lois = db["lois"]
+
+    def save_participation(self, data: dict[str, Any]) -> None:
+        fields = {k: data[k] for k in ("meet_id", "participant_id", "role", "status")}
+        try:
+            self.participation.update_one(
+                {"_id": f"{data['meet_id']}:{data['participant_id']}", "version": {"$lt": data["version"]}},
+                {"$set": {**fields, "version": data["version"]}}, upsert=True,
+            )
+        except DuplicateKeyError:
+            pass
+
+    def save_loi(self, data: dict[str, Any]) -> None:
+        self.lois.replace_one({"_id": data["meeting_id"]}, {"meet_id": data["meet_id"], "value_inr": data["value_inr"]}, upsert=True)
+
+    def counts(self, meet_id: str) -> dict[str, Any]:
+        by_status: dict[str, int] = {}
+        for doc in self.participation.find({"meet_id": meet_id}, {"status": 1, "role": 1}):
+            key = f"{doc['role']}s_{doc['status']}"
+            by_status[key] = by_status.get(key, 0) + 1
+        values = [Decimal(d["value_inr"]) for d in self.lois.find({"meet_id": meet_id}, {"value_inr": 1})]
+        return {"applications": by_status, "lois": len(values), "loi_value": in_words(Money(sum(values, Decimal(0))))}
 
 
 def _contact(doc: dict[str, Any]) -> Contact:

@@ -189,3 +189,31 @@ def test_a_meeting_added_after_publication_is_announced_to_both(world):
     world["deliver"](matching_messages.schedule_published(MEET.id, {"meetings": 0, "value": 0.0, "upper_bound": 0.0, "at": datetime.now(timezone.utc)}))
     world["deliver"](matching_messages.meeting_event(matching_events.MEETING_SCHEDULED, published_meeting()))
     assert {n["recipient_id"] for n in world["store"].find(kind="meeting_added")} == {"s1", "b1"}
+
+
+def test_organisers_get_one_daily_digest_while_registration_is_open_and_the_results_after(world):
+    from services.notifications.digests import record_digests
+    from services.notifications.store import MeetNames, Tallies
+
+    db = world["store"].collection.database
+    meets, tallies = MeetNames(db), Tallies(db)
+    world["deliver"](approved(SELLER))
+    world["deliver"](approved(SELLER))
+    world["deliver"](approved(BUYER))
+    organisers = ["desk@jktpo.example"]
+    assert record_digests(world["store"], meets, tallies, organisers, date(2030, 7, 1)) == 1
+    assert record_digests(world["store"], meets, tallies, organisers, date(2030, 7, 1)) == 0
+    assert record_digests(world["store"], meets, tallies, organisers, date(2030, 7, 2)) == 1
+    world["dispatch"]()
+    digest = next(m for m in world["mail"].messages if "registrations on 2030-07-01" in m["Subject"])
+    assert "sellers approved: 1" in digest.get_content() and "buyers approved: 1" in digest.get_content()
+    completed = Meet(**{**MEET.__dict__, "status": "completed", "version": 5})
+    world["deliver"](meet_event(catalogue.MEET_STATUS_CHANGED, completed))
+    loi = {"_id": f"{MEET.id}:s1:b1", "meet_id": MEET.id, "seller_id": "s1", "buyer_id": "b1",
+           "loi": {"product": "Saffron", "quantity": {"value": "5", "unit": "kg"}, "value": {"amount": "105000000.00", "currency": "INR"},
+                   "value_inr": "105000000.00", "signed_on": "2030-07-30", "follow_up": [{"due": "2030-08-29"}]}}
+    world["deliver"](matching_messages.loi_signed(loi))
+    assert record_digests(world["store"], meets, tallies, organisers, date(2030, 7, 31)) == 1
+    world["dispatch"]()
+    results = next(m for m in world["mail"].messages if m["Subject"].startswith("Results of"))
+    assert "1 Letters of Intent worth Rs 10.50 crore" in results.get_content()

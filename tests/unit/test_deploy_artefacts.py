@@ -24,7 +24,7 @@ def test_every_service_has_a_dockerfile_on_the_platform_image():
         text = (REPO / "services" / service / "Dockerfile").read_text()
         assert f"ENV SERVICE={service}" in text and "FROM ${PLATFORM_IMAGE}" in text
     assert "USER 10001" in (REPO / "deploy/docker/Dockerfile").read_text()
-    for role in ("api)", "consumer|relay|dispatcher|followups)"):
+    for role in ("api)", "consumer|relay|dispatcher|followups|digests)"):
         assert role in ENTRYPOINT
 
 
