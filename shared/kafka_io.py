@@ -34,7 +34,12 @@ def make_producer(settings: Settings, **overrides) -> KafkaProducer:
 
 
 def make_consumer(settings: Settings, group_id: str, topics: list[str], **overrides) -> KafkaConsumer:
-    """A group consumer that never commits on its own: offsets are committed after handling."""
+    """A group consumer that never commits on its own: offsets are committed after handling.
+
+    Metadata is refreshed every 5 s (not kafka-python's 5 min): a consumer that joins its
+    group before the broker reports a new topic's partitions would otherwise be assigned
+    nothing and sit idle for minutes.
+    """
     options = dict(
         bootstrap_servers=settings.kafka_bootstrap_servers,
         group_id=group_id,
@@ -42,6 +47,7 @@ def make_consumer(settings: Settings, group_id: str, topics: list[str], **overri
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         max_poll_records=100,
+        metadata_max_age_ms=5000,
     )
     options.update(overrides)
     consumer = KafkaConsumer(**options)

@@ -31,27 +31,27 @@ class Api:
         return self.session.post(self.base + path, timeout=10, **kwargs)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def mail():
     sink = MailSink(port=SMTP_PORT).start()
     yield sink
     sink.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def gateway():
     sink = GatewaySink(port=GATEWAY_PORT).start()
     yield sink
     sink.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def platform(stack, mail, gateway):
     tag = uuid.uuid4().hex[:6]
     env = {
         **TEST_ENV,
         "BSM_TOPIC_PREFIX": f"e2e{tag}.",
-        "BSM_RELAY_POLL_SECONDS": "0.05",
+        "BSM_RELAY_POLL_SECONDS": "0.1",
         "BSM_API_WORKERS": "1",
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(SMTP_PORT),
