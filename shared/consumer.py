@@ -24,7 +24,7 @@ from marshmallow import ValidationError
 from pymongo.database import Database
 from pymongo.errors import AutoReconnect, ConnectionFailure, DuplicateKeyError
 
-from shared import correlation
+from shared import correlation, metrics
 from shared.envelope import Event, InvalidEnvelope, from_kafka
 
 log = logging.getLogger(__name__)
@@ -64,6 +64,7 @@ class EventConsumer:
         max_attempts: int = 3,
         backoff_seconds: float = 0.2,
         max_backoff_seconds: float = 10.0,
+        service: str = "",
     ):
         self.consumer = consumer
         self.producer = producer
@@ -74,6 +75,7 @@ class EventConsumer:
         self.max_attempts = max_attempts
         self.backoff_seconds = backoff_seconds
         self.max_backoff_seconds = max_backoff_seconds
+        self.service = service
 
     def run(self, stop: threading.Event, poll_ms: int = 500) -> None:
         log.info("consumer started", extra={"group": self.group_id, "dlq": self.dlq_topic})
@@ -94,9 +96,13 @@ class EventConsumer:
             return self._dead_letter(record, "invalid-envelope", str(exc))
         handler = self.handlers.get(event.type)
         if handler is None:
-            return Outcome("ignored")
+            return self._count(event, Outcome("ignored"))
         with correlation.correlated(event.correlation_id, event.id):
-            return self._handle_with_retries(record, event, handler, stop or threading.Event())
+            return self._count(event, self._handle_with_retries(record, event, handler, stop or threading.Event()))
+
+    def _count(self, event: Event, outcome: Outcome) -> Outcome:
+        metrics.EVENTS_CONSUMED.labels(self.service, self.group_id, event.type, outcome.status).inc()
+        return outcome
 
     def _handle_with_retries(self, record, event: Event, handler: Handler, stop: threading.Event) -> Outcome:
         attempt, backoff = 0, self.backoff_seconds
@@ -109,6 +115,7 @@ class EventConsumer:
                     return Outcome("duplicate")
                 handler(event)
                 self._remember(event)
+                metrics.HANDLING_SECONDS.labels(self.service, self.group_id, event.type).observe(time.monotonic() - started)
                 log.info("event handled", extra={**self._describe(event), "ms": _ms(started)})
                 return Outcome("handled")
             except (PermanentError, ValidationError, InvalidEnvelope) as exc:
@@ -119,6 +126,7 @@ class EventConsumer:
                 log.exception("handler failed", extra={**self._describe(event), "attempt": attempt})
                 if attempt >= self.max_attempts:
                     return self._dead_letter(record, "handler-failed", _reason(exc), event)
+            metrics.RETRIES.labels(self.service, self.group_id, event.type).inc()
             if stop.wait(backoff):
                 raise _Stopping()
             backoff = min(self.max_backoff_seconds, backoff * 2)
@@ -140,6 +148,7 @@ class EventConsumer:
             ("dlq_failed_at", _now().isoformat().encode()),
         ]
         self.producer.send(self.dlq_topic, key=record.key, value=record.value, headers=headers).get(timeout=30)
+        metrics.DEAD_LETTERED.labels(self.service, self.group_id, reason).inc()
         extra = self._describe(event) if event else {"topic": record.topic, "offset": record.offset}
         log.error("dead-lettered", extra={**extra, "reason": reason, "error": detail})
         return Outcome("dead-lettered", detail)

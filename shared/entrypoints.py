@@ -28,7 +28,7 @@ def run_relay(settings: Settings, collections: list[str]) -> None:
         outbox.ensure_outbox_index(db, collections)
         ensure_topics(settings, [settings.topic(t) for t in contracts.topics_of(settings.service)])
         producer = make_producer(settings)
-        relay = outbox.OutboxRelay(db, collections, lambda topic, event: send_event(producer, topic, event))
+        relay = outbox.OutboxRelay(db, collections, lambda topic, event: send_event(producer, topic, event), service=settings.service)
 
         def run(stop: threading.Event) -> None:
             try:
@@ -59,7 +59,7 @@ def run_consumer(
         ensure_topics(settings, full_topics + [dlq])
         producer = make_producer(settings)
         consumer = make_consumer(settings, f"{settings.topic_prefix}{group_id}", full_topics)
-        loop = EventConsumer(consumer, producer, db, group_id, handlers(db), dlq)
+        loop = EventConsumer(consumer, producer, db, group_id, handlers(db), dlq, service=settings.service)
 
         def run(stop: threading.Event) -> None:
             try:

@@ -12,7 +12,7 @@ from flask.json.provider import DefaultJSONProvider
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
-from shared import correlation
+from shared import correlation, metrics
 from shared.pagination import BadCursor
 
 log = logging.getLogger(__name__)
@@ -64,6 +64,9 @@ def install(app: Flask) -> None:
         cid = getattr(g, "correlation_id", None)
         if cid:
             response.headers["X-Correlation-ID"] = cid
+            route = request.url_rule.rule if request.url_rule else "unmatched"
+            metrics.HTTP_REQUESTS.labels(app.config["SERVICE"], request.method, route, str(response.status_code)).inc()
+            metrics.HTTP_SECONDS.labels(app.config["SERVICE"], route).observe(time.monotonic() - g.started)
             log.info(
                 "request",
                 extra={
@@ -144,7 +147,9 @@ def _safe_id(value: str | None) -> str | None:
     return None
 
 
-def service_app(import_name: str, settings, db, prepare: Callable[[Any], None] | None = None) -> Flask:
+def service_app(
+    import_name: str, settings, db, prepare: Callable[[Any], None] | None = None, outbox_collections: list[str] = (), state=None
+) -> Flask:
     """A Flask app with the platform's logging, error handling and health probes.
 
     ``prepare(db)`` (indexes) runs now if Mongo answers; if not, the app still starts and
@@ -177,6 +182,7 @@ def service_app(import_name: str, settings, db, prepare: Callable[[Any], None] |
         )
     checks = {"mongo": lambda: mongo_reachable(db), "kafka": lambda: kafka_reachable(settings)}
     app.register_blueprint(health_blueprint(checks, required={"mongo"}))
+    app.register_blueprint(metrics.metrics_blueprint(metrics.StateCollector(lambda: _state_metrics(settings.service, db, outbox_collections, state))))
     if prepare is not None:
         try:
             prepare(db)
@@ -289,3 +295,15 @@ def page_args(sortable: tuple[str, ...], default_sort: str) -> tuple[str, int, s
     if not 1 <= limit <= 200:
         raise Problem(400, "Bad Request", "limit is between 1 and 200.", errors={"limit": ["Out of range."]})
     return sort, limit, request.args.get("cursor") or None
+
+
+def _state_metrics(service: str, db, outbox_collections, extra):
+    """Gauges read from the service's data when scraped: its outbox backlog, plus its own."""
+    from shared.outbox import pending_count
+
+    try:
+        yield "bsm_outbox_pending", "Events waiting in the outbox", ["service"], [([service], float(pending_count(db, list(outbox_collections))))]
+        if extra is not None:
+            yield from extra(db)
+    except Exception:  # a scrape must never fail because a store is away; /readyz says so
+        log.warning("state metrics unavailable", exc_info=True)

@@ -20,6 +20,7 @@ from pymongo import ASCENDING
 from pymongo.database import Database
 from pymongo.errors import PyMongoError
 
+from shared import metrics
 from shared.correlation import correlated
 from shared.envelope import Event, from_document, to_document
 
@@ -68,8 +69,9 @@ Publish = Callable[[str, Event], Any]
 class OutboxRelay:
     """Publishes what the service's documents hold in their outboxes."""
 
-    def __init__(self, db: Database, collections: list[str], publish: Publish, batch_size: int = 100):
+    def __init__(self, db: Database, collections: list[str], publish: Publish, batch_size: int = 100, service: str = ""):
         self.db = db
+        self.service = service
         self.collections = collections
         self.publish = publish
         self.batch_size = batch_size
@@ -93,6 +95,7 @@ class OutboxRelay:
 
     def _publish(self, topic: str, event: Event) -> None:
         self.publish(topic, event)
+        metrics.EVENTS_PUBLISHED.labels(self.service, event.type).inc()
         with correlated(event.correlation_id, event.causation_id):
             log.info("event published", extra={"event_id": event.id, "event_type": event.type, "subject": event.subject, "topic": topic})
 

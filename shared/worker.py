@@ -16,6 +16,7 @@ from pymongo.errors import PyMongoError
 
 from shared.config import Settings
 from shared.logs import configure_logging
+from shared.metrics import serve_worker_metrics
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,7 @@ def stop_on_signals() -> threading.Event:
 def run_worker(name: str, settings: Settings, build: Callable[[], Loop], max_backoff: float = 15.0) -> None:
     """Build the loop with fresh clients and run it until asked to stop."""
     configure_logging(settings.service, settings.log_level)
+    serve_worker_metrics()
     stop = stop_on_signals()
     backoff = 0.5
     log.info("worker starting", extra={"worker": name})

@@ -6,6 +6,7 @@ exactly the same processes. Each process logs JSON lines to ``<log_dir>/<name>.l
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -71,13 +72,26 @@ class Platform:
 
     def start(self) -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(self.metrics_dir, ignore_errors=True)
         for proc in self.table:
             self._spawn(proc)
 
+    @property
+    def metrics_dir(self) -> Path:
+        return self.log_dir.parent / "metrics"
+
     def _spawn(self, proc: Process) -> None:
+        """Start one process; a service's processes share a metrics folder, so its API's
+        /metrics adds up what its workers counted."""
+        service = proc.name.split("-", 1)[0]
+        env = dict(self.env)
+        if service in SERVICES:
+            folder = self.metrics_dir / service
+            folder.mkdir(parents=True, exist_ok=True)
+            env["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
         log = open(self.log_dir / f"{proc.name}.log", "ab")
         self.running[proc.name] = subprocess.Popen(
-            proc.argv, cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            proc.argv, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
         log.close()
 

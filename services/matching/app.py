@@ -10,13 +10,13 @@ from shared.openapi import openapi_blueprint
 from services.matching import SERVICE
 from services.matching.actions import Matching, NotFound, Refused
 from services.matching.api import meetings, meets, participants
-from services.matching.store import InterpreterStore, MeetingStore, MeetView, PreferenceStore, ProfileStore, RequestStore, ScheduleStore, ensure_indexes
+from services.matching.store import OUTBOX_COLLECTIONS, InterpreterStore, MeetingStore, MeetView, PreferenceStore, ProfileStore, RequestStore, ScheduleStore, ensure_indexes
 
 
 def create_app(settings: Settings | None = None):
     settings = settings or load_settings(SERVICE)
     db = connect(settings)
-    app = service_app(__name__, settings, db, prepare=ensure_indexes)
+    app = service_app(__name__, settings, db, prepare=ensure_indexes, outbox_collections=OUTBOX_COLLECTIONS)
     topic = settings.topic(catalogue.TOPIC)
     app.extensions[SERVICE] = Matching(
         profiles=ProfileStore(db, topic),

@@ -11,7 +11,7 @@ from shared.openapi import openapi_blueprint
 
 from services.notifications import SERVICE
 from services.notifications.api import notifications
-from services.notifications.store import ContactStore, NotificationStore, ensure_indexes
+from services.notifications.store import OUTBOX_COLLECTIONS, ContactStore, NotificationStore, ensure_indexes, notification_gauges
 
 
 @dataclass
@@ -24,7 +24,7 @@ class Notifications:
 def create_app(settings: Settings | None = None):
     settings = settings or load_settings(SERVICE)
     db = connect(settings)
-    app = service_app(__name__, settings, db, prepare=ensure_indexes)
+    app = service_app(__name__, settings, db, prepare=ensure_indexes, outbox_collections=OUTBOX_COLLECTIONS, state=notification_gauges)
     app.extensions[SERVICE] = Notifications(settings=settings, store=NotificationStore(db, settings.topic(catalogue.TOPIC)), contacts=ContactStore(db))
     app.register_blueprint(notifications.bp)
     app.register_blueprint(openapi_blueprint("BSM notifications API", "1.0.0", "Inbox, delivery status, resends and preferences."))

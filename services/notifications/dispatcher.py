@@ -11,7 +11,7 @@ import time
 from dataclasses import asdict
 from datetime import datetime, timedelta, timezone
 
-from shared import correlation
+from shared import correlation, metrics
 
 from services.notifications.channels import Channel, DeliveryError, UndeliverableError
 from services.notifications.domain.notifications import Notification, retry_delay
@@ -87,10 +87,12 @@ class Dispatcher:
             retry_at = now + retry_delay(notification.attempts) if notification.attempts < self.max_attempts else None
             self._fail(notification, str(exc), retry_at, describe)
         else:
+            metrics.NOTIFICATIONS.labels(notification.channel, notification.kind, "sent").inc()
             self.store.mark_sent(notification, asdict(rendered), [notification_outcome(notification, sent=True)])
             log.info("notification sent", extra={**describe, "attempts": notification.attempts})
 
     def _fail(self, notification: Notification, error: str, retry_at: datetime | None, describe: dict) -> None:
+        metrics.NOTIFICATIONS.labels(notification.channel, notification.kind, "retrying" if retry_at else "dead").inc()
         events = [] if retry_at else [notification_outcome(notification, sent=False, error=error)]
         self.store.mark_failed(notification, error, retry_at, events)
         level = logging.WARNING if retry_at else logging.ERROR

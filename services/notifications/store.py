@@ -224,3 +224,12 @@ def _public(doc: dict[str, Any]) -> dict[str, Any]:
     out = {k: v for k, v in doc.items() if k not in hidden}
     out["id"] = out.pop("_id")
     return out
+
+
+def notification_gauges(db: Database):
+    """Notifications by channel and status, for /metrics."""
+    counts: dict[tuple[str, str], int] = {}
+    for doc in db[NOTIFICATIONS].find({}, {"channel": 1, "status": 1}):
+        key = (doc.get("channel", "?"), doc.get("status", "?"))
+        counts[key] = counts.get(key, 0) + 1
+    yield "bsm_notifications_stored", "Stored notifications by channel and status", ["channel", "status"], [([c, s], float(n)) for (c, s), n in sorted(counts.items())]

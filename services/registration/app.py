@@ -11,7 +11,7 @@ from services.registration import SERVICE
 from services.registration.actions import Registration
 from services.registration.api import applications, errors, imports, meets, participants, reference
 from services.registration.domain import reference as reference_data
-from services.registration.store import ApplicationStore, CodeStore, MeetStore, ParticipantStore, ReferenceStore, ensure_indexes
+from services.registration.store import OUTBOX_COLLECTIONS, ApplicationStore, CodeStore, MeetStore, ParticipantStore, ReferenceStore, ensure_indexes
 
 DESCRIPTION = "Participants (sellers, buyers), their products and needs, Buyer-Seller Meets and who takes part."
 
@@ -19,7 +19,7 @@ DESCRIPTION = "Participants (sellers, buyers), their products and needs, Buyer-S
 def create_app(settings: Settings | None = None):
     settings = settings or load_settings(SERVICE)
     db = connect(settings)
-    app = service_app(__name__, settings, db, prepare=ensure_indexes)
+    app = service_app(__name__, settings, db, prepare=ensure_indexes, outbox_collections=OUTBOX_COLLECTIONS)
     topic = settings.topic(catalogue.TOPIC)
     app.extensions[SERVICE] = Registration(
         participants=ParticipantStore(db, topic),

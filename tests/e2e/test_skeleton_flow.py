@@ -88,3 +88,23 @@ def test_a_seller_verifies_their_phone_by_sms_and_their_token_works_on_every_ser
     assert notifications.get(f"/v1/inbox/{seller['id']}", headers=mine).status_code == 200
     assert notifications.get("/v1/inbox/someone-else", headers=mine).status_code == 403
     assert notifications.get("/v1/notifications", params={"recipient_id": seller["id"]}, headers=mine).status_code == 403
+
+
+def test_metrics_move_when_traffic_flows_and_add_up_the_workers(registration, matching, notifications):
+    def value(api, name, **labels):
+        total = 0.0
+        for line in api.get("/metrics").text.splitlines():
+            if line.startswith(name + "{") and all(f'{k}="{v}"' in line for k, v in labels.items()):
+                total += float(line.rsplit(" ", 1)[1])
+        return total
+
+    before = value(registration, "bsm_http_requests_total", route="/v1/sellers", method="POST", status="201")
+    consumed_before = value(matching, "bsm_events_consumed_total", type="bsm.registration.participant.registered.v1", outcome="handled")
+    registration.post("/v1/sellers", json={**SELLER, "phone": "9811199999", "email": None})
+    assert value(registration, "bsm_http_requests_total", route="/v1/sellers", method="POST", status="201") == before + 1
+    wait_until(lambda: value(matching, "bsm_events_consumed_total", type="bsm.registration.participant.registered.v1", outcome="handled") >= consumed_before + 1,
+               what="matching's consumer counted the event")
+    assert value(registration, "bsm_events_published_total", type="bsm.registration.participant.registered.v1") >= 1
+    assert "bsm_outbox_pending" in registration.get("/metrics").text
+    wait_until(lambda: value(notifications, "bsm_notifications_total", channel="sms", result="sent") >= 1, what="a notification sent")
+    assert 'bsm_notifications_stored{channel="sms",status="sent"}' in notifications.get("/metrics").text
