@@ -108,9 +108,10 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
         starts = datetime.fromisoformat(f"{meeting['day']}T{meeting['start']}").replace(tzinfo=ZoneInfo(meeting["timezone"]))
         if starts <= datetime.now(starts.tzinfo):
             return
-        remind_at = starts - timedelta(minutes=reminder_minutes)
+        lead = meet_names.reminder_minutes(meeting["meet_id"], reminder_minutes)
+        remind_at = starts - timedelta(minutes=lead)
         for who, other in ((meeting["seller_id"], meeting["buyer_id"]), (meeting["buyer_id"], meeting["seller_id"])):
-            context = {"minutes": reminder_minutes, "start": meeting["start"], "table": meeting["table"], "with": name_of(other),
+            context = {"minutes": lead, "start": meeting["start"], "table": meeting["table"], "with": name_of(other),
                        "meeting_id": meeting["meeting_id"]}
             tell(who, "meeting_reminder", context, event, at=remind_at)
 
@@ -137,7 +138,10 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
 
     def on_meet(event: Event) -> None:
         data = contracts.read_data(event)
-        meet_names.save(data["meet_id"], data["name"], data["version"], data["status"], data["timezone"])
+        meet_names.save(data["meet_id"], data["name"], data["version"], data["status"], data["timezone"], data["reminder_minutes"])
+        if data["status"] == "completed":
+            for participant_id in tallies.approved(data["meet_id"]):
+                tell(participant_id, "thank_you", {"meet_name": data["name"]}, event)
 
     def on_follow_up_due(event: Event) -> None:
         data = contracts.read_data(event)

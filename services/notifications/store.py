@@ -154,8 +154,8 @@ class MeetNames:
     def __init__(self, db: Database):
         self.collection = db["meets"]
 
-    def save(self, meet_id: str, name: str, version: int, status: str | None = None, timezone: str = "Asia/Kolkata") -> None:
-        fields = {"name": name, "version": version, "timezone": timezone, **({"status": status} if status else {})}
+    def save(self, meet_id: str, name: str, version: int, status: str | None = None, timezone: str = "Asia/Kolkata", reminder_minutes: int = 30) -> None:
+        fields = {"name": name, "version": version, "timezone": timezone, "reminder_minutes": reminder_minutes, **({"status": status} if status else {})}
         try:
             self.collection.update_one({"_id": meet_id, "version": {"$lt": version}}, {"$set": fields}, upsert=True)
         except DuplicateKeyError:
@@ -167,6 +167,9 @@ class MeetNames:
     def get(self, meet_id: str) -> str:
         doc = self.collection.find_one({"_id": meet_id})
         return doc["name"] if doc and doc.get("name") else "the Buyer-Seller Meet"
+
+    def reminder_minutes(self, meet_id: str, default: int) -> int:
+        return (self.collection.find_one({"_id": meet_id}) or {}).get("reminder_minutes") or default
 
     def mark_published(self, meet_id: str) -> None:
         self.collection.update_one({"_id": meet_id}, {"$set": {"published": True}}, upsert=True)
@@ -192,6 +195,9 @@ class Tallies:
             )
         except DuplicateKeyError:
             pass
+
+    def approved(self, meet_id: str) -> list[str]:
+        return [d["participant_id"] for d in self.participation.find({"meet_id": meet_id, "status": "approved"}, {"participant_id": 1})]
 
     def save_loi(self, data: dict[str, Any]) -> None:
         self.lois.replace_one({"_id": data["meeting_id"]}, {"meet_id": data["meet_id"], "value_inr": data["value_inr"]}, upsert=True)

@@ -79,6 +79,7 @@ def meet_event(event_type: str, meet: Meet, previous_status: str | None = None) 
         "timezone": meet.timezone,
         "days": meet.days,
         "meeting_minutes": meet.meeting_minutes,
+        "reminder_minutes": meet.reminder_minutes,
         "tables": meet.tables,
         "capacity_sellers": meet.capacity_sellers,
         "capacity_buyers": meet.capacity_buyers,

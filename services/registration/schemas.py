@@ -230,6 +230,7 @@ class MeetIn(Schema):
     session_end = fields.Time(required=True, format="%H:%M")
     meeting_minutes = fields.Int(required=True, validate=validate.Range(min=5, max=240))
     gap_minutes = fields.Int(load_default=0, validate=validate.Range(min=0, max=120))
+    reminder_minutes = fields.Int(load_default=30, validate=validate.Range(min=5, max=1440), metadata={"description": "How long before each meeting its reminder goes out"})
     breaks = fields.List(fields.Nested(BreakSchema), load_default=list, validate=validate.Length(max=10))
     tables = fields.Int(required=True, validate=validate.Range(min=1, max=2000))
     capacity_sellers = fields.Int(required=True, validate=validate.Range(min=1, max=100000))

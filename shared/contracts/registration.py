@@ -117,6 +117,7 @@ class MeetV1(Schema):
     timezone = fields.Str(required=True)
     days = fields.List(fields.Date(), required=True)
     meeting_minutes = fields.Int(required=True)
+    reminder_minutes = fields.Int(load_default=30)
     tables = fields.Int(required=True)
     capacity_sellers = fields.Int(required=True)
     capacity_buyers = fields.Int(required=True)

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.stack
 
 SMTP, GATEWAY, HOOK = 38225, 38226, 38227
 MEET = Meet(name="Srinagar BSM", venue="SKICC", city="Srinagar", days=[date(2030, 7, 30)], session_start=time(10), session_end=time(11),
-            meeting_minutes=30, tables=2, capacity_sellers=5, capacity_buyers=5, status=OPEN, id="meet-n")
+            meeting_minutes=30, tables=2, capacity_sellers=5, capacity_buyers=5, status=OPEN, id="meet-n", reminder_minutes=45)
 SELLER = Participant(id="s1", role="seller", name="Haleema Bano", country="IN", preferred_language="ur", phone="+919811000001")
 BUYER = Participant(id="b1", role="buyer", name="Anna", organisation="Keller Living", country="DE", international=True,
                     preferred_language="en", email="anna@keller.example")
@@ -121,6 +121,8 @@ def test_a_reminder_is_stored_for_later_fires_once_and_is_withdrawn_if_the_meeti
     reminders = world["store"].find(kind="meeting_reminder")
     assert {r["recipient_id"] for r in reminders} == {"s1", "b1"}
     assert all(r["next_attempt_at"] > datetime.now(timezone.utc) + timedelta(days=365) for r in reminders)
+    starts = datetime(2030, 7, 30, 10, 30, tzinfo=timezone(timedelta(hours=5, minutes=30)))
+    assert {r["next_attempt_at"] for r in reminders} == {starts - timedelta(minutes=45)}  # the meet's own lead time
     world["store"].collection.update_many({"kind": "meeting_reminder", "recipient_id": "b1"}, {"$set": {"next_attempt_at": datetime.now(timezone.utc)}})
     assert world["dispatch"]() >= 1
     assert world["dispatch"]() == 0  # a second dispatcher (as after a restart) sends nothing again
@@ -213,6 +215,7 @@ def test_organisers_get_one_daily_digest_while_registration_is_open_and_the_resu
            "loi": {"product": "Saffron", "quantity": {"value": "5", "unit": "kg"}, "value": {"amount": "105000000.00", "currency": "INR"},
                    "value_inr": "105000000.00", "signed_on": "2030-07-30", "follow_up": [{"due": "2030-08-29"}]}}
     world["deliver"](matching_messages.loi_signed(loi))
+    assert {n["recipient_id"] for n in world["store"].find(kind="thank_you")} == {"s1", "b1"}
     assert record_digests(world["store"], meets, tallies, organisers, date(2030, 7, 31)) == 1
     world["dispatch"]()
     results = next(m for m in world["mail"].messages if m["Subject"].startswith("Results of"))

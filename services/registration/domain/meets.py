@@ -53,6 +53,7 @@ class Meet:
     capacity_buyers: int
     timezone: str = "Asia/Kolkata"
     gap_minutes: int = 0
+    reminder_minutes: int = 30
     breaks: list[Break] = field(default_factory=list)
     registration_opens: datetime | None = None
     registration_closes: datetime | None = None
