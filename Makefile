@@ -15,6 +15,7 @@ stop: $(STAMP)  ## stop what `make run` started (from another terminal)
 	$(PY) deploy/local/run.py stop
 
 test: $(STAMP)  ## the full test suite (starts and stops its own stack on test ports)
+	deploy/local/ensure_chromium.sh
 	$(PY) -m pytest
 
 unit: $(STAMP)  ## only the tests that need no Kafka or Mongo

@@ -58,6 +58,9 @@ def processes(env: Mapping[str, str], python: str = sys.executable) -> list[Proc
         )
         for worker in WORKERS[service]:
             result.append(Process(f"{service}-{worker}", (python, "-m", f"services.{service}", worker)))
+    port = int(env.get("BSM_OPS_PORT") or 8004)
+    result.append(Process("ops-flow", (python, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1", "ops.flow:create_app()"),
+                          ready_url=f"http://127.0.0.1:{port}/healthz"))
     return result
 
 

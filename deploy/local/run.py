@@ -125,6 +125,7 @@ def _print_summary(env, topics, platform: Platform, sinks, seconds: float) -> No
     for service in SERVICES:
         port = api_port(service, env)
         print(f"  {service:<14} http://127.0.0.1:{port}   (/healthz, /readyz)")
+    print(f"  flow page      http://127.0.0.1:{env.get('BSM_OPS_PORT', '8004')}/flow")
     print(f"\n  Kafka          {env.get('KAFKA_BOOTSTRAP_SERVERS', '127.0.0.1:9092')}   topics: {', '.join(topics)}")
     print(f"  MongoDB wire   {env.get('MONGODB_URI', 'mongodb://127.0.0.1:27017/')}")
     names = {s.name for s in sinks}

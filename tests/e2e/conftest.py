@@ -56,6 +56,7 @@ def platform(stack, mail, gateway):
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(SMTP_PORT),
         "SMS_GATEWAY_URL": gateway.url,
+        "BSM_OPS_PORT": "38004",
     }
     for service, port in PORTS.items():
         env[f"{service.upper()}_PORT"] = str(port)
