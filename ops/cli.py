@@ -129,6 +129,12 @@ def _trace(args, settings, kafka: Kafka) -> list[dict]:
             if args.id in (row.get("correlation_id"), row.get("subject")) or args.id in json.dumps(row.get("data", {}), default=str):
                 story.append({"at": row["timestamp"], "what": row.get("type") or "not an event", "where": f"{row['topic']}@{row['offset']}",
                               "id": row.get("id"), "correlation_id": row.get("correlation_id"), "caused_by": row.get("causation_id")})
+    event_ids = [row["id"] for row in story if row.get("id")]
+    for group in GROUPS:
+        ledger = connect(load_settings(group, os.environ))["processed_events"]
+        for doc in ledger.find({"_id": {"$in": [f"{group}:{event_id}" for event_id in event_ids]}}):
+            story.append({"at": doc["at"].isoformat(), "what": f"handled by {group}", "where": group, "id": doc["_id"].split(":", 1)[1],
+                          "correlation_id": args.id, "caused_by": doc["_id"].split(":", 1)[1]})
     notifications = connect(load_settings("notifications", os.environ))["notifications"]
     query = {"$or": [{"correlation_id": args.id}, {"recipient_id": args.id}]}
     for doc in notifications.find(query, {"kind": 1, "channel": 1, "status": 1, "created_at": 1, "sent_at": 1, "correlation_id": 1, "source_event_id": 1}):

@@ -108,3 +108,22 @@ def test_metrics_move_when_traffic_flows_and_add_up_the_workers(registration, ma
     assert "bsm_outbox_pending" in registration.get("/metrics").text
     wait_until(lambda: value(notifications, "bsm_notifications_total", channel="sms", result="sent") >= 1, what="a notification sent")
     assert 'bsm_notifications_stored{channel="sms",status="sent"}' in notifications.get("/metrics").text
+
+
+def test_a_trace_of_a_registration_shows_every_hop_to_the_notification(platform, registration, notifications, monkeypatch, capsys):
+    import json
+
+    from ops import cli
+
+    registration.post("/v1/sellers", json={**SELLER, "phone": "9811177777", "email": "trace@example.in"}, headers={"X-Request-ID": "trace-e2e-1"})
+    wait_until(lambda: any(n["status"] == "sent" for n in notifications.get("/v1/notifications", params={"correlation_id": "trace-e2e-1"},
+                                                                            headers=ORGANISER).json()["items"]), what="the notification sent")
+    for key in ("KAFKA_BOOTSTRAP_SERVERS", "MONGODB_URI", "BSM_TOPIC_PREFIX", "MATCHING_MONGODB_DATABASE", "NOTIFICATIONS_MONGODB_DATABASE"):
+        monkeypatch.setenv(key, platform.env[key])
+    assert cli.main(["ops", "trace", "trace-e2e-1", "--json"]) == 0
+    story = [row["what"] for row in json.loads(capsys.readouterr().out)]
+    assert "bsm.registration.participant.registered.v1" in story
+    assert "handled by matching" in story and "handled by notifications" in story
+    assert "bsm.matching.participant.indexed.v1" in story
+    assert any(what.startswith("notification registration_received by email: sent") for what in story)
+    assert story.index("bsm.registration.participant.registered.v1") < story.index("handled by matching")

@@ -67,6 +67,7 @@ def test_dead_letters_are_shown_and_a_replay_after_the_fix_is_processed_once(set
         assert topics[topic]["messages"] == 3 and topics[dlq]["messages"] == 1
         story = run_cli(capsys, monkeypatch, env, "trace", poisoned.correlation_id)
         assert [row["what"] for row in story].count(KIND) == 4  # the original, its dead letter, two replays
+        assert "handled by matching" in [row["what"] for row in story]
     finally:
         stop.set()
         worker.join(timeout=15)
