@@ -7,10 +7,8 @@ shape). 2xx is sent; 429 and 5xx are worth retrying; any other 4xx will never su
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 
-from services.notifications.channels import DeliveryError, UndeliverableError
+from services.notifications.channels import post_json
 from services.notifications.domain.notifications import Notification
 from services.notifications.rendering import Rendered
 
@@ -21,18 +19,9 @@ class GatewayChannel:
 
     def send(self, notification: Notification, rendered: Rendered) -> None:
         body = json.dumps({"channel": self.name, "to": notification.address, "text": rendered.text, "reference": notification.id}).encode()
-        headers = {"Content-Type": "application/json", "Idempotency-Key": notification.id}
+        headers = {"Idempotency-Key": notification.id}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         if notification.correlation_id:
             headers["X-Correlation-ID"] = notification.correlation_id
-        request = urllib.request.Request(self.url, data=body, headers=headers, method="POST")
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout):
-                return
-        except urllib.error.HTTPError as exc:
-            if exc.code == 429 or exc.code >= 500:
-                raise DeliveryError(f"gateway answered {exc.code}") from exc
-            raise UndeliverableError(f"gateway refused the message: {exc.code}") from exc
-        except (urllib.error.URLError, OSError) as exc:
-            raise DeliveryError(f"gateway unreachable: {exc}") from exc
+        post_json(self.url, body, headers, self.timeout, "gateway")

@@ -11,11 +11,9 @@ import hashlib
 import hmac
 import json
 import time
-import urllib.error
-import urllib.request
 from typing import Callable
 
-from services.notifications.channels import DeliveryError, UndeliverableError
+from services.notifications.channels import UndeliverableError, post_json
 from services.notifications.domain.notifications import Notification
 from services.notifications.rendering import Rendered
 
@@ -50,15 +48,6 @@ class WebhookChannel:
             "subject": rendered.subject, "text": rendered.text, "correlation_id": notification.correlation_id,
         }).encode()
         timestamp = str(int(time.time()))
-        headers = {"Content-Type": "application/json", "X-BSM-Timestamp": timestamp, "X-BSM-Signature": signature(secret, timestamp, body),
+        headers = {"X-BSM-Timestamp": timestamp, "X-BSM-Signature": signature(secret, timestamp, body),
                    "X-BSM-Delivery": notification.id}
-        request = urllib.request.Request(notification.address, data=body, headers=headers, method="POST")
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout):
-                return
-        except urllib.error.HTTPError as exc:
-            if exc.code == 429 or exc.code >= 500:
-                raise DeliveryError(f"webhook answered {exc.code}") from exc
-            raise UndeliverableError(f"webhook refused: {exc.code}") from exc
-        except (urllib.error.URLError, OSError) as exc:
-            raise DeliveryError(f"webhook unreachable: {exc}") from exc
+        post_json(notification.address, body, headers, self.timeout, "webhook")
