@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 from shared import outbox
@@ -57,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     replay.add_argument("--json", action="store_true")
     trace = ops.add_parser("trace", help="the story of a correlation id, participant or meeting")
     trace.add_argument("id")
+    trace.add_argument("--logs", default=os.environ.get("BSM_LOG_DIR", ".state/local/logs"), help="folder of JSON-line logs to read requests from")
     trace.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
 
@@ -135,12 +137,32 @@ def _trace(args, settings, kafka: Kafka) -> list[dict]:
         for doc in ledger.find({"_id": {"$in": [f"{group}:{event_id}" for event_id in event_ids]}}):
             story.append({"at": doc["at"].isoformat(), "what": f"handled by {group}", "where": group, "id": doc["_id"].split(":", 1)[1],
                           "correlation_id": args.id, "caused_by": doc["_id"].split(":", 1)[1]})
+    story += _requests_from_logs(args.logs, args.id)
     notifications = connect(load_settings("notifications", os.environ))["notifications"]
     query = {"$or": [{"correlation_id": args.id}, {"recipient_id": args.id}]}
     for doc in notifications.find(query, {"kind": 1, "channel": 1, "status": 1, "created_at": 1, "sent_at": 1, "correlation_id": 1, "source_event_id": 1}):
         story.append({"at": (doc.get("sent_at") or doc["created_at"]).isoformat(), "what": f"notification {doc['kind']} by {doc['channel']}: {doc['status']}",
                       "where": "notifications", "id": doc["_id"], "correlation_id": doc.get("correlation_id"), "caused_by": doc.get("source_event_id")})
     return sorted(story, key=lambda row: row["at"])
+
+
+def _requests_from_logs(folder: str, correlation_id: str) -> list[dict]:
+    """The HTTP requests of this correlation id, from the services' JSON-line logs (locally;
+    in a cluster, the same search runs in the log store)."""
+    rows = []
+    for path in sorted(Path(folder).glob("*.log")) if Path(folder).is_dir() else []:
+        with open(path, encoding="utf-8", errors="replace") as lines:
+            for line in lines:
+                if correlation_id not in line or not line.startswith("{"):
+                    continue
+                try:
+                    entry = json.loads(line)
+                except ValueError:
+                    continue
+                if entry.get("correlation_id") == correlation_id and entry.get("msg") == "request":
+                    rows.append({"at": entry["ts"], "what": f"HTTP {entry['method']} {entry['path']} -> {entry['status']}", "where": entry["service"],
+                                 "id": None, "correlation_id": correlation_id, "caused_by": None})
+    return rows
 
 
 def _short(row: dict) -> dict:

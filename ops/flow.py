@@ -14,6 +14,7 @@ from flask import Flask, Response
 
 from shared.config import load_settings
 from shared.consumer import dead_letter_topic
+from shared.metrics import StateCollector, metrics_blueprint
 
 from ops.kafka_views import Kafka, describe
 
@@ -65,6 +66,18 @@ class FlowState:
         }
 
 
+def kafka_gauges(kafka: Kafka, prefix: str):
+    """Consumer lag per group, topic and partition, and messages per topic, for Prometheus."""
+    try:
+        lag = kafka.lag(prefix)
+        topics = kafka.topics(prefix, sample_seconds=0)
+    except Exception:  # Kafka away: the scrape still answers; the broker's absence shows as no series
+        return
+    yield ("bsm_consumer_lag", "Messages a consumer group has yet to handle", ["group", "topic", "partition"],
+           [([r["group"], r["topic"], str(r["partition"])], float(r["lag"])) for r in lag])
+    yield ("bsm_topic_messages", "Messages held in each topic", ["topic"], [([t["topic"]], float(t["messages"])) for t in topics])
+
+
 def create_app() -> Flask:
     settings = load_settings("ops")
     app = Flask(__name__)
@@ -81,6 +94,8 @@ def create_app() -> Flask:
     @app.get("/flow")
     def flow_page():
         return Response(PAGE, mimetype="text/html")
+
+    app.register_blueprint(metrics_blueprint(StateCollector(lambda: kafka_gauges(state.kafka, settings.topic_prefix))))
 
     return app
 

@@ -37,13 +37,20 @@ class Kafka:
         rows = []
         for name in names:
             mine = [tp for tp in parts if tp.topic == name]
+            messages = sum(before[tp] - first[tp] for tp in mine)
             rows.append({
                 "topic": name,
                 "partitions": len(mine),
-                "messages": sum(before[tp] - first[tp] for tp in mine),
+                "messages": messages,
                 "per_second": round(sum(after[tp] - before[tp] for tp in mine) / sample_seconds, 2) if sample_seconds else None,
+                "avg_bytes": self._average_size(name) if sample_seconds and messages else None,
             })
         return rows
+
+    def _average_size(self, topic: str, sample: int = 50) -> int:
+        """Mean size (key, value and headers) of up to ``sample`` records of the topic."""
+        sizes = [len(r.key or b"") + len(r.value or b"") + sum(len(k) + len(v) for k, v in r.headers or []) for r in self.records(topic, sample, 2.0)]
+        return round(sum(sizes) / len(sizes)) if sizes else 0
 
     def lag(self, prefix: str) -> list[dict[str, Any]]:
         admin, consumer = self.admin(), self.consumer()

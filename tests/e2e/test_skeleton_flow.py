@@ -120,8 +120,9 @@ def test_a_trace_of_a_registration_shows_every_hop_to_the_notification(platform,
                                                                             headers=ORGANISER).json()["items"]), what="the notification sent")
     for key in ("KAFKA_BOOTSTRAP_SERVERS", "MONGODB_URI", "BSM_TOPIC_PREFIX", "MATCHING_MONGODB_DATABASE", "NOTIFICATIONS_MONGODB_DATABASE"):
         monkeypatch.setenv(key, platform.env[key])
-    assert cli.main(["ops", "trace", "trace-e2e-1", "--json"]) == 0
+    assert cli.main(["ops", "trace", "trace-e2e-1", "--json", "--logs", str(platform.log_dir)]) == 0
     story = [row["what"] for row in json.loads(capsys.readouterr().out)]
+    assert story[0] == "HTTP POST /v1/sellers -> 201"
     assert "bsm.registration.participant.registered.v1" in story
     assert "handled by matching" in story and "handled by notifications" in story
     assert "bsm.matching.participant.indexed.v1" in story

@@ -49,12 +49,15 @@ def test_the_flow_page_shows_rates_lag_dead_letters_and_recent_events(settings_f
     raw.send(dlq, value=b"poison", headers=[("dlq_reason", b"invalid-envelope")]).get(timeout=10)
     raw.close()
 
-    server = make_server("127.0.0.1", PORT, create_app(), threaded=True)
+    app = create_app()
+    server = make_server("127.0.0.1", PORT, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         html = rendered(f"http://127.0.0.1:{PORT}/flow")
     finally:
         server.shutdown()
+    exposition = app.test_client().get("/metrics").get_data(as_text=True)
+    assert f'bsm_topic_messages{{topic="{topic}"}} 1.0' in exposition
     assert 'data-topic="registration.events"' in html
     assert "registration.events (1)" in html
     assert 'class="dead" data-group="matching" data-count="1"' in html

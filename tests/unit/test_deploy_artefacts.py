@@ -57,6 +57,6 @@ def test_kubernetes_deploys_every_process_safely():
     assert found == expected_processes()
 
 
-@pytest.mark.parametrize("name", ["namespace.yaml", "config.yaml"])
+@pytest.mark.parametrize("name", ["namespace.yaml", "config.yaml", "ops.yaml"])
 def test_shared_manifests_parse(name):
     assert all(doc["metadata"]["name"] for doc in yaml.safe_load_all((REPO / "deploy/k8s" / name).read_text()))
