@@ -9,7 +9,7 @@ from pymongo import ASCENDING
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-from shared import outbox
+from shared import correlation, outbox
 from shared.envelope import Event
 from shared.pagination import Page, page
 
@@ -162,7 +162,7 @@ class MeetingStore:
 
     def publish(self, meeting: dict[str, Any], events: list[Event]) -> bool:
         """Insert a published meeting once (its id is deterministic: meet, seller, buyer)."""
-        doc = outbox.new_document(meeting, [outbox.outbox_entry(self.topic, e) for e in events])
+        doc = outbox.new_document({**meeting, "correlation_id": correlation.correlation_id()}, [outbox.outbox_entry(self.topic, e) for e in events])
         try:
             self.collection.insert_one(doc)
             return True
@@ -173,7 +173,7 @@ class MeetingStore:
         return self.collection.find_one({"_id": meeting_id}, HIDDEN)
 
     def update(self, meeting_id: str, expected_version: int, fields: dict[str, Any], events: list[Event]) -> bool:
-        update = outbox.with_outbox({"$set": {**fields, "version": expected_version + 1}}, [outbox.outbox_entry(self.topic, e) for e in events])
+        update = outbox.with_outbox({"$set": {**fields, "version": expected_version + 1, "correlation_id": correlation.correlation_id()}}, [outbox.outbox_entry(self.topic, e) for e in events])
         return self.collection.update_one({"_id": meeting_id, "version": expected_version}, update).modified_count == 1
 
     def all(self) -> list[dict[str, Any]]:

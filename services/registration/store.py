@@ -15,7 +15,7 @@ from pymongo import ASCENDING
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-from shared import outbox
+from shared import correlation, outbox
 from shared.envelope import Event
 from shared.pagination import Page, page
 
@@ -50,6 +50,7 @@ class _Store:
     def _replace(self, collection: str, doc_id: str, fields: dict[str, Any], expected_version: int, events: list[Event]) -> bool:
         """Write ``fields`` if the stored version is ``expected_version``; bump the version."""
         fields = {k: v for k, v in fields.items() if k not in ("_id", "version")}
+        fields["correlation_id"] = correlation.correlation_id()
         update = outbox.with_outbox({"$set": {**fields, "version": expected_version + 1}}, self._entries(events))
         result = self.db[collection].update_one({"_id": doc_id, "version": expected_version}, update)
         return result.modified_count == 1
@@ -63,7 +64,7 @@ class ParticipantStore(_Store):
             for key in participant.identity_keys:
                 self._claim(key, participant.id)
                 claimed.append(key)
-            doc = outbox.new_document(_participant_doc(participant), self._entries(events))
+            doc = outbox.new_document({**_participant_doc(participant), "correlation_id": correlation.correlation_id()}, self._entries(events))
             self.db[PARTICIPANTS].insert_one(doc)
         except BaseException:
             self.db[IDENTITIES].delete_many({"_id": {"$in": claimed}, "participant_id": participant.id})
@@ -157,7 +158,7 @@ class CodeStore:
 
 class MeetStore(_Store):
     def add(self, meet: Meet, events: list[Event]) -> None:
-        doc = outbox.new_document({**_meet_doc(meet), "approved": {"seller": 0, "buyer": 0}}, self._entries(events))
+        doc = outbox.new_document({**_meet_doc(meet), "approved": {"seller": 0, "buyer": 0}, "correlation_id": correlation.correlation_id()}, self._entries(events))
         self.db[MEETS].insert_one(doc)
 
     def get(self, meet_id: str) -> tuple[Meet, dict[str, int]] | None:
@@ -183,7 +184,7 @@ class MeetStore(_Store):
 
 class ApplicationStore(_Store):
     def add(self, application: Application, events: list[Event]) -> None:
-        doc = outbox.new_document({"_id": application.id, **application.as_dict()}, self._entries(events))
+        doc = outbox.new_document({"_id": application.id, **application.as_dict(), "correlation_id": correlation.correlation_id()}, self._entries(events))
         try:
             self.db[APPLICATIONS].insert_one(doc)
         except DuplicateKeyError:
@@ -209,7 +210,7 @@ def _participant_doc(participant: Participant) -> dict[str, Any]:
 
 
 def _participant(doc: dict[str, Any]) -> Participant:
-    doc = dict(doc)
+    doc = {k: v for k, v in doc.items() if k != "correlation_id"}
     doc["id"] = doc.pop("_id")
     doc["claims"] = [Claim(**{**c, "valid_until": _date(c.get("valid_until"))}) for c in doc.get("claims", [])]
     return Participant(**doc)
@@ -225,7 +226,7 @@ def _meet_doc(meet: Meet) -> dict[str, Any]:
 
 
 def _meet(doc: dict[str, Any]) -> Meet:
-    doc = {k: v for k, v in doc.items() if k != "approved"}
+    doc = {k: v for k, v in doc.items() if k not in ("approved", "correlation_id")}
     doc["id"] = doc.pop("_id")
     doc["days"] = [date.fromisoformat(d) for d in doc["days"]]
     doc["session_start"], doc["session_end"] = time.fromisoformat(doc["session_start"]), time.fromisoformat(doc["session_end"])
@@ -234,7 +235,7 @@ def _meet(doc: dict[str, Any]) -> Meet:
 
 
 def _application(doc: dict[str, Any]) -> Application:
-    doc = dict(doc)
+    doc = {k: v for k, v in doc.items() if k != "correlation_id"}
     doc.pop("_id")
     return Application(**doc)
 

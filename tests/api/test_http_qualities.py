@@ -63,3 +63,4 @@ def test_the_correlation_id_comes_back_and_reaches_the_events(client, db):
     assert response.headers["X-Correlation-ID"] == "trace-me-42"
     doc = db["participants"].find_one({"_id": response.get_json()["id"]})
     assert {e["event"]["correlation_id"] for e in doc["_outbox"]} == {"trace-me-42"}
+    assert doc["correlation_id"] == "trace-me-42"
