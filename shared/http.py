@@ -9,10 +9,18 @@ from typing import Any, Callable
 
 from flask import Blueprint, Flask, Response, current_app, g, json, request
 from flask.json.provider import DefaultJSONProvider
+from flask_cors import CORS
 from marshmallow import ValidationError
+from pymongo.errors import PyMongoError
 from werkzeug.exceptions import HTTPException
 
 from shared import correlation, metrics
+from shared.auth import Authenticator, Unauthenticated, parse_api_keys
+from shared.idempotency import IdempotencyStore, KeyReused, StillRunning, StoredResponse, fingerprint
+from shared.kafka_io import kafka_reachable
+from shared.logs import configure_logging
+from shared.mongo import mongo_reachable
+from shared.outbox import pending_count
 from shared.pagination import BadCursor
 
 log = logging.getLogger(__name__)
@@ -155,16 +163,6 @@ def service_app(
     ``prepare(db)`` (indexes) runs now if Mongo answers; if not, the app still starts and
     ``/readyz`` says Mongo is down, so an orchestrator waits instead of crash-looping.
     """
-    from pymongo.errors import PyMongoError
-
-    from flask_cors import CORS
-
-    from shared.auth import Authenticator, parse_api_keys
-    from shared.idempotency import IdempotencyStore
-    from shared.kafka_io import kafka_reachable
-    from shared.logs import configure_logging
-    from shared.mongo import mongo_reachable
-
     configure_logging(settings.service, settings.log_level)
     app = Flask(import_name)
     app.config["SERVICE"] = settings.service
@@ -194,8 +192,6 @@ def service_app(
 def principal(allow_query_token: bool = False):
     """The authenticated caller, or a 401 problem. Calendar feeds, which apps fetch without
     headers, may carry the token as ``?token=`` instead (``allow_query_token``)."""
-    from shared.auth import Unauthenticated
-
     if "principal" not in g:
         header = request.headers.get("Authorization")
         if not header and allow_query_token and request.args.get("token"):
@@ -225,7 +221,6 @@ def require_self_or(participant_id: str, *roles: str):
 
 def idempotent(view):
     """Honour ``Idempotency-Key`` on a POST view: a retry gets the first response again."""
-    from shared.idempotency import KeyReused, StillRunning, StoredResponse, fingerprint
 
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
@@ -299,8 +294,6 @@ def page_args(sortable: tuple[str, ...], default_sort: str) -> tuple[str, int, s
 
 def _state_metrics(service: str, db, outbox_collections, extra):
     """Gauges read from the service's data when scraped: its outbox backlog, plus its own."""
-    from shared.outbox import pending_count
-
     try:
         yield "bsm_outbox_pending", "Events waiting in the outbox", ["service"], [([service], float(pending_count(db, list(outbox_collections))))]
         if extra is not None:
