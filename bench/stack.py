@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from deploy.local.stack import Stack
+from deploy.local.stack import stack_from_env
 
 REPO = Path(__file__).resolve().parents[1]
 BENCH_ENV = {
@@ -18,12 +18,7 @@ BENCH_ENV = {
 
 @contextmanager
 def bench_stack() -> Iterator[dict[str, str]]:
-    stack = Stack(
-        state_dir=REPO / ".state" / "bench",
-        kafka_bootstrap=BENCH_ENV["KAFKA_BOOTSTRAP_SERVERS"],
-        controller_port=int(BENCH_ENV["KAFKA_CONTROLLER_PORT"]),
-        mongodb_uri=BENCH_ENV["MONGODB_URI"],
-    )
+    stack = stack_from_env({**BENCH_ENV, "BSM_STATE_DIR": str(REPO / ".state" / "bench")})
     stack.reset()
     stack.start()
     try:

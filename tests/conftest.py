@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from deploy.local.stack import Stack
+from deploy.local.stack import stack_from_env
 from shared.config import Settings, load_settings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -27,12 +27,7 @@ TEST_ENV = {
 @pytest.fixture(scope="session")
 def stack():
     """Kafka and FerretDB, fresh for this run, stopped at the end."""
-    test_stack = Stack(
-        state_dir=REPO / ".state" / "test",
-        kafka_bootstrap=TEST_ENV["KAFKA_BOOTSTRAP_SERVERS"],
-        controller_port=int(TEST_ENV["KAFKA_CONTROLLER_PORT"]),
-        mongodb_uri=TEST_ENV["MONGODB_URI"],
-    )
+    test_stack = stack_from_env({**TEST_ENV, "BSM_STATE_DIR": str(REPO / ".state" / "test")})
     test_stack.reset()
     test_stack.start()
     yield test_stack
