@@ -104,6 +104,11 @@ def install(app: Flask) -> None:
     def _bad_cursor(exc: BadCursor):
         return problem_response(400, "Bad Request", str(exc), errors={"cursor": [str(exc)]})
 
+    @app.errorhandler(PyMongoError)
+    def _store_away(exc: PyMongoError):
+        log.error("database unavailable", extra={"error": repr(exc)})
+        return problem_response(503, "Service Unavailable", "The service's database is not answering; retry shortly.")
+
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
         return problem_response(exc.code or 500, exc.name, exc.description)

@@ -9,13 +9,15 @@ from shared.config import Settings
 
 
 def connect(settings: Settings) -> Database:
-    client: MongoClient = MongoClient(
-        settings.mongodb_uri,
-        tz_aware=True,
-        serverSelectionTimeoutMS=5000,
-        connectTimeoutMS=3000,
-        appname=settings.service,
-    )
+    """Timeouts given in the URI win over these defaults (pymongo's keyword arguments would
+    otherwise override the URI)."""
+    uri = settings.mongodb_uri.lower()
+    timeouts = {
+        name: value
+        for name, value in (("serverSelectionTimeoutMS", 5000), ("connectTimeoutMS", 3000))
+        if name.lower() + "=" not in uri
+    }
+    client: MongoClient = MongoClient(settings.mongodb_uri, tz_aware=True, appname=settings.service, **timeouts)
     return client[settings.database_name]
 
 

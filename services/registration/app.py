@@ -1,6 +1,8 @@
 """The registration service's WSGI app: ``gunicorn 'services.registration.app:create_app()'``."""
 from __future__ import annotations
 
+from flask import request
+
 from shared.config import Settings, load_settings
 from shared.contracts import registration as catalogue
 from shared.http import service_app
@@ -31,8 +33,18 @@ def create_app(settings: Settings | None = None):
         secret=settings.auth_secret,
     )
     errors.install(app)
-    app.before_request(lambda: reference_data.use(app.extensions[SERVICE].reference.load()))
+    app.before_request(lambda: _use_reference_data(app))
     for blueprint in (meets.bp, participants.bp, applications.bp, imports.bp, reference.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(openapi_blueprint("BSM registration API", "1.0.0", DESCRIPTION))
     return app
+
+
+UNCHECKED_PATHS = ("/healthz", "/readyz", "/metrics")
+
+
+def _use_reference_data(app) -> None:
+    """Load the reference data (districts etc.) in force for this request; probes and metrics
+    need none, so they keep answering while Mongo is away."""
+    if request.path not in UNCHECKED_PATHS:
+        reference_data.use(app.extensions[SERVICE].reference.load())

@@ -64,3 +64,20 @@ def test_the_correlation_id_comes_back_and_reaches_the_events(client, db):
     doc = db["participants"].find_one({"_id": response.get_json()["id"]})
     assert {e["event"]["correlation_id"] for e in doc["_outbox"]} == {"trace-me-42"}
     assert doc["correlation_id"] == "trace-me-42"
+
+
+@pytest.mark.parametrize("service", ["registration", "matching", "notifications"])
+def test_with_the_database_away_probes_answer_and_requests_get_a_503(settings_for, service):
+    """Liveness must not fail when Mongo is away (an orchestrator would restart every pod),
+    and a request that needs the database says to retry, not 500."""
+    import importlib
+
+    create = importlib.import_module(f"services.{service}.app").create_app
+    client = create(settings_for(service, MONGODB_URI="mongodb://127.0.0.1:9/?serverSelectionTimeoutMS=200&connectTimeoutMS=200")).test_client()
+    assert client.get("/healthz").status_code == 200
+    ready = client.get("/readyz")
+    assert ready.status_code == 503 and ready.get_json()["checks"]["mongo"] == "down"
+    assert client.get("/metrics").status_code == 200
+    if service == "registration":
+        away = client.get("/v1/meets")
+        assert away.status_code == 503 and away.headers["Content-Type"] == "application/problem+json"
