@@ -37,7 +37,7 @@ class Settings:
     mail_from: str = "BSM Platform <no-reply@bsm.local>"
     gateway_url: str = ""
     gateway_token: str = ""
-    relay_poll_seconds: float = 0.2
+    relay_poll_seconds: float = 0.1
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property

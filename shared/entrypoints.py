@@ -14,7 +14,7 @@ from pymongo.database import Database
 from shared import contracts, outbox
 from shared.config import Settings
 from shared.consumer import EventConsumer, Handler, dead_letter_topic
-from shared.kafka_io import ensure_topics, make_consumer, make_producer, send_event
+from shared.kafka_io import ensure_topics, make_consumer, make_producer, send_event_async
 from shared.mongo import connect
 from shared.worker import Loop, run_worker
 
@@ -25,10 +25,9 @@ def run_relay(settings: Settings, collections: list[str]) -> None:
 
     def build() -> Loop:
         db = connect(settings)
-        outbox.ensure_outbox_index(db, collections)
         ensure_topics(settings, [settings.topic(t) for t in contracts.topics_of(settings.service)])
         producer = make_producer(settings)
-        relay = outbox.OutboxRelay(db, collections, lambda topic, event: send_event(producer, topic, event), service=settings.service)
+        relay = outbox.OutboxRelay(db, collections, lambda topic, event: send_event_async(producer, topic, event), service=settings.service)
 
         def run(stop: threading.Event) -> None:
             try:

@@ -61,6 +61,12 @@ def send_event(producer: KafkaProducer, topic: str, event: Event, timeout: float
     return producer.send(topic, key=key, value=value, headers=headers).get(timeout=timeout)
 
 
+def send_event_async(producer: KafkaProducer, topic: str, event: Event):
+    """Publish one event; return the future of the broker's acknowledgement (``.get()``)."""
+    key, value, headers = to_kafka(event)
+    return producer.send(topic, key=key, value=value, headers=headers)
+
+
 def ensure_topics(settings: Settings, topics: list[str], partitions: int = DEFAULT_PARTITIONS) -> None:
     """Create the topics that do not exist yet (idempotent)."""
     admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers, client_id=f"{settings.service}-admin")

@@ -1,22 +1,43 @@
-"""A transactional outbox that needs no multi-document transaction.
+"""A transactional outbox that needs no multi-document transaction and no scan.
 
 Each event is written into the very document whose state it describes, in the same
-single-document write (``_outbox`` array plus an ``_outbox_pending`` counter that an index
-can find). The relay publishes pending events in order and then removes exactly those
-entries. A crash between publishing and removing publishes the event again on restart:
-delivery is at-least-once and consumers deduplicate by event id.
+single-document write (an ``_outbox`` array and an ``_outbox_pending`` count): the state
+change and its events land together or not at all.
 
-Run one relay per service: several would each publish the same pending event, which
-stays correct (consumers deduplicate) but wastes work and may reorder an entity's events.
+So that the relay never has to search the service's collections for pending events (on
+FerretDB any query but an ``_id`` lookup reads the whole collection, and history only
+grows), every such write is bracketed by a *pointer* in the small ``outbox_pointers``
+collection, keyed ``"<collection>:<document id>"``::
+
+    before the write:  $inc {n: 1, in_flight: 1}   (upsert)
+    after the write:   $inc {n: 1, in_flight: -1}
+
+The relay reads the pointers (a collection as large as the pending work, not the
+history), publishes the document's pending events, removes them from the document, and
+deletes the pointer only if nobody touched it since it was read (``n`` unchanged) and no
+write was in flight then. Why this loses nothing: with ``in_flight == 0`` every write
+announced so far has landed, so the document read after the pointer holds its events;
+a write announced later changes ``n`` and the conditional delete leaves the pointer for
+the next round. A writer that died between its two pointer updates leaves ``in_flight``
+above zero: the pointer is still worked (nothing waits on it) and is deleted once it has
+been quiet for ``abandon_after`` seconds.
+
+A crash between publishing and removing publishes the event again on restart: delivery
+is at-least-once and consumers deduplicate by event id. Run one relay per service:
+several would each publish the same pending event, which stays correct but wastes work
+and may reorder an entity's events.
 """
 from __future__ import annotations
 
 import logging
 import threading
-from typing import Any, Callable
+from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable, Iterator
 
 from kafka.errors import KafkaError
-from pymongo import ASCENDING
+from kafka.future import Future
+from pymongo.collection import Collection
 from pymongo.database import Database
 from pymongo.errors import PyMongoError
 
@@ -28,6 +49,8 @@ log = logging.getLogger(__name__)
 
 OUTBOX = "_outbox"
 PENDING = "_outbox_pending"
+POINTERS = "outbox_pointers"
+MIGRATED = "outbox_migrated"
 
 
 def outbox_entry(topic: str, event: Event) -> dict[str, Any]:
@@ -49,17 +72,74 @@ def with_outbox(update: dict[str, Any], entries: list[dict[str, Any]]) -> dict[s
     return merged
 
 
-def ensure_outbox_index(db: Database, collections: list[str]) -> None:
+def pointer_id(collection: str, document_id: Any) -> str:
+    return f"{collection}:{document_id}"
+
+
+@contextmanager
+def writing(db: Database, collection: str, document_id: Any) -> Iterator[None]:
+    """Bracket a write that carries outbox entries for ``collection``/``document_id``.
+
+    Raises whatever the write raises; the pointer is closed either way (a write that
+    failed leaves a pointer whose document has nothing pending, which the relay drops).
+    """
+    pointers = db[POINTERS]
+    key = pointer_id(collection, document_id)
+    pointers.update_one(
+        {"_id": key},
+        {"$inc": {"n": 1, "in_flight": 1}, "$set": {"collection": collection, "document_id": document_id, "at": _now()}},
+        upsert=True,
+    )
+    try:
+        yield
+    finally:
+        pointers.update_one({"_id": key}, {"$inc": {"n": 1, "in_flight": -1}, "$set": {"at": _now()}})
+
+
+def insert_one(db: Database, collection: str, document: dict[str, Any], entries: list[dict[str, Any]]):
+    """Insert ``document`` (which must carry ``_id``) with its outbox entries.
+
+    Raises ``DuplicateKeyError`` like ``insert_one`` when the ``_id`` is taken.
+    """
+    if not entries:
+        return db[collection].insert_one(document)
+    with writing(db, collection, document["_id"]):
+        return db[collection].insert_one(new_document(document, entries))
+
+
+def update_one(db: Database, collection: str, query: dict[str, Any], update: dict[str, Any], entries: list[dict[str, Any]], **options):
+    """``update_one`` of the document ``query["_id"]`` plus its outbox entries, in one write.
+
+    ``query`` must name the document by ``_id`` (further conditions, such as a version,
+    may follow); ``options`` go to pymongo (``upsert=True``). Returns pymongo's result.
+    """
+    if not entries:
+        return db[collection].update_one(query, update, **options)
+    with writing(db, collection, query["_id"]):
+        return db[collection].update_one(query, with_outbox(update, entries), **options)
+
+
+def adopt_unpointed(db: Database, collections: list[str]) -> int:
+    """Once per database: give a pointer to every document that holds pending events but
+    was written before pointers existed. Returns how many were found. This is the only
+    scan over whole collections, and a marker keeps it from running a second time."""
+    if db[MIGRATED].find_one({"_id": "pointers"}):
+        return 0
+    found = 0
     for name in collections:
-        db[name].create_index([(PENDING, ASCENDING)], name="outbox_pending")
+        for doc in db[name].find({PENDING: {"$gt": 0}}, {"_id": 1}):
+            with writing(db, name, doc["_id"]):
+                found += 1
+    db[MIGRATED].update_one({"_id": "pointers"}, {"$set": {"at": _now(), "found": found}}, upsert=True)
+    return found
 
 
-def pending_count(db: Database, collections: list[str]) -> int:
-    """How many events wait to be published (the outbox backlog)."""
+def pending_count(db: Database, collections: list[str] | None = None) -> int:
+    """How many events wait to be published (the outbox backlog), read through pointers."""
     total = 0
-    for name in collections:
-        for doc in db[name].find({PENDING: {"$gt": 0}}, {PENDING: 1}):
-            total += doc.get(PENDING, 0)
+    for pointer in db[POINTERS].find({}, {"collection": 1, "document_id": 1}):
+        doc = db[pointer["collection"]].find_one({"_id": pointer["document_id"]}, {PENDING: 1})
+        total += (doc or {}).get(PENDING, 0) or 0
     return total
 
 
@@ -67,43 +147,65 @@ Publish = Callable[[str, Event], Any]
 
 
 class OutboxRelay:
-    """Publishes what the service's documents hold in their outboxes."""
+    """Publishes what the service's documents hold in their outboxes, found by pointer.
 
-    def __init__(self, db: Database, collections: list[str], publish: Publish, batch_size: int = 100, service: str = ""):
+    ``publish(topic, event)`` may return kafka-python's future (``send_event_async``): the
+    relay sends a whole batch, then waits for every acknowledgement before it removes the
+    published entries, so a broker round trip is paid per batch, not per event.
+    """
+
+    def __init__(self, db: Database, collections: list[str], publish: Publish, batch_size: int = 200, service: str = "", abandon_after: float = 60.0):
         self.db = db
         self.service = service
         self.collections = collections
         self.publish = publish
         self.batch_size = batch_size
+        self.abandon_after = timedelta(seconds=abandon_after)
 
     def relay_once(self) -> int:
-        """Publish every pending event once; return how many were published."""
+        """Publish every pending event the pointers lead to once; return how many."""
+        pointers = list(self.db[POINTERS].find({}).limit(self.batch_size))
+        if not pointers:
+            return 0
+        work: list[tuple[dict, Collection, dict, list]] = []
+        pending_acks = []
+        for pointer in pointers:
+            collection = self.db[pointer["collection"]]
+            doc = collection.find_one({"_id": pointer["document_id"]}, {OUTBOX: 1})
+            entries = (doc or {}).get(OUTBOX) or []
+            for entry in entries:
+                pending_acks.append(self._publish(entry["topic"], from_document(entry["event"])))
+            work.append((pointer, collection, doc or {}, entries))
+        for ack in pending_acks:
+            if isinstance(ack, Future):
+                ack.get(timeout=30)
         published = 0
-        for name in self.collections:
-            collection = self.db[name]
-            for doc in collection.find({PENDING: {"$gt": 0}}, {OUTBOX: 1}).limit(self.batch_size):
-                entries = doc.get(OUTBOX) or []
-                for entry in entries:
-                    self._publish(entry["topic"], from_document(entry["event"]))
-                if entries:
-                    collection.update_one(
-                        {"_id": doc["_id"]},
-                        {"$pullAll": {OUTBOX: entries}, "$inc": {PENDING: -len(entries)}},
-                    )
-                    published += len(entries)
+        now = _now()
+        for pointer, collection, doc, entries in work:
+            if entries:
+                collection.update_one({"_id": doc["_id"]}, {"$pullAll": {OUTBOX: entries}, "$inc": {PENDING: -len(entries)}})
+                published += len(entries)
+            quiet = _aware(pointer.get("at")) <= now - self.abandon_after
+            if pointer.get("in_flight", 0) <= 0 or quiet:
+                self.db[POINTERS].delete_one({"_id": pointer["_id"], "n": pointer.get("n")})
         return published
 
-    def _publish(self, topic: str, event: Event) -> None:
-        self.publish(topic, event)
+    def _publish(self, topic: str, event: Event):
+        ack = self.publish(topic, event)
         metrics.EVENTS_PUBLISHED.labels(self.service, event.type).inc()
         with correlated(event.correlation_id, event.causation_id):
             log.info("event published", extra={"event_id": event.id, "event_type": event.type, "subject": event.subject, "topic": topic})
+        return ack
 
-    def run(self, stop: threading.Event, poll_seconds: float = 0.2, max_backoff: float = 10.0) -> None:
+    def run(self, stop: threading.Event, poll_seconds: float = 0.1, max_backoff: float = 10.0) -> None:
         """Relay until ``stop`` is set; wait and retry while Kafka or Mongo is away."""
         backoff = poll_seconds
+        adopted = False
         while not stop.is_set():
             try:
+                if not adopted:
+                    adopt_unpointed(self.db, self.collections)
+                    adopted = True
                 count = self.relay_once()
                 backoff = poll_seconds
                 if count:
@@ -112,3 +214,13 @@ class OutboxRelay:
                 log.warning("outbox relay waiting", extra={"error": repr(exc), "retry_in_s": backoff})
                 backoff = min(max_backoff, backoff * 2)
             stop.wait(backoff)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _aware(moment: datetime | None) -> datetime:
+    if moment is None:
+        return datetime.min.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

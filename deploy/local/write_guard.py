@@ -6,7 +6,10 @@ one document lose one of them: four threads doing 300 ``$inc`` each on one docum
 with 172 and 107 instead of 600 and 600. MongoDB applies each single-document write
 atomically, and the platform relies on that (outbox removal next to a state change,
 capacity counters, leases). Serialising write commands on the local stack restores it.
-Reads pass straight through. Production runs MongoDB and needs none of this.
+Writes are serialised per database (the ``$db`` of the command): each service owns one
+database, which FerretDB keeps in its own SQLite file, so one service's backlog of
+writes never delays another's. Reads pass straight through. Production runs MongoDB and
+needs none of this.
 
     python write_guard.py --listen 127.0.0.1:27017 --upstream /path/to/ferretdb.sock
 """
@@ -38,6 +41,17 @@ def flags(message: bytes) -> int:
     return int.from_bytes(message[16:20], "little") if opcode(message) == OP_MSG else 0
 
 
+def database_name(message: bytes) -> bytes:
+    """The ``$db`` of an OP_MSG command (``b""`` when absent): the body is a BSON
+    document whose ``$db`` element is a string (type 0x02: int32 length, bytes, NUL)."""
+    marker = message.find(b"\x02$db\x00", 20)
+    if marker < 0:
+        return b""
+    start = marker + 6
+    length = int.from_bytes(message[start:start + 4], "little")
+    return message[start + 4:start + 4 + length - 1]
+
+
 def command_name(message: bytes) -> bytes | None:
     """The first key of the OP_MSG body section: the command's name."""
     if opcode(message) != OP_MSG:
@@ -56,7 +70,7 @@ def command_name(message: bytes) -> bytes | None:
 class Guard:
     def __init__(self, upstream: str):
         self.upstream = upstream
-        self.write_lock = asyncio.Lock()
+        self.write_locks: dict[bytes, asyncio.Lock] = {}
 
     async def serve_client(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
         try:
@@ -68,7 +82,7 @@ class Guard:
             while True:
                 request = await read_message(client_reader)
                 if command_name(request) in WRITE_COMMANDS:
-                    async with self.write_lock:
+                    async with self.write_locks.setdefault(database_name(request), asyncio.Lock()):
                         await self._exchange(request, server_reader, server_writer, client_writer)
                 else:
                     await self._exchange(request, server_reader, server_writer, client_writer)

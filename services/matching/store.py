@@ -23,7 +23,6 @@ HIDDEN = {outbox.OUTBOX: 0, outbox.PENDING: 0}
 
 
 def ensure_indexes(db: Database) -> None:
-    outbox.ensure_outbox_index(db, OUTBOX_COLLECTIONS)
     db[PARTICIPANTS].create_index("role", name="role")
     db[PARTICIPATION].create_index([("meet_id", ASCENDING), ("status", ASCENDING)])
     db[PREFERENCES].create_index("meet_id")
@@ -41,9 +40,8 @@ def save_if_newer(db: Database, collection: str, doc_id: str, fields: dict[str, 
     The version guard makes the write idempotent and immune to out-of-order delivery:
     when the stored version is not older, the upsert's insert collides on ``_id``.
     """
-    update = outbox.with_outbox({"$set": {**fields, "version": version}}, list(entries))
     try:
-        db[collection].update_one({"_id": doc_id, "version": {"$lt": version}}, update, upsert=True)
+        outbox.update_one(db, collection, {"_id": doc_id, "version": {"$lt": version}}, {"$set": {**fields, "version": version}}, list(entries), upsert=True)
         return True
     except DuplicateKeyError:
         return False
@@ -90,7 +88,7 @@ class MeetView:
     def announce(self, meet_id: str, participant_id: str, topic: str, events: list[Event]) -> None:
         """Publish events about a participation through its document's outbox."""
         entries = [outbox.outbox_entry(topic, e) for e in events]
-        self.db[PARTICIPATION].update_one({"_id": f"{meet_id}:{participant_id}"}, outbox.with_outbox({}, entries))
+        outbox.update_one(self.db, PARTICIPATION, {"_id": f"{meet_id}:{participant_id}"}, {}, entries)
 
     def approved(self, meet_id: str) -> list[dict[str, Any]]:
         return list(self.db[PARTICIPATION].find({"meet_id": meet_id, "status": "approved"}))
@@ -152,7 +150,7 @@ class ScheduleStore:
 
     def mark_published(self, meet_id: str, published: dict[str, Any], events: list[Event]) -> None:
         entries = [outbox.outbox_entry(self.topic, e) for e in events]
-        self.db[SCHEDULES].update_one({"_id": meet_id}, outbox.with_outbox({"$set": {"published": published}}, entries))
+        outbox.update_one(self.db, SCHEDULES, {"_id": meet_id}, {"$set": {"published": published}}, entries)
 
 
 class MeetingStore:
@@ -162,9 +160,9 @@ class MeetingStore:
 
     def publish(self, meeting: dict[str, Any], events: list[Event]) -> bool:
         """Insert a published meeting once (its id is deterministic: meet, seller, buyer)."""
-        doc = outbox.new_document({**meeting, "correlation_id": correlation.correlation_id()}, [outbox.outbox_entry(self.topic, e) for e in events])
+        doc = {**meeting, "correlation_id": correlation.correlation_id()}
         try:
-            self.collection.insert_one(doc)
+            outbox.insert_one(self.collection.database, MEETINGS, doc, [outbox.outbox_entry(self.topic, e) for e in events])
             return True
         except DuplicateKeyError:
             return False
@@ -173,8 +171,9 @@ class MeetingStore:
         return self.collection.find_one({"_id": meeting_id}, HIDDEN)
 
     def update(self, meeting_id: str, expected_version: int, fields: dict[str, Any], events: list[Event]) -> bool:
-        update = outbox.with_outbox({"$set": {**fields, "version": expected_version + 1, "correlation_id": correlation.correlation_id()}}, [outbox.outbox_entry(self.topic, e) for e in events])
-        return self.collection.update_one({"_id": meeting_id, "version": expected_version}, update).modified_count == 1
+        update = {"$set": {**fields, "version": expected_version + 1, "correlation_id": correlation.correlation_id()}}
+        entries = [outbox.outbox_entry(self.topic, e) for e in events]
+        return outbox.update_one(self.collection.database, MEETINGS, {"_id": meeting_id, "version": expected_version}, update, entries).modified_count == 1
 
     def all(self) -> list[dict[str, Any]]:
         return list(self.collection.find({}, HIDDEN))
@@ -203,7 +202,7 @@ class RequestStore:
 
     def add(self, request: dict[str, Any], events: list[Event]) -> bool:
         try:
-            self.collection.insert_one(outbox.new_document(request, [outbox.outbox_entry(self.topic, e) for e in events]))
+            outbox.insert_one(self.collection.database, REQUESTS, request, [outbox.outbox_entry(self.topic, e) for e in events])
             return True
         except DuplicateKeyError:
             return False
@@ -216,8 +215,8 @@ class RequestStore:
 
     def decide(self, request_id: str, status: str, events: list[Event]) -> bool:
         """Accept or decline a pending request (once: a second answer changes nothing)."""
-        update = outbox.with_outbox({"$set": {"status": status}}, [outbox.outbox_entry(self.topic, e) for e in events])
-        return self.collection.update_one({"_id": request_id, "status": "pending"}, update).modified_count == 1
+        entries = [outbox.outbox_entry(self.topic, e) for e in events]
+        return outbox.update_one(self.collection.database, REQUESTS, {"_id": request_id, "status": "pending"}, {"$set": {"status": status}}, entries).modified_count == 1
 
     def involving(self, meet_id: str, participant_id: str | None) -> list[dict[str, Any]]:
         query: dict[str, Any] = {"meet_id": meet_id}

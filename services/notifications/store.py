@@ -25,7 +25,6 @@ _FIELDS = {f.name for f in fields(Notification)}
 
 
 def ensure_indexes(db: Database) -> None:
-    outbox.ensure_outbox_index(db, OUTBOX_COLLECTIONS)
     db[NOTIFICATIONS].create_index([("status", ASCENDING), ("next_attempt_at", ASCENDING)], name="due")
     db[NOTIFICATIONS].create_index("source_event_id", name="source_event")
     db[NOTIFICATIONS].create_index("recipient_id", name="recipient")
@@ -101,7 +100,7 @@ class NotificationStore:
     def _finish(self, notification: Notification, update: dict[str, Any], events: list[Event]) -> None:
         update["$unset"] = {"lease_until": ""}
         entries = [outbox.outbox_entry(self.topic, e) for e in events]
-        self.collection.update_one({"_id": notification.id, "status": SENDING}, outbox.with_outbox(update, entries))
+        outbox.update_one(self.collection.database, NOTIFICATIONS, {"_id": notification.id, "status": SENDING}, update, entries)
 
 
 class ContactStore:

@@ -31,7 +31,6 @@ HIDDEN = {outbox.OUTBOX: 0, outbox.PENDING: 0}
 
 
 def ensure_indexes(db: Database) -> None:
-    outbox.ensure_outbox_index(db, OUTBOX_COLLECTIONS)
     for field in ("role", "district", "registered_at", "name", "products.category"):
         db[PARTICIPANTS].create_index(field)
     db[MEETS].create_index("status")
@@ -51,8 +50,8 @@ class _Store:
         """Write ``fields`` if the stored version is ``expected_version``; bump the version."""
         fields = {k: v for k, v in fields.items() if k not in ("_id", "version")}
         fields["correlation_id"] = correlation.correlation_id()
-        update = outbox.with_outbox({"$set": {**fields, "version": expected_version + 1}}, self._entries(events))
-        result = self.db[collection].update_one({"_id": doc_id, "version": expected_version}, update)
+        update = {"$set": {**fields, "version": expected_version + 1}}
+        result = outbox.update_one(self.db, collection, {"_id": doc_id, "version": expected_version}, update, self._entries(events))
         return result.modified_count == 1
 
 
@@ -64,8 +63,8 @@ class ParticipantStore(_Store):
             for key in participant.identity_keys:
                 self._claim(key, participant.id)
                 claimed.append(key)
-            doc = outbox.new_document({**_participant_doc(participant), "correlation_id": correlation.correlation_id()}, self._entries(events))
-            self.db[PARTICIPANTS].insert_one(doc)
+            doc = {**_participant_doc(participant), "correlation_id": correlation.correlation_id()}
+            outbox.insert_one(self.db, PARTICIPANTS, doc, self._entries(events))
         except BaseException:
             self.db[IDENTITIES].delete_many({"_id": {"$in": claimed}, "participant_id": participant.id})
             raise
@@ -117,7 +116,7 @@ class ParticipantStore(_Store):
 
     def announce(self, participant_id: str, events: list[Event]) -> None:
         """Publish events about a participant without changing it (through its outbox)."""
-        self.db[PARTICIPANTS].update_one({"_id": participant_id}, outbox.with_outbox({}, self._entries(events)))
+        outbox.update_one(self.db, PARTICIPANTS, {"_id": participant_id}, {}, self._entries(events))
 
     def list(self, query: dict[str, Any], sort: str, limit: int, cursor: str | None) -> tuple[list[Participant], str | None]:
         result: Page = page(self.db[PARTICIPANTS], query, sort, limit, cursor, HIDDEN)
@@ -158,8 +157,8 @@ class CodeStore:
 
 class MeetStore(_Store):
     def add(self, meet: Meet, events: list[Event]) -> None:
-        doc = outbox.new_document({**_meet_doc(meet), "approved": {"seller": 0, "buyer": 0}, "correlation_id": correlation.correlation_id()}, self._entries(events))
-        self.db[MEETS].insert_one(doc)
+        doc = {**_meet_doc(meet), "approved": {"seller": 0, "buyer": 0}, "correlation_id": correlation.correlation_id()}
+        outbox.insert_one(self.db, MEETS, doc, self._entries(events))
 
     def get(self, meet_id: str) -> tuple[Meet, dict[str, int]] | None:
         doc = self.db[MEETS].find_one({"_id": meet_id}, HIDDEN)
@@ -184,9 +183,9 @@ class MeetStore(_Store):
 
 class ApplicationStore(_Store):
     def add(self, application: Application, events: list[Event]) -> None:
-        doc = outbox.new_document({"_id": application.id, **application.as_dict(), "correlation_id": correlation.correlation_id()}, self._entries(events))
+        doc = {"_id": application.id, **application.as_dict(), "correlation_id": correlation.correlation_id()}
         try:
-            self.db[APPLICATIONS].insert_one(doc)
+            outbox.insert_one(self.db, APPLICATIONS, doc, self._entries(events))
         except DuplicateKeyError:
             raise Conflict("This participant has already applied to this meet.", "participant_id", application.id) from None
 

@@ -1,8 +1,10 @@
 """The outbox publishes every accepted change exactly once in effect, even across a Kafka outage."""
 import threading
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from shared import outbox
 from shared.kafka_io import ensure_topics, make_producer, send_event
 from shared.mongo import connect
 from shared.outbox import OutboxRelay, pending_count
@@ -73,3 +75,99 @@ def test_changes_accepted_while_kafka_is_down_are_published_once_it_is_back(stac
     records = read_topic(settings, topic, expect=4)
     published = {e.id: e for e in (from_kafka(r.key, r.value, r.headers) for r in records)}
     assert sorted(e.subject for e in published.values()) == sorted(s.id for s in sellers)
+
+
+def test_a_write_still_in_flight_when_the_relay_looks_is_published_on_the_next_round(registration):
+    """The relay reads the pointer before the document is written: the pointer survives."""
+    settings, db, topic, store = registration
+    published = []
+    relay = OutboxRelay(db, OUTBOX_COLLECTIONS, lambda t, e: published.append(e.subject))
+    s = seller(30)
+    with outbox.writing(db, "participants", s.id):
+        assert relay.relay_once() == 0
+        db["participants"].insert_one(outbox.new_document({"_id": s.id}, [outbox.outbox_entry(topic, participant_event(PARTICIPANT_REGISTERED, s))]))
+    assert relay.relay_once() == 1
+    assert published == [s.id]
+    assert db[outbox.POINTERS].count_documents({}) == 0
+
+
+def test_a_pointer_touched_while_the_relay_works_is_kept(registration):
+    """A write announced after the relay read the pointer is not dropped with it."""
+    settings, db, topic, store = registration
+    s = seller(31)
+    store.add(s, [participant_event(PARTICIPANT_REGISTERED, s)])
+    published = []
+
+    def publish_and_meanwhile_write(t, e):
+        published.append(e.id)
+        if len(published) == 1:
+            store.announce(s.id, [participant_event(PARTICIPANT_REGISTERED, s)])
+
+    relay = OutboxRelay(db, OUTBOX_COLLECTIONS, publish_and_meanwhile_write)
+    assert relay.relay_once() == 1
+    assert db[outbox.POINTERS].count_documents({}) == 1
+    assert relay.relay_once() == 1
+    assert len(set(published)) == 2
+    assert db[outbox.POINTERS].count_documents({}) == 0
+    assert pending_count(db) == 0
+
+
+def test_a_writer_that_died_mid_write_leaves_nothing_stuck(registration):
+    """in_flight stays above zero when a writer dies between its pointer updates; its
+    events are still published, and the pointer goes once it has been quiet long enough."""
+    settings, db, topic, store = registration
+    s = seller(32)
+    db[outbox.POINTERS].update_one({"_id": outbox.pointer_id("participants", s.id)},
+                                   {"$set": {"collection": "participants", "document_id": s.id, "n": 1, "in_flight": 1, "at": datetime.now(timezone.utc) - timedelta(minutes=5)}}, upsert=True)
+    db["participants"].insert_one(outbox.new_document({"_id": s.id}, [outbox.outbox_entry(topic, participant_event(PARTICIPANT_REGISTERED, s))]))
+    published = []
+    relay = OutboxRelay(db, OUTBOX_COLLECTIONS, lambda t, e: published.append(e.subject), abandon_after=60)
+    assert relay.relay_once() == 1
+    assert published == [s.id]
+    assert db[outbox.POINTERS].count_documents({}) == 0
+
+
+def test_concurrent_writers_lose_no_event_to_a_running_relay(registration):
+    settings, db, topic, store = registration
+    published: list[str] = []
+    lock = threading.Lock()
+
+    def publish(t, e):
+        with lock:
+            published.append(e.id)
+
+    relay = OutboxRelay(db, OUTBOX_COLLECTIONS, publish)
+    stop = threading.Event()
+    worker = threading.Thread(target=relay.run, args=(stop, 0.01, 0.1), daemon=True)
+    worker.start()
+    sent: list[str] = []
+
+    def write(n):
+        for k in range(15):
+            s = seller(40 + n * 15 + k)
+            event = participant_event(PARTICIPANT_REGISTERED, s)
+            store.add(s, [event])
+            extra = participant_event(PARTICIPANT_REGISTERED, s)
+            store.announce(s.id, [extra])
+            with lock:
+                sent.extend([event.id, extra.id])
+
+    writers = [threading.Thread(target=write, args=(n,)) for n in range(3)]
+    [w.start() for w in writers]
+    [w.join() for w in writers]
+    wait_until(lambda: pending_count(db) == 0 and db[outbox.POINTERS].count_documents({}) == 0, timeout=30, what="outbox to drain")
+    stop.set()
+    worker.join(timeout=10)
+    assert set(published) == set(sent)
+
+
+def test_documents_written_before_pointers_existed_are_adopted_once(registration):
+    settings, db, topic, store = registration
+    s = seller(90)
+    db["participants"].insert_one(outbox.new_document({"_id": s.id}, [outbox.outbox_entry(topic, participant_event(PARTICIPANT_REGISTERED, s))]))
+    db[outbox.MIGRATED].delete_many({})
+    assert outbox.adopt_unpointed(db, OUTBOX_COLLECTIONS) == 1
+    assert outbox.adopt_unpointed(db, OUTBOX_COLLECTIONS) == 0
+    published = []
+    assert OutboxRelay(db, OUTBOX_COLLECTIONS, lambda t, e: published.append(e.subject)).relay_once() == 1
+    assert published == [s.id]
