@@ -18,7 +18,7 @@ BENCH_ENV = {
 
 @contextmanager
 def bench_stack() -> Iterator[dict[str, str]]:
-    stack = stack_from_env({**BENCH_ENV, "BSM_STATE_DIR": str(REPO / ".state" / "bench")})
+    stack = stack_from_env({**BENCH_ENV, "BSM_STATE_DIR": os.environ.get("BSM_BENCH_STATE_DIR", str(REPO / ".state" / "bench"))})
     stack.reset()
     stack.start()
     try:

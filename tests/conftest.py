@@ -27,7 +27,7 @@ TEST_ENV = {
 @pytest.fixture(scope="session")
 def stack():
     """Kafka and FerretDB, fresh for this run, stopped at the end."""
-    test_stack = stack_from_env({**TEST_ENV, "BSM_STATE_DIR": str(REPO / ".state" / "test")})
+    test_stack = stack_from_env({**TEST_ENV, "BSM_STATE_DIR": os.environ.get("BSM_TEST_STATE_DIR", str(REPO / ".state" / "test"))})
     test_stack.reset()
     test_stack.start()
     yield test_stack
