@@ -33,7 +33,7 @@ REPO = Path(__file__).resolve().parents[2]
 KAFKA_VERSION = "4.3.1"
 FERRETDB_VERSION = "1.24.2"
 FERRETDB_MODULE = "github.com/FerretDB/FerretDB"
-FERRETDB_PATCH_LEVEL = "bsm1"
+FERRETDB_PATCH_LEVEL = "bsm2"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
@@ -340,7 +340,7 @@ class FerretDB(Component):
         for path in source.rglob("*"):
             path.chmod(path.stat().st_mode | 0o200)
         version_dir = source / "build" / "version"
-        _patch_id_lookups(source)
+        _patch_source(source)
         for name, value in (("version", f"v{FERRETDB_VERSION}"), ("commit", "unknown"), ("branch", "unknown"), ("package", "bsm-local")):
             (version_dir / f"{name}.txt").write_text(value + "\n")
         self.binary.parent.mkdir(parents=True, exist_ok=True)
@@ -453,22 +453,43 @@ def stack_from_env(env: Mapping[str, str]) -> Stack:
     )
 
 
-def _patch_id_lookups(source: Path) -> None:
-    """Make FerretDB's SQLite backend use its own ``_id`` index.
+FERRETDB_PATCHES = (
+    # The unique _id index is on _ferretdb_sjson->"_id" but filters used ->'$._id': SQLite
+    # matches an expression index only on the same expression, so every lookup, update and
+    # delete by _id scanned the table (EXPLAIN QUERY PLAN: SCAN; 30 updates/s at 10,000
+    # documents). ->'_id' is the same path (a bare label reads as $.label) and uses the index.
+    ("internal/backends/sqlite/metadata/metadata.go",
+     """IDColumn = DefaultColumn + "->'$._id'\"""", """IDColumn = DefaultColumn + "->'_id'\"""", 1),
+    # Only a filter made of _id alone was pushed down, so a guarded write such as
+    # {_id: x, version: 3} or {_id: x, status: "pending"} scanned the table. Any filter
+    # with one top-level _id equality selects a subset of that one row, and every handler
+    # (find, count, update, delete, findAndModify, distinct) applies the whole filter to
+    # what the backend returns, so pushing down the _id part alone stays exact.
+    ("internal/backends/sqlite/collection.go", "if params.Filter.Len() == 1 {", "if bsmOneIDKey(params.Filter) {", 2),
+    ("internal/backends/sqlite/collection.go", "// check interfaces\n", """// bsmOneIDKey is true when the filter has exactly one top-level _id key (patch).
+func bsmOneIDKey(filter *types.Document) bool {
+	n := 0
+	for _, k := range filter.Keys() {
+		if k == "_id" {
+			n++
+		}
+	}
+	return n == 1
+}
 
-    FerretDB 1.24.2 creates the unique ``_id`` index on ``_ferretdb_sjson->"_id"`` but
-    filters with ``_ferretdb_sjson->'$._id'``; SQLite matches an expression index only on
-    the same expression, so every lookup, update and delete by ``_id`` scanned the whole
-    table (``EXPLAIN QUERY PLAN``: ``SCAN``; 30 updates/s at 10,000 documents). ``->'_id'``
-    means the same path (SQLite's ``->`` reads a bare label as ``$.label``) and matches the
-    index (``SEARCH ... USING INDEX``).
-    """
-    metadata = source / "internal" / "backends" / "sqlite" / "metadata" / "metadata.go"
-    text = metadata.read_text()
-    old = """IDColumn = DefaultColumn + "->'$._id'\""""
-    if old not in text:
-        raise StackError(f"FerretDB {FERRETDB_VERSION}: {metadata} no longer holds {old}; review the patch")
-    metadata.write_text(text.replace(old, """IDColumn = DefaultColumn + "->'_id'\""""))
+// check interfaces
+""", 1),
+)
+
+
+def _patch_source(source: Path) -> None:
+    """Apply ``FERRETDB_PATCHES`` (file, old text, new text, expected count) to the source."""
+    for relative, old, new, count in FERRETDB_PATCHES:
+        path = source / relative
+        text = path.read_text()
+        if text.count(old) != count:
+            raise StackError(f"FerretDB {FERRETDB_VERSION}: {relative} holds {text.count(old)} of {old!r}, expected {count}; review the patch")
+        path.write_text(text.replace(old, new))
 
 
 def _socket_path(state_dir: Path) -> str:
