@@ -1,4 +1,8 @@
-"""What matching does with each event it consumes: keep its own read model current."""
+"""What matching does with each event it consumes: keep its own read model current.
+
+Each event costs ``_id`` reads and writes only: the participation and the meet's roster,
+and for an approval the roster's profiles (to announce the best matches), each by id.
+"""
 from __future__ import annotations
 
 from pymongo.database import Database
@@ -38,7 +42,7 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
         saved = meets.save_participation(data)
         if saved and data["status"] == "approved":
             announce_top_matches(data["meet_id"], data["participant_id"])
-        if saved and data["status"] in LEFT and meetings.for_meet(data["meet_id"], data["participant_id"]):
+        if saved and data["status"] in LEFT and meetings.placements(data["meet_id"], data["participant_id"]):
             try:
                 actions.cancel_participant(context, data["meet_id"], data["participant_id"], "withdrawn")
             except actions.Refused:

@@ -1,5 +1,12 @@
 """Matching's MongoDB collections: its read model (built from registration's events) and
-what it decides (preferences, schedules, meetings, Letters of Intent)."""
+what it decides (preferences, schedules, meetings, Letters of Intent).
+
+Every hot read names documents by ``_id`` (the only lookup FerretDB answers from an
+index): what a meet holds is kept in per-meet documents (``rosters``: who is approved;
+``preference_sets``; ``interpreter_pools``; ``meeting_lists`` with the publication chunks
+that list its meetings, see ``meetings_store``), and the members are then read one by
+one. Collections that only hold pending work are listed in ``BOUNDED_COLLECTIONS``.
+"""
 from __future__ import annotations
 
 from dataclasses import asdict
@@ -9,29 +16,33 @@ from pymongo import ASCENDING
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-from shared import correlation, outbox
+from shared import outbox
 from shared.envelope import Event
-from shared.pagination import Page, page
 
 from services.matching.domain.participants import ParticipantProfile
-
-PARTICIPANTS, MEETS, PARTICIPATION, PREFERENCES, SCHEDULES, MEETINGS, REQUESTS, INTERPRETERS = (
-    "participants", "meets", "participation", "preferences", "schedules", "meetings", "requests", "interpreters",
+from services.matching.meetings_store import (
+    FOLLOW_UPS_DUE, MEETING_LISTS, MEETINGS, PUBLICATIONS, HIDDEN, MeetingStore, by_ids, field_key,
 )
-OUTBOX_COLLECTIONS = [PARTICIPANTS, PARTICIPATION, SCHEDULES, MEETINGS, REQUESTS]
-HIDDEN = {outbox.OUTBOX: 0, outbox.PENDING: 0}
+
+PARTICIPANTS, MEETS, PARTICIPATION, SCHEDULES, REQUESTS = "participants", "meets", "participation", "schedules", "requests"
+ROSTERS, PREFERENCE_SETS, INTERPRETER_POOLS, REQUEST_COUNTS = "rosters", "preference_sets", "interpreter_pools", "request_counts"
+OUTBOX_COLLECTIONS = [PARTICIPANTS, PARTICIPATION, SCHEDULES, MEETINGS, REQUESTS, PUBLICATIONS]
+BOUNDED_COLLECTIONS = (FOLLOW_UPS_DUE,)
+__all__ = ["MeetingStore", "MEETINGS", "MEETING_LISTS", "PUBLICATIONS", "FOLLOW_UPS_DUE", "BOUNDED_COLLECTIONS", "OUTBOX_COLLECTIONS"]
+
+
+class PublicationUnfinished(Exception):
+    """A publication of the stored draft has begun and not ended: the draft stays as it is."""
 
 
 def ensure_indexes(db: Database) -> None:
-    db[PARTICIPANTS].create_index("role", name="role")
-    db[PARTICIPATION].create_index([("meet_id", ASCENDING), ("status", ASCENDING)])
-    db[PREFERENCES].create_index("meet_id")
+    """Indexes for the organiser reports that stay queries (results, request lists), and
+    the one-off adoption of documents stored before the per-meet documents existed."""
     db[MEETINGS].create_index("meet_id")
-    db[MEETINGS].create_index("seller_id")
-    db[MEETINGS].create_index("buyer_id")
-    db[MEETINGS].create_index("next_follow_up_due")
     db[REQUESTS].create_index([("meet_id", ASCENDING), ("from_id", ASCENDING)])
-    db[REQUESTS].create_index([("meet_id", ASCENDING), ("to_id", ASCENDING)])
+    from services.matching.adoption import adopt_history
+
+    adopt_history(db)
 
 
 def save_if_newer(db: Database, collection: str, doc_id: str, fields: dict[str, Any], version: int, entries=()) -> bool:
@@ -64,11 +75,16 @@ class ProfileStore:
         return _profile(doc) if doc else None
 
     def many(self, ids: list[str]) -> dict[str, ParticipantProfile]:
-        return {d["_id"]: _profile(d) for d in self.collection.find({"_id": {"$in": ids}}, HIDDEN)}
+        """The profiles of ``ids`` that are stored, read one ``_id`` at a time."""
+        return {d["_id"]: _profile(d) for d in by_ids(self.collection, ids, HIDDEN)}
 
 
 class MeetView:
-    """Meets, their slots and who takes part (approved participation), as matching sees them."""
+    """Meets, their slots and who takes part (approved participation), as matching sees them.
+
+    ``rosters/<meet>`` maps each approved participant to their role; it is brought in line
+    with the stored participation after every participation event, so a redelivery mends
+    a roster a crash left behind."""
 
     def __init__(self, db: Database):
         self.db = db
@@ -82,8 +98,21 @@ class MeetView:
         return self.db[MEETS].find_one({"_id": meet_id})
 
     def save_participation(self, data: dict[str, Any]) -> bool:
+        """Store a participation version if newer, then align the meet's roster with what is stored."""
         fields = {k: data[k] for k in ("meet_id", "participant_id", "role", "status", "availability")}
-        return save_if_newer(self.db, PARTICIPATION, f"{data['meet_id']}:{data['participant_id']}", fields, data["version"])
+        saved = save_if_newer(self.db, PARTICIPATION, f"{data['meet_id']}:{data['participant_id']}", fields, data["version"])
+        stored = self.participation(data["meet_id"], data["participant_id"]) or fields
+        key = f"members.{field_key(data['participant_id'])}"
+        if stored["status"] == "approved":
+            self.db[ROSTERS].update_one({"_id": data["meet_id"]}, {"$set": {key: {"participant_id": stored["participant_id"], "role": stored["role"]}}}, upsert=True)
+        else:
+            self.db[ROSTERS].update_one({"_id": data["meet_id"]}, {"$unset": {key: ""}})
+        return saved
+
+    def roster(self, meet_id: str) -> dict[str, str]:
+        """Approved participant id -> role."""
+        doc = self.db[ROSTERS].find_one({"_id": meet_id}) or {}
+        return {m["participant_id"]: m["role"] for m in (doc.get("members") or {}).values()}
 
     def announce(self, meet_id: str, participant_id: str, topic: str, events: list[Event]) -> None:
         """Publish events about a participation through its document's outbox."""
@@ -91,7 +120,9 @@ class MeetView:
         outbox.update_one(self.db, PARTICIPATION, {"_id": f"{meet_id}:{participant_id}"}, {}, entries)
 
     def approved(self, meet_id: str) -> list[dict[str, Any]]:
-        return list(self.db[PARTICIPATION].find({"meet_id": meet_id, "status": "approved"}))
+        """The approved participation documents of a meet (roster, then by ``_id``)."""
+        ids = [f"{meet_id}:{p}" for p in sorted(self.roster(meet_id))]
+        return [d for d in by_ids(self.db[PARTICIPATION], ids) if d.get("status") == "approved"]
 
     def check_in(self, meet_id: str, participant_id: str) -> None:
         self.db[PARTICIPATION].update_one({"_id": f"{meet_id}:{participant_id}"}, {"$set": {"checked_in": True}})
@@ -100,45 +131,59 @@ class MeetView:
         return self.db[PARTICIPATION].find_one({"_id": f"{meet_id}:{participant_id}"})
 
 
-class InterpreterStore:
+class _PerMeet:
+    """Entries kept in one document per meet, under ``field.<key>``."""
+
+    def __init__(self, db: Database, collection: str, field: str):
+        self.collection = db[collection]
+        self.field = field
+
+    def _put(self, meet_id: str, key_parts: tuple[str, ...], entry: dict[str, Any]) -> None:
+        self.collection.update_one({"_id": meet_id}, {"$set": {f"{self.field}.{field_key(*key_parts)}": entry}}, upsert=True)
+
+    def for_meet(self, meet_id: str) -> list[dict[str, Any]]:
+        doc = self.collection.find_one({"_id": meet_id}) or {}
+        return list((doc.get(self.field) or {}).values())
+
+
+class InterpreterStore(_PerMeet):
     """The meet's pool of interpreters: the languages each covers and the slots they work."""
 
     def __init__(self, db: Database):
-        self.collection = db[INTERPRETERS]
+        super().__init__(db, INTERPRETER_POOLS, "pool")
 
     def put(self, meet_id: str, interpreter_id: str, name: str, languages: list[str], availability: list[str]) -> None:
-        self.collection.replace_one(
-            {"_id": f"{meet_id}:{interpreter_id}"},
-            {"meet_id": meet_id, "interpreter_id": interpreter_id, "name": name, "languages": languages, "availability": availability},
-            upsert=True,
-        )
-
-    def for_meet(self, meet_id: str) -> list[dict[str, Any]]:
-        return list(self.collection.find({"meet_id": meet_id}))
+        entry = {"meet_id": meet_id, "interpreter_id": interpreter_id, "name": name, "languages": languages, "availability": availability}
+        self._put(meet_id, (interpreter_id,), entry)
 
 
-class PreferenceStore:
+class PreferenceStore(_PerMeet):
+    """What each participant said about a counterpart (must meet, would like, no thanks)."""
+
     def __init__(self, db: Database):
-        self.collection = db[PREFERENCES]
+        super().__init__(db, PREFERENCE_SETS, "said")
 
     def put(self, meet_id: str, participant_id: str, counterpart_id: str, role: str, preference: str) -> None:
-        self.collection.replace_one(
-            {"_id": f"{meet_id}:{participant_id}:{counterpart_id}"},
-            {"meet_id": meet_id, "participant_id": participant_id, "counterpart_id": counterpart_id, "role": role, "preference": preference},
-            upsert=True,
-        )
-
-    def for_meet(self, meet_id: str) -> list[dict[str, Any]]:
-        return list(self.collection.find({"meet_id": meet_id}))
+        entry = {"meet_id": meet_id, "participant_id": participant_id, "counterpart_id": counterpart_id, "role": role, "preference": preference}
+        self._put(meet_id, (participant_id, counterpart_id), entry)
 
 
 class ScheduleStore:
+    """``schedules/<meet>``: the draft under review, locks, and the publication state.
+
+    While ``publishing`` names the draft being published, the draft cannot be replaced:
+    a publication that stopped part-way is completed by publishing again."""
+
     def __init__(self, db: Database, topic: str):
         self.db = db
         self.topic = topic
 
     def save_draft(self, meet_id: str, draft: dict[str, Any]) -> None:
-        self.db[SCHEDULES].update_one({"_id": meet_id}, {"$set": {"draft": draft}}, upsert=True)
+        """Raises ``PublicationUnfinished`` while a publication of the stored draft is under way."""
+        try:
+            self.db[SCHEDULES].update_one({"_id": meet_id, "publishing": None}, {"$set": {"draft": draft}}, upsert=True)
+        except DuplicateKeyError:
+            raise PublicationUnfinished(meet_id) from None
 
     def get(self, meet_id: str) -> dict[str, Any] | None:
         return self.db[SCHEDULES].find_one({"_id": meet_id}, HIDDEN)
@@ -148,70 +193,39 @@ class ScheduleStore:
         self.db[SCHEDULES].update_one({"_id": meet_id}, {"$pull": {"locks": {"seller_id": lock["seller_id"], "buyer_id": lock["buyer_id"]}}}, upsert=True)
         self.db[SCHEDULES].update_one({"_id": meet_id}, {"$push": {"locks": lock}})
 
-    def mark_published(self, meet_id: str, published: dict[str, Any], events: list[Event]) -> None:
+    def begin_publication(self, meet_id: str, draft_id: str) -> None:
+        self.db[SCHEDULES].update_one({"_id": meet_id}, {"$set": {"publishing": draft_id}})
+
+    def mark_published(self, meet_id: str, draft_id: str, published: dict[str, Any], events: list[Event]) -> bool:
+        """End the publication of ``draft_id`` with its events; False if it had already ended."""
         entries = [outbox.outbox_entry(self.topic, e) for e in events]
-        outbox.update_one(self.db, SCHEDULES, {"_id": meet_id}, {"$set": {"published": published}}, entries)
-
-
-class MeetingStore:
-    def __init__(self, db: Database, topic: str):
-        self.collection = db[MEETINGS]
-        self.topic = topic
-
-    def publish(self, meeting: dict[str, Any], events: list[Event]) -> bool:
-        """Insert a published meeting once (its id is deterministic: meet, seller, buyer)."""
-        doc = {**meeting, "correlation_id": correlation.correlation_id()}
-        try:
-            outbox.insert_one(self.collection.database, MEETINGS, doc, [outbox.outbox_entry(self.topic, e) for e in events])
-            return True
-        except DuplicateKeyError:
-            return False
-
-    def get(self, meeting_id: str) -> dict[str, Any] | None:
-        return self.collection.find_one({"_id": meeting_id}, HIDDEN)
-
-    def update(self, meeting_id: str, expected_version: int, fields: dict[str, Any], events: list[Event]) -> bool:
-        update = {"$set": {**fields, "version": expected_version + 1, "correlation_id": correlation.correlation_id()}}
-        entries = [outbox.outbox_entry(self.topic, e) for e in events]
-        return outbox.update_one(self.collection.database, MEETINGS, {"_id": meeting_id, "version": expected_version}, update, entries).modified_count == 1
-
-    def all(self) -> list[dict[str, Any]]:
-        return list(self.collection.find({}, HIDDEN))
-
-    def for_meet(self, meet_id: str, participant_id: str | None = None) -> list[dict[str, Any]]:
-        return list(self.collection.find(self._query(meet_id, participant_id), HIDDEN).sort([("slot_index", ASCENDING), ("table", ASCENDING)]))
-
-    def page_for_meet(self, meet_id: str, participant_id: str | None, limit: int, cursor: str | None) -> Page:
-        return page(self.collection, self._query(meet_id, participant_id), "slot_index", limit, cursor, HIDDEN)
-
-    @staticmethod
-    def _query(meet_id: str, participant_id: str | None) -> dict[str, Any]:
-        query: dict[str, Any] = {"meet_id": meet_id}
-        if participant_id:
-            query["$or"] = [{"seller_id": participant_id}, {"buyer_id": participant_id}]
-        return query
-
-    def follow_ups_due(self, today: str, limit: int = 100) -> list[dict[str, Any]]:
-        return list(self.collection.find({"next_follow_up_due": {"$lte": today}}, HIDDEN).limit(limit))
+        update = {"$set": {"published": {**published, "draft_id": draft_id}}, "$unset": {"publishing": ""}}
+        return outbox.update_one(self.db, SCHEDULES, {"_id": meet_id, "publishing": draft_id}, update, entries).modified_count == 1
 
 
 class RequestStore:
+    """Meeting requests; ``request_counts/<meet>:<from>`` lists the ids each person sent."""
+
     def __init__(self, db: Database, topic: str):
         self.collection = db[REQUESTS]
+        self.counts = db[REQUEST_COUNTS]
         self.topic = topic
 
     def add(self, request: dict[str, Any], events: list[Event]) -> bool:
+        """Insert a request once; either way it is counted against its sender."""
         try:
             outbox.insert_one(self.collection.database, REQUESTS, request, [outbox.outbox_entry(self.topic, e) for e in events])
             return True
         except DuplicateKeyError:
             return False
+        finally:
+            self.counts.update_one({"_id": f"{request['meet_id']}:{request['from_id']}"}, {"$addToSet": {"sent": request["_id"]}}, upsert=True)
 
     def get(self, request_id: str) -> dict[str, Any] | None:
         return self.collection.find_one({"_id": request_id}, HIDDEN)
 
     def sent_count(self, meet_id: str, from_id: str) -> int:
-        return self.collection.count_documents({"meet_id": meet_id, "from_id": from_id})
+        return len((self.counts.find_one({"_id": f"{meet_id}:{from_id}"}) or {}).get("sent", []))
 
     def decide(self, request_id: str, status: str, events: list[Event]) -> bool:
         """Accept or decline a pending request (once: a second answer changes nothing)."""
@@ -219,6 +233,7 @@ class RequestStore:
         return outbox.update_one(self.collection.database, REQUESTS, {"_id": request_id, "status": "pending"}, {"$set": {"status": status}}, entries).modified_count == 1
 
     def involving(self, meet_id: str, participant_id: str | None) -> list[dict[str, Any]]:
+        """Organiser and participant lists of requests: a query over the meet's requests."""
         query: dict[str, Any] = {"meet_id": meet_id}
         if participant_id:
             query["$or"] = [{"from_id": participant_id}, {"to_id": participant_id}]

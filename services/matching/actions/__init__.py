@@ -1,0 +1,20 @@
+"""What matching does for its HTTP API and consumers, by capability: recommendations and
+preferences, requests, schedules (draft, publication, repair), meetings' outcomes and LoIs,
+the day itself, and reports.
+
+No Flask here; views call these and map ``NotFound``/``Refused`` to problems.
+"""
+from services.matching.actions.context import Matching, NotFound, Refused
+from services.matching.actions.day import check_in, walk_in
+from services.matching.actions.matches import recommendations, set_preference
+from services.matching.actions.outcomes import announce_follow_ups_due, follow_up, meeting, rate, record_outcome, sign_loi
+from services.matching.actions.publishing import cancel_participant, publish_schedule
+from services.matching.actions.reports import report, report_all
+from services.matching.actions.requests import answer_request, request_meeting
+from services.matching.actions.schedules import draft_schedule, lock_meeting, set_interpreter
+
+__all__ = [
+    "Matching", "NotFound", "Refused", "check_in", "walk_in", "recommendations", "set_preference", "announce_follow_ups_due", "follow_up",
+    "meeting", "rate", "record_outcome", "sign_loi", "cancel_participant", "publish_schedule", "report", "report_all", "answer_request",
+    "request_meeting", "draft_schedule", "lock_meeting", "set_interpreter",
+]

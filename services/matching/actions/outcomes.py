@@ -1,0 +1,122 @@
+"""After a meeting: its outcome, the Letter of Intent, its follow-ups, and ratings."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+from shared.money import Money
+
+from services.matching import messages
+from services.matching.actions.context import Matching, NotFound, Refused
+
+FOLLOW_UP_DAYS = (30, 60, 90)
+
+
+def meeting(ctx: Matching, meeting_id: str) -> dict[str, Any]:
+    """A published meeting. Raises NotFound."""
+    found = ctx.meetings.get(meeting_id)
+    if found is None:
+        raise NotFound(f"No meeting {meeting_id}.")
+    return found
+
+
+def record_outcome(ctx: Matching, meeting_id: str, outcome: str) -> dict[str, Any]:
+    """Held, or who did not show. Raises NotFound, Refused (changed meanwhile)."""
+    current = meeting(ctx, meeting_id)
+    if current.get("outcome") == outcome:
+        return current
+    fields = {"outcome": outcome, "status": "held" if outcome == "held" else "no_show"}
+    if not ctx.meetings.update(meeting_id, current["version"], fields, [messages.outcome_recorded({**current, **fields})]):
+        raise Refused("The meeting changed meanwhile: read it again.")
+    return {**current, **fields, "version": current["version"] + 1}
+
+
+def sign_loi(ctx: Matching, meeting_id: str, details: dict[str, Any]) -> dict[str, Any]:
+    """Record a signed LoI with follow-ups due at 30/60/90 days, queued for the worker.
+    Raises NotFound, Refused."""
+    current = meeting(ctx, meeting_id)
+    if current.get("outcome") not in (None, "held"):
+        raise Refused("A Letter of Intent follows a meeting that was held.")
+    value = Money.parse(details["value"]["amount"], details["value"]["currency"])
+    value_inr = value if value.currency == "INR" else Money.parse(details["value_inr"])
+    signed_on: date = details["signed_on"]
+    loi = {
+        "product": details["product"],
+        "quantity": details["quantity"],
+        "value": value.to_dict(),
+        "value_inr": str(value_inr.amount),
+        "delivery_terms": details.get("delivery_terms"),
+        "signed_on": signed_on.isoformat(),
+        "follow_up": [{"due": (signed_on + timedelta(days=d)).isoformat(), "status": "due"} for d in FOLLOW_UP_DAYS],
+        "status": "signed",
+    }
+    fields = {"loi": loi, "outcome": "held", "status": "held", "next_follow_up_due": loi["follow_up"][0]["due"]}
+    ctx.meetings.queue_follow_up(meeting_id, fields["next_follow_up_due"])
+    if not ctx.meetings.update(meeting_id, current["version"], fields, [messages.loi_signed({**current, **fields})]):
+        raise Refused("The meeting changed meanwhile: read it again.")
+    return {**current, **fields, "version": current["version"] + 1}
+
+
+def follow_up(ctx: Matching, meeting_id: str, details: dict[str, Any]) -> dict[str, Any]:
+    """Where an LoI stands: in negotiation, an order placed (with its value), or lapsed."""
+    current = meeting(ctx, meeting_id)
+    loi = current.get("loi")
+    if not loi:
+        raise Refused("This meeting has no Letter of Intent to follow up.")
+    today = datetime.now(timezone.utc).date().isoformat()
+    loi = {**loi, "status": details["status"], "history": loi.get("history", []) + [{"on": today, "status": details["status"], "note": details.get("note")}]}
+    loi["follow_up"] = [{**f, "status": "done"} if f["due"] <= today or details["status"] != "in_negotiation" else f for f in loi["follow_up"]]
+    if details.get("order_value"):
+        order = Money.parse(details["order_value"]["amount"], details["order_value"]["currency"])
+        loi["order"] = {"value": order.to_dict(), "value_inr": str((order if order.currency == "INR" else Money.parse(details["order_value_inr"])).amount)}
+    fields = {"loi": loi, "next_follow_up_due": _next_due(loi)}
+    dues = [d for d in (current.get("next_follow_up_due"), fields["next_follow_up_due"]) if d]
+    if dues:
+        ctx.meetings.queue_follow_up(meeting_id, min(dues))
+    if not ctx.meetings.update(meeting_id, current["version"], fields, [messages.loi_followed_up({**current, "loi": loi})]):
+        raise Refused("The meeting changed meanwhile: read it again.")
+    ctx.meetings.queue_follow_up(meeting_id, fields["next_follow_up_due"])
+    return {**current, "loi": loi, "version": current["version"] + 1}
+
+
+def _next_due(loi: dict[str, Any]) -> str | None:
+    return next((f["due"] for f in loi["follow_up"] if f["status"] == "due"), None)
+
+
+def announce_follow_ups_due(ctx: Matching, today: date) -> int:
+    """Mark each LoI follow-up that has come due and announce it, once: the version guard
+    means a second worker's attempt on the same meeting changes nothing. Works the
+    follow-ups due-queue (as long as the follow-ups pending, not the meetings ever held)
+    and leaves each entry at its meeting's next due date, or takes it off."""
+    announced = 0
+    for meeting_id, current in ctx.meetings.follow_ups_due(today.isoformat()):
+        if current and current.get("loi") and current.get("next_follow_up_due") and current["next_follow_up_due"] <= today.isoformat():
+            announced += _announce_due(ctx, current, today)
+            current = ctx.meetings.get(meeting_id)
+        ctx.meetings.queue_follow_up(meeting_id, (current or {}).get("next_follow_up_due"))
+    return announced
+
+
+def _announce_due(ctx: Matching, current: dict[str, Any], today: date) -> int:
+    follow_up, due_now = [], []
+    for days, entry in zip(FOLLOW_UP_DAYS, current["loi"]["follow_up"]):
+        if entry["status"] == "due" and entry["due"] <= today.isoformat():
+            entry = {**entry, "status": "reminded"}
+            due_now.append((entry["due"], days))
+        follow_up.append(entry)
+    loi = {**current["loi"], "follow_up": follow_up}
+    events = [messages.follow_up_due({**current, "loi": loi}, due, days) for due, days in due_now]
+    if ctx.meetings.update(current["_id"], current["version"], {"loi": loi, "next_follow_up_due": _next_due(loi)}, events):
+        return len(events)
+    return 0
+
+
+def rate(ctx: Matching, meeting_id: str, participant_id: str, stars: int, wants_to_continue: bool) -> dict[str, Any]:
+    """One side's rating of the meeting. Raises NotFound, Refused."""
+    current = meeting(ctx, meeting_id)
+    side = "seller" if participant_id == current["seller_id"] else "buyer"
+    ratings = {**current.get("ratings", {}), side: {"stars": stars, "wants_to_continue": wants_to_continue}}
+    if not ctx.meetings.update(meeting_id, current["version"], {"ratings": ratings}, []):
+        raise Refused("The meeting changed meanwhile: try again.")
+    return {**current, "ratings": ratings, "version": current["version"] + 1}
+

@@ -1,0 +1,87 @@
+"""Publishing the reviewed draft, in chunks that a retry completes, and repairing a
+published schedule when someone drops out."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from services.matching import messages
+from services.matching.actions.context import Matching, Refused, meet_of
+from services.matching.actions.schedules import NAMES, as_meeting, draft_meeting, party_names, problem_of
+from services.matching.domain.participants import ParticipantProfile
+from services.matching.domain.publication import chunk_id, chunks, to_publish
+from services.matching.domain.scheduling import Schedule, repair
+
+
+def publish_schedule(ctx: Matching, meet_id: str) -> dict[str, Any]:
+    """Publish the reviewed draft: each meeting document once, inserted a chunk at a time
+    with one document carrying the chunk's ``meeting.scheduled`` events, then
+    ``schedule.published``. A publication that stopped part-way is completed by calling
+    again; a draft already published is not announced twice. Raises NotFound, Refused."""
+    meet = meet_of(ctx, meet_id)
+    stored = ctx.schedules.get(meet_id) or {}
+    draft = stored.get("draft")
+    if not draft:
+        raise Refused("There is no draft schedule to publish: build one first.")
+    draft_id = draft.get("id") or f"{draft['built_at'].timestamp():.6f}"
+    summary = {"meetings": len(draft["meetings"]), "stats": draft["stats"]}
+    if (stored.get("published") or {}).get("draft_id") == draft_id and stored.get("publishing") != draft_id:
+        return {**summary, "newly_published": 0}
+    ctx.schedules.begin_publication(meet_id, draft_id)
+    pending = to_publish(draft["meetings"])
+    slots = {s["id"]: s for s in meet["slots"]}
+    unnamed = sorted({w for m in pending if not set(NAMES) <= m.keys() for w in (m["seller_id"], m["buyer_id"])})
+    profiles = ctx.profiles.many(unnamed) if unnamed else {}
+    created = 0
+    for number, part in chunks(pending):
+        chunk = chunk_id(meet_id, draft_id, number)
+        if ctx.meetings.chunk_done(chunk):
+            ctx.meetings.list_chunk(meet_id, chunk)
+            continue
+        docs = [meeting_doc(meet, m, slots, profiles) for m in part]
+        created += ctx.meetings.publish_chunk(meet_id, chunk, docs, [messages.meeting_event(messages.MEETING_SCHEDULED, d) for d in docs])
+    published = {"at": datetime.now(timezone.utc), "meetings": len(draft["meetings"]), **{k: draft["stats"][k] for k in ("value", "upper_bound")}}
+    ctx.schedules.mark_published(meet_id, draft_id, published, [messages.schedule_published(meet_id, published)])
+    return {**summary, "newly_published": created}
+
+
+def meeting_doc(meet: dict, m: dict, slots: dict, profiles: dict[str, ParticipantProfile]) -> dict[str, Any]:
+    """The published meeting document of a draft meeting ``m`` (names from ``m`` if it has them)."""
+    slot = slots[m["slot_id"]]
+    names = {k: m[k] for k in NAMES} if set(NAMES) <= m.keys() else party_names(profiles.get(m["seller_id"]), profiles.get(m["buyer_id"]))
+    return {
+        "_id": f"{meet['_id']}:{m['seller_id']}:{m['buyer_id']}",
+        "meet_id": meet["_id"], "seller_id": m["seller_id"], "buyer_id": m["buyer_id"],
+        "slot_id": m["slot_id"], "slot_index": m["slot_index"], "day": slot["day"], "start": slot["start"], "end": slot["end"],
+        "table": m["table"], "timezone": meet["timezone"], "reasons": m["reasons"], "kind": m["kind"], "value": m["value"],
+        "interpreter": m.get("interpreter"),
+        "status": "scheduled", "version": 1,
+        **names,
+    }
+
+
+def cancel_participant(ctx: Matching, meet_id: str, participant_id: str, reason: str, max_meetings: int = 12) -> dict[str, Any]:
+    """Someone cancelled or did not show: drop their meetings and fill the freed places
+    without moving anyone else's meeting. Every change is announced by an event.
+    Raises NotFound, Refused (nothing published)."""
+    meet = meet_of(ctx, meet_id)
+    published = ctx.meetings.placements(meet_id)
+    if not published:
+        raise Refused("There is no published schedule to repair.")
+    problem, reasons, profiles = problem_of(ctx, meet, max_meetings)
+    current = Schedule([as_meeting(p) for p in published], [], 0.0, 0.0)
+    scheduled = {m.pair for m in current.meetings}
+    current.unscheduled = [c for c in problem.candidates if c.pair not in scheduled]
+    _, dropped, added = repair(current, problem, {participant_id})
+    by_pair = {(p["seller_id"], p["buyer_id"]): p["meeting_id"] for p in published}
+    for doc in ctx.meetings.many(by_pair[m.pair] for m in dropped):
+        if doc["status"] != "scheduled":
+            continue
+        fields = {"status": "cancelled", "cancel_reason": reason, "cancelled_participant": participant_id}
+        if ctx.meetings.update(doc["_id"], doc["version"], fields, [messages.meeting_event(messages.MEETING_CANCELLED, {**doc, **fields, "version": doc["version"] + 1})]):
+            ctx.meetings.mark_cancelled(meet_id, doc["_id"])
+    slots = {s["id"]: s for s in meet["slots"]}
+    for meeting in added:
+        doc = meeting_doc(meet, draft_meeting(meeting, problem, reasons, profiles), slots, profiles)
+        ctx.meetings.publish(doc, [messages.meeting_event(messages.MEETING_SCHEDULED, doc)])
+    return {"cancelled": [f"{meet_id}:{m.seller_id}:{m.buyer_id}" for m in dropped], "added": [f"{meet_id}:{m.seller_id}:{m.buyer_id}" for m in added], "moved": []}

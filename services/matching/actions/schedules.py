@@ -1,0 +1,167 @@
+"""The draft schedule: the meet's scheduling problem, the draft for review, locks and the
+interpreters' pool the draft plans with."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+from services.matching.actions.context import Matching, Refused, meet_of
+from services.matching.actions.matches import rare_districts
+from services.matching.domain.participants import ParticipantProfile
+from services.matching.domain.preferences import DEFAULT_BUYER_FACTOR, pair_value
+from services.matching.domain.scheduling import Candidate, Infeasible, Meeting, Problem, build_schedule, idle_gaps
+from services.matching.domain.screening import Screen
+from services.matching.domain.scoring import score
+from services.matching.store import PublicationUnfinished
+
+CANDIDATES_PER_BUYER = 60
+Reasons = Callable[[tuple[str, str]], list[str]]
+NAMES = ("seller_name", "seller_district", "buyer_name", "buyer_country")
+
+
+def set_interpreter(ctx: Matching, meet_id: str, interpreter_id: str, details: dict[str, Any]) -> dict[str, Any]:
+    """Add or change an interpreter of the meet's pool. Raises NotFound, Refused (unknown slots)."""
+    meet = meet_of(ctx, meet_id)
+    unknown = sorted(set(details["availability"]) - {s["id"] for s in meet["slots"]})
+    if unknown:
+        raise Refused(f"Not slots of this meet: {', '.join(unknown[:5])}.")
+    ctx.interpreters.put(meet_id, interpreter_id, details["name"], details["languages"], details["availability"])
+    return {"interpreter_id": interpreter_id, **details}
+
+
+def lock_meeting(ctx: Matching, meet_id: str, seller_id: str, buyer_id: str, slot_id: str, table: int | None) -> dict[str, Any]:
+    """Pin a pair to a slot (and table) for the next drafts. Raises NotFound, Refused."""
+    meet = meet_of(ctx, meet_id)
+    if slot_id not in {s["id"] for s in meet["slots"]}:
+        raise Refused(f"{slot_id} is not a slot of this meet.")
+    if table is not None and not 1 <= table <= meet["tables"]:
+        raise Refused(f"The meet has tables 1 to {meet['tables']}.")
+    lock = {"seller_id": seller_id, "buyer_id": buyer_id, "slot_id": slot_id, "table": table}
+    ctx.schedules.add_lock(meet_id, lock)
+    return lock
+
+
+def problem_of(
+    ctx: Matching, meet: dict[str, Any], max_meetings: int, buyer_factor: float = DEFAULT_BUYER_FACTOR
+) -> tuple[Problem, Reasons, dict[str, ParticipantProfile]]:
+    """The scheduling problem of a meet as matching knows it now, the reasons of a pair
+    (worked out only for the pairs asked about: scoring every pair in words is slow), and
+    the approved participants' profiles."""
+    approved = ctx.meets.approved(meet["_id"])
+    profiles = ctx.profiles.many([a["participant_id"] for a in approved])
+    slot_index = {s["id"]: i for i, s in enumerate(meet["slots"])}
+    availability = {a["participant_id"]: frozenset(slot_index[s] for s in a["availability"] if s in slot_index) for a in approved}
+    sellers = [p for p in profiles.values() if p.role == "seller"]
+    buyers = [p for p in profiles.values() if p.role == "buyer"]
+    said = {(p["participant_id"], p["counterpart_id"]): p["preference"] for p in ctx.preferences.for_meet(meet["_id"])}
+    rare = rare_districts(sellers)
+    screen = Screen(sellers + buyers, rare)
+    pool = ctx.interpreters.for_meet(meet["_id"])
+    candidates, excluded = [], set()
+    for buyer in buyers:
+        scored = []
+        for seller in sellers:
+            valued = pair_value(screen.points(seller.id, buyer.id), said.get((buyer.id, seller.id)), said.get((seller.id, buyer.id)), buyer_factor)
+            if valued is None:
+                excluded.add((seller.id, buyer.id))
+            else:
+                scored.append((valued[0], valued[1], seller))
+        scored.sort(key=lambda c: -c[0])
+        candidates += [
+            Candidate(seller.id, buyer.id, value, kind, interpreters=_interpreters_for(seller, buyer, pool))
+            for i, (value, kind, seller) in enumerate(scored) if i < CANDIDATES_PER_BUYER or kind != "recommended"
+        ]
+    interpreter_availability = {i["interpreter_id"]: frozenset(slot_index[s] for s in i["availability"] if s in slot_index) for i in pool}
+    problem = Problem(
+        [s["id"] for s in meet["slots"]], meet["tables"], availability, candidates,
+        default_max_meetings=max_meetings, excluded=frozenset(excluded), interpreter_availability=interpreter_availability,
+    )
+
+    def reasons(pair: tuple[str, str]) -> list[str]:
+        seller, buyer = profiles.get(pair[0]), profiles.get(pair[1])
+        if seller is None or buyer is None or pair in excluded:
+            return []
+        return list(score(seller, buyer, rare).reasons)
+
+    return problem, reasons, profiles
+
+
+def _interpreters_for(seller: ParticipantProfile, buyer: ParticipantProfile, pool: list[dict]) -> frozenset[str] | None:
+    """None when the two share a language; else the interpreters who speak one language of each."""
+    if set(seller.languages) & set(buyer.languages):
+        return None
+    return frozenset(i["interpreter_id"] for i in pool if set(i["languages"]) & set(seller.languages) and set(i["languages"]) & set(buyer.languages))
+
+
+def draft_schedule(
+    ctx: Matching, meet_id: str, max_meetings: int, caps: dict[str, int] | None = None, buyer_factor: float = DEFAULT_BUYER_FACTOR
+) -> dict[str, Any]:
+    """Build a draft for review. Meetings already published stay as they are (locked) and
+    are marked ``published``. Raises NotFound, Refused (locks that cannot all be kept, or a
+    publication of the previous draft still unfinished)."""
+    meet = meet_of(ctx, meet_id)
+    problem, reasons, profiles = problem_of(ctx, meet, max_meetings, buyer_factor)
+    problem.max_meetings = dict(caps or {})
+    still_here = problem.availability.keys()
+    published = [
+        as_meeting(p) for p in ctx.meetings.placements(meet_id)
+        if p["seller_id"] in still_here and p["buyer_id"] in still_here
+    ]
+    taken = {m.pair for m in published}
+    slot_index = {slot: i for i, slot in enumerate(problem.slots)}
+    pinned = [
+        Meeting(lock["seller_id"], lock["buyer_id"], slot_index[lock["slot_id"]], lock.get("table") or 0, 0.0, "locked", locked=True)
+        for lock in (ctx.schedules.get(meet_id) or {}).get("locks", [])
+        if (lock["seller_id"], lock["buyer_id"]) not in taken
+    ]
+    problem.locked = published + pinned
+    started = datetime.now(timezone.utc)
+    try:
+        schedule = build_schedule(problem)
+    except Infeasible as exc:
+        raise Refused(f"The locked meetings cannot all be kept: {exc}.") from None
+    gaps = idle_gaps(schedule.meetings)
+    draft = {
+        "id": uuid.uuid4().hex,
+        "built_at": started,
+        "max_meetings": max_meetings,
+        "meetings": [{**draft_meeting(m, problem, reasons, profiles), "published": m.pair in taken} for m in schedule.meetings],
+        "stats": {
+            "meetings": len(schedule.meetings), "value": schedule.value, "upper_bound": schedule.upper_bound, "gap": schedule.gap,
+            "requested_pairs": sum(1 for c in problem.candidates if c.kind != "recommended"),
+            "requested_scheduled": sum(1 for m in schedule.meetings if m.kind != "recommended"),
+            "unscheduled_requests": sum(1 for c in schedule.unscheduled if c.kind != "recommended"),
+            "mean_idle_slots": round(sum(gaps.values()) / len(gaps), 3) if gaps else 0,
+        },
+    }
+    try:
+        ctx.schedules.save_draft(meet_id, draft)
+    except PublicationUnfinished:
+        raise Refused("The previous draft's publication has not finished: publish again to complete it, then draft.") from None
+    return draft
+
+
+def draft_meeting(m: Meeting, problem: Problem, reasons: Reasons, profiles: dict[str, ParticipantProfile]) -> dict[str, Any]:
+    """A meeting of a draft as stored and shown for review, with the names it is published under."""
+    return {
+        "seller_id": m.seller_id, "buyer_id": m.buyer_id, "slot_index": m.slot, "slot_id": problem.slots[m.slot],
+        "table": m.table, "kind": m.kind, "value": m.value, "reasons": reasons(m.pair), "interpreter": m.interpreter,
+        **party_names(profiles.get(m.seller_id), profiles.get(m.buyer_id)),
+    }
+
+
+def party_names(seller: ParticipantProfile | None, buyer: ParticipantProfile | None) -> dict[str, str | None]:
+    """The ``NAMES`` fields of a meeting between them (None for a side matching does not know)."""
+    return {
+        "seller_name": (seller.organisation or seller.name) if seller else None,
+        "seller_district": seller.district if seller else None,
+        "buyer_name": (buyer.organisation or buyer.name) if buyer else None,
+        "buyer_country": buyer.country if buyer else None,
+    }
+
+
+def as_meeting(doc: dict[str, Any]) -> Meeting:
+    """A published meeting (document or placement) as a locked meeting of the scheduler."""
+    return Meeting(doc["seller_id"], doc["buyer_id"], doc["slot_index"], doc["table"], doc.get("value", 0.0), doc.get("kind", "recommended"),
+                   locked=True, interpreter=doc.get("interpreter"))

@@ -1,0 +1,46 @@
+"""How a reviewed draft is published in chunks, and where a meeting agreed on the day fits.
+
+A draft is fixed once its publication begins, so the meetings it still has to publish and
+their split into chunks are the same on every attempt: a retry finds each chunk under
+the same id and completes only what is missing.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+CHUNK_SIZE = 250
+
+
+def to_publish(draft_meetings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The draft's meetings that were not already published when it was built."""
+    return [m for m in draft_meetings if not m.get("published")]
+
+
+def chunks(meetings: list[dict[str, Any]], size: int = CHUNK_SIZE) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+    """(number, meetings) of consecutive chunks of at most ``size``, in draft order.
+    Raises ValueError if ``size`` is not positive."""
+    if size < 1:
+        raise ValueError("chunk size must be positive")
+    for number, start in enumerate(range(0, len(meetings), size)):
+        yield number, meetings[start:start + size]
+
+
+def chunk_id(meet_id: str, draft_id: str, number: int) -> str:
+    return f"{meet_id}:{draft_id}:{number}"
+
+
+def free_place(
+    placements: list[dict[str, Any]], slot_ids: list[str], tables: int, seller_id: str, buyer_id: str, slot_id: str | None = None
+) -> tuple[int, str, int] | None:
+    """(slot index, slot id, table) of the first slot (or ``slot_id`` only) where both are
+    free and a table is, given the live meetings' ``placements``; None if there is none."""
+    for index, candidate in enumerate(slot_ids):
+        if slot_id and candidate != slot_id:
+            continue
+        here = [p for p in placements if p["slot_id"] == candidate]
+        busy = {w for p in here for w in (p["seller_id"], p["buyer_id"])}
+        taken = {p["table"] for p in here}
+        if seller_id in busy or buyer_id in busy or len(taken) >= tables:
+            continue
+        return index, candidate, next(t for t in range(1, tables + 1) if t not in taken)
+    return None
