@@ -16,7 +16,8 @@ from services.notifications.dispatcher import Dispatcher, RateLimit
 from services.notifications.handlers import SUBSCRIBES_TO, build_handlers
 from services.notifications.rendering import Renderer
 from services.notifications.digests import record_digests
-from services.notifications.store import OUTBOX_COLLECTIONS, ContactStore, MeetNames, NotificationStore, Tallies, ensure_indexes
+from services.notifications.store import OUTBOX_COLLECTIONS, NotificationStore, ensure_indexes
+from services.notifications.views import ContactStore, MeetNames, Tallies
 
 
 def consumer() -> None:
@@ -41,7 +42,8 @@ def build_dispatcher(settings: Settings) -> Dispatcher:
         for name in channels
         if settings.extra.get(f"BSM_RATE_LIMIT_{name.upper()}")
     }
-    return Dispatcher(NotificationStore(db, settings.topic(catalogue.TOPIC)), Renderer(), channels, rate_limits=limits)
+    workers = {name: int(settings.extra[f"BSM_WORKERS_{name.upper()}"]) for name in channels if settings.extra.get(f"BSM_WORKERS_{name.upper()}")}
+    return Dispatcher(NotificationStore(db, settings.topic(catalogue.TOPIC)), Renderer(), channels, rate_limits=limits, workers=workers)
 
 
 def dispatcher() -> None:

@@ -11,7 +11,8 @@ from shared.openapi import openapi_blueprint
 
 from services.notifications import SERVICE
 from services.notifications.api import notifications
-from services.notifications.store import OUTBOX_COLLECTIONS, ContactStore, NotificationStore, ensure_indexes, notification_gauges
+from services.notifications.store import OUTBOX_COLLECTIONS, NotificationStore, ensure_indexes, notification_gauges
+from services.notifications.views import ContactStore
 
 
 @dataclass

@@ -1,11 +1,16 @@
-"""Sends due notifications through their channels, retrying with backoff.
+"""Sends due notifications through their channels, concurrently, retrying with backoff.
 
-Any number of dispatcher processes can run: each notification is claimed with a lease
-(``NotificationStore.claim_due``), so it is sent by one of them at a time.
+The coordinator claims due queue entries (``NotificationStore.claim_due``: most urgent
+first, as many as each channel's pool has room for) and hands them to the channel's pool;
+pool threads check the notification is still to be sent, render and send it within the
+channel's rate limit, and report an ``Outcome``; the coordinator records outcomes in
+batches. Any number of dispatcher processes can run: each entry is claimed with a lease,
+so one of them sends it at a time.
 """
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
 from dataclasses import asdict
@@ -14,28 +19,19 @@ from datetime import datetime, timedelta, timezone
 from shared import correlation, metrics
 
 from services.notifications.channels import Channel, DeliveryError, UndeliverableError
-from services.notifications.domain.notifications import Notification, retry_delay
+from services.notifications.domain.contacts import CHANNELS
+from services.notifications.domain.notifications import PENDING, Notification, retry_delay
+from services.notifications.domain.priority import priority
 from services.notifications.messages import notification_outcome
+from services.notifications.pools import ChannelPool, RateLimit
+from services.notifications.queue import Claim
 from services.notifications.rendering import Renderer
-from services.notifications.store import NotificationStore
+from services.notifications.store import DEAD_OUTCOME, DROP, RETRY, SENT_OUTCOME, WAIT, NotificationStore, Outcome
 
+__all__ = ["Dispatcher", "RateLimit"]
 log = logging.getLogger(__name__)
-
-
-class RateLimit:
-    """At most ``per_second`` sends on a channel, smoothed (a token bucket of one second)."""
-
-    def __init__(self, per_second: float, clock=time.monotonic, sleep=time.sleep):
-        self.interval = 1.0 / per_second
-        self.clock, self.sleep = clock, sleep
-        self.next_free = 0.0
-
-    def wait(self) -> None:
-        now = self.clock()
-        if now < self.next_free:
-            self.sleep(self.next_free - now)
-            now = self.next_free
-        self.next_free = now + self.interval
+WORKERS = {"email": 8, "sms": 4, "whatsapp": 4, "webhook": 4, "inbox": 2}
+QUEUED_PER_WORKER = 4
 
 
 class Dispatcher:
@@ -46,32 +42,114 @@ class Dispatcher:
         channels: dict[str, Channel],
         max_attempts: int = 8,
         lease: timedelta = timedelta(minutes=5),
-        batch: int = 10,
         rate_limits: dict[str, RateLimit] | None = None,
+        workers: dict[str, int] | None = None,
+        grace: timedelta = timedelta(seconds=60),
+        promote_every: float = 30.0,
+        record_batch: int = 64,
     ):
+        """``workers``: threads per channel (default ``WORKERS``); ``grace``: how long a queue
+        entry may wait for its notification to be written before it is dropped."""
         self.store, self.renderer, self.channels = store, renderer, channels
-        self.max_attempts, self.lease, self.batch = max_attempts, lease, batch
+        self.max_attempts, self.lease, self.grace = max_attempts, lease, grace
         self.rate_limits = rate_limits or {}
-        self.claimed: list[Notification] = []
+        threads = {name: (workers or {}).get(name, WORKERS.get(name, 4)) for name in (*CHANNELS, *channels)}
+        self.pools = {name: ChannelPool(name, n, self._work) for name, n in threads.items()}
+        self.capacity = {name: n * QUEUED_PER_WORKER for name, n in threads.items()}
+        self.in_flight = dict.fromkeys(threads, 0)
+        self.outcomes: queue.Queue[Outcome] = queue.Queue()
+        self.promote_every, self.promoted_at = promote_every, float("-inf")
+        self.record_batch = record_batch
 
     def dispatch_once(self) -> bool:
-        """Send one due notification; False when none is due."""
-        now = datetime.now(timezone.utc)
-        if not self.claimed:
-            self.claimed = self.store.claim_due(now, self.lease, self.batch)
-        if not self.claimed:
-            return False
-        notification = self.claimed.pop(0)
-        with correlation.correlated(notification.correlation_id, notification.source_event_id):
-            self._deliver(notification, now)
-        return True
+        """Claim what is due (as much as the pools take), send it, record every outcome;
+        False when nothing was due."""
+        claims = self._claim()
+        while self._busy():
+            self._record(self._collect(timeout=None))
+        return bool(claims)
 
-    def run(self, stop: threading.Event, idle_seconds: float = 0.3) -> None:
+    def run(self, stop: threading.Event, idle_seconds: float = 0.3, until_idle: bool = False) -> None:
+        """Dispatch until ``stop`` is set (or, with ``until_idle``, until nothing is due or
+        in flight). Claims again as soon as pools have room, else every ``idle_seconds``."""
+        poll_at = 0.0
         while not stop.is_set():
-            if not self.dispatch_once():
-                stop.wait(idle_seconds)
+            if time.monotonic() >= poll_at and self._has_room():
+                claimed = self._claim()
+                if until_idle and not claimed and not self._busy():
+                    return
+                poll_at = time.monotonic() + (0 if claimed else idle_seconds)
+            if self._busy():
+                self._record(self._collect(timeout=max(0.01, poll_at - time.monotonic()) if self._has_room() else idle_seconds))
+            else:
+                stop.wait(max(0.0, poll_at - time.monotonic()))
 
-    def _deliver(self, notification: Notification, now: datetime) -> None:
+    def _claim(self) -> list[Claim]:
+        now = datetime.now(timezone.utc)
+        if time.monotonic() - self.promoted_at >= self.promote_every:
+            self.store.promote(now)
+            self.promoted_at = time.monotonic()
+        free = {name: self.capacity[name] - self.in_flight[name] for name in self.pools}
+        claims = self.store.claim_due(now, self.lease, limit=None, free=free)
+        for claim in claims:
+            self.in_flight[claim.channel] += 1
+            self.pools[claim.channel].submit((priority(claim.kind), claim.due_at), claim)
+        return claims
+
+    def _has_room(self) -> bool:
+        return any(self.capacity[n] - self.in_flight[n] >= self.capacity[n] // 2 for n in self.pools)
+
+    def _busy(self) -> bool:
+        return any(self.in_flight.values())
+
+    def _collect(self, timeout: float | None, linger: float = 0.01) -> list[Outcome]:
+        """The outcomes reported so far: waits up to ``timeout`` for the first, then up to
+        ``linger`` for more, so they are written in batches."""
+        try:
+            done = [self.outcomes.get(timeout=timeout)]
+        except queue.Empty:
+            return []
+        deadline = time.monotonic() + linger
+        while len(done) < self.record_batch and self._busy_beyond(done):
+            try:
+                done.append(self.outcomes.get(timeout=max(0.0, deadline - time.monotonic())))
+            except queue.Empty:
+                break
+        return done
+
+    def _busy_beyond(self, done: list[Outcome]) -> bool:
+        return sum(self.in_flight.values()) > len(done)
+
+    def _record(self, outcomes: list[Outcome]) -> None:
+        if not outcomes:
+            return
+        try:
+            self.store.record(outcomes)
+        finally:
+            for outcome in outcomes:
+                self.in_flight[outcome.claim.channel] -= 1
+
+    def _work(self, claim: Claim) -> None:
+        """On a pool thread: deliver, and report the outcome whatever happens."""
+        try:
+            outcome = self._deliver(claim)
+        except Exception as exc:  # a bug or Mongo away: retried like a failed send, never lost
+            log.exception("notification not handled", extra={"notification_id": claim.id})
+            outcome = self._failed(claim, None, repr(exc))
+        self.outcomes.put(outcome)
+
+    def _deliver(self, claim: Claim) -> Outcome:
+        notification = self.store.get(claim.id)
+        if notification is None:
+            waited = datetime.now(timezone.utc) - claim.created_at
+            return Outcome(claim, DROP) if waited > self.grace else Outcome(claim, WAIT, at=datetime.now(timezone.utc) + timedelta(seconds=1))
+        if notification.status != PENDING:
+            return Outcome(claim, DROP)
+        notification.attempts = claim.attempts
+        with correlation.correlated(notification.correlation_id, notification.source_event_id):
+            return self._send(claim, notification)
+
+    def _send(self, claim: Claim, notification: Notification) -> Outcome:
         describe = {"notification_id": notification.id, "channel": notification.channel, "kind": notification.kind}
         try:
             rendered = self.renderer.render(notification.kind, notification.language, notification.context)
@@ -82,18 +160,21 @@ class Dispatcher:
                 self.rate_limits[notification.channel].wait()
             channel.send(notification, rendered)
         except (UndeliverableError, LookupError) as exc:
-            self._fail(notification, str(exc), None, describe)
+            return self._failed(claim, notification, str(exc), final=True)
         except DeliveryError as exc:
-            retry_at = now + retry_delay(notification.attempts) if notification.attempts < self.max_attempts else None
-            self._fail(notification, str(exc), retry_at, describe)
-        else:
-            metrics.NOTIFICATIONS.labels(notification.channel, notification.kind, "sent").inc()
-            self.store.mark_sent(notification, asdict(rendered), [notification_outcome(notification, sent=True)])
-            log.info("notification sent", extra={**describe, "attempts": notification.attempts})
+            return self._failed(claim, notification, str(exc))
+        metrics.NOTIFICATIONS.labels(notification.channel, notification.kind, "sent").inc()
+        log.info("notification sent", extra={**describe, "attempts": notification.attempts})
+        return Outcome(claim, SENT_OUTCOME, notification, asdict(rendered), events=[notification_outcome(notification, sent=True)])
 
-    def _fail(self, notification: Notification, error: str, retry_at: datetime | None, describe: dict) -> None:
-        metrics.NOTIFICATIONS.labels(notification.channel, notification.kind, "retrying" if retry_at else "dead").inc()
-        events = [] if retry_at else [notification_outcome(notification, sent=False, error=error)]
-        self.store.mark_failed(notification, error, retry_at, events)
-        level = logging.WARNING if retry_at else logging.ERROR
-        log.log(level, "notification not sent", extra={**describe, "error": error, "retry_at": retry_at})
+    def _failed(self, claim: Claim, notification: Notification | None, error: str, final: bool = False) -> Outcome:
+        now = datetime.now(timezone.utc)
+        retry = not final and claim.attempts < self.max_attempts
+        kind = notification.kind if notification else claim.kind
+        metrics.NOTIFICATIONS.labels(claim.channel, kind, "retrying" if retry else "dead").inc()
+        log.log(logging.WARNING if retry else logging.ERROR, "notification not sent",
+                extra={"notification_id": claim.id, "channel": claim.channel, "kind": kind, "error": error})
+        if retry:
+            return Outcome(claim, RETRY, notification, error=error, at=now + retry_delay(claim.attempts))
+        events = [notification_outcome(notification, sent=False, error=error)] if notification else []
+        return Outcome(claim, DEAD_OUTCOME, notification, error=error, events=events)

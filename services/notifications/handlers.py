@@ -20,8 +20,10 @@ from shared.contracts import notifications as own
 from shared.envelope import Event
 
 from services.notifications.domain import recipients
+from services.notifications.domain.notifications import nudge_key, reminder_key, scheduled_ids
 from services.notifications.schedule_file import schedule_ics
-from services.notifications.store import ContactStore, MeetingView, MeetNames, NotificationStore, Tallies
+from services.notifications.store import NotificationStore
+from services.notifications.views import ContactStore, MeetingView, MeetNames, Tallies
 
 SUBSCRIBES_TO = [registration.TOPIC, matching.TOPIC]
 DECISIONS = {
@@ -44,10 +46,15 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
         for notification in notifications:
             store.add(notification)
 
-    def tell(participant_id: str, kind: str, context: dict[str, Any], event: Event, at: datetime | None = None) -> None:
+    def tell(participant_id: str, kind: str, context: dict[str, Any], event: Event, at: datetime | None = None, schedule_key: str | None = None) -> None:
         contact = contacts.get(participant_id)
         if contact is not None:
-            record(recipients.to_contact(contact, kind, context, event.id, event.correlation_id, at))
+            record(recipients.to_contact(contact, kind, context, event.id, event.correlation_id, at, schedule_key))
+
+    def withdraw_reminders(meeting: dict[str, Any]) -> None:
+        """Withdraw the reminders recorded for this version of the meeting, by id."""
+        key = reminder_key(meeting["_id"], meeting.get("version", 0))
+        store.cancel(scheduled_ids(key, "meeting_reminder", [meeting["seller_id"], meeting["buyer_id"]]))
 
     def name_of(participant_id: str) -> str:
         contact = contacts.get(participant_id)
@@ -90,49 +97,63 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
         if event.type == matching.MEETING_REQUESTED:
             context = {"from_name": name_of(data["from_id"]), "message": data.get("message") or "", "request_id": data["request_id"]}
             tell(data["to_id"], "meeting_requested", context, event)
-            tell(data["to_id"], "request_waiting", context, event, at=datetime.now(timezone.utc) + timedelta(hours=nudge_hours))
+            later = datetime.now(timezone.utc) + timedelta(hours=nudge_hours)
+            tell(data["to_id"], "request_waiting", context, event, at=later, schedule_key=nudge_key(data["request_id"]))
         else:
-            store.cancel_pending(kind="request_waiting", **{"context.request_id": data["request_id"]})
+            store.cancel(scheduled_ids(nudge_key(data["request_id"]), "request_waiting", [data["to_id"]]))
             kind = "meeting_accepted" if event.type == matching.MEETING_ACCEPTED else "meeting_declined"
             tell(data["from_id"], kind, {"other_name": name_of(data["to_id"])}, event)
 
     def on_meeting_scheduled(event: Event) -> None:
+        """Announce a meeting added after publication, and record its reminder (a moved
+        meeting's earlier reminder is withdrawn). The meeting is saved last, so a crash
+        part way is redone when the event comes again."""
         data = contracts.read_data(event)
         meeting = {**data, "day": str(data["day"])}
-        if not meetings.save(meeting):
+        previous = meetings.get(meeting["meeting_id"])
+        if previous and previous.get("version", 0) >= meeting["version"]:
             return
+        if previous:
+            withdraw_reminders(previous)
         if meet_names.published(meeting["meet_id"]):
             for who, other in ((meeting["seller_id"], meeting["buyer_id"]), (meeting["buyer_id"], meeting["seller_id"])):
                 context = {"day": meeting["day"], "start": meeting["start"], "table": meeting["table"], "with": name_of(other)}
                 tell(who, "meeting_added", context, event)
         starts = datetime.fromisoformat(f"{meeting['day']}T{meeting['start']}").replace(tzinfo=ZoneInfo(meeting["timezone"]))
-        if starts <= datetime.now(starts.tzinfo):
-            return
-        lead = meet_names.reminder_minutes(meeting["meet_id"], reminder_minutes)
-        remind_at = starts - timedelta(minutes=lead)
-        for who, other in ((meeting["seller_id"], meeting["buyer_id"]), (meeting["buyer_id"], meeting["seller_id"])):
-            context = {"minutes": lead, "start": meeting["start"], "table": meeting["table"], "with": name_of(other),
-                       "meeting_id": meeting["meeting_id"]}
-            tell(who, "meeting_reminder", context, event, at=remind_at)
+        if starts > datetime.now(starts.tzinfo):
+            lead = meet_names.reminder_minutes(meeting["meet_id"], reminder_minutes)
+            key = reminder_key(meeting["meeting_id"], meeting["version"])
+            for who, other in ((meeting["seller_id"], meeting["buyer_id"]), (meeting["buyer_id"], meeting["seller_id"])):
+                context = {"minutes": lead, "start": meeting["start"], "table": meeting["table"], "with": name_of(other),
+                           "meeting_id": meeting["meeting_id"]}
+                tell(who, "meeting_reminder", context, event, at=starts - timedelta(minutes=lead), schedule_key=key)
+        meetings.save(meeting)
 
     def on_meeting_cancelled(event: Event) -> None:
         data = contracts.read_data(event)
         meeting = {**data, "day": str(data["day"])}
-        meetings.save(meeting)
-        store.cancel_pending(kind="meeting_reminder", **{"context.meeting_id": meeting["meeting_id"]})
+        previous = meetings.get(meeting["meeting_id"])
+        if previous and previous.get("version", 0) > meeting["version"]:
+            return
+        if previous and previous.get("version", 0) < meeting["version"]:
+            withdraw_reminders(previous)
         for who, other in ((meeting["seller_id"], meeting["buyer_id"]), (meeting["buyer_id"], meeting["seller_id"])):
             tell(who, "meeting_cancelled", {"day": meeting["day"], "start": meeting["start"], "table": meeting["table"], "with": name_of(other)}, event)
+        meetings.save(meeting)
 
     def on_schedule_published(event: Event) -> None:
         """One message per participant with all their meetings (and a calendar file by email)."""
         data = contracts.read_data(event)
         meet_names.mark_published(data["meet_id"])
+        names: dict[str, str] = {}
         by_person: dict[str, list[dict]] = {}
         for meeting in meetings.of_meet(data["meet_id"]):
             for who, other in ((meeting["seller_id"], meeting["buyer_id"]), (meeting["buyer_id"], meeting["seller_id"])):
-                by_person.setdefault(who, []).append({**_meeting_line(meeting), "with": name_of(other)})
+                if other not in names:
+                    names[other] = name_of(other)
+                by_person.setdefault(who, []).append({**_meeting_line(meeting), "with": names[other]})
+        meet_name = meet_names.get(data["meet_id"])
         for who, lines in by_person.items():
-            meet_name = meet_names.get(data["meet_id"])
             context = {"meet_name": meet_name, "meetings": lines, "ics": schedule_ics(who, lines, meet_name)}
             tell(who, "schedule_published", context, event)
 

@@ -1,227 +1,218 @@
-"""Notifications' MongoDB collection: every notification with its status and attempts."""
+"""Notifications' own data: every notification (the history, read by ``_id``), the
+due-queue that says what to send (``queue.py``), inboxes and status counters.
+
+The dispatcher's and consumers' paths touch a notification by ``_id`` only. What grows
+with history is queried only by the organisers' list (``find``).
+"""
 from __future__ import annotations
 
-from dataclasses import asdict, fields
-from decimal import Decimal
-from datetime import datetime, time, timedelta, timezone
+from dataclasses import asdict, dataclass, field, fields
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from pymongo import ASCENDING, ReturnDocument
+from pymongo import ASCENDING, UpdateOne
 from pymongo.database import Database
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from shared import outbox
-from shared.money import Money, in_words
 from shared.envelope import Event
 
-from services.notifications.domain.contacts import Contact
-from services.notifications.domain.notifications import DEAD, PENDING, SENDING, SENT, Notification
+from services.notifications.domain.notifications import DEAD, PENDING, SENT, Notification
+from services.notifications.outbox_batch import update_by_id
+from services.notifications.queue import DUE, LATER, Claim, DueQueue, raise_unless_duplicates
+from services.notifications.views import DIGEST_MEETS
 
-NOTIFICATIONS, CONTACTS, MEETINGS = "notifications", "contacts", "meetings"
+NOTIFICATIONS, INBOXES, COUNTERS, MIGRATIONS = "notifications", "inboxes", "notification_counts", "notifications_migrated"
+CANCELLED = "cancelled"
 OUTBOX_COLLECTIONS = [NOTIFICATIONS]
-CONTACT_FIELDS = ("name", "role", "email", "phone", "language")
-PREFERENCE_FIELDS = ("channels", "opted_out", "quiet_start", "quiet_end", "webhook_url", "webhook_secret")
+BOUNDED_COLLECTIONS = (DUE, LATER, COUNTERS, DIGEST_MEETS)
+"""Collections as large as the pending work (or a fixed set of keys), never the history:
+the hot paths may read them whole."""
 _FIELDS = {f.name for f in fields(Notification)}
+SENT_OUTCOME, RETRY, DEAD_OUTCOME, DROP, WAIT = "sent", "retry", "dead", "drop", "wait"
 
 
 def ensure_indexes(db: Database) -> None:
-    db[NOTIFICATIONS].create_index([("status", ASCENDING), ("next_attempt_at", ASCENDING)], name="due")
+    """Indexes for the organisers' lists (used by MongoDB), and the one-time adoption of
+    data written before the due-queue existed."""
     db[NOTIFICATIONS].create_index("source_event_id", name="source_event")
     db[NOTIFICATIONS].create_index("recipient_id", name="recipient")
     db[NOTIFICATIONS].create_index("correlation_id", name="correlation")
-    db[MEETINGS].create_index("meet_id")
+    DueQueue(db).ensure_indexes()
+    adopt_history(db)
+
+
+@dataclass
+class Outcome:
+    """What became of one claimed notification: ``sent``, ``retry`` at ``at``, ``dead``,
+    ``drop`` (its notification is gone or already settled) or ``wait`` (its notification
+    is not written yet: look again at ``at``)."""
+
+    claim: Claim
+    result: str
+    notification: Notification | None = None
+    rendered: dict[str, Any] | None = None
+    error: str | None = None
+    at: datetime | None = None
+    events: list[Event] = field(default_factory=list)
 
 
 class NotificationStore:
     def __init__(self, db: Database, topic: str):
-        self.collection = db[NOTIFICATIONS]
-        self.topic = topic
+        self.db, self.topic = db, topic
+        self.collection, self.inboxes, self.counters = db[NOTIFICATIONS], db[INBOXES], db[COUNTERS]
+        self.queue = DueQueue(db)
 
     def add(self, notification: Notification) -> bool:
-        """Record a notification once; False when it was already recorded (a redelivery)."""
+        """Record a notification once, its queue entry first; False when it was already
+        recorded (a redelivery)."""
+        if self.collection.find_one({"_id": notification.id}, {"_id": 1}):
+            return False
+        self.queue.enqueue(notification.id, notification.channel, notification.kind, notification.next_attempt_at)
         try:
             self.collection.insert_one({"_id": notification.id, **asdict(notification)})
             return True
         except DuplicateKeyError:
             return False
 
-    def claim_due(self, now: datetime, lease: timedelta, limit: int = 10) -> list[Notification]:
-        """Take up to ``limit`` due notifications for sending.
+    def get(self, notification_id: str) -> Notification | None:
+        doc = self.collection.find_one({"_id": notification_id})
+        return _notification(doc) if doc else None
 
-        Each is taken by a guarded update (still pending, or its lease run out), so of two
-        dispatchers only one gets it; the lease lets one be taken again if its dispatcher
-        died mid-send. A find then single-document updates, rather than findAndModify,
-        because FerretDB's findAndModify costs some 20 ms a call.
-        """
-        claimed: list[Notification] = []
-        for query in ({"status": PENDING, "next_attempt_at": {"$lte": now}}, {"status": SENDING, "lease_until": {"$lte": now}}):
-            for doc in self.collection.find(query, {"_id": 1}).sort("next_attempt_at", ASCENDING).limit(limit - len(claimed)):
-                guarded = {"_id": doc["_id"], **query}
-                if self.collection.update_one(guarded, {"$set": {"status": SENDING, "lease_until": now + lease}, "$inc": {"attempts": 1}}).modified_count:
-                    claimed.append(_notification(self.collection.find_one({"_id": doc["_id"]})))
-            if len(claimed) >= limit:
-                break
-        return claimed
+    def claim_due(self, now: datetime, lease: timedelta, limit: int | None = 10, free: dict[str, int] | None = None) -> list[Claim]:
+        """Take due entries, most urgent first, for ``lease`` (see ``DueQueue.claim``)."""
+        return self.queue.claim(now, lease, free, limit)
 
-    def mark_sent(self, notification: Notification, rendered: dict[str, Any], events: list[Event]) -> None:
+    def promote(self, now: datetime) -> int:
+        return self.queue.promote(now)
+
+    def record(self, outcomes: list[Outcome]) -> None:
+        """Write a batch of outcomes: inboxes, then the notifications with their events,
+        then the queue, then the counters. A crash part way leaves queue entries whose
+        notifications are settled, which the dispatcher drops when their lease ends."""
         now = datetime.now(timezone.utc)
-        update = {"$set": {"status": SENT, "sent_at": now, "rendered": rendered, "last_error": None}}
-        self._finish(notification, update, events)
+        self._deliver_to_inboxes([(o.notification, o.rendered) for o in outcomes if o.result == SENT_OUTCOME and o.notification.channel == "inbox"], now)
+        writes = []
+        for o in outcomes:
+            query, entries = {"_id": o.claim.id, "status": PENDING}, [outbox.outbox_entry(self.topic, e) for e in o.events]
+            if o.result == SENT_OUTCOME:
+                writes.append((query, {"$set": {"status": SENT, "sent_at": now, "rendered": o.rendered, "last_error": None, "attempts": o.claim.attempts}}, entries))
+            elif o.result == DEAD_OUTCOME:
+                writes.append((query, {"$set": {"status": DEAD, "last_error": o.error, "attempts": o.claim.attempts}}, entries))
+            elif o.result == RETRY:
+                writes.append((query, {"$set": {"last_error": o.error, "attempts": o.claim.attempts, "next_attempt_at": o.at}}, entries))
+        update_by_id(self.db, NOTIFICATIONS, writes)
+        self.queue.settle(
+            [o.claim for o in outcomes if o.result in (SENT_OUTCOME, DEAD_OUTCOME, DROP)],
+            [(o.claim, o.at, o.result == RETRY) for o in outcomes if o.result in (RETRY, WAIT)],
+        )
+        self._count([(o.claim.channel, o.result, 1) for o in outcomes if o.result in (SENT_OUTCOME, DEAD_OUTCOME)])
 
-    def mark_failed(self, notification: Notification, error: str, retry_at: datetime | None, events: list[Event]) -> None:
-        """Back to pending for another try at ``retry_at``, or dead when there is none."""
-        status = {"status": PENDING, "next_attempt_at": retry_at} if retry_at else {"status": DEAD}
-        self._finish(notification, {"$set": {**status, "last_error": error}}, events)
+    def resend(self, notification_id: str) -> bool:
+        """Send a sent or dead notification again, from its first attempt."""
+        doc = self.collection.find_one({"_id": notification_id}, {"status": 1, "channel": 1, "kind": 1})
+        if not doc or doc.get("status") not in (SENT, DEAD):
+            return False
+        now = datetime.now(timezone.utc)
+        self.queue.put(notification_id, doc["channel"], doc["kind"], now)
+        update = {"$set": {"status": PENDING, "next_attempt_at": now, "attempts": 0}}
+        if self.collection.update_one({"_id": notification_id, "status": doc["status"]}, update).modified_count != 1:
+            return False
+        self._count([(doc["channel"], doc["status"], -1)])
+        return True
+
+    def reschedule(self, notification_id: str, at: datetime) -> bool:
+        """Move a pending notification's due time (send it now after an outage, say)."""
+        doc = self.collection.find_one({"_id": notification_id}, {"status": 1, "channel": 1, "kind": 1})
+        if not doc or doc.get("status") != PENDING:
+            return False
+        self.queue.put(notification_id, doc["channel"], doc["kind"], at)
+        self.collection.update_one({"_id": notification_id, "status": PENDING}, {"$set": {"next_attempt_at": at}})
+        return True
+
+    def cancel(self, ids: list[str]) -> int:
+        """Withdraw the pending notifications among ``ids`` (ids that were never recorded
+        are fine); how many were withdrawn."""
+        pending = [d for d in (self.collection.find_one({"_id": i}, {"status": 1, "channel": 1}) for i in ids) if d and d.get("status") == PENDING]
+        withdrawn = 0
+        if pending:
+            writes = [UpdateOne({"_id": d["_id"], "status": PENDING}, {"$set": {"status": CANCELLED}}) for d in pending]
+            withdrawn = self.collection.bulk_write(writes, ordered=False).modified_count
+            self.queue.remove([d["_id"] for d in pending])
+            self._count([(d["channel"], CANCELLED, 1) for d in pending])
+        return withdrawn
 
     def find(self, **filters: str) -> list[dict[str, Any]]:
-        """Notifications matching every given field (source_event_id, recipient_id, ...)."""
+        """Notifications matching every given field (source_event_id, recipient_id, ...):
+        the organisers' view of history, a query over every notification."""
         return [_public(d) for d in self.collection.find(filters).sort("created_at", ASCENDING)]
 
     def inbox(self, recipient_id: str) -> list[dict[str, Any]]:
-        query = {"recipient_id": recipient_id, "channel": "inbox", "status": SENT}
-        return [_public(d) for d in self.collection.find(query).sort("created_at", ASCENDING)]
+        """A person's in-app messages, oldest first, each with ``read``."""
+        doc = self.inboxes.find_one({"_id": recipient_id}) or {}
+        unread = set(doc.get("unread", []))
+        return [{**item, "read": item["id"] not in unread} for item in doc.get("items", [])]
 
     def unread_count(self, recipient_id: str) -> int:
-        return self.collection.count_documents({"recipient_id": recipient_id, "channel": "inbox", "status": SENT, "read": {"$ne": True}})
+        return len((self.inboxes.find_one({"_id": recipient_id}, {"unread": 1}) or {}).get("unread", []))
 
     def mark_read(self, recipient_id: str, notification_id: str) -> bool:
-        query = {"_id": notification_id, "recipient_id": recipient_id, "channel": "inbox"}
-        return self.collection.update_one(query, {"$set": {"read": True}}).matched_count == 1
+        return self.inboxes.update_one({"_id": recipient_id, "items.id": notification_id}, {"$pull": {"unread": notification_id}}).matched_count == 1
 
-    def resend(self, notification_id: str) -> bool:
-        now = datetime.now(timezone.utc)
-        update = {"$set": {"status": PENDING, "next_attempt_at": now, "attempts": 0}}
-        return self.collection.update_one({"_id": notification_id, "status": {"$in": [SENT, DEAD]}}, update).modified_count == 1
-
-    def cancel_pending(self, **filters: str) -> int:
-        """Withdraw scheduled messages that no longer apply (a reminder of a cancelled meeting)."""
-        return self.collection.update_many({**filters, "status": PENDING}, {"$set": {"status": "cancelled"}}).modified_count
-
-    def _finish(self, notification: Notification, update: dict[str, Any], events: list[Event]) -> None:
-        update["$unset"] = {"lease_until": ""}
-        entries = [outbox.outbox_entry(self.topic, e) for e in events]
-        outbox.update_one(self.collection.database, NOTIFICATIONS, {"_id": notification.id, "status": SENDING}, update, entries)
-
-
-class ContactStore:
-    """How to reach each participant (from registration's events) and what they chose."""
-
-    def __init__(self, db: Database):
-        self.collection = db[CONTACTS]
-
-    def save_if_newer(self, participant_id: str, contact: dict[str, Any], version: int) -> bool:
-        fields = {k: contact.get(k) for k in CONTACT_FIELDS}
-        try:
-            self.collection.update_one({"_id": participant_id, "version": {"$lt": version}}, {"$set": {**fields, "version": version}}, upsert=True)
-            return True
-        except DuplicateKeyError:
-            return False
-
-    def set_preferences(self, participant_id: str, preferences: dict[str, Any]) -> bool:
-        fields = {k: preferences[k] for k in PREFERENCE_FIELDS if k in preferences}
-        return self.collection.update_one({"_id": participant_id}, {"$set": fields}).matched_count == 1
-
-    def get(self, participant_id: str) -> Contact | None:
-        doc = self.collection.find_one({"_id": participant_id})
-        return _contact(doc) if doc else None
-
-    def many(self, ids: list[str]) -> dict[str, Contact]:
-        return {d["_id"]: _contact(d) for d in self.collection.find({"_id": {"$in": ids}})}
-
-
-class MeetingView:
-    """Published meetings, from matching's events: for personal schedules and reminders."""
-
-    def __init__(self, db: Database):
-        self.collection = db[MEETINGS]
-
-    def save(self, meeting: dict[str, Any]) -> bool:
-        fields = {k: v for k, v in meeting.items() if k != "meeting_id"}
-        try:
-            self.collection.update_one({"_id": meeting["meeting_id"], "version": {"$lt": meeting["version"]}}, {"$set": fields}, upsert=True)
-            return True
-        except DuplicateKeyError:
-            return False
-
-    def of_meet(self, meet_id: str) -> list[dict[str, Any]]:
-        return list(self.collection.find({"meet_id": meet_id, "status": "scheduled"}).sort([("day", ASCENDING), ("start", ASCENDING)]))
-
-
-class MeetNames:
-    """The names of meets (from registration's events), for message texts."""
-
-    def __init__(self, db: Database):
-        self.collection = db["meets"]
-
-    def save(self, meet_id: str, name: str, version: int, status: str | None = None, timezone: str = "Asia/Kolkata", reminder_minutes: int = 30) -> None:
-        fields = {"name": name, "version": version, "timezone": timezone, "reminder_minutes": reminder_minutes, **({"status": status} if status else {})}
-        try:
-            self.collection.update_one({"_id": meet_id, "version": {"$lt": version}}, {"$set": fields}, upsert=True)
-        except DuplicateKeyError:
-            pass
-
-    def with_status(self, *statuses: str) -> list[dict[str, Any]]:
-        return list(self.collection.find({"status": {"$in": list(statuses)}}))
-
-    def get(self, meet_id: str) -> str:
-        doc = self.collection.find_one({"_id": meet_id})
-        return doc["name"] if doc and doc.get("name") else "the Buyer-Seller Meet"
-
-    def reminder_minutes(self, meet_id: str, default: int) -> int:
-        return (self.collection.find_one({"_id": meet_id}) or {}).get("reminder_minutes") or default
-
-    def mark_published(self, meet_id: str) -> None:
-        self.collection.update_one({"_id": meet_id}, {"$set": {"published": True}}, upsert=True)
-
-    def published(self, meet_id: str) -> bool:
-        return bool((self.collection.find_one({"_id": meet_id}) or {}).get("published"))
-
-
-class Tallies:
-    """What organisers' digests count: applications by status, and LoIs signed, per meet.
-    Kept as one document per application or LoI, so a redelivered event counts once."""
-
-    def __init__(self, db: Database):
-        self.participation = db["participation"]
-        self.lois = db["lois"]
-
-    def save_participation(self, data: dict[str, Any]) -> None:
-        fields = {k: data[k] for k in ("meet_id", "participant_id", "role", "status")}
-        try:
-            self.participation.update_one(
-                {"_id": f"{data['meet_id']}:{data['participant_id']}", "version": {"$lt": data["version"]}},
-                {"$set": {**fields, "version": data["version"]}}, upsert=True,
+    def _deliver_to_inboxes(self, sent: list[tuple[Notification, dict[str, Any] | None]], now: datetime | None) -> None:
+        writes = [
+            UpdateOne(
+                {"_id": notification.recipient_id, "items.id": {"$ne": notification.id}},
+                {"$push": {"items": _inbox_item(notification, rendered, now)}, "$addToSet": {"unread": notification.id}},
+                upsert=True,
             )
-        except DuplicateKeyError:
-            pass
+            for notification, rendered in sent
+        ]
+        if writes:
+            try:
+                self.inboxes.bulk_write(writes, ordered=False)
+            except BulkWriteError as exc:  # already in that inbox: the upsert met the existing document
+                raise_unless_duplicates(exc)
 
-    def approved(self, meet_id: str) -> list[str]:
-        return [d["participant_id"] for d in self.participation.find({"meet_id": meet_id, "status": "approved"}, {"participant_id": 1})]
-
-    def save_loi(self, data: dict[str, Any]) -> None:
-        self.lois.replace_one({"_id": data["meeting_id"]}, {"meet_id": data["meet_id"], "value_inr": data["value_inr"]}, upsert=True)
-
-    def counts(self, meet_id: str) -> dict[str, Any]:
-        by_status: dict[str, int] = {}
-        for doc in self.participation.find({"meet_id": meet_id}, {"status": 1, "role": 1}):
-            key = f"{doc['role']}s_{doc['status']}"
-            by_status[key] = by_status.get(key, 0) + 1
-        values = [Decimal(d["value_inr"]) for d in self.lois.find({"meet_id": meet_id}, {"value_inr": 1})]
-        return {"applications": by_status, "lois": len(values), "loi_value": in_words(Money(sum(values, Decimal(0))))}
+    def _count(self, changes: list[tuple[str, str, int]]) -> None:
+        totals: dict[tuple[str, str], int] = {}
+        for channel, status, step in changes:
+            totals[(channel, status)] = totals.get((channel, status), 0) + step
+        writes = [UpdateOne({"_id": f"{c}:{s}"}, {"$inc": {"n": n}, "$set": {"channel": c, "status": s}}, upsert=True) for (c, s), n in totals.items() if n]
+        if writes:
+            self.counters.bulk_write(writes, ordered=False)
 
 
-def _contact(doc: dict[str, Any]) -> Contact:
-    values = {k: doc.get(k) for k in CONTACT_FIELDS + PREFERENCE_FIELDS if doc.get(k) is not None}
-    for key in ("quiet_start", "quiet_end"):
-        if key in values:
-            values[key] = time.fromisoformat(values[key])
-    values.setdefault("name", doc["_id"])
-    values.setdefault("role", "participant")
-    return Contact(participant_id=doc["_id"], version=doc.get("version", 0), **values)
+def adopt_history(db: Database) -> int:
+    """Once per database: queue entries for notifications pending from before the
+    due-queue, inbox documents for inbox messages sent before, and the status counters.
+    The only scan of the history, kept from running twice by a marker. Returns how many
+    notifications were read."""
+    if db[MIGRATIONS].find_one({"_id": "due_queue"}):
+        return 0
+    store, seen, counts = NotificationStore(db, ""), 0, []
+    for doc in db[NOTIFICATIONS].find({}, {outbox.OUTBOX: 0, "context": 0}):
+        seen += 1
+        status = PENDING if doc.get("status") == "sending" else doc.get("status", PENDING)
+        if status == PENDING:
+            store.queue.enqueue(doc["_id"], doc["channel"], doc["kind"], doc.get("next_attempt_at") or datetime.now(timezone.utc))
+            db[NOTIFICATIONS].update_one({"_id": doc["_id"]}, {"$set": {"status": PENDING}, "$unset": {"lease_until": ""}})
+        else:
+            counts.append((doc.get("channel", "?"), status, 1))
+        if status == SENT and doc.get("channel") == "inbox":
+            store._deliver_to_inboxes([(_notification({**doc, "context": {}}), doc.get("rendered"))], doc.get("sent_at"))
+    store._count(counts)
+    db[MIGRATIONS].update_one({"_id": "due_queue"}, {"$set": {"at": datetime.now(timezone.utc), "seen": seen}}, upsert=True)
+    return seen
 
 
 def _notification(doc: dict[str, Any]) -> Notification:
     return Notification(**{k: v for k, v in doc.items() if k in _FIELDS})
+
+
+def _inbox_item(notification: Notification, rendered: dict[str, Any] | None, sent_at: datetime | None) -> dict[str, Any]:
+    return {"id": notification.id, "kind": notification.kind, "channel": "inbox", "status": SENT, "recipient_id": notification.recipient_id,
+            "rendered": rendered, "created_at": notification.created_at, "sent_at": sent_at, "correlation_id": notification.correlation_id}
 
 
 def _public(doc: dict[str, Any]) -> dict[str, Any]:
@@ -232,9 +223,9 @@ def _public(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def notification_gauges(db: Database):
-    """Notifications by channel and status, for /metrics."""
-    counts: dict[tuple[str, str], int] = {}
-    for doc in db[NOTIFICATIONS].find({}, {"channel": 1, "status": 1}):
-        key = (doc.get("channel", "?"), doc.get("status", "?"))
-        counts[key] = counts.get(key, 0) + 1
+    """Notifications by channel and status, for /metrics: waiting ones counted from the
+    due-queue, settled ones from the counters (both small), never by reading history."""
+    counts = DueQueue(db).waiting(datetime.now(timezone.utc))
+    for doc in db[COUNTERS].find({}):
+        counts[(doc["channel"], doc["status"])] = counts.get((doc["channel"], doc["status"]), 0) + doc.get("n", 0)
     yield "bsm_notifications_stored", "Stored notifications by channel and status", ["channel", "status"], [([c, s], float(n)) for (c, s), n in sorted(counts.items())]

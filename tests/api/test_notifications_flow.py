@@ -123,7 +123,8 @@ def test_a_reminder_is_stored_for_later_fires_once_and_is_withdrawn_if_the_meeti
     assert all(r["next_attempt_at"] > datetime.now(timezone.utc) + timedelta(days=365) for r in reminders)
     starts = datetime(2030, 7, 30, 10, 30, tzinfo=timezone(timedelta(hours=5, minutes=30)))
     assert {r["next_attempt_at"] for r in reminders} == {starts - timedelta(minutes=45)}  # the meet's own lead time
-    world["store"].collection.update_many({"kind": "meeting_reminder", "recipient_id": "b1"}, {"$set": {"next_attempt_at": datetime.now(timezone.utc)}})
+    for reminder in world["store"].find(kind="meeting_reminder", recipient_id="b1"):
+        assert world["store"].reschedule(reminder["id"], datetime.now(timezone.utc))
     assert world["dispatch"]() >= 1
     assert world["dispatch"]() == 0  # a second dispatcher (as after a restart) sends nothing again
     cancelled = {**meeting, "status": "cancelled", "version": 2}
@@ -171,7 +172,8 @@ def test_a_gateway_outage_delays_messages_and_loses_none(world):
     [pending] = world["store"].find(kind="participation_approved", channel="sms")
     assert pending["status"] == "pending" and pending["last_error"]
     world["gateway"].down = False
-    world["store"].collection.update_many({"status": "pending"}, {"$set": {"next_attempt_at": datetime.now(timezone.utc)}})
+    for pending in world["store"].find(status="pending"):
+        assert world["store"].reschedule(pending["id"], datetime.now(timezone.utc))
     world["dispatch"]()
     assert [n["status"] for n in world["store"].find(kind="participation_approved", channel="sms")] == ["sent"]
     assert len([m for m in world["gateway"].received() if "منظور" in m["text"]]) == 1
@@ -195,7 +197,7 @@ def test_a_meeting_added_after_publication_is_announced_to_both(world):
 
 def test_organisers_get_one_daily_digest_while_registration_is_open_and_the_results_after(world):
     from services.notifications.digests import record_digests
-    from services.notifications.store import MeetNames, Tallies
+    from services.notifications.views import MeetNames, Tallies
 
     db = world["store"].collection.database
     meets, tallies = MeetNames(db), Tallies(db)

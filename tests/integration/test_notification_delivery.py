@@ -62,7 +62,7 @@ def test_an_smtp_outage_is_retried_later_then_delivered(store):
     assert failed["status"] == "pending" and failed["attempts"] == 1 and failed["last_error"]
     assert failed["next_attempt_at"] > datetime.now(timezone.utc)
     assert sender.dispatch_once() is False  # not due yet
-    store.collection.update_one({"_id": note.id}, {"$set": {"next_attempt_at": datetime.now(timezone.utc)}})
+    assert store.reschedule(note.id, datetime.now(timezone.utc))
     sink = MailSink(port=SMTP_PORT).start()
     try:
         assert sender.dispatch_once() is True

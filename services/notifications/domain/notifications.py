@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from services.notifications.domain.contacts import CHANNELS
+
 PENDING, SENDING, SENT, FAILED, DEAD = "pending", "sending", "sent", "failed", "dead"
 
 
@@ -32,10 +34,27 @@ class Notification:
     next_attempt_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     last_error: str | None = None
     sent_at: datetime | None = None
+    schedule_key: str | None = None  # set for scheduled messages, which are withdrawn by this key
 
     @property
     def id(self) -> str:
-        return notification_id(self.source_event_id, self.kind, self.recipient_id, self.channel)
+        return notification_id(self.schedule_key or self.source_event_id, self.kind, self.recipient_id, self.channel)
+
+
+def scheduled_ids(schedule_key: str, kind: str, recipient_ids: list[str]) -> list[str]:
+    """Every id a scheduled message of ``kind`` under ``schedule_key`` can have (one per
+    recipient and channel), so it can be withdrawn by id without searching for it."""
+    return [notification_id(schedule_key, kind, recipient, channel) for recipient in recipient_ids for channel in CHANNELS]
+
+
+def reminder_key(meeting_id: str, version: int) -> str:
+    """The schedule key of a meeting's reminders: per version, so a moved meeting's new
+    reminder never collides with the withdrawn one."""
+    return f"reminder:{meeting_id}@{version}"
+
+
+def nudge_key(request_id: str) -> str:
+    return f"nudge:{request_id}"
 
 
 def retry_delay(attempts: int, base_seconds: float = 2.0, cap_seconds: float = 900.0) -> timedelta:

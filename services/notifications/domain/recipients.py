@@ -45,10 +45,12 @@ def verification_code(event_id: str, correlation_id: str | None, data: dict[str,
 
 
 def to_contact(
-    contact: Contact, kind: str, context: dict[str, Any], event_id: str, correlation_id: str | None, at: datetime | None = None
+    contact: Contact, kind: str, context: dict[str, Any], event_id: str, correlation_id: str | None, at: datetime | None = None,
+    schedule_key: str | None = None,
 ) -> list[Notification]:
     """One notification per channel the person is reached by for ``kind``, in their language,
-    not before ``at`` (for scheduled messages) nor inside their quiet hours (for SMS)."""
+    not before ``at`` (for scheduled messages) nor inside their quiet hours (for SMS).
+    A ``schedule_key`` gives them ids that can be withdrawn (``scheduled_ids``)."""
     moment = at or datetime.now(timezone.utc)
     return [
         Notification(
@@ -61,6 +63,7 @@ def to_contact(
             source_event_id=event_id,
             correlation_id=correlation_id,
             next_attempt_at=after_quiet_hours(moment, contact, channel),
+            schedule_key=schedule_key,
         )
         for channel, address in deliveries(contact, kind)
     ]

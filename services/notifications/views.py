@@ -1,0 +1,171 @@
+"""What notifications keeps of other services' data, read by ``_id`` only.
+
+Contacts, meets and meetings are keyed by their own ids. What used to be found by
+searching (a meet's meetings, applications and LoIs) is listed in a per-meet index
+document (``MemberIndex``), so a lookup costs as much as the meet is large, whatever
+history other meets left behind.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from datetime import time
+from typing import Any
+
+from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
+
+from shared.money import Money, in_words
+
+from services.notifications.domain.contacts import Contact
+
+CONTACTS, MEETINGS, MEETS, DIGEST_MEETS = "contacts", "meetings", "meets", "digest_meets"
+CONTACT_FIELDS = ("name", "role", "email", "phone", "language")
+PREFERENCE_FIELDS = ("channels", "opted_out", "quiet_start", "quiet_end", "webhook_url", "webhook_secret")
+DIGEST_STATUSES = ("registration_open", "completed")
+
+
+class MemberIndex:
+    """``{_id: key, ids: [...]}``: the members of one key (a meet's meetings), added idempotently."""
+
+    def __init__(self, db: Database, name: str):
+        self.collection = db[name]
+
+    def add(self, key: str, member_id: str) -> None:
+        self.collection.update_one({"_id": key}, {"$addToSet": {"ids": member_id}}, upsert=True)
+
+    def members(self, key: str) -> list[str]:
+        return (self.collection.find_one({"_id": key}) or {}).get("ids", [])
+
+
+def _upsert_if_newer(collection, key: str, version: int, fields: dict[str, Any]) -> bool:
+    """Write ``fields`` unless a version at least as new is stored; False when stale."""
+    try:
+        collection.update_one({"_id": key, "version": {"$lt": version}}, {"$set": {**fields, "version": version}}, upsert=True)
+        return True
+    except DuplicateKeyError:
+        return False
+
+
+class ContactStore:
+    """How to reach each participant (from registration's events) and what they chose."""
+
+    def __init__(self, db: Database):
+        self.collection = db[CONTACTS]
+
+    def save_if_newer(self, participant_id: str, contact: dict[str, Any], version: int) -> bool:
+        return _upsert_if_newer(self.collection, participant_id, version, {k: contact.get(k) for k in CONTACT_FIELDS})
+
+    def set_preferences(self, participant_id: str, preferences: dict[str, Any]) -> bool:
+        fields = {k: preferences[k] for k in PREFERENCE_FIELDS if k in preferences}
+        return self.collection.update_one({"_id": participant_id}, {"$set": fields}).matched_count == 1
+
+    def get(self, participant_id: str) -> Contact | None:
+        doc = self.collection.find_one({"_id": participant_id})
+        return _contact(doc) if doc else None
+
+
+class MeetingView:
+    """Published meetings, from matching's events: for personal schedules and reminders."""
+
+    def __init__(self, db: Database):
+        self.collection = db[MEETINGS]
+        self.by_meet = MemberIndex(db, "meet_meetings")
+
+    def get(self, meeting_id: str) -> dict[str, Any] | None:
+        return self.collection.find_one({"_id": meeting_id})
+
+    def save(self, meeting: dict[str, Any]) -> bool:
+        """Keep the meeting unless a newer version is stored; False when it was stale."""
+        self.by_meet.add(meeting["meet_id"], meeting["meeting_id"])
+        return _upsert_if_newer(self.collection, meeting["meeting_id"], meeting["version"],
+                                {k: v for k, v in meeting.items() if k not in ("meeting_id", "version")})
+
+    def of_meet(self, meet_id: str) -> list[dict[str, Any]]:
+        """The meet's scheduled meetings by day and start."""
+        found = (self.collection.find_one({"_id": i}) for i in self.by_meet.members(meet_id))
+        return sorted((m for m in found if m and m.get("status") == "scheduled"), key=lambda m: (m["day"], m["start"]))
+
+
+class MeetNames:
+    """The meets (from registration's events): names for message texts, reminder lead
+    times, and which meets organisers get digests about (``digest_meets``, a collection
+    holding only the meets open for registration or with results still to send)."""
+
+    def __init__(self, db: Database):
+        self.collection = db[MEETS]
+        self.digests = db[DIGEST_MEETS]
+
+    def save(self, meet_id: str, name: str, version: int, status: str | None = None, timezone: str = "Asia/Kolkata", reminder_minutes: int = 30) -> bool:
+        """Keep the meet unless a newer version is stored; False when it was stale."""
+        stored = self.collection.find_one({"_id": meet_id}, {"version": 1}) or {}
+        if stored.get("version", 0) >= version:
+            return False
+        if status in DIGEST_STATUSES:
+            _upsert_if_newer(self.digests, meet_id, version, {"status": status})
+        elif status:
+            self.digests.delete_one({"_id": meet_id})
+        fields = {"name": name, "timezone": timezone, "reminder_minutes": reminder_minutes, **({"status": status} if status else {})}
+        return _upsert_if_newer(self.collection, meet_id, version, fields)
+
+    def awaiting_digests(self) -> list[dict[str, Any]]:
+        """``{_id, status, name}`` of each meet open for registration or with results to send."""
+        return [{**meet, "name": self.get(meet["_id"])} for meet in self.digests.find({})]
+
+    def results_sent(self, meet_id: str) -> None:
+        self.digests.delete_one({"_id": meet_id, "status": "completed"})
+
+    def get(self, meet_id: str) -> str:
+        doc = self.collection.find_one({"_id": meet_id})
+        return doc["name"] if doc and doc.get("name") else "the Buyer-Seller Meet"
+
+    def reminder_minutes(self, meet_id: str, default: int) -> int:
+        return (self.collection.find_one({"_id": meet_id}) or {}).get("reminder_minutes") or default
+
+    def mark_published(self, meet_id: str) -> None:
+        self.collection.update_one({"_id": meet_id}, {"$set": {"published": True}}, upsert=True)
+
+    def published(self, meet_id: str) -> bool:
+        return bool((self.collection.find_one({"_id": meet_id}) or {}).get("published"))
+
+
+class Tallies:
+    """What organisers' digests count: applications by status, and LoIs signed, per meet.
+    Kept as one document per application or LoI, so a redelivered event counts once."""
+
+    def __init__(self, db: Database):
+        self.participation, self.lois = db["participation"], db["lois"]
+        self.applications_of, self.lois_of = MemberIndex(db, "meet_applications"), MemberIndex(db, "meet_lois")
+
+    def save_participation(self, data: dict[str, Any]) -> None:
+        key = f"{data['meet_id']}:{data['participant_id']}"
+        self.applications_of.add(data["meet_id"], key)
+        _upsert_if_newer(self.participation, key, data["version"], {k: data[k] for k in ("meet_id", "participant_id", "role", "status")})
+
+    def approved(self, meet_id: str) -> list[str]:
+        return [d["participant_id"] for d in self._applications(meet_id) if d["status"] == "approved"]
+
+    def save_loi(self, data: dict[str, Any]) -> None:
+        self.lois_of.add(data["meet_id"], data["meeting_id"])
+        self.lois.replace_one({"_id": data["meeting_id"]}, {"meet_id": data["meet_id"], "value_inr": data["value_inr"]}, upsert=True)
+
+    def counts(self, meet_id: str) -> dict[str, Any]:
+        by_status: dict[str, int] = {}
+        for doc in self._applications(meet_id):
+            key = f"{doc['role']}s_{doc['status']}"
+            by_status[key] = by_status.get(key, 0) + 1
+        lois = (self.lois.find_one({"_id": i}) for i in self.lois_of.members(meet_id))
+        values = [Decimal(d["value_inr"]) for d in lois if d]
+        return {"applications": by_status, "lois": len(values), "loi_value": in_words(Money(sum(values, Decimal(0))))}
+
+    def _applications(self, meet_id: str) -> list[dict[str, Any]]:
+        return [d for d in (self.participation.find_one({"_id": i}) for i in self.applications_of.members(meet_id)) if d]
+
+
+def _contact(doc: dict[str, Any]) -> Contact:
+    values = {k: doc.get(k) for k in CONTACT_FIELDS + PREFERENCE_FIELDS if doc.get(k) is not None}
+    for key in ("quiet_start", "quiet_end"):
+        if key in values:
+            values[key] = time.fromisoformat(values[key])
+    values.setdefault("name", doc["_id"])
+    values.setdefault("role", "participant")
+    return Contact(participant_id=doc["_id"], version=doc.get("version", 0), **values)
