@@ -14,7 +14,7 @@ from typing import Any
 
 from pymongo import ASCENDING
 from pymongo.database import Database
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import CollectionInvalid, DuplicateKeyError, OperationFailure
 
 from shared import outbox
 from shared.envelope import Event
@@ -36,8 +36,15 @@ class PublicationUnfinished(Exception):
 
 
 def ensure_indexes(db: Database) -> None:
-    """Indexes for the organiser reports that stay queries (results, request lists), and
-    the one-off adoption of documents stored before the per-meet documents existed."""
+    """The per-meet collections (created up front: a lookup in a missing one is not
+    answered from an index), indexes for the organiser reports that stay queries
+    (results, request lists), and the one-off adoption of documents stored before the per-meet documents existed."""
+    present = set(db.list_collection_names())
+    for name in {ROSTERS, PREFERENCE_SETS, INTERPRETER_POOLS, REQUEST_COUNTS, MEETING_LISTS, PUBLICATIONS, FOLLOW_UPS_DUE} - present:
+        try:
+            db.create_collection(name)
+        except (CollectionInvalid, OperationFailure):
+            pass  # another process created it meanwhile
     db[MEETINGS].create_index("meet_id")
     db[REQUESTS].create_index([("meet_id", ASCENDING), ("from_id", ASCENDING)])
     from services.matching.adoption import adopt_history

@@ -9,7 +9,7 @@ from services.matching import messages
 from services.matching.actions.context import Matching, Refused, meet_of
 from services.matching.actions.schedules import NAMES, as_meeting, draft_meeting, party_names, problem_of
 from services.matching.domain.participants import ParticipantProfile
-from services.matching.domain.publication import chunk_id, chunks, to_publish
+from services.matching.domain import publication
 from services.matching.domain.scheduling import Schedule, repair
 
 
@@ -28,13 +28,13 @@ def publish_schedule(ctx: Matching, meet_id: str) -> dict[str, Any]:
     if (stored.get("published") or {}).get("draft_id") == draft_id and stored.get("publishing") != draft_id:
         return {**summary, "newly_published": 0}
     ctx.schedules.begin_publication(meet_id, draft_id)
-    pending = to_publish(draft["meetings"])
+    pending = publication.to_publish(draft["meetings"])
     slots = {s["id"]: s for s in meet["slots"]}
     unnamed = sorted({w for m in pending if not set(NAMES) <= m.keys() for w in (m["seller_id"], m["buyer_id"])})
     profiles = ctx.profiles.many(unnamed) if unnamed else {}
     created = 0
-    for number, part in chunks(pending):
-        chunk = chunk_id(meet_id, draft_id, number)
+    for number, part in publication.chunks(pending, publication.CHUNK_SIZE):
+        chunk = publication.chunk_id(meet_id, draft_id, number)
         if ctx.meetings.chunk_done(chunk):
             ctx.meetings.list_chunk(meet_id, chunk)
             continue
