@@ -11,7 +11,7 @@ from contextlib import nullcontext
 from bench import notifications, outbox_relay, pipeline, publish, scheduler
 from bench.stack import bench_stack
 
-BENCHMARKS = {"scheduler": (scheduler.run, False), "outbox_relay": (outbox_relay.run, True), "dispatcher": (notifications.run, True),
+BENCHMARKS = {"scheduler": (scheduler.run, False), "outbox_relay": (outbox_relay.run, True), "notifications": (notifications.run, True),
               "pipeline": (pipeline.run, True), "publish": (publish.run, True)}
 
 
