@@ -1,0 +1,122 @@
+"""The three services in one process, driven through a small meet by their own code.
+
+HTTP through each app's Flask test client; events carried from each service's outbox
+(its relay's ``relay_once``) to the other services' consumer handlers; the dispatcher and
+the follow-ups worker run until idle. Used to record which database commands the hot
+paths send (``test_data_shape``).
+"""
+from __future__ import annotations
+
+import importlib
+from datetime import date, timedelta
+
+from shared.mongo import connect
+from shared.outbox import OutboxRelay
+
+SERVICES = ("registration", "matching", "notifications")
+ORGANISER = {"Authorization": "Bearer dev-organiser-key"}
+SMTP_PORT = 37025
+MEET = {
+    "name": "Shape Meet", "venue": "SKICC", "city": "Srinagar", "days": ["2027-07-30"],
+    "session_start": "10:00", "session_end": "12:00", "meeting_minutes": 20, "tables": 3,
+    "capacity_sellers": 20, "capacity_buyers": 10,
+}
+
+
+def _module(service: str, name: str):
+    return importlib.import_module(f"services.{service}.{name}")
+
+
+class Platform:
+    def __init__(self, settings_for):
+        self.settings = {s: settings_for(s, SMTP_PORT=str(SMTP_PORT)) for s in SERVICES}
+        self.apps = {s: _module(s, "app").create_app(self.settings[s]) for s in SERVICES}
+        self.clients = {s: app.test_client() for s, app in self.apps.items()}
+        self.databases = {s: connect(self.settings[s]) for s in SERVICES}
+        self.handlers = {s: _module(s, "handlers").build_handlers(self.databases[s], self.settings[s]) for s in ("matching", "notifications")}
+        self.delivered: list = []
+
+    def bounded_collections(self) -> dict[str, set[str]]:
+        return {s: set(getattr(_module(s, "store"), "BOUNDED_COLLECTIONS", ())) for s in SERVICES}
+
+    def pump(self) -> int:
+        """Carry events until every outbox is empty; return how many were delivered."""
+        delivered = 0
+        while True:
+            events = []
+            for service in SERVICES:
+                collections = _module(service, "store").OUTBOX_COLLECTIONS
+                OutboxRelay(self.databases[service], collections, lambda topic, event: events.append(event)).relay_once()
+            if not events:
+                return delivered
+            self.delivered.extend(events)
+            for event in events:
+                for handlers in self.handlers.values():
+                    if event.type in handlers:
+                        handlers[event.type](event)
+                        delivered += 1
+
+    def dispatch_all(self) -> None:
+        from services.notifications.__main__ import build_dispatcher
+
+        dispatcher = build_dispatcher(self.settings["notifications"])
+        for _ in range(10_000):
+            if not dispatcher.dispatch_once():
+                return
+
+    def follow_ups(self, today: date) -> None:
+        from shared.contracts import matching as catalogue
+        from services.matching.actions import Matching, announce_follow_ups_due
+        from services.matching.store import InterpreterStore, MeetingStore, MeetView, PreferenceStore, ProfileStore, RequestStore, ScheduleStore
+
+        db, topic = self.databases["matching"], self.settings["matching"].topic(catalogue.TOPIC)
+        context = Matching(ProfileStore(db, topic), MeetView(db), PreferenceStore(db), ScheduleStore(db, topic),
+                           MeetingStore(db, topic), RequestStore(db, topic), InterpreterStore(db))
+        announce_follow_ups_due(context, today)
+
+    def run_meet(self, tag: int, sellers: int, buyers: int) -> None:
+        registration, matching = self.clients["registration"], self.clients["matching"]
+        meet = registration.post("/v1/meets", json=MEET, headers=ORGANISER).get_json()
+        assert registration.post(f"/v1/meets/{meet['id']}/status", json={"status": "registration_open"}, headers=ORGANISER).status_code == 200
+        slots = [s["id"] for s in meet["slots"]]
+        people = []
+        for n in range(sellers):
+            body = {"name": f"Weaver {tag}-{n}", "district": "Budgam", "phone": f"98{tag}{n:07d}", "email": f"w{tag}{n}@example.in",
+                    "products": [{"name": "Pashmina shawl", "category": "handloom", "gi_tag": "Kashmir Pashmina"}]}
+            response = registration.post("/v1/sellers", json=body)
+            assert response.status_code == 201, response.get_json()
+            people.append(response.get_json())
+        for n in range(buyers):
+            body = {"name": f"Buyer {tag}-{n}", "organisation": f"Brand {tag}-{n}", "buyer_kind": "retail_brand", "email": f"b{tag}{n}@brand.example",
+                    "sourcing": {"categories": ["handloom"], "gi_tags": ["Kashmir Pashmina"]}}
+            response = registration.post("/v1/buyers", json=body)
+            assert response.status_code == 201, response.get_json()
+            people.append(response.get_json())
+        for person in people:
+            assert registration.get(f"/v1/{person['role']}s/{person['id']}", headers=ORGANISER).status_code == 200
+            applied = registration.post(f"/v1/meets/{meet['id']}/applications", json={"participant_id": person["id"], "availability": slots}, headers=ORGANISER)
+            assert applied.status_code == 201, applied.get_json()
+            decided = registration.post(f"/v1/meets/{meet['id']}/applications/{person['id']}/decision", json={"decision": "approve"}, headers=ORGANISER)
+            assert decided.status_code == 200, decided.get_json()
+        from deploy.local.mailsink import MailSink
+
+        mail = MailSink(port=SMTP_PORT).start()
+        try:
+            self.pump()
+            draft = matching.post(f"/v1/meets/{meet['id']}/schedule/draft", json={"max_meetings": 4}, headers=ORGANISER)
+            assert draft.status_code == 200, draft.get_json()
+            published = matching.post(f"/v1/meets/{meet['id']}/schedule/publish", headers=ORGANISER)
+            assert published.status_code in (200, 202), published.get_json()
+            self.pump()
+            scheduled = [e.subject for e in self.delivered if e.type.endswith(".meeting.scheduled.v1") and e.data.get("meet_id") == meet["id"]]
+            assert scheduled, "no meeting was scheduled"
+            loi = {"product": "Pashmina shawl", "quantity": {"value": "200", "unit": "piece"}, "value": {"amount": "3500000"}, "signed_on": "2027-07-30"}
+            recorded = matching.post(f"/v1/meetings/{scheduled[0]}/loi", json=loi, headers=ORGANISER)
+            assert recorded.status_code == 201, recorded.get_json()
+            self.pump()
+            self.follow_ups(date(2027, 7, 30) + timedelta(days=31))
+            self.pump()
+            self.dispatch_all()
+            self.pump()
+        finally:
+            mail.stop()
