@@ -7,6 +7,7 @@ that removes or retypes a field gets a new type version (``...v2``) published be
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,13 +50,19 @@ def contract_for(event_type: str) -> Contract:
 
 def data_for(event_type: str, payload: dict[str, Any]) -> dict[str, Any]:
     """Validate ``payload`` strictly against the contract and return JSON-ready data."""
-    schema = contract_for(event_type).schema(unknown=RAISE)
+    schema = _schema(event_type, RAISE)
     return schema.dump(schema.load(payload))
 
 
 def read_data(event: Event) -> dict[str, Any]:
     """The event's data as the consumer's schema sees it (unknown fields dropped)."""
-    return contract_for(event.type).schema(unknown=EXCLUDE).load(event.data)
+    return _schema(event.type, EXCLUDE).load(event.data)
+
+
+@functools.lru_cache(maxsize=None)
+def _schema(event_type: str, unknown: str) -> Schema:
+    """One schema instance per type and mode: building one costs more than using it."""
+    return contract_for(event_type).schema(unknown=unknown)
 
 
 def topics() -> list[str]:
