@@ -13,7 +13,8 @@ from services.registration import SERVICE
 from services.registration.actions import Registration
 from services.registration.api import applications, errors, imports, meets, participants, reference
 from services.registration.domain import reference as reference_data
-from services.registration.store import OUTBOX_COLLECTIONS, ApplicationStore, CodeStore, MeetStore, ParticipantStore, ReferenceStore, ensure_indexes
+from services.registration.import_store import ImportStore
+from services.registration.store import OUTBOX_COLLECTIONS, ApplicationStore, MeetStore, ParticipantStore, ReferenceStore, ensure_indexes
 
 DESCRIPTION = "Participants (sellers, buyers), their products and needs, Buyer-Seller Meets and who takes part."
 
@@ -27,8 +28,8 @@ def create_app(settings: Settings | None = None):
         participants=ParticipantStore(db, topic),
         meets=MeetStore(db, topic),
         applications=ApplicationStore(db, topic),
-        codes=CodeStore(db),
         reference=ReferenceStore(db),
+        imports=ImportStore(db),
         auth=app.extensions["auth"],
         secret=settings.auth_secret,
     )

@@ -321,6 +321,21 @@ class ImportReport(Schema):
     rows = fields.List(fields.Nested(RowOutcomeOut))
 
 
+class ImportJobOut(Schema):
+    id = fields.Str()
+    kind = fields.Str(metadata={"description": "csv or field_batch"})
+    status = fields.Str(metadata={"description": "running, done or failed"})
+    rows_total = fields.Int()
+    rows_done = fields.Int()
+    counts = fields.Dict(keys=fields.Str(), values=fields.Int())
+    batch_id = fields.Str()
+    created_at = fields.AwareDateTime()
+    updated_at = fields.AwareDateTime()
+    finished_at = fields.AwareDateTime(allow_none=True)
+    error = fields.Dict(metadata={"description": "problem details of the last interruption"})
+    report = fields.Nested(ImportReport, metadata={"description": "once done"})
+
+
 class FieldBatchIn(Schema):
     batch_id = fields.Str(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.:-]{4,80}$"))
     collected_by = fields.Str(required=True, validate=validate.Length(min=2, max=120))

@@ -1,11 +1,14 @@
 """Registration's MongoDB collections, and the writes that carry outbox events.
 
-Without multi-document transactions, uniqueness of a participant's phone and GSTIN is kept
-by claiming each as the ``_id`` of an ``identities`` document before the participant is
-written; a claim left behind by a crash (its participant never written) is taken over.
+Every read and write of a single record names it by ``_id``: participants, meets and
+applications by their ids (an application's is derived from meet and participant),
+identity keys by the key itself (``identities.py``), a participant's live verification
+code inside the participant's own document. Lists and reports (``list``,
+``ecommerce_counts``) are queries over history by nature; no write path uses them.
 """
 from __future__ import annotations
 
+from contextlib import ExitStack
 from dataclasses import asdict
 from datetime import date, datetime, time
 from time import monotonic
@@ -13,7 +16,7 @@ from typing import Any
 
 from pymongo import ASCENDING
 from pymongo.database import Database
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from shared import correlation, outbox
 from shared.envelope import Event
@@ -24,10 +27,14 @@ from services.registration.domain.errors import Conflict
 from services.registration.domain.meets import Break, Meet
 from services.registration.domain.participants import Claim, Participant
 from services.registration.domain.reference import SEED, Reference
+from services.registration.identities import IDENTITIES, Identities, duplicate_indexes
 
-PARTICIPANTS, IDENTITIES, MEETS, APPLICATIONS, CODES = "participants", "identities", "meets", "applications", "verification_codes"
+PARTICIPANTS, MEETS, APPLICATIONS, REFERENCE_STATES = "participants", "meets", "applications", "reference_states"
 OUTBOX_COLLECTIONS = [PARTICIPANTS, MEETS, APPLICATIONS]
-HIDDEN = {outbox.OUTBOX: 0, outbox.PENDING: 0}
+# Read whole, but small whatever the history: one document per state or UT loaded by organisers.
+BOUNDED_COLLECTIONS = (REFERENCE_STATES,)
+CODE = "_code"
+HIDDEN = {outbox.OUTBOX: 0, outbox.PENDING: 0, CODE: 0}
 
 
 def ensure_indexes(db: Database) -> None:
@@ -56,103 +63,113 @@ class _Store:
 
 
 class ParticipantStore(_Store):
-    def add(self, participant: Participant, events: list[Event]) -> None:
-        """Insert a new participant; Conflict if their phone or GSTIN is already registered."""
-        claimed = []
+    """Participants, with their identity claims and their live verification code.
+
+    A code is ``{"hash", "expires_at", "attempts"}``, kept in the participant's document
+    (never read by lists, events or responses), so registering writes one document.
+    """
+
+    def __init__(self, db: Database, topic: str):
+        super().__init__(db, topic)
+        self.identities = Identities(db, self.exists)
+
+    def add(self, participant: Participant, events: list[Event], code: dict[str, Any] | None = None) -> None:
+        """Insert a new participant; Conflict if their phone or GSTIN is already registered.
+
+        Round trips: the identity claims (one insert), the participant with its events
+        (an insert between the two outbox pointer writes); nothing is read back.
+        """
+        keys = participant.identity_keys
+        self.identities.claim_all(keys, participant.id)
         try:
-            for key in participant.identity_keys:
-                self._claim(key, participant.id)
-                claimed.append(key)
-            doc = {**_participant_doc(participant), "correlation_id": correlation.correlation_id()}
-            outbox.insert_one(self.db, PARTICIPANTS, doc, self._entries(events))
+            outbox.insert_one(self.db, PARTICIPANTS, self._document(participant, code), self._entries(events))
         except BaseException:
-            self.db[IDENTITIES].delete_many({"_id": {"$in": claimed}, "participant_id": participant.id})
+            self.identities.release(keys, participant.id)
             raise
 
-    def _claim(self, key: str, participant_id: str) -> None:
-        try:
-            self.db[IDENTITIES].insert_one({"_id": key, "participant_id": participant_id})
+    def add_claimed(self, batch: list[tuple[Participant, list[Event], dict[str, Any]]]) -> None:
+        """Insert participants whose identities the caller has claimed, in one insert; any
+        already stored under the same id (an interrupted run done again) stays as it is."""
+        if not batch:
             return
-        except DuplicateKeyError:
-            pass
-        owner = (self.db[IDENTITIES].find_one({"_id": key}) or {}).get("participant_id")
-        if owner and owner != participant_id and self.db[PARTICIPANTS].find_one({"_id": owner}, {"_id": 1}):
-            field = key.split(":", 1)[0]
-            raise Conflict(f"A participant with this {field} is already registered.", field, owner)
-        self.db[IDENTITIES].update_one({"_id": key, "participant_id": owner}, {"$set": {"participant_id": participant_id}})
+        documents = [outbox.new_document(self._document(p, code), self._entries(events)) for p, events, code in batch]
+        with ExitStack() as pointers:
+            for participant, _, _ in batch:
+                pointers.enter_context(outbox.writing(self.db, PARTICIPANTS, participant.id))
+            try:
+                self.db[PARTICIPANTS].insert_many(documents, ordered=False)
+            except BulkWriteError as exc:
+                duplicate_indexes(exc)
+
+    def _document(self, participant: Participant, code: dict[str, Any] | None) -> dict[str, Any]:
+        doc = {**_participant_doc(participant), "correlation_id": correlation.correlation_id()}
+        if code:
+            doc[CODE] = code
+        return doc
+
+    def exists(self, participant_id: str) -> bool:
+        return self.db[PARTICIPANTS].find_one({"_id": participant_id}, {"_id": 1}) is not None
 
     def find_by_identity(self, keys: list[str]) -> Participant | None:
-        for key in keys:
-            owner = self.db[IDENTITIES].find_one({"_id": key})
-            if owner:
-                found = self.get(owner["participant_id"])
-                if found:
-                    return found
-        return None
+        owner = self.identities.holder(keys)
+        return self.get(owner) if owner else None
 
     def get(self, participant_id: str) -> Participant | None:
         doc = self.db[PARTICIPANTS].find_one({"_id": participant_id}, HIDDEN)
         return _participant(doc) if doc else None
 
-    def save(self, participant: Participant, expected_version: int, events: list[Event], previous: Participant | None = None) -> bool:
-        """Write a changed participant if nobody changed it since ``expected_version``;
-        identities that changed are claimed first and the old ones released after."""
-        new_keys = set(participant.identity_keys) - set(previous.identity_keys if previous else [])
-        claimed = []
-        try:
-            for key in new_keys:
-                self._claim(key, participant.id)
-                claimed.append(key)
-            saved = self._replace(PARTICIPANTS, participant.id, _participant_doc(participant), expected_version, events)
-        except BaseException:
-            self.db[IDENTITIES].delete_many({"_id": {"$in": claimed}, "participant_id": participant.id})
-            raise
-        if not saved:
-            self.db[IDENTITIES].delete_many({"_id": {"$in": claimed}, "participant_id": participant.id})
-        elif previous:
-            old = set(previous.identity_keys) - set(participant.identity_keys)
-            self.db[IDENTITIES].delete_many({"_id": {"$in": sorted(old)}, "participant_id": participant.id})
-        return saved
+    def get_with_code(self, participant_id: str) -> tuple[Participant, dict[str, Any] | None] | None:
+        """The participant and their live verification code (None when there is none)."""
+        doc = self.db[PARTICIPANTS].find_one({"_id": participant_id}, {outbox.OUTBOX: 0, outbox.PENDING: 0})
+        if doc is None:
+            return None
+        code = doc.pop(CODE, None)
+        return _participant(doc), code
+
+    def put_code(self, participant_id: str, code: dict[str, Any], events: list[Event]) -> None:
+        """Replace the live code and publish its events, in one write."""
+        outbox.update_one(self.db, PARTICIPANTS, {"_id": participant_id}, {"$set": {CODE: code}}, self._entries(events))
 
     def announce(self, participant_id: str, events: list[Event]) -> None:
         """Publish events about a participant without changing it (through its outbox)."""
         outbox.update_one(self.db, PARTICIPANTS, {"_id": participant_id}, {}, self._entries(events))
+
+    def count_code_attempt(self, participant_id: str) -> None:
+        self.db[PARTICIPANTS].update_one({"_id": participant_id}, {"$inc": {f"{CODE}.attempts": 1}})
+
+    def spend_code(self, participant_id: str, code_hash: str) -> bool:
+        """Use the code up; True only for the one request that does."""
+        result = self.db[PARTICIPANTS].update_one({"_id": participant_id, f"{CODE}.hash": code_hash}, {"$unset": {CODE: ""}})
+        return result.modified_count == 1
+
+    def save(self, participant: Participant, expected_version: int, events: list[Event], previous: Participant | None = None) -> bool:
+        """Write a changed participant if nobody changed it since ``expected_version``;
+        identities that changed are claimed first and the old ones released after."""
+        new_keys = [k for k in participant.identity_keys if k not in (previous.identity_keys if previous else [])]
+        self.identities.claim_all(new_keys, participant.id)
+        try:
+            saved = self._replace(PARTICIPANTS, participant.id, _participant_doc(participant), expected_version, events)
+        except BaseException:
+            self.identities.release(new_keys, participant.id)
+            raise
+        if not saved:
+            self.identities.release(new_keys, participant.id)
+        elif previous:
+            self.identities.release([k for k in previous.identity_keys if k not in participant.identity_keys], participant.id)
+        return saved
 
     def list(self, query: dict[str, Any], sort: str, limit: int, cursor: str | None) -> tuple[list[Participant], str | None]:
         result: Page = page(self.db[PARTICIPANTS], query, sort, limit, cursor, HIDDEN)
         return [_participant(d) for d in result.items], result.next_cursor
 
     def ecommerce_counts(self) -> dict[str, dict[str, int]]:
+        """A report over every seller: reads the whole collection (organisers only)."""
         counts: dict[str, dict[str, int]] = {}
         for doc in self.db[PARTICIPANTS].find({"role": "seller"}, {"ecommerce": 1}):
             for channel, status in (doc.get("ecommerce") or {}).items():
                 counts.setdefault(channel, {}).setdefault(status, 0)
                 counts[channel][status] += 1
         return counts
-
-
-class CodeStore:
-    """One-time verification codes (hashed), one live code per participant."""
-
-    def __init__(self, db: Database):
-        self.collection = db[CODES]
-
-    def put(self, participant_id: str, code_hash: str, expires_at: datetime) -> None:
-        self.collection.update_one(
-            {"_id": participant_id},
-            {"$set": {"hash": code_hash, "expires_at": expires_at, "attempts": 0}, "$inc": {"issued": 1}},
-            upsert=True,
-        )
-
-    def get(self, participant_id: str) -> dict[str, Any] | None:
-        return self.collection.find_one({"_id": participant_id})
-
-    def count_attempt(self, participant_id: str) -> None:
-        self.collection.update_one({"_id": participant_id}, {"$inc": {"attempts": 1}})
-
-    def spend(self, participant_id: str, code_hash: str) -> bool:
-        """Use the code up; True only for the one request that does."""
-        return self.collection.delete_one({"_id": participant_id, "hash": code_hash}).deleted_count == 1
 
 
 class MeetStore(_Store):
@@ -209,7 +226,7 @@ def _participant_doc(participant: Participant) -> dict[str, Any]:
 
 
 def _participant(doc: dict[str, Any]) -> Participant:
-    doc = {k: v for k, v in doc.items() if k != "correlation_id"}
+    doc = {k: v for k, v in doc.items() if k not in ("correlation_id", CODE)}
     doc["id"] = doc.pop("_id")
     doc["claims"] = [Claim(**{**c, "valid_until": _date(c.get("valid_until"))}) for c in doc.get("claims", [])]
     return Participant(**doc)
@@ -257,7 +274,7 @@ class ReferenceStore:
     TTL_SECONDS = 30.0
 
     def __init__(self, db: Database):
-        self.collection = db["reference_states"]
+        self.collection = db[REFERENCE_STATES]
         self._cached: tuple[float, Reference] | None = None
 
     def put_state(self, state: str, districts: list[str], odop: dict[str, list[str]]) -> None:
@@ -273,3 +290,10 @@ class ReferenceStore:
             reference = reference.with_state(doc["_id"], doc["districts"], doc.get("odop", {}))
         self._cached = (now, reference)
         return reference
+
+
+def seed_documents(participant: Participant) -> list[tuple[str, dict[str, Any]]]:
+    """(collection, document) pairs a stored participant consists of, as this store writes
+    them, for loading many at once (benchmarks)."""
+    claims = [(IDENTITIES, {"_id": key, "participant_id": participant.id}) for key in participant.identity_keys]
+    return [(PARTICIPANTS, _participant_doc(participant))] + claims

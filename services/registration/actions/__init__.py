@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from shared.auth import Authenticator
 
-from services.registration.store import ApplicationStore, CodeStore, MeetStore, ParticipantStore, ReferenceStore
+from services.registration.import_store import ImportStore
+from services.registration.store import ApplicationStore, MeetStore, ParticipantStore, ReferenceStore
 
 
 class Stale(Exception):
@@ -25,7 +26,7 @@ class Registration:
     participants: ParticipantStore
     meets: MeetStore
     applications: ApplicationStore
-    codes: CodeStore
     reference: ReferenceStore
+    imports: ImportStore
     auth: Authenticator
     secret: str

@@ -8,13 +8,12 @@ refused.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from marshmallow import ValidationError
-
-from shared.auth import Principal
 
 from services.registration.actions import Registration
 from services.registration.actions import participants as participant_actions
@@ -23,24 +22,32 @@ from services.registration.domain.identifiers import normalise_gstin, normalise_
 from services.registration.schemas import SellerIn
 
 MAX_ROWS = 5000
+CHUNK_ROWS = 100
 CSV_COLUMNS = (
     "name", "organisation", "state", "district", "enterprise_kind", "phone", "email", "preferred_language",
     "gstin", "udyam", "iec", "product", "category", "odop_product", "gi_tag", "monthly_capacity", "capacity_unit",
     "price_min", "price_max", "price_unit", "export_ready",
 )
 REQUIRED_COLUMNS = ("name", "district", "phone")
+SELLER_IN = SellerIn()
 
 
 class BadFile(ValueError):
     """The upload as a whole cannot be read; nothing was imported."""
 
 
+STATUSES = ("created", "existing", "refused")
+
+
 @dataclass
 class RowOutcome:
     row: int
-    status: str  # created | existing | refused
+    status: str  # one of STATUSES
     participant_id: str | None = None
     errors: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 def parse_csv(text: str) -> list[dict[str, Any]]:
@@ -77,27 +84,57 @@ def _seller_from_cells(cells: dict[str, str]) -> dict[str, Any]:
     return seller
 
 
-def import_sellers(ctx: Registration, rows: list[dict[str, Any]], by: Principal) -> list[RowOutcome]:
-    outcomes = []
-    for number, row in enumerate(rows, start=1):
-        outcomes.append(_import_row(ctx, number, row, by))
-    return outcomes
+def import_rows(ctx: Registration, job_id: str, numbered_rows: list[tuple[int, dict[str, Any]]], registered_by: str | None) -> list[RowOutcome]:
+    """Register a chunk of rows (``(row number, row)``) of job ``job_id``; their outcomes in order.
+
+    Row ``n`` becomes participant ``row_participant_id(job_id, n)``, so doing a chunk again
+    (a run resumed after a crash) finds its own claims and documents and duplicates
+    nothing. Round trips: one insert claims every identity key that is free, one inserts
+    the participants (each with its events, between its outbox pointer writes); only keys
+    already held and refused rows are looked up, one ``_id`` each.
+    """
+    outcomes: dict[int, RowOutcome] = {}
+    prepared: dict[int, participant_actions.Prepared] = {}
+    for number, row in numbered_rows:
+        try:
+            details = SELLER_IN.load(row)
+            prepared[number] = participant_actions.prepare(ctx, "seller", details, registered_by, row_participant_id(job_id, number))
+        except ValidationError as exc:
+            outcomes[number] = RowOutcome(number, "refused", errors=_storable(exc.messages))
+        except DomainError as exc:
+            outcomes[number] = RowOutcome(number, "refused", errors={exc.field or "_schema": [str(exc)]})
+    identities = ctx.participants.identities
+    first: dict[str, int] = {}
+    for number, registration in prepared.items():
+        for key in registration.participant.identity_keys:
+            first.setdefault(key, number)
+    held = identities.claim_first([(key, prepared[number].participant.id) for key, number in first.items()])
+    pending: set[str] = set()
+    batch = []
+    for number, row in numbered_rows:
+        if number not in prepared:
+            owner = identities.holder(_identity_keys(row), pending)
+            if owner:
+                outcomes[number] = RowOutcome(number, "existing", owner)
+            continue
+        participant = prepared[number].participant
+        try:
+            for key in participant.identity_keys:
+                if first[key] != number or key in held:
+                    identities.claim(key, participant.id, pending)
+        except Conflict as exc:
+            identities.release(participant.identity_keys, participant.id)
+            outcomes[number] = RowOutcome(number, "existing", exc.existing_id)
+            continue
+        pending.add(participant.id)
+        batch.append(prepared[number])
+        outcomes[number] = RowOutcome(number, "created", participant.id)
+    ctx.participants.add_claimed(batch)
+    return [outcomes[number] for number, _ in numbered_rows]
 
 
-def _import_row(ctx: Registration, number: int, row: dict[str, Any], by: Principal) -> RowOutcome:
-    existing = ctx.participants.find_by_identity(_identity_keys(row))
-    if existing is not None:
-        return RowOutcome(number, "existing", existing.id)
-    try:
-        details = SellerIn().load(row)
-        participant = participant_actions.register(ctx, "seller", details, by)
-    except ValidationError as exc:
-        return RowOutcome(number, "refused", errors=_storable(exc.messages))
-    except DomainError as exc:
-        return RowOutcome(number, "refused", errors={exc.field or "_schema": [str(exc)]})
-    except Conflict as exc:
-        return RowOutcome(number, "existing", exc.existing_id)
-    return RowOutcome(number, "created", participant.id)
+def row_participant_id(job_id: str, number: int) -> str:
+    return hashlib.sha256(f"{job_id}:{number}".encode()).hexdigest()[:32]
 
 
 def _identity_keys(row: dict[str, Any]) -> list[str]:
@@ -125,6 +162,10 @@ def _safe_key(key: Any) -> str:
     return text[:100] or "_"
 
 
-def report(outcomes: list[RowOutcome]) -> dict[str, Any]:
-    counts = {status: sum(1 for o in outcomes if o.status == status) for status in ("created", "existing", "refused")}
-    return {"counts": counts, "rows": [asdict(o) for o in outcomes]}
+def report(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The per-row report: ``{"counts": {status: n}, "rows": [RowOutcome as a dict, ...]}``."""
+    return {"counts": count(rows), "rows": rows}
+
+
+def count(rows: list[dict[str, Any]]) -> dict[str, int]:
+    return {status: sum(1 for r in rows if r["status"] == status) for status in STATUSES}

@@ -6,11 +6,12 @@ import hmac
 import secrets
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, NamedTuple
 
 from shared.auth import Principal
 from shared.contracts import registration as catalogue
 from shared.correlation import new_id
+from shared.envelope import Event
 
 from services.registration.actions import Registration, Stale
 from services.registration.domain.errors import DomainError, NotFound
@@ -27,14 +28,31 @@ def with_product_ids(details: dict[str, Any]) -> dict[str, Any]:
     return details
 
 
+class Prepared(NamedTuple):
+    """A registration ready to store: the participant, its events, its verification code."""
+
+    participant: Participant
+    events: list[Event]
+    code: dict[str, Any]
+
+
+def prepare(ctx: Registration, role: str, details: dict[str, Any], registered_by: str | None, participant_id: str | None = None) -> Prepared:
+    """A new seller or buyer from validated ``details`` (not stored); DomainError if a rule
+    spanning fields is broken. ``participant_id`` fixes the id (imports derive it)."""
+    details = with_product_ids(details)
+    country = details.pop("country", "IN")
+    if participant_id:
+        details["id"] = participant_id
+    participant = register_participant(role=role, country=country, registered_by=registered_by, **details)
+    code_event, code = _new_code(ctx, participant, None)
+    return Prepared(participant, [participant_event(catalogue.PARTICIPANT_REGISTERED, participant), code_event], _code_record(ctx, code))
+
+
 def register(ctx: Registration, role: str, details: dict[str, Any], by: Principal | None) -> Participant:
     """A new seller or buyer; they are sent a code to prove they hold their phone or email."""
-    country = details.pop("country", "IN")
-    participant = register_participant(role=role, country=country, registered_by=by.subject if by else None, **with_product_ids(details))
-    code_event, code = _new_code(ctx, participant, None)
-    ctx.participants.add(participant, [participant_event(catalogue.PARTICIPANT_REGISTERED, participant), code_event])
-    ctx.codes.put(participant.id, _hash(ctx, code), datetime.now(timezone.utc) + CODE_TTL)
-    return participant
+    prepared = prepare(ctx, role, details, by.subject if by else None)
+    ctx.participants.add(*prepared)
+    return prepared.participant
 
 
 def get(ctx: Registration, participant_id: str, role: str | None = None) -> Participant:
@@ -63,22 +81,23 @@ def request_code(ctx: Registration, participant_id: str, channel: str | None) ->
     """Send a fresh one-time code; returns the channel it goes by."""
     participant = get(ctx, participant_id)
     event, code = _new_code(ctx, participant, channel)
-    ctx.codes.put(participant.id, _hash(ctx, code), datetime.now(timezone.utc) + CODE_TTL)
-    ctx.participants.announce(participant.id, [event])
+    ctx.participants.put_code(participant.id, _code_record(ctx, code), [event])
     return event.data["channel"]
 
 
 def verify(ctx: Registration, participant_id: str, code: str) -> str:
     """Check the code; on success mark the contact verified and return a token."""
-    participant = get(ctx, participant_id)
-    stored = ctx.codes.get(participant_id)
+    found = ctx.participants.get_with_code(participant_id)
+    if found is None:
+        raise NotFound(f"No participant {participant_id}.")
+    participant, stored = found
     now = datetime.now(timezone.utc)
     if stored is None or stored["expires_at"] < now:
         raise DomainError("There is no live code: ask for a new one.", "code")
     if stored.get("attempts", 0) >= MAX_ATTEMPTS:
         raise DomainError("Too many wrong codes: ask for a new one.", "code")
-    if not hmac.compare_digest(stored["hash"], _hash(ctx, code)) or not ctx.codes.spend(participant_id, stored["hash"]):
-        ctx.codes.count_attempt(participant_id)
+    if not hmac.compare_digest(stored["hash"], _hash(ctx, code)) or not ctx.participants.spend_code(participant_id, stored["hash"]):
+        ctx.participants.count_code_attempt(participant_id)
         raise DomainError("That code is not right.", "code")
     if not participant.contact_verified:
         verified = replace(participant, contact_verified=True, version=participant.version + 1)
@@ -122,6 +141,10 @@ def _new_code(ctx: Registration, participant: Participant, channel: str | None):
         raise DomainError(f"There is no {'phone number' if channel == 'sms' else 'email address'} to send a code to.", "channel")
     code = f"{secrets.randbelow(10**6):06d}"
     return verification_requested(participant, channel, address, code, datetime.now(timezone.utc) + CODE_TTL), code
+
+
+def _code_record(ctx: Registration, code: str) -> dict[str, Any]:
+    return {"hash": _hash(ctx, code), "expires_at": datetime.now(timezone.utc) + CODE_TTL, "attempts": 0}
 
 
 def _hash(ctx: Registration, code: str) -> str:

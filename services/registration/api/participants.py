@@ -21,6 +21,7 @@ from services.registration.schemas import (
 
 bp = Blueprint("participants", __name__)
 SORTABLE = ("name", "registered_at", "district")
+FULL, PUBLIC = ParticipantOut(), PublicParticipantOut()
 
 
 def _optional_principal():
@@ -28,11 +29,12 @@ def _optional_principal():
 
 
 def _full(participant, status: int = 200, headers: dict | None = None):
-    return ParticipantOut().dump(participant), status, {"ETag": etag(participant.version), **(headers or {})}
+    return FULL.dump(participant), status, {"ETag": etag(participant.version), **(headers or {})}
 
 
 def _routes_for(role: str, plural: str, schema) -> None:
     tags = (plural,)
+    whole, partial = schema(), schema(partial=True)
 
     @documented(f"Register a {role}", tags=tags, body=schema, response=ParticipantOut, status=201, errors=(400, 409), headers=("Idempotency-Key",))
     @idempotent
@@ -40,7 +42,7 @@ def _routes_for(role: str, plural: str, schema) -> None:
         caller = _optional_principal()
         if caller is not None and caller.role != ORGANISER:
             raise Problem(403, "Forbidden", "Only organisers register others; register yourself without credentials.")
-        participant = actions.register(registration(), role, schema().load(json_body()), caller)
+        participant = actions.register(registration(), role, whole.load(json_body()), caller)
         return _full(participant, 201, {"Location": f"/v1/{plural}/{participant.id}"})
 
     @documented(f"List {plural}", tags=tags, response=ParticipantOut, query=ParticipantQuery, paged=True, roles=STAFF, errors=(400,))
@@ -55,7 +57,7 @@ def _routes_for(role: str, plural: str, schema) -> None:
         if "category" in filters:
             query["products.category" if role == "seller" else "sourcing.categories"] = filters["category"]
         found, next_cursor = registration().participants.list(query, sort, limit, cursor)
-        return {"items": ParticipantOut(many=True).dump(found), "next_cursor": next_cursor}
+        return {"items": [FULL.dump(p) for p in found], "next_cursor": next_cursor}
 
     @documented(f"A {role} (public profile for other participants)", tags=tags, response=ParticipantOut, roles=(ORGANISER, OPERATOR, PARTICIPANT))
     def read(participant_id: str):
@@ -63,13 +65,13 @@ def _routes_for(role: str, plural: str, schema) -> None:
         participant = actions.get(registration(), participant_id, role)
         if caller.is_staff or caller.subject == participant_id:
             return _full(participant)
-        return PublicParticipantOut().dump(participant)
+        return PUBLIC.dump(participant)
 
     @documented(f"Change a {role} (If-Match required)", tags=tags, body=schema, response=ParticipantOut, roles=(ORGANISER, PARTICIPANT), headers=("If-Match",), errors=(400, 404, 409, 412, 428))
     def update(participant_id: str):
         require_self_or(participant_id, ORGANISER)
         version = expected_version()
-        changes = schema(partial=True).load(json_body())
+        changes = partial.load(json_body())
         return _full(actions.update(registration(), participant_id, role, changes, version))
 
     bp.add_url_rule(f"/v1/{plural}", f"register_{role}", register, methods=["POST"])

@@ -1,0 +1,118 @@
+"""Unique phone numbers and GSTINs without multi-document transactions.
+
+Each identity key (``phone:+919876543210``, ``gstin:01ABCDE1234F1Z5``) is claimed for a
+participant by inserting it as the ``_id`` of an ``identities`` document before the
+participant is written: an insert whose ``_id`` exists fails atomically, so two
+registrations never both hold a key. A claim whose participant never appeared (the
+process died between the two writes) is taken over once it is older than ``GRACE``; a
+younger one belongs to a registration still in flight and counts as taken. Every read
+and write here names one document by ``_id``.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Callable, Collection, Iterable
+
+from pymongo.database import Database
+from pymongo.errors import BulkWriteError, DuplicateKeyError
+
+from services.registration.domain.errors import Conflict
+
+IDENTITIES = "identities"
+GRACE = timedelta(seconds=60)
+DUPLICATE_KEY = 11000
+
+
+class Identities:
+    """Claims of identity keys; ``live(participant_id)`` says whether a participant is stored."""
+
+    def __init__(self, db: Database, live: Callable[[str], bool]):
+        self.collection = db[IDENTITIES]
+        self.live = live
+
+    def claim_all(self, keys: list[str], participant_id: str, pending: Collection[str] = ()) -> None:
+        """Claim every key for ``participant_id``: one insert when all are free.
+
+        Raises Conflict (naming the holder) if one is held by a stored participant, by one
+        in ``pending`` (about to be written by the caller) or by a registration in flight;
+        the keys claimed here are released first.
+        """
+        if not keys:
+            return
+        try:
+            self.collection.insert_many([_claim(key, participant_id) for key in keys], ordered=True)
+            return
+        except BulkWriteError as exc:
+            first_taken = duplicate_indexes(exc)[0]
+        try:
+            for key in keys[first_taken:]:
+                self.claim(key, participant_id, pending)
+        except BaseException:
+            self.release(keys, participant_id)
+            raise
+
+    def claim(self, key: str, participant_id: str, pending: Collection[str] = ()) -> None:
+        """Claim one key (see ``claim_all``); already holding it is fine."""
+        owner = None
+        for _attempt in range(3):
+            try:
+                self.collection.insert_one(_claim(key, participant_id))
+                return
+            except DuplicateKeyError:
+                pass
+            held = self.collection.find_one({"_id": key})
+            if held is None:
+                continue
+            owner = held.get("participant_id")
+            if owner == participant_id:
+                return
+            if owner in pending or _recent(held.get("at")) or self.live(owner):
+                break
+            taken_over = self.collection.update_one({"_id": key, "participant_id": owner}, {"$set": _claim(key, participant_id)})
+            if taken_over.modified_count == 1:
+                return
+        field = key.split(":", 1)[0]
+        raise Conflict(f"A participant with this {field} is already registered.", field, owner)
+
+    def claim_first(self, claims: list[tuple[str, str]]) -> set[str]:
+        """Insert ``(key, participant_id)`` claims in one round trip (keys distinct); return
+        the keys that were already held, which the caller resolves with ``claim``."""
+        if not claims:
+            return set()
+        try:
+            self.collection.insert_many([_claim(key, owner) for key, owner in claims], ordered=False)
+            return set()
+        except BulkWriteError as exc:
+            return {claims[index][0] for index in duplicate_indexes(exc)}
+
+    def holder(self, keys: Iterable[str], pending: Collection[str] = ()) -> str | None:
+        """The participant (stored, or in ``pending``) holding one of ``keys``, if any."""
+        for key in keys:
+            owner = (self.collection.find_one({"_id": key}) or {}).get("participant_id")
+            if owner and (owner in pending or self.live(owner)):
+                return owner
+        return None
+
+    def release(self, keys: Iterable[str], participant_id: str) -> None:
+        """Give up the keys ``participant_id`` holds among ``keys`` (others are left alone)."""
+        for key in keys:
+            self.collection.delete_one({"_id": key, "participant_id": participant_id})
+
+
+def _claim(key: str, participant_id: str) -> dict:
+    return {"_id": key, "participant_id": participant_id, "at": datetime.now(timezone.utc)}
+
+
+def _recent(at: datetime | None) -> bool:
+    if at is None:
+        return False
+    at = at if at.tzinfo else at.replace(tzinfo=timezone.utc)
+    return at > datetime.now(timezone.utc) - GRACE
+
+
+def duplicate_indexes(exc: BulkWriteError) -> list[int]:
+    """Indexes of the documents refused as duplicates; any other write error is raised."""
+    errors = exc.details.get("writeErrors", [])
+    if not errors or any(e.get("code") != DUPLICATE_KEY for e in errors):
+        raise exc
+    return [e["index"] for e in errors]
