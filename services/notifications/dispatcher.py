@@ -26,12 +26,12 @@ from services.notifications.messages import notification_outcome
 from services.notifications.pools import ChannelPool, RateLimit
 from services.notifications.queue import Claim
 from services.notifications.rendering import Renderer
-from services.notifications.store import DEAD_OUTCOME, DROP, RETRY, SENT_OUTCOME, WAIT, NotificationStore, Outcome
+from services.notifications.store import DEAD_OUTCOME, DROP, RETRY, SENT_OUTCOME, NotificationStore, Outcome, notification_from
 
 __all__ = ["Dispatcher", "RateLimit"]
 log = logging.getLogger(__name__)
 WORKERS = {"email": 8, "sms": 4, "whatsapp": 4, "webhook": 4, "inbox": 2}
-QUEUED_PER_WORKER = 4
+QUEUED_PER_WORKER = 8
 
 
 class Dispatcher:
@@ -46,10 +46,13 @@ class Dispatcher:
         workers: dict[str, int] | None = None,
         grace: timedelta = timedelta(seconds=60),
         promote_every: float = 30.0,
+        rescan_every: float = 0.3,
         record_batch: int = 64,
     ):
         """``workers``: threads per channel (default ``WORKERS``); ``grace``: how long a queue
-        entry may wait for its notification to be written before it is dropped."""
+        entry may wait for its notification to be written before it is read (and dropped if
+        still missing); the due entries read at one scan are claimed from for up to
+        ``rescan_every`` seconds."""
         self.store, self.renderer, self.channels = store, renderer, channels
         self.max_attempts, self.lease, self.grace = max_attempts, lease, grace
         self.rate_limits = rate_limits or {}
@@ -60,49 +63,57 @@ class Dispatcher:
         self.outcomes: queue.Queue[Outcome] = queue.Queue()
         self.promote_every, self.promoted_at = promote_every, float("-inf")
         self.record_batch = record_batch
+        self.saturated: set[str] = set()
+        self.candidates: list[dict] = []
+        self.rescan_every, self.scanned_at = rescan_every, float("-inf")
 
     def dispatch_once(self) -> bool:
         """Claim what is due (as much as the pools take), send it, record every outcome;
         False when nothing was due."""
-        claims = self._claim()
+        claims = self._claim(rescan=True)
         while self._busy():
             self._record(self._collect(timeout=None))
         return bool(claims)
 
     def run(self, stop: threading.Event, idle_seconds: float = 0.3, until_idle: bool = False) -> None:
         """Dispatch until ``stop`` is set (or, with ``until_idle``, until nothing is due or
-        in flight). Claims again as soon as pools have room, else every ``idle_seconds``."""
+        in flight). Claims again once a channel that had more due than it took has room
+        for half its capacity, and every ``idle_seconds`` for work on other channels."""
         poll_at = 0.0
         while not stop.is_set():
-            if time.monotonic() >= poll_at and self._has_room():
-                claimed = self._claim()
-                if until_idle and not claimed and not self._busy():
+            if time.monotonic() >= poll_at or self._has_room():
+                claims = self._claim()
+                if until_idle and not claims and not self._busy():
                     return
-                poll_at = time.monotonic() + (0 if claimed else idle_seconds)
+                poll_at = time.monotonic() + idle_seconds
             if self._busy():
-                self._record(self._collect(timeout=max(0.01, poll_at - time.monotonic()) if self._has_room() else idle_seconds))
+                self._record(self._collect(timeout=max(0.01, poll_at - time.monotonic())))
             else:
                 stop.wait(max(0.0, poll_at - time.monotonic()))
 
-    def _claim(self) -> list[Claim]:
+    def _claim(self, rescan: bool = False) -> list[Claim]:
         now = datetime.now(timezone.utc)
         if time.monotonic() - self.promoted_at >= self.promote_every:
-            self.store.promote(now)
+            self.store.tidy_queue(now, self.lease)
             self.promoted_at = time.monotonic()
+        if rescan or not self.candidates or time.monotonic() - self.scanned_at >= self.rescan_every:
+            self.candidates, self.scanned_at = self.store.queue.scan(now, self.grace), time.monotonic()
         free = {name: self.capacity[name] - self.in_flight[name] for name in self.pools}
-        claims = self.store.claim_due(now, self.lease, limit=None, free=free)
+        claims = self.store.claim_due(now, self.lease, limit=None, free=free, candidates=self.candidates)
         for claim in claims:
             self.in_flight[claim.channel] += 1
             self.pools[claim.channel].submit((priority(claim.kind), claim.due_at), claim)
+        self.saturated = {name for name in self.pools if free[name] > 0 and self.in_flight[name] == self.capacity[name]}
         return claims
 
     def _has_room(self) -> bool:
-        return any(self.capacity[n] - self.in_flight[n] >= self.capacity[n] // 2 for n in self.pools)
+        """A channel that took all it could at the last claim has room for half as many again."""
+        return any(self.capacity[n] - self.in_flight[n] >= self.capacity[n] // 2 for n in self.saturated)
 
     def _busy(self) -> bool:
         return any(self.in_flight.values())
 
-    def _collect(self, timeout: float | None, linger: float = 0.01) -> list[Outcome]:
+    def _collect(self, timeout: float | None, linger: float = 0.05) -> list[Outcome]:
         """The outcomes reported so far: waits up to ``timeout`` for the first, then up to
         ``linger`` for more, so they are written in batches."""
         try:
@@ -139,11 +150,10 @@ class Dispatcher:
         self.outcomes.put(outcome)
 
     def _deliver(self, claim: Claim) -> Outcome:
-        notification = self.store.get(claim.id)
-        if notification is None:
-            waited = datetime.now(timezone.utc) - claim.created_at
-            return Outcome(claim, DROP) if waited > self.grace else Outcome(claim, WAIT, at=datetime.now(timezone.utc) + timedelta(seconds=1))
-        if notification.status != PENDING:
+        """Send the entry's copy of the notification; an ``unsure`` entry's stored
+        notification is read first, and dropped if it was never written or is settled."""
+        notification = self.store.get(claim.id) if claim.unsure else notification_from(claim.notification)
+        if notification is None or notification.status != PENDING:
             return Outcome(claim, DROP)
         notification.attempts = claim.attempts
         with correlation.correlated(notification.correlation_id, notification.source_event_id):

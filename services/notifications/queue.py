@@ -1,25 +1,29 @@
 """The due-queue: one small entry per notification waiting to be sent or retried.
 
-Two collections, each as large as the pending work and never the history:
+Three collections, each as large as the pending work and never the history:
 ``notification_due`` holds the entries due within ``HORIZON`` (what dispatchers claim
-from) and ``notification_later`` those due later (reminders days ahead, SMS held for
-quiet hours), moved across as their time comes (``promote``), so a poll reads near-term
-work only.
+from), ``notification_later`` those due later (reminders days ahead, SMS held for quiet
+hours), moved across as their time comes (``promote``), so a poll reads near-term work
+only, and ``notification_leases`` one document per claim in flight.
 
-An entry is ``{_id: notification id, channel, kind, due_at, created_at, v, attempts,
-holder}``. It is written before its notification, so a crash never leaves a notification
-nobody will send, and deleted once the notification is sent, dead or withdrawn. Claiming
-is a guarded update of the entry (``{_id, v}`` -> ``due_at = now + lease``, ``v + 1``): of
-several dispatchers one wins each entry, and an entry whose dispatcher died is due again
-when its lease runs out. Every change bumps ``v``, so a dispatcher settling an entry it
-no longer holds changes nothing.
+An entry is ``{_id: notification id, channel, kind, due_at, created_at, attempts, ready,
+notification}``: ``notification`` is a copy of what to send, so a dispatcher needs no read
+of the history to send it. The entry is written before its notification, so a crash never
+leaves a notification nobody will send, marked ``ready`` once the notification is written,
+and deleted once the notification is sent, dead or withdrawn.
+
+Claiming inserts a lease ``{_id: "<entry id>#<n>", until}``: an insert whose ``_id`` exists
+fails atomically, so of several dispatchers one wins each entry (a guarded update such as
+``{_id, v: 3}`` is not enough: FerretDB 1.x lets two of them succeed). A lease that ran out
+(its dispatcher died, perhaps after sending) lets the entry be claimed again with the next
+``n``, as ``unsure``: its stored notification is read before anything is sent, as it is
+for an entry not ready after a grace period.
 """
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Iterable, Mapping
+from typing import Any, Iterable, Mapping
 
 from pymongo import ASCENDING, DeleteOne, UpdateOne
 from pymongo.database import Database
@@ -27,28 +31,31 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from services.notifications.domain.priority import Due, pick
 
-DUE, LATER = "notification_due", "notification_later"
+DUE, LATER, LEASES = "notification_due", "notification_later", "notification_leases"
 HORIZON = timedelta(minutes=10)
 DUPLICATE_KEY = 11000
 
 
 @dataclass(frozen=True)
 class Claim:
-    """An entry this dispatcher holds: ``v`` is its version after the claim, ``attempts``
-    counts this one."""
+    """An entry this dispatcher holds under ``lease_id``: ``attempts`` counts this one,
+    ``notification`` is the copy to send (the stored fields), ``unsure`` says the stored
+    notification must be read first."""
 
     id: str
     channel: str
     kind: str
     due_at: datetime
     created_at: datetime
-    v: int
+    lease_id: str
     attempts: int
+    notification: dict[str, Any]
+    unsure: bool
 
 
 class DueQueue:
     def __init__(self, db: Database, horizon: timedelta = HORIZON):
-        self.due, self.later = db[DUE], db[LATER]
+        self.due, self.later, self.leases = db[DUE], db[LATER], db[LEASES]
         self.horizon = horizon
 
     def ensure_indexes(self) -> None:
@@ -56,58 +63,80 @@ class DueQueue:
         self.due.create_index([("due_at", ASCENDING)], name="due")
         self.later.create_index([("due_at", ASCENDING)], name="due")
 
-    def enqueue(self, notification_id: str, channel: str, kind: str, due_at: datetime) -> None:
-        """Add an entry unless one exists (an entry being worked is left alone)."""
+    def enqueue(self, notification_id: str, notification: dict[str, Any]) -> str:
+        """Add a not yet ``ready`` entry for ``notification`` (its stored fields) unless one
+        exists (an entry being worked is left alone); returns the collection it went to."""
         now = _now()
-        entry = {"_id": notification_id, "channel": channel, "kind": kind, "due_at": due_at, "created_at": now, "v": 0, "attempts": 0}
+        entry = {**_entry(notification_id, notification, now), "ready": False, "attempts": 0}
+        target = self._for(entry["due_at"], now)
         try:
-            self._for(due_at, now).insert_one(entry)
+            target.insert_one(entry)
         except DuplicateKeyError:
             pass
+        return target.name
 
-    def put(self, notification_id: str, channel: str, kind: str, due_at: datetime) -> None:
-        """Make the entry due at ``due_at`` with no attempts made, whatever state it was in."""
+    def ready(self, notification_id: str, collection: str) -> None:
+        """The notification is written: the entry (in ``collection``, from ``enqueue``) may
+        be sent without reading it."""
+        (self.due if collection == DUE else self.later).update_one({"_id": notification_id}, {"$set": {"ready": True}})
+
+    def put(self, notification_id: str, notification: dict[str, Any], due_at: datetime) -> None:
+        """Make the entry due at ``due_at``, ready, with no attempts made, whatever state it was in."""
         now = _now()
         target = self._for(due_at, now)
         other = self.later if target is self.due else self.due
-        target.update_one(
-            {"_id": notification_id},
-            {"$set": {"channel": channel, "kind": kind, "due_at": due_at, "attempts": 0, "holder": None},
-             "$inc": {"v": 1}, "$setOnInsert": {"created_at": now}},
-            upsert=True,
-        )
+        fields = {**_entry(notification_id, notification, now), "due_at": due_at, "ready": True, "attempts": 0}
+        del fields["_id"], fields["created_at"]
+        target.update_one({"_id": notification_id}, {"$set": fields, "$setOnInsert": {"created_at": now}}, upsert=True)
         other.delete_one({"_id": notification_id})
 
-    def claim(self, now: datetime, lease: timedelta, free: Mapping[str, int] | None = None, limit: int | None = None) -> list[Claim]:
-        """Take the most urgent due entries (``pick``) for ``lease``; of several
-        dispatchers claiming at once, each entry goes to one."""
-        entries = {d["_id"]: d for d in self.due.find({"due_at": {"$lte": now}})}
-        chosen = pick([Due(d["_id"], d["channel"], d["kind"], _aware(d["due_at"])) for d in entries.values()], free, limit)
+    def scan(self, now: datetime, grace: timedelta) -> list[dict[str, Any]]:
+        """The entries that may be claimed now, most urgent first: due, not under a live
+        lease, and ready or past the ``grace`` their notification had to be written. Each
+        carries ``_lease`` (the number of its latest lease, 0 for none)."""
+        latest: dict[str, dict[str, Any]] = {}
+        for lease in self.leases.find({}):
+            if lease["n"] > latest.get(lease["entry"], {"n": 0})["n"]:
+                latest[lease["entry"]] = lease
+        found = []
+        for entry in self.due.find({"due_at": {"$lte": now}}):
+            lease = latest.get(entry["_id"])
+            if lease and _aware(lease["until"]) > now:
+                continue
+            if entry.get("ready") or _aware(entry["created_at"]) <= now - grace:
+                found.append({**entry, "_lease": lease["n"] if lease else 0})
+        return sorted(found, key=lambda e: _due(e).order)
+
+    def claim(self, now: datetime, lease: timedelta, free: Mapping[str, int] | None = None, limit: int | None = None,
+              candidates: list[dict[str, Any]] | None = None, grace: timedelta = timedelta(seconds=60)) -> list[Claim]:
+        """Take the most urgent of ``candidates`` (from ``scan``; scanned now if None) for
+        ``lease``; of several dispatchers claiming at once, each entry goes to one. The
+        entries tried are removed from ``candidates``, won or not."""
+        candidates = self.scan(now, grace) if candidates is None else candidates
+        entries = {e["_id"]: e for e in candidates}
+        chosen = pick([_due(e) for e in candidates], free, limit)
         if not chosen:
             return []
-        token = uuid.uuid4().hex
-        claims = [
-            UpdateOne({"_id": c.id, "v": entries[c.id]["v"]}, {"$set": {"due_at": now + lease, "holder": token}, "$inc": {"v": 1, "attempts": 1}})
-            for c in chosen
-        ]
-        won = {c.id for c in chosen}
-        if self.due.bulk_write(claims, ordered=False).modified_count < len(claims):
-            won = {d["_id"] for d in self.due.find({"holder": token}, {"_id": 1})}
-        return [
-            Claim(c.id, c.channel, c.kind, c.due_at, _aware(entries[c.id]["created_at"]), entries[c.id]["v"] + 1, entries[c.id].get("attempts", 0) + 1)
-            for c in chosen if c.id in won
-        ]
+        tried = {c.id for c in chosen}
+        candidates[:] = [e for e in candidates if e["_id"] not in tried]
+        leases = [{"_id": f"{c.id}#{entries[c.id]['_lease'] + 1}", "entry": c.id, "n": entries[c.id]["_lease"] + 1, "until": now + lease} for c in chosen]
+        lost: set[int] = set()
+        try:
+            self.leases.insert_many(leases, ordered=False)
+        except BulkWriteError as exc:
+            raise_unless_duplicates(exc)
+            lost = {error["index"] for error in exc.details["writeErrors"]}
+        return [_claim(entries[c.id], c, leases[i]["_id"]) for i, c in enumerate(chosen) if i not in lost]
 
-    def settle(self, done: Iterable[Claim], moved: Iterable[tuple[Claim, datetime, bool]]) -> None:
-        """Delete the ``done`` entries; give the ``moved`` ones a new due time (``(claim,
-        at, counted)``: an attempt not ``counted`` is taken back). Entries that changed
-        since they were claimed are left as they are."""
-        writes = [DeleteOne({"_id": c.id, "v": c.v}) for c in done]
-        for claim, at, counted in moved:
-            step = {"v": 1} if counted else {"v": 1, "attempts": -1}
-            writes.append(UpdateOne({"_id": claim.id, "v": claim.v}, {"$set": {"due_at": at, "holder": None}, "$inc": step}))
+    def settle(self, done: Iterable[Claim], moved: Iterable[tuple[Claim, datetime]]) -> None:
+        """Delete the ``done`` entries; give the ``moved`` ones (``(claim, at)``) a new due
+        time and their attempts so far; then end the leases."""
+        done, moved = list(done), list(moved)
+        writes = [DeleteOne({"_id": c.id}) for c in done]
+        writes += [UpdateOne({"_id": c.id}, {"$set": {"due_at": at, "attempts": c.attempts}}) for c, at in moved]
         if writes:
             self.due.bulk_write(writes, ordered=False)
+            self.leases.bulk_write([DeleteOne({"_id": c.lease_id}) for c in done + [c for c, _ in moved]], ordered=False)
 
     def promote(self, now: datetime) -> int:
         """Move the entries due within the horizon from ``later`` to ``due``; how many."""
@@ -118,8 +147,17 @@ class DueQueue:
             self.due.insert_many(entries, ordered=False)
         except BulkWriteError as exc:
             raise_unless_duplicates(exc)
-        self.later.bulk_write([DeleteOne({"_id": e["_id"], "v": e["v"]}) for e in entries], ordered=False)
+        self.later.bulk_write([DeleteOne({"_id": e["_id"]}) for e in entries], ordered=False)
         return len(entries)
+
+    def forget_leases(self, now: datetime, older_than: timedelta) -> int:
+        """Delete leases that ran out more than ``older_than`` ago and whose entry is gone
+        (a dispatcher died after settling the entry); how many."""
+        stale = [lease for lease in self.leases.find({}) if _aware(lease["until"]) <= now - older_than]
+        gone = [lease["_id"] for lease in stale if not self.due.find_one({"_id": lease["entry"]}, {"_id": 1})]
+        if gone:
+            self.leases.bulk_write([DeleteOne({"_id": i}) for i in gone], ordered=False)
+        return len(gone)
 
     def remove(self, ids: list[str]) -> None:
         for collection in (self.due, self.later):
@@ -128,11 +166,11 @@ class DueQueue:
 
     def waiting(self, now: datetime) -> dict[tuple[str, str], int]:
         """Entries by (channel, "pending" or "sending"), for /metrics."""
+        live = {lease["entry"] for lease in self.leases.find({}) if _aware(lease["until"]) > now}
         counts: dict[tuple[str, str], int] = {}
         for collection in (self.due, self.later):
-            for entry in collection.find({}, {"channel": 1, "holder": 1, "due_at": 1}):
-                sending = entry.get("holder") and _aware(entry["due_at"]) > now
-                key = (entry.get("channel", "?"), "sending" if sending else "pending")
+            for entry in collection.find({}, {"channel": 1}):
+                key = (entry.get("channel", "?"), "sending" if entry["_id"] in live else "pending")
                 counts[key] = counts.get(key, 0) + 1
         return counts
 
@@ -141,6 +179,21 @@ class DueQueue:
 
     def _for(self, due_at: datetime, now: datetime):
         return self.later if _aware(due_at) > now + self.horizon else self.due
+
+
+def _entry(notification_id: str, notification: dict[str, Any], now: datetime) -> dict[str, Any]:
+    return {"_id": notification_id, "channel": notification["channel"], "kind": notification["kind"],
+            "due_at": notification["next_attempt_at"], "created_at": now, "notification": notification}
+
+
+def _due(entry: dict[str, Any]) -> Due:
+    return Due(entry["_id"], entry["channel"], entry["kind"], _aware(entry["due_at"]))
+
+
+def _claim(entry: dict[str, Any], due: Due, lease_id: str) -> Claim:
+    unsure = not entry.get("ready") or entry["_lease"] > 0
+    return Claim(due.id, due.channel, due.kind, due.due_at, _aware(entry["created_at"]), lease_id, entry.get("attempts", 0) + 1,
+                 entry.get("notification") or {}, unsure)
 
 
 def raise_unless_duplicates(exc: BulkWriteError) -> None:

@@ -19,17 +19,17 @@ from shared.envelope import Event
 
 from services.notifications.domain.notifications import DEAD, PENDING, SENT, Notification
 from services.notifications.outbox_batch import update_by_id
-from services.notifications.queue import DUE, LATER, Claim, DueQueue, raise_unless_duplicates
+from services.notifications.queue import DUE, LATER, LEASES, Claim, DueQueue, raise_unless_duplicates
 from services.notifications.views import DIGEST_MEETS
 
 NOTIFICATIONS, INBOXES, COUNTERS, MIGRATIONS = "notifications", "inboxes", "notification_counts", "notifications_migrated"
 CANCELLED = "cancelled"
 OUTBOX_COLLECTIONS = [NOTIFICATIONS]
-BOUNDED_COLLECTIONS = (DUE, LATER, COUNTERS, DIGEST_MEETS)
+BOUNDED_COLLECTIONS = (DUE, LATER, LEASES, COUNTERS, DIGEST_MEETS)
 """Collections as large as the pending work (or a fixed set of keys), never the history:
 the hot paths may read them whole."""
 _FIELDS = {f.name for f in fields(Notification)}
-SENT_OUTCOME, RETRY, DEAD_OUTCOME, DROP, WAIT = "sent", "retry", "dead", "drop", "wait"
+SENT_OUTCOME, RETRY, DEAD_OUTCOME, DROP = "sent", "retry", "dead", "drop"
 
 
 def ensure_indexes(db: Database) -> None:
@@ -44,9 +44,8 @@ def ensure_indexes(db: Database) -> None:
 
 @dataclass
 class Outcome:
-    """What became of one claimed notification: ``sent``, ``retry`` at ``at``, ``dead``,
-    ``drop`` (its notification is gone or already settled) or ``wait`` (its notification
-    is not written yet: look again at ``at``)."""
+    """What became of one claimed notification: ``sent``, ``retry`` at ``at``, ``dead``, or
+    ``drop`` (its notification was never written, or is settled already)."""
 
     claim: Claim
     result: str
@@ -68,23 +67,28 @@ class NotificationStore:
         recorded (a redelivery)."""
         if self.collection.find_one({"_id": notification.id}, {"_id": 1}):
             return False
-        self.queue.enqueue(notification.id, notification.channel, notification.kind, notification.next_attempt_at)
+        fields = asdict(notification)
+        where = self.queue.enqueue(notification.id, fields)
         try:
-            self.collection.insert_one({"_id": notification.id, **asdict(notification)})
-            return True
+            self.collection.insert_one({"_id": notification.id, **fields})
         except DuplicateKeyError:
             return False
+        self.queue.ready(notification.id, where)
+        return True
 
     def get(self, notification_id: str) -> Notification | None:
         doc = self.collection.find_one({"_id": notification_id})
-        return _notification(doc) if doc else None
+        return notification_from(doc) if doc else None
 
-    def claim_due(self, now: datetime, lease: timedelta, limit: int | None = 10, free: dict[str, int] | None = None) -> list[Claim]:
+    def claim_due(self, now: datetime, lease: timedelta, limit: int | None = 10, free: dict[str, int] | None = None,
+                  candidates: list[dict[str, Any]] | None = None) -> list[Claim]:
         """Take due entries, most urgent first, for ``lease`` (see ``DueQueue.claim``)."""
-        return self.queue.claim(now, lease, free, limit)
+        return self.queue.claim(now, lease, free, limit, candidates)
 
-    def promote(self, now: datetime) -> int:
-        return self.queue.promote(now)
+    def tidy_queue(self, now: datetime, lease: timedelta) -> None:
+        """Bring entries due soon into reach, and forget leases left by dispatchers that died."""
+        self.queue.promote(now)
+        self.queue.forget_leases(now, lease)
 
     def record(self, outcomes: list[Outcome]) -> None:
         """Write a batch of outcomes: inboxes, then the notifications with their events,
@@ -104,41 +108,42 @@ class NotificationStore:
         update_by_id(self.db, NOTIFICATIONS, writes)
         self.queue.settle(
             [o.claim for o in outcomes if o.result in (SENT_OUTCOME, DEAD_OUTCOME, DROP)],
-            [(o.claim, o.at, o.result == RETRY) for o in outcomes if o.result in (RETRY, WAIT)],
+            [(o.claim, o.at) for o in outcomes if o.result == RETRY],
         )
         self._count([(o.claim.channel, o.result, 1) for o in outcomes if o.result in (SENT_OUTCOME, DEAD_OUTCOME)])
 
     def resend(self, notification_id: str) -> bool:
         """Send a sent or dead notification again, from its first attempt."""
-        doc = self.collection.find_one({"_id": notification_id}, {"status": 1, "channel": 1, "kind": 1})
+        doc = self.collection.find_one({"_id": notification_id})
         if not doc or doc.get("status") not in (SENT, DEAD):
             return False
         now = datetime.now(timezone.utc)
-        self.queue.put(notification_id, doc["channel"], doc["kind"], now)
         update = {"$set": {"status": PENDING, "next_attempt_at": now, "attempts": 0}}
         if self.collection.update_one({"_id": notification_id, "status": doc["status"]}, update).modified_count != 1:
             return False
+        self.queue.put(notification_id, asdict(notification_from({**doc, "status": PENDING, "attempts": 0})), now)
         self._count([(doc["channel"], doc["status"], -1)])
         return True
 
     def reschedule(self, notification_id: str, at: datetime) -> bool:
         """Move a pending notification's due time (send it now after an outage, say)."""
-        doc = self.collection.find_one({"_id": notification_id}, {"status": 1, "channel": 1, "kind": 1})
+        doc = self.collection.find_one({"_id": notification_id})
         if not doc or doc.get("status") != PENDING:
             return False
-        self.queue.put(notification_id, doc["channel"], doc["kind"], at)
+        self.queue.put(notification_id, asdict(notification_from(doc)), at)
         self.collection.update_one({"_id": notification_id, "status": PENDING}, {"$set": {"next_attempt_at": at}})
         return True
 
     def cancel(self, ids: list[str]) -> int:
         """Withdraw the pending notifications among ``ids`` (ids that were never recorded
-        are fine); how many were withdrawn."""
+        are fine); how many were withdrawn. The queue entries go first: a crash part way
+        leaves a notification nobody sends, as withdrawn in effect."""
         pending = [d for d in (self.collection.find_one({"_id": i}, {"status": 1, "channel": 1}) for i in ids) if d and d.get("status") == PENDING]
         withdrawn = 0
         if pending:
+            self.queue.remove([d["_id"] for d in pending])
             writes = [UpdateOne({"_id": d["_id"], "status": PENDING}, {"$set": {"status": CANCELLED}}) for d in pending]
             withdrawn = self.collection.bulk_write(writes, ordered=False).modified_count
-            self.queue.remove([d["_id"] for d in pending])
             self._count([(d["channel"], CANCELLED, 1) for d in pending])
         return withdrawn
 
@@ -191,22 +196,23 @@ def adopt_history(db: Database) -> int:
     if db[MIGRATIONS].find_one({"_id": "due_queue"}):
         return 0
     store, seen, counts = NotificationStore(db, ""), 0, []
-    for doc in db[NOTIFICATIONS].find({}, {outbox.OUTBOX: 0, "context": 0}):
+    for doc in db[NOTIFICATIONS].find({}, {outbox.OUTBOX: 0}):
         seen += 1
         status = PENDING if doc.get("status") == "sending" else doc.get("status", PENDING)
         if status == PENDING:
-            store.queue.enqueue(doc["_id"], doc["channel"], doc["kind"], doc.get("next_attempt_at") or datetime.now(timezone.utc))
             db[NOTIFICATIONS].update_one({"_id": doc["_id"]}, {"$set": {"status": PENDING}, "$unset": {"lease_until": ""}})
+            store.queue.put(doc["_id"], asdict(notification_from({**doc, "status": PENDING})), doc.get("next_attempt_at") or datetime.now(timezone.utc))
         else:
             counts.append((doc.get("channel", "?"), status, 1))
         if status == SENT and doc.get("channel") == "inbox":
-            store._deliver_to_inboxes([(_notification({**doc, "context": {}}), doc.get("rendered"))], doc.get("sent_at"))
+            store._deliver_to_inboxes([(notification_from(doc), doc.get("rendered"))], doc.get("sent_at"))
     store._count(counts)
     db[MIGRATIONS].update_one({"_id": "due_queue"}, {"$set": {"at": datetime.now(timezone.utc), "seen": seen}}, upsert=True)
     return seen
 
 
-def _notification(doc: dict[str, Any]) -> Notification:
+def notification_from(doc: dict[str, Any]) -> Notification:
+    """A ``Notification`` from its stored fields (others are ignored)."""
     return Notification(**{k: v for k, v in doc.items() if k in _FIELDS})
 
 
