@@ -11,7 +11,7 @@ from contextlib import nullcontext
 from bench import imports, notifications, outbox_relay, pipeline, publish, registration_api, scheduler
 from bench.stack import bench_stack
 
-BENCHMARKS = {"scheduler": (scheduler.run, False), "outbox_relay": (outbox_relay.run, True), "notifications": (notifications.run, True),
+BENCHMARKS = {"scheduler": (scheduler.run, False), "outbox_relay": (outbox_relay.run, True), "dispatcher": (notifications.run, True),
               "pipeline": (pipeline.run, True), "publish": (publish.run, True), "registration_api": (registration_api.run, True), "import": (imports.run, True)}
 
 
