@@ -24,7 +24,7 @@ from shared.outbox import OutboxRelay, pending_count
 
 from services.matching.app import create_app
 from services.matching.meetings_store import field_key
-from services.matching.store import OUTBOX_COLLECTIONS
+from services.matching.store import OUTBOX_COLLECTIONS, roster_part
 
 SELLERS, BUYERS, DAYS, SLOTS_PER_DAY, TABLES = 3000, 300, 2, 24, 300
 ORGANISER = {"Authorization": "Bearer dev-organiser-key"}
@@ -76,9 +76,11 @@ def build_meet(db, meet_id: str, seed: int = 7) -> int:
         participations.append({"_id": f"{meet_id}:{p['_id']}", "meet_id": meet_id, "participant_id": p["_id"], "role": p["role"],
                                "status": "approved", "availability": available, "version": 2})
     db["participation"].insert_many(participations)
-    members = {field_key(p["_id"]): {"participant_id": p["_id"], "role": p["role"]} for p in profiles}
-    db["rosters"].insert_one({"_id": meet_id, "members": members})
-    return len(profiles) + 1 + len(participations) + 1
+    parts: dict[str, dict] = {}
+    for p in profiles:
+        parts.setdefault(roster_part(meet_id, p["_id"]), {})[field_key(p["_id"])] = {"participant_id": p["_id"], "role": p["role"]}
+    db["rosters"].insert_many([{"_id": part, "members": members} for part, members in parts.items()])
+    return len(profiles) + 1 + len(participations) + len(parts)
 
 
 def _stored(db) -> int:

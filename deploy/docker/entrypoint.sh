@@ -14,7 +14,7 @@ case "$role" in
     exec gunicorn --bind "0.0.0.0:${PORT}" --workers "${WEB_CONCURRENCY:-2}" \
       --graceful-timeout 20 --worker-tmp-dir /tmp --no-control-socket \
       "services.${SERVICE}.app:create_app()" ;;
-  consumer|relay|dispatcher|followups|digests)
+  consumer|relay|dispatcher|followups|suggestions|digests)
     exec python -m "services.${SERVICE}" "$role" ;;
   *)
     exec "$@" ;;

@@ -22,7 +22,7 @@ SERVICES = ("registration", "matching", "notifications")
 DEFAULT_PORTS = {"registration": 8001, "matching": 8002, "notifications": 8003}
 WORKERS = {
     "registration": ("relay",),
-    "matching": ("consumer", "relay", "followups"),
+    "matching": ("consumer", "relay", "followups", "suggestions"),
     "notifications": ("consumer", "dispatcher", "digests", "relay"),
 }
 

@@ -1,9 +1,9 @@
 """Once per database: build the per-meet documents from what was stored before they existed.
 
-Rosters, preference sets, interpreter pools, meeting lists, request counts and the
-follow-ups due-queue are kept up to date by every write since; documents written earlier
-are adopted here by the only scans over whole collections, and a marker keeps them from
-running a second time. A database created after this change finds nothing to adopt.
+Rosters (adopted again, once, when they were split into parts), preference sets,
+interpreter pools, meeting lists, request counts and the follow-ups due-queue are kept up
+to date by every write since; documents written earlier are adopted here by the only
+scans over whole collections, and a marker keeps them from running a second time. A database created after this change finds nothing to adopt.
 """
 from __future__ import annotations
 
@@ -12,17 +12,20 @@ from datetime import datetime, timezone
 from pymongo.database import Database
 
 from services.matching.meetings_store import FOLLOW_UPS_DUE, MEETING_LISTS, MEETINGS, PUBLICATIONS, field_key, placement
+from services.matching.store import roster_member
 
 MARKER = "matching_migrated"
+ROSTER_MARKER = "roster_parts"
 
 
 def adopt_history(db: Database) -> None:
     """Adopt documents written before the per-meet documents (idempotent; once)."""
+    if not db[MARKER].find_one({"_id": ROSTER_MARKER}):
+        for doc in db["participation"].find({"status": "approved"}):
+            roster_member(db, doc["meet_id"], doc["participant_id"], doc["role"])
+        db[MARKER].update_one({"_id": ROSTER_MARKER}, {"$set": {"at": datetime.now(timezone.utc)}}, upsert=True)
     if db[MARKER].find_one({"_id": "per_meet_documents"}):
         return
-    for doc in db["participation"].find({"status": "approved"}):
-        key = f"members.{field_key(doc['participant_id'])}"
-        db["rosters"].update_one({"_id": doc["meet_id"]}, {"$set": {key: {"participant_id": doc["participant_id"], "role": doc["role"]}}}, upsert=True)
     for doc in db["preferences"].find({}):
         key = f"said.{field_key(doc['participant_id'], doc['counterpart_id'])}"
         db["preference_sets"].update_one({"_id": doc["meet_id"]}, {"$set": {key: {k: v for k, v in doc.items() if k != "_id"}}}, upsert=True)

@@ -10,23 +10,14 @@ from shared.openapi import openapi_blueprint
 from services.matching import SERVICE
 from services.matching.actions import Matching, NotFound, Refused
 from services.matching.api import meetings, meets, participants
-from services.matching.store import OUTBOX_COLLECTIONS, InterpreterStore, MeetingStore, MeetView, PreferenceStore, ProfileStore, RequestStore, ScheduleStore, ensure_indexes
+from services.matching.store import OUTBOX_COLLECTIONS, ensure_indexes
 
 
 def create_app(settings: Settings | None = None):
     settings = settings or load_settings(SERVICE)
     db = connect(settings)
     app = service_app(__name__, settings, db, prepare=ensure_indexes, outbox_collections=OUTBOX_COLLECTIONS)
-    topic = settings.topic(catalogue.TOPIC)
-    app.extensions[SERVICE] = Matching(
-        profiles=ProfileStore(db, topic),
-        meets=MeetView(db),
-        preferences=PreferenceStore(db),
-        schedules=ScheduleStore(db, topic),
-        meetings=MeetingStore(db, topic),
-        requests=RequestStore(db, topic),
-        interpreters=InterpreterStore(db),
-    )
+    app.extensions[SERVICE] = Matching.on(db, settings.topic(catalogue.TOPIC))
     app.register_error_handler(NotFound, lambda exc: problem_response(404, "Not Found", str(exc)))
     app.register_error_handler(Refused, lambda exc: problem_response(409, "Conflict", str(exc)))
     for blueprint in (participants.bp, meets.bp, meets.reports_bp, meetings.bp, meetings.requests_bp):

@@ -1,7 +1,9 @@
 """What matching does with each event it consumes: keep its own read model current.
 
-Each event costs ``_id`` reads and writes only: the participation and the meet's roster,
-and for an approval the roster's profiles (to announce the best matches), each by id.
+Each event costs a few ``_id`` reads and writes, whatever the meet's size: the
+participation and the meet's roster, and for an approval an entry on the suggestions
+due-queue (the ``suggestions`` worker announces the best matches, see
+``actions.suggestions``).
 """
 from __future__ import annotations
 
@@ -16,8 +18,7 @@ from shared.envelope import Event
 
 from services.matching.domain.participants import ParticipantProfile
 from services.matching.messages import participant_indexed
-from services.matching import actions, messages
-from services.matching.store import InterpreterStore, MeetingStore, MeetView, PreferenceStore, ProfileStore, RequestStore, ScheduleStore
+from services.matching import actions
 
 SUBSCRIBES_TO = [registration.TOPIC]
 LEFT = ("withdrawn", "rejected")
@@ -25,10 +26,8 @@ LEFT = ("withdrawn", "rejected")
 
 def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
     topic = settings.topic(own.TOPIC)
-    profiles = ProfileStore(db, topic)
-    meets = MeetView(db)
-    meetings = MeetingStore(db, topic)
-    context = actions.Matching(profiles, meets, PreferenceStore(db), ScheduleStore(db, topic), meetings, RequestStore(db, topic), InterpreterStore(db))
+    context = actions.Matching.on(db, topic)
+    profiles, meets, meetings = context.profiles, context.meets, context.meetings
 
     def on_participant(event: Event) -> None:
         profile = ParticipantProfile.from_registration(contracts.read_data(event))
@@ -39,24 +38,13 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
 
     def on_participation(event: Event) -> None:
         data = contracts.read_data(event)
-        saved = meets.save_participation(data)
-        if saved and data["status"] == "approved":
-            announce_top_matches(data["meet_id"], data["participant_id"])
+        saved, stored = meets.save_participation(data)
+        meets.queue_suggestions(stored)
         if saved and data["status"] in LEFT and meetings.placements(data["meet_id"], data["participant_id"]):
             try:
                 actions.cancel_participant(context, data["meet_id"], data["participant_id"], "withdrawn")
             except actions.Refused:
                 pass  # nothing published to repair
-
-    def announce_top_matches(meet_id: str, participant_id: str) -> None:
-        """Tell the newly approved participant's side who suits them best (notifications sends it)."""
-        try:
-            best = actions.recommendations(context, meet_id, participant_id, limit=5)
-        except actions.NotFound:
-            return  # the profile has not arrived yet; its own event will not re-announce, which is fine
-        key = "buyer" if best and best[0]["seller"]["id"] == participant_id else "seller"
-        top = [{"counterpart_id": m[key]["id"], "score": m["score"], "reasons": m["reasons"]} for m in best]
-        meets.announce(meet_id, participant_id, topic, [messages.match_scores_updated(meet_id, participant_id, top)])
 
     participant_types = (registration.PARTICIPANT_REGISTERED, registration.PARTICIPANT_UPDATED, registration.PARTICIPANT_VERIFIED)
     meet_types = (registration.MEET_CREATED, registration.MEET_UPDATED, registration.MEET_STATUS_CHANGED)

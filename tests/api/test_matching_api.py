@@ -282,8 +282,12 @@ def test_organisers_lock_meetings_before_a_rerun(meet_with_people):
 
 
 def test_an_approved_participant_hears_of_their_best_matches(meet_with_people):
+    from services.matching.actions import suggest_due
+
     client, _, meet = meet_with_people
-    doc = client.application.extensions["matching"].meets.db["participation"].find_one({"_id": f"{meet.id}:b2"})
+    context = client.application.extensions["matching"]
+    assert suggest_due(context) == 5
+    doc = context.meets.db["participation"].find_one({"_id": f"{meet.id}:b2"})
     [event] = [e["event"] for e in doc["_outbox"] if e["event"]["type"].endswith("match_scores.updated.v1")]
     assert [m["counterpart_id"] for m in event["data"]["top"]][:2] in (["s1", "s2"], ["s2", "s1"])
     assert event["data"]["top"][0]["reasons"]

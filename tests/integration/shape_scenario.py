@@ -2,8 +2,8 @@
 
 HTTP through each app's Flask test client; events carried from each service's outbox
 (its relay's ``relay_once``) to the other services' consumer handlers; the dispatcher and
-the follow-ups worker run until idle. Used to record which database commands the hot
-paths send (``test_data_shape``).
+the follow-ups and suggestions workers run until idle. Used to record which database
+commands the hot paths send (``test_data_shape``).
 """
 from __future__ import annotations
 
@@ -64,15 +64,21 @@ class Platform:
             if not dispatcher.dispatch_once():
                 return
 
-    def follow_ups(self, today: date) -> None:
+    def context(self):
         from shared.contracts import matching as catalogue
-        from services.matching.actions import Matching, announce_follow_ups_due
-        from services.matching.store import InterpreterStore, MeetingStore, MeetView, PreferenceStore, ProfileStore, RequestStore, ScheduleStore
+        from services.matching.actions import Matching
 
-        db, topic = self.databases["matching"], self.settings["matching"].topic(catalogue.TOPIC)
-        context = Matching(ProfileStore(db, topic), MeetView(db), PreferenceStore(db), ScheduleStore(db, topic),
-                           MeetingStore(db, topic), RequestStore(db, topic), InterpreterStore(db))
-        announce_follow_ups_due(context, today)
+        return Matching.on(self.databases["matching"], self.settings["matching"].topic(catalogue.TOPIC))
+
+    def follow_ups(self, today: date) -> None:
+        from services.matching.actions import announce_follow_ups_due
+
+        announce_follow_ups_due(self.context(), today)
+
+    def suggestions(self) -> None:
+        from services.matching.actions import suggest_due
+
+        suggest_due(self.context())
 
     def run_meet(self, tag: int, sellers: int, buyers: int) -> None:
         registration, matching = self.clients["registration"], self.clients["matching"]
@@ -102,6 +108,8 @@ class Platform:
 
         mail = MailSink(port=SMTP_PORT).start()
         try:
+            self.pump()
+            self.suggestions()
             self.pump()
             draft = matching.post(f"/v1/meets/{meet['id']}/schedule/draft", json={"max_meetings": 4}, headers=ORGANISER)
             assert draft.status_code == 200, draft.get_json()

@@ -1,6 +1,6 @@
-"""What matching does for its HTTP API and consumers, by capability: recommendations and
-preferences, requests, schedules (draft, publication, repair), meetings' outcomes and LoIs,
-the day itself, and reports.
+"""What matching does for its HTTP API, consumers and workers, by capability: recommendations,
+match suggestions and preferences, requests, schedules (draft, publication, repair),
+meetings' outcomes and LoIs, the day itself, and reports.
 
 No Flask here; views call these and map ``NotFound``/``Refused`` to problems.
 """
@@ -12,9 +12,10 @@ from services.matching.actions.publishing import cancel_participant, publish_sch
 from services.matching.actions.reports import report, report_all
 from services.matching.actions.requests import answer_request, request_meeting
 from services.matching.actions.schedules import draft_schedule, lock_meeting, set_interpreter
+from services.matching.actions.suggestions import suggest_due
 
 __all__ = [
     "Matching", "NotFound", "Refused", "check_in", "walk_in", "recommendations", "set_preference", "announce_follow_ups_due", "follow_up",
     "meeting", "rate", "record_outcome", "sign_loi", "cancel_participant", "publish_schedule", "report", "report_all", "answer_request",
-    "request_meeting", "draft_schedule", "lock_meeting", "set_interpreter",
+    "request_meeting", "draft_schedule", "lock_meeting", "set_interpreter", "suggest_due",
 ]

@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from pymongo.database import Database
+
 from services.matching.store import InterpreterStore, MeetingStore, MeetView, PreferenceStore, ProfileStore, RequestStore, ScheduleStore
 
 
@@ -24,6 +26,12 @@ class Matching:
     meetings: MeetingStore
     requests: RequestStore
     interpreters: InterpreterStore
+
+    @classmethod
+    def on(cls, db: Database, topic: str) -> "Matching":
+        """Every store of matching on ``db``, publishing on ``topic``."""
+        return cls(ProfileStore(db, topic), MeetView(db), PreferenceStore(db), ScheduleStore(db, topic), MeetingStore(db, topic),
+                   RequestStore(db, topic), InterpreterStore(db))
 
 
 def meet_of(ctx: Matching, meet_id: str) -> dict[str, Any]:

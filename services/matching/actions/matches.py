@@ -5,18 +5,8 @@ from typing import Any
 
 from services.matching.actions.context import Matching, NotFound, Refused, meet_of
 from services.matching.domain.participants import ParticipantProfile
-from services.matching.domain.screening import Screen
-from services.matching.domain.scoring import Match, score
-
-
-def rare_districts(sellers: list[ParticipantProfile]) -> frozenset[str]:
-    """Districts that at most one in twenty of the meet's sellers come from."""
-    counts: dict[str, int] = {}
-    for seller in sellers:
-        if seller.district:
-            counts[seller.district] = counts.get(seller.district, 0) + 1
-    threshold = max(1, len(sellers) // 20)
-    return frozenset(d for d, n in counts.items() if n <= threshold)
+from services.matching.domain.scoring import Match
+from services.matching.domain.suggestions import Suggester
 
 
 def approved_profiles(ctx: Matching, meet_id: str) -> dict[str, ParticipantProfile]:
@@ -28,15 +18,9 @@ def recommendations(ctx: Matching, meet_id: str, participant_id: str, limit: int
     """The counterparts who suit a participant best, with the reasons. Raises NotFound."""
     meet_of(ctx, meet_id)
     profiles = approved_profiles(ctx, meet_id)
-    me = profiles.get(participant_id)
-    if me is None:
+    if participant_id not in profiles:
         raise NotFound(f"{participant_id} is not an approved participant of this meet.")
-    others = [p for p in profiles.values() if p.role != me.role]
-    rare = rare_districts([p for p in profiles.values() if p.role == "seller"])
-    screen = Screen([me, *others], rare)
-    pairs = [(me, o) if me.role == "seller" else (o, me) for o in others]
-    pairs.sort(key=lambda pair: (-screen.points(pair[0].id, pair[1].id), pair[0].id, pair[1].id))
-    return [_match_view(score(s, b, rare), profiles) for s, b in pairs[:limit]]
+    return [_match_view(m, profiles) for m in Suggester(profiles).best(participant_id, limit)]
 
 
 def _match_view(match: Match, profiles: dict[str, ParticipantProfile]) -> dict[str, Any]:

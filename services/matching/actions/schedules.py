@@ -7,12 +7,12 @@ from datetime import datetime, timezone
 from typing import Any, Callable
 
 from services.matching.actions.context import Matching, Refused, meet_of
-from services.matching.actions.matches import rare_districts
 from services.matching.domain.participants import ParticipantProfile
 from services.matching.domain.preferences import DEFAULT_BUYER_FACTOR, pair_value
 from services.matching.domain.scheduling import Candidate, Infeasible, Meeting, Problem, build_schedule, idle_gaps
 from services.matching.domain.screening import Screen
 from services.matching.domain.scoring import score
+from services.matching.domain.suggestions import rare_districts
 from services.matching.store import PublicationUnfinished
 
 CANDIDATES_PER_BUYER = 60

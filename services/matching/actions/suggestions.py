@@ -1,0 +1,52 @@
+"""Telling approved participants who suits them best, off the consumer's path.
+
+The consumer only queues an approval (``suggestions_due/<meet>:<participant>``); the
+``suggestions`` worker calls ``suggest_due``, which takes the queue meet by meet: the
+meet's roster and its approved profiles are read once for all of that meet's entries,
+and each entry's ``match_scores.updated`` goes out through its participation's outbox,
+once per approved version. An entry stays queued while its own profile has not arrived
+or while nobody is approved on the other side yet.
+"""
+from __future__ import annotations
+
+from itertools import groupby
+from typing import Any
+
+from services.matching import messages
+from services.matching.actions.context import Matching
+from services.matching.domain.suggestions import OTHER_SIDE, Suggester
+
+BATCH = 2000
+TOP = 5
+
+
+def suggest_due(ctx: Matching, limit: int = BATCH) -> int:
+    """Work up to ``limit`` entries of the due-queue once; returns how many participants
+    were told their best matches (entries that must wait stay on the queue)."""
+    entries = sorted(ctx.meets.suggestions_due(limit), key=lambda e: (e["meet_id"], e["participant_id"]))
+    return sum(_suggest_for_meet(ctx, meet_id, list(group)) for meet_id, group in groupby(entries, key=lambda e: e["meet_id"]))
+
+
+def _suggest_for_meet(ctx: Matching, meet_id: str, entries: list[dict[str, Any]]) -> int:
+    roster = ctx.meets.roster(meet_id)
+    ready = []
+    for entry in entries:
+        participation = ctx.meets.participation(meet_id, entry["participant_id"])
+        if not participation or participation["status"] != "approved" or participation.get("suggested_version") == participation["version"]:
+            ctx.meets.suggestions_done(entry)
+            continue
+        role = roster.get(entry["participant_id"])
+        if role and OTHER_SIDE[role] in roster.values() and ctx.profiles.get(entry["participant_id"]):
+            ready.append((entry, participation))
+    if not ready:
+        return 0
+    suggester = Suggester(ctx.profiles.many(sorted(roster)))
+    told = 0
+    for entry, participation in ready:
+        top = suggester.top(entry["participant_id"], TOP)
+        if not top:
+            continue  # the other side's profiles have not arrived yet
+        event = messages.match_scores_updated(meet_id, entry["participant_id"], top)
+        told += ctx.meets.announce_suggestions(participation, ctx.profiles.topic, [event])
+        ctx.meets.suggestions_done(entry)
+    return told

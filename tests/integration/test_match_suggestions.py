@@ -1,0 +1,107 @@
+"""Approvals are recorded by the consumer at once; the suggestions worker tells each
+approved participant their best matches once, whatever the redeliveries.
+
+Registration's own message builders make the events and matching's consumer handlers
+take them on the real FerretDB; ``suggest_due`` is what the ``suggestions`` worker runs.
+"""
+from datetime import date, time
+
+import pytest
+
+from shared.contracts import matching as own
+from shared.contracts import registration as catalogue
+from shared.mongo import connect
+from services.matching.actions import Matching, recommendations, suggest_due
+from services.matching.handlers import build_handlers
+from services.matching.store import ensure_indexes
+from services.registration.domain.applications import Application
+from services.registration.domain.meets import OPEN, Meet
+from services.registration.messages import meet_event, participant_event, participation_event
+from tests.api.test_matching_api import buyer, seller
+
+pytestmark = pytest.mark.stack
+
+DISTRICTS = ("Srinagar", "Budgam", "Pulwama", "Leh")
+
+
+@pytest.fixture
+def matching(settings_for):
+    settings = settings_for("matching")
+    db = connect(settings)
+    ensure_indexes(db)
+    handlers = build_handlers(db, settings)
+    meet = Meet(name="Srinagar BSM", venue="SKICC", city="Srinagar", days=[date(2027, 7, 30)], session_start=time(10), session_end=time(12),
+                meeting_minutes=30, tables=4, capacity_sellers=50, capacity_buyers=20, status=OPEN, id="meet-s")
+
+    def deliver(event) -> None:
+        handlers[event.type](event)
+
+    deliver(meet_event(catalogue.MEET_CREATED, meet))
+    return Matching.on(db, settings.topic(own.TOPIC)), deliver, meet
+
+
+def approval(meet: Meet, person, status: str = "approved", version: int = 2):
+    return participation_event(Application(meet.id, person.id, person.role, [s.id for s in meet.slots()], status=status, version=version), meet)
+
+
+def suggestions_of(ctx: Matching, meet: Meet, participant_id: str) -> list[dict]:
+    doc = ctx.meets.participation(meet.id, participant_id) or {}
+    return [e["event"]["data"] for e in doc.get("_outbox", []) if e["event"]["type"] == own.MATCH_SCORES_UPDATED]
+
+
+def queued(ctx: Matching) -> list[str]:
+    return sorted(e["participant_id"] for e in ctx.meets.suggestions_due(1000))
+
+
+def test_every_approved_participant_hears_their_best_matches_once(matching):
+    ctx, deliver, meet = matching
+    first = seller(0, "Srinagar")
+    deliver(participant_event(catalogue.PARTICIPANT_REGISTERED, first))
+    deliver(approval(meet, first))
+    assert suggest_due(ctx) == 0
+    assert queued(ctx) == ["s0"], "approved before anyone on the other side: it waits"
+
+    late = seller(99, "Leh")
+    deliver(approval(meet, late))
+    sellers = [seller(n, DISTRICTS[n % 4], category=("handloom", "spices")[n % 2]) for n in range(1, 31)]
+    buyers = [buyer(n) for n in range(1, 9)]
+    events = []
+    for person in sellers + buyers:
+        deliver(participant_event(catalogue.PARTICIPANT_REGISTERED, person))
+        events.append(approval(meet, person))
+        deliver(events[-1])
+    approved = sorted(p.id for p in [first, late, *sellers, *buyers])
+    assert sorted(ctx.meets.roster(meet.id)) == approved
+    assert all(suggestions_of(ctx, meet, p) == [] for p in approved), "the consumer does not compute suggestions"
+    for event in events:
+        deliver(event)
+    assert queued(ctx) == approved, "one entry each, redeliveries included"
+
+    assert suggest_due(ctx) == len(approved) - 1
+    assert queued(ctx) == ["s99"], "its profile has not arrived: it stays queued"
+    for participant_id in approved:
+        if participant_id == "s99":
+            continue
+        [told] = suggestions_of(ctx, meet, participant_id)
+        side = "buyer" if participant_id.startswith("s") else "seller"
+        expected = [{"counterpart_id": m[side]["id"], "score": m["score"], "reasons": m["reasons"]} for m in recommendations(ctx, meet.id, participant_id, 5)]
+        assert told == {"meet_id": meet.id, "participant_id": participant_id, "top": expected}
+    assert len(suggestions_of(ctx, meet, "s0")[0]["top"]) == 5
+
+    for event in events:
+        deliver(event)
+    assert queued(ctx) == ["s99"] and suggest_due(ctx) == 0
+    deliver(participant_event(catalogue.PARTICIPANT_REGISTERED, late))
+    assert suggest_due(ctx) == 1 and queued(ctx) == []
+    assert [len(suggestions_of(ctx, meet, p)) for p in approved] == [1] * len(approved)
+
+
+def test_an_approval_withdrawn_before_the_worker_runs_is_not_announced(matching):
+    ctx, deliver, meet = matching
+    for person in (seller(1, "Srinagar"), buyer(1)):
+        deliver(participant_event(catalogue.PARTICIPANT_REGISTERED, person))
+        deliver(approval(meet, person))
+    deliver(approval(meet, buyer(1), status="withdrawn", version=3))
+    assert suggest_due(ctx) == 0
+    assert queued(ctx) == ["s1"], "the buyer's entry is dropped; the seller waits for a buyer"
+    assert suggestions_of(ctx, meet, "b1") == []
