@@ -6,21 +6,25 @@ change and its events land together or not at all.
 
 So that the relay never has to search the service's collections for pending events (on
 FerretDB any query but an ``_id`` lookup reads the whole collection, and history only
-grows), every such write is bracketed by a *pointer* in the small ``outbox_pointers``
-collection, keyed ``"<collection>:<document id>"``::
+grows), every such write first leaves a *pointer* in the small ``outbox_pointers``
+collection, keyed ``"<collection>:<document id>"``. An update is bracketed::
 
     before the write:  $inc {n: 1, in_flight: 1}   (upsert)
     after the write:   $inc {n: 1, in_flight: -1}
 
+and an insert of a new document needs only the first step, as a plain insert with
+``in_flight: 0`` (``pointing_at_new``): the document being there says the insert landed.
+
 The relay reads the pointers (a collection as large as the pending work, not the
 history), publishes the document's pending events, removes them from the document, and
-deletes the pointer only if nobody touched it since it was read (``n`` unchanged) and no
-write was in flight then. Why this loses nothing: with ``in_flight == 0`` every write
-announced so far has landed, so the document read after the pointer holds its events;
-a write announced later changes ``n`` and the conditional delete leaves the pointer for
-the next round. A writer that died between its two pointer updates leaves ``in_flight``
-above zero: the pointer is still worked (nothing waits on it) and is deleted once it has
-been quiet for ``abandon_after`` seconds.
+deletes the pointer only if nobody touched it since it was read (``n`` unchanged), no
+update was in flight then and the document exists. Why this loses nothing: with
+``in_flight == 0`` every update announced so far has landed and an announced insert has
+landed if its document is there, so the document read after the pointer holds their
+events; a write announced later changes ``n`` and the conditional delete leaves the
+pointer for the next round. A writer that died after its pointer write leaves a pointer
+whose document has nothing pending, or is missing: it is deleted once it has been quiet
+for ``abandon_after`` seconds.
 
 A crash between publishing and removing publishes the event again on restart: delivery
 is at-least-once and consumers deduplicate by event id. Run one relay per service:
@@ -39,7 +43,7 @@ from kafka.errors import KafkaError
 from kafka.future import Future
 from pymongo.collection import Collection
 from pymongo.database import Database
-from pymongo.errors import PyMongoError
+from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from shared import metrics
 from shared.correlation import correlated
@@ -96,6 +100,21 @@ def writing(db: Database, collection: str, document_id: Any) -> Iterator[None]:
         pointers.update_one({"_id": key}, {"$inc": {"n": 1, "in_flight": -1}, "$set": {"at": _now()}})
 
 
+def pointing_at_new(db: Database, collection: str, document_id: Any) -> None:
+    """The pointer for a document about to be inserted: one write, none after.
+
+    An insert lands whole or not at all, so the relay needs no closing update to know it
+    is done: it finds the document there (and publishes) or not yet there (and waits,
+    dropping the pointer once it has been quiet for ``abandon_after``). If a pointer for
+    the id already exists, its ``n`` is bumped so that a relay holding it keeps it.
+    """
+    key = pointer_id(collection, document_id)
+    try:
+        db[POINTERS].insert_one({"_id": key, "collection": collection, "document_id": document_id, "n": 1, "in_flight": 0, "at": _now()})
+    except DuplicateKeyError:
+        db[POINTERS].update_one({"_id": key}, {"$inc": {"n": 1}, "$set": {"at": _now()}}, upsert=True)
+
+
 def insert_one(db: Database, collection: str, document: dict[str, Any], entries: list[dict[str, Any]]):
     """Insert ``document`` (which must carry ``_id``) with its outbox entries.
 
@@ -103,8 +122,8 @@ def insert_one(db: Database, collection: str, document: dict[str, Any], entries:
     """
     if not entries:
         return db[collection].insert_one(document)
-    with writing(db, collection, document["_id"]):
-        return db[collection].insert_one(new_document(document, entries))
+    pointing_at_new(db, collection, document["_id"])
+    return db[collection].insert_one(new_document(document, entries))
 
 
 def update_one(db: Database, collection: str, query: dict[str, Any], update: dict[str, Any], entries: list[dict[str, Any]], **options):
@@ -186,7 +205,7 @@ class OutboxRelay:
                 collection.update_one({"_id": doc["_id"]}, {"$pullAll": {OUTBOX: entries}, "$inc": {PENDING: -len(entries)}})
                 published += len(entries)
             quiet = _aware(pointer.get("at")) <= now - self.abandon_after
-            if pointer.get("in_flight", 0) <= 0 or quiet:
+            if quiet or (pointer.get("in_flight", 0) <= 0 and doc):
                 self.db[POINTERS].delete_one({"_id": pointer["_id"], "n": pointer.get("n")})
         return published
 

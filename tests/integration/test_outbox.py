@@ -171,3 +171,26 @@ def test_documents_written_before_pointers_existed_are_adopted_once(registration
     published = []
     assert OutboxRelay(db, OUTBOX_COLLECTIONS, lambda t, e: published.append(e.subject)).relay_once() == 1
     assert published == [s.id]
+
+
+def test_an_insert_announced_but_not_landed_waits_and_is_published_when_it_lands(registration):
+    """An insert leaves one pointer and no closing write: the relay waits for the document."""
+    settings, db, topic, store = registration
+    s = seller(33)
+    outbox.pointing_at_new(db, "participants", s.id)
+    published = []
+    relay = OutboxRelay(db, OUTBOX_COLLECTIONS, lambda t, e: published.append(e.subject))
+    assert relay.relay_once() == 0
+    assert db[outbox.POINTERS].count_documents({}) == 1
+    db["participants"].insert_one(outbox.new_document({"_id": s.id}, [outbox.outbox_entry(topic, participant_event(PARTICIPANT_REGISTERED, s))]))
+    assert relay.relay_once() == 1
+    assert published == [s.id]
+    assert db[outbox.POINTERS].count_documents({}) == 0
+
+
+def test_a_pointer_whose_insert_never_landed_goes_once_quiet(registration):
+    settings, db, topic, store = registration
+    outbox.pointing_at_new(db, "participants", "never-written")
+    relay = OutboxRelay(db, OUTBOX_COLLECTIONS, lambda t, e: None, abandon_after=0)
+    assert relay.relay_once() == 0
+    assert db[outbox.POINTERS].count_documents({}) == 0
