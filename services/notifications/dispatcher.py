@@ -61,6 +61,7 @@ class Dispatcher:
         self.capacity = {name: n * QUEUED_PER_WORKER for name, n in threads.items()}
         self.in_flight = dict.fromkeys(threads, 0)
         self.outcomes: queue.Queue[Outcome] = queue.Queue()
+        self.changed = threading.Condition()  # guards in_flight and saturated
         self.promote_every, self.promoted_at = promote_every, float("-inf")
         self.record_batch = record_batch
         self.saturated: set[str] = set()
@@ -78,18 +79,36 @@ class Dispatcher:
     def run(self, stop: threading.Event, idle_seconds: float = 0.3, until_idle: bool = False) -> None:
         """Dispatch until ``stop`` is set (or, with ``until_idle``, until nothing is due or
         in flight). Claims again once a channel that had more due than it took has room
-        for half its capacity, and every ``idle_seconds`` for work on other channels."""
+        for half its capacity, and every ``idle_seconds`` for work on other channels;
+        outcomes are recorded meanwhile on a thread of their own. Raises what recording
+        raised (Mongo away), once the claims in flight are settled or abandoned."""
+        finished, failures = threading.Event(), []
+        recorder = threading.Thread(target=self._record_until, args=(finished, failures), name="record-outcomes", daemon=True)
+        recorder.start()
         poll_at = 0.0
-        while not stop.is_set():
-            if time.monotonic() >= poll_at or self._has_room():
+        try:
+            while not stop.is_set() and not failures:
+                with self.changed:
+                    if time.monotonic() < poll_at and not self._has_room():
+                        self.changed.wait(max(0.0, poll_at - time.monotonic()))
+                        continue
                 claims = self._claim()
                 if until_idle and not claims and not self._busy():
                     return
                 poll_at = time.monotonic() + idle_seconds
-            if self._busy():
-                self._record(self._collect(timeout=max(0.01, poll_at - time.monotonic())))
-            else:
-                stop.wait(max(0.0, poll_at - time.monotonic()))
+        finally:
+            finished.set()
+            recorder.join()
+            if failures:
+                raise failures[0]
+
+    def _record_until(self, finished: threading.Event, failures: list[Exception]) -> None:
+        while not (finished.is_set() and not self._busy()):
+            try:
+                self._record(self._collect(timeout=0.05))
+            except Exception as exc:  # Mongo away: the leases run out and the entries are claimed again
+                failures.append(exc)
+                return
 
     def _claim(self, rescan: bool = False) -> list[Claim]:
         now = datetime.now(timezone.utc)
@@ -98,12 +117,15 @@ class Dispatcher:
             self.promoted_at = time.monotonic()
         if rescan or not self.candidates or time.monotonic() - self.scanned_at >= self.rescan_every:
             self.candidates, self.scanned_at = self.store.queue.scan(now, self.grace), time.monotonic()
-        free = {name: self.capacity[name] - self.in_flight[name] for name in self.pools}
+        with self.changed:
+            free = {name: self.capacity[name] - self.in_flight[name] for name in self.pools}
         claims = self.store.claim_due(now, self.lease, limit=None, free=free, candidates=self.candidates)
+        with self.changed:
+            for claim in claims:
+                self.in_flight[claim.channel] += 1
+            self.saturated = {name for name, n in free.items() if n > 0 and sum(c.channel == name for c in claims) == n}
         for claim in claims:
-            self.in_flight[claim.channel] += 1
             self.pools[claim.channel].submit((priority(claim.kind), claim.due_at), claim)
-        self.saturated = {name for name in self.pools if free[name] > 0 and self.in_flight[name] == self.capacity[name]}
         return claims
 
     def _has_room(self) -> bool:
@@ -111,7 +133,8 @@ class Dispatcher:
         return any(self.capacity[n] - self.in_flight[n] >= self.capacity[n] // 2 for n in self.saturated)
 
     def _busy(self) -> bool:
-        return any(self.in_flight.values())
+        with self.changed:
+            return any(self.in_flight.values())
 
     def _collect(self, timeout: float | None, linger: float = 0.05) -> list[Outcome]:
         """The outcomes reported so far: waits up to ``timeout`` for the first, then up to
@@ -129,7 +152,8 @@ class Dispatcher:
         return done
 
     def _busy_beyond(self, done: list[Outcome]) -> bool:
-        return sum(self.in_flight.values()) > len(done)
+        with self.changed:
+            return sum(self.in_flight.values()) > len(done)
 
     def _record(self, outcomes: list[Outcome]) -> None:
         if not outcomes:
@@ -137,8 +161,10 @@ class Dispatcher:
         try:
             self.store.record(outcomes)
         finally:
-            for outcome in outcomes:
-                self.in_flight[outcome.claim.channel] -= 1
+            with self.changed:
+                for outcome in outcomes:
+                    self.in_flight[outcome.claim.channel] -= 1
+                self.changed.notify_all()
 
     def _work(self, claim: Claim) -> None:
         """On a pool thread: deliver, and report the outcome whatever happens."""
