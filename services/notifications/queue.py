@@ -80,12 +80,12 @@ class DueQueue:
         be sent without reading it."""
         (self.due if collection == DUE else self.later).update_one({"_id": notification_id}, {"$set": {"ready": True}})
 
-    def put(self, notification_id: str, notification: dict[str, Any], due_at: datetime) -> None:
-        """Make the entry due at ``due_at``, ready, with no attempts made, whatever state it was in."""
+    def put(self, notification_id: str, notification: dict[str, Any], due_at: datetime, attempts: int = 0) -> None:
+        """Make the entry due at ``due_at``, ready, with ``attempts`` made, whatever state it was in."""
         now = _now()
         target = self._for(due_at, now)
         other = self.later if target is self.due else self.due
-        fields = {**_entry(notification_id, notification, now), "due_at": due_at, "ready": True, "attempts": 0}
+        fields = {**_entry(notification_id, notification, now), "due_at": due_at, "ready": True, "attempts": attempts}
         del fields["_id"], fields["created_at"]
         target.update_one({"_id": notification_id}, {"$set": fields, "$setOnInsert": {"created_at": now}}, upsert=True)
         other.delete_one({"_id": notification_id})

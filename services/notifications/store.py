@@ -126,11 +126,12 @@ class NotificationStore:
         return True
 
     def reschedule(self, notification_id: str, at: datetime) -> bool:
-        """Move a pending notification's due time (send it now after an outage, say)."""
+        """Move a pending notification's due time (send it now after an outage, say),
+        keeping the attempts made so far."""
         doc = self.collection.find_one({"_id": notification_id})
         if not doc or doc.get("status") != PENDING:
             return False
-        self.queue.put(notification_id, asdict(notification_from(doc)), at)
+        self.queue.put(notification_id, asdict(notification_from(doc)), at, attempts=doc.get("attempts", 0))
         self.collection.update_one({"_id": notification_id, "status": PENDING}, {"$set": {"next_attempt_at": at}})
         return True
 
