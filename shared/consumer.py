@@ -22,7 +22,7 @@ from kafka import KafkaConsumer, KafkaProducer, OffsetAndMetadata, TopicPartitio
 from kafka.errors import CommitFailedError, KafkaError
 from marshmallow import ValidationError
 from pymongo.database import Database
-from pymongo.errors import AutoReconnect, ConnectionFailure, DuplicateKeyError
+from pymongo.errors import AutoReconnect, BulkWriteError, ConnectionFailure
 
 from shared import correlation, metrics
 from shared.envelope import Event, InvalidEnvelope, from_kafka
@@ -78,18 +78,28 @@ class EventConsumer:
         self.service = service
 
     def run(self, stop: threading.Event, poll_ms: int = 500) -> None:
+        """Handle what each poll brings, a partition's records at a time: their ledger
+        entries are written together (one insert for the batch) before the offset is
+        committed. A crash before that redelivers the batch, which the idempotent handlers
+        absorb, as they must for a crash between an effect and its ledger entry anyway."""
         log.info("consumer started", extra={"group": self.group_id, "dlq": self.dlq_topic})
         try:
             while not stop.is_set():
                 for tp, records in self.consumer.poll(timeout_ms=poll_ms).items():
-                    for record in records:
-                        self.handle_record(record, stop)
+                    handled: dict[str, dict] = {}
+                    try:
+                        for record in records:
+                            self.handle_record(record, stop, handled)
+                    finally:
+                        self._remember_all(list(handled.values()))
                     self._commit(tp, records[-1].offset + 1)
         except _Stopping:
             pass  # records handled but not committed are redelivered and skipped as duplicates
         log.info("consumer stopped", extra={"group": self.group_id})
 
-    def handle_record(self, record, stop: threading.Event | None = None) -> Outcome:
+    def handle_record(self, record, stop: threading.Event | None = None, handled: dict[str, dict] | None = None) -> Outcome:
+        """Handle one record; its ledger entry is written at once, or added to ``handled``
+        (ledger id -> entry) for the caller to write with the rest of its batch."""
         try:
             event = from_kafka(record.key, record.value, record.headers)
         except InvalidEnvelope as exc:
@@ -98,23 +108,28 @@ class EventConsumer:
         if handler is None:
             return self._count(event, Outcome("ignored"))
         with correlation.correlated(event.correlation_id, event.id):
-            return self._count(event, self._handle_with_retries(record, event, handler, stop or threading.Event()))
+            return self._count(event, self._handle_with_retries(record, event, handler, stop or threading.Event(), handled))
 
     def _count(self, event: Event, outcome: Outcome) -> Outcome:
         metrics.EVENTS_CONSUMED.labels(self.service, self.group_id, event.type, outcome.status).inc()
         return outcome
 
-    def _handle_with_retries(self, record, event: Event, handler: Handler, stop: threading.Event) -> Outcome:
+    def _handle_with_retries(self, record, event: Event, handler: Handler, stop: threading.Event, handled: dict[str, dict] | None) -> Outcome:
         attempt, backoff = 0, self.backoff_seconds
+        ledger_id = self._ledger_id(event)
         while True:
             attempt += 1
             started = time.monotonic()
             try:
-                if self.ledger.find_one({"_id": self._ledger_id(event)}, {"_id": 1}):
+                if (handled is not None and ledger_id in handled) or self.ledger.find_one({"_id": ledger_id}, {"_id": 1}):
                     log.info("duplicate skipped", extra=self._describe(event))
                     return Outcome("duplicate")
                 handler(event)
-                self._remember(event)
+                entry = {"_id": ledger_id, "type": event.type, "at": _now()}
+                if handled is None:
+                    self._remember_all([entry])
+                else:
+                    handled[ledger_id] = entry
                 metrics.HANDLING_SECONDS.labels(self.service, self.group_id, event.type).observe(time.monotonic() - started)
                 log.info("event handled", extra={**self._describe(event), "ms": _ms(started)})
                 return Outcome("handled")
@@ -131,11 +146,25 @@ class EventConsumer:
                 raise _Stopping()
             backoff = min(self.max_backoff_seconds, backoff * 2)
 
-    def _remember(self, event: Event) -> None:
-        try:
-            self.ledger.insert_one({"_id": self._ledger_id(event), "type": event.type, "at": _now()})
-        except DuplicateKeyError:
-            pass
+    def _remember_all(self, entries: list[dict]) -> None:
+        """Record handled events in the ledger; ids already there (a redelivery) are fine.
+        Transient failures are retried: an entry lost here only costs a redelivered event
+        being handled again, but the batch's offset is not committed until this returns."""
+        if not entries:
+            return
+        backoff = self.backoff_seconds
+        while True:
+            try:
+                self.ledger.insert_many(entries, ordered=False)
+                return
+            except BulkWriteError as exc:
+                if any(error.get("code") != 11000 for error in exc.details.get("writeErrors", [])):
+                    raise
+                return
+            except TRANSIENT as exc:
+                log.warning("ledger write failed, retrying", extra={"group": self.group_id, "error": repr(exc)})
+                time.sleep(backoff)
+                backoff = min(self.max_backoff_seconds, backoff * 2)
 
     def _dead_letter(self, record, reason: str, detail: str, event: Event | None = None) -> Outcome:
         headers = list(record.headers or []) + [
