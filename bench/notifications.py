@@ -3,9 +3,10 @@ on an empty database and with 50,000 sent notifications stored.
 
 The SMTP server is the local mail sink in its own process, as a mail relay would be (in
 the benchmark's process its event loop would compete with the senders for the GIL).
-Baseline in the same run: ``smtplib`` sending the same number of messages one connection
-at a time (what the email channel does). The dispatcher adds claiming from the due-queue,
-rendering, recording each outcome with its event, and sends on a pool of connections.
+Baseline in the same run: ``smtplib`` sending the same number of messages, a connection
+per message, one at a time. The dispatcher adds claiming from the due-queue, rendering and
+recording each outcome with its event; it sends on a pool of threads, each keeping its
+connection open between messages.
 Then 50,000 notifications of sent history are inserted and the same number of messages
 dispatched again: the ratio says whether the cost of a message grows with the history.
 """

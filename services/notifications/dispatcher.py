@@ -46,7 +46,7 @@ class Dispatcher:
         workers: dict[str, int] | None = None,
         grace: timedelta = timedelta(seconds=60),
         promote_every: float = 30.0,
-        rescan_every: float = 0.3,
+        rescan_every: float = 1.0,
         record_batch: int = 64,
     ):
         """``workers``: threads per channel (default ``WORKERS``); ``grace``: how long a queue

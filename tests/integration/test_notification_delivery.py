@@ -98,3 +98,23 @@ def test_two_dispatchers_claiming_together_never_take_the_same_notification(stor
     [w.start() for w in workers]
     [w.join() for w in workers]
     assert len(taken) == 30 and len(set(taken)) == 30
+
+
+def test_the_email_channel_keeps_its_connection_and_replaces_one_the_server_dropped():
+    [note] = recipients.registration_received("event-k", None, REGISTERED)
+    rendered = Renderer().render(note.kind, note.language, note.context)
+    channel = SmtpChannel("127.0.0.1", SMTP_PORT, "BSM <no-reply@bsm.local>", timeout=2)
+    first = MailSink(port=SMTP_PORT).start()
+    try:
+        channel.send(note, rendered)
+        kept = channel.connections.smtp
+        channel.send(note, rendered)
+        assert channel.connections.smtp is kept and len(first.messages) == 2
+    finally:
+        first.stop()
+    second = MailSink(port=SMTP_PORT).start()
+    try:
+        channel.send(note, rendered)
+        assert channel.connections.smtp is not kept and len(second.messages) == 1
+    finally:
+        second.stop()
