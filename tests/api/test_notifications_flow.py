@@ -222,3 +222,18 @@ def test_organisers_get_one_daily_digest_while_registration_is_open_and_the_resu
     world["dispatch"]()
     results = next(m for m in world["mail"].messages if m["Subject"].startswith("Results of"))
     assert "1 Letters of Intent worth Rs 10.50 crore" in results.get_content()
+
+
+def test_a_moved_meeting_moves_its_reminder(world):
+    meeting = published_meeting()
+    world["deliver"](matching_messages.meeting_event(matching_events.MEETING_SCHEDULED, meeting))
+    earlier = MEET.slots()[0]
+    moved = {**meeting, "slot_id": earlier.id, "start": earlier.start.strftime("%H:%M"), "end": earlier.end.strftime("%H:%M"), "version": 2}
+    world["deliver"](matching_messages.meeting_event(matching_events.MEETING_SCHEDULED, moved))
+    world["deliver"](matching_messages.meeting_event(matching_events.MEETING_SCHEDULED, meeting))  # the old version, redelivered
+    reminders = world["store"].find(kind="meeting_reminder")
+    pending = [r for r in reminders if r["status"] == "pending"]
+    starts = datetime(2030, 7, 30, 10, 0, tzinfo=timezone(timedelta(hours=5, minutes=30)))
+    assert {r["recipient_id"] for r in pending} == {"s1", "b1"}
+    assert {r["next_attempt_at"] for r in pending} == {starts - timedelta(minutes=45)}
+    assert len(reminders) == 2 * len(pending) and {r["status"] for r in reminders} == {"pending", "cancelled"}
