@@ -7,6 +7,7 @@ history other meets left behind.
 """
 from __future__ import annotations
 
+import zlib
 from decimal import Decimal
 from datetime import time
 from typing import Any
@@ -25,16 +26,21 @@ DIGEST_STATUSES = ("registration_open", "completed")
 
 
 class MemberIndex:
-    """``{_id: key, ids: [...]}``: the members of one key (a meet's meetings), added idempotently."""
+    """The members of one key (a meet's meetings), added idempotently: ``{_id: "<key>#<b>",
+    ids: [...]}`` in ``BUCKETS`` documents per key, so adding to a large meet rewrites a
+    sixteenth of its list, and listing it reads sixteen documents by ``_id``."""
+
+    BUCKETS = 16
 
     def __init__(self, db: Database, name: str):
         self.collection = db[name]
 
     def add(self, key: str, member_id: str) -> None:
-        self.collection.update_one({"_id": key}, {"$addToSet": {"ids": member_id}}, upsert=True)
+        bucket = zlib.crc32(member_id.encode()) % self.BUCKETS
+        self.collection.update_one({"_id": f"{key}#{bucket}"}, {"$addToSet": {"ids": member_id}}, upsert=True)
 
     def members(self, key: str) -> list[str]:
-        return (self.collection.find_one({"_id": key}) or {}).get("ids", [])
+        return [i for b in range(self.BUCKETS) for i in (self.collection.find_one({"_id": f"{key}#{b}"}) or {}).get("ids", [])]
 
 
 def _upsert_if_newer(collection, key: str, version: int, fields: dict[str, Any]) -> bool:
