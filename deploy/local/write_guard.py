@@ -47,7 +47,7 @@ def database_name(message: bytes) -> bytes:
     marker = message.find(b"\x02$db\x00", 20)
     if marker < 0:
         return b""
-    start = marker + 6
+    start = marker + len(b"\x02$db\x00")
     length = int.from_bytes(message[start:start + 4], "little")
     return message[start + 4:start + 4 + length - 1]
 

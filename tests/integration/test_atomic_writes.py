@@ -64,3 +64,26 @@ def test_a_lease_is_claimed_by_one_worker_only(collection):
 
     claimed = [doc_id for batch in run_together(claim_all) for doc_id in batch]
     assert sorted(claimed) == sorted(f"n{i}" for i in range(20))
+
+
+def test_concurrent_guarded_updates_let_exactly_one_writer_win_each_time(settings_for):
+    """Compare-and-set from clients that keep their connections (as services do): of three
+    writers racing on {_id, v: 0}, exactly one modifies each document, every trial."""
+    settings = settings_for("registration")
+    clients = [MongoClient(settings.mongodb_uri)[settings.database_name]["cas"] for _ in range(3)]
+    wins_per_trial = []
+    for _ in range(15):
+        clients[0].delete_many({})
+        clients[0].insert_many([{"_id": f"d{i}", "v": 0} for i in range(4)])
+        wins = run_together(lambda n: sum(clients[n].update_one({"_id": f"d{i}", "v": 0}, {"$set": {"by": n}, "$inc": {"v": 1}}).modified_count for i in range(4)), threads=3)
+        wins_per_trial.append(sum(wins))
+        assert [d["v"] for d in clients[0].find({})] == [1, 1, 1, 1]
+    assert wins_per_trial == [4] * 15
+
+
+def test_concurrent_increments_from_kept_connections_are_all_counted(settings_for):
+    settings = settings_for("registration")
+    clients = [MongoClient(settings.mongodb_uri)[settings.database_name]["kept"] for _ in range(4)]
+    clients[0].insert_many([{"_id": f"c{i}", "n": 0} for i in range(4)])
+    run_together(lambda n: [clients[n].update_one({"_id": f"c{i % 4}"}, {"$inc": {"n": 1}}) for i in range(100)])
+    assert [d["n"] for d in clients[0].find({})] == [100, 100, 100, 100]
