@@ -18,7 +18,6 @@ from shared import outbox
 from shared.envelope import Event
 
 from services.notifications.domain.notifications import DEAD, PENDING, SENT, Notification
-from services.notifications.outbox_batch import update_by_id
 from services.notifications.queue import DUE, LATER, LEASES, Claim, DueQueue, raise_unless_duplicates
 from services.notifications.views import DIGEST_MEETS
 
@@ -105,7 +104,7 @@ class NotificationStore:
                 writes.append((query, {"$set": {"status": DEAD, "last_error": o.error, "attempts": o.claim.attempts}}, entries))
             elif o.result == RETRY:
                 writes.append((query, {"$set": {"last_error": o.error, "attempts": o.claim.attempts, "next_attempt_at": o.at}}, entries))
-        update_by_id(self.db, NOTIFICATIONS, writes)
+        outbox.update_each(self.db, NOTIFICATIONS, writes)
         self.queue.settle(
             [o.claim for o in outcomes if o.result in (SENT_OUTCOME, DEAD_OUTCOME, DROP)],
             [(o.claim, o.at) for o in outcomes if o.result == RETRY],

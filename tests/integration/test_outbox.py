@@ -194,3 +194,20 @@ def test_a_pointer_whose_insert_never_landed_goes_once_quiet(registration):
     relay = OutboxRelay(db, OUTBOX_COLLECTIONS, lambda t, e: None, abandon_after=0)
     assert relay.relay_once() == 0
     assert db[outbox.POINTERS].count_documents({}) == 0
+
+
+def test_update_each_writes_many_documents_and_their_events_in_bulk(registration):
+    settings, db, topic, store = registration
+    sellers = [seller(60 + n) for n in range(5)]
+    for s in sellers:
+        db["participants"].insert_one({"_id": s.id, "version": 1})
+    events = {s.id: participant_event(PARTICIPANT_REGISTERED, s) for s in sellers}
+    writes = [({"_id": s.id, "version": 1}, {"$set": {"version": 2}}, [outbox.outbox_entry(topic, events[s.id])]) for s in sellers]
+    writes.append(({"_id": "no-events"}, {"$set": {"x": 1}}, []))
+    result = outbox.update_each(db, "participants", writes)
+    assert result.modified_count == 5
+    assert all(p["in_flight"] == 0 for p in db[outbox.POINTERS].find({}))
+    published = []
+    assert OutboxRelay(db, OUTBOX_COLLECTIONS, lambda t, e: published.append(e.id)).relay_once() == 5
+    assert sorted(published) == sorted(e.id for e in events.values())
+    assert db[outbox.POINTERS].count_documents({}) == 0
