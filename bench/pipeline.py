@@ -39,7 +39,7 @@ from shared.mongo import connect
 
 STEADY, RATE, BURST, CLIENTS = 200, 20.0, 1000, 8
 PORTS = {"registration": 48101, "matching": 48102, "notifications": 48103}
-SMTP_PORT, GATEWAY_PORT, OPS_PORT = 48125, 48126, 48104
+SMTP_PORT, OPS_PORT = 48125, 48104
 DISTRICTS = ("Srinagar", "Budgam", "Anantnag", "Baramulla", "Pulwama", "Kupwara")
 
 
@@ -76,7 +76,7 @@ def run(env: dict[str, str]) -> list[dict]:
         platform_env[f"{service.upper()}_MONGODB_DATABASE"] = f"pipe{tag}_{service}"
     baseline = _bare_relay(env, tag)
     mail = Mailbox(SMTP_PORT).start()
-    gateway = GatewaySink(port=GATEWAY_PORT).start()
+    gateway = GatewaySink(port=0).start()
     platform_env["SMS_GATEWAY_URL"] = gateway.url
     log_dir = REPO / ".state" / "bench" / "logs" / f"pipeline-{tag}"
     platform = Platform(platform_env, log_dir=log_dir)

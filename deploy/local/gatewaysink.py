@@ -15,6 +15,7 @@ from pathlib import Path
 
 class GatewaySink:
     def __init__(self, host: str = "127.0.0.1", port: int = 2526, folder: Path | None = None):
+        """``port=0`` takes any free port; ``url`` says which."""
         self.messages: list[dict] = []
         self.down = False
         self.lock = threading.Lock()
@@ -50,7 +51,7 @@ class GatewaySink:
                 pass
 
         self.server = ThreadingHTTPServer((host, port), Handler)
-        self.url = f"http://{host}:{port}/messages"
+        self.url = f"http://{host}:{self.server.server_address[1]}/messages"
 
     def received(self) -> list[dict]:
         with self.lock:
