@@ -5,6 +5,8 @@ from decimal import Decimal
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
+from shared.timezones import TimeZone
+
 from services.registration.domain import applications, meets, participants
 from services.registration.domain.identifiers import normalise_gstin, normalise_iec, normalise_phone, normalise_udyam
 from services.registration.domain import reference
@@ -224,7 +226,7 @@ class MeetIn(Schema):
     name = Name(required=True)
     venue = fields.Str(required=True, validate=validate.Length(min=2, max=200))
     city = fields.Str(required=True, validate=validate.Length(min=2, max=80))
-    timezone = fields.Str(load_default="Asia/Kolkata", validate=validate.Length(max=60))
+    timezone = TimeZone(load_default="Asia/Kolkata", metadata={"description": "IANA time zone name of the venue", "example": "Asia/Kolkata"})
     days = fields.List(fields.Date(), required=True, validate=validate.Length(min=1, max=10))
     session_start = fields.Time(required=True, format="%H:%M")
     session_end = fields.Time(required=True, format="%H:%M")

@@ -2,6 +2,7 @@
 from marshmallow import Schema, fields, validate
 
 from shared.contracts import Contract, register
+from shared.timezones import TimeZone
 
 TOPIC = "matching.events"
 PARTICIPANT_INDEXED = "bsm.matching.participant.indexed.v1"
@@ -42,7 +43,7 @@ class MeetingV1(Schema):
     start = fields.Str(required=True)
     end = fields.Str(required=True)
     table = fields.Int(required=True)
-    timezone = fields.Str(required=True)
+    timezone = TimeZone(required=True)
     reasons = fields.List(fields.Str(), load_default=list)
     interpreter = fields.Str(load_default=None, allow_none=True)
     status = fields.Str(required=True)

@@ -7,6 +7,7 @@ the whole meet with its slots, participation events the application.
 from marshmallow import Schema, fields, validate
 
 from shared.contracts import Contract, register
+from shared.timezones import TimeZone
 
 TOPIC = "registration.events"
 PARTICIPANT_REGISTERED = "bsm.registration.participant.registered.v1"
@@ -114,7 +115,7 @@ class MeetV1(Schema):
     name = fields.Str(required=True)
     venue = fields.Str(required=True)
     city = fields.Str(required=True)
-    timezone = fields.Str(required=True)
+    timezone = TimeZone(required=True)
     days = fields.List(fields.Date(), required=True)
     meeting_minutes = fields.Int(required=True)
     reminder_minutes = fields.Int(load_default=30)

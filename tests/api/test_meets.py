@@ -41,6 +41,31 @@ def test_a_meet_that_cannot_run_is_refused_naming_the_field(client, overrides, f
     assert field in response.get_json()["errors"]
 
 
+@pytest.mark.parametrize("zone", ["IST", "Mars/Olympus", "GMT+5:30", "asia/kolkata", "Factory", "localtime", "", "../../etc/passwd"])
+def test_a_time_zone_must_be_an_iana_name_on_create_and_edit(client, db, zone):
+    created = create(client, timezone=zone)
+    assert created.status_code == 422
+    assert created.headers["Content-Type"] == "application/problem+json"
+    assert "IANA" in created.get_json()["errors"]["timezone"][0]
+    meet = create(client).get_json()
+    edited = client.patch(f"/v1/meets/{meet['id']}", json={"timezone": zone}, headers={**ORGANISER, "If-Match": '"1"'})
+    assert edited.status_code == 422 and "timezone" in edited.get_json()["errors"]
+    assert client.get(f"/v1/meets/{meet['id']}").get_json()["timezone"] == "Asia/Kolkata"
+    assert len(outbox_events(db, "meets", meet["id"])) == 1
+
+
+def test_a_time_zone_differing_only_in_case_gets_its_spelling_suggested(client):
+    refused = create(client, timezone="asia/kolkata")
+    assert "did you mean Asia/Kolkata?" in refused.get_json()["errors"]["timezone"][0]
+
+
+@pytest.mark.parametrize("zone", ["Asia/Dubai", "Europe/London", "UTC", "Etc/GMT-5"])
+def test_iana_time_zones_are_kept(client, zone):
+    response = create(client, timezone=zone)
+    assert response.status_code == 201
+    assert response.get_json()["timezone"] == zone
+
+
 def test_the_lifecycle_allows_only_legal_moves(client):
     meet = create(client).get_json()
 

@@ -1,0 +1,50 @@
+"""Time zones as IANA tz database names, checked where they enter the platform.
+
+A meet's zone decides when its meetings start and when their reminders go out, so a name
+that ``zoneinfo`` cannot load ("IST", "GMT+5:30", "Mars/Olympus") must be refused at the
+API (422 naming the field) and in event contracts, never found later by a consumer. The
+names are those of the ``tzdata`` package (the IANA database, pinned in pyproject.toml),
+so every machine accepts the same set whatever its operating system ships.
+"""
+from __future__ import annotations
+
+import functools
+from importlib import resources
+from typing import Any
+
+from marshmallow import ValidationError, fields
+
+NOT_A_PLACE = {"Factory"}
+
+
+@functools.cache
+def zone_names() -> frozenset[str]:
+    """Every IANA zone name ``zoneinfo`` can load, e.g. ``Asia/Kolkata``, ``UTC``, ``Etc/GMT-5``."""
+    listed = resources.files("tzdata").joinpath("zones").read_text(encoding="utf-8").split()
+    return frozenset(listed) - NOT_A_PLACE
+
+
+@functools.cache
+def _by_folded_name() -> dict[str, str]:
+    return {name.casefold(): name for name in zone_names()}
+
+
+def check_zone(name: str) -> str:
+    """``name`` if it is an IANA zone name; ValueError with a hint otherwise (the right
+    spelling when only the case differs, else an example)."""
+    if name in zone_names():
+        return name
+    spelled = _by_folded_name().get(name.casefold())
+    hint = f"did you mean {spelled}?" if spelled else "for example Asia/Kolkata, Asia/Dubai or Europe/London"
+    raise ValueError(f"{name!r} is not an IANA time zone name: {hint}")
+
+
+class TimeZone(fields.Str):
+    """A marshmallow string field holding an IANA time zone name (see ``check_zone``)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        name = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return check_zone(name)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
