@@ -24,7 +24,7 @@ from marshmallow import ValidationError
 from pymongo.database import Database
 from pymongo.errors import AutoReconnect, BulkWriteError, ConnectionFailure
 
-from shared import correlation, metrics
+from shared import contracts, correlation, metrics
 from shared.envelope import Event, InvalidEnvelope, from_kafka
 
 log = logging.getLogger(__name__)
@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 Handler = Callable[[Event], None]
 TRANSIENT = (AutoReconnect, ConnectionFailure, KafkaError)
 PROCESSED = "processed_events"
+_UNKNOWN_SEEN: set[tuple[str, str]] = set()
+_UNKNOWN_LOCK = threading.Lock()
 
 
 class _Stopping(Exception):
@@ -106,9 +108,22 @@ class EventConsumer:
             return self._dead_letter(record, "invalid-envelope", str(exc))
         handler = self.handlers.get(event.type)
         if handler is None:
+            self._note_unknown(event)
             return self._count(event, Outcome("ignored"))
         with correlation.correlated(event.correlation_id, event.id):
             return self._count(event, self._handle_with_retries(record, event, handler, stop or threading.Event(), handled))
+
+    def _note_unknown(self, event: Event) -> None:
+        """Log the first event of a type this group has no handler for (once per type and
+        process); every one is counted as ``ignored`` in ``bsm_events_consumed_total``."""
+        key = (self.group_id, event.type)
+        with _UNKNOWN_LOCK:
+            if key in _UNKNOWN_SEEN:
+                return
+            _UNKNOWN_SEEN.add(key)
+        catalogued = _catalogued(event.type)
+        level = logging.INFO if catalogued else logging.WARNING
+        log.log(level, "event type without a handler ignored", extra={**self._describe(event), "catalogued": catalogued})
 
     def _count(self, event: Event, outcome: Outcome) -> Outcome:
         metrics.EVENTS_CONSUMED.labels(self.service, self.group_id, event.type, outcome.status).inc()
@@ -193,6 +208,15 @@ class EventConsumer:
 
     def _describe(self, event: Event) -> dict[str, Any]:
         return {"event_id": event.id, "event_type": event.type, "subject": event.subject, "group": self.group_id}
+
+
+def _catalogued(event_type: str) -> bool:
+    """Whether ``event_type`` is in the event catalogue (known to the platform, not to this group)."""
+    try:
+        contracts.contract_for(event_type)
+        return True
+    except contracts.UnknownEventType:
+        return False
 
 
 def _reason(exc: BaseException) -> str:
