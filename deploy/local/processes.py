@@ -50,6 +50,7 @@ def processes(env: Mapping[str, str], python: str = sys.executable) -> list[Proc
                     python, "-m", "gunicorn",
                     "--bind", f"127.0.0.1:{port}",
                     "--workers", env.get("BSM_API_WORKERS", "2"),
+                    "--worker-class", "gthread", "--threads", env.get("BSM_API_THREADS", "4"),
                     "--graceful-timeout", "10",
                     f"services.{service}.app:create_app()",
                 ),

@@ -4,7 +4,7 @@ from __future__ import annotations
 from shared.config import Settings, load_settings
 from shared.contracts import matching as catalogue
 from shared.http import problem_response, service_app
-from shared.mongo import connect
+from shared.mongo import connect_for_requests
 from shared.openapi import openapi_blueprint
 
 from services.matching import SERVICE
@@ -13,10 +13,19 @@ from services.matching.api import meetings, meets, participants
 from services.matching.store import OUTBOX_COLLECTIONS, ensure_indexes
 
 
+# Seconds a view may spend with the database when the default budget is too short: long
+# jobs done in one request and lists or reports over history (shared/request_budget.py).
+DATABASE_BUDGETS = {
+    "meets.draft": 25, "meets.publish": 25, "meets.cancel": 25,
+    **{name: 10 for name in ("meets.report", "reports.all_meets_report", "meets.meetings", "meets.recommendations",
+                             "meets.agenda_ics", "meets.agenda_page", "meets.list_requests")},
+}
+
+
 def create_app(settings: Settings | None = None):
     settings = settings or load_settings(SERVICE)
-    db = connect(settings)
-    app = service_app(__name__, settings, db, prepare=ensure_indexes, outbox_collections=OUTBOX_COLLECTIONS)
+    db = connect_for_requests(settings)
+    app = service_app(__name__, settings, db, prepare=ensure_indexes, outbox_collections=OUTBOX_COLLECTIONS, budgets=DATABASE_BUDGETS)
     app.extensions[SERVICE] = Matching.on(db, settings.topic(catalogue.TOPIC))
     app.register_error_handler(NotFound, lambda exc: problem_response(404, "Not Found", str(exc)))
     app.register_error_handler(Refused, lambda exc: problem_response(409, "Conflict", str(exc)))

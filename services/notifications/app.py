@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from shared.config import Settings, load_settings
 from shared.contracts import notifications as catalogue
 from shared.http import service_app
-from shared.mongo import connect
+from shared.mongo import connect_for_requests
 from shared.openapi import openapi_blueprint
 
 from services.notifications import SERVICE
@@ -22,10 +22,15 @@ class Notifications:
     contacts: ContactStore
 
 
+# Seconds a view may spend with the database when the default budget is too short: long
+# jobs done in one request and lists or reports over history (shared/request_budget.py).
+DATABASE_BUDGETS = {"notifications.list_notifications": 10}
+
+
 def create_app(settings: Settings | None = None):
     settings = settings or load_settings(SERVICE)
-    db = connect(settings)
-    app = service_app(__name__, settings, db, prepare=ensure_indexes, outbox_collections=OUTBOX_COLLECTIONS, state=notification_gauges)
+    db = connect_for_requests(settings)
+    app = service_app(__name__, settings, db, prepare=ensure_indexes, outbox_collections=OUTBOX_COLLECTIONS, state=notification_gauges, budgets=DATABASE_BUDGETS)
     app.extensions[SERVICE] = Notifications(settings=settings, store=NotificationStore(db, settings.topic(catalogue.TOPIC)), contacts=ContactStore(db))
     app.register_blueprint(notifications.bp)
     app.register_blueprint(openapi_blueprint("BSM notifications API", "1.0.0", "Inbox, delivery status, resends and preferences."))

@@ -6,7 +6,7 @@ from flask import request
 from shared.config import Settings, load_settings
 from shared.contracts import registration as catalogue
 from shared.http import service_app
-from shared.mongo import connect
+from shared.mongo import connect_for_requests
 from shared.openapi import openapi_blueprint
 
 from services.registration import SERVICE
@@ -19,10 +19,19 @@ from services.registration.store import OUTBOX_COLLECTIONS, ApplicationStore, Me
 DESCRIPTION = "Participants (sellers, buyers), their products and needs, Buyer-Seller Meets and who takes part."
 
 
+# Seconds a view may spend with the database when the default budget is too short: long
+# jobs done in one request and lists or reports over history (shared/request_budget.py).
+DATABASE_BUDGETS = {
+    "imports.import_csv": 25, "imports.upload_batch": 25,
+    **{name: 10 for name in ("meets.list_meets", "applications.list_applications", "participants.list_sellers",
+                             "participants.list_buyers", "participants.ecommerce_report")},
+}
+
+
 def create_app(settings: Settings | None = None):
     settings = settings or load_settings(SERVICE)
-    db = connect(settings)
-    app = service_app(__name__, settings, db, prepare=ensure_indexes, outbox_collections=OUTBOX_COLLECTIONS)
+    db = connect_for_requests(settings)
+    app = service_app(__name__, settings, db, prepare=ensure_indexes, outbox_collections=OUTBOX_COLLECTIONS, budgets=DATABASE_BUDGETS)
     topic = settings.topic(catalogue.TOPIC)
     app.extensions[SERVICE] = Registration(
         participants=ParticipantStore(db, topic),
