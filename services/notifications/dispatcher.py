@@ -6,6 +6,16 @@ pool threads check the notification is still to be sent, render and send it with
 channel's rate limit, and report an ``Outcome``; the coordinator records outcomes in
 batches. Any number of dispatcher processes can run: each entry is claimed with a lease,
 so one of them sends it at a time.
+
+Leases are short (``LEASE``, 30 s) and renewed while their claims are in flight, so the
+claims of a dispatcher that died are taken over within ``TAKEOVER`` (60 s) by any other,
+whatever its backlog: every scan of the due-queue looks at every lease.
+
+One message never stops the dispatcher: a notification that cannot be rendered or built,
+or that its channel refuses for good, is recorded dead with the reason at once (a retry
+would meet the same data); failures worth retrying (the channel away, Mongo away) are
+retried with backoff; an outcome that cannot be recorded is recorded alone, or as dead
+with the reason, so the rest of its batch is still recorded.
 """
 from __future__ import annotations
 
@@ -15,6 +25,10 @@ import threading
 import time
 from dataclasses import asdict
 from datetime import datetime, timedelta, timezone
+from typing import Callable
+
+from bson.errors import BSONError
+from pymongo.errors import BulkWriteError, PyMongoError, WriteError
 
 from shared import correlation, metrics
 
@@ -28,10 +42,20 @@ from services.notifications.queue import Claim
 from services.notifications.rendering import Renderer
 from services.notifications.store import DEAD_OUTCOME, DROP, RETRY, SENT_OUTCOME, NotificationStore, Outcome, notification_from
 
-__all__ = ["Dispatcher", "RateLimit"]
+__all__ = ["Dispatcher", "RateLimit", "LEASE", "TAKEOVER"]
 log = logging.getLogger(__name__)
 WORKERS = {"email": 8, "sms": 4, "whatsapp": 4, "webhook": 4, "inbox": 2}
 QUEUED_PER_WORKER = 8
+LEASE = timedelta(seconds=30)
+TAKEOVER = timedelta(seconds=60)
+"""A dead dispatcher's claims are claimed again by another within this: ``LEASE`` plus
+the time between two scans of the due-queue (a second) plus a claiming round."""
+RETRIED_FAILURES = (DeliveryError, PyMongoError, OSError)
+"""Failures worth another attempt later; any other exception while sending is permanent."""
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
 
 
 class Dispatcher:
@@ -41,19 +65,24 @@ class Dispatcher:
         renderer: Renderer,
         channels: dict[str, Channel],
         max_attempts: int = 8,
-        lease: timedelta = timedelta(minutes=5),
+        lease: timedelta = LEASE,
         rate_limits: dict[str, RateLimit] | None = None,
         workers: dict[str, int] | None = None,
         grace: timedelta = timedelta(seconds=60),
         promote_every: float = 30.0,
         rescan_every: float = 1.0,
         record_batch: int = 64,
+        renew_every: float | None = None,
+        clock: Callable[[], datetime] = _utc_now,
     ):
         """``workers``: threads per channel (default ``WORKERS``); ``grace``: how long a queue
         entry may wait for its notification to be written before it is read (and dropped if
         still missing); the due entries read at one scan are claimed from for up to
-        ``rescan_every`` seconds."""
-        self.store, self.renderer, self.channels = store, renderer, channels
+        ``rescan_every`` seconds; ``lease``: how long a claim is held without renewal;
+        ``renew_every`` (seconds, default a sixth of ``lease``): how often the leases of
+        claims in flight are looked at, each renewed once a third of it has passed;
+        ``clock``: the current time (aware UTC), for leases and due times."""
+        self.store, self.renderer, self.channels, self.clock = store, renderer, channels, clock
         self.max_attempts, self.lease, self.grace = max_attempts, lease, grace
         self.rate_limits = rate_limits or {}
         threads = {name: (workers or {}).get(name, WORKERS.get(name, 4)) for name in (*CHANNELS, *channels)}
@@ -67,24 +96,30 @@ class Dispatcher:
         self.saturated: set[str] = set()
         self.candidates: list[dict] = []
         self.rescan_every, self.scanned_at = rescan_every, float("-inf")
+        self.renew_every = renew_every if renew_every is not None else lease.total_seconds() / 6
+        self.held: dict[str, datetime] = {}  # lease id -> until, for the claims in flight; guarded by changed
 
     def dispatch_once(self) -> bool:
         """Claim what is due (as much as the pools take), send it, record every outcome;
         False when nothing was due."""
         claims = self._claim(rescan=True)
         while self._busy():
-            self._record(self._collect(timeout=None))
+            self.renew_leases()
+            self._record(self._collect(timeout=self.renew_every))
         return bool(claims)
 
     def run(self, stop: threading.Event, idle_seconds: float = 0.3, until_idle: bool = False) -> None:
         """Dispatch until ``stop`` is set (or, with ``until_idle``, until nothing is due or
         in flight). Claims again once a channel that had more due than it took has room
         for half its capacity, and every ``idle_seconds`` for work on other channels;
-        outcomes are recorded meanwhile on a thread of their own. Raises what recording
-        raised (Mongo away), once the claims in flight are settled or abandoned."""
+        outcomes are recorded meanwhile on a thread of their own, and the leases of claims
+        in flight renewed on another. Raises what recording or renewing raised (Mongo
+        away), once the claims in flight are settled or abandoned."""
         finished, failures = threading.Event(), []
         recorder = threading.Thread(target=self._record_until, args=(finished, failures), name="record-outcomes", daemon=True)
+        renewer = threading.Thread(target=self._renew_until, args=(finished, failures), name="renew-leases", daemon=True)
         recorder.start()
+        renewer.start()
         poll_at = 0.0
         try:
             while not stop.is_set() and not failures:
@@ -99,6 +134,7 @@ class Dispatcher:
         finally:
             finished.set()
             recorder.join()
+            renewer.join()
             if failures:
                 raise failures[0]
 
@@ -110,8 +146,33 @@ class Dispatcher:
                 failures.append(exc)
                 return
 
+    def _renew_until(self, finished: threading.Event, failures: list[Exception]) -> None:
+        while not failures and not finished.wait(self.renew_every):
+            try:
+                self.renew_leases()
+            except Exception as exc:  # Mongo away: the run ends, and the leases run out
+                failures.append(exc)
+                return
+
+    def renew_leases(self) -> int:
+        """Extend by ``lease`` the leases of the claims in flight that have used a third of
+        theirs, so no other dispatcher takes them over while this one works on them; how
+        many. A lease whose claim was settled meanwhile is gone, and stays gone."""
+        now = self.clock()
+        with self.changed:
+            due = [lease_id for lease_id, until in self.held.items() if until - now <= self.lease * 2 / 3]
+        if not due:
+            return 0
+        until = now + self.lease
+        self.store.queue.renew(due, until)
+        with self.changed:
+            for lease_id in due:
+                if lease_id in self.held:
+                    self.held[lease_id] = until
+        return len(due)
+
     def _claim(self, rescan: bool = False) -> list[Claim]:
-        now = datetime.now(timezone.utc)
+        now = self.clock()
         if time.monotonic() - self.promoted_at >= self.promote_every:
             self.store.tidy_queue(now, self.lease)
             self.promoted_at = time.monotonic()
@@ -123,6 +184,7 @@ class Dispatcher:
         with self.changed:
             for claim in claims:
                 self.in_flight[claim.channel] += 1
+                self.held[claim.lease_id] = now + self.lease
             self.saturated = {name for name, n in free.items() if n > 0 and sum(c.channel == name for c in claims) == n}
         for claim in claims:
             self.pools[claim.channel].submit((priority(claim.kind), claim.due_at), claim)
@@ -156,29 +218,62 @@ class Dispatcher:
             return sum(self.in_flight.values()) > len(done)
 
     def _record(self, outcomes: list[Outcome]) -> None:
+        """Record a batch; if something in it cannot be recorded (not Mongo being away,
+        which is raised), each outcome alone, and one that still cannot as dead with the
+        reason, so one message never keeps the others unrecorded."""
         if not outcomes:
             return
         try:
-            self.store.record(outcomes)
+            try:
+                self.store.record(outcomes)
+            except Exception as exc:
+                if not _per_message(exc):
+                    raise
+                log.warning("a batch of outcomes could not be recorded; recording each alone", extra={"error": repr(exc)})
+                for outcome in outcomes:
+                    self._record_alone(outcome)
         finally:
             with self.changed:
                 for outcome in outcomes:
                     self.in_flight[outcome.claim.channel] -= 1
+                    self.held.pop(outcome.claim.lease_id, None)
                 self.changed.notify_all()
+
+    def _record_alone(self, outcome: Outcome) -> None:
+        try:
+            self.store.record([outcome])
+            return
+        except Exception as exc:
+            if not _per_message(exc):
+                raise
+            error = f"the outcome ({outcome.result}) could not be recorded: {exc!r}"
+        log.error("notification outcome not recorded; recording it dead", extra={"notification_id": outcome.claim.id, "error": error})
+        try:
+            self.store.record([Outcome(outcome.claim, DEAD_OUTCOME, error=error)])
+        except Exception as exc:
+            if not _per_message(exc):
+                raise
+            log.exception("notification left to its lease", extra={"notification_id": outcome.claim.id})
 
     def _work(self, claim: Claim) -> None:
         """On a pool thread: deliver, and report the outcome whatever happens."""
         try:
             outcome = self._deliver(claim)
-        except Exception as exc:  # a bug or Mongo away: retried like a failed send, never lost
+        except Exception as exc:  # Mongo away reading it: retried like a failed send, never lost
             log.exception("notification not handled", extra={"notification_id": claim.id})
-            outcome = self._failed(claim, None, repr(exc))
+            try:
+                outcome = self._failed(claim, None, repr(exc), final=not isinstance(exc, RETRIED_FAILURES))
+            except Exception:
+                outcome = Outcome(claim, DEAD_OUTCOME, error=repr(exc))
         self.outcomes.put(outcome)
 
     def _deliver(self, claim: Claim) -> Outcome:
         """Send the entry's copy of the notification; an ``unsure`` entry's stored
         notification is read first, and dropped if it was never written or is settled."""
-        notification = self.store.get(claim.id) if claim.unsure else notification_from(claim.notification)
+        try:
+            notification = self.store.get(claim.id) if claim.unsure else notification_from(claim.notification)
+        except (TypeError, ValueError) as exc:
+            return self._failed(claim, None, f"the stored notification cannot be read: {exc!r}", final=True)
         if notification is None or notification.status != PENDING:
             return Outcome(claim, DROP)
         notification.attempts = claim.attempts
@@ -186,25 +281,41 @@ class Dispatcher:
             return self._send(claim, notification)
 
     def _send(self, claim: Claim, notification: Notification) -> Outcome:
+        """Render and send; whatever goes wrong becomes an outcome (dead unless worth retrying)."""
         describe = {"notification_id": notification.id, "channel": notification.channel, "kind": notification.kind}
         try:
             rendered = self.renderer.render(notification.kind, notification.language, notification.context)
+        except Exception as exc:  # the same data renders the same way next time
+            return self._failed(claim, notification, f"cannot be rendered: {_reason(exc)}", final=True)
+        try:
             channel = self.channels.get(notification.channel)
             if channel is None:
                 raise UndeliverableError(f"no channel {notification.channel!r} is configured")
             if notification.channel in self.rate_limits:
                 self.rate_limits[notification.channel].wait()
             channel.send(notification, rendered)
-        except (UndeliverableError, LookupError) as exc:
+        except UndeliverableError as exc:
             return self._failed(claim, notification, str(exc), final=True)
-        except DeliveryError as exc:
-            return self._failed(claim, notification, str(exc))
+        except RETRIED_FAILURES as exc:
+            return self._failed(claim, notification, str(exc) or repr(exc))
+        except Exception as exc:  # building the message from this notification's data failed
+            log.exception("notification cannot be sent", extra=describe)
+            return self._failed(claim, notification, f"cannot be sent: {_reason(exc)}", final=True)
         metrics.NOTIFICATIONS.labels(notification.channel, notification.kind, "sent").inc()
         log.info("notification sent", extra={**describe, "attempts": notification.attempts})
-        return Outcome(claim, SENT_OUTCOME, notification, asdict(rendered), events=[notification_outcome(notification, sent=True)])
+        return Outcome(claim, SENT_OUTCOME, notification, asdict(rendered), events=self._events(notification, sent=True))
+
+    def _events(self, notification: Notification, sent: bool, error: str | None = None) -> list:
+        """The outcome's event, or none if it cannot be made from this notification (logged):
+        a message sent is recorded sent whatever its event."""
+        try:
+            return [notification_outcome(notification, sent=sent, error=error)]
+        except Exception:
+            log.exception("no outcome event for this notification", extra={"notification_id": notification.id})
+            return []
 
     def _failed(self, claim: Claim, notification: Notification | None, error: str, final: bool = False) -> Outcome:
-        now = datetime.now(timezone.utc)
+        now = self.clock()
         retry = not final and claim.attempts < self.max_attempts
         kind = notification.kind if notification else claim.kind
         metrics.NOTIFICATIONS.labels(claim.channel, kind, "retrying" if retry else "dead").inc()
@@ -212,5 +323,19 @@ class Dispatcher:
                 extra={"notification_id": claim.id, "channel": claim.channel, "kind": kind, "error": error})
         if retry:
             return Outcome(claim, RETRY, notification, error=error, at=now + retry_delay(claim.attempts))
-        events = [notification_outcome(notification, sent=False, error=error)] if notification else []
+        events = self._events(notification, sent=False, error=error) if notification else []
         return Outcome(claim, DEAD_OUTCOME, notification, error=error, events=events)
+
+
+def _reason(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _per_message(exc: Exception) -> bool:
+    """An exception that comes from what is being written (a value BSON cannot hold, a
+    document refused), not from Mongo being away."""
+    if isinstance(exc, (BSONError, WriteError)):
+        return True
+    if isinstance(exc, BulkWriteError):
+        return bool(exc.details.get("writeErrors")) and not exc.details.get("writeConcernErrors")
+    return not isinstance(exc, PyMongoError)

@@ -8,10 +8,13 @@ dispatcher built for one test) holds no thread.
 from __future__ import annotations
 
 import itertools
+import logging
 import queue
 import threading
 import time
 from typing import Any, Callable
+
+log = logging.getLogger(__name__)
 
 
 class RateLimit:
@@ -36,7 +39,8 @@ class RateLimit:
 
 class ChannelPool:
     """``submit(order, item)`` hands ``item`` to ``work(item)`` on one of ``workers``
-    threads, lowest ``order`` first; ``work`` must not raise."""
+    threads, lowest ``order`` first. ``work`` should not raise: if it does, the error is
+    logged and the thread goes on with the next item."""
 
     def __init__(self, name: str, workers: int, work: Callable[[Any], None], idle_seconds: float = 2.0):
         self.name, self.workers, self.work = name, max(1, workers), work
@@ -63,4 +67,7 @@ class ChannelPool:
                         self.threads -= 1
                         return
                 continue
-            self.work(item)
+            try:
+                self.work(item)
+            except Exception:
+                log.exception("pool work failed", extra={"pool": self.name})

@@ -17,7 +17,9 @@ fails atomically, so of several dispatchers one wins each entry (a guarded updat
 ``{_id, v: 3}`` is not enough: FerretDB 1.x lets two of them succeed). A lease that ran out
 (its dispatcher died, perhaps after sending) lets the entry be claimed again with the next
 ``n``, as ``unsure``: its stored notification is read before anything is sent, as it is
-for an entry not ready after a grace period.
+for an entry not ready after a grace period. Leases are short and the dispatcher holding
+them renews them (``renew``) while it works, so every ``scan`` (which reads every lease)
+finds a dead dispatcher's claims free soon after it died, backlog or not.
 """
 from __future__ import annotations
 
@@ -127,6 +129,13 @@ class DueQueue:
             raise_unless_duplicates(exc)
             lost = {error["index"] for error in exc.details["writeErrors"]}
         return [_claim(entries[c.id], c, leases[i]["_id"]) for i, c in enumerate(chosen) if i not in lost]
+
+    def renew(self, lease_ids: Iterable[str], until: datetime) -> None:
+        """Extend the leases ``lease_ids`` to ``until`` (one write by ``_id`` each, in one
+        bulk); a lease already ended (its claim settled) is not brought back."""
+        writes = [UpdateOne({"_id": lease_id}, {"$set": {"until": until}}) for lease_id in lease_ids]
+        if writes:
+            self.leases.bulk_write(writes, ordered=False)
 
     def settle(self, done: Iterable[Claim], moved: Iterable[tuple[Claim, datetime]]) -> None:
         """Delete the ``done`` entries; give the ``moved`` ones (``(claim, at)``) a new due
