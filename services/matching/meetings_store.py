@@ -112,6 +112,10 @@ class MeetingStore:
         }
         return sorted(found.values(), key=lambda p: (p["slot_index"], p["table"], p["meeting_id"]))
 
+    def cancelled(self, meet_id: str) -> set[str]:
+        """Ids of the meet's cancelled meetings."""
+        return set((self.db[MEETING_LISTS].find_one({"_id": meet_id}, {"cancelled": 1}) or {}).get("cancelled") or ())
+
     def get(self, meeting_id: str) -> dict[str, Any] | None:
         return self.collection.find_one({"_id": meeting_id}, HIDDEN)
 

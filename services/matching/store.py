@@ -24,6 +24,7 @@ from shared import outbox
 from shared.envelope import Event
 
 from services.matching.domain.participants import ParticipantProfile
+from services.matching.occupancy import ensure_collections
 from services.matching.meetings_store import (
     FOLLOW_UPS_DUE, MEETING_LISTS, MEETINGS, PUBLICATIONS, HIDDEN, MeetingStore, by_ids, field_key,
 )
@@ -35,6 +36,10 @@ ROSTER_PARTS = 32
 OUTBOX_COLLECTIONS = [PARTICIPANTS, PARTICIPATION, SCHEDULES, MEETINGS, REQUESTS, PUBLICATIONS]
 BOUNDED_COLLECTIONS = (FOLLOW_UPS_DUE, SUGGESTIONS_DUE)
 __all__ = ["MeetingStore", "MEETINGS", "MEETING_LISTS", "PUBLICATIONS", "FOLLOW_UPS_DUE", "SUGGESTIONS_DUE", "BOUNDED_COLLECTIONS", "OUTBOX_COLLECTIONS"]
+
+
+class RequestCapReached(Exception):
+    """The sender has sent as many requests as a meet allows."""
 
 
 class PublicationUnfinished(Exception):
@@ -51,6 +56,7 @@ def ensure_indexes(db: Database) -> None:
             db.create_collection(name)
         except (CollectionInvalid, OperationFailure):
             pass  # another process created it meanwhile
+    ensure_collections(db)
     db[MEETINGS].create_index("meet_id")
     db[REQUESTS].create_index([("meet_id", ASCENDING), ("from_id", ASCENDING)])
     from services.matching.adoption import adopt_history
@@ -231,10 +237,23 @@ class ScheduleStore:
     def get(self, meet_id: str) -> dict[str, Any] | None:
         return self.db[SCHEDULES].find_one({"_id": meet_id}, HIDDEN)
 
-    def add_lock(self, meet_id: str, lock: dict[str, Any]) -> None:
-        """Pin a meeting to a slot (and table) for every re-run of the draft."""
-        self.db[SCHEDULES].update_one({"_id": meet_id}, {"$pull": {"locks": {"seller_id": lock["seller_id"], "buyer_id": lock["buyer_id"]}}}, upsert=True)
-        self.db[SCHEDULES].update_one({"_id": meet_id}, {"$push": {"locks": lock}})
+    def put_lock(self, meet_id: str, lock: dict[str, Any]) -> None:
+        """Pin a meeting to a slot (and table) for every re-run of the draft: one lock per
+        pair (``locks_by_pair``, one write; a second lock of the pair replaces the first)."""
+        key = f"locks_by_pair.{field_key(lock['seller_id'], lock['buyer_id'])}"
+        self.db[SCHEDULES].update_one({"_id": meet_id}, {"$set": {key: lock}}, upsert=True)
+
+    def remove_lock(self, meet_id: str, seller_id: str, buyer_id: str) -> None:
+        """Unpin a pair (also from the list older versions kept)."""
+        key = f"locks_by_pair.{field_key(seller_id, buyer_id)}"
+        self.db[SCHEDULES].update_one({"_id": meet_id}, {"$unset": {key: ""}, "$pull": {"locks": {"seller_id": seller_id, "buyer_id": buyer_id}}})
+
+    def locks(self, meet_id: str) -> list[dict[str, Any]]:
+        """The meet's locks, one per pair."""
+        doc = self.db[SCHEDULES].find_one({"_id": meet_id}, {"locks": 1, "locks_by_pair": 1}) or {}
+        by_pair = {(lock["seller_id"], lock["buyer_id"]): lock for lock in doc.get("locks") or []}
+        by_pair.update({(lock["seller_id"], lock["buyer_id"]): lock for lock in (doc.get("locks_by_pair") or {}).values()})
+        return list(by_pair.values())
 
     def begin_publication(self, meet_id: str, draft_id: str) -> None:
         self.db[SCHEDULES].update_one({"_id": meet_id}, {"$set": {"publishing": draft_id}})
@@ -254,21 +273,34 @@ class RequestStore:
         self.counts = db[REQUEST_COUNTS]
         self.topic = topic
 
-    def add(self, request: dict[str, Any], events: list[Event]) -> bool:
-        """Insert a request once; either way it is counted against its sender."""
+    def add(self, request: dict[str, Any], events: list[Event], cap: int | None = None) -> bool:
+        """Count a request against its sender, then insert it once; False if it exists.
+        Raises ``RequestCapReached`` if the sender has sent ``cap`` others already."""
+        if not self.count_sent(request["meet_id"], request["from_id"], request["_id"], cap):
+            raise RequestCapReached(request["from_id"])
         try:
             outbox.insert_one(self.collection.database, REQUESTS, request, [outbox.outbox_entry(self.topic, e) for e in events])
             return True
         except DuplicateKeyError:
             return False
-        finally:
-            self.counts.update_one({"_id": f"{request['meet_id']}:{request['from_id']}"}, {"$addToSet": {"sent": request["_id"]}}, upsert=True)
+
+    def count_sent(self, meet_id: str, from_id: str, request_id: str, cap: int | None) -> bool:
+        """Add ``request_id`` to what its sender sent, unless ``cap`` others are there
+        (counted again, it changes nothing). One guarded write, so concurrent requests
+        cannot pass the cap together. False if the cap is reached."""
+        guard: dict[str, Any] = {"_id": f"{meet_id}:{from_id}", "sent": {"$ne": request_id}}
+        if cap is not None:
+            guard[f"sent.{cap - 1}"] = {"$exists": False}
+        try:
+            counted = self.counts.update_one(guard, {"$push": {"sent": request_id}}, upsert=True)
+            if counted.modified_count or counted.upserted_id is not None:
+                return True
+        except DuplicateKeyError:
+            pass
+        return request_id in (self.counts.find_one({"_id": guard["_id"]}) or {}).get("sent", [])
 
     def get(self, request_id: str) -> dict[str, Any] | None:
         return self.collection.find_one({"_id": request_id}, HIDDEN)
-
-    def sent_count(self, meet_id: str, from_id: str) -> int:
-        return len((self.counts.find_one({"_id": f"{meet_id}:{from_id}"}) or {}).get("sent", []))
 
     def decide(self, request_id: str, status: str, events: list[Event]) -> bool:
         """Accept or decline a pending request (once: a second answer changes nothing)."""

@@ -6,6 +6,8 @@ from typing import Any
 
 from pymongo.database import Database
 
+from services.matching.domain.places import lock_holder
+from services.matching.occupancy import LOCK_CLAIMS, OCCUPANCY, Claims
 from services.matching.store import InterpreterStore, MeetingStore, MeetView, PreferenceStore, ProfileStore, RequestStore, ScheduleStore
 
 
@@ -26,12 +28,31 @@ class Matching:
     meetings: MeetingStore
     requests: RequestStore
     interpreters: InterpreterStore
+    occupancy: Claims
+    lock_claims: Claims
 
     @classmethod
     def on(cls, db: Database, topic: str) -> "Matching":
         """Every store of matching on ``db``, publishing on ``topic``."""
-        return cls(ProfileStore(db, topic), MeetView(db), PreferenceStore(db), ScheduleStore(db, topic), MeetingStore(db, topic),
-                   RequestStore(db, topic), InterpreterStore(db))
+        schedules, meetings = ScheduleStore(db, topic), MeetingStore(db, topic)
+        return cls(ProfileStore(db, topic), MeetView(db), PreferenceStore(db), schedules, meetings, RequestStore(db, topic), InterpreterStore(db),
+                   Claims(db, OCCUPANCY, lambda claim: _meeting_holds(meetings, schedules, claim)),
+                   Claims(db, LOCK_CLAIMS, lambda claim: _lock_holds(schedules, claim)))
+
+
+def _meeting_holds(meetings: MeetingStore, schedules: ScheduleStore, claim: dict[str, Any]) -> bool:
+    """A meeting's claim is live while the meeting is there, not cancelled, in the claimed
+    slot, or while the publication that claimed it for a draft is under way."""
+    meeting = meetings.get(claim["holder"])
+    if meeting and meeting.get("status") != "cancelled" and meeting.get("slot_id") == claim.get("slot_id"):
+        return True
+    draft_id = claim.get("draft_id")
+    return bool(draft_id) and (schedules.get(claim["meet_id"]) or {}).get("publishing") == draft_id
+
+
+def _lock_holds(schedules: ScheduleStore, claim: dict[str, Any]) -> bool:
+    """A lock's claim is live while the meet's schedule still holds that lock."""
+    return claim["holder"] in {lock_holder(lock) for lock in schedules.locks(claim["meet_id"])}
 
 
 def meet_of(ctx: Matching, meet_id: str) -> dict[str, Any]:

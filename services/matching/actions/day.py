@@ -5,6 +5,7 @@ from typing import Any
 
 from services.matching import messages
 from services.matching.actions.context import Matching, NotFound, Refused, meet_of
+from services.matching.actions.occupying import add_meeting
 from services.matching.actions.publishing import meeting_doc
 from services.matching.domain.publication import free_place
 
@@ -19,8 +20,9 @@ def check_in(ctx: Matching, meet_id: str, participant_id: str) -> dict[str, Any]
 
 
 def walk_in(ctx: Matching, meet_id: str, seller_id: str, buyer_id: str, slot_id: str | None) -> dict[str, Any]:
-    """A meeting agreed on the day, in a slot where both sides and a table are free.
-    Raises NotFound, Refused."""
+    """A meeting agreed on the day, in a slot where both sides and a table are free (its
+    places taken in the database first: of two walk-ins at once for one place, one is
+    refused). Raises NotFound, Refused."""
     meet = meet_of(ctx, meet_id)
     slot_ids = [s["id"] for s in meet["slots"]]
     if slot_id is not None and slot_id not in slot_ids:
@@ -35,6 +37,6 @@ def walk_in(ctx: Matching, meet_id: str, seller_id: str, buyer_id: str, slot_id:
     draft = {"seller_id": seller_id, "buyer_id": buyer_id, "slot_index": index, "slot_id": slot, "table": table,
              "kind": "walk_in", "value": 0.0, "reasons": ["agreed on the day"]}
     doc = meeting_doc(meet, draft, {s["id"]: s for s in meet["slots"]}, profiles)
-    if not ctx.meetings.publish(doc, [messages.meeting_event(messages.MEETING_SCHEDULED, doc)]):
+    if not add_meeting(ctx, doc, [messages.meeting_event(messages.MEETING_SCHEDULED, doc)]):
         raise Refused("These two already have a meeting at this meet.")
     return doc

@@ -7,9 +7,11 @@ from typing import Any
 
 from services.matching import messages
 from services.matching.actions.context import Matching, Refused, meet_of
+from services.matching.actions.occupying import add_meeting, claim_fields, vacate
 from services.matching.actions.schedules import NAMES, as_meeting, draft_meeting, party_names, problem_of
 from services.matching.domain.participants import ParticipantProfile
 from services.matching.domain import publication
+from services.matching.domain.places import meeting_places
 from services.matching.domain.scheduling import Schedule, repair
 
 
@@ -17,7 +19,11 @@ def publish_schedule(ctx: Matching, meet_id: str) -> dict[str, Any]:
     """Publish the reviewed draft: each meeting document once, inserted a chunk at a time
     with one document carrying the chunk's ``meeting.scheduled`` events, then
     ``schedule.published``. A publication that stopped part-way is completed by calling
-    again; a draft already published is not announced twice. Raises NotFound, Refused."""
+    again; a draft already published is not announced twice. Every meeting's places are
+    taken before any is written: if meetings added since the draft was built (walk-ins,
+    repairs) hold some, nothing is published (Refused, build a new draft); when completing
+    a publication already begun, the clashing meetings are left out and listed in
+    ``left_out`` with the reason. Raises NotFound, Refused."""
     meet = meet_of(ctx, meet_id)
     stored = ctx.schedules.get(meet_id) or {}
     draft = stored.get("draft")
@@ -27,18 +33,21 @@ def publish_schedule(ctx: Matching, meet_id: str) -> dict[str, Any]:
     summary = {"meetings": len(draft["meetings"]), "stats": draft["stats"]}
     if (stored.get("published") or {}).get("draft_id") == draft_id and stored.get("publishing") != draft_id:
         return {**summary, "newly_published": 0}
-    ctx.schedules.begin_publication(meet_id, draft_id)
     pending = publication.to_publish(draft["meetings"])
     slots = {s["id"]: s for s in meet["slots"]}
     unnamed = sorted({w for m in pending if not set(NAMES) <= m.keys() for w in (m["seller_id"], m["buyer_id"])})
     profiles = ctx.profiles.many(unnamed) if unnamed else {}
+    left_out = _claim_places(ctx, meet, draft_id, [meeting_doc(meet, m, slots, profiles) for m in pending], begun=stored.get("publishing") == draft_id)
+    if left_out:
+        summary["left_out"] = left_out
+    ctx.schedules.begin_publication(meet_id, draft_id)
     created = 0
     for number, part in publication.chunks(pending, publication.CHUNK_SIZE):
         chunk = publication.chunk_id(meet_id, draft_id, number)
         if ctx.meetings.chunk_done(chunk):
             ctx.meetings.list_chunk(meet_id, chunk)
             continue
-        docs = [meeting_doc(meet, m, slots, profiles) for m in part]
+        docs = [d for d in (meeting_doc(meet, m, slots, profiles) for m in part) if d["_id"] not in left_out]
         created += ctx.meetings.publish_chunk(meet_id, chunk, docs, [messages.meeting_event(messages.MEETING_SCHEDULED, d) for d in docs])
     published = {"at": datetime.now(timezone.utc), "meetings": len(draft["meetings"]), **{k: draft["stats"][k] for k in ("value", "upper_bound")}}
     ctx.schedules.mark_published(meet_id, draft_id, published, [messages.schedule_published(meet_id, published)])
@@ -61,8 +70,9 @@ def meeting_doc(meet: dict, m: dict, slots: dict, profiles: dict[str, Participan
 
 
 def cancel_participant(ctx: Matching, meet_id: str, participant_id: str, reason: str, max_meetings: int = 12) -> dict[str, Any]:
-    """Someone cancelled or did not show: drop their meetings and fill the freed places
-    without moving anyone else's meeting. Every change is announced by an event.
+    """Someone cancelled or did not show: drop their meetings (giving back their places)
+    and fill the freed places without moving anyone else's meeting; a fill-in whose place
+    was taken meanwhile is not added. Every change is announced by an event.
     Raises NotFound, Refused (nothing published)."""
     meet = meet_of(ctx, meet_id)
     published = ctx.meetings.placements(meet_id)
@@ -75,13 +85,34 @@ def cancel_participant(ctx: Matching, meet_id: str, participant_id: str, reason:
     _, dropped, added = repair(current, problem, {participant_id})
     by_pair = {(p["seller_id"], p["buyer_id"]): p["meeting_id"] for p in published}
     for doc in ctx.meetings.many(by_pair[m.pair] for m in dropped):
-        if doc["status"] != "scheduled":
-            continue
-        fields = {"status": "cancelled", "cancel_reason": reason, "cancelled_participant": participant_id}
-        if ctx.meetings.update(doc["_id"], doc["version"], fields, [messages.meeting_event(messages.MEETING_CANCELLED, {**doc, **fields, "version": doc["version"] + 1})]):
-            ctx.meetings.mark_cancelled(meet_id, doc["_id"])
+        if doc["status"] == "scheduled":
+            fields = {"status": "cancelled", "cancel_reason": reason, "cancelled_participant": participant_id}
+            if ctx.meetings.update(doc["_id"], doc["version"], fields, [messages.meeting_event(messages.MEETING_CANCELLED, {**doc, **fields, "version": doc["version"] + 1})]):
+                ctx.meetings.mark_cancelled(meet_id, doc["_id"])
+                doc = {**doc, **fields}
+        if doc["status"] == "cancelled":
+            vacate(ctx, doc)
     slots = {s["id"]: s for s in meet["slots"]}
+    added_ids = []
     for meeting in added:
         doc = meeting_doc(meet, draft_meeting(meeting, problem, reasons, profiles), slots, profiles)
-        ctx.meetings.publish(doc, [messages.meeting_event(messages.MEETING_SCHEDULED, doc)])
-    return {"cancelled": [f"{meet_id}:{m.seller_id}:{m.buyer_id}" for m in dropped], "added": [f"{meet_id}:{m.seller_id}:{m.buyer_id}" for m in added], "moved": []}
+        try:
+            if add_meeting(ctx, doc, [messages.meeting_event(messages.MEETING_SCHEDULED, doc)]):
+                added_ids.append(doc["_id"])
+        except Refused:
+            continue  # its place was taken meanwhile (a walk-in, another repair): it is not added
+    return {"cancelled": [f"{meet_id}:{m.seller_id}:{m.buyer_id}" for m in dropped], "added": added_ids, "moved": []}
+
+
+def _claim_places(ctx: Matching, meet: dict[str, Any], draft_id: str, docs: list[dict[str, Any]], begun: bool) -> dict[str, str]:
+    """Take the places of every meeting to publish. Returns meeting id -> why it is left
+    out (its places are held by other meetings) when the publication has ``begun``.
+    Raises Refused (giving back what this call took) if it has not."""
+    claims = [(d["_id"], meeting_places(meet["_id"], d), claim_fields(d, draft_id)) for d in docs]
+    taken, refused = ctx.occupancy.claim_many(claims)
+    if refused and not begun:
+        for holder, keys in taken.items():
+            ctx.occupancy.release(holder, keys)
+        reasons = "; ".join(sorted({r for rs in refused.values() for r in rs})[:5])
+        raise Refused(f"Meetings added since the draft was built hold some of its places ({reasons}): build a new draft.")
+    return {holder: "; ".join(reasons) for holder, reasons in refused.items()}

@@ -6,26 +6,31 @@ from typing import Any
 
 from services.matching import messages
 from services.matching.actions.context import Matching, NotFound, Refused, meet_of
+from services.matching.store import RequestCapReached
 
 MAX_REQUESTS_SENT = 20
 
 
 def request_meeting(ctx: Matching, meet_id: str, from_id: str, to_id: str, message: str | None, by_organiser: bool = False) -> dict[str, Any]:
     """Ask to meet someone. The asker's wish counts at once; if the other side accepts (or
-    an organiser adds the meeting), the pair becomes a mutual request, first in the schedule."""
+    an organiser adds the meeting), the pair becomes a mutual request, first in the schedule.
+    A participant sends at most ``MAX_REQUESTS_SENT`` per meet, however many at once.
+    Raises NotFound, Refused."""
     meet_of(ctx, meet_id)
     mine, theirs = ctx.meets.participation(meet_id, from_id), ctx.meets.participation(meet_id, to_id)
     if not mine or not theirs or mine["status"] != "approved" or theirs["status"] != "approved":
         raise NotFound("Both must be approved participants of this meet.")
     if mine["role"] == theirs["role"]:
         raise Refused("Meetings are between a seller and a buyer.")
-    if not by_organiser and ctx.requests.sent_count(meet_id, from_id) >= MAX_REQUESTS_SENT:
-        raise Refused(f"You have sent the most requests allowed ({MAX_REQUESTS_SENT}) for this meet.")
     status = "accepted" if by_organiser else "pending"
     request = {"_id": f"{meet_id}:{from_id}:{to_id}", "meet_id": meet_id, "from_id": from_id, "to_id": to_id, "from_role": mine["role"],
                "message": message, "status": status, "by_organiser": by_organiser, "created_at": datetime.now(timezone.utc)}
     kind = messages.MEETING_ACCEPTED if by_organiser else messages.MEETING_REQUESTED
-    if not ctx.requests.add(request, [messages.request_event(kind, request)]):
+    try:
+        added = ctx.requests.add(request, [messages.request_event(kind, request)], None if by_organiser else MAX_REQUESTS_SENT)
+    except RequestCapReached:
+        raise Refused(f"You have sent the most requests allowed ({MAX_REQUESTS_SENT}) for this meet.") from None
+    if not added:
         raise Refused("You have already asked to meet them.")
     ctx.preferences.put(meet_id, from_id, to_id, mine["role"], "must_meet")
     if by_organiser:

@@ -6,7 +6,9 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any, Callable
 
-from services.matching.actions.context import Matching, Refused, meet_of
+from services.matching.actions.context import Matching, NotFound, Refused, meet_of
+from services.matching.domain.places import lock_holder, lock_places
+from services.matching.occupancy import Taken
 from services.matching.domain.participants import ParticipantProfile
 from services.matching.domain.preferences import DEFAULT_BUYER_FACTOR, pair_value
 from services.matching.domain.scheduling import Candidate, Infeasible, Meeting, Problem, build_schedule, idle_gaps
@@ -31,15 +33,49 @@ def set_interpreter(ctx: Matching, meet_id: str, interpreter_id: str, details: d
 
 
 def lock_meeting(ctx: Matching, meet_id: str, seller_id: str, buyer_id: str, slot_id: str, table: int | None) -> dict[str, Any]:
-    """Pin a pair to a slot (and table) for the next drafts. Raises NotFound, Refused."""
+    """Pin a pair to a slot (and table) for the next drafts. The same lock again changes
+    nothing; a lock is refused (with the reason) if the slot or table is not the meet's,
+    the two are not an approved seller and buyer available then, a published meeting
+    holds one of them or the table then, or another lock holds the pair, one of them or
+    the table (the last three taken in the database, so two locks at once cannot both
+    get one). A person's locks beyond their maximum are refused by the draft, which knows
+    the maximum. Raises NotFound, Refused."""
     meet = meet_of(ctx, meet_id)
     if slot_id not in {s["id"] for s in meet["slots"]}:
         raise Refused(f"{slot_id} is not a slot of this meet.")
     if table is not None and not 1 <= table <= meet["tables"]:
         raise Refused(f"The meet has tables 1 to {meet['tables']}.")
+    for who, role in ((seller_id, "seller"), (buyer_id, "buyer")):
+        taking_part = ctx.meets.participation(meet_id, who)
+        if not taking_part or taking_part["status"] != "approved":
+            raise NotFound(f"{who} is not an approved participant of this meet.")
+        if taking_part["role"] != role:
+            raise Refused(f"{who} is not a {role} at this meet.")
+        if slot_id not in taking_part.get("availability", []):
+            raise Refused(f"{who} is not available in slot {slot_id}.")
     lock = {"seller_id": seller_id, "buyer_id": buyer_id, "slot_id": slot_id, "table": table}
-    ctx.schedules.add_lock(meet_id, lock)
+    for placed in ctx.meetings.placements(meet_id):
+        if placed["slot_id"] == slot_id and (placed["seller_id"], placed["buyer_id"]) != (seller_id, buyer_id):
+            busy = {placed["seller_id"], placed["buyer_id"]} & {seller_id, buyer_id}
+            if busy or placed["table"] == table:
+                what = f"{sorted(busy)[0]} has" if busy else f"table {table} has"
+                raise Refused(f"{what} a published meeting in slot {slot_id} ({placed['meeting_id']}).")
+    try:
+        ctx.lock_claims.claim(lock_holder(lock), lock_places(meet_id, lock), meet_id=meet_id)
+    except Taken as exc:
+        raise Refused(f"The lock clashes with another: {exc}.") from None
+    ctx.schedules.put_lock(meet_id, lock)
     return lock
+
+
+def unlock_meeting(ctx: Matching, meet_id: str, seller_id: str, buyer_id: str) -> None:
+    """Remove a pair's lock and give back what it held. Raises NotFound."""
+    meet_of(ctx, meet_id)
+    lock = next((lock for lock in ctx.schedules.locks(meet_id) if (lock["seller_id"], lock["buyer_id"]) == (seller_id, buyer_id)), None)
+    if lock is None:
+        raise NotFound(f"{seller_id}/{buyer_id} is not locked.")
+    ctx.schedules.remove_lock(meet_id, seller_id, buyer_id)
+    ctx.lock_claims.release(lock_holder(lock), lock_places(meet_id, lock))
 
 
 def problem_of(
@@ -98,23 +134,32 @@ def draft_schedule(
     ctx: Matching, meet_id: str, max_meetings: int, caps: dict[str, int] | None = None, buyer_factor: float = DEFAULT_BUYER_FACTOR
 ) -> dict[str, Any]:
     """Build a draft for review. Meetings already published stay as they are (locked) and
-    are marked ``published``. Raises NotFound, Refused (locks that cannot all be kept, or a
-    publication of the previous draft still unfinished)."""
+    are marked ``published``; a pair whose meeting was cancelled is not drafted again (a
+    pair has one meeting id). Raises NotFound, Refused (locks that cannot all be kept,
+    with the reason, or a publication of the previous draft still unfinished)."""
     meet = meet_of(ctx, meet_id)
     problem, reasons, profiles = problem_of(ctx, meet, max_meetings, buyer_factor)
     problem.max_meetings = dict(caps or {})
     still_here = problem.availability.keys()
+    every_meeting = ctx.meetings.placements(meet_id, live=False)
+    gone = ctx.meetings.cancelled(meet_id)
+    live = {p["meeting_id"] for p in every_meeting} - gone
     published = [
-        as_meeting(p) for p in ctx.meetings.placements(meet_id)
-        if p["seller_id"] in still_here and p["buyer_id"] in still_here
+        as_meeting(p) for p in every_meeting
+        if p["meeting_id"] in live and p["seller_id"] in still_here and p["buyer_id"] in still_here
     ]
     taken = {m.pair for m in published}
+    cancelled = {(p["seller_id"], p["buyer_id"]) for p in every_meeting if p["meeting_id"] not in live}
+    problem.excluded = problem.excluded | cancelled
     slot_index = {slot: i for i, slot in enumerate(problem.slots)}
-    pinned = [
-        Meeting(lock["seller_id"], lock["buyer_id"], slot_index[lock["slot_id"]], lock.get("table") or 0, 0.0, "locked", locked=True)
-        for lock in (ctx.schedules.get(meet_id) or {}).get("locks", [])
-        if (lock["seller_id"], lock["buyer_id"]) not in taken
-    ]
+    pinned = []
+    for lock in ctx.schedules.locks(meet_id):
+        pair = (lock["seller_id"], lock["buyer_id"])
+        if pair in cancelled:
+            raise Refused(f"{pair[0]}/{pair[1]} is locked, and their meeting was cancelled: a pair meets once. Remove the lock.")
+        if pair not in taken:
+            slot = slot_index.get(lock["slot_id"], len(problem.slots))
+            pinned.append(Meeting(pair[0], pair[1], slot, lock.get("table") or 0, 0.0, "locked", locked=True))
     problem.locked = published + pinned
     started = datetime.now(timezone.utc)
     try:

@@ -73,6 +73,14 @@ def lock(meet_id: str):
     return actions.lock_meeting(ctx(), meet_id, body["seller_id"], body["buyer_id"], body["slot_id"], body["table"]), 201
 
 
+@bp.delete("/schedule/locks/<seller_id>/<buyer_id>")
+@documented("Remove a pair's lock", tags=("schedule",), status=204, roles=(ORGANISER,), errors=(404,))
+def unlock(meet_id: str, seller_id: str, buyer_id: str):
+    require(ORGANISER)
+    actions.unlock_meeting(ctx(), meet_id, seller_id, buyer_id)
+    return "", 204
+
+
 @bp.post("/schedule/draft")
 @documented("Build a draft schedule for review", tags=("schedule",), body=DraftIn, roles=(ORGANISER,), errors=(400, 404))
 def draft(meet_id: str):

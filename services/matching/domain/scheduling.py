@@ -20,6 +20,10 @@ import heapq
 from dataclasses import dataclass, field, replace
 from typing import Iterable
 
+from services.matching.domain.locks import Infeasible, check_locks
+
+__all__ = ["Candidate", "Meeting", "Problem", "Schedule", "Infeasible", "build_schedule", "repair", "upper_bound", "idle_gaps"]
+
 
 @dataclass(frozen=True)
 class Candidate:
@@ -77,10 +81,6 @@ class Schedule:
     def gap(self) -> float:
         """How far from the best possible, at most (0 = proven optimal)."""
         return 0.0 if self.upper_bound <= 0 else round(1 - self.value / self.upper_bound, 4)
-
-
-class Infeasible(ValueError):
-    """Locked meetings that break a hard rule."""
 
 
 class _Board:
@@ -173,9 +173,13 @@ def _added_idle(span: tuple[int, int] | None, slot: int) -> int:
 
 
 def build_schedule(problem: Problem) -> Schedule:
+    """The day's meetings: every locked meeting where it is (at its table, if it has one),
+    then the candidates by value. Raises ``Infeasible`` (with the reason) when the locked
+    meetings cannot all be kept."""
+    check_locks(problem)
     board = _Board(problem)
     for meeting in problem.locked:
-        _place_locked(board, meeting)
+        board.place(replace(meeting, locked=True))
     ordered = sorted(
         (c for c in _distinct(problem.candidates) if c.pair not in problem.excluded and c.pair not in board.meetings),
         key=lambda c: (-c.value, c.seller_id, c.buyer_id),
@@ -228,16 +232,6 @@ def _try_augment(board: _Board, candidate: Candidate) -> bool:
             board.remove(board.meetings[blocking.pair])
         board.place(blocking)
     return False
-
-
-def _place_locked(board: _Board, meeting: Meeting) -> None:
-    seller, buyer = meeting.pair
-    if not (0 <= meeting.slot < len(board.problem.slots)):
-        raise Infeasible(f"locked meeting {seller}/{buyer} is in no slot of this meet")
-    needs = frozenset({meeting.interpreter}) if meeting.interpreter else None
-    if not board.free_slots(seller, buyer, needs) & (1 << meeting.slot):
-        raise Infeasible(f"locked meeting {seller}/{buyer} clashes with availability or another meeting")
-    board.place(replace(meeting, locked=True))
 
 
 def _assign_tables(problem: Problem, meetings: list[Meeting]) -> list[Meeting]:

@@ -1,0 +1,45 @@
+"""The places a meeting or a lock takes, named so that no two can hold one place.
+
+A place is a person, a table or an interpreter in one slot of one meet; its key is the
+``_id`` of the claim document that holds it (see ``services.matching.occupancy``), so the
+database's unique ``_id`` refuses a second holder whatever the concurrency. Each key comes
+with the words that tell someone refused what was taken.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+
+def meeting_places(meet_id: str, meeting: dict[str, Any]) -> dict[str, str]:
+    """Key -> description of what a meeting (``slot_id``, ``seller_id``, ``buyer_id``,
+    ``table`` from 1, optional ``interpreter``) occupies: both people, its table and its
+    interpreter, in its slot."""
+    slot = meeting["slot_id"]
+    places = {
+        f"{meet_id}:{slot}:person:{meeting['seller_id']}": f"{meeting['seller_id']} already has a meeting in slot {slot}",
+        f"{meet_id}:{slot}:person:{meeting['buyer_id']}": f"{meeting['buyer_id']} already has a meeting in slot {slot}",
+        f"{meet_id}:{slot}:table:{meeting['table']}": f"table {meeting['table']} is taken in slot {slot}",
+    }
+    if meeting.get("interpreter"):
+        places[f"{meet_id}:{slot}:interpreter:{meeting['interpreter']}"] = f"interpreter {meeting['interpreter']} is busy in slot {slot}"
+    return places
+
+
+def lock_places(meet_id: str, lock: dict[str, Any]) -> dict[str, str]:
+    """Key -> description of what a lock (``seller_id``, ``buyer_id``, ``slot_id``, optional
+    ``table``) takes among the meet's locks: the pair (a pair has one lock), both people
+    in the slot, and the table if it names one."""
+    slot, seller, buyer = lock["slot_id"], lock["seller_id"], lock["buyer_id"]
+    places = {
+        f"{meet_id}:pair:{seller}:{buyer}": f"{seller}/{buyer} is already locked elsewhere: remove that lock first",
+        f"{meet_id}:{slot}:person:{seller}": f"{seller} is already locked into a meeting in slot {slot}",
+        f"{meet_id}:{slot}:person:{buyer}": f"{buyer} is already locked into a meeting in slot {slot}",
+    }
+    if lock.get("table"):
+        places[f"{meet_id}:{slot}:table:{lock['table']}"] = f"table {lock['table']} is already locked in slot {slot}"
+    return places
+
+
+def lock_holder(lock: dict[str, Any]) -> str:
+    """The identity of a lock as the holder of its places: pair, slot and table."""
+    return f"{lock['seller_id']}|{lock['buyer_id']}|{lock['slot_id']}|{lock.get('table') or ''}"
