@@ -290,16 +290,25 @@ def idempotent(view):
         try:
             response = current_app.make_response(view(*args, **kwargs))
         except BaseException:
-            store.release(scope)
+            _release_key(store, scope)
             raise
         if response.status_code >= 400:
-            store.release(scope)
+            _release_key(store, scope)
         else:
             kept = {h: response.headers[h] for h in ("Location", "ETag") if h in response.headers}
             store.finish(scope, StoredResponse(response.status_code, response.get_json(), kept))
         return response
 
     return wrapper
+
+
+def _release_key(store: IdempotencyStore, scope: str) -> None:
+    """Free a failed request's Idempotency-Key with a budget of its own (the request's may be
+    spent); if the database is away the key stays claimed until it goes stale."""
+    try:
+        request_budget.outside_budget(lambda: store.release(scope))
+    except PyMongoError as exc:
+        log.warning("idempotency key left claimed", extra={"error": repr(exc)})
 
 
 def etag(version: int) -> str:

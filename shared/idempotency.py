@@ -4,13 +4,15 @@ The first request with a key claims it (a unique insert) and stores its response
 finishes; a retry with the same key and body gets that response again instead of a
 second effect. The same key with a different body is refused, and a retry that arrives
 while the first is still running gets 409. A request that fails with an error releases
-its key, so the client may retry it.
+its key, so the client may retry it; a key left claimed by a request that cannot still be
+running (its process died, or the database was away when it tried to release it) is taken
+over by a retry once it is ``STALE_AFTER`` old (longer than any request may run).
 """
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from pymongo.database import Database
@@ -18,6 +20,7 @@ from pymongo.errors import DuplicateKeyError
 
 COLLECTION = "idempotency_keys"
 IN_PROGRESS, DONE = "in_progress", "done"
+STALE_AFTER = timedelta(seconds=60)
 
 
 class KeyReused(Exception):
@@ -54,8 +57,17 @@ class IdempotencyStore:
         if existing.get("fingerprint") != print_:
             raise KeyReused()
         if existing.get("state") != DONE:
+            if self._take_over_stale(key, existing):
+                return None
             raise StillRunning()
         return StoredResponse(existing["status"], existing["body"], existing.get("headers", {}))
+
+    def _take_over_stale(self, key: str, existing: dict[str, Any]) -> bool:
+        claimed_at = existing.get("created_at")
+        if claimed_at is None or _now() - claimed_at.replace(tzinfo=claimed_at.tzinfo or timezone.utc) < STALE_AFTER:
+            return False
+        taken = self.collection.update_one({"_id": key, "state": IN_PROGRESS, "created_at": claimed_at}, {"$set": {"created_at": _now()}})
+        return taken.modified_count == 1
 
     def finish(self, key: str, response: StoredResponse) -> None:
         self.collection.update_one(

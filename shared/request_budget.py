@@ -18,15 +18,19 @@ answered quickly; the next request after that tries the database again.
 """
 from __future__ import annotations
 
+import contextvars
 import threading
 import time
-from typing import Callable, Mapping
+from typing import Callable, Mapping, TypeVar
 
 import pymongo
 from pymongo.errors import ConnectionFailure, PyMongoError
 
+from shared import correlation
+
 DEFAULT_SECONDS = 1.5
 LONGEST_SECONDS = 25.0
+T = TypeVar("T")
 
 
 def budget_of(endpoint: str | None, budgets: Mapping[str, float], default: float) -> float:
@@ -61,3 +65,16 @@ class Breaker:
 
     def is_open(self) -> bool:
         return self.clock() < self._until
+
+
+def outside_budget(cleanup: Callable[[], T], seconds: float = 1.0) -> T:
+    """Run ``cleanup`` (undoing a failed request's first writes) with ``seconds`` of its own
+    instead of what is left of the request's deadline, which may be spent already: outside
+    the request's ``bounded`` block, keeping its correlation id."""
+    ids = (correlation.correlation_id(), correlation.causation_id())
+
+    def run() -> T:
+        with correlation.correlated(*ids), pymongo.timeout(seconds):
+            return cleanup()
+
+    return contextvars.Context().run(run)

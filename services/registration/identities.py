@@ -3,10 +3,11 @@
 Each identity key (``phone:+919876543210``, ``gstin:01ABCDE1234F1Z5``) is claimed for a
 participant by inserting it as the ``_id`` of an ``identities`` document before the
 participant is written: an insert whose ``_id`` exists fails atomically, so two
-registrations never both hold a key. A claim whose participant never appeared (the
-process died between the two writes) is taken over once it is older than ``GRACE``; a
-younger one belongs to a registration still in flight and counts as taken. Every read
-and write here names one document by ``_id``.
+registrations never both hold a key. A claim whose participant does not hold the key (the
+process died between the two writes, the database timed out, or a change of phone did
+not land) is taken over once it is older than ``GRACE``; a younger one belongs to a write
+still in flight and counts as taken. Every read and write here names one document by
+``_id``.
 """
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable, Collection, Iterable
 
 from pymongo.database import Database
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
+
+from shared.request_budget import database_away, outside_budget
 
 from services.registration.domain.errors import Conflict
 
@@ -24,11 +27,12 @@ DUPLICATE_KEY = 11000
 
 
 class Identities:
-    """Claims of identity keys; ``live(participant_id)`` says whether a participant is stored."""
+    """Claims of identity keys; ``holds(participant_id, key)`` says whether that participant
+    is stored with that key."""
 
-    def __init__(self, db: Database, live: Callable[[str], bool]):
+    def __init__(self, db: Database, holds: Callable[[str, str], bool]):
         self.collection = db[IDENTITIES]
-        self.live = live
+        self.holds = holds
 
     def claim_all(self, keys: list[str], participant_id: str, pending: Collection[str] = ()) -> None:
         """Claim every key for ``participant_id``: one insert when all are free.
@@ -47,8 +51,8 @@ class Identities:
         try:
             for key in keys[first_taken:]:
                 self.claim(key, participant_id, pending)
-        except BaseException:
-            self.release(keys, participant_id)
+        except BaseException as exc:
+            self.release_after_failure(keys, participant_id, exc)
             raise
 
     def claim(self, key: str, participant_id: str, pending: Collection[str] = ()) -> None:
@@ -66,7 +70,7 @@ class Identities:
             owner = held.get("participant_id")
             if owner == participant_id:
                 return
-            if owner in pending or _recent(held.get("at")) or self.live(owner):
+            if owner in pending or _recent(held.get("at")) or self.holds(owner, key):
                 break
             taken_over = self.collection.update_one({"_id": key, "participant_id": owner}, {"$set": _claim(key, participant_id)})
             if taken_over.modified_count == 1:
@@ -89,7 +93,7 @@ class Identities:
         """The participant (stored, or in ``pending``) holding one of ``keys``, if any."""
         for key in keys:
             owner = (self.collection.find_one({"_id": key}) or {}).get("participant_id")
-            if owner and (owner in pending or self.live(owner)):
+            if owner and (owner in pending or self.holds(owner, key)):
                 return owner
         return None
 
@@ -97,6 +101,19 @@ class Identities:
         """Give up the keys ``participant_id`` holds among ``keys`` (others are left alone)."""
         for key in keys:
             self.collection.delete_one({"_id": key, "participant_id": participant_id})
+
+    def release_after_failure(self, keys: list[str], participant_id: str, error: BaseException) -> None:
+        """Undo the claims of a write that failed with ``error``. If the database was away or
+        too slow the write may still have landed (or land later), so the claims are kept:
+        one whose participant does not hold the key is an orphan, taken over after
+        ``GRACE``. Otherwise they are released with a budget of their own (the request's may
+        be spent); a release that fails leaves orphans too."""
+        if isinstance(error, PyMongoError) and database_away(error):
+            return
+        try:
+            outside_budget(lambda: self.release(keys, participant_id))
+        except PyMongoError:
+            pass
 
 
 def _claim(key: str, participant_id: str) -> dict:

@@ -25,7 +25,7 @@ from shared.pagination import Page, page
 from services.registration.domain.applications import Application
 from services.registration.domain.errors import Conflict
 from services.registration.domain.meets import Break, Meet
-from services.registration.domain.participants import Claim, Participant
+from services.registration.domain.participants import Claim, Participant, identity_keys
 from services.registration.domain.reference import SEED, Reference
 from services.registration.identities import IDENTITIES, Identities, duplicate_indexes
 
@@ -71,7 +71,7 @@ class ParticipantStore(_Store):
 
     def __init__(self, db: Database, topic: str):
         super().__init__(db, topic)
-        self.identities = Identities(db, self.exists)
+        self.identities = Identities(db, self.holds_identity)
 
     def add(self, participant: Participant, events: list[Event], code: dict[str, Any] | None = None) -> None:
         """Insert a new participant; Conflict if their phone or GSTIN is already registered.
@@ -83,8 +83,8 @@ class ParticipantStore(_Store):
         self.identities.claim_all(keys, participant.id)
         try:
             outbox.insert_one(self.db, PARTICIPANTS, self._document(participant, code), self._entries(events))
-        except BaseException:
-            self.identities.release(keys, participant.id)
+        except BaseException as exc:
+            self.identities.release_after_failure(keys, participant.id, exc)
             raise
 
     def add_claimed(self, batch: list[tuple[Participant, list[Event], dict[str, Any]]]) -> None:
@@ -109,6 +109,12 @@ class ParticipantStore(_Store):
 
     def exists(self, participant_id: str) -> bool:
         return self.db[PARTICIPANTS].find_one({"_id": participant_id}, {"_id": 1}) is not None
+
+    def holds_identity(self, participant_id: str, key: str) -> bool:
+        """True if ``participant_id`` is stored with ``key`` among its identity keys (a claim
+        whose participant is not, or no longer has that phone or GSTIN, is an orphan)."""
+        doc = self.db[PARTICIPANTS].find_one({"_id": participant_id}, {"phone": 1, "gstin": 1})
+        return doc is not None and key in identity_keys(doc.get("phone"), doc.get("gstin"))
 
     def find_by_identity(self, keys: list[str]) -> Participant | None:
         owner = self.identities.holder(keys)
@@ -149,8 +155,8 @@ class ParticipantStore(_Store):
         self.identities.claim_all(new_keys, participant.id)
         try:
             saved = self._replace(PARTICIPANTS, participant.id, _participant_doc(participant), expected_version, events)
-        except BaseException:
-            self.identities.release(new_keys, participant.id)
+        except BaseException as exc:
+            self.identities.release_after_failure(new_keys, participant.id, exc)
             raise
         if not saved:
             self.identities.release(new_keys, participant.id)

@@ -1,8 +1,14 @@
 """Safe retries, the OpenAPI document, CORS and correlation ids."""
-import pytest
+from datetime import datetime, timedelta, timezone
 
+import pytest
+from pymongo.errors import AutoReconnect
+
+from shared import idempotency, outbox
+from shared.idempotency import IdempotencyStore
 from services.registration.app import create_app
 from tests.api.conftest import SELLER
+from tests.helpers import wait_until
 
 pytestmark = pytest.mark.stack
 
@@ -29,6 +35,29 @@ def test_a_failed_request_does_not_use_up_its_key(client):
     headers = {"Idempotency-Key": "retry-0003-abcdef"}
     assert client.post("/v1/sellers", json={**SELLER, "phone": "1"}, headers=headers).status_code == 422
     assert client.post("/v1/sellers", json={**SELLER, "phone": "1"}, headers=headers).status_code == 422
+
+
+def test_a_key_left_claimed_by_a_request_that_lost_its_database_is_taken_over_once_stale(app, client, db, monkeypatch):
+    headers = {"Idempotency-Key": "retry-0004-abcdef"}
+
+    def away(*args, **kwargs):
+        raise AutoReconnect("connection reset")
+
+    monkeypatch.setattr(outbox, "insert_one", away)
+    monkeypatch.setattr(IdempotencyStore, "release", away)
+    assert client.post("/v1/sellers", json=SELLER, headers=headers).status_code == 503
+    monkeypatch.undo()
+    wait_until(lambda: not app.extensions["database_breaker"].is_open(), timeout=5, what="the breaker to close")
+    [left] = list(db[idempotency.COLLECTION].find({"_id": {"$regex": "retry-0004-abcdef$"}}))
+    assert left["state"] == idempotency.IN_PROGRESS
+    assert client.post("/v1/sellers", json=SELLER, headers=headers).status_code == 409
+    stale = datetime.now(timezone.utc) - idempotency.STALE_AFTER - timedelta(seconds=1)
+    db[idempotency.COLLECTION].update_one({"_id": left["_id"]}, {"$set": {"created_at": stale}})
+    db["identities"].update_many({}, {"$set": {"at": stale}})
+    retried = client.post("/v1/sellers", json=SELLER, headers=headers)
+    assert retried.status_code == 201, retried.get_json()
+    assert client.post("/v1/sellers", json=SELLER, headers=headers).headers["Idempotent-Replayed"] == "true"
+    assert db["participants"].count_documents({}) == 1
 
 
 def test_every_api_route_is_in_the_openapi_document(app, client):

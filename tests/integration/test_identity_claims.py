@@ -1,6 +1,12 @@
 """Unique phone and GSTIN without multi-document transactions, on the real FerretDB."""
-import pytest
+import time
+from datetime import datetime, timedelta, timezone
 
+import pymongo
+import pytest
+from pymongo.errors import NetworkTimeout, OperationFailure
+
+from shared import outbox
 from shared.mongo import connect
 from services.registration.domain.errors import Conflict
 from services.registration.domain.participants import register_participant
@@ -42,3 +48,52 @@ def test_a_claim_left_by_a_crash_is_taken_over(store):
     retry = seller(phone="+919811000004")
     store.add(retry, [])
     assert store.find_by_identity(["phone:+919811000004"]).id == retry.id
+
+
+def _backdate(store, key: str, seconds: int = 120) -> None:
+    store.db[IDENTITIES].update_one({"_id": key}, {"$set": {"at": datetime.now(timezone.utc) - timedelta(seconds=seconds)}})
+
+
+def test_a_registration_whose_write_timed_out_keeps_its_claims_until_they_prove_orphaned(store, monkeypatch):
+    first = seller(phone="+919811000005")
+    real_insert = outbox.insert_one
+
+    def times_out(*args, **kwargs):
+        raise NetworkTimeout("the database took too long (the insert may still land)")
+
+    monkeypatch.setattr(outbox, "insert_one", times_out)
+    with pytest.raises(NetworkTimeout):
+        store.add(first, [])
+    monkeypatch.setattr(outbox, "insert_one", real_insert)
+    assert store.db[IDENTITIES].find_one({"_id": "phone:+919811000005"})["participant_id"] == first.id
+    with pytest.raises(Conflict):
+        store.add(seller(phone="+919811000005"), [])
+    _backdate(store, "phone:+919811000005")
+    retry = seller(phone="+919811000005")
+    store.add(retry, [])
+    assert store.find_by_identity(["phone:+919811000005"]).id == retry.id
+
+
+def test_a_registration_refused_by_the_database_releases_its_claims_even_with_its_budget_spent(store, monkeypatch):
+    def refused(*args, **kwargs):
+        raise OperationFailure("document too large", 10334)
+
+    monkeypatch.setattr(outbox, "insert_one", refused)
+    with pymongo.timeout(0.001):
+        time.sleep(0.01)
+        with pytest.raises(OperationFailure):
+            store.add(seller(phone="+919811000006"), [])
+    assert store.db[IDENTITIES].find_one({"_id": "phone:+919811000006"}) is None
+
+
+def test_a_claim_left_by_a_change_of_phone_that_did_not_land_is_taken_over(store):
+    owner = seller(phone="+919811000007")
+    store.add(owner, [])
+    store.db[IDENTITIES].insert_one({"_id": "phone:+919811000008", "participant_id": owner.id, "at": datetime.now(timezone.utc)})
+    with pytest.raises(Conflict):
+        store.add(seller(phone="+919811000008"), [])
+    _backdate(store, "phone:+919811000008")
+    newcomer = seller(phone="+919811000008")
+    store.add(newcomer, [])
+    assert store.find_by_identity(["phone:+919811000008"]).id == newcomer.id
+    assert store.find_by_identity(["phone:+919811000007"]).id == owner.id

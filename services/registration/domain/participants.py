@@ -79,7 +79,7 @@ class Participant:
     @property
     def identity_keys(self) -> list[str]:
         """What recognises this participant again: their phone and, for firms, their GSTIN."""
-        return [f"{name}:{value}" for name, value in (("phone", self.phone), ("gstin", self.gstin)) if value]
+        return identity_keys(self.phone, self.gstin)
 
     def verified_claims(self, on: date) -> list[Claim]:
         return [c for c in self.claims if c.held_on(on)]
@@ -113,3 +113,9 @@ def register_participant(**details) -> Participant:
     if not (participant.phone or participant.email):
         raise DomainError("Give a phone number or an email address.", "phone")
     return participant
+
+
+def identity_keys(phone: str | None, gstin: str | None) -> list[str]:
+    """The identity keys of a participant with this (normalised) phone and GSTIN, e.g.
+    ``["phone:+919876543210", "gstin:01ABCDE1234F1Z5"]``: no two participants share one."""
+    return [f"{name}:{value}" for name, value in (("phone", phone), ("gstin", gstin)) if value]
