@@ -4,6 +4,14 @@ Each event costs a few ``_id`` reads and writes, whatever the meet's size: the
 participation and the meet's roster, and for an approval an entry on the suggestions
 due-queue (the ``suggestions`` worker announces the best matches, see
 ``actions.suggestions``).
+
+Events with different keys arrive in any order, and any of them again. Every stored
+document takes a version only if it is newer, and every other effect is derived from what
+is stored, not from whether this delivery stored it: a retry after a crash part-way
+redoes whatever is missing. An approval whose participant's profile has not arrived
+parks the meet's suggestions on it (``profiles_awaited``) until it does; a participation
+that left with meetings still scheduled repairs the schedule between two marks on the
+participation, so that an interrupted repair is completed by the redelivery.
 """
 from __future__ import annotations
 
@@ -27,24 +35,23 @@ LEFT = ("withdrawn", "rejected")
 def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
     topic = settings.topic(own.TOPIC)
     context = actions.Matching.on(db, topic)
-    profiles, meets, meetings = context.profiles, context.meets, context.meetings
+    profiles, meets = context.profiles, context.meets
 
     def on_participant(event: Event) -> None:
         profile = ParticipantProfile.from_registration(contracts.read_data(event))
         profiles.save_if_newer(profile, [participant_indexed(profile)])
+        profiles.arrived(profile.id)
 
     def on_meet(event: Event) -> None:
         meets.save_meet(contracts.read_data(event))
 
     def on_participation(event: Event) -> None:
-        data = contracts.read_data(event)
-        saved, stored = meets.save_participation(data)
+        _, stored = meets.save_participation(contracts.read_data(event))
         meets.queue_suggestions(stored)
-        if saved and data["status"] in LEFT and meetings.placements(data["meet_id"], data["participant_id"]):
-            try:
-                actions.cancel_participant(context, data["meet_id"], data["participant_id"], "withdrawn")
-            except actions.Refused:
-                pass  # nothing published to repair
+        if stored["status"] == "approved":
+            profiles.await_profiles(stored["meet_id"], [stored["participant_id"]])
+        if stored["status"] in LEFT:
+            repair_after_leaving(context, stored)
 
     participant_types = (registration.PARTICIPANT_REGISTERED, registration.PARTICIPANT_UPDATED, registration.PARTICIPANT_VERIFIED)
     meet_types = (registration.MEET_CREATED, registration.MEET_UPDATED, registration.MEET_STATUS_CHANGED)
@@ -57,3 +64,31 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
         **{t: on_meet for t in meet_types},
         **{t: on_participation for t in participation_types},
     }
+
+
+def repair_after_leaving(context: actions.Matching, participation: dict) -> None:
+    """Cancel the meetings of a participant whose stored participation has left the meet
+    and fill the freed places, once per participation version: begun only while they
+    still have a scheduled meeting, marked done last, and redone until it is."""
+    meet_id, participant_id, version = participation["meet_id"], participation["participant_id"], participation["version"]
+    repair = participation.get("repair") or {}
+    if repair.get("version") == version:
+        if repair.get("done"):
+            return
+    elif not any(doc["status"] == "scheduled" for doc in _listed_meetings(context, meet_id, participant_id)):
+        return
+    elif not context.meets.mark_repair(participation, done=False):
+        return
+    try:
+        actions.cancel_participant(context, meet_id, participant_id, "withdrawn")
+    except actions.Refused:
+        pass  # nothing published to repair
+    for doc in _listed_meetings(context, meet_id, participant_id):
+        if doc["status"] == "cancelled":
+            context.meetings.mark_cancelled(meet_id, doc["_id"])  # an attempt stopped between cancelling it and unlisting it
+    context.meets.mark_repair(participation, done=True)
+
+
+def _listed_meetings(context: actions.Matching, meet_id: str, participant_id: str) -> list[dict]:
+    """The participant's meetings on the meet's list of live ones (by ``_id``)."""
+    return context.meetings.many(p["meeting_id"] for p in context.meetings.placements(meet_id, participant_id))

@@ -7,14 +7,16 @@ approved, in ``ROSTER_PARTS`` parts so that an approval rewrites a 32nd of the r
 at 3,300 people the consumer records one in 6 ms instead of 150 ms; ``preference_sets``; ``interpreter_pools``;
 ``meeting_lists`` with the publication chunks that list its meetings, see
 ``meetings_store``), and the members are then read one by one. Collections that only hold pending work are listed in ``BOUNDED_COLLECTIONS``:
-``follow_ups_due`` and ``suggestions_due/<meet>:<participant>`` (an approved participant
-not yet told their best matches; the ``suggestions`` worker works it off).
+``follow_ups_due``, ``suggestions_due/<meet>:<participant>`` (an approved participant
+not yet told their best matches; the ``suggestions`` worker works it off) and
+``profiles_awaited/<participant>`` (an approved participant whose profile has not arrived
+yet, with the meets whose suggestions wait for it; removed when it arrives).
 """
 from __future__ import annotations
 
 from dataclasses import asdict
 from zlib import crc32
-from typing import Any
+from typing import Any, Iterable
 
 from pymongo import ASCENDING
 from pymongo.database import Database
@@ -31,11 +33,11 @@ from services.matching.meetings_store import (
 
 PARTICIPANTS, MEETS, PARTICIPATION, SCHEDULES, REQUESTS = "participants", "meets", "participation", "schedules", "requests"
 ROSTERS, PREFERENCE_SETS, INTERPRETER_POOLS, REQUEST_COUNTS = "rosters", "preference_sets", "interpreter_pools", "request_counts"
-SUGGESTIONS_DUE = "suggestions_due"
+SUGGESTIONS_DUE, PROFILES_AWAITED = "suggestions_due", "profiles_awaited"
 ROSTER_PARTS = 32
 OUTBOX_COLLECTIONS = [PARTICIPANTS, PARTICIPATION, SCHEDULES, MEETINGS, REQUESTS, PUBLICATIONS]
-BOUNDED_COLLECTIONS = (FOLLOW_UPS_DUE, SUGGESTIONS_DUE)
-__all__ = ["MeetingStore", "MEETINGS", "MEETING_LISTS", "PUBLICATIONS", "FOLLOW_UPS_DUE", "SUGGESTIONS_DUE", "BOUNDED_COLLECTIONS", "OUTBOX_COLLECTIONS"]
+BOUNDED_COLLECTIONS = (FOLLOW_UPS_DUE, SUGGESTIONS_DUE, PROFILES_AWAITED)
+__all__ = ["MeetingStore", "MEETINGS", "MEETING_LISTS", "PUBLICATIONS", "FOLLOW_UPS_DUE", "SUGGESTIONS_DUE", "PROFILES_AWAITED", "BOUNDED_COLLECTIONS", "OUTBOX_COLLECTIONS"]
 
 
 class RequestCapReached(Exception):
@@ -51,7 +53,7 @@ def ensure_indexes(db: Database) -> None:
     answered from an index), indexes for the organiser reports that stay queries
     (results, request lists), and the one-off adoption of documents stored before the per-meet documents existed."""
     present = set(db.list_collection_names())
-    for name in {ROSTERS, PREFERENCE_SETS, INTERPRETER_POOLS, REQUEST_COUNTS, MEETING_LISTS, PUBLICATIONS, FOLLOW_UPS_DUE, SUGGESTIONS_DUE} - present:
+    for name in {ROSTERS, PREFERENCE_SETS, INTERPRETER_POOLS, REQUEST_COUNTS, MEETING_LISTS, PUBLICATIONS, FOLLOW_UPS_DUE, SUGGESTIONS_DUE, PROFILES_AWAITED} - present:
         try:
             db.create_collection(name)
         except (CollectionInvalid, OperationFailure):
@@ -107,6 +109,33 @@ class ProfileStore:
     def get(self, participant_id: str) -> ParticipantProfile | None:
         doc = self.collection.find_one({"_id": participant_id}, HIDDEN)
         return _profile(doc) if doc else None
+
+    def await_profiles(self, meet_id: str, participant_ids: Iterable[str]) -> set[str]:
+        """Park the meet's suggestions on each of ``participant_ids`` whose profile is not
+        stored (``profiles_awaited/<participant>`` lists the meets waiting); returns the ids
+        still missing. The park is written before the profile is looked for again, so a
+        profile saved meanwhile clears it, here or in ``arrived``."""
+        missing = set()
+        for participant_id in participant_ids:
+            if self._stored(participant_id):
+                continue
+            self.db[PROFILES_AWAITED].update_one({"_id": participant_id}, {"$addToSet": {"meets": meet_id}}, upsert=True)
+            if self._stored(participant_id):
+                self.arrived(participant_id)
+            else:
+                missing.add(participant_id)
+        return missing
+
+    def arrived(self, participant_id: str) -> None:
+        """The participant's profile is stored: nothing waits for it any more."""
+        self.db[PROFILES_AWAITED].delete_one({"_id": participant_id})
+
+    def awaited(self) -> set[str]:
+        """Participants whose profile something waits for (a collection as long as that wait)."""
+        return {doc["_id"] for doc in self.db[PROFILES_AWAITED].find({}, {"_id": 1})}
+
+    def _stored(self, participant_id: str) -> bool:
+        return self.collection.find_one({"_id": participant_id}, {"_id": 1}) is not None
 
     def many(self, ids: list[str]) -> dict[str, ParticipantProfile]:
         """The profiles of ``ids`` that are stored, read one ``_id`` at a time."""
@@ -167,6 +196,14 @@ class MeetView:
         query = {"_id": participation["_id"], "version": version, "suggested_version": {"$ne": version}}
         entries = [outbox.outbox_entry(topic, e) for e in events]
         return outbox.update_one(self.db, PARTICIPATION, query, {"$set": {"suggested_version": version}}, entries).modified_count == 1
+
+    def mark_repair(self, participation: dict[str, Any], done: bool) -> bool:
+        """Record on a participation version that left the meet that the published schedule
+        is being repaired for it (``done`` False, before any meeting changes) or has been
+        (``done`` True, last). False if a newer version is stored meanwhile."""
+        version = participation["version"]
+        query = {"_id": f"{participation['meet_id']}:{participation['participant_id']}", "version": version}
+        return self.db[PARTICIPATION].update_one(query, {"$set": {"repair": {"version": version, "done": done}}}).matched_count == 1
 
     def approved(self, meet_id: str) -> list[dict[str, Any]]:
         """The approved participation documents of a meet (roster, then by ``_id``)."""

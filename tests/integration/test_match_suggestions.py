@@ -1,5 +1,6 @@
 """Approvals are recorded by the consumer at once; the suggestions worker tells each
-approved participant their best matches once, whatever the redeliveries.
+approved participant their best matches once, whatever the redeliveries, and only once
+the profile of everyone approved at the meet is in.
 
 Registration's own message builders make the events and matching's consumer handlers
 take them on the real FerretDB; ``suggest_due`` is what the ``suggestions`` worker runs.
@@ -77,11 +78,13 @@ def test_every_approved_participant_hears_their_best_matches_once(matching):
         deliver(event)
     assert queued(ctx) == approved, "one entry each, redeliveries included"
 
-    assert suggest_due(ctx) == len(approved) - 1
-    assert queued(ctx) == ["s99"], "its profile has not arrived: it stays queued"
+    assert suggest_due(ctx) == 0
+    assert queued(ctx) == approved, "s99's profile has not arrived: the whole meet waits for it, or s99 would be missing from what others hear"
+    assert ctx.profiles.awaited() == {"s99"}
+    deliver(participant_event(catalogue.PARTICIPANT_REGISTERED, late))
+    assert ctx.profiles.awaited() == set()
+    assert suggest_due(ctx) == len(approved) and queued(ctx) == []
     for participant_id in approved:
-        if participant_id == "s99":
-            continue
         [told] = suggestions_of(ctx, meet, participant_id)
         side = "buyer" if participant_id.startswith("s") else "seller"
         expected = [{"counterpart_id": m[side]["id"], "score": m["score"], "reasons": m["reasons"]} for m in recommendations(ctx, meet.id, participant_id, 5)]
@@ -90,11 +93,8 @@ def test_every_approved_participant_hears_their_best_matches_once(matching):
 
     for event in events:
         deliver(event)
-    assert queued(ctx) == ["s99"] and suggest_due(ctx) == 0
-    deliver(participant_event(catalogue.PARTICIPANT_REGISTERED, late))
-    assert suggest_due(ctx) == 1 and queued(ctx) == []
+    assert queued(ctx) == [] and suggest_due(ctx) == 0
     assert [len(suggestions_of(ctx, meet, p)) for p in approved] == [1] * len(approved)
-
 
 def test_an_approval_withdrawn_before_the_worker_runs_is_not_announced(matching):
     ctx, deliver, meet = matching

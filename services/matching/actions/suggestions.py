@@ -4,8 +4,11 @@ The consumer only queues an approval (``suggestions_due/<meet>:<participant>``);
 ``suggestions`` worker calls ``suggest_due``, which takes the queue meet by meet: the
 meet's roster and its approved profiles are read once for all of that meet's entries,
 and each entry's ``match_scores.updated`` goes out through its participation's outbox,
-once per approved version. An entry stays queued while its own profile has not arrived
-or while nobody is approved on the other side yet.
+once per approved version. An entry stays queued while nobody is approved on the other
+side yet, and a meet's entries all wait while the profile of anyone on its roster has not
+arrived (``profiles_awaited``): suggestions made from some of the profiles would differ
+from those made once all of them are in, and the order in which registration's events
+arrive must not decide what anyone is told.
 """
 from __future__ import annotations
 
@@ -24,10 +27,13 @@ def suggest_due(ctx: Matching, limit: int = BATCH) -> int:
     """Work up to ``limit`` entries of the due-queue once; returns how many participants
     were told their best matches (entries that must wait stay on the queue)."""
     entries = sorted(ctx.meets.suggestions_due(limit), key=lambda e: (e["meet_id"], e["participant_id"]))
-    return sum(_suggest_for_meet(ctx, meet_id, list(group)) for meet_id, group in groupby(entries, key=lambda e: e["meet_id"]))
+    if not entries:
+        return 0
+    awaited = ctx.profiles.awaited()
+    return sum(_suggest_for_meet(ctx, meet_id, list(group), awaited) for meet_id, group in groupby(entries, key=lambda e: e["meet_id"]))
 
 
-def _suggest_for_meet(ctx: Matching, meet_id: str, entries: list[dict[str, Any]]) -> int:
+def _suggest_for_meet(ctx: Matching, meet_id: str, entries: list[dict[str, Any]], awaited: set[str]) -> int:
     roster = ctx.meets.roster(meet_id)
     ready = []
     for entry in entries:
@@ -36,17 +42,19 @@ def _suggest_for_meet(ctx: Matching, meet_id: str, entries: list[dict[str, Any]]
             ctx.meets.suggestions_done(entry)
             continue
         role = roster.get(entry["participant_id"])
-        if role and OTHER_SIDE[role] in roster.values() and ctx.profiles.get(entry["participant_id"]):
+        if role and OTHER_SIDE[role] in roster.values():
             ready.append((entry, participation))
-    if not ready:
+    if not ready or awaited & roster.keys():
         return 0
-    suggester = Suggester(ctx.profiles.many(sorted(roster)))
+    profiles = ctx.profiles.many(sorted(roster))
+    missing = roster.keys() - profiles.keys()
+    if missing:
+        ctx.profiles.await_profiles(meet_id, missing)
+        return 0
+    suggester = Suggester(profiles)
     told = 0
     for entry, participation in ready:
-        top = suggester.top(entry["participant_id"], TOP)
-        if not top:
-            continue  # the other side's profiles have not arrived yet
-        event = messages.match_scores_updated(meet_id, entry["participant_id"], top)
+        event = messages.match_scores_updated(meet_id, entry["participant_id"], suggester.top(entry["participant_id"], TOP))
         told += ctx.meets.announce_suggestions(participation, ctx.profiles.topic, [event])
         ctx.meets.suggestions_done(entry)
     return told
