@@ -61,14 +61,19 @@ class MeetingStore:
 
     def publish(self, meeting: dict[str, Any], events: list[Event]) -> bool:
         """Insert one published meeting once (its id is deterministic: meet, seller, buyer)
-        and add it to the meet's list."""
+        and add it to the meet's list. False if the pair already has a meeting; if that is
+        this very meeting (an attempt stopped between writing and listing it), it is listed."""
         doc = {**meeting, "correlation_id": correlation.correlation_id()}
+        written = True
         try:
             outbox.insert_one(self.db, MEETINGS, doc, [outbox.outbox_entry(self.topic, e) for e in events])
         except DuplicateKeyError:
-            return False
+            stored = self.get(meeting["_id"])
+            if not (stored and stored["status"] == "scheduled" and placement(stored) == placement(meeting)):
+                return False
+            written = False
         self._list_chunk(meeting["meet_id"], f"{meeting['meet_id']}:m:{meeting['_id']}", [placement(meeting)], [])
-        return True
+        return written
 
     def chunk_done(self, chunk_id: str) -> bool:
         return self.db[PUBLICATIONS].find_one({"_id": chunk_id}, {"_id": 1}) is not None

@@ -114,6 +114,7 @@ FAULTS: dict[str, Callable[[Any], list[str]]] = {
     "after-the-participation-is-stored": lambda mp: fail_once(mp, MeetView, "queue_suggestions"),
     "after-the-roster-is-aligned": lambda mp: fail_once(mp, store, "roster_member", after=True),
     "before-the-first-meeting-added": lambda mp: fail_once(mp, MeetingStore, "publish"),
+    "before-the-first-meeting-added-is-listed": lambda mp: fail_once(mp, MeetingStore, "_list_chunk"),
     "after-the-first-meeting-cancelled": lambda mp: fail_once(mp, MeetingStore, "update", after=True),
     "before-a-cancelled-meeting-leaves-the-list": lambda mp: fail_once(mp, MeetingStore, "mark_cancelled"),
 }
