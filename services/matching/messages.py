@@ -34,8 +34,15 @@ def meeting_event(event_type: str, meeting: dict[str, Any]) -> Event:
     return _event(event_type, meeting["_id"], payload)
 
 
-def schedule_published(meet_id: str, published: dict[str, Any]) -> Event:
+def schedule_published(meet_id: str, published: dict[str, Any], meetings: list[dict[str, Any]] | None = None) -> Event:
+    """The publication of a meet's schedule; ``meetings`` (each with ``seller_id`` and
+    ``buyer_id``) are all the meetings it publishes, sent as each seller's buyers."""
     payload = {"meet_id": meet_id, "meetings": published["meetings"], "value": published["value"], "upper_bound": published["upper_bound"], "published_at": published["at"]}
+    if meetings is not None:
+        buyers: dict[str, list[str]] = {}
+        for meeting in meetings:
+            buyers.setdefault(meeting["seller_id"], []).append(meeting["buyer_id"])
+        payload["sellers"] = [{"seller_id": seller, "buyer_ids": sorted(ids)} for seller, ids in sorted(buyers.items())]
     return _event(catalogue.SCHEDULE_PUBLISHED, meet_id, payload)
 
 

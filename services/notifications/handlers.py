@@ -3,27 +3,40 @@
 Sending is the dispatcher's job; recording first means a crash never loses a message, and
 deterministic notification ids (event, kind, recipient, channel) mean a redelivered event
 records nothing new. Scheduled messages (reminders) are recorded now with a later due time.
+
+Events with different keys arrive in any order. Work that needs something not known yet
+(the contact of a person it names, the meet, a meeting of a published schedule) is parked
+(``waiting.py``) and done when that arrives, with the event's own ids, so the messages
+recorded are the same whatever the order. Every effect is idempotent and none is skipped
+because an earlier attempt got part way: an event counts as handled only when its
+handler returns, and a retry redoes what is missing.
 """
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
 from pymongo.database import Database
 
-from shared import contracts
+from shared import contracts, correlation
 from shared.config import Settings
-from shared.consumer import Handler
+from shared.consumer import TRANSIENT, Handler, PermanentError
 from shared.contracts import matching, registration
 from shared.contracts import notifications as own
 from shared.envelope import Event
 
 from services.notifications.domain import recipients
+from services.notifications.domain.contacts import Contact
 from services.notifications.domain.notifications import nudge_key, reminder_key, scheduled_ids
+from services.notifications.domain.schedules import Pair, other_side, pairs_by_person, schedule_lines, sellers_of
 from services.notifications.schedule_file import schedule_ics
 from services.notifications.store import NotificationStore
-from services.notifications.views import ContactStore, MeetingView, MeetNames, Tallies
+from services.notifications.views import ContactStore, MeetingView, MeetNames, Publications, Tallies
+from services.notifications.waiting import WaitingRoom, meet_key, pair_key, participant_key
+
+log = logging.getLogger(__name__)
 
 SUBSCRIBES_TO = [registration.TOPIC, matching.TOPIC]
 DECISIONS = {
@@ -31,6 +44,7 @@ DECISIONS = {
     registration.PARTICIPATION_REJECTED: "participation_rejected",
     registration.PARTICIPATION_WAITLISTED: "participation_waitlisted",
 }
+Source = tuple[str, "str | None"]
 
 
 def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
@@ -38,7 +52,9 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
     contacts = ContactStore(db)
     meetings = MeetingView(db)
     meet_names = MeetNames(db)
+    publications = Publications(db)
     tallies = Tallies(db)
+    waiting = WaitingRoom(db)
     reminder_minutes = int(settings.extra.get("BSM_REMINDER_MINUTES", 30))
     nudge_hours = int(settings.extra.get("BSM_REQUEST_NUDGE_HOURS", 24))
 
@@ -46,21 +62,78 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
         for notification in notifications:
             store.add(notification)
 
-    def tell(participant_id: str, kind: str, context: dict[str, Any], event: Event, at: datetime | None = None, schedule_key: str | None = None) -> None:
-        contact = contacts.get(participant_id)
-        if contact is not None:
-            record(recipients.to_contact(contact, kind, context, event.id, event.correlation_id, at, schedule_key))
+    def tell(contact: Contact, kind: str, context: dict[str, Any], source: Source, at: datetime | None = None, schedule_key: str | None = None) -> None:
+        record(recipients.to_contact(contact, kind, context, source[0], source[1], at, schedule_key))
+
+    def known(key: str) -> bool:
+        kind, _, ident = key.partition(":")
+        if kind == "participant":
+            return contacts.get(ident) is not None
+        if kind == "meet":
+            return meet_names.known(ident)
+        meet_id, seller_id, buyer_id = ident.split("|")
+        return meetings.of_pair(meet_id, seller_id, buyer_id) is not None
+
+    def wait(key: str, event: Event, part: dict[str, Any] | None) -> None:
+        """Park the event (or ``part`` of it) until ``key`` is known; if it became known
+        meanwhile (another consumer recorded it), take up what waits for it at once."""
+        waiting.park(key, event, part)
+        if known(key):
+            release(key)
+
+    def release(key: str) -> None:
+        """Do the work parked for ``key``, now known, in the order it was parked. Work that
+        fails stays parked, and the failure is raised once the rest is done, so the event
+        that brought ``key`` is retried (and dead-lettered with the reason if it persists)."""
+        failed = []
+        for item_id, parked, part in waiting.waiting(key):
+            try:
+                with correlation.correlated(parked.correlation_id, parked.id):
+                    handlers[parked.type](parked, part)
+            except TRANSIENT:
+                raise
+            except Exception as exc:
+                log.exception("parked work failed", extra={"event_id": parked.id, "event_type": parked.type, "waited_for": key})
+                failed.append(f"{parked.type} {parked.id}: {exc!r}")
+                continue
+            waiting.done(key, item_id)
+        if failed:
+            raise RuntimeError(f"work parked for {key} failed: {'; '.join(failed)}")
+
+    def gather(event: Event, people: Iterable[str], part: dict[str, Any] | None = None, meet_id: str | None = None,
+               cache: dict[str, Contact] | None = None) -> dict[str, Contact] | None:
+        """The contacts of ``people`` once everything the work needs is known (the meet too,
+        when ``meet_id`` is given); otherwise the work is parked under the first thing
+        missing and None is returned."""
+        if meet_id is not None and not meet_names.known(meet_id):
+            wait(meet_key(meet_id), event, part)
+            return None
+        cache = {} if cache is None else cache
+        found = {}
+        for participant_id in people:
+            if participant_id not in cache:
+                contact = contacts.get(participant_id)
+                if contact is None:
+                    wait(participant_key(participant_id), event, part)
+                    return None
+                cache[participant_id] = contact
+            found[participant_id] = cache[participant_id]
+        return found
 
     def withdraw_reminders(meeting: dict[str, Any]) -> None:
         """Withdraw the reminders recorded for this version of the meeting, by id."""
         key = reminder_key(meeting["_id"], meeting.get("version", 0))
         store.cancel(scheduled_ids(key, "meeting_reminder", [meeting["seller_id"], meeting["buyer_id"]]))
 
-    def name_of(participant_id: str) -> str:
-        contact = contacts.get(participant_id)
-        return contact.name if contact else participant_id
+    def both_sides(meeting: dict[str, Any]) -> tuple[tuple[str, str], tuple[str, str]]:
+        return (meeting["seller_id"], meeting["buyer_id"]), (meeting["buyer_id"], meeting["seller_id"])
 
-    def on_participant(event: Event) -> None:
+    def announce_added(meeting: dict[str, Any], people: dict[str, Contact], source: Source) -> None:
+        for who, other in both_sides(meeting):
+            context = {"day": meeting["day"], "start": meeting["start"], "table": meeting["table"], "with": people[other].name}
+            tell(people[who], "meeting_added", context, source)
+
+    def on_participant(event: Event, part: dict[str, Any] | None = None) -> None:
         data = contracts.read_data(event)
         contacts.save_if_newer(
             data["participant_id"],
@@ -70,107 +143,168 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
         )
         if event.type == registration.PARTICIPANT_REGISTERED:
             record(recipients.registration_received(event.id, event.correlation_id, data))
+        release(participant_key(data["participant_id"]))
 
-    def on_verification_requested(event: Event) -> None:
+    def on_verification_requested(event: Event, part: dict[str, Any] | None = None) -> None:
         record(recipients.verification_code(event.id, event.correlation_id, contracts.read_data(event)))
 
-    def on_participation(event: Event) -> None:
+    def on_participation(event: Event, part: dict[str, Any] | None = None) -> None:
         data = contracts.read_data(event)
         tallies.save_participation(data)
         if event.type in DECISIONS:
-            on_decision(event, data)
+            people = gather(event, [data["participant_id"]])
+            if people is not None:
+                context = {"meet_name": data["meet_name"], "reason": data.get("reason") or ""}
+                tell(people[data["participant_id"]], DECISIONS[event.type], context, _source(event))
 
-    def on_loi(event: Event) -> None:
+    def on_loi(event: Event, part: dict[str, Any] | None = None) -> None:
         tallies.save_loi(contracts.read_data(event))
 
-    def on_decision(event: Event, data: dict) -> None:
-        tell(data["participant_id"], DECISIONS[event.type], {"meet_name": data["meet_name"], "reason": data.get("reason") or ""}, event)
-
-    def on_match_scores(event: Event) -> None:
+    def on_match_scores(event: Event, part: dict[str, Any] | None = None) -> None:
         data = contracts.read_data(event)
-        if data["top"]:
-            top = [{"name": name_of(m["counterpart_id"]), "score": m["score"], "reason": (m["reasons"] or [""])[0]} for m in data["top"][:3]]
-            tell(data["participant_id"], "match_suggestions", {"matches": top}, event)
+        top = data["top"][:3]
+        if not top:
+            return
+        people = gather(event, [data["participant_id"], *(m["counterpart_id"] for m in top)])
+        if people is not None:
+            matches = [{"name": people[m["counterpart_id"]].name, "score": m["score"], "reason": (m["reasons"] or [""])[0]} for m in top]
+            tell(people[data["participant_id"]], "match_suggestions", {"matches": matches}, _source(event))
 
-    def on_request(event: Event) -> None:
+    def on_request(event: Event, part: dict[str, Any] | None = None) -> None:
         data = contracts.read_data(event)
+        people = gather(event, [data["from_id"], data["to_id"]])
+        if people is None:
+            return
         if event.type == matching.MEETING_REQUESTED:
-            context = {"from_name": name_of(data["from_id"]), "message": data.get("message") or "", "request_id": data["request_id"]}
-            tell(data["to_id"], "meeting_requested", context, event)
-            later = datetime.now(timezone.utc) + timedelta(hours=nudge_hours)
-            tell(data["to_id"], "request_waiting", context, event, at=later, schedule_key=nudge_key(data["request_id"]))
+            context = {"from_name": people[data["from_id"]].name, "message": data.get("message") or "", "request_id": data["request_id"]}
+            tell(people[data["to_id"]], "meeting_requested", context, _source(event))
+            later = event_time(event) + timedelta(hours=nudge_hours)
+            tell(people[data["to_id"]], "request_waiting", context, _source(event), at=later, schedule_key=nudge_key(data["request_id"]))
         else:
             store.cancel(scheduled_ids(nudge_key(data["request_id"]), "request_waiting", [data["to_id"]]))
             kind = "meeting_accepted" if event.type == matching.MEETING_ACCEPTED else "meeting_declined"
-            tell(data["from_id"], kind, {"other_name": name_of(data["to_id"])}, event)
+            tell(people[data["from_id"]], kind, {"other_name": people[data["to_id"]].name}, _source(event))
 
-    def on_meeting_scheduled(event: Event) -> None:
-        """Announce a meeting added after publication, and record its reminder (a moved
-        meeting's earlier reminder is withdrawn). The meeting is saved last, so a crash
-        part way is redone when the event comes again."""
+    def on_meeting_scheduled(event: Event, part: dict[str, Any] | None = None) -> None:
+        """Record the meeting's reminders (withdrawing a moved meeting's earlier ones), keep
+        the meeting, and announce it as added when the meet's first publication is known
+        and does not hold it. Waits for both people and the meet. The meeting is saved
+        after its reminders, so a stored version at least as new as the event's does not
+        mean they are done; only a newer one makes the event stale."""
         data = contracts.read_data(event)
         meeting = {**data, "day": str(data["day"])}
-        previous = meetings.get(meeting["meeting_id"])
-        if previous and previous.get("version", 0) >= meeting["version"]:
+        starts = _starts(meeting)
+        people = gather(event, [meeting["seller_id"], meeting["buyer_id"]], meet_id=meeting["meet_id"])
+        if people is None:
             return
-        if previous:
-            withdraw_reminders(previous)
-        if meet_names.published(meeting["meet_id"]):
-            for who, other in ((meeting["seller_id"], meeting["buyer_id"]), (meeting["buyer_id"], meeting["seller_id"])):
-                context = {"day": meeting["day"], "start": meeting["start"], "table": meeting["table"], "with": name_of(other)}
-                tell(who, "meeting_added", context, event)
-        starts = datetime.fromisoformat(f"{meeting['day']}T{meeting['start']}").replace(tzinfo=ZoneInfo(meeting["timezone"]))
-        if starts > datetime.now(starts.tzinfo):
-            lead = meet_names.reminder_minutes(meeting["meet_id"], reminder_minutes)
-            key = reminder_key(meeting["meeting_id"], meeting["version"])
-            for who, other in ((meeting["seller_id"], meeting["buyer_id"]), (meeting["buyer_id"], meeting["seller_id"])):
-                context = {"minutes": lead, "start": meeting["start"], "table": meeting["table"], "with": name_of(other),
-                           "meeting_id": meeting["meeting_id"]}
-                tell(who, "meeting_reminder", context, event, at=starts - timedelta(minutes=lead), schedule_key=key)
-        meetings.save(meeting)
+        previous = meetings.get(meeting["meeting_id"])
+        if previous is None or previous.get("version", 0) <= meeting["version"]:
+            if previous and previous.get("version", 0) < meeting["version"]:
+                withdraw_reminders(previous)
+            if starts > datetime.now(timezone.utc):
+                lead = meet_names.reminder_minutes(meeting["meet_id"], reminder_minutes)
+                key = reminder_key(meeting["meeting_id"], meeting["version"])
+                for who, other in both_sides(meeting):
+                    context = {"minutes": lead, "start": meeting["start"], "table": meeting["table"], "with": people[other].name,
+                               "meeting_id": meeting["meeting_id"]}
+                    tell(people[who], "meeting_reminder", context, _source(event), at=starts - timedelta(minutes=lead), schedule_key=key)
+            meetings.save({**meeting, "scheduled_event": {"id": event.id, "correlation_id": event.correlation_id}})
+            release(pair_key(meeting["meet_id"], meeting["seller_id"], meeting["buyer_id"]))
+        if publications.first(meeting["meet_id"]) and not publications.includes(meeting["meet_id"], meeting["seller_id"], meeting["buyer_id"]):
+            announce_added(meeting, people, _source(event))
 
-    def on_meeting_cancelled(event: Event) -> None:
+    def on_meeting_cancelled(event: Event, part: dict[str, Any] | None = None) -> None:
+        """Tell both sides and withdraw the reminders. Waits for what a scheduling of the
+        same meeting waits for, so it never overtakes one that is parked."""
         data = contracts.read_data(event)
         meeting = {**data, "day": str(data["day"])}
+        people = gather(event, [meeting["seller_id"], meeting["buyer_id"]], meet_id=meeting["meet_id"])
+        if people is None:
+            return
         previous = meetings.get(meeting["meeting_id"])
         if previous and previous.get("version", 0) > meeting["version"]:
             return
         if previous and previous.get("version", 0) < meeting["version"]:
             withdraw_reminders(previous)
-        for who, other in ((meeting["seller_id"], meeting["buyer_id"]), (meeting["buyer_id"], meeting["seller_id"])):
-            tell(who, "meeting_cancelled", {"day": meeting["day"], "start": meeting["start"], "table": meeting["table"], "with": name_of(other)}, event)
+        for who, other in both_sides(meeting):
+            context = {"day": meeting["day"], "start": meeting["start"], "table": meeting["table"], "with": people[other].name}
+            tell(people[who], "meeting_cancelled", context, _source(event))
         meetings.save(meeting)
+        release(pair_key(meeting["meet_id"], meeting["seller_id"], meeting["buyer_id"]))
 
-    def on_schedule_published(event: Event) -> None:
-        """One message per participant with all their meetings (and a calendar file by email)."""
+    def on_schedule_published(event: Event, part: dict[str, Any] | None = None) -> None:
+        """One message per person listing all their meetings of the publication, once (a
+        calendar file by email), each waiting until its meetings, people and the meet are
+        known. The first publication of a meet decides which meetings are additions:
+        those saved before it arrived and not in it are announced now."""
         data = contracts.read_data(event)
-        meet_names.mark_published(data["meet_id"])
-        names: dict[str, str] = {}
-        by_person: dict[str, list[dict]] = {}
-        for meeting in meetings.of_meet(data["meet_id"]):
-            for who, other in ((meeting["seller_id"], meeting["buyer_id"]), (meeting["buyer_id"], meeting["seller_id"])):
-                if other not in names:
-                    names[other] = name_of(other)
-                by_person.setdefault(who, []).append({**_meeting_line(meeting), "with": names[other]})
-        meet_name = meet_names.get(data["meet_id"])
-        for who, lines in by_person.items():
-            context = {"meet_name": meet_name, "meetings": lines, "ics": schedule_ics(who, lines, meet_name)}
-            tell(who, "schedule_published", context, event)
+        meet_id = data["meet_id"]
+        if part is not None:
+            schedule_message(event, data, part["person"], [tuple(p.split("|")) for p in part["pairs"]])
+            return
+        sellers = data["sellers"] if data.get("sellers") is not None else sellers_of(meetings.of_meet(meet_id))
+        first = publications.record(meet_id, event.id, sellers)
+        saved = {(m["seller_id"], m["buyer_id"]): m for m in meetings.all_of_meet(meet_id)}
+        cache: dict[str, Contact] = {}
+        if first:
+            published = {pair for pairs in pairs_by_person(sellers).values() for pair in pairs}
+            for pair, meeting in sorted(saved.items()):
+                if pair not in published and meeting.get("scheduled_event"):
+                    people = {p: cache.get(p) or contacts.get(p) for p in pair}
+                    if all(people.values()):
+                        scheduled = meeting["scheduled_event"]
+                        announce_added(meeting, people, (scheduled["id"], scheduled.get("correlation_id")))
+        meet_name = meet_names.name(meet_id)
+        for person, pairs in pairs_by_person(sellers).items():
+            schedule_message(event, data, person, pairs, saved, cache, meet_name)
 
-    def on_meet(event: Event) -> None:
-        data = contracts.read_data(event)
-        meet_names.save(data["meet_id"], data["name"], data["version"], data["status"], data["timezone"], data["reminder_minutes"])
-        if data["status"] == "completed":
-            for participant_id in tallies.approved(data["meet_id"]):
-                tell(participant_id, "thank_you", {"meet_name": data["name"]}, event)
+    def schedule_message(event: Event, data: dict[str, Any], person: str, pairs: list[Pair], saved: dict[Pair, dict[str, Any]] | None = None,
+                         cache: dict[str, Contact] | None = None, meet_name: str | None = None) -> None:
+        """``person``'s schedule message, or its part parked until the meet, each meeting
+        of ``pairs`` and everyone named is known."""
+        part = {"person": person, "pairs": [f"{s}|{b}" for s, b in pairs]}
+        meet_id = data["meet_id"]
+        meet_name = meet_name or meet_names.name(meet_id)
+        if meet_name is None:
+            wait(meet_key(meet_id), event, part)
+            return
+        mine = []
+        for seller_id, buyer_id in pairs:
+            meeting = (saved or {}).get((seller_id, buyer_id)) or meetings.of_pair(meet_id, seller_id, buyer_id)
+            if meeting is None:
+                wait(pair_key(meet_id, seller_id, buyer_id), event, part)
+                return
+            mine.append(meeting)
+        people = gather(event, [person, *(other_side(p, person) for p in pairs)], part, cache=cache)
+        if people is None:
+            return
+        lines = schedule_lines(mine, person, {p: c.name for p, c in people.items()})
+        context = {"meet_name": meet_name, "meetings": lines, "ics": schedule_ics(person, lines, meet_name, data["published_at"])}
+        tell(people[person], "schedule_published", context, _source(event))
 
-    def on_follow_up_due(event: Event) -> None:
+    def on_meet(event: Event, part: dict[str, Any] | None = None) -> None:
         data = contracts.read_data(event)
-        for who, other in ((data["seller_id"], data["buyer_id"]), (data["buyer_id"], data["seller_id"])):
-            tell(who, "follow_up_due", {"days": data["days_after_signing"], "product": data["product"], "with": name_of(other)}, event)
+        if part is None:
+            meet_names.save(data["meet_id"], data["name"], data["version"], data["status"], data["timezone"], data["reminder_minutes"])
+            release(meet_key(data["meet_id"]))
+        if data["status"] != "completed":
+            return
+        cache: dict[str, Contact] = {}
+        for participant_id in [part["participant"]] if part else tallies.approved(data["meet_id"]):
+            people = gather(event, [participant_id], {"participant": participant_id}, cache=cache)
+            if people is not None:
+                tell(people[participant_id], "thank_you", {"meet_name": data["name"]}, _source(event))
+
+    def on_follow_up_due(event: Event, part: dict[str, Any] | None = None) -> None:
+        data = contracts.read_data(event)
+        people = gather(event, [data["seller_id"], data["buyer_id"]])
+        if people is None:
+            return
+        for who, other in both_sides(data):
+            tell(people[who], "follow_up_due", {"days": data["days_after_signing"], "product": data["product"], "with": people[other].name}, _source(event))
 
     participant_types = (registration.PARTICIPANT_REGISTERED, registration.PARTICIPANT_UPDATED, registration.PARTICIPANT_VERIFIED)
-    return {
+    handlers: dict[str, Handler] = {
         **{t: on_participant for t in participant_types},
         registration.VERIFICATION_REQUESTED: on_verification_requested,
         **{t: on_meet for t in (registration.MEET_CREATED, registration.MEET_UPDATED, registration.MEET_STATUS_CHANGED)},
@@ -183,7 +317,22 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
         matching.SCHEDULE_PUBLISHED: on_schedule_published,
         matching.FOLLOW_UP_DUE: on_follow_up_due,
     }
+    return handlers
 
 
-def _meeting_line(meeting: dict[str, Any]) -> dict[str, Any]:
-    return {"meeting_id": meeting["_id"], **{k: meeting.get(k) for k in ("day", "start", "end", "table", "interpreter", "timezone")}}
+def _source(event: Event) -> Source:
+    return event.id, event.correlation_id
+
+
+def event_time(event: Event) -> datetime:
+    """When the event happened (its ``time``), as an aware UTC datetime."""
+    return event.time if event.time.tzinfo else event.time.replace(tzinfo=timezone.utc)
+
+
+def _starts(meeting: dict[str, Any]) -> datetime:
+    """When the meeting starts, in its own zone; PermanentError when its day or start
+    cannot be read (the zone itself is checked by the event contract)."""
+    try:
+        return datetime.fromisoformat(f"{meeting['day']}T{meeting['start']}").replace(tzinfo=ZoneInfo(meeting["timezone"]))
+    except (ValueError, KeyError) as exc:
+        raise PermanentError(f"meeting {meeting.get('meeting_id')} cannot be placed in time: {exc}") from exc

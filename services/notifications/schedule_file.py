@@ -5,8 +5,11 @@ from datetime import datetime, timezone
 from typing import Any
 
 
-def schedule_ics(participant_id: str, meetings: list[dict[str, Any]], meet_name: str) -> str:
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+def schedule_ics(participant_id: str, meetings: list[dict[str, Any]], meet_name: str, published_at: datetime | None = None) -> str:
+    """A calendar of ``meetings`` (schedule lines: meeting_id, day, start, end, table,
+    timezone, with), stamped with ``published_at`` (now if None), so the same publication
+    always gives the same file."""
+    stamp = (published_at or datetime.now(timezone.utc)).astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//BSM Platform//Notifications//EN", "METHOD:PUBLISH"]
     for m in meetings:
         day = m["day"].replace("-", "")

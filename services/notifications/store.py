@@ -20,13 +20,15 @@ from shared.envelope import Event
 from services.notifications.domain.notifications import DEAD, PENDING, SENT, Notification
 from services.notifications.queue import DUE, LATER, LEASES, Claim, DueQueue, raise_unless_duplicates
 from services.notifications.views import DIGEST_MEETS
+from services.notifications.waiting import WAITING, WAITING_FOR
 
 NOTIFICATIONS, INBOXES, COUNTERS, MIGRATIONS = "notifications", "inboxes", "notification_counts", "notifications_migrated"
 CANCELLED = "cancelled"
 OUTBOX_COLLECTIONS = [NOTIFICATIONS]
-BOUNDED_COLLECTIONS = (DUE, LATER, LEASES, COUNTERS, DIGEST_MEETS)
+BOUNDED_COLLECTIONS = (DUE, LATER, LEASES, COUNTERS, DIGEST_MEETS, WAITING, WAITING_FOR)
 """Collections as large as the pending work (or a fixed set of keys), never the history:
-the hot paths may read them whole."""
+the hot paths may read them whole. ``waiting`` and ``waiting_for`` hold consumed work
+parked until what it needs arrives (``waiting.py``), read by ``_id`` all the same."""
 _FIELDS = {f.name for f in fields(Notification)}
 SENT_OUTCOME, RETRY, DEAD_OUTCOME, DROP = "sent", "retry", "dead", "drop"
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 from datetime import time
 from typing import Any
 
+from pymongo import UpdateOne
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
@@ -20,6 +21,7 @@ from shared.money import Money, in_words
 from services.notifications.domain.contacts import Contact
 
 CONTACTS, MEETINGS, MEETS, DIGEST_MEETS = "contacts", "meetings", "meets", "digest_meets"
+MEETING_PAIRS, PUBLICATIONS, PUBLISHED_PAIRS = "meeting_pairs", "publications", "published_pairs"
 CONTACT_FIELDS = ("name", "role", "email", "phone", "language")
 PREFERENCE_FIELDS = ("channels", "opted_out", "quiet_start", "quiet_end", "webhook_url", "webhook_secret")
 DIGEST_STATUSES = ("registration_open", "completed")
@@ -71,25 +73,76 @@ class ContactStore:
 
 
 class MeetingView:
-    """Published meetings, from matching's events: for personal schedules and reminders."""
+    """Published meetings, from matching's events: for personal schedules and reminders.
+    Each is also found by its pair (``meeting_pairs``: ``<meet>|<seller>|<buyer>``, as a
+    pair meets at most once per meet), which is how a publication names its meetings."""
 
     def __init__(self, db: Database):
         self.collection = db[MEETINGS]
+        self.pairs = db[MEETING_PAIRS]
         self.by_meet = MemberIndex(db, "meet_meetings")
 
     def get(self, meeting_id: str) -> dict[str, Any] | None:
         return self.collection.find_one({"_id": meeting_id})
 
+    def of_pair(self, meet_id: str, seller_id: str, buyer_id: str) -> dict[str, Any] | None:
+        """The meeting of a seller and a buyer at a meet, once it is saved."""
+        pointer = self.pairs.find_one({"_id": f"{meet_id}|{seller_id}|{buyer_id}"})
+        return self.get(pointer["meeting_id"]) if pointer else None
+
     def save(self, meeting: dict[str, Any]) -> bool:
-        """Keep the meeting unless a newer version is stored; False when it was stale."""
+        """Keep the meeting unless a newer version is stored; False when it was stale.
+        Found by its pair only once it is saved."""
         self.by_meet.add(meeting["meet_id"], meeting["meeting_id"])
-        return _upsert_if_newer(self.collection, meeting["meeting_id"], meeting["version"],
-                                {k: v for k, v in meeting.items() if k not in ("meeting_id", "version")})
+        saved = _upsert_if_newer(self.collection, meeting["meeting_id"], meeting["version"],
+                                 {k: v for k, v in meeting.items() if k not in ("meeting_id", "version")})
+        try:
+            self.pairs.insert_one({"_id": f"{meeting['meet_id']}|{meeting['seller_id']}|{meeting['buyer_id']}", "meeting_id": meeting["meeting_id"]})
+        except DuplicateKeyError:
+            pass
+        return saved
+
+    def all_of_meet(self, meet_id: str) -> list[dict[str, Any]]:
+        """Every meeting of the meet saved so far, whatever its status."""
+        return [m for m in (self.collection.find_one({"_id": i}) for i in self.by_meet.members(meet_id)) if m]
 
     def of_meet(self, meet_id: str) -> list[dict[str, Any]]:
         """The meet's scheduled meetings by day and start."""
-        found = (self.collection.find_one({"_id": i}) for i in self.by_meet.members(meet_id))
-        return sorted((m for m in found if m and m.get("status") == "scheduled"), key=lambda m: (m["day"], m["start"]))
+        return sorted((m for m in self.all_of_meet(meet_id) if m.get("status") == "scheduled"), key=lambda m: (m["day"], m["start"]))
+
+
+class Publications:
+    """Which meets' schedules are published, and what the first publication of each held.
+
+    ``publications`` is ``{_id: meet, event_id}`` of the first ``schedule.published``;
+    ``published_pairs`` ``{_id: "<meet>|<seller>", buyer_ids}`` its meetings. A meeting
+    not among them was added after the publication (a walk-in, a repair). The pairs are
+    written before the marker, so whoever sees the marker can read them."""
+
+    def __init__(self, db: Database):
+        self.collection, self.pairs = db[PUBLICATIONS], db[PUBLISHED_PAIRS]
+
+    def first(self, meet_id: str) -> dict[str, Any] | None:
+        return self.collection.find_one({"_id": meet_id})
+
+    def record(self, meet_id: str, event_id: str, sellers: list[dict[str, Any]]) -> bool:
+        """Record a publication of the meet (``sellers``: ``[{seller_id, buyer_ids}]``);
+        True when it is the meet's first (also when recorded before, by a redelivery)."""
+        first = self.first(meet_id)
+        if first is not None:
+            return first["event_id"] == event_id
+        writes = [UpdateOne({"_id": f"{meet_id}|{s['seller_id']}"}, {"$set": {"buyer_ids": s["buyer_ids"]}}, upsert=True) for s in sellers]
+        if writes:
+            self.pairs.bulk_write(writes, ordered=False)
+        try:
+            self.collection.insert_one({"_id": meet_id, "event_id": event_id})
+        except DuplicateKeyError:
+            return self.first(meet_id)["event_id"] == event_id
+        return True
+
+    def includes(self, meet_id: str, seller_id: str, buyer_id: str) -> bool:
+        """Whether the meet's first publication holds the meeting of this pair."""
+        return buyer_id in (self.pairs.find_one({"_id": f"{meet_id}|{seller_id}"}) or {}).get("buyer_ids", [])
 
 
 class MeetNames:
@@ -127,11 +180,13 @@ class MeetNames:
     def reminder_minutes(self, meet_id: str, default: int) -> int:
         return (self.collection.find_one({"_id": meet_id}) or {}).get("reminder_minutes") or default
 
-    def mark_published(self, meet_id: str) -> None:
-        self.collection.update_one({"_id": meet_id}, {"$set": {"published": True}}, upsert=True)
+    def known(self, meet_id: str) -> bool:
+        """Whether registration's event about the meet has arrived."""
+        return self.name(meet_id) is not None
 
-    def published(self, meet_id: str) -> bool:
-        return bool((self.collection.find_one({"_id": meet_id}) or {}).get("published"))
+    def name(self, meet_id: str) -> str | None:
+        """The meet's name, None until registration's event about it has arrived."""
+        return (self.collection.find_one({"_id": meet_id}, {"name": 1}) or {}).get("name")
 
 
 class Tallies:

@@ -25,12 +25,21 @@ class ParticipantIndexedV1(Schema):
     version = fields.Int(required=True)
 
 
+class PublishedSellerV1(Schema):
+    seller_id = fields.Str(required=True)
+    buyer_ids = fields.List(fields.Str(), required=True)
+
+
 class ScheduleV1(Schema):
     meet_id = fields.Str(required=True)
     meetings = fields.Int(required=True)
     value = fields.Float(required=True)
     upper_bound = fields.Float(required=True)
     published_at = fields.AwareDateTime(required=True)
+    sellers = fields.List(fields.Nested(PublishedSellerV1), load_default=None, allow_none=True, metadata={
+        "description": "Every meeting of the published schedule, as each seller with the buyers they meet (a pair meets at most "
+                       "once per meet), so a consumer knows when it has every meeting of the publication. Absent from events "
+                       "published before it was added."})
 
 
 class MeetingV1(Schema):

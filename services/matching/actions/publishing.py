@@ -50,7 +50,8 @@ def publish_schedule(ctx: Matching, meet_id: str) -> dict[str, Any]:
         docs = [d for d in (meeting_doc(meet, m, slots, profiles) for m in part) if d["_id"] not in left_out]
         created += ctx.meetings.publish_chunk(meet_id, chunk, docs, [messages.meeting_event(messages.MEETING_SCHEDULED, d) for d in docs])
     published = {"at": datetime.now(timezone.utc), "meetings": len(draft["meetings"]), **{k: draft["stats"][k] for k in ("value", "upper_bound")}}
-    ctx.schedules.mark_published(meet_id, draft_id, published, [messages.schedule_published(meet_id, published)])
+    held = [m for m in draft["meetings"] if f"{meet_id}:{m['seller_id']}:{m['buyer_id']}" not in left_out]
+    ctx.schedules.mark_published(meet_id, draft_id, published, [messages.schedule_published(meet_id, published, held)])
     return {**summary, "newly_published": created}
 
 

@@ -1,0 +1,75 @@
+"""Work parked until something notifications does not know yet arrives.
+
+Events reach notifications in any order across keys: a meeting before the registration
+of one of its people, a schedule before some of its meetings. Such work is parked under
+the key of the first thing it waits for (``participant:<id>``, ``meet:<id>``,
+``pair:<meet>|<seller>|<buyer>``), in arrival order, and taken up again when that thing is
+recorded; it may then park again under the next thing it lacks.
+
+Two small collections, as large as the work waiting and never the history: ``waiting``
+holds an item per parked piece of work, ``{_id: "<key>#<event id>#<part>", key, event,
+part}`` (``event`` the whole event, so its id and correlation id are kept; ``part`` what
+of it is still to do, or None for all of it), and ``waiting_for`` one document per key,
+``{_id: key, ids: [item ids in arrival order]}``. Parking twice (a redelivery) leaves one
+item; an item is deleted only after its work is done.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any, Iterator
+
+from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
+
+from shared.envelope import Event
+
+WAITING, WAITING_FOR = "waiting", "waiting_for"
+
+
+def participant_key(participant_id: str) -> str:
+    return f"participant:{participant_id}"
+
+
+def meet_key(meet_id: str) -> str:
+    return f"meet:{meet_id}"
+
+
+def pair_key(meet_id: str, seller_id: str, buyer_id: str) -> str:
+    """What waits for the meeting of a seller and a buyer at a meet (a pair meets once)."""
+    return f"pair:{meet_id}|{seller_id}|{buyer_id}"
+
+
+class WaitingRoom:
+    def __init__(self, db: Database):
+        self.items, self.keys = db[WAITING], db[WAITING_FOR]
+
+    def park(self, key: str, event: Event, part: dict[str, Any] | None = None) -> None:
+        """Keep ``event`` (or the ``part`` of it still to do) until ``key`` is known."""
+        item_id = f"{key}#{event.id}#{_part_id(part)}"
+        try:
+            self.items.insert_one({"_id": item_id, "key": key, "event": asdict(event), "part": part})
+        except DuplicateKeyError:
+            pass
+        self.keys.update_one({"_id": key}, {"$addToSet": {"ids": item_id}}, upsert=True)
+
+    def waiting(self, key: str) -> Iterator[tuple[str, Event, dict[str, Any] | None]]:
+        """``(item id, event, part)`` of what waits for ``key``, in the order it was parked."""
+        for item_id in (self.keys.find_one({"_id": key}) or {}).get("ids", []):
+            item = self.items.find_one({"_id": item_id})
+            if item is not None:
+                yield item_id, Event(**item["event"]), item.get("part")
+
+    def done(self, key: str, item_id: str) -> None:
+        """The item's work is done (or it parked again under another key): forget it."""
+        self.items.delete_one({"_id": item_id})
+        self.keys.update_one({"_id": key}, {"$pull": {"ids": item_id}})
+        self.keys.delete_one({"_id": key, "ids": {"$size": 0}})
+
+    def size(self) -> int:
+        return self.items.estimated_document_count()
+
+
+def _part_id(part: dict[str, Any] | None) -> str:
+    if not part:
+        return "all"
+    return ",".join(f"{k}={part[k]}" for k in sorted(part) if isinstance(part[k], str))

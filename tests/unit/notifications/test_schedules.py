@@ -1,0 +1,44 @@
+"""A published schedule as each person sees it, and the publication's list of meetings in
+its event (producer strict, consumer lenient, older events without it still read)."""
+from datetime import datetime, timezone
+
+from shared import contracts
+from shared.contracts import matching
+from shared.envelope import Event
+from services.matching.messages import schedule_published
+from services.notifications.domain.schedules import pairs_by_person, schedule_lines, sellers_of
+from services.notifications.schedule_file import schedule_ics
+
+STATS = {"meetings": 3, "value": 3.0, "upper_bound": 3.0, "at": datetime(2030, 6, 1, 9, tzinfo=timezone.utc)}
+
+
+def test_each_person_gets_every_pair_they_are_in_once():
+    sellers = [{"seller_id": "s1", "buyer_ids": ["b2", "b1"]}, {"seller_id": "s2", "buyer_ids": ["b1"]}]
+    assert pairs_by_person(sellers) == {
+        "b1": [("s1", "b1"), ("s2", "b1")], "b2": [("s1", "b2")], "s1": [("s1", "b1"), ("s1", "b2")], "s2": [("s2", "b1")],
+    }
+
+
+def test_the_publication_lists_each_meeting_of_the_schedule_by_seller_and_reads_back():
+    meetings = [{"seller_id": "s2", "buyer_id": "b1"}, {"seller_id": "s1", "buyer_id": "b2"}, {"seller_id": "s1", "buyer_id": "b1"}]
+    event = schedule_published("m1", STATS, meetings)
+    data = contracts.read_data(event)
+    assert data["sellers"] == [{"seller_id": "s1", "buyer_ids": ["b1", "b2"]}, {"seller_id": "s2", "buyer_ids": ["b1"]}]
+    assert data["sellers"] == sellers_of(meetings)
+
+
+def test_an_older_publication_without_its_meetings_still_reads():
+    event = schedule_published("m1", STATS)
+    older = Event(matching.SCHEDULE_PUBLISHED, "/bsm/matching", "m1", {k: v for k, v in event.data.items() if k != "sellers"})
+    assert contracts.read_data(older)["sellers"] is None and contracts.read_data(event)["sellers"] is None
+
+
+def test_lines_name_the_other_side_in_time_order_and_the_calendar_is_the_same_for_the_same_publication():
+    meetings = [
+        {"_id": "m:s1:b2", "seller_id": "s1", "buyer_id": "b2", "day": "2030-07-30", "start": "10:30", "end": "11:00", "table": 2, "timezone": "Asia/Kolkata"},
+        {"_id": "m:s1:b1", "seller_id": "s1", "buyer_id": "b1", "day": "2030-07-30", "start": "10:00", "end": "10:30", "table": 1, "timezone": "Asia/Kolkata"},
+    ]
+    lines = schedule_lines(meetings, "s1", {"b1": "Brand 1", "b2": "Brand 2"})
+    assert [(line["meeting_id"], line["with"]) for line in lines] == [("m:s1:b1", "Brand 1"), ("m:s1:b2", "Brand 2")]
+    calendar = schedule_ics("s1", lines, "BSM", STATS["at"])
+    assert calendar == schedule_ics("s1", lines, "BSM", STATS["at"]) and "DTSTAMP:20300601T090000Z" in calendar
