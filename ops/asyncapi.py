@@ -19,6 +19,7 @@ from services.matching.handlers import SUBSCRIBES_TO as MATCHING_READS
 from services.notifications.handlers import SUBSCRIBES_TO as NOTIFICATIONS_READS
 
 CONSUMERS = {"matching": MATCHING_READS, "notifications": NOTIFICATIONS_READS}
+"""Each consumer group (by service) and the topics (logical names) it reads."""
 CLOUDEVENT_HEADERS = {
     "type": "object",
     "required": ["ce_id", "ce_source", "ce_type", "ce_specversion"],
@@ -34,6 +35,11 @@ CLOUDEVENT_HEADERS = {
         "content-type": {"type": "string", "const": "application/json"},
     },
 }
+
+
+def subscriptions(topic_prefix: str) -> dict[str, list[str]]:
+    """Each consumer group's Kafka id and the Kafka topics it reads, under ``topic_prefix``."""
+    return {f"{topic_prefix}{group}": [f"{topic_prefix}{topic}" for topic in reads] for group, reads in CONSUMERS.items()}
 
 
 def build(topic_prefix: str = "bsm.") -> dict[str, Any]:

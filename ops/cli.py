@@ -1,7 +1,8 @@
 """``bsm ops ...``: what operators need, without reading code or database documents.
 
     bsm ops topics            topics with message counts and current rates
-    bsm ops lag               consumer groups and their lag per topic partition
+    bsm ops lag               consumer groups and their lag per topic partition (from the
+                              beginning of the log where a group has committed nothing yet)
     bsm ops tail TOPIC        the events of a topic, decoded
     bsm ops dlq GROUP         dead letters of a consumer group: reason, origin, payload
     bsm ops replay GROUP      send dead letters back to their topic after a fix
@@ -78,7 +79,7 @@ def _topics(args, settings, kafka: Kafka) -> list[dict]:
 
 
 def _lag(args, settings, kafka: Kafka) -> list[dict]:
-    return kafka.lag(settings.topic_prefix)
+    return kafka.lag(settings.topic_prefix, asyncapi.subscriptions(settings.topic_prefix))
 
 
 def _outbox(args, settings, kafka: Kafka) -> list[dict]:

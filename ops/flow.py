@@ -2,10 +2,12 @@
 
 A small Flask app (``gunicorn 'ops.flow:create_app()'``, one worker, as ``make run`` starts it
 on :8004). ``/flow`` is one HTML page with inline JavaScript, no build step, that asks
-``/flow/data`` every two seconds and redraws.
+``/flow/data`` every two seconds and redraws. When Kafka cannot be read, ``/flow/data``
+answers 503 problem+json with the reason and the page shows it (and keeps asking).
 """
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from typing import Any
@@ -14,6 +16,7 @@ from flask import Flask, Response
 
 from shared.config import load_settings
 from shared.consumer import dead_letter_topic
+from shared.http import problem_response
 from shared.metrics import StateCollector, metrics_blueprint
 
 from ops.kafka_views import Kafka, describe
@@ -21,6 +24,13 @@ from ops.kafka_views import Kafka, describe
 PRODUCERS = {"registration.events": "registration", "matching.events": "matching", "notifications.events": "notifications"}
 CONSUMERS = {"registration.events": ["matching", "notifications"], "matching.events": ["notifications"], "notifications.events": []}
 GROUPS = ("matching", "notifications")
+log = logging.getLogger(__name__)
+
+
+def subscriptions(prefix: str) -> dict[str, list[str]]:
+    """Each group's Kafka id and the topics it reads, so a group that has not committed
+    (or started) yet still shows its lag."""
+    return {prefix + group: [prefix + topic for topic, readers in CONSUMERS.items() if group in readers] for group in GROUPS}
 
 
 class FlowState:
@@ -41,10 +51,11 @@ class FlowState:
                 elapsed = max(0.001, now - self.previous[0])
                 rates = {name: round((counts[name] - self.previous[1].get(name, counts[name])) / elapsed, 2) for name in counts}
             self.previous = (now, counts)
-        lag: dict[tuple[str, str], int] = {}
-        for row in self.kafka.lag(self.prefix):
+        lag: dict[tuple[str, str], int | None] = {}
+        for row in self.kafka.lag(self.prefix, subscriptions(self.prefix)):
             key = (row["group"].removeprefix(self.prefix), row["topic"].removeprefix(self.prefix))
-            lag[key] = lag.get(key, 0) + row["lag"]
+            known = lag.get(key, 0)
+            lag[key] = None if known is None or row["lag"] is None else known + row["lag"]
         flows = []
         for short, producer in PRODUCERS.items():
             name = self.prefix + short
@@ -69,12 +80,12 @@ class FlowState:
 def kafka_gauges(kafka: Kafka, prefix: str):
     """Consumer lag per group, topic and partition, and messages per topic, for Prometheus."""
     try:
-        lag = kafka.lag(prefix)
+        lag = kafka.lag(prefix, subscriptions(prefix))
         topics = kafka.topics(prefix, sample_seconds=0)
     except Exception:  # Kafka away: the scrape still answers; the broker's absence shows as no series
         return
     yield ("bsm_consumer_lag", "Messages a consumer group has yet to handle", ["group", "topic", "partition"],
-           [([r["group"], r["topic"], str(r["partition"])], float(r["lag"])) for r in lag])
+           [([r["group"], r["topic"], str(r["partition"])], float(r["lag"])) for r in lag if r["lag"] is not None])
     yield ("bsm_topic_messages", "Messages held in each topic", ["topic"], [([t["topic"]], float(t["messages"])) for t in topics])
 
 
@@ -89,7 +100,11 @@ def create_app() -> Flask:
 
     @app.get("/flow/data")
     def flow_data():
-        return state.snapshot()
+        try:
+            return state.snapshot()
+        except Exception as exc:  # Kafka away or answering oddly: the page says so instead of waiting
+            log.warning("flow data unavailable", extra={"error": repr(exc)})
+            return problem_response(503, "Kafka could not be read", f"{type(exc).__name__}: {exc}")
 
     @app.get("/flow")
     def flow_page():
@@ -109,22 +124,40 @@ body{font-family:sans-serif;margin:1.5em;color:#222}
 .topic{border-color:#888;background:#f4f4f4}
 .arrow{min-width:8em;text-align:center;font-size:.85em;color:#345}
 .dead{color:#c00;font-weight:bold}
+.error{color:#c00;border:2px solid #c00;border-radius:6px;padding:.5em .8em}
 table{border-collapse:collapse;margin-top:1em}td,th{border:1px solid #ccc;padding:3px 6px;font-size:.85em}
 </style></head>
-<body><h1>Message flows</h1><div id="flows">loading…</div>
+<body><h1>Message flows</h1><div id="status" data-state="loading"></div><div id="flows">loading…</div>
 <h2>Dead letters</h2><div id="dead"></div>
 <h2>Most recent events</h2><table id="recent"></table>
 <p id="updated"></p>
 <script>
 function el(tag, cls, text){const e=document.createElement(tag); if(cls) e.className=cls; if(text!==undefined) e.textContent=text; return e;}
+function failed(reason){
+  const status = document.getElementById('status');
+  status.className = 'error'; status.dataset.state = 'error';
+  status.textContent = 'Cannot show the flows: '+reason+' (trying again every 2 s)';
+  const flows = document.getElementById('flows');
+  if (flows.textContent === 'loading…') flows.textContent = '';
+  document.getElementById('updated').textContent = 'failed '+new Date().toISOString();
+}
+async function load(){
+  const response = await fetch('flow/data');
+  let body = null;
+  try { body = await response.json(); } catch (e) { body = null; }
+  if (!response.ok || !body) throw new Error((body && (body.detail || body.title)) || ('HTTP '+response.status+' '+response.statusText));
+  return body;
+}
 async function refresh(){
-  const data = await (await fetch('flow/data')).json();
+  let data;
+  try { data = await load(); } catch (e) { failed(e.message || String(e)); return; }
+  const status = document.getElementById('status'); status.className = ''; status.dataset.state = 'ok'; status.textContent = '';
   const flows = document.getElementById('flows'); flows.replaceChildren();
   for (const f of data.flows){
     const row = el('div','flow'); row.dataset.topic = f.topic;
     row.append(el('div','box',f.producer), el('div','arrow',f.per_second+' msg/s →'),
                el('div','box topic',f.topic+' ('+f.messages+')'));
-    for (const c of f.consumers){ const a = el('div','arrow','→ lag '+c.lag); a.dataset.lag=c.lag; row.append(a, el('div','box',c.group)); }
+    for (const c of f.consumers){ const a = el('div','arrow','→ lag '+(c.lag === null ? '?' : c.lag)); a.dataset.lag=c.lag; row.append(a, el('div','box',c.group)); }
     flows.append(row);
   }
   const dead = document.getElementById('dead'); dead.replaceChildren();
