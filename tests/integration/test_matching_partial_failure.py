@@ -20,6 +20,7 @@ from shared.envelope import Event
 from shared.mongo import connect
 from services.matching import store
 from services.matching.actions import Matching, draft_schedule, publish_schedule, suggest_due
+from services.matching.actions.publishing import cancel_participant
 from services.matching.handlers import build_handlers
 from services.matching.meetings_store import MeetingStore
 from services.matching.store import OUTBOX_COLLECTIONS, PARTICIPATION, PROFILES_AWAITED, MeetView, ProfileStore, ensure_indexes
@@ -170,3 +171,21 @@ def test_a_profile_that_failed_part_way_still_ends_the_wait_for_it(settings_for,
     matching.deliver(participant_event(catalogue.PARTICIPANT_REGISTERED, PEOPLE[0]))
     assert failed and matching.state()["awaited"] == []
     assert suggest_due(matching.ctx) == len(PEOPLE)
+
+
+@pytest.mark.parametrize("fault", ["after-the-first-meeting-cancelled", "before-a-cancelled-meeting-leaves-the-list"])
+def test_an_organisers_cancellation_that_failed_part_way_is_completed_by_calling_again(settings_for, isolation, monkeypatch, fault):
+    reference = MatchingDb(settings_for, isolation, "reference")
+    leaver = published_meet(reference)
+    cancel_participant(reference.ctx, MEET.id, leaver, "no-show")
+    expected = reference.state()
+    assert not [m for m in expected["live"] if leaver in m]
+
+    faulty = MatchingDb(settings_for, isolation, "faulty")
+    assert published_meet(faulty) == leaver
+    failed = FAULTS[fault](monkeypatch)
+    with pytest.raises(Injected):
+        cancel_participant(faulty.ctx, MEET.id, leaver, "no-show")
+    assert failed
+    cancel_participant(faulty.ctx, MEET.id, leaver, "no-show")
+    assert faulty.state() == expected

@@ -89,9 +89,9 @@ def cancel_participant(ctx: Matching, meet_id: str, participant_id: str, reason:
         if doc["status"] == "scheduled":
             fields = {"status": "cancelled", "cancel_reason": reason, "cancelled_participant": participant_id}
             if ctx.meetings.update(doc["_id"], doc["version"], fields, [messages.meeting_event(messages.MEETING_CANCELLED, {**doc, **fields, "version": doc["version"] + 1})]):
-                ctx.meetings.mark_cancelled(meet_id, doc["_id"])
                 doc = {**doc, **fields}
         if doc["status"] == "cancelled":
+            ctx.meetings.mark_cancelled(meet_id, doc["_id"])
             vacate(ctx, doc)
     slots = {s["id"]: s for s in meet["slots"]}
     added_ids = []
