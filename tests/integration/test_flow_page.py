@@ -14,7 +14,6 @@ from shared.envelope import new_event
 from shared.kafka_io import ensure_topics, make_producer, send_event
 
 pytestmark = pytest.mark.stack
-PORT = 38300
 
 
 def chromium() -> str:
@@ -50,10 +49,11 @@ def test_the_flow_page_shows_rates_lag_dead_letters_and_recent_events(settings_f
     raw.close()
 
     app = create_app()
-    server = make_server("127.0.0.1", PORT, app, threaded=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    port = server.server_port
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        html = rendered(f"http://127.0.0.1:{PORT}/flow")
+        html = rendered(f"http://127.0.0.1:{port}/flow")
     finally:
         server.shutdown()
     exposition = app.test_client().get("/metrics").get_data(as_text=True)
