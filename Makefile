@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run stop test unit bench stack stack-stop status reset venv clean
+.PHONY: run stop test unit bench faults stack stack-stop status reset venv clean
 
 run: $(STAMP)  ## Kafka + FerretDB + every service process; Ctrl-C stops it all
 	$(PY) deploy/local/run.py
@@ -23,6 +23,9 @@ unit: $(STAMP)  ## only the tests that need no Kafka or Mongo
 
 bench: $(STAMP)  ## benchmarks; each prints its figures as JSON
 	$(PY) -m bench
+
+faults: $(STAMP)  ## the fault suite: SIGKILLs under load on its own stack, one JSON line per fault (minutes)
+	$(PY) -m bench faults
 
 stack: $(STAMP)  ## only Kafka + FerretDB
 	$(PY) deploy/local/stack.py start

@@ -1,6 +1,8 @@
 """``python -m bench [name ...]``: run the benchmarks, one JSON line of figures each.
 
 Benchmarks that need Kafka and FerretDB get them started (on their own ports) once.
+Those in ``ONLY_WHEN_NAMED`` (the fault suite, which takes many minutes and brings its own
+stack) run only when named: ``python -m bench faults``.
 """
 from __future__ import annotations
 
@@ -8,15 +10,17 @@ import json
 import sys
 from contextlib import nullcontext
 
-from bench import imports, notifications, outbox_relay, pipeline, publish, registration_api, scheduler
+from bench import faults, imports, notifications, outbox_relay, pipeline, publish, registration_api, scheduler
 from bench.stack import bench_stack
 
 BENCHMARKS = {"scheduler": (scheduler.run, False), "outbox_relay": (outbox_relay.run, True), "dispatcher": (notifications.run, True),
-              "pipeline": (pipeline.run, True), "publish": (publish.run, True), "registration_api": (registration_api.run, True), "import": (imports.run, True)}
+              "pipeline": (pipeline.run, True), "publish": (publish.run, True), "registration_api": (registration_api.run, True), "import": (imports.run, True),
+              "faults": (faults.run, False)}
+ONLY_WHEN_NAMED = {"faults"}
 
 
 def main(names: list[str]) -> None:
-    chosen = names or list(BENCHMARKS)
+    chosen = names or [n for n in BENCHMARKS if n not in ONLY_WHEN_NAMED]
     unknown = [n for n in chosen if n not in BENCHMARKS]
     if unknown:
         sys.exit(f"unknown benchmark(s): {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}")

@@ -118,6 +118,18 @@ class Platform:
                 restarted.append(proc.name)
         return restarted
 
+    def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
+        """Send ``sig`` to one process (and its children) and, for SIGKILL, wait until it is gone."""
+        popen = self.running[name]
+        if popen.poll() is None:
+            os.killpg(popen.pid, sig)
+            if sig == signal.SIGKILL:
+                popen.wait()
+
+    def restart(self, name: str) -> None:
+        """Start one process again (after ``kill``), with the same command and log."""
+        self._spawn(next(proc for proc in self.table if proc.name == name))
+
     def stop(self, timeout: float = 15.0) -> None:
         for popen in self.running.values():
             if popen.poll() is None:
