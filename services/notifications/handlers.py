@@ -129,8 +129,10 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
         return (meeting["seller_id"], meeting["buyer_id"]), (meeting["buyer_id"], meeting["seller_id"])
 
     def announce_added(meeting: dict[str, Any], people: dict[str, Contact], source: Source) -> None:
+        """Tell both sides of a meeting (event data or stored document) it was added."""
+        meeting_id = meeting.get("meeting_id") or meeting["_id"]
         for who, other in both_sides(meeting):
-            context = {"day": meeting["day"], "start": meeting["start"], "table": meeting["table"], "with": people[other].name}
+            context = {"day": meeting["day"], "start": meeting["start"], "table": meeting["table"], "with": people[other].name, "meeting_id": meeting_id}
             tell(people[who], "meeting_added", context, source)
 
     def on_participant(event: Event, part: dict[str, Any] | None = None) -> None:
