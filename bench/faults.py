@@ -7,9 +7,11 @@ behind the write guard on 46017, APIs on 46001-46003, flow page 46004, SMTP sink
 gateway sink 46026, state in ``.state/faults`` (wiped at the start). Each fault is one
 phase with a meet of its own (``bench/fault_load.py``): a meet created and opened,
 sellers and buyers registered, applied and approved, meeting requests and accepts, a
-draft published, walk-ins. At the phase's injection point the fault's target gets
-SIGKILL; it is started again ``down`` seconds later while the load goes on (the client
-retries connection errors, timeouts and 5xx with the same ``Idempotency-Key``). Then the
+draft published, walk-ins. At the fault's injection point (``Fault.point``) its target
+gets SIGKILL; it is started again ``down`` seconds later while the load goes on (the client
+retries connection errors, timeouts and 5xx with the same ``Idempotency-Key``); a phase
+may also hold several faults at different points (the short version in ``make test``
+does). Then the
 suite waits until the platform is quiet: no outbox pointer left in any service's
 database, every consumer group at lag 0 on every partition, no notification due
 (``notification_due`` empty), and the sinks unchanged between two checks a second apart.
@@ -58,7 +60,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 from bench.fault_audit import Quiet, Sinks, audit
 from bench.fault_load import Client, Tally, drive
@@ -97,11 +99,11 @@ class Fault:
 
     @property
     def in_stack(self) -> bool:
+        """A server of the stack (else a process of the platform)."""
         return self.target in ("kafka", "ferretdb", "mongo")
 
 
 FAULTS = (
-    Fault("none", "", "", 0),
     Fault("kafka", "kafka", "registrations", 8),
     Fault("ferretdb", "ferretdb", "registrations", 6),
     Fault("write_guard", "mongo", "registrations", 6),
@@ -171,50 +173,47 @@ class Suite:
         else:
             self.platform.restart(fault.target)
 
-    def phase(self, fault: Fault, sellers: int, buyers: int) -> dict[str, Any]:
-        """One fault under load, then quiet, then the audit: the fault's JSON line."""
+    def phase(self, faults: Sequence[Fault], sellers: int, buyers: int) -> dict[str, Any]:
+        """Faults under one load (each at its point), then quiet, then the audit: one JSON line."""
         tally = Tally()
         registration = Client(f"http://127.0.0.1:{self.ports.apis[0]}", tally)
         matching = Client(f"http://127.0.0.1:{self.ports.apis[1]}", tally)
-        times: dict[str, float] = {}
-        reviver: list[threading.Thread] = []
+        restarted: list[float] = []
+        revivers: list[threading.Thread] = []
         problems: list[str] = []
 
         def hook(point: str) -> None:
-            if point != fault.point or times:
-                return
-            times["killed"] = time.monotonic()
-            try:
-                self.kill(fault)
-            except Exception as exc:  # noqa: BLE001 - reported on the line
-                problems.append(f"kill failed: {exc!r}")
-
-            def later() -> None:
-                time.sleep(fault.down)
+            for fault in (f for f in faults if f.point == point):
                 try:
-                    self.revive(fault)
-                except Exception as exc:  # noqa: BLE001
-                    problems.append(f"restart failed: {exc!r}")
-                times["restarted"] = time.monotonic()
+                    self.kill(fault)
+                except Exception as exc:  # noqa: BLE001 - reported on the line
+                    problems.append(f"{fault.name}: kill failed: {exc!r}")
+                revivers.append(threading.Thread(target=later, args=(fault,), daemon=True))
+                revivers[-1].start()
 
-            reviver.append(threading.Thread(target=later, daemon=True))
-            reviver[0].start()
+        def later(fault: Fault) -> None:
+            time.sleep(fault.down)
+            try:
+                self.revive(fault)
+            except Exception as exc:  # noqa: BLE001
+                problems.append(f"{fault.name}: restart failed: {exc!r}")
+            restarted.append(time.monotonic())
 
         started = time.monotonic()
         ledger = drive(registration, matching, self.auth.issue, sellers, buyers, hook)
-        for thread in reviver:
+        for thread in revivers:
             thread.join()
         load_done = time.monotonic()
-        also_exited = [name for name in self.platform.restart_exited() if name != fault.target]
+        also_exited = [name for name in self.platform.restart_exited() if name not in {f.target for f in faults}]
         waited = self.quiet.wait(QUIET_TIMEOUT)
         quiet_at = time.monotonic()
         judged = audit(ledger, self.dbs, self.sinks)
-        restarted = times.get("restarted", started)
+        back = max(restarted, default=started)
         line = {
             "benchmark": "faults",
-            "fault": fault.name,
-            "injected_at": fault.point or None,
-            "down_s": fault.down,
+            "fault": "+".join(f.name for f in faults) or "none",
+            "injected_at": "+".join(f.point for f in faults) or None,
+            "down_s": max((f.down for f in faults), default=0),
             "accepted": tally.accepted,
             "participants": len(ledger.people),
             "approved": len(ledger.approved),
@@ -230,7 +229,7 @@ class Suite:
             "retries": tally.retries,
             "refused": sum(tally.refused.values()),
             "load_s": round(load_done - started, 1),
-            "seconds_to_recover": round(quiet_at - restarted, 1) if waited is not None else None,
+            "seconds_to_recover": round(quiet_at - back, 1) if waited is not None else None,
         }
         details = {
             "lost_by_kind": judged["lost_by_kind"], "duplicated_by_kind": judged["duplicated_by_kind"],
@@ -250,16 +249,18 @@ def faults_stack(state_dir: Path, ports: Ports, env: Mapping[str, str] | None = 
     })
 
 
-def run_suite(stack: Stack, ports: Ports, log_dir: Path, faults=FAULTS, sellers: int = 16, buyers: int = 6, report=None) -> list[dict]:
-    """Every fault in turn on a platform started on ``stack``; ``report(line)`` as each ends."""
+def run_suite(stack: Stack, ports: Ports, log_dir: Path, phases: Sequence[Sequence[Fault]] = ((),) + tuple((f,) for f in FAULTS),
+              sellers: int = 16, buyers: int = 6, report: Callable[[dict], None] | None = None) -> list[dict]:
+    """Each phase in turn (its faults under one load; ``()`` is the load without a fault)
+    on a platform started on ``stack``; ``report(line)`` as each ends."""
     suite = Suite(stack, ports, log_dir).start()
     lines = []
     try:
         settled = suite.quiet.wait(QUIET_TIMEOUT)
         if settled is None:
             raise RuntimeError(f"the platform never got quiet after starting: {suite.quiet.why}")
-        for fault in faults:
-            line = suite.phase(fault, sellers, buyers)
+        for faults in phases:
+            line = suite.phase(faults, sellers, buyers)
             lines.append(line)
             if report:
                 report(line)
