@@ -13,16 +13,15 @@ handler returns, and a retry redoes what is missing.
 """
 from __future__ import annotations
 
-import logging
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
 from pymongo.database import Database
 
-from shared import contracts, correlation
+from shared import contracts
 from shared.config import Settings
-from shared.consumer import TRANSIENT, Handler, PermanentError
+from shared.consumer import Handler, PermanentError
 from shared.contracts import matching, registration
 from shared.contracts import notifications as own
 from shared.envelope import Event
@@ -34,9 +33,7 @@ from services.notifications.domain.schedules import Pair, other_side, pairs_by_p
 from services.notifications.schedule_file import schedule_ics
 from services.notifications.store import NotificationStore
 from services.notifications.views import ContactStore, MeetingView, MeetNames, Publications, Tallies
-from services.notifications.waiting import WaitingRoom, meet_key, pair_key, participant_key
-
-log = logging.getLogger(__name__)
+from services.notifications.waiting import Parking, WaitingRoom, meet_key, pair_key, participant_key
 
 SUBSCRIBES_TO = [registration.TOPIC, matching.TOPIC]
 DECISIONS = {
@@ -54,7 +51,6 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
     meet_names = MeetNames(db)
     publications = Publications(db)
     tallies = Tallies(db)
-    waiting = WaitingRoom(db)
     reminder_minutes = int(settings.extra.get("BSM_REMINDER_MINUTES", 30))
     nudge_hours = int(settings.extra.get("BSM_REQUEST_NUDGE_HOURS", 24))
 
@@ -74,31 +70,8 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
         meet_id, seller_id, buyer_id = ident.split("|")
         return meetings.of_pair(meet_id, seller_id, buyer_id) is not None
 
-    def wait(key: str, event: Event, part: dict[str, Any] | None) -> None:
-        """Park the event (or ``part`` of it) until ``key`` is known; if it became known
-        meanwhile (another consumer recorded it), take up what waits for it at once."""
-        waiting.park(key, event, part)
-        if known(key):
-            release(key)
-
-    def release(key: str) -> None:
-        """Do the work parked for ``key``, now known, in the order it was parked. Work that
-        fails stays parked, and the failure is raised once the rest is done, so the event
-        that brought ``key`` is retried (and dead-lettered with the reason if it persists)."""
-        failed = []
-        for item_id, parked, part in waiting.waiting(key):
-            try:
-                with correlation.correlated(parked.correlation_id, parked.id):
-                    handlers[parked.type](parked, part)
-            except TRANSIENT:
-                raise
-            except Exception as exc:
-                log.exception("parked work failed", extra={"event_id": parked.id, "event_type": parked.type, "waited_for": key})
-                failed.append(f"{parked.type} {parked.id}: {exc!r}")
-                continue
-            waiting.done(key, item_id)
-        if failed:
-            raise RuntimeError(f"work parked for {key} failed: {'; '.join(failed)}")
+    parking = Parking(WaitingRoom(db), known, lambda event, part: handlers[event.type](event, part))
+    wait, release = parking.wait, parking.release
 
     def gather(event: Event, people: Iterable[str], part: dict[str, Any] | None = None, meet_id: str | None = None,
                cache: dict[str, Contact] | None = None) -> dict[str, Contact] | None:

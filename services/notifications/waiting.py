@@ -15,13 +15,18 @@ item; an item is deleted only after its work is done.
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import asdict
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
+from shared import correlation
+from shared.consumer import TRANSIENT
 from shared.envelope import Event
+
+log = logging.getLogger(__name__)
 
 WAITING, WAITING_FOR = "waiting", "waiting_for"
 
@@ -67,6 +72,41 @@ class WaitingRoom:
 
     def size(self) -> int:
         return self.items.estimated_document_count()
+
+
+class Parking:
+    """Parks work until what it needs is known, and takes it up when it is: ``known(key)``
+    says whether a key is known, ``replay(event, part)`` does parked work."""
+
+    def __init__(self, room: WaitingRoom, known: Callable[[str], bool], replay: Callable[[Event, dict[str, Any] | None], None]):
+        self.room, self.known, self.replay = room, known, replay
+
+    def wait(self, key: str, event: Event, part: dict[str, Any] | None = None) -> None:
+        """Park the event (or ``part`` of it) until ``key`` is known; if it became known
+        meanwhile (another consumer recorded it), take up what waits for it at once."""
+        self.room.park(key, event, part)
+        if self.known(key):
+            self.release(key)
+
+    def release(self, key: str) -> None:
+        """Do the work parked for ``key``, now known, in the order it was parked, each under
+        its event's correlation id. Work that fails stays parked, and once the rest is done
+        a RuntimeError names it, so the event that brought ``key`` is retried (and
+        dead-lettered with the reason if it persists). Transient failures propagate."""
+        failed = []
+        for item_id, parked, part in self.room.waiting(key):
+            try:
+                with correlation.correlated(parked.correlation_id, parked.id):
+                    self.replay(parked, part)
+            except TRANSIENT:
+                raise
+            except Exception as exc:
+                log.exception("parked work failed", extra={"event_id": parked.id, "event_type": parked.type, "waited_for": key})
+                failed.append(f"{parked.type} {parked.id}: {exc!r}")
+                continue
+            self.room.done(key, item_id)
+        if failed:
+            raise RuntimeError(f"work parked for {key} failed: {'; '.join(failed)}")
 
 
 def _part_id(part: dict[str, Any] | None) -> str:

@@ -42,8 +42,8 @@ def test_a_meeting_in_an_unknown_time_zone_is_dead_lettered_and_not_counted_hand
     worker.start()
     try:
         wait_until(lambda: db["notifications"].count_documents({"kind": "meeting_reminder", "context.meeting_id": good.data["meeting_id"]}) == 5,
-                   what="the good meeting's reminders, after the poisoned one")
-        [dead] = read_topic(settings, dlq, expect=1)
+                   timeout=60, what="the good meeting's reminders, after the poisoned one")
+        [dead] = wait_until(lambda: read_topic(settings, dlq, expect=1, timeout=10, settle=0.5), timeout=60, what="the dead letter")
     finally:
         stop.set()
         worker.join(timeout=15)
