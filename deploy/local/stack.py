@@ -37,6 +37,16 @@ FERRETDB_PATCH_LEVEL = "bsm2"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
+def kafka_cluster_id() -> str:
+    """A new cluster id as Kafka's ``Uuid.randomUuid()`` makes one: 16 random bytes in URL-safe
+    base64 without padding, never starting with ``-`` (the storage tool would read it as an
+    option)."""
+    while True:
+        candidate = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not candidate.startswith("-"):
+            return candidate
+
+
 class StackError(RuntimeError):
     """Something the person running the stack has to fix; the message says what."""
 
@@ -235,7 +245,7 @@ class Kafka(Component):
             return
         cluster_file = self.data_dir / "cluster.id"
         if not cluster_file.exists():
-            cluster_file.write_text(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))
+            cluster_file.write_text(kafka_cluster_id())
         _run(
             self._java("kafka.tools.StorageTool")
             + ["format", "-t", cluster_file.read_text().strip(), "-c", str(self.data_dir / "server.properties"), "--ignore-formatted"]
