@@ -4,6 +4,7 @@ from __future__ import annotations
 import functools
 from concurrent import futures
 import logging
+import re
 import time
 from datetime import datetime
 from typing import Any, Callable
@@ -13,7 +14,7 @@ from flask.json.provider import DefaultJSONProvider
 from flask_cors import CORS
 from marshmallow import ValidationError
 from pymongo.errors import PyMongoError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from shared import correlation, metrics, request_budget
 from shared.auth import Authenticator, Unauthenticated, parse_api_keys
@@ -30,8 +31,16 @@ PROBLEM_JSON = "application/problem+json"
 REQUEST_ID_HEADERS = ("X-Correlation-ID", "X-Request-ID")
 
 
+DEFAULT_MAX_BODY_BYTES = 1 << 20
+DEFAULT_MAX_JSON_DEPTH = 32
+
+
 class JsonProvider(DefaultJSONProvider):
-    """Flask's JSON, with datetimes in ISO 8601 (what clients parse) instead of RFC 1123."""
+    """Flask's JSON, with datetimes in ISO 8601 (what clients parse) instead of RFC 1123.
+
+    Every JSON body is parsed here (``json_body()`` and any ``request.get_json``), so the
+    nesting limit (``BSM_MAX_JSON_DEPTH``, default 32 levels) is checked here, on the raw
+    text before parsing: deeper bodies are a 400 problem, even with ``silent=True``."""
 
     sort_keys = False
 
@@ -40,6 +49,36 @@ class JsonProvider(DefaultJSONProvider):
         if isinstance(value, datetime):
             return value.isoformat()
         return DefaultJSONProvider.default(value)
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        limit = self._app.config.get("MAX_JSON_DEPTH", DEFAULT_MAX_JSON_DEPTH)
+        if json_nesting(s, limit) > limit:
+            raise Problem(400, "Bad Request", f"The JSON body is nested deeper than {limit} levels.", errors={"_body": [f"At most {limit} levels of nesting."]})
+        return super().loads(s, **kwargs)
+
+
+_JSON_STRING = {str: re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S), bytes: re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)}
+_JSON_BRACKET = {str: re.compile(r"[\[\]{}]"), bytes: re.compile(rb"[\[\]{}]")}
+_OPENERS = {str: "[{", bytes: b"[{"}
+
+
+def json_nesting(text: str | bytes, stop_above: int | None = None) -> int:
+    """How deeply arrays and objects nest in the JSON ``text`` (``{"a": [1]}`` is 2), read
+    without parsing it (brackets inside strings do not count); counting stops once it
+    passes ``stop_above``."""
+    kind = bytes if isinstance(text, (bytes, bytearray)) else str
+    openers = _OPENERS[kind]
+    depth = deepest = 0
+    for bracket in _JSON_BRACKET[kind].finditer(_JSON_STRING[kind].sub(b'""' if kind is bytes else '""', text)):
+        if bracket.group() in openers:
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if stop_above is not None and deepest > stop_above:
+                    break
+        else:
+            depth -= 1
+    return deepest
 
 
 class Problem(Exception):
@@ -68,6 +107,9 @@ def install(app: Flask) -> None:
     """Correlation ids, request logging, problem+json error handlers, and a bounded time
     with the database for every request (shared/request_budget.py)."""
     settings = app.config.get("SETTINGS")
+    extra = settings.extra if settings else {}
+    app.config["MAX_CONTENT_LENGTH"] = int(extra.get("BSM_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES))
+    app.config["MAX_JSON_DEPTH"] = int(extra.get("BSM_MAX_JSON_DEPTH", DEFAULT_MAX_JSON_DEPTH))
     default_budget = float(settings.extra.get("BSM_REQUEST_DB_SECONDS", request_budget.DEFAULT_SECONDS)) if settings else request_budget.DEFAULT_SECONDS
     breaker = app.extensions["database_breaker"] = request_budget.Breaker()
     dispatch = app.full_dispatch_request
@@ -84,6 +126,12 @@ def install(app: Flask) -> None:
         g.correlation = correlation.correlated(_safe_id(incoming))
         g.correlation_id = g.correlation.__enter__()
         g.started = time.monotonic()
+        larger = app.config.get("BODY_LIMITS", {}).get(request.endpoint)
+        if larger:
+            request.max_content_length = larger
+        limit = request.max_content_length
+        if limit is not None and (request.content_length or 0) > limit:
+            raise RequestEntityTooLarge()
         if breaker.is_open() and request.path not in PROBE_PATHS:
             return _database_away()
 
@@ -131,9 +179,20 @@ def install(app: Flask) -> None:
             breaker.trip()
         return _database_away()
 
+    @app.errorhandler(RequestEntityTooLarge)
+    def _too_large(exc: RequestEntityTooLarge):
+        limit = request.max_content_length
+        return problem_response(413, "Content Too Large", f"The body may have at most {limit} bytes.", errors={"_body": [f"At most {limit} bytes."]}, max_bytes=limit)
+
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
         return problem_response(exc.code or 500, exc.name, exc.description)
+
+    @app.errorhandler(UnicodeEncodeError)
+    def _broken_text(exc: UnicodeEncodeError):
+        if "surrogates not allowed" not in str(exc):
+            return _unexpected(exc)
+        return problem_response(400, "Bad Request", "The request holds text that is not valid Unicode (a lone surrogate).")
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
@@ -197,7 +256,7 @@ def _safe_id(value: str | None) -> str | None:
 
 def service_app(
     import_name: str, settings, db, prepare: Callable[[Any], None] | None = None, outbox_collections: list[str] = (), state=None,
-    budgets: dict[str, float] | None = None,
+    budgets: dict[str, float] | None = None, body_limits: dict[str, int] | None = None,
 ) -> Flask:
     """A Flask app with the platform's logging, error handling and health probes.
 
@@ -205,12 +264,16 @@ def service_app(
     ``/readyz`` says Mongo is down, so an orchestrator waits instead of crash-looping.
     ``budgets`` maps endpoints ("blueprint.view") to the seconds they may spend with the
     database when the default (``BSM_REQUEST_DB_SECONDS``) is too short for them.
+    Request bodies are limited to ``BSM_MAX_BODY_BYTES`` (default 1 MiB; larger ones are a
+    413 problem before they are read); ``body_limits`` maps endpoints to the bytes they
+    accept instead (uploads). JSON bodies nest at most ``BSM_MAX_JSON_DEPTH`` levels (400).
     """
     configure_logging(settings.service, settings.log_level)
     app = Flask(import_name)
     app.config["SERVICE"] = settings.service
     app.config["SETTINGS"] = settings
     app.config["DATABASE_BUDGETS"] = dict(budgets or {})
+    app.config["BODY_LIMITS"] = dict(body_limits or {})
     app.json = JsonProvider(app)
     install(app)
     app.extensions["auth"] = Authenticator(settings.auth_secret, parse_api_keys(settings.api_keys))

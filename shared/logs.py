@@ -29,7 +29,12 @@ class JsonFormatter(logging.Formatter):
         line.update({k: v for k, v in vars(record).items() if k not in _RESERVED and not k.startswith("_")})
         if record.exc_info:
             line["exc"] = self.formatException(record.exc_info)
-        return json.dumps(line, default=str, ensure_ascii=False)
+        text = json.dumps(line, default=str, ensure_ascii=False)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate from a client: escaped, the line still written
+            text = json.dumps(line, default=str, ensure_ascii=True)
+        return text
 
 
 def configure_logging(service: str, level: str = "INFO") -> None:

@@ -12,7 +12,9 @@ import functools
 from importlib import resources
 from typing import Any
 
-from marshmallow import ValidationError, fields
+from marshmallow import ValidationError
+
+from shared.text import SingleLine
 
 NOT_A_PLACE = {"Factory"}
 
@@ -39,7 +41,7 @@ def check_zone(name: str) -> str:
     raise ValueError(f"{name!r} is not an IANA time zone name: {hint}")
 
 
-class TimeZone(fields.Str):
+class TimeZone(SingleLine):
     """A marshmallow string field holding an IANA time zone name (see ``check_zone``)."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:

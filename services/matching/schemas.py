@@ -1,42 +1,44 @@
 """Matching's HTTP bodies (marshmallow at the edge only)."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from shared.text import MultiLine, SingleLine
+
 from services.matching.domain.preferences import PREFERENCES
 
 
 class PreferenceIn(Schema):
-    preference = fields.Str(required=True, validate=validate.OneOf(PREFERENCES))
+    preference = SingleLine(required=True, validate=validate.OneOf(PREFERENCES))
 
 
 class DraftIn(Schema):
     max_meetings = fields.Int(load_default=12, validate=validate.Range(min=1, max=100))
     buyer_preference_factor = fields.Float(load_default=1.5, validate=validate.Range(min=0.5, max=5), metadata={"description": "How much more a buyer's wish weighs than a seller's"})
     max_meetings_by_participant = fields.Dict(
-        keys=fields.Str(validate=validate.Length(min=1, max=100)), values=fields.Int(validate=validate.Range(min=0, max=100)),
+        keys=SingleLine(validate=validate.Length(min=1, max=100)), values=fields.Int(validate=validate.Range(min=0, max=100)),
         load_default=dict, metadata={"description": "Caps for particular participants (participant id -> meetings)"},
     )
 
 
 class OutcomeIn(Schema):
-    outcome = fields.Str(required=True, validate=validate.OneOf(("held", "no_show_seller", "no_show_buyer", "no_show_both")))
+    outcome = SingleLine(required=True, validate=validate.OneOf(("held", "no_show_seller", "no_show_buyer", "no_show_both")))
 
 
 class MoneyIn(Schema):
-    amount = fields.Str(required=True, validate=validate.Regexp(r"^\d{1,13}(\.\d{1,2})?$", error="An amount such as 1250000 or 1250000.50."))
-    currency = fields.Str(load_default="INR", validate=validate.Regexp(r"^[A-Z]{3}$"))
+    amount = SingleLine(required=True, validate=validate.Regexp(r"^\d{1,13}(\.\d{1,2})?$", error="An amount such as 1250000 or 1250000.50."))
+    currency = SingleLine(load_default="INR", validate=validate.Regexp(r"^[A-Z]{3}$"))
 
 
 class QuantityIn(Schema):
-    value = fields.Str(required=True, validate=validate.Regexp(r"^\d{1,12}(\.\d{1,3})?$"))
-    unit = fields.Str(required=True, validate=validate.Length(min=1, max=20))
+    value = SingleLine(required=True, validate=validate.Regexp(r"^\d{1,12}(\.\d{1,3})?$"))
+    unit = SingleLine(required=True, validate=validate.Length(min=1, max=20))
 
 
 class LoiIn(Schema):
-    product = fields.Str(required=True, validate=validate.Length(min=2, max=200))
+    product = SingleLine(required=True, validate=validate.Length(min=2, max=200))
     quantity = fields.Nested(QuantityIn, required=True)
     value = fields.Nested(MoneyIn, required=True)
-    value_inr = fields.Str(load_default=None, validate=validate.Regexp(r"^\d{1,13}(\.\d{1,2})?$"), metadata={"description": "Required when value is not in INR: its INR equivalent at signing."})
-    delivery_terms = fields.Str(load_default=None, validate=validate.Length(max=500))
+    value_inr = SingleLine(load_default=None, validate=validate.Regexp(r"^\d{1,13}(\.\d{1,2})?$"), metadata={"description": "Required when value is not in INR: its INR equivalent at signing."})
+    delivery_terms = MultiLine(load_default=None, validate=validate.Length(max=500))
     signed_on = fields.Date(required=True)
 
     @validates_schema
@@ -46,22 +48,22 @@ class LoiIn(Schema):
 
 
 class CancellationIn(Schema):
-    participant_id = fields.Str(required=True, validate=validate.Length(min=1, max=100))
-    reason = fields.Str(load_default="cancelled", validate=validate.OneOf(("cancelled", "no_show")))
+    participant_id = SingleLine(required=True, validate=validate.Length(min=1, max=100))
+    reason = SingleLine(load_default="cancelled", validate=validate.OneOf(("cancelled", "no_show")))
     max_meetings = fields.Int(load_default=12, validate=validate.Range(min=1, max=100))
 
 
 class RequestIn(Schema):
-    from_id = fields.Str(load_default=None, metadata={"description": "Organisers add meetings on someone's behalf; participants omit it."})
-    to_id = fields.Str(required=True, validate=validate.Length(min=1, max=100))
-    message = fields.Str(load_default=None, validate=validate.Length(max=1000))
+    from_id = SingleLine(load_default=None, metadata={"description": "Organisers add meetings on someone's behalf; participants omit it."})
+    to_id = SingleLine(required=True, validate=validate.Length(min=1, max=100))
+    message = MultiLine(load_default=None, validate=validate.Length(max=1000))
 
 
 class FollowUpIn(Schema):
-    status = fields.Str(required=True, validate=validate.OneOf(("in_negotiation", "order_placed", "lapsed")))
+    status = SingleLine(required=True, validate=validate.OneOf(("in_negotiation", "order_placed", "lapsed")))
     order_value = fields.Nested(MoneyIn, load_default=None)
-    order_value_inr = fields.Str(load_default=None, validate=validate.Regexp(r"^\d{1,13}(\.\d{1,2})?$"))
-    note = fields.Str(load_default=None, validate=validate.Length(max=1000))
+    order_value_inr = SingleLine(load_default=None, validate=validate.Regexp(r"^\d{1,13}(\.\d{1,2})?$"))
+    note = MultiLine(load_default=None, validate=validate.Length(max=1000))
 
     @validates_schema
     def _order_has_value(self, data, **_):
@@ -78,23 +80,23 @@ class RatingIn(Schema):
 
 
 class CheckInIn(Schema):
-    participant_id = fields.Str(required=True, validate=validate.Length(min=1, max=100))
+    participant_id = SingleLine(required=True, validate=validate.Length(min=1, max=100))
 
 
 class WalkInIn(Schema):
-    seller_id = fields.Str(required=True)
-    buyer_id = fields.Str(required=True)
-    slot_id = fields.Str(load_default=None, metadata={"description": "Default: the first slot both are free in."})
+    seller_id = SingleLine(required=True)
+    buyer_id = SingleLine(required=True)
+    slot_id = SingleLine(load_default=None, metadata={"description": "Default: the first slot both are free in."})
 
 
 class InterpreterIn(Schema):
-    name = fields.Str(required=True, validate=validate.Length(min=2, max=120))
-    languages = fields.List(fields.Str(validate=validate.Length(min=2, max=8)), required=True, validate=validate.Length(min=2, max=10))
-    availability = fields.List(fields.Str(), required=True, validate=validate.Length(min=1, max=500))
+    name = SingleLine(required=True, validate=validate.Length(min=2, max=120))
+    languages = fields.List(SingleLine(validate=validate.Length(min=2, max=8)), required=True, validate=validate.Length(min=2, max=10))
+    availability = fields.List(SingleLine(), required=True, validate=validate.Length(min=1, max=500))
 
 
 class LockIn(Schema):
-    seller_id = fields.Str(required=True, validate=validate.Length(min=1, max=100))
-    buyer_id = fields.Str(required=True, validate=validate.Length(min=1, max=100))
-    slot_id = fields.Str(required=True, validate=validate.Length(min=1, max=40))
+    seller_id = SingleLine(required=True, validate=validate.Length(min=1, max=100))
+    buyer_id = SingleLine(required=True, validate=validate.Length(min=1, max=100))
+    slot_id = SingleLine(required=True, validate=validate.Length(min=1, max=40))
     table = fields.Int(load_default=None, validate=validate.Range(min=1, max=5000))

@@ -28,10 +28,19 @@ DATABASE_BUDGETS = {
 }
 
 
+# Bulk uploads (up to 5,000 rows) may be larger than other bodies: BSM_MAX_IMPORT_BODY_BYTES.
+DEFAULT_MAX_IMPORT_BODY_BYTES = 8 << 20
+UPLOADS = ("imports.import_csv", "imports.upload_batch")
+
+
 def create_app(settings: Settings | None = None):
     settings = settings or load_settings(SERVICE)
     db = connect_for_requests(settings)
-    app = service_app(__name__, settings, db, prepare=ensure_indexes, outbox_collections=OUTBOX_COLLECTIONS, budgets=DATABASE_BUDGETS)
+    upload_bytes = int(settings.extra.get("BSM_MAX_IMPORT_BODY_BYTES", DEFAULT_MAX_IMPORT_BODY_BYTES))
+    app = service_app(
+        __name__, settings, db, prepare=ensure_indexes, outbox_collections=OUTBOX_COLLECTIONS, budgets=DATABASE_BUDGETS,
+        body_limits={endpoint: upload_bytes for endpoint in UPLOADS},
+    )
     topic = settings.topic(catalogue.TOPIC)
     app.extensions[SERVICE] = Registration(
         participants=ParticipantStore(db, topic),

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
+from shared.text import Email, MultiLine, SingleLine
 from shared.timezones import TimeZone
 
 from services.registration.domain import applications, meets, participants
@@ -14,7 +15,7 @@ from services.registration.domain.reference import GI_TAGS, JAMMU_AND_KASHMIR, L
 
 
 def _normalised(normalise):
-    class Normalised(fields.Str):
+    class Normalised(SingleLine):
         def _deserialize(self, value, attr, data, **kwargs):
             try:
                 return normalise(super()._deserialize(value, attr, data, **kwargs))
@@ -28,16 +29,18 @@ Phone = _normalised(normalise_phone)
 Gstin = _normalised(normalise_gstin)
 Udyam = _normalised(normalise_udyam)
 Iec = _normalised(normalise_iec)
-Language = lambda **kw: fields.Str(validate=validate.OneOf(sorted(LANGUAGES)), **kw)  # noqa: E731
-Name = lambda **kw: fields.Str(validate=validate.Length(min=2, max=200), **kw)  # noqa: E731
+Language = lambda **kw: SingleLine(validate=validate.OneOf(sorted(LANGUAGES)), **kw)  # noqa: E731
+Name = lambda **kw: SingleLine(validate=validate.Length(min=2, max=200), **kw)  # noqa: E731
 
 
-class AmountField(fields.Str):
+class AmountField(SingleLine):
     """Money amounts as decimal strings (``"1250.50"``); numbers are accepted if integral."""
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, float) or isinstance(value, bool):
             raise ValidationError('Give amounts as a string such as "1250.50".')
+        if isinstance(value, str):
+            value = super()._deserialize(value, attr, data, **kwargs)
         try:
             amount = Decimal(str(value).replace(",", ""))
         except ArithmeticError:
@@ -49,14 +52,14 @@ class AmountField(fields.Str):
 
 class Quantity(Schema):
     value = AmountField(required=True)
-    unit = fields.Str(required=True, validate=validate.Length(min=1, max=20), metadata={"example": "kg"})
+    unit = SingleLine(required=True, validate=validate.Length(min=1, max=20), metadata={"example": "kg"})
 
 
 class PriceBand(Schema):
     min = AmountField(required=True)
     max = AmountField(required=True)
-    currency = fields.Str(load_default="INR", validate=validate.Regexp(r"^[A-Z]{3}$"))
-    unit = fields.Str(required=True, validate=validate.Length(min=1, max=20), metadata={"example": "piece"})
+    currency = SingleLine(load_default="INR", validate=validate.Regexp(r"^[A-Z]{3}$"))
+    unit = SingleLine(required=True, validate=validate.Length(min=1, max=20), metadata={"example": "piece"})
 
     @validates_schema
     def _ordered(self, data, **_):
@@ -65,13 +68,13 @@ class PriceBand(Schema):
 
 
 class Product(Schema):
-    id = fields.Str(dump_only=True)
+    id = SingleLine(dump_only=True)
     name = Name(required=True)
-    odop_product = fields.Str(load_default=None, validate=validate.Length(max=120))
-    category = fields.Str(required=True, validate=validate.OneOf(participants.CATEGORIES))
-    district = fields.Str(load_default=None)
-    gi_tag = fields.Str(load_default=None, validate=validate.OneOf(GI_TAGS))
-    certifications = fields.List(fields.Str(validate=validate.OneOf(participants.CLAIM_KINDS)), load_default=list)
+    odop_product = SingleLine(load_default=None, validate=validate.Length(max=120))
+    category = SingleLine(required=True, validate=validate.OneOf(participants.CATEGORIES))
+    district = SingleLine(load_default=None)
+    gi_tag = SingleLine(load_default=None, validate=validate.OneOf(GI_TAGS))
+    certifications = fields.List(SingleLine(validate=validate.OneOf(participants.CLAIM_KINDS)), load_default=list)
     monthly_capacity = fields.Nested(Quantity, load_default=None)
     minimum_order = fields.Nested(Quantity, load_default=None)
     price_band = fields.Nested(PriceBand, load_default=None)
@@ -79,18 +82,18 @@ class Product(Schema):
 
 
 class SourcingNeeds(Schema):
-    categories = fields.List(fields.Str(validate=validate.OneOf(participants.CATEGORIES)), load_default=list)
-    products = fields.List(fields.Str(validate=validate.Length(max=120)), load_default=list)
+    categories = fields.List(SingleLine(validate=validate.OneOf(participants.CATEGORIES)), load_default=list)
+    products = fields.List(SingleLine(validate=validate.Length(max=120)), load_default=list)
     annual_volume = fields.Nested(Quantity, load_default=None)
     price_band = fields.Nested(PriceBand, load_default=None)
-    required_certifications = fields.List(fields.Str(validate=validate.OneOf(participants.CLAIM_KINDS)), load_default=list)
-    gi_tags = fields.List(fields.Str(validate=validate.OneOf(GI_TAGS)), load_default=list)
-    destination_markets = fields.List(fields.Str(validate=validate.Length(min=2, max=56)), load_default=list)
+    required_certifications = fields.List(SingleLine(validate=validate.OneOf(participants.CLAIM_KINDS)), load_default=list)
+    gi_tags = fields.List(SingleLine(validate=validate.OneOf(GI_TAGS)), load_default=list)
+    destination_markets = fields.List(SingleLine(validate=validate.Length(min=2, max=56)), load_default=list)
 
 
 class _Located(Schema):
-    state = fields.Str(load_default=JAMMU_AND_KASHMIR)
-    district = fields.Str(load_default=None, validate=validate.Length(min=2, max=80))
+    state = SingleLine(load_default=JAMMU_AND_KASHMIR)
+    district = SingleLine(load_default=None, validate=validate.Length(min=2, max=80))
 
     @validates_schema(skip_on_field_errors=False)
     def _district_in_state(self, data, **_):
@@ -109,11 +112,11 @@ class _Located(Schema):
 
 class SellerIn(_Located):
     name = Name(required=True)
-    organisation = fields.Str(load_default=None, validate=validate.Length(max=200))
-    district = fields.Str(required=True, validate=validate.Length(min=2, max=80))
-    enterprise_kind = fields.Str(load_default="artisan", validate=validate.OneOf(participants.ENTERPRISE_KINDS))
+    organisation = SingleLine(load_default=None, validate=validate.Length(max=200))
+    district = SingleLine(required=True, validate=validate.Length(min=2, max=80))
+    enterprise_kind = SingleLine(load_default="artisan", validate=validate.OneOf(participants.ENTERPRISE_KINDS))
     phone = Phone(required=True)
-    email = fields.Email(load_default=None)
+    email = Email(load_default=None)
     preferred_language = Language(load_default="en")
     languages = fields.List(Language(), load_default=list)
     gstin = Gstin(load_default=None)
@@ -124,12 +127,12 @@ class SellerIn(_Located):
 
 class BuyerIn(_Located):
     name = Name(required=True)
-    organisation = fields.Str(required=True, validate=validate.Length(min=2, max=200))
-    buyer_kind = fields.Str(required=True, validate=validate.OneOf(participants.BUYER_KINDS))
-    country = fields.Str(load_default="IN", validate=validate.Regexp(r"^[A-Z]{2}$", error="An ISO 3166 country code such as IN or DE."))
+    organisation = SingleLine(required=True, validate=validate.Length(min=2, max=200))
+    buyer_kind = SingleLine(required=True, validate=validate.OneOf(participants.BUYER_KINDS))
+    country = SingleLine(load_default="IN", validate=validate.Regexp(r"^[A-Z]{2}$", error="An ISO 3166 country code such as IN or DE."))
     international = fields.Bool(load_default=False)
     phone = Phone(load_default=None)
-    email = fields.Email(load_default=None)
+    email = Email(load_default=None)
     preferred_language = Language(load_default="en")
     languages = fields.List(Language(), load_default=list)
     gstin = Gstin(load_default=None)
@@ -138,23 +141,23 @@ class BuyerIn(_Located):
 
 
 class ClaimSchema(Schema):
-    id = fields.Str(dump_only=True)
-    kind = fields.Str(required=True, validate=validate.OneOf(participants.CLAIM_KINDS))
-    number = fields.Str(required=True, validate=validate.Length(min=3, max=60))
+    id = SingleLine(dump_only=True)
+    kind = SingleLine(required=True, validate=validate.OneOf(participants.CLAIM_KINDS))
+    number = SingleLine(required=True, validate=validate.Length(min=3, max=60))
     valid_until = fields.Date(load_default=None)
-    product = fields.Str(load_default=None, validate=validate.Length(max=200))
-    status = fields.Str(dump_only=True)
-    reviewed_by = fields.Str(dump_only=True)
-    note = fields.Str(dump_only=True)
+    product = SingleLine(load_default=None, validate=validate.Length(max=200))
+    status = SingleLine(dump_only=True)
+    reviewed_by = SingleLine(dump_only=True)
+    note = SingleLine(dump_only=True)
 
 
 class ClaimReview(Schema):
     verified = fields.Bool(required=True)
-    note = fields.Str(load_default=None, validate=validate.Length(max=500))
+    note = MultiLine(load_default=None, validate=validate.Length(max=500))
 
 
 class EcommerceStatus(Schema):
-    status = fields.Str(required=True, validate=validate.OneOf(participants.ECOMMERCE_STATUSES))
+    status = SingleLine(required=True, validate=validate.OneOf(participants.ECOMMERCE_STATUSES))
 
 
 class PublicParticipantOut(Schema):
@@ -195,21 +198,21 @@ class ParticipantQuery(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    district = fields.Str()
-    category = fields.Str(validate=validate.OneOf(participants.CATEGORIES))
-    enterprise_kind = fields.Str(validate=validate.OneOf(participants.ENTERPRISE_KINDS))
-    buyer_kind = fields.Str(validate=validate.OneOf(participants.BUYER_KINDS))
-    country = fields.Str()
+    district = SingleLine()
+    category = SingleLine(validate=validate.OneOf(participants.CATEGORIES))
+    enterprise_kind = SingleLine(validate=validate.OneOf(participants.ENTERPRISE_KINDS))
+    buyer_kind = SingleLine(validate=validate.OneOf(participants.BUYER_KINDS))
+    country = SingleLine()
     contact_verified = fields.Bool()
-    sort = fields.Str(metadata={"description": "name, registered_at or district; prefix - to reverse"})
+    sort = SingleLine(metadata={"description": "name, registered_at or district; prefix - to reverse"})
 
 
 class VerificationRequest(Schema):
-    channel = fields.Str(load_default=None, validate=validate.OneOf(("sms", "email")))
+    channel = SingleLine(load_default=None, validate=validate.OneOf(("sms", "email")))
 
 
 class VerificationCode(Schema):
-    code = fields.Str(required=True, validate=validate.Regexp(r"^\d{6}$", error="The code has 6 digits."))
+    code = SingleLine(required=True, validate=validate.Regexp(r"^\d{6}$", error="The code has 6 digits."))
 
 
 class TokenOut(Schema):
@@ -224,8 +227,8 @@ class BreakSchema(Schema):
 
 class MeetIn(Schema):
     name = Name(required=True)
-    venue = fields.Str(required=True, validate=validate.Length(min=2, max=200))
-    city = fields.Str(required=True, validate=validate.Length(min=2, max=80))
+    venue = SingleLine(required=True, validate=validate.Length(min=2, max=200))
+    city = SingleLine(required=True, validate=validate.Length(min=2, max=80))
     timezone = TimeZone(load_default="Asia/Kolkata", metadata={"description": "IANA time zone name of the venue", "example": "Asia/Kolkata"})
     days = fields.List(fields.Date(), required=True, validate=validate.Length(min=1, max=10))
     session_start = fields.Time(required=True, format="%H:%M")
@@ -264,27 +267,27 @@ class MeetQuery(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    status = fields.Str(validate=validate.OneOf(meets.STATUSES))
-    city = fields.Str()
-    sort = fields.Str()
+    status = SingleLine(validate=validate.OneOf(meets.STATUSES))
+    city = SingleLine()
+    sort = SingleLine()
 
 
 class StatusChange(Schema):
-    status = fields.Str(required=True, validate=validate.OneOf(meets.STATUSES))
+    status = SingleLine(required=True, validate=validate.OneOf(meets.STATUSES))
 
 
 class ApplicationIn(Schema):
-    participant_id = fields.Str(load_default=None, metadata={"description": "Organisers apply on someone's behalf; participants omit it."})
-    availability = fields.List(fields.Str(), required=True, validate=validate.Length(min=1, max=500))
+    participant_id = SingleLine(load_default=None, metadata={"description": "Organisers apply on someone's behalf; participants omit it."})
+    availability = fields.List(SingleLine(), required=True, validate=validate.Length(min=1, max=500))
 
 
 class Decision(Schema):
-    decision = fields.Str(required=True, validate=validate.OneOf(sorted(applications.DECISIONS)))
-    reason = fields.Str(load_default=None, validate=validate.Length(max=500))
+    decision = SingleLine(required=True, validate=validate.OneOf(sorted(applications.DECISIONS)))
+    reason = MultiLine(load_default=None, validate=validate.Length(max=500))
 
 
 class Withdrawal(Schema):
-    reason = fields.Str(load_default=None, validate=validate.Length(max=500))
+    reason = MultiLine(load_default=None, validate=validate.Length(max=500))
 
 
 class ApplicationOut(Schema):
@@ -305,9 +308,9 @@ class ApplicationQuery(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    status = fields.Str(validate=validate.OneOf(sorted(applications.ALLOWED)))
-    role = fields.Str(validate=validate.OneOf((participants.SELLER, participants.BUYER)))
-    sort = fields.Str()
+    status = SingleLine(validate=validate.OneOf(sorted(applications.ALLOWED)))
+    role = SingleLine(validate=validate.OneOf((participants.SELLER, participants.BUYER)))
+    sort = SingleLine()
 
 
 class RowOutcomeOut(Schema):
@@ -339,10 +342,10 @@ class ImportJobOut(Schema):
 
 
 class FieldBatchIn(Schema):
-    batch_id = fields.Str(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.:-]{4,80}$"))
-    collected_by = fields.Str(required=True, validate=validate.Length(min=2, max=120))
+    batch_id = SingleLine(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.:-]{4,80}$"))
+    collected_by = SingleLine(required=True, validate=validate.Length(min=2, max=120))
     collected_at = fields.AwareDateTime(load_default=None)
-    rows = fields.List(fields.Dict(), required=True, validate=validate.Length(min=1, max=5000))
+    rows = fields.List(fields.Dict(metadata={"validated_as": "SellerIn"}), required=True, validate=validate.Length(min=1, max=5000), metadata={"description": "Sellers as POST /v1/sellers takes them, each checked on its own"})
 
 
 class CsvUpload(Schema):
@@ -350,9 +353,9 @@ class CsvUpload(Schema):
 
 
 class StateIn(Schema):
-    state = fields.Str(required=True, validate=validate.Length(min=2, max=80))
-    districts = fields.List(fields.Str(validate=validate.Length(min=2, max=80)), required=True, validate=validate.Length(min=1, max=200))
-    odop_products = fields.Dict(keys=fields.Str(validate=validate.Length(min=2, max=80)), values=fields.List(fields.Str(validate=validate.Length(min=2, max=120))), load_default=dict)
+    state = SingleLine(required=True, validate=validate.Length(min=2, max=80))
+    districts = fields.List(SingleLine(validate=validate.Length(min=2, max=80)), required=True, validate=validate.Length(min=1, max=200))
+    odop_products = fields.Dict(keys=SingleLine(validate=validate.Length(min=2, max=80)), values=fields.List(SingleLine(validate=validate.Length(min=2, max=120))), load_default=dict)
 
     @validates_schema
     def _odop_districts_known(self, data, **_):

@@ -111,7 +111,7 @@ def test_lois_add_up_in_the_report_in_crore(meet_with_people):
     assert report["meetings"]["no_show"] == 1
     assert {row["key"] for row in report["by"]["buyer_country"]} == {"DE"}
     csv_text = client.get(f"/v1/meets/{meet.id}/report?format=csv", headers=OPERATOR).get_data(as_text=True)
-    assert "total,,2,10500000.00,Rs 1.05 crore" in csv_text
+    assert '"total","","2","10500000.00","Rs 1.05 crore"' in csv_text
 
 
 def test_a_participant_sees_only_their_own_meetings(meet_with_people, settings_for):

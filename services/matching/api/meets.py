@@ -1,10 +1,8 @@
 """``/v1/meets/<meet_id>/...``: recommendations, preferences, the schedule and the results."""
-import csv
-import io
-
 from flask import Blueprint, Response, current_app, request
 
 from shared.auth import OPERATOR, ORGANISER, PARTICIPANT, STAFF
+from shared.csv_output import csv_response
 from shared.http import Problem, json_body, page_args, principal, require, require_self_or
 from shared.openapi import documented
 
@@ -162,9 +160,7 @@ def report(meet_id: str):
     require(*STAFF)
     result = actions.report(ctx(), meet_id)
     if request.args.get("format") == "csv":
-        out = io.StringIO()
-        csv.writer(out).writerows(report_csv_rows(result))
-        return Response(out.getvalue(), mimetype="text/csv", headers={"Content-Disposition": f"attachment; filename=bsm-{meet_id}-report.csv"})
+        return csv_response(report_csv_rows(result), f"bsm-{meet_id}-report.csv")
     return result
 
 

@@ -1,0 +1,45 @@
+"""The shared guards against hostile input: free-text checks, JSON nesting, CSV cells."""
+import pytest
+
+from shared.csv_output import csv_text, defuse_cell
+from shared.http import json_nesting
+from shared.text import clean_text
+
+
+@pytest.mark.parametrize("text, depth", [("1", 0), ('{"a": [1]}', 2), ('["[[[", "{{\\"{"]', 1), (b"[[[]]]", 3), ('{"a": {"b": [{}]}}', 4)])
+def test_json_nesting_counts_brackets_outside_strings(text, depth):
+    assert json_nesting(text) == depth
+
+
+def test_json_nesting_stops_counting_past_the_limit():
+    assert json_nesting("[" * 100_000, stop_above=32) == 33
+
+
+@pytest.mark.parametrize("bad", ["a\nb", "a\x00", "\ud800", "a\rb", "\x1b[0m", "\x7f", "\u0085", "a\u2028b", "\ue000", "\U000e0080"])
+def test_single_line_text_refuses_controls_surrogates_private_use_and_unassigned(bad):
+    with pytest.raises(ValueError):
+        clean_text(bad)
+
+
+def test_multi_line_text_keeps_line_feeds_and_tabs_only():
+    assert clean_text("one\r\ntwo\tthree\n", multi_line=True) == "one\ntwo\tthree\n"
+    for bad in ("a\rb", "a\x00", "\ud800", "a\x0bb"):
+        with pytest.raises(ValueError):
+            clean_text(bad, multi_line=True)
+
+
+def test_text_is_normalised_to_nfc_and_joiners_stay():
+    assert clean_text("Jose\u0301") == "Jos\u00e9"
+    assert clean_text("\u0915\u094d\u200d\u0937") == "\u0915\u094d\u200d\u0937"
+
+
+@pytest.mark.parametrize("cell, written", [
+    ("=1+1", "'=1+1"), ("+91 98", "'+91 98"), ("-2+3", "'-2+3"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"), ("\rx", "'\rx"),
+    ("-12.50", "-12.50"), ("Pashmina", "Pashmina"), (None, ""), (5, "5"),
+])
+def test_csv_cells_a_spreadsheet_would_run_get_a_quote_in_front(cell, written):
+    assert defuse_cell(cell) == written
+
+
+def test_csv_text_quotes_every_cell():
+    assert csv_text([["=A1", "ok"], ["", 1]]) == '"\'=A1","ok"\r\n"","1"\r\n'
