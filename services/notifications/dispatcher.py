@@ -31,6 +31,7 @@ from bson.errors import BSONError
 from pymongo.errors import BulkWriteError, PyMongoError, WriteError
 
 from shared import correlation, metrics
+from shared.one_time_codes import has_sealed
 
 from services.notifications.channels import Channel, DeliveryError, UndeliverableError
 from services.notifications.domain.contacts import CHANNELS
@@ -98,6 +99,7 @@ class Dispatcher:
         self.rescan_every, self.scanned_at = rescan_every, float("-inf")
         self.renew_every = renew_every if renew_every is not None else lease.total_seconds() / 6
         self.held: dict[str, datetime] = {}  # lease id -> until, for the claims in flight; guarded by changed
+        self.unrecorded: list[Outcome] = []  # outcomes whose recording met Mongo away; guarded by changed
 
     def dispatch_once(self) -> bool:
         """Claim what is due (as much as the pools take), send it, record every outcome;
@@ -105,7 +107,7 @@ class Dispatcher:
         claims = self._claim(rescan=True)
         while self._busy():
             self.renew_leases()
-            self._record(self._collect(timeout=self.renew_every))
+            self._record(self._take_unrecorded() + self._collect(timeout=self.renew_every))
         return bool(claims)
 
     def run(self, stop: threading.Event, idle_seconds: float = 0.3, until_idle: bool = False) -> None:
@@ -115,9 +117,9 @@ class Dispatcher:
         outcomes are recorded meanwhile on a thread of their own, and the leases of claims
         in flight renewed on another. Raises what recording or renewing raised (Mongo
         away), once the claims in flight are settled or abandoned."""
-        finished, failures = threading.Event(), []
-        recorder = threading.Thread(target=self._record_until, args=(finished, failures), name="record-outcomes", daemon=True)
-        renewer = threading.Thread(target=self._renew_until, args=(finished, failures), name="renew-leases", daemon=True)
+        finished, settled, failures = threading.Event(), threading.Event(), []
+        recorder = threading.Thread(target=self._record_until, args=(finished, settled, failures), name="record-outcomes", daemon=True)
+        renewer = threading.Thread(target=self._renew_until, args=(settled, failures), name="renew-leases", daemon=True)
         recorder.start()
         renewer.start()
         poll_at = 0.0
@@ -138,21 +140,50 @@ class Dispatcher:
             if failures:
                 raise failures[0]
 
-    def _record_until(self, finished: threading.Event, failures: list[Exception]) -> None:
-        while not (finished.is_set() and not self._busy()):
-            try:
-                self._record(self._collect(timeout=0.05))
-            except Exception as exc:  # Mongo away: the leases run out and the entries are claimed again
-                failures.append(exc)
-                return
+    def _record_until(self, finished: threading.Event, settled: threading.Event, failures: list[Exception]) -> None:
+        """Record outcomes until the run is over and none is in flight. While Mongo is away
+        the outcomes are kept and recorded again (a message that went out must be recorded
+        as sent, or another dispatcher would send it again once the lease ran out), and the
+        run stops claiming; after ``lease`` of trying they are given up (their leases have
+        run out, so others may take them over anyway)."""
+        away_since: float | None = None
+        backoff = 0.05
+        try:
+            while not (finished.is_set() and not self._busy()):
+                try:
+                    self._record(self._take_unrecorded() + self._collect(timeout=0.05))
+                    away_since, backoff = None, 0.05
+                except Exception as exc:
+                    if not failures:
+                        failures.append(exc)
+                    away_since = away_since or time.monotonic()
+                    if time.monotonic() - away_since > self.lease.total_seconds():
+                        self._give_up_unrecorded(exc)
+                    time.sleep(backoff)
+                    backoff = min(2.0, backoff * 2)
+        finally:
+            settled.set()
 
-    def _renew_until(self, finished: threading.Event, failures: list[Exception]) -> None:
-        while not failures and not finished.wait(self.renew_every):
+    def _take_unrecorded(self) -> list[Outcome]:
+        with self.changed:
+            taken, self.unrecorded = self.unrecorded, []
+        return taken
+
+    def _give_up_unrecorded(self, error: Exception) -> None:
+        lost = self._take_unrecorded()
+        if lost:
+            log.error("outcomes not recorded: the database stayed away longer than a lease; these may be sent again",
+                      extra={"notification_ids": [o.claim.id for o in lost], "error": repr(error)})
+            self._settled(lost)
+
+    def _renew_until(self, settled: threading.Event, failures: list[Exception]) -> None:
+        """Renew the leases of claims in flight until every outcome is recorded (or given up)."""
+        while not settled.wait(self.renew_every):
             try:
                 self.renew_leases()
-            except Exception as exc:  # Mongo away: the run ends, and the leases run out
-                failures.append(exc)
-                return
+            except Exception as exc:  # Mongo away: the run stops claiming; renewal goes on trying
+                if not failures:
+                    failures.append(exc)
 
     def renew_leases(self) -> int:
         """Extend by ``lease`` the leases of the claims in flight that have used a third of
@@ -224,20 +255,29 @@ class Dispatcher:
         if not outcomes:
             return
         try:
-            try:
-                self.store.record(outcomes)
-            except Exception as exc:
-                if not _per_message(exc):
-                    raise
-                log.warning("a batch of outcomes could not be recorded; recording each alone", extra={"error": repr(exc)})
-                for outcome in outcomes:
+            self.store.record(outcomes)
+        except Exception as exc:
+            if not _per_message(exc):
+                with self.changed:
+                    self.unrecorded.extend(outcomes)
+                raise
+            log.warning("a batch of outcomes could not be recorded; recording each alone", extra={"error": repr(exc)})
+            for number, outcome in enumerate(outcomes):
+                try:
                     self._record_alone(outcome)
-        finally:
-            with self.changed:
-                for outcome in outcomes:
-                    self.in_flight[outcome.claim.channel] -= 1
-                    self.held.pop(outcome.claim.lease_id, None)
-                self.changed.notify_all()
+                except Exception:
+                    with self.changed:
+                        self.unrecorded.extend(outcomes[number:])
+                    self._settled(outcomes[:number])
+                    raise
+        self._settled(outcomes)
+
+    def _settled(self, outcomes: list[Outcome]) -> None:
+        with self.changed:
+            for outcome in outcomes:
+                self.in_flight[outcome.claim.channel] -= 1
+                self.held.pop(outcome.claim.lease_id, None)
+            self.changed.notify_all()
 
     def _record_alone(self, outcome: Outcome) -> None:
         try:
@@ -285,6 +325,7 @@ class Dispatcher:
         describe = {"notification_id": notification.id, "channel": notification.channel, "kind": notification.kind}
         try:
             rendered = self.renderer.render(notification.kind, notification.language, notification.context)
+            shown = self.renderer.render_redacted(notification.kind, notification.language, notification.context) if has_sealed(notification.context) else rendered
         except Exception as exc:  # the same data renders the same way next time
             return self._failed(claim, notification, f"cannot be rendered: {_reason(exc)}", final=True)
         try:
@@ -303,7 +344,7 @@ class Dispatcher:
             return self._failed(claim, notification, f"cannot be sent: {_reason(exc)}", final=True)
         metrics.NOTIFICATIONS.labels(notification.channel, notification.kind, "sent").inc()
         log.info("notification sent", extra={**describe, "attempts": notification.attempts})
-        return Outcome(claim, SENT_OUTCOME, notification, asdict(rendered), events=self._events(notification, sent=True))
+        return Outcome(claim, SENT_OUTCOME, notification, asdict(shown), events=self._events(notification, sent=True))
 
     def _events(self, notification: Notification, sent: bool, error: str | None = None) -> list:
         """The outcome's event, or none if it cannot be made from this notification (logged):

@@ -6,6 +6,7 @@ import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from pymongo.errors import AutoReconnect
 
 from deploy.local.mailsink import MailSink
 from shared.mongo import connect
@@ -153,3 +154,38 @@ def test_a_live_dispatcher_renews_its_leases_so_no_other_takes_its_claims(store)
         stuck.release.set()
         stop.set()
         worker.join(timeout=30)
+
+
+def test_a_message_sent_while_the_database_went_away_is_recorded_once_it_is_back_and_never_sent_again(store, monkeypatch):
+    note = registration(1)
+    store.add(note)
+    real_record, failures = NotificationStore.record, []
+
+    def away_three_times(self, outcomes):
+        if len(failures) < 3:
+            failures.append(len(outcomes))
+            raise AutoReconnect("the database went away after the message went out")
+        return real_record(self, outcomes)
+
+    monkeypatch.setattr(NotificationStore, "record", away_three_times)
+    inbox = Counting()
+    first = Dispatcher(store, Renderer(), {"inbox": inbox})
+    raised: list[Exception] = []
+
+    def run():
+        try:
+            first.run(threading.Event(), idle_seconds=0.05)
+        except AutoReconnect as exc:  # the worker rebuilds the dispatcher after this
+            raised.append(exc)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(timeout=60)
+    assert not worker.is_alive() and raised and len(failures) == 3
+    assert inbox.sent == [note.id]
+    assert store.get(note.id).status == "sent"
+
+    later = datetime.now(timezone.utc) + 2 * LEASE
+    other = Dispatcher(store, Renderer(), {"inbox": inbox}, clock=lambda: later)
+    other.run(threading.Event(), idle_seconds=0.05, until_idle=True)
+    assert inbox.sent == [note.id], "sent once: the outcome was recorded, not dropped"
