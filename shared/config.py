@@ -11,6 +11,9 @@ from typing import Mapping
 
 DEV_AUTH_SECRET = "dev-only-secret-change-me"
 DEV_API_KEYS = "organiser:dev-organiser-key,operator:dev-operator-key"
+DEV_CODE_KEY = "dev-only-code-key-change-me"
+CODE_KEY_SERVICES = ("registration", "notifications")
+"""The services that seal and open one-time codes (``BSM_CODE_KEY``, shared/one_time_codes.py)."""
 DEFAULT_PORTS = {"registration": 8001, "matching": 8002, "notifications": 8003}
 
 
@@ -30,6 +33,7 @@ class Settings:
     http_port: int = 8000
     auth_secret: str = DEV_AUTH_SECRET
     api_keys: str = DEV_API_KEYS
+    code_key: str = DEV_CODE_KEY
     cors_origins: str = ""
     log_level: str = "INFO"
     smtp_host: str = "127.0.0.1"
@@ -63,6 +67,7 @@ def load_settings(service: str, environ: Mapping[str, str] | None = None) -> Set
         http_port=_int(env, f"{prefix}_PORT", DEFAULT_PORTS.get(service, 8000)),
         auth_secret=env.get("BSM_AUTH_SECRET", DEV_AUTH_SECRET),
         api_keys=env.get("BSM_API_KEYS", DEV_API_KEYS),
+        code_key=env.get("BSM_CODE_KEY", DEV_CODE_KEY),
         cors_origins=env.get("BSM_CORS_ORIGINS", ""),
         log_level=env.get("BSM_LOG_LEVEL", "INFO").upper(),
         smtp_host=env.get("SMTP_HOST", Settings.smtp_host),
@@ -78,6 +83,10 @@ def load_settings(service: str, environ: Mapping[str, str] | None = None) -> Set
             raise ConfigError("BSM_AUTH_SECRET must be set in production")
         if settings.api_keys == DEV_API_KEYS:
             raise ConfigError("BSM_API_KEYS must be set in production")
+        if service in CODE_KEY_SERVICES and settings.code_key == DEV_CODE_KEY:
+            raise ConfigError("BSM_CODE_KEY must be set in production")
+        if env.get("BSM_WEBHOOK_ALLOW_PRIVATE", "") not in ("", "0"):
+            raise ConfigError("BSM_WEBHOOK_ALLOW_PRIVATE is for tests only: production sends webhooks to public addresses only")
     return settings
 
 

@@ -5,6 +5,7 @@ from shared.config import Settings, load_settings
 from shared.contracts import notifications as catalogue
 from shared.entrypoints import dispatch, run_consumer, run_relay
 from shared.mongo import connect
+from shared.one_time_codes import CodeSealer
 from shared.worker import Loop, run_worker
 
 from services.notifications import SERVICE
@@ -43,7 +44,7 @@ def build_dispatcher(settings: Settings) -> Dispatcher:
         if settings.extra.get(f"BSM_RATE_LIMIT_{name.upper()}")
     }
     workers = {name: int(settings.extra[f"BSM_WORKERS_{name.upper()}"]) for name in channels if settings.extra.get(f"BSM_WORKERS_{name.upper()}")}
-    return Dispatcher(NotificationStore(db, settings.topic(catalogue.TOPIC)), Renderer(), channels, rate_limits=limits, workers=workers)
+    return Dispatcher(NotificationStore(db, settings.topic(catalogue.TOPIC)), Renderer(sealer=CodeSealer(settings.code_key)), channels, rate_limits=limits, workers=workers)
 
 
 def dispatcher() -> None:

@@ -11,6 +11,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, select_autoescape
 
+from shared.one_time_codes import CodeSealer, redacted, revealed
+
 TEMPLATES = Path(__file__).parent / "templates"
 FALLBACK_LANGUAGE = "en"
 
@@ -24,7 +26,12 @@ class Rendered:
 
 
 class Renderer:
-    def __init__(self, root: Path = TEMPLATES):
+    """Renders messages; a context's sealed values (shared/one_time_codes.py) are opened
+    with ``sealer`` by ``render`` (what the channel sends) and shown redacted by
+    ``render_redacted`` (what is stored and listed)."""
+
+    def __init__(self, root: Path = TEMPLATES, sealer: CodeSealer | None = None):
+        self.sealer = sealer
         self.env = Environment(
             loader=FileSystemLoader(root),
             autoescape=select_autoescape(["html"]),
@@ -33,6 +40,14 @@ class Renderer:
         )
 
     def render(self, kind: str, language: str, context: dict[str, Any]) -> Rendered:
+        """The message with its sealed values opened: for the channel only."""
+        return self._render_all(kind, language, revealed(context, self.sealer))
+
+    def render_redacted(self, kind: str, language: str, context: dict[str, Any]) -> Rendered:
+        """The message with its sealed values redacted: what may be stored and shown."""
+        return self._render_all(kind, language, redacted(context))
+
+    def _render_all(self, kind: str, language: str, context: dict[str, Any]) -> Rendered:
         for lang in dict.fromkeys((language, FALLBACK_LANGUAGE)):
             try:
                 text = self._render(f"{kind}/{lang}.txt", context)

@@ -7,10 +7,13 @@ from shared.config import Settings, load_settings
 from shared.contracts import registration as catalogue
 from shared.http import service_app
 from shared.mongo import connect_for_requests
+from shared.one_time_codes import CodeSealer
 from shared.openapi import openapi_blueprint
+from shared.rate_limits import RateLimiter
 
 from services.registration import SERVICE
 from services.registration.actions import Registration
+from services.registration.actions.verification import RATE_LIMITS, VerificationGuard, VerificationLimits
 from services.registration.api import applications, errors, imports, meets, participants, reference
 from services.registration.domain import reference as reference_data
 from services.registration.import_store import ImportStore
@@ -50,6 +53,8 @@ def create_app(settings: Settings | None = None):
         imports=ImportStore(db),
         auth=app.extensions["auth"],
         secret=settings.auth_secret,
+        codes=CodeSealer(settings.code_key),
+        verification=VerificationGuard(RateLimiter(db[RATE_LIMITS]), VerificationLimits.from_env(settings.extra)),
     )
     errors.install(app)
     app.before_request(lambda: _use_reference_data(app))

@@ -57,14 +57,15 @@ def participant_event(event_type: str, participant: Participant) -> Event:
     return _event(event_type, participant.id, payload)
 
 
-def verification_requested(participant: Participant, channel: str, address: str, code: str, expires_at: datetime) -> Event:
+def verification_requested(participant: Participant, channel: str, address: str, sealed_code: str, expires_at: datetime) -> Event:
+    """The code must reach the participant; it travels sealed (shared/one_time_codes.py)."""
     payload = {
         "participant_id": participant.id,
         "name": participant.name,
         "channel": channel,
         "address": address,
         "preferred_language": participant.preferred_language,
-        "code": code,
+        "sealed_code": sealed_code,
         "expires_at": expires_at,
     }
     return _event(catalogue.VERIFICATION_REQUESTED, participant.id, payload)
@@ -88,6 +89,7 @@ def meet_event(event_type: str, meet: Meet, previous_status: str | None = None) 
         ],
         "status": meet.status,
         "previous_status": previous_status,
+        "historical": meet.historical,
         "version": meet.version,
     }
     return _event(event_type, meet.id, payload)

@@ -13,7 +13,8 @@ TOPIC = "registration.events"
 PARTICIPANT_REGISTERED = "bsm.registration.participant.registered.v1"
 PARTICIPANT_UPDATED = "bsm.registration.participant.updated.v1"
 PARTICIPANT_VERIFIED = "bsm.registration.participant.verified.v1"
-VERIFICATION_REQUESTED = "bsm.registration.participant.verification_requested.v1"
+VERIFICATION_REQUESTED = "bsm.registration.participant.verification_requested.v2"
+"""v2 carries the code sealed (``sealed_code``); v1 carried it in clear and is no longer published."""
 MEET_CREATED = "bsm.registration.meet.created.v1"
 MEET_UPDATED = "bsm.registration.meet.updated.v1"
 MEET_STATUS_CHANGED = "bsm.registration.meet.status_changed.v1"
@@ -93,13 +94,14 @@ class ParticipantV1(Schema):
     version = fields.Int(required=True)
 
 
-class VerificationRequestedV1(Schema):
+class VerificationRequestedV2(Schema):
     participant_id = fields.Str(required=True)
     name = fields.Str(required=True)
     channel = fields.Str(required=True, validate=validate.OneOf(("sms", "email")))
     address = fields.Str(required=True)
     preferred_language = fields.Str(required=True)
-    code = fields.Str(required=True, metadata={"description": "The one-time code, for the notifications service to deliver."})
+    sealed_code = fields.Str(required=True, metadata={
+        "description": "The one-time code sealed under BSM_CODE_KEY (Fernet, shared/one_time_codes.py): only notifications opens it, to send it."})
     expires_at = fields.AwareDateTime(required=True)
 
 
@@ -125,6 +127,7 @@ class MeetV1(Schema):
     slots = fields.List(fields.Nested(SlotV1), required=True)
     status = fields.Str(required=True)
     previous_status = fields.Str(load_default=None, allow_none=True)
+    historical = fields.Bool(load_default=False, metadata={"description": "A meet recorded after it happened: send nobody anything about it, schedule no follow-up already past."})
     version = fields.Int(required=True)
 
 
@@ -143,7 +146,7 @@ register(
     Contract(PARTICIPANT_REGISTERED, TOPIC, "A seller or buyer registered (whole profile).", ParticipantV1),
     Contract(PARTICIPANT_UPDATED, TOPIC, "A participant's profile changed (whole profile, new version).", ParticipantV1),
     Contract(PARTICIPANT_VERIFIED, TOPIC, "A participant proved they hold their phone or email.", ParticipantV1),
-    Contract(VERIFICATION_REQUESTED, TOPIC, "A one-time code must reach the participant.", VerificationRequestedV1),
+    Contract(VERIFICATION_REQUESTED, TOPIC, "A one-time code must reach the participant (sealed).", VerificationRequestedV2),
     Contract(MEET_CREATED, TOPIC, "An organiser created a Buyer-Seller Meet.", MeetV1),
     Contract(MEET_UPDATED, TOPIC, "A meet's details changed.", MeetV1),
     Contract(MEET_STATUS_CHANGED, TOPIC, "A meet moved in its lifecycle (e.g. registration opened).", MeetV1),

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from shared.config import DEV_API_KEYS
+from shared.config import DEV_API_KEYS, DEV_CODE_KEY
+from shared.contracts.registration import VERIFICATION_REQUESTED
+from shared.one_time_codes import CodeSealer
 from shared.mongo import connect
 from services.registration.app import create_app
 
@@ -85,10 +87,16 @@ def register(client, body=None, role="sellers", **overrides):
 
 def token_for(client, db, participant_id: str) -> dict[str, str]:
     """Verify the participant with the code registration sent, and return their auth header."""
-    [code] = [e["data"]["code"] for e in outbox_events(db, "participants", participant_id) if e["type"].endswith("verification_requested.v1")][-1:]
+    [code] = [code_sent(e) for e in outbox_events(db, "participants", participant_id) if e["type"] == VERIFICATION_REQUESTED][-1:]
     response = client.post(f"/v1/participants/{participant_id}/verify", json={"code": code})
     assert response.status_code == 200, response.get_json()
     return {"Authorization": f"Bearer {response.get_json()['token']}"}
+
+
+def code_sent(event: dict) -> str:
+    """The one-time code a ``verification_requested`` event carries sealed, opened with the
+    development key (what notifications' dispatcher does before sending it)."""
+    return CodeSealer(DEV_CODE_KEY).open(event["data"]["sealed_code"])
 
 
 def open_meet(client, **overrides) -> dict:

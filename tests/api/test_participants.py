@@ -1,6 +1,6 @@
 import pytest
 
-from tests.api.conftest import BUYER, ORGANISER, OPERATOR, SELLER, outbox_events, register, token_for
+from tests.api.conftest import BUYER, ORGANISER, OPERATOR, SELLER, code_sent, outbox_events, register, token_for
 
 pytestmark = pytest.mark.stack
 
@@ -13,7 +13,7 @@ def test_a_seller_registers_and_the_platform_hears_of_it(client, db):
     assert seller["products"][0]["id"] and seller["products"][0]["price_band"]["min"] == "450.00"
     assert seller["contact_verified"] is False
     types = [e["type"] for e in outbox_events(db, "participants", seller["id"])]
-    assert types == ["bsm.registration.participant.registered.v1", "bsm.registration.participant.verification_requested.v1"]
+    assert types == ["bsm.registration.participant.registered.v1", "bsm.registration.participant.verification_requested.v2"]
 
 
 @pytest.mark.parametrize(
@@ -61,7 +61,7 @@ def test_verifying_the_code_gives_a_token_for_ones_own_record_only(client, db):
 def test_a_code_works_once(client, db):
     seller = register(client)
     token_for(client, db, seller["id"])
-    [code] = [e["data"]["code"] for e in outbox_events(db, "participants", seller["id"]) if "code" in e["data"]]
+    [code] = [code_sent(e) for e in outbox_events(db, "participants", seller["id"]) if "sealed_code" in e["data"]]
     assert client.post(f"/v1/participants/{seller['id']}/verify", json={"code": code}).status_code == 422
 
 

@@ -98,6 +98,9 @@ class Platform:
             response = registration.post("/v1/buyers", json=body)
             assert response.status_code == 201, response.get_json()
             people.append(response.get_json())
+        first = people[0]["id"]
+        assert registration.post(f"/v1/participants/{first}/verification-code", json={}).status_code == 202
+        assert registration.post(f"/v1/participants/{first}/verify", json={"code": "000000"}).status_code == 422
         for person in people:
             assert registration.get(f"/v1/{person['role']}s/{person['id']}", headers=ORGANISER).status_code == 200
             applied = registration.post(f"/v1/meets/{meet['id']}/applications", json={"participant_id": person["id"], "availability": slots}, headers=ORGANISER)

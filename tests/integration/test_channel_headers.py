@@ -6,9 +6,13 @@ from deploy.local.gatewaysink import GatewaySink
 from services.notifications.channels.gateway import GatewayChannel
 from services.notifications.domain import recipients
 from services.notifications.rendering import Renderer
+from shared.config import DEV_CODE_KEY
+from shared.one_time_codes import CodeSealer
+
+SEALER = CodeSealer(DEV_CODE_KEY)
 
 DATA = {"participant_id": "p1", "name": "Evil\nX-Injected: yes", "channel": "sms", "address": "+919811000001", "preferred_language": "en",
-        "code": "654321"}
+        "sealed_code": SEALER.seal("654321")}
 
 
 @pytest.fixture
@@ -21,7 +25,7 @@ def sink():
 @pytest.mark.parametrize("brk", ["\n", "\r\n", "\r", "\r\n "])
 def test_a_correlation_id_with_a_line_break_reaches_the_gateway_on_one_line(sink, brk):
     [note] = recipients.verification_code("e1", f"corr-7{brk}X-Injected: yes", DATA)
-    GatewayChannel("sms", sink.url, timeout=2).send(note, Renderer().render(note.kind, note.language, note.context))
+    GatewayChannel("sms", sink.url, timeout=2).send(note, Renderer(sealer=SEALER).render(note.kind, note.language, note.context))
     [message] = sink.received()
     assert message["correlation_id"] == "corr-7 X-Injected: yes"
     assert "654321" in message["text"]

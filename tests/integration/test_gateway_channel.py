@@ -6,8 +6,12 @@ from services.notifications.channels import DeliveryError, UndeliverableError
 from services.notifications.channels.gateway import GatewayChannel
 from services.notifications.domain import recipients
 from services.notifications.rendering import Renderer
+from shared.config import DEV_CODE_KEY
+from shared.one_time_codes import CodeSealer
 
-DATA = {"participant_id": "p1", "name": "Haleema", "channel": "sms", "address": "+919811000001", "preferred_language": "en", "code": "654321"}
+SEALER = CodeSealer(DEV_CODE_KEY)
+
+DATA = {"participant_id": "p1", "name": "Haleema", "channel": "sms", "address": "+919811000001", "preferred_language": "en", "sealed_code": SEALER.seal("654321")}
 
 
 @pytest.fixture
@@ -19,7 +23,7 @@ def sink():
 
 def send(url, **overrides):
     [note] = recipients.verification_code("e1", "corr-7", {**DATA, **overrides})
-    GatewayChannel("sms", url, timeout=2).send(note, Renderer().render(note.kind, note.language, note.context))
+    GatewayChannel("sms", url, timeout=2).send(note, Renderer(sealer=SEALER).render(note.kind, note.language, note.context))
 
 
 def test_a_message_reaches_the_gateway_with_its_correlation_id(sink):

@@ -29,7 +29,8 @@ def registration_received(event_id: str, correlation_id: str | None, data: dict[
 
 
 def verification_code(event_id: str, correlation_id: str | None, data: dict[str, Any]) -> list[Notification]:
-    """The one-time code, on the channel registration chose (a must-have: never opted out of)."""
+    """The one-time code, on the channel registration chose (a must-have: never opted out of).
+    The code stays sealed (``sealed_code``): only the dispatcher opens it, to send it."""
     return [
         Notification(
             kind=VERIFICATION_CODE,
@@ -37,7 +38,7 @@ def verification_code(event_id: str, correlation_id: str | None, data: dict[str,
             recipient_id=data["participant_id"],
             address=data["address"],
             language=data.get("preferred_language") or "en",
-            context={"name": data["name"], "code": data["code"]},
+            context={"name": data["name"], "sealed_code": data["sealed_code"]},
             source_event_id=event_id,
             correlation_id=correlation_id,
         )

@@ -8,7 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from shared.auth import Authenticator
+from shared.one_time_codes import CodeSealer
 
+from services.registration.actions.verification import VerificationGuard
 from services.registration.import_store import ImportStore
 from services.registration.store import ApplicationStore, MeetStore, ParticipantStore, ReferenceStore
 
@@ -30,3 +32,5 @@ class Registration:
     imports: ImportStore
     auth: Authenticator
     secret: str
+    codes: CodeSealer
+    verification: VerificationGuard

@@ -5,20 +5,20 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any, NamedTuple
 
 from shared.auth import Principal
 from shared.contracts import registration as catalogue
 from shared.correlation import new_id
 from shared.envelope import Event
+from shared.one_time_codes import CODE_TTL
 
 from services.registration.actions import Registration, Stale
 from services.registration.domain.errors import DomainError, NotFound
 from services.registration.domain.participants import Claim, Participant, register_participant
 from services.registration.messages import participant_event, verification_requested
 
-CODE_TTL = timedelta(minutes=15)
 MAX_ATTEMPTS = 5
 
 
@@ -77,19 +77,26 @@ def update(ctx: Registration, participant_id: str, role: str, changes: dict[str,
     return changed
 
 
-def request_code(ctx: Registration, participant_id: str, channel: str | None) -> str:
-    """Send a fresh one-time code; returns the channel it goes by."""
+def request_code(ctx: Registration, participant_id: str, channel: str | None, client: str) -> str:
+    """Send a fresh one-time code; returns the channel it goes by. ``RateLimited`` when the
+    client address or the participant asked too often (verification.py)."""
+    ctx.verification.code_request_from(client)
     participant = get(ctx, participant_id)
+    ctx.verification.code_request_for(participant.id)
     event, code = _new_code(ctx, participant, channel)
     ctx.participants.put_code(participant.id, _code_record(ctx, code), [event])
     return event.data["channel"]
 
 
-def verify(ctx: Registration, participant_id: str, code: str) -> str:
-    """Check the code; on success mark the contact verified and return a token."""
+def verify(ctx: Registration, participant_id: str, code: str, client: str) -> str:
+    """Check the code; on success mark the contact verified and return a token. Every
+    attempt counts against the client address's and the participant's hourly limits
+    before the code is looked at (``RateLimited``), and a new code does not reset them."""
+    ctx.verification.attempt_from(client)
     found = ctx.participants.get_with_code(participant_id)
     if found is None:
         raise NotFound(f"No participant {participant_id}.")
+    ctx.verification.attempt_for(participant_id)
     participant, stored = found
     now = datetime.now(timezone.utc)
     if stored is None or stored["expires_at"] < now:
@@ -140,7 +147,7 @@ def _new_code(ctx: Registration, participant: Participant, channel: str | None):
     if not address:
         raise DomainError(f"There is no {'phone number' if channel == 'sms' else 'email address'} to send a code to.", "channel")
     code = f"{secrets.randbelow(10**6):06d}"
-    return verification_requested(participant, channel, address, code, datetime.now(timezone.utc) + CODE_TTL), code
+    return verification_requested(participant, channel, address, ctx.codes.seal(code), datetime.now(timezone.utc) + CODE_TTL), code
 
 
 def _code_record(ctx: Registration, code: str) -> dict[str, Any]:

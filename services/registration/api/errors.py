@@ -2,6 +2,7 @@
 from flask import Flask
 
 from shared.http import problem_response
+from shared.rate_limits import RateLimited
 
 from services.registration.actions import Stale
 from services.registration.domain.errors import Conflict, DomainError, NotFound
@@ -27,3 +28,12 @@ def install(app: Flask) -> None:
             412, "Precondition Failed", "It was changed since you read it: read it again and reapply your change.",
             current_version=exc.current_version,
         )
+
+    @app.errorhandler(RateLimited)
+    def _too_many(exc: RateLimited):
+        response = problem_response(
+            429, "Too Many Requests", f"At most {exc.limit.count} of these per {exc.per}: try again in {exc.retry_after} s.",
+            retry_after=exc.retry_after,
+        )
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response

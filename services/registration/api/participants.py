@@ -6,11 +6,13 @@ or identifiers; staff see everything.
 """
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint, current_app, request
 
 from shared.auth import OPERATOR, ORGANISER, PARTICIPANT, STAFF
 from shared.http import Problem, etag, expected_version, idempotent, json_body, page_args, principal, require, require_self_or
 from shared.openapi import documented
+from shared.patching import merged_changes
+from shared.rate_limits import client_address
 
 from services.registration.actions import participants as actions
 from services.registration.api.context import registration
@@ -34,7 +36,7 @@ def _full(participant, status: int = 200, headers: dict | None = None):
 
 def _routes_for(role: str, plural: str, schema) -> None:
     tags = (plural,)
-    whole, partial = schema(), schema(partial=True)
+    whole = schema()
 
     @documented(f"Register a {role}", tags=tags, body=schema, response=ParticipantOut, status=201, errors=(400, 409), headers=("Idempotency-Key",))
     @idempotent
@@ -71,7 +73,7 @@ def _routes_for(role: str, plural: str, schema) -> None:
     def update(participant_id: str):
         require_self_or(participant_id, ORGANISER)
         version = expected_version()
-        changes = partial.load(json_body())
+        changes = merged_changes(whole, FULL.dump(actions.get(registration(), participant_id, role)), json_body())
         return _full(actions.update(registration(), participant_id, role, changes, version))
 
     bp.add_url_rule(f"/v1/{plural}", f"register_{role}", register, methods=["POST"])
@@ -85,17 +87,23 @@ _routes_for("buyer", "buyers", BuyerIn)
 
 
 @bp.post("/v1/participants/<participant_id>/verification-code")
-@documented("Send a new one-time code", tags=("verification",), body=VerificationRequest, response=VerificationRequest, status=202, errors=(400, 404))
+@documented("Send a new one-time code (rate limited per participant and client address)", tags=("verification",), body=VerificationRequest, response=VerificationRequest, status=202, errors=(400, 404, 429))
 def send_code(participant_id: str):
     body = VerificationRequest().load(request.get_json(silent=True) or {})
-    return {"channel": actions.request_code(registration(), participant_id, body["channel"])}, 202
+    return {"channel": actions.request_code(registration(), participant_id, body["channel"], _client())}, 202
 
 
 @bp.post("/v1/participants/<participant_id>/verify")
-@documented("Prove you hold your phone or email; get your token", tags=("verification",), body=VerificationCode, response=TokenOut, errors=(400, 404))
+@documented("Prove you hold your phone or email; get your token (rate limited)", tags=("verification",), body=VerificationCode, response=TokenOut, errors=(400, 404, 429))
 def verify(participant_id: str):
     code = VerificationCode().load(json_body())["code"]
-    return {"token": actions.verify(registration(), participant_id, code), "participant_id": participant_id}
+    return {"token": actions.verify(registration(), participant_id, code, _client()), "participant_id": participant_id}
+
+
+def _client() -> str:
+    """The caller's address, behind ``BSM_TRUSTED_PROXY_HOPS`` proxies (default none)."""
+    hops = int(current_app.config["SETTINGS"].extra.get("BSM_TRUSTED_PROXY_HOPS", 0))
+    return client_address(request.headers.get("X-Forwarded-For"), request.remote_addr, hops)
 
 
 @bp.post("/v1/sellers/<participant_id>/claims")

@@ -1,5 +1,8 @@
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
+import pytest
+
+from shared.one_time_codes import CODE_TTL, REDACTED, CodeSealer, UnreadableCode
 from services.notifications.domain import recipients
 from services.notifications.domain.notifications import notification_id, retry_delay
 from services.notifications.rendering import Renderer
@@ -41,9 +44,27 @@ def test_html_escapes_what_participants_typed():
 
 
 def test_verification_codes_go_by_the_channel_registration_chose_in_the_persons_language():
-    data = {"participant_id": "p1", "name": "Haleema", "channel": "sms", "address": "+919811000001", "preferred_language": "hi", "code": "123456"}
+    sealer = CodeSealer("a test key")
+    data = {"participant_id": "p1", "name": "Haleema", "channel": "sms", "address": "+919811000001", "preferred_language": "hi",
+            "sealed_code": sealer.seal("123456")}
     [note] = recipients.verification_code("e9", "c9", data)
     assert (note.kind, note.channel, note.address) == ("verification_code", "sms", "+919811000001")
-    rendered = Renderer().render(note.kind, note.language, note.context)
+    assert "123456" not in repr(note)
+    rendered = Renderer(sealer=sealer).render(note.kind, note.language, note.context)
     assert rendered.language == "hi" and "123456" in rendered.text and "सत्यापन" in rendered.text
-    assert "تصدیقی" in Renderer().render(note.kind, "ur", note.context).text
+    assert "تصدیقی" in Renderer(sealer=sealer).render(note.kind, "ur", note.context).text
+    shown = Renderer(sealer=sealer).render_redacted(note.kind, note.language, note.context)
+    assert "123456" not in repr(shown) and REDACTED in shown.text
+
+
+def test_a_sealed_code_opens_only_with_its_key_and_only_while_it_is_live():
+    sealer, now = CodeSealer("a test key"), datetime(2027, 7, 30, 10, 0, tzinfo=timezone.utc)
+    sealed = sealer.seal("818117", now)
+    assert "818117" not in sealed
+    assert sealer.open(sealed, now + CODE_TTL - timedelta(seconds=1)) == "818117"
+    with pytest.raises(UnreadableCode):
+        sealer.open(sealed, now + CODE_TTL + timedelta(seconds=1))
+    with pytest.raises(UnreadableCode):
+        CodeSealer("another key").open(sealed, now)
+    with pytest.raises(UnreadableCode):
+        Renderer().render("verification_code", "en", {"name": "H", "sealed_code": sealed})

@@ -34,7 +34,19 @@ def test_production_refuses_the_development_secret():
     with pytest.raises(ConfigError, match="BSM_API_KEYS"):
         load_settings("registration", {"BSM_ENV": "production", "BSM_AUTH_SECRET": "s3cret"})
     production = {"BSM_ENV": "production", "BSM_AUTH_SECRET": "s3cret", "BSM_API_KEYS": "organiser:0123456789"}
-    assert load_settings("registration", production).auth_secret == "s3cret"
+    for service in ("registration", "notifications"):
+        with pytest.raises(ConfigError, match="BSM_CODE_KEY"):
+            load_settings(service, production)
+    assert load_settings("matching", production).auth_secret == "s3cret"
+    production["BSM_CODE_KEY"] = "another s3cret"
+    assert load_settings("registration", production).code_key == "another s3cret"
+
+
+def test_production_refuses_the_test_only_webhook_allowance():
+    production = {"BSM_ENV": "production", "BSM_AUTH_SECRET": "s", "BSM_API_KEYS": "organiser:0123456789", "BSM_CODE_KEY": "k"}
+    with pytest.raises(ConfigError, match="BSM_WEBHOOK_ALLOW_PRIVATE"):
+        load_settings("notifications", {**production, "BSM_WEBHOOK_ALLOW_PRIVATE": "1"})
+    assert load_settings("notifications", {**production, "BSM_WEBHOOK_ALLOW_PRIVATE": "0"})
 
 
 def test_a_bad_number_is_named():
