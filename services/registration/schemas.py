@@ -242,6 +242,7 @@ class MeetIn(Schema):
     capacity_buyers = fields.Int(required=True, validate=validate.Range(min=1, max=100000))
     registration_opens = fields.AwareDateTime(load_default=None)
     registration_closes = fields.AwareDateTime(load_default=None)
+    historical = fields.Bool(load_default=False, metadata={"description": "Records a meet that already happened (its days are past): nobody is notified and no follow-up already past is scheduled. Set on create only."})
 
 
 class SlotSchema(Schema):

@@ -27,7 +27,7 @@ def test_a_participant_applies_with_their_availability(client, db, seller_and_to
 def test_applications_outside_the_rules_are_refused(client, seller_and_token):
     _, headers = seller_and_token
     draft = client.post("/v1/meets", json=MEET, headers=ORGANISER).get_json()
-    assert client.post(f"/v1/meets/{draft['id']}/applications", json={"availability": [draft["slots"][0]["id"]]}, headers=headers).status_code == 422
+    assert client.post(f"/v1/meets/{draft['id']}/applications", json={"availability": [draft["slots"][0]["id"]]}, headers=headers).status_code == 409
     meet = open_meet(client)
     unknown = client.post(f"/v1/meets/{meet['id']}/applications", json={"availability": ["2020-01-01T0900"]}, headers=headers)
     assert unknown.status_code == 422 and "availability" in unknown.get_json()["errors"]

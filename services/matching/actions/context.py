@@ -61,3 +61,16 @@ def meet_of(ctx: Matching, meet_id: str) -> dict[str, Any]:
     if meet is None:
         raise NotFound(f"Matching knows no meet {meet_id}.")
     return meet
+
+
+FINISHED = ("completed", "cancelled")
+
+
+def ensure_meet_running(ctx: Matching, meet_id: str) -> None:
+    """Refused when matching knows the meet as completed or cancelled (from registration's
+    meet events): its schedule, requests, wishes, interpreters and the day can no longer
+    change. Outcomes, LoIs and their follow-ups go on after the meet, so they are not
+    checked here. A meet matching does not know is left to the action (NotFound)."""
+    meet = ctx.meets.meet(meet_id)
+    if meet is not None and meet.get("status") in FINISHED:
+        raise Refused(f"The meet is {meet['status']}: this can no longer change.")

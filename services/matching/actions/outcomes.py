@@ -33,13 +33,16 @@ def record_outcome(ctx: Matching, meeting_id: str, outcome: str) -> dict[str, An
 
 def sign_loi(ctx: Matching, meeting_id: str, details: dict[str, Any]) -> dict[str, Any]:
     """Record a signed LoI with follow-ups due at 30/60/90 days, queued for the worker.
-    Raises NotFound, Refused."""
+    A follow-up already past when the LoI is recorded (an LoI of a meet recorded after the
+    fact) is kept as ``past_when_recorded`` and never announced. Raises NotFound, Refused."""
     current = meeting(ctx, meeting_id)
     if current.get("outcome") not in (None, "held"):
         raise Refused("A Letter of Intent follows a meeting that was held.")
     value = Money.parse(details["value"]["amount"], details["value"]["currency"])
     value_inr = value if value.currency == "INR" else Money.parse(details["value_inr"])
     signed_on: date = details["signed_on"]
+    today = datetime.now(timezone.utc).date()
+    dues = [signed_on + timedelta(days=d) for d in FOLLOW_UP_DAYS]
     loi = {
         "product": details["product"],
         "quantity": details["quantity"],
@@ -47,10 +50,10 @@ def sign_loi(ctx: Matching, meeting_id: str, details: dict[str, Any]) -> dict[st
         "value_inr": str(value_inr.amount),
         "delivery_terms": details.get("delivery_terms"),
         "signed_on": signed_on.isoformat(),
-        "follow_up": [{"due": (signed_on + timedelta(days=d)).isoformat(), "status": "due"} for d in FOLLOW_UP_DAYS],
+        "follow_up": [{"due": due.isoformat(), "status": "due" if due >= today else "past_when_recorded"} for due in dues],
         "status": "signed",
     }
-    fields = {"loi": loi, "outcome": "held", "status": "held", "next_follow_up_due": loi["follow_up"][0]["due"]}
+    fields = {"loi": loi, "outcome": "held", "status": "held", "next_follow_up_due": _next_due(loi)}
     ctx.meetings.queue_follow_up(meeting_id, fields["next_follow_up_due"])
     if not ctx.meetings.update(meeting_id, current["version"], fields, [messages.loi_signed({**current, **fields})]):
         raise Refused("The meeting changed meanwhile: read it again.")

@@ -74,6 +74,7 @@ def _answer(request_id: str, accept: bool):
     caller = principal()
     if not (caller.role == ORGANISER or (caller.role == PARTICIPANT and caller.subject == request["to_id"])):
         raise Problem(403, "Forbidden", "Only the person asked (or an organiser) answers a request.")
+    actions.ensure_meet_running(ctx(), request["meet_id"])
     return _public(actions.answer_request(ctx(), request_id, accept))
 
 

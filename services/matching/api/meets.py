@@ -12,10 +12,20 @@ from services.matching.domain.reports import report_csv_rows
 from services.matching.schemas import CancellationIn, CheckInIn, DraftIn, InterpreterIn, LockIn, PreferenceIn, RequestIn, WalkInIn
 
 bp = Blueprint("meets", __name__, url_prefix="/v1/meets/<meet_id>")
+READING = ("GET", "HEAD", "OPTIONS")
 
 
 def ctx() -> actions.Matching:
     return current_app.extensions["matching"]
+
+
+@bp.before_request
+def _meet_still_running():
+    """Every change under a meet (wishes, requests, drafts, publication, locks, the day) is
+    a 409 once the meet is completed or cancelled."""
+    if request.method not in READING and request.view_args:
+        principal()
+        actions.ensure_meet_running(ctx(), request.view_args["meet_id"])
 
 
 @bp.get("/recommendations/<participant_id>")
@@ -72,7 +82,7 @@ def lock(meet_id: str):
 
 
 @bp.delete("/schedule/locks/<seller_id>/<buyer_id>")
-@documented("Remove a pair's lock", tags=("schedule",), status=204, roles=(ORGANISER,), errors=(404,))
+@documented("Remove a pair's lock", tags=("schedule",), status=204, roles=(ORGANISER,), errors=(404, 409))
 def unlock(meet_id: str, seller_id: str, buyer_id: str):
     require(ORGANISER)
     actions.unlock_meeting(ctx(), meet_id, seller_id, buyer_id)
@@ -80,7 +90,7 @@ def unlock(meet_id: str, seller_id: str, buyer_id: str):
 
 
 @bp.post("/schedule/draft")
-@documented("Build a draft schedule for review", tags=("schedule",), body=DraftIn, roles=(ORGANISER,), errors=(400, 404))
+@documented("Build a draft schedule for review", tags=("schedule",), body=DraftIn, roles=(ORGANISER,), errors=(400, 404, 409))
 def draft(meet_id: str):
     require(ORGANISER)
     body = DraftIn().load(request.get_json(silent=True) or {})
@@ -104,7 +114,7 @@ def cancel(meet_id: str):
 
 
 @bp.post("/check-ins")
-@documented("Check a participant in on the day", tags=("on the day",), body=CheckInIn, roles=(PARTICIPANT, ORGANISER), errors=(400, 404))
+@documented("Check a participant in on the day", tags=("on the day",), body=CheckInIn, roles=(PARTICIPANT, ORGANISER), errors=(400, 404, 409))
 def check_in(meet_id: str):
     body = CheckInIn().load(json_body())
     require_self_or(body["participant_id"], ORGANISER)

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from shared.contracts import registration as catalogue
 
 from services.registration.actions import Registration, Stale
-from services.registration.domain.errors import NotFound
+from services.registration.domain.errors import DomainError, NotFound
 from services.registration.domain.meets import Break, Meet
 from services.registration.messages import meet_event
 
@@ -18,9 +20,16 @@ def _breaks(details: dict[str, Any]) -> dict[str, Any]:
     return details
 
 
+def _today_at(meet: Meet) -> date:
+    return datetime.now(ZoneInfo(meet.timezone)).date()
+
+
 def create(ctx: Registration, details: dict[str, Any]) -> Meet:
+    """A new draft meet; DomainError if it cannot be run as described or its days are past
+    (unless ``historical``: then they must be past)."""
     meet = Meet(**_breaks(details))
     meet.check()
+    meet.check_days(_today_at(meet))
     ctx.meets.add(meet, [meet_event(catalogue.MEET_CREATED, meet)])
     return meet
 
@@ -37,8 +46,12 @@ def update(ctx: Registration, meet_id: str, changes: dict[str, Any], expected_ve
     if current.version != expected_version:
         raise Stale(current.version)
     current.ensure_editable()
+    if changes.get("historical", current.historical) != current.historical:
+        raise DomainError("Whether a meet is historical is said when it is created.", "historical")
     changed = replace(current, **_breaks(changes), version=current.version + 1)
     changed.check()
+    if "days" in changes or "timezone" in changes:
+        changed.check_days(_today_at(changed))
     if not ctx.meets.save(changed, expected_version, [meet_event(catalogue.MEET_UPDATED, changed)]):
         raise Stale(get(ctx, meet_id)[0].version)
     return changed

@@ -4,6 +4,7 @@ from flask import Blueprint, request
 from shared.auth import ORGANISER
 from shared.http import etag, expected_version, idempotent, json_body, page_args, require
 from shared.openapi import documented
+from shared.patching import merged_changes
 
 from services.registration.actions import meets as actions
 from services.registration.api.context import registration
@@ -53,17 +54,17 @@ def get_slots(meet_id: str):
 
 
 @bp.patch("/<meet_id>")
-@documented("Edit a meet (If-Match required)", tags=TAGS, body=MeetIn, response=MeetOut, roles=(ORGANISER,), headers=("If-Match",), errors=(400, 404, 412, 428))
+@documented("Edit a meet (If-Match required)", tags=TAGS, body=MeetIn, response=MeetOut, roles=(ORGANISER,), headers=("If-Match",), errors=(400, 404, 409, 412, 428))
 def update_meet(meet_id: str):
     require(ORGANISER)
     version = expected_version()
-    changes = MeetIn(partial=True).load(json_body())
+    changes = merged_changes(MeetIn(), MeetOut().dump(actions.get(registration(), meet_id)[0]), json_body())
     meet = actions.update(registration(), meet_id, changes, version)
     return _out(meet, actions.get(registration(), meet_id)[1])
 
 
 @bp.post("/<meet_id>/status")
-@documented("Move a meet in its lifecycle", tags=TAGS, body=StatusChange, response=MeetOut, roles=(ORGANISER,), headers=("If-Match",), errors=(400, 404, 412))
+@documented("Move a meet in its lifecycle", tags=TAGS, body=StatusChange, response=MeetOut, roles=(ORGANISER,), headers=("If-Match",), errors=(400, 404, 409, 412))
 def change_status(meet_id: str):
     require(ORGANISER)
     version = expected_version(required=False)

@@ -7,7 +7,7 @@ from typing import Iterable
 
 from shared.correlation import new_id
 
-from services.registration.domain.errors import DomainError
+from services.registration.domain.errors import Conflict, DomainError
 
 DRAFT, OPEN, CLOSED, SCHEDULED, LIVE, COMPLETED, CANCELLED = (
     "draft", "registration_open", "registration_closed", "scheduled", "live", "completed", "cancelled",
@@ -57,6 +57,7 @@ class Meet:
     breaks: list[Break] = field(default_factory=list)
     registration_opens: datetime | None = None
     registration_closes: datetime | None = None
+    historical: bool = False
     status: str = DRAFT
     id: str = field(default_factory=new_id)
     version: int = 1
@@ -77,6 +78,17 @@ class Meet:
             raise DomainError("Registration must close after it opens.", "registration_closes")
         if not self.slots():
             raise DomainError("No meeting fits in the session hours: shorten the meetings or lengthen the session.", "meeting_minutes")
+
+    def check_days(self, today: date) -> None:
+        """Refuse days in the past (``today``: the date at the venue), unless the meet is
+        historical (one that already happened, recorded after the fact), whose days must
+        all be past or today."""
+        if self.historical:
+            if any(day > today for day in self.days):
+                raise DomainError("A historical meet records one that already happened: its days cannot be in the future.", "days")
+        elif any(day < today for day in self.days):
+            past = min(self.days).isoformat()
+            raise DomainError(f"{past} is in the past; to record a meet that already happened, create it with historical: true.", "days")
 
     def slots(self) -> list[Slot]:
         """Every meeting slot: from session start, one meeting plus gap at a time, skipping breaks."""
@@ -99,16 +111,16 @@ class Meet:
             raise DomainError(f"Unknown status {to!r}.", "status")
         if to not in TRANSITIONS[self.status]:
             allowed = ", ".join(sorted(TRANSITIONS[self.status])) or "none"
-            raise DomainError(f"A meet that is {self.status} cannot become {to} (allowed: {allowed}).", "status")
+            raise Conflict(f"A meet that is {self.status} cannot become {to} (allowed: {allowed}).", "status")
         self.status = to
 
     def ensure_editable(self) -> None:
         if self.status not in EDITABLE:
-            raise DomainError(f"A meet that is {self.status} can no longer be edited.", "status")
+            raise Conflict(f"A meet that is {self.status} can no longer be edited.", "status")
 
     def ensure_accepting_applications(self, now: datetime) -> None:
         if self.status != OPEN:
-            raise DomainError(f"Registration for this meet is not open (it is {self.status}).", "meet_id")
+            raise Conflict(f"Registration for this meet is not open (it is {self.status}).", "meet_id")
         if self.registration_opens and now < self.registration_opens:
             raise DomainError("Registration for this meet has not opened yet.", "meet_id")
         if self.registration_closes and now > self.registration_closes:

@@ -3,7 +3,7 @@ from datetime import date, datetime, time, timedelta, timezone
 import pytest
 
 from services.registration.domain.applications import Application
-from services.registration.domain.errors import DomainError
+from services.registration.domain.errors import Conflict, DomainError
 from services.registration.domain.meets import CANCELLED, CLOSED, DRAFT, OPEN, STATUSES, TRANSITIONS, Break, Meet
 from services.registration.domain.participants import Claim, Participant, register_participant
 
@@ -50,16 +50,16 @@ def test_every_status_pair_follows_the_lifecycle_table():
                 subject.transition(target)
                 assert subject.status == target
             else:
-                with pytest.raises(DomainError):
+                with pytest.raises(Conflict):
                     subject.transition(target)
 
 
 def test_only_draft_open_or_closed_meets_are_editable_and_only_open_ones_take_applications():
     now = datetime(2027, 7, 10, tzinfo=timezone.utc)
     meet(status=CLOSED).ensure_editable()
-    with pytest.raises(DomainError):
+    with pytest.raises(Conflict):
         meet(status=CANCELLED).ensure_editable()
-    with pytest.raises(DomainError):
+    with pytest.raises(Conflict):
         meet(status=DRAFT).ensure_accepting_applications(now)
     meet(status=OPEN).ensure_accepting_applications(now)
     with pytest.raises(DomainError, match="closed"):
@@ -93,3 +93,14 @@ def test_cross_field_rules_of_registration():
         register_participant(role="seller", name="A", country="IN", preferred_language="en", email="a@b.in")
     with pytest.raises(DomainError, match="outside India"):
         register_participant(role="buyer", name="B", country="IN", preferred_language="en", email="b@c.de", international=True)
+
+
+def test_days_in_the_past_are_refused_unless_the_meet_is_historical():
+    today = date(2027, 7, 30)
+    meet().check_days(today)
+    with pytest.raises(DomainError, match="historical") as error:
+        meet(days=[date(2027, 7, 29), date(2027, 7, 30)]).check_days(today)
+    assert error.value.field == "days"
+    meet(days=[date(2020, 1, 1)], historical=True).check_days(today)
+    with pytest.raises(DomainError, match="future"):
+        meet(historical=True).check_days(date(2027, 7, 30))
