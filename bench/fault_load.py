@@ -10,8 +10,10 @@ How the client behaves during a fault: a request that fails with a connection er
 timeout or any 5xx is sent again (same body, same ``Idempotency-Key``: registration,
 meet creation and applications honour it, so a retry never creates a second record),
 with backoff, for up to ``RETRY_SECONDS``. Where an endpoint has no idempotency key, an
-answer that says "already done" (409) to a retry of an attempt whose outcome is unknown is
-settled by reading the state back (``resolve``). Every attempt's outcome is counted.
+answer that refuses a retry (a 4xx: "already approved", "already asked") after an attempt
+whose outcome is unknown (a connection error, a timeout, a 5xx or a 503, which may come
+after the write was applied) is settled by reading the state back (``resolve``) and
+counted in ``settled_by_reading``. Every attempt's outcome is counted.
 """
 from __future__ import annotations
 
@@ -43,6 +45,8 @@ class Tally:
     http_5xx: int = 0
     http_503: int = 0
     connection_errors: int = 0
+    settled_by_reading: int = 0  # retries refused (4xx) whose earlier attempt had in fact done the write
+    slowest_s: float = 0.0  # the longest any single attempt waited for its answer (or its error)
     refused: Counter = field(default_factory=Counter)
     samples: list = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -50,6 +54,10 @@ class Tally:
     def add(self, name: str, n: int = 1) -> None:
         with self.lock:
             setattr(self, name, getattr(self, name) + n)
+
+    def took(self, seconds: float) -> None:
+        with self.lock:
+            self.slowest_s = max(self.slowest_s, round(seconds, 1))
 
     def refuse(self, what: str, status: int, text: str) -> None:
         with self.lock:
@@ -89,6 +97,7 @@ class Client:
         what = f"{method} {_route(path)}"
         deadline, delay, unsure = time.monotonic() + RETRY_SECONDS, 0.2, False
         while True:
+            sent = time.monotonic()
             try:
                 response = self.session.request(method, self.base + path, json=body, headers=headers, timeout=TIMEOUT)
             except requests.RequestException:
@@ -98,24 +107,28 @@ class Client:
                 status, text = response.status_code, response.text
                 if 200 <= status < 300:
                     self.tally.add("accepted")
+                    self.tally.took(time.monotonic() - sent)
                     return response.json() if text else {}
                 if status == 503:
                     self.tally.add("http_503")
+                    unsure = True  # the deadline may have passed after the write was applied
                 elif status >= 500:
                     self.tally.note_5xx(what, status, text)
                     unsure = True
                 elif status == 409 and "Idempotency-Key" in text:
                     pass  # the first attempt with this key is still running: ask again
-                elif unsure and resolve is not None and status in (404, 409):
+                elif unsure and resolve is not None and status not in wait_for:
                     found = resolve()
                     if found:
                         self.tally.add("accepted")
+                        self.tally.add("settled_by_reading")
                         return found
                     self.tally.refuse(what, status, text)
                     return None
                 elif status not in wait_for:
                     self.tally.refuse(what, status, text)
                     return None
+            self.tally.took(time.monotonic() - sent)
             if time.monotonic() > deadline:
                 self.tally.refuse(what + " (gave up)", status or 0, text)
                 return None

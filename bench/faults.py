@@ -46,7 +46,9 @@ notification id already received, plus every extra distinct notification sent fo
 expectation (a meeting announced twice, two approval messages on one channel).
 ``http_5xx`` counts 5xx answers other than 503 and ``http_503`` the 503s, over every
 attempt; ``retries`` every attempt sent again; ``refused`` the writes that ended in a 4xx
-(or were given up after ``RETRY_SECONDS``). ``seconds_to_recover`` runs from the target's
+(or were given up after ``RETRY_SECONDS``); ``settled_by_reading`` the retries refused
+although an earlier attempt had done the write (an endpoint without idempotency);
+``slowest_answer_s`` the longest a single attempt waited. ``seconds_to_recover`` runs from the target's
 restart to quiet (the load's remaining steps included); ``null`` when it never got quiet
 within ``QUIET_TIMEOUT`` (``not_quiet`` then says what was still moving).
 
@@ -228,6 +230,8 @@ class Suite:
             "connection_errors": tally.connection_errors,
             "retries": tally.retries,
             "refused": sum(tally.refused.values()),
+            "settled_by_reading": tally.settled_by_reading,
+            "slowest_answer_s": tally.slowest_s,
             "load_s": round(load_done - started, 1),
             "seconds_to_recover": round(quiet_at - back, 1) if waited is not None else None,
         }
