@@ -12,7 +12,7 @@ from services.notifications import SERVICE
 from services.notifications.channels.email import SmtpChannel
 from services.notifications.channels.gateway import GatewayChannel
 from services.notifications.channels.inbox import InboxChannel
-from services.notifications.channels.webhook import WebhookChannel
+from services.notifications.channels.webhook import WebhookChannel, webhooks_may_be_private
 from services.notifications.dispatcher import Dispatcher, RateLimit
 from services.notifications.handlers import SUBSCRIBES_TO, build_handlers
 from services.notifications.rendering import Renderer
@@ -34,7 +34,7 @@ def build_dispatcher(settings: Settings) -> Dispatcher:
         "inbox": InboxChannel(),
     }
     contacts = ContactStore(db)
-    channels["webhook"] = WebhookChannel(lambda pid: getattr(contacts.get(pid), "webhook_secret", None))
+    channels["webhook"] = WebhookChannel(lambda pid: getattr(contacts.get(pid), "webhook_secret", None), allow_private=webhooks_may_be_private(settings))
     for name in ("sms", "whatsapp"):
         if settings.gateway_url:
             channels[name] = GatewayChannel(name, settings.gateway_url, settings.gateway_token)

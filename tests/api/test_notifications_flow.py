@@ -58,7 +58,8 @@ class Hooks:
 
 @pytest.fixture
 def world(settings_for):
-    settings = settings_for("notifications", SMTP_PORT=str(SMTP), SMS_GATEWAY_URL=f"http://127.0.0.1:{GATEWAY}/messages")
+    settings = settings_for("notifications", SMTP_PORT=str(SMTP), SMS_GATEWAY_URL=f"http://127.0.0.1:{GATEWAY}/messages",
+                            BSM_WEBHOOK_ALLOW_PRIVATE="1")  # the webhook listener is on loopback
     app = create_app(settings)
     db = app.extensions["notifications"].store.collection.database
     handlers = build_handlers(db, settings)

@@ -3,10 +3,12 @@ from flask import Blueprint, current_app, request
 
 import secrets
 
+from shared import destinations
 from shared.auth import ORGANISER, PARTICIPANT, STAFF
 from shared.http import Problem, json_body, require, require_self_or
 from shared.openapi import documented
 
+from services.notifications.channels.webhook import webhooks_may_be_private
 from services.notifications.schemas import PreferencesIn
 
 bp = Blueprint("notifications", __name__, url_prefix="/v1")
@@ -64,7 +66,7 @@ def get_preferences(participant_id: str):
 
 
 @bp.put("/preferences/<participant_id>")
-@documented("Choose channels, opt out, quiet hours for SMS, a webhook for your own systems", tags=("preferences",), body=PreferencesIn, roles=(PARTICIPANT, ORGANISER), errors=(400, 404))
+@documented("Choose channels, opt out, quiet hours for SMS, a webhook (a public http(s) address) for your own systems", tags=("preferences",), body=PreferencesIn, roles=(PARTICIPANT, ORGANISER), errors=(400, 404))
 def set_preferences(participant_id: str):
     require_self_or(participant_id, ORGANISER)
     choices = PreferencesIn().load(json_body())
@@ -73,6 +75,10 @@ def set_preferences(participant_id: str):
             choices[key] = choices[key].strftime("%H:%M")
     secret = None
     if choices.get("webhook_url"):
+        try:
+            destinations.check(choices["webhook_url"], allow_private=webhooks_may_be_private(current_app.config["SETTINGS"]))
+        except destinations.UnsafeDestination as exc:
+            raise Problem(422, "Invalid request", "Webhooks go to public http(s) addresses only.", errors={"webhook_url": [str(exc)]}) from None
         secret = choices["webhook_secret"] = secrets.token_urlsafe(32)
     if not current_app.extensions["notifications"].contacts.set_preferences(participant_id, choices):
         raise Problem(404, "Not Found", f"Notifications knows no participant {participant_id} yet.")

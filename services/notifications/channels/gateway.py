@@ -2,7 +2,7 @@
 
 The platform POSTs ``{"channel", "to", "text", "reference"}`` as JSON to the configured
 endpoint (an adapter in front of the provider, or the provider itself if it takes this
-shape). 2xx is sent; 429 and 5xx are worth retrying; any other 4xx will never succeed.
+shape), configured by the operator (so it may be on a private address). 2xx is sent; 429 and 5xx are worth retrying; any other 4xx will never succeed.
 """
 from __future__ import annotations
 
@@ -24,4 +24,4 @@ class GatewayChannel:
             headers["Authorization"] = f"Bearer {self.token}"
         if notification.correlation_id:
             headers["X-Correlation-ID"] = notification.correlation_id
-        post_json(self.url, body, headers, self.timeout, "gateway")
+        post_json(self.url, body, headers, self.timeout, "gateway", allow_private=True)

@@ -4,6 +4,7 @@ Each POST carries ``X-BSM-Timestamp`` (Unix seconds) and ``X-BSM-Signature:
 sha256=<hex>``, the HMAC-SHA256 of ``"<timestamp>.<body>"`` under the receiver's secret.
 Receivers recompute it and refuse stale timestamps, so a captured request cannot be
 replayed later. ``verify`` is the receiver's side, for buyers' developers and our tests.
+Webhooks go to public addresses only, checked again at each send (shared/destinations.py).
 """
 from __future__ import annotations
 
@@ -32,12 +33,21 @@ def verify(secret: str, timestamp: str, body: bytes, given: str, now: float | No
     return fresh and hmac.compare_digest(signature(secret, timestamp, body), given)
 
 
+def webhooks_may_be_private(settings) -> bool:
+    """``BSM_WEBHOOK_ALLOW_PRIVATE=1``: tests' webhook listeners are on loopback (production
+    refuses to start with it, shared/config.py)."""
+    return settings.extra.get("BSM_WEBHOOK_ALLOW_PRIVATE", "") not in ("", "0")
+
+
 class WebhookChannel:
     name = "webhook"
 
-    def __init__(self, secrets: Callable[[str], str | None], timeout: float = 10.0):
+    def __init__(self, secrets: Callable[[str], str | None], timeout: float = 10.0, allow_private: bool = False):
+        """``allow_private``: send to loopback and private addresses too (tests only:
+        ``BSM_WEBHOOK_ALLOW_PRIVATE=1``, which production refuses)."""
         self.secret_for = secrets
         self.timeout = timeout
+        self.allow_private = allow_private
 
     def send(self, notification: Notification, rendered: Rendered) -> None:
         secret = self.secret_for(notification.recipient_id)
@@ -50,4 +60,4 @@ class WebhookChannel:
         timestamp = str(int(time.time()))
         headers = {"X-BSM-Timestamp": timestamp, "X-BSM-Signature": signature(secret, timestamp, body),
                    "X-BSM-Delivery": notification.id}
-        post_json(notification.address, body, headers, self.timeout, "webhook")
+        post_json(notification.address, body, headers, self.timeout, "webhook", allow_private=self.allow_private)
