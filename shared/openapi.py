@@ -23,9 +23,11 @@ STANDARD_ERRORS = {
     404: "Not found",
     409: "Conflicts with the current state",
     412: "Changed since you read it (If-Match)",
+    413: "Body larger than the service accepts",
     415: "Body is not JSON",
     422: "Invalid fields (see errors)",
     428: "If-Match required",
+    429: "Too many requests (see Retry-After)",
 }
 
 
@@ -107,7 +109,7 @@ def _operation(rule, meta: dict[str, Any]) -> dict[str, Any]:
         schema = page_of(meta["response"]) if meta["paged"] else meta["response"]
         ok["content"] = {"application/json": {"schema": schema}}
     responses: dict[Any, Any] = {str(meta["status"]): ok}
-    for code in sorted(set(meta["errors"]) | ({401, 403} if meta["roles"] else set()) | ({422} if meta["body"] else set())):
+    for code in sorted(set(meta["errors"]) | ({401, 403} if meta["roles"] else set()) | ({400, 413, 422} if meta["body"] else set())):
         responses[str(code)] = {"description": STANDARD_ERRORS[code], "content": {"application/problem+json": {"schema": "Problem"}}}
     operation: dict[str, Any] = {"summary": meta["summary"], "tags": list(meta["tags"]), "parameters": parameters, "responses": responses}
     if meta["roles"]:

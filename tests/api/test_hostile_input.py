@@ -233,3 +233,14 @@ def _csv_writers_outside_the_shared_writer():
 def test_every_csv_the_platform_writes_goes_through_the_shared_writer():
     assert _csv_writers_outside_the_shared_writer() == []
 
+
+
+def test_every_operation_with_a_body_documents_the_size_and_nesting_refusals(apps):
+    missing = []
+    for service, flask_app in apps.items():
+        spec = flask_app.test_client().get("/openapi.json").get_json()
+        for path, operations in spec["paths"].items():
+            for method, operation in operations.items():
+                if "requestBody" in operation:
+                    missing += [f"{service} {method} {path} {code}" for code in ("400", "413") if code not in operation["responses"]]
+    assert missing == []
