@@ -4,6 +4,12 @@ API keys are configured at deploy time (``BSM_API_KEYS="organiser:<key>,operator
 A participant gets a token from registration once they prove they hold their phone or
 email (a one-time code); every service verifies it with the shared ``BSM_AUTH_SECRET``.
 Tokens are signed and timed with itsdangerous (already a Flask dependency).
+
+Keys and tokens travel only in the ``Authorization`` header. The one credential a URL may
+carry is a calendar feed token (``issue_feed``): signed apart from participant tokens,
+good only for reading that participant's calendar feed, and revoked by moving the
+participant's feed generation on (matching keeps it), so a leaked subscription URL is
+cut off without touching the participant's own token.
 """
 from __future__ import annotations
 
@@ -11,12 +17,14 @@ import hmac
 from dataclasses import dataclass
 from typing import Mapping
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
 
 ORGANISER, OPERATOR, PARTICIPANT = "organiser", "operator", "participant"
 STAFF = (ORGANISER, OPERATOR)
 TOKEN_TTL_SECONDS = 30 * 24 * 3600
 _SALT = "bsm-participant-token"
+_FEED_SALT = "bsm-calendar-feed-token"
+CALENDAR_FEED = "calendar-feed"
 
 
 class Unauthenticated(Exception):
@@ -50,11 +58,27 @@ def parse_api_keys(spec: str) -> dict[str, str]:
 class Authenticator:
     def __init__(self, secret: str, api_keys: Mapping[str, str], ttl_seconds: int = TOKEN_TTL_SECONDS):
         self.serializer = URLSafeTimedSerializer(secret, salt=_SALT)
+        self.feeds = URLSafeSerializer(secret, salt=_FEED_SALT)
         self.api_keys = dict(api_keys)
         self.ttl_seconds = ttl_seconds
 
     def issue(self, participant_id: str) -> str:
         return self.serializer.dumps({"sub": participant_id, "role": PARTICIPANT})
+
+    def issue_feed(self, participant_id: str, generation: int) -> str:
+        """A read-only token for ``participant_id``'s calendar feed, valid while their feed
+        generation is ``generation``."""
+        return self.feeds.dumps({"sub": participant_id, "scope": CALENDAR_FEED, "gen": generation})
+
+    def read_feed(self, token: str) -> tuple[str, int]:
+        """The participant and generation a calendar feed token was issued for."""
+        try:
+            claims = self.feeds.loads(token)
+        except BadSignature:
+            raise Unauthenticated("The calendar feed token is not valid.") from None
+        if not isinstance(claims, dict) or claims.get("scope") != CALENDAR_FEED:
+            raise Unauthenticated("The calendar feed token is not valid.")
+        return claims["sub"], claims["gen"]
 
     def authenticate(self, authorization: str | None) -> Principal:
         """The principal behind an ``Authorization: Bearer ...`` header value."""

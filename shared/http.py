@@ -297,13 +297,18 @@ def service_app(
     return app
 
 
-def principal(allow_query_token: bool = False):
-    """The authenticated caller, or a 401 problem. Calendar feeds, which apps fetch without
-    headers, may carry the token as ``?token=`` instead (``allow_query_token``)."""
+QUERY_CREDENTIALS = ("token", "access_token", "api_key")
+
+
+def principal():
+    """The authenticated caller, from the ``Authorization`` header, or a 401 problem. Keys
+    and tokens in the URL end up in proxy logs and browser histories, so a request that
+    brings one there instead is refused saying so (calendar feeds have read-only feed
+    tokens of their own, shared/auth.py)."""
     if "principal" not in g:
         header = request.headers.get("Authorization")
-        if not header and allow_query_token and request.args.get("token"):
-            header = f"Bearer {request.args['token']}"
+        if not header and any(request.args.get(name) for name in QUERY_CREDENTIALS):
+            raise Problem(401, "Unauthorized", "API keys and tokens are accepted only in the Authorization header (Bearer), never in the URL.")
         try:
             g.principal = current_app.extensions["auth"].authenticate(header)
         except Unauthenticated as exc:

@@ -10,6 +10,7 @@ from shared.openapi import openapi_blueprint
 from services.matching import SERVICE
 from services.matching.actions import Matching, NotFound, Refused
 from services.matching.api import meetings, meets, participants
+from services.matching.feed_tokens import FeedTokens
 from services.matching.store import OUTBOX_COLLECTIONS, ensure_indexes
 
 
@@ -27,6 +28,7 @@ def create_app(settings: Settings | None = None):
     db = connect_for_requests(settings)
     app = service_app(__name__, settings, db, prepare=ensure_indexes, outbox_collections=OUTBOX_COLLECTIONS, budgets=DATABASE_BUDGETS)
     app.extensions[SERVICE] = Matching.on(db, settings.topic(catalogue.TOPIC))
+    app.extensions["feed_tokens"] = FeedTokens(db, app.extensions["auth"])
     app.register_error_handler(NotFound, lambda exc: problem_response(404, "Not Found", str(exc)))
     app.register_error_handler(Refused, lambda exc: problem_response(409, "Conflict", str(exc)))
     for blueprint in (participants.bp, meets.bp, meets.reports_bp, meetings.bp, meetings.requests_bp):

@@ -161,14 +161,15 @@ def test_each_participant_gets_a_calendar_feed_and_a_printable_agenda(meet_with_
     client.post(f"/v1/meets/{meet.id}/schedule/draft", json={}, headers=ORGANISER)
     client.post(f"/v1/meets/{meet.id}/schedule/publish", headers=ORGANISER)
     token = client.application.extensions["auth"].issue("b1")
-    feed = client.get(f"/v1/meets/{meet.id}/agenda/b1.ics?token={token}")
+    feed_token = client.post("/v1/participants/b1/feed-token", headers={"Authorization": f"Bearer {token}"}).get_json()["feed_token"]
+    feed = client.get(f"/v1/meets/{meet.id}/agenda/b1.ics?token={feed_token}")
     assert feed.status_code == 200 and feed.mimetype == "text/calendar"
     text = feed.get_data(as_text=True)
     assert text.startswith("BEGIN:VCALENDAR\r\n") and text.endswith("END:VCALENDAR\r\n")
     assert "TZID:Asia/Kolkata" in text and "DTSTART;TZID=Asia/Kolkata:20270730T" in text
     assert text.count("BEGIN:VEVENT") == len(client.get(f"/v1/meets/{meet.id}/meetings", headers={"Authorization": f"Bearer {token}"}).get_json()["items"])
     assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
-    assert client.get(f"/v1/meets/{meet.id}/agenda/b2.ics?token={token}").status_code == 403
+    assert client.get(f"/v1/meets/{meet.id}/agenda/b2.ics?token={feed_token}").status_code == 403
     page = client.get(f"/v1/meets/{meet.id}/agenda/b1", headers=ORGANISER)
     assert page.mimetype == "text/html" and "Brand 1" in page.get_data(as_text=True)
 

@@ -1,7 +1,7 @@
 """``/v1/meets/<meet_id>/...``: recommendations, preferences, the schedule and the results."""
 from flask import Blueprint, Response, current_app, request
 
-from shared.auth import OPERATOR, ORGANISER, PARTICIPANT, STAFF
+from shared.auth import OPERATOR, ORGANISER, PARTICIPANT, STAFF, Unauthenticated
 from shared.csv_output import csv_response
 from shared.http import Problem, json_body, page_args, principal, require, require_self_or
 from shared.openapi import documented
@@ -139,9 +139,15 @@ def meetings(meet_id: str):
 
 
 @bp.get("/agenda/<participant_id>.ics")
-@documented("A participant's meetings as an iCalendar feed to subscribe to (?token= allowed)", tags=("schedule",), roles=(PARTICIPANT, ORGANISER, OPERATOR))
+@documented("A participant's meetings as an iCalendar feed to subscribe to (?token=<calendar feed token>, see /v1/participants/{id}/feed-token)",
+            tags=("schedule",), roles=(PARTICIPANT, ORGANISER, OPERATOR))
 def agenda_ics(meet_id: str, participant_id: str):
-    meet, meetings = _agenda(meet_id, participant_id)
+    token = request.args.get("token")
+    if token and not request.headers.get("Authorization"):
+        _feed_token_holder(token, participant_id)
+        meet, meetings = _meet_agenda(meet_id, participant_id)
+    else:
+        meet, meetings = _agenda(meet_id, participant_id)
     return Response(agenda.ical(meetings, participant_id, meet), mimetype="text/calendar", headers={"Content-Disposition": "inline; filename=bsm-agenda.ics"})
 
 
@@ -154,10 +160,29 @@ def agenda_page(meet_id: str, participant_id: str):
     return Response(agenda.printable(meetings, participant_id, name, meet), mimetype="text/html")
 
 
+def _feed_token_holder(token: str, participant_id: str) -> None:
+    """Let a calendar feed token for ``participant_id`` through; anything else in the URL is
+    a 401 problem, a staff key or a participant's own token saying where it belongs."""
+    auth = current_app.extensions["auth"]
+    try:
+        holder = current_app.extensions["feed_tokens"].holder(token)
+    except Unauthenticated as exc:
+        try:
+            auth.authenticate(f"Bearer {token}")
+        except Unauthenticated:
+            raise Problem(401, "Unauthorized", str(exc)) from None
+        raise Problem(401, "Unauthorized", "API keys and participants' tokens are accepted only in the Authorization header; "
+                      f"subscribe with a calendar feed token (POST /v1/participants/{participant_id}/feed-token).") from None
+    if holder != participant_id:
+        raise Problem(403, "Forbidden", "This calendar feed token is for another participant's feed.")
+
+
 def _agenda(meet_id: str, participant_id: str):
-    caller = principal(allow_query_token=True)
-    if not (caller.is_staff or caller.subject == participant_id):
-        require_self_or(participant_id, *STAFF)
+    require_self_or(participant_id, *STAFF)
+    return _meet_agenda(meet_id, participant_id)
+
+
+def _meet_agenda(meet_id: str, participant_id: str):
     meet = ctx().meets.meet(meet_id)
     if meet is None:
         raise actions.NotFound(f"Matching knows no meet {meet_id}.")

@@ -3,7 +3,7 @@ from dataclasses import asdict
 
 from flask import Blueprint, current_app
 
-from shared.auth import STAFF
+from shared.auth import ORGANISER, STAFF
 from shared.http import Problem, require_self_or
 from shared.openapi import documented
 
@@ -18,3 +18,19 @@ def get_participant(participant_id: str):
     if profile is None:
         raise Problem(404, "Not Found", f"Matching knows no participant {participant_id}.")
     return asdict(profile)
+
+
+@bp.post("/<participant_id>/feed-token")
+@documented("A new read-only token for the participant's calendar feeds (?token=); earlier ones stop working", tags=("schedule",), roles=("participant", "organiser"))
+def new_feed_token(participant_id: str):
+    """Subscribe a calendar app with ``/v1/meets/<meet>/agenda/<participant>.ics?token=<feed token>``."""
+    require_self_or(participant_id, ORGANISER)
+    return {"participant_id": participant_id, "feed_token": current_app.extensions["feed_tokens"].rotate(participant_id)}, 201
+
+
+@bp.delete("/<participant_id>/feed-token")
+@documented("Revoke every calendar feed token of the participant", tags=("schedule",), status=204, roles=("participant", "organiser"))
+def revoke_feed_token(participant_id: str):
+    require_self_or(participant_id, ORGANISER)
+    current_app.extensions["feed_tokens"].revoke(participant_id)
+    return "", 204
