@@ -83,3 +83,21 @@ def test_an_loi_recorded_after_the_fact_schedules_no_follow_up_already_past(meet
     assert [f["status"] for f in signed.get_json()["loi"]["follow_up"]] == ["past_when_recorded"] * 3
     assert signed.get_json()["next_follow_up_due"] is None
     assert actions.announce_follow_ups_due(client.application.extensions["matching"], date.today()) == 0
+
+
+@pytest.mark.parametrize("end", ["completed", "cancelled"])
+def test_who_takes_part_is_settled_once_a_meet_is_finished(client, db, end):
+    from tests.api.conftest import open_meet, register
+
+    meet = open_meet(client)
+    seller = register(client)
+    slot = meet["slots"][0]["id"]
+    url = f"/v1/meets/{meet['id']}/applications"
+    assert client.post(url, json={"participant_id": seller["id"], "availability": [slot]}, headers=ORGANISER).status_code == 201
+    path = ["cancelled"] if end == "cancelled" else ["registration_closed", "scheduled", "live", "completed"]
+    for status in path:
+        assert client.post(f"/v1/meets/{meet['id']}/status", json={"status": status}, headers=ORGANISER).status_code == 200
+    decided = client.post(f"{url}/{seller['id']}/decision", json={"decision": "approve"}, headers=ORGANISER)
+    withdrawn = client.post(f"{url}/{seller['id']}/withdrawal", json={}, headers=ORGANISER)
+    assert (decided.status_code, withdrawn.status_code) == (409, 409)
+    assert end in decided.get_json()["detail"]

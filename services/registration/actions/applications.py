@@ -33,6 +33,7 @@ def get(ctx: Registration, meet_id: str, participant_id: str) -> Application:
 def decide(ctx: Registration, meet_id: str, participant_id: str, decision: str, reason: str | None, by: Principal) -> Application:
     """Approve, reject or waitlist. Approval takes a place atomically; a full meet is a 409."""
     meet, _ = meet_actions.get(ctx, meet_id)
+    meet.ensure_running()
     application = get(ctx, meet_id, participant_id)
     before = application.status
     application.move_to(DECISIONS[decision], by.subject, reason)
@@ -44,6 +45,7 @@ def decide(ctx: Registration, meet_id: str, participant_id: str, decision: str, 
 
 def withdraw(ctx: Registration, meet_id: str, participant_id: str, reason: str | None, by: Principal) -> Application:
     meet, _ = meet_actions.get(ctx, meet_id)
+    meet.ensure_running()
     application = get(ctx, meet_id, participant_id)
     before = application.status
     application.move_to(WITHDRAWN, by.subject, reason)

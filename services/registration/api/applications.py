@@ -67,7 +67,7 @@ def decide(meet_id: str, participant_id: str):
 
 
 @bp.post("/<participant_id>/withdrawal")
-@documented("Withdraw from a meet", tags=TAGS, body=Withdrawal, response=ApplicationOut, roles=(PARTICIPANT, ORGANISER), errors=(400, 404, 412))
+@documented("Withdraw from a meet", tags=TAGS, body=Withdrawal, response=ApplicationOut, roles=(PARTICIPANT, ORGANISER), errors=(400, 404, 409, 412))
 def withdraw(meet_id: str, participant_id: str):
     caller = require_self_or(participant_id, ORGANISER)
     body = Withdrawal().load(request.get_json(silent=True) or {})

@@ -118,6 +118,11 @@ class Meet:
         if self.status not in EDITABLE:
             raise Conflict(f"A meet that is {self.status} can no longer be edited.", "status")
 
+    def ensure_running(self) -> None:
+        """Conflict once the meet is completed or cancelled: who takes part is settled."""
+        if self.status in (COMPLETED, CANCELLED):
+            raise Conflict(f"The meet is {self.status}: who takes part can no longer change.", "meet_id")
+
     def ensure_accepting_applications(self, now: datetime) -> None:
         if self.status != OPEN:
             raise Conflict(f"Registration for this meet is not open (it is {self.status}).", "meet_id")
