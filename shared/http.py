@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 from concurrent import futures
 import logging
 import re
@@ -344,6 +345,7 @@ def idempotent(view):
             raise Problem(400, "Bad Request", "An Idempotency-Key has 8 to 200 characters.", errors={"Idempotency-Key": ["8 to 200 characters."]})
         store = current_app.extensions["idempotency"]
         scope = f"{request.method} {request.path} {request.headers.get('Authorization', '')[-16:]} {key}"
+        g.idempotency_scope = scope
         try:
             stored = store.claim(scope, fingerprint(request.method, request.path, request.get_data()))
         except KeyReused:
@@ -368,6 +370,15 @@ def idempotent(view):
         return response
 
     return wrapper
+
+
+def idempotent_id() -> str | None:
+    """For a view under ``@idempotent`` called with an ``Idempotency-Key``: an id (32 hex
+    digits) derived from the key's scope, the same on every retry, so a create that
+    names its new record by it finds its own earlier write instead of making a second one
+    when the first answer was lost (a timeout after the write landed). None without a key."""
+    scope = g.get("idempotency_scope")
+    return hashlib.sha256(scope.encode()).hexdigest()[:32] if scope else None
 
 
 def _release_key(store: IdempotencyStore, scope: str) -> None:

@@ -45,6 +45,11 @@ def ensure_indexes(db: Database) -> None:
     db[APPLICATIONS].create_index("participant_id")
 
 
+class AlreadyStored(Exception):
+    """A participant with this id is stored already: an earlier attempt of the same
+    request (same Idempotency-Key) landed, though its answer was lost."""
+
+
 class _Store:
     def __init__(self, db: Database, topic: str):
         self.db = db
@@ -83,6 +88,11 @@ class ParticipantStore(_Store):
         self.identities.claim_all(keys, participant.id)
         try:
             outbox.insert_one(self.db, PARTICIPANTS, self._document(participant, code), self._entries(events))
+        except DuplicateKeyError as exc:
+            if self.exists(participant.id):
+                raise AlreadyStored(participant.id) from None
+            self.identities.release_after_failure(keys, participant.id, exc)
+            raise
         except BaseException as exc:
             self.identities.release_after_failure(keys, participant.id, exc)
             raise

@@ -53,6 +53,26 @@ def test_capacity_is_enforced_and_withdrawal_frees_a_place(client, db):
     assert client.get(f"/v1/meets/{meet['id']}").get_json()["approved"] == {"seller": 1, "buyer": 0}
 
 
+def test_a_decision_or_withdrawal_sent_again_is_answered_with_it_once_taken(client, db):
+    meet = open_meet(client, capacity_sellers=2)
+    slot = meet["slots"][0]["id"]
+    seller_id = register(client, phone="+919820000099", gstin=None, email=None)["id"]
+    assert client.post(f"/v1/meets/{meet['id']}/applications", json={"participant_id": seller_id, "availability": [slot]}, headers=ORGANISER).status_code == 201
+    url = f"/v1/meets/{meet['id']}/applications/{seller_id}"
+    first = client.post(f"{url}/decision", json={"decision": "approve"}, headers=ORGANISER)
+    again = client.post(f"{url}/decision", json={"decision": "approve"}, headers=ORGANISER)
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert [again.get_json()[k] for k in ("status", "version")] == [first.get_json()[k] for k in ("status", "version")] == ["approved", 2]
+    assert client.get(f"/v1/meets/{meet['id']}").get_json()["approved"] == {"seller": 1, "buyer": 0}
+    events = [e["type"] for e in outbox_events(db, "applications", f"{meet['id']}:{seller_id}")]
+    assert events.count("bsm.registration.participation.approved.v1") == 1
+    withdrawn = client.post(f"{url}/withdrawal", json={}, headers=ORGANISER)
+    withdrawn_again = client.post(f"{url}/withdrawal", json={}, headers=ORGANISER)
+    assert (withdrawn.status_code, withdrawn_again.status_code) == (200, 200)
+    assert withdrawn_again.get_json()["version"] == withdrawn.get_json()["version"]
+    assert client.get(f"/v1/meets/{meet['id']}").get_json()["approved"] == {"seller": 0, "buyer": 0}
+
+
 def test_a_rejection_needs_a_reason(client):
     meet = open_meet(client)
     seller = register(client)

@@ -60,6 +60,34 @@ def test_a_key_left_claimed_by_a_request_that_lost_its_database_is_taken_over_on
     assert db["participants"].count_documents({}) == 1
 
 
+def test_a_registration_that_landed_but_lost_its_answer_is_answered_by_the_retry_with_the_same_key(app, client, db, monkeypatch):
+    headers = {"Idempotency-Key": "retry-0005-abcdef"}
+    real_insert = outbox.insert_one
+
+    def lands_then_away(*args, **kwargs):
+        real_insert(*args, **kwargs)
+        raise AutoReconnect("connection closed after the write")
+
+    def away(*args, **kwargs):
+        raise AutoReconnect("connection closed")
+
+    monkeypatch.setattr(outbox, "insert_one", lands_then_away)
+    monkeypatch.setattr(IdempotencyStore, "release", away)
+    assert client.post("/v1/sellers", json=SELLER, headers=headers).status_code == 503
+    monkeypatch.undo()
+    wait_until(lambda: not app.extensions["database_breaker"].is_open(), timeout=5, what="the breaker to close")
+    [stored] = list(db["participants"].find({}))
+    stale = datetime.now(timezone.utc) - idempotency.STALE_AFTER - timedelta(seconds=1)
+    db[idempotency.COLLECTION].update_many({}, {"$set": {"created_at": stale}})
+    retried = client.post("/v1/sellers", json=SELLER, headers=headers)
+    assert retried.status_code == 201, retried.get_json()
+    assert retried.get_json()["id"] == stored["_id"]
+    assert retried.headers["Location"].endswith(stored["_id"])
+    assert db["participants"].count_documents({}) == 1
+    other = client.post("/v1/sellers", json=SELLER, headers={"Idempotency-Key": "retry-0006-abcdef"})
+    assert other.status_code == 409, "another request with the same phone is still a conflict"
+
+
 def test_every_api_route_is_in_the_openapi_document(app, client):
     spec = client.get("/openapi.json").get_json()
     assert spec["openapi"].startswith("3.")

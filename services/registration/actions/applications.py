@@ -31,10 +31,14 @@ def get(ctx: Registration, meet_id: str, participant_id: str) -> Application:
 
 
 def decide(ctx: Registration, meet_id: str, participant_id: str, decision: str, reason: str | None, by: Principal) -> Application:
-    """Approve, reject or waitlist. Approval takes a place atomically; a full meet is a 409."""
+    """Approve, reject or waitlist. Approval takes a place atomically; a full meet is a 409.
+    The decision the application already has is answered with it unchanged (a retry whose
+    first answer was lost), with no second event and no second place."""
     meet, _ = meet_actions.get(ctx, meet_id)
     meet.ensure_running()
     application = get(ctx, meet_id, participant_id)
+    if application.status == DECISIONS[decision]:
+        return application
     before = application.status
     application.move_to(DECISIONS[decision], by.subject, reason)
     capacity = meet.capacity_sellers if application.role == "seller" else meet.capacity_buyers
@@ -44,9 +48,12 @@ def decide(ctx: Registration, meet_id: str, participant_id: str, decision: str, 
 
 
 def withdraw(ctx: Registration, meet_id: str, participant_id: str, reason: str | None, by: Principal) -> Application:
+    """Withdraw an application (a second withdrawal answers with it unchanged)."""
     meet, _ = meet_actions.get(ctx, meet_id)
     meet.ensure_running()
     application = get(ctx, meet_id, participant_id)
+    if application.status == WITHDRAWN:
+        return application
     before = application.status
     application.move_to(WITHDRAWN, by.subject, reason)
     return _save(ctx, application, before, meet)

@@ -16,6 +16,7 @@ from shared.one_time_codes import CODE_TTL
 
 from services.registration.actions import Registration, Stale
 from services.registration.domain.errors import DomainError, NotFound
+from services.registration.store import AlreadyStored
 from services.registration.domain.participants import Claim, Participant, register_participant
 from services.registration.messages import participant_event, verification_requested
 
@@ -48,10 +49,17 @@ def prepare(ctx: Registration, role: str, details: dict[str, Any], registered_by
     return Prepared(participant, [participant_event(catalogue.PARTICIPANT_REGISTERED, participant), code_event], _code_record(ctx, code))
 
 
-def register(ctx: Registration, role: str, details: dict[str, Any], by: Principal | None) -> Participant:
-    """A new seller or buyer; they are sent a code to prove they hold their phone or email."""
-    prepared = prepare(ctx, role, details, by.subject if by else None)
-    ctx.participants.add(*prepared)
+def register(ctx: Registration, role: str, details: dict[str, Any], by: Principal | None, participant_id: str | None = None) -> Participant:
+    """A new seller or buyer; they are sent a code to prove they hold their phone or email.
+
+    ``participant_id`` (derived from the request's Idempotency-Key) makes a retry find the
+    participant its earlier attempt stored, whose answer was lost, and return it instead
+    of refusing the phone as taken."""
+    prepared = prepare(ctx, role, details, by.subject if by else None, participant_id)
+    try:
+        ctx.participants.add(*prepared)
+    except AlreadyStored:
+        return get(ctx, prepared.participant.id, role)
     return prepared.participant
 
 

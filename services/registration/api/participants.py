@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, request
 
 from shared.auth import OPERATOR, ORGANISER, PARTICIPANT, STAFF
-from shared.http import Problem, etag, expected_version, idempotent, json_body, page_args, principal, require, require_self_or
+from shared.http import Problem, etag, expected_version, idempotent, idempotent_id, json_body, page_args, principal, require, require_self_or
 from shared.openapi import documented
 from shared.patching import merged_changes
 from shared.rate_limits import client_address
@@ -44,7 +44,7 @@ def _routes_for(role: str, plural: str, schema) -> None:
         caller = _optional_principal()
         if caller is not None and caller.role != ORGANISER:
             raise Problem(403, "Forbidden", "Only organisers register others; register yourself without credentials.")
-        participant = actions.register(registration(), role, whole.load(json_body()), caller)
+        participant = actions.register(registration(), role, whole.load(json_body()), caller, idempotent_id())
         return _full(participant, 201, {"Location": f"/v1/{plural}/{participant.id}"})
 
     @documented(f"List {plural}", tags=tags, response=ParticipantOut, query=ParticipantQuery, paged=True, roles=STAFF, errors=(400,))
