@@ -33,12 +33,19 @@ def make_producer(settings: Settings, **overrides) -> KafkaProducer:
     return KafkaProducer(**options)
 
 
+SESSION_MS = 10_000
+HEARTBEAT_MS = 3_000
+
+
 def make_consumer(settings: Settings, group_id: str, topics: list[str], **overrides) -> KafkaConsumer:
     """A group consumer that never commits on its own: offsets are committed after handling.
 
     Metadata is refreshed every 5 s (not kafka-python's 5 min): a consumer that joins its
     group before the broker reports a new topic's partitions would otherwise be assigned
-    nothing and sit idle for minutes.
+    nothing and sit idle for minutes. The session lasts 10 s (``BSM_KAFKA_SESSION_MS``;
+    kafka-python's 45 s default kept a killed consumer's partitions unassigned, and its
+    restarted successor idle, for 45 s); heartbeats come from a thread of their own, so a
+    slow handler does not end the session.
     """
     options = dict(
         bootstrap_servers=settings.kafka_bootstrap_servers,
@@ -48,6 +55,8 @@ def make_consumer(settings: Settings, group_id: str, topics: list[str], **overri
         auto_offset_reset="earliest",
         max_poll_records=100,
         metadata_max_age_ms=5000,
+        session_timeout_ms=int(settings.extra.get("BSM_KAFKA_SESSION_MS", SESSION_MS)),
+        heartbeat_interval_ms=HEARTBEAT_MS,
     )
     options.update(overrides)
     consumer = KafkaConsumer(**options)

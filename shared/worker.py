@@ -35,7 +35,7 @@ def stop_on_signals() -> threading.Event:
     return stop
 
 
-def run_worker(name: str, settings: Settings, build: Callable[[], Loop], max_backoff: float = 15.0) -> None:
+def run_worker(name: str, settings: Settings, build: Callable[[], Loop], max_backoff: float = 5.0) -> None:
     """Build the loop with fresh clients and run it until asked to stop."""
     configure_logging(settings.service, settings.log_level)
     serve_worker_metrics()

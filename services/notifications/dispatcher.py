@@ -7,7 +7,7 @@ channel's rate limit, and report an ``Outcome``; the coordinator records outcome
 batches. Any number of dispatcher processes can run: each entry is claimed with a lease,
 so one of them sends it at a time.
 
-Leases are short (``LEASE``, 30 s) and renewed while their claims are in flight, so the
+Leases are short (``LEASE``, 20 s) and renewed while their claims are in flight, so the
 claims of a dispatcher that died are taken over within ``TAKEOVER`` (60 s) by any other,
 whatever its backlog: every scan of the due-queue looks at every lease.
 
@@ -47,7 +47,7 @@ __all__ = ["Dispatcher", "RateLimit", "LEASE", "TAKEOVER"]
 log = logging.getLogger(__name__)
 WORKERS = {"email": 8, "sms": 4, "whatsapp": 4, "webhook": 4, "inbox": 2}
 QUEUED_PER_WORKER = 8
-LEASE = timedelta(seconds=30)
+LEASE = timedelta(seconds=20)
 TAKEOVER = timedelta(seconds=60)
 """A dead dispatcher's claims are claimed again by another within this: ``LEASE`` plus
 the time between two scans of the due-queue (a second) plus a claiming round."""
