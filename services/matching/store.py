@@ -153,7 +153,8 @@ class MeetView:
         self.db = db
 
     def save_meet(self, data: dict[str, Any]) -> bool:
-        fields = {k: data[k] for k in ("name", "venue", "city", "timezone", "tables", "meeting_minutes", "status", "capacity_sellers", "capacity_buyers")}
+        fields = {k: data[k] for k in ("name", "venue", "city", "timezone", "tables", "meeting_minutes", "status", "capacity_sellers", "capacity_buyers",
+                                       "historical")}
         fields["slots"] = [{**s, "day": str(s["day"])} for s in data["slots"]]
         return save_if_newer(self.db, MEETS, data["meet_id"], fields, data["version"])
 

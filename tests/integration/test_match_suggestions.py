@@ -105,3 +105,17 @@ def test_an_approval_withdrawn_before_the_worker_runs_is_not_announced(matching)
     assert suggest_due(ctx) == 0
     assert queued(ctx) == ["s1"], "the buyer's entry is dropped; the seller waits for a buyer"
     assert suggestions_of(ctx, meet, "b1") == []
+
+
+def test_a_historical_meet_tells_nobody_their_matches_and_a_meet_not_yet_known_waits(matching):
+    ctx, deliver, _ = matching
+    historical = Meet(name="Srinagar BSM 2024", venue="SKICC", city="Srinagar", days=[date(2024, 7, 30)], session_start=time(10),
+                      session_end=time(12), meeting_minutes=30, tables=4, capacity_sellers=50, capacity_buyers=20, status=OPEN, id="meet-h",
+                      historical=True)
+    for person in (seller(1, "Srinagar"), buyer(1)):
+        deliver(participant_event(catalogue.PARTICIPANT_REGISTERED, person))
+        deliver(approval(historical, person))
+    assert suggest_due(ctx) == 0 and queued(ctx) == ["b1", "s1"], "the meet is not known yet: whether anyone may be told waits for it"
+    deliver(meet_event(catalogue.MEET_CREATED, historical))
+    assert suggest_due(ctx) == 0 and queued(ctx) == []
+    assert suggestions_of(ctx, historical, "s1") == suggestions_of(ctx, historical, "b1") == []

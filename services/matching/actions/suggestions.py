@@ -8,7 +8,8 @@ once per approved version. An entry stays queued while nobody is approved on the
 side yet, and a meet's entries all wait while the profile of anyone on its roster has not
 arrived (``profiles_awaited``): suggestions made from some of the profiles would differ
 from those made once all of them are in, and the order in which registration's events
-arrive must not decide what anyone is told.
+arrive must not decide what anyone is told. For the same reason entries wait until the
+meet itself is known: a historical meet (recorded after it happened) tells nobody.
 """
 from __future__ import annotations
 
@@ -34,6 +35,16 @@ def suggest_due(ctx: Matching, limit: int = BATCH) -> int:
 
 
 def _suggest_for_meet(ctx: Matching, meet_id: str, entries: list[dict[str, Any]], awaited: set[str]) -> int:
+    """Tell the meet's ready entries their best matches once the meet is known; a
+    historical meet's entries are taken off the queue untold (nobody hears of a meet that
+    was recorded after it happened)."""
+    meet = ctx.meets.meet(meet_id)
+    if meet is None:
+        return 0
+    if meet.get("historical"):
+        for entry in entries:
+            ctx.meets.suggestions_done(entry)
+        return 0
     roster = ctx.meets.roster(meet_id)
     ready = []
     for entry in entries:
