@@ -4,7 +4,7 @@ Each digest has a deterministic source id (meet and day, or meet and "results"),
 the job again, or in two processes, records each digest once. Recipients are the addresses
 in ``BSM_ORGANISER_EMAILS``. Only the meets that still need a digest are read
 (``MeetNames.awaiting_digests``); a completed meet leaves that list once its results are
-recorded.
+recorded, and a historical meet (recorded after it happened) is never on it.
 """
 from __future__ import annotations
 

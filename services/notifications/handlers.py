@@ -7,7 +7,10 @@ records nothing new. Scheduled messages (reminders) are recorded now with a late
 Events with different keys arrive in any order. Work that needs something not known yet
 (the contact of a person it names, the meet, a meeting of a published schedule) is parked
 (``waiting.py``) and done when that arrives, with the event's own ids, so the messages
-recorded are the same whatever the order. Every effect is idempotent and none is skipped
+recorded are the same whatever the order. Every message about a meet waits for the meet,
+and none is recorded for a historical meet (one recorded after it happened), while its
+meetings and publications are still kept; what is about the person alone (registration
+received, verification codes) still goes. Every effect is idempotent and none is skipped
 because an earlier attempt got part way: an event counts as handled only when its
 handler returns, and a retry redoes what is missing.
 """
@@ -53,13 +56,24 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
     tallies = Tallies(db)
     reminder_minutes = int(settings.extra.get("BSM_REMINDER_MINUTES", 30))
     nudge_hours = int(settings.extra.get("BSM_REQUEST_NUDGE_HOURS", 24))
+    historical_meets: dict[str, bool] = {}  # whether a meet is historical is said when it is created, never changed
 
     def record(notifications) -> None:
         for notification in notifications:
             store.add(notification)
 
-    def tell(contact: Contact, kind: str, context: dict[str, Any], source: Source, at: datetime | None = None, schedule_key: str | None = None) -> None:
-        record(recipients.to_contact(contact, kind, context, source[0], source[1], at, schedule_key))
+    def tell(meet_id: str, contact: Contact, kind: str, context: dict[str, Any], source: Source, at: datetime | None = None,
+             schedule_key: str | None = None) -> None:
+        """Record a message about the meet for ``contact``, unless the meet is historical
+        (recorded after it happened: nobody hears anything about it). Only work that waited
+        for the meet may tell: a RuntimeError says when the meet is not known yet."""
+        if meet_id not in historical_meets:
+            historical = meet_names.historical(meet_id)
+            if historical is None:
+                raise RuntimeError(f"a {kind} message about meet {meet_id} before the meet is known")
+            historical_meets[meet_id] = historical
+        if not historical_meets[meet_id]:
+            record(recipients.to_contact(contact, kind, context, source[0], source[1], at, schedule_key))
 
     def known(key: str) -> bool:
         kind, _, ident = key.partition(":")
@@ -106,7 +120,7 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
         meeting_id = meeting.get("meeting_id") or meeting["_id"]
         for who, other in both_sides(meeting):
             context = {"day": meeting["day"], "start": meeting["start"], "table": meeting["table"], "with": people[other].name, "meeting_id": meeting_id}
-            tell(people[who], "meeting_added", context, source)
+            tell(meeting["meet_id"], people[who], "meeting_added", context, source)
 
     def on_participant(event: Event, part: dict[str, Any] | None = None) -> None:
         data = contracts.read_data(event)
@@ -127,10 +141,10 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
         data = contracts.read_data(event)
         tallies.save_participation(data)
         if event.type in DECISIONS:
-            people = gather(event, [data["participant_id"]])
+            people = gather(event, [data["participant_id"]], meet_id=data["meet_id"])
             if people is not None:
                 context = {"meet_name": data["meet_name"], "reason": data.get("reason") or ""}
-                tell(people[data["participant_id"]], DECISIONS[event.type], context, _source(event))
+                tell(data["meet_id"], people[data["participant_id"]], DECISIONS[event.type], context, _source(event))
 
     def on_loi(event: Event, part: dict[str, Any] | None = None) -> None:
         tallies.save_loi(contracts.read_data(event))
@@ -140,25 +154,26 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
         top = data["top"][:3]
         if not top:
             return
-        people = gather(event, [data["participant_id"], *(m["counterpart_id"] for m in top)])
+        people = gather(event, [data["participant_id"], *(m["counterpart_id"] for m in top)], meet_id=data["meet_id"])
         if people is not None:
             matches = [{"name": people[m["counterpart_id"]].name, "score": m["score"], "reason": (m["reasons"] or [""])[0]} for m in top]
-            tell(people[data["participant_id"]], "match_suggestions", {"matches": matches}, _source(event))
+            tell(data["meet_id"], people[data["participant_id"]], "match_suggestions", {"matches": matches}, _source(event))
 
     def on_request(event: Event, part: dict[str, Any] | None = None) -> None:
         data = contracts.read_data(event)
-        people = gather(event, [data["from_id"], data["to_id"]])
+        meet_id = data["meet_id"]
+        people = gather(event, [data["from_id"], data["to_id"]], meet_id=meet_id)
         if people is None:
             return
         if event.type == matching.MEETING_REQUESTED:
             context = {"from_name": people[data["from_id"]].name, "message": data.get("message") or "", "request_id": data["request_id"]}
-            tell(people[data["to_id"]], "meeting_requested", context, _source(event))
+            tell(meet_id, people[data["to_id"]], "meeting_requested", context, _source(event))
             later = event_time(event) + timedelta(hours=nudge_hours)
-            tell(people[data["to_id"]], "request_waiting", context, _source(event), at=later, schedule_key=nudge_key(data["request_id"]))
+            tell(meet_id, people[data["to_id"]], "request_waiting", context, _source(event), at=later, schedule_key=nudge_key(data["request_id"]))
         else:
             store.cancel(scheduled_ids(nudge_key(data["request_id"]), "request_waiting", [data["to_id"]]))
             kind = "meeting_accepted" if event.type == matching.MEETING_ACCEPTED else "meeting_declined"
-            tell(people[data["from_id"]], kind, {"other_name": people[data["to_id"]].name}, _source(event))
+            tell(meet_id, people[data["from_id"]], kind, {"other_name": people[data["to_id"]].name}, _source(event))
 
     def on_meeting_scheduled(event: Event, part: dict[str, Any] | None = None) -> None:
         """Record the meeting's reminders (withdrawing a moved meeting's earlier ones), keep
@@ -182,7 +197,7 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
                 for who, other in both_sides(meeting):
                     context = {"minutes": lead, "start": meeting["start"], "table": meeting["table"], "with": people[other].name,
                                "meeting_id": meeting["meeting_id"]}
-                    tell(people[who], "meeting_reminder", context, _source(event), at=starts - timedelta(minutes=lead), schedule_key=key)
+                    tell(meeting["meet_id"], people[who], "meeting_reminder", context, _source(event), at=starts - timedelta(minutes=lead), schedule_key=key)
             meetings.save({**meeting, "scheduled_event": {"id": event.id, "correlation_id": event.correlation_id}})
             release(pair_key(meeting["meet_id"], meeting["seller_id"], meeting["buyer_id"]))
         if publications.first(meeting["meet_id"]) and not publications.includes(meeting["meet_id"], meeting["seller_id"], meeting["buyer_id"]):
@@ -203,7 +218,7 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
             withdraw_reminders(previous)
         for who, other in both_sides(meeting):
             context = {"day": meeting["day"], "start": meeting["start"], "table": meeting["table"], "with": people[other].name}
-            tell(people[who], "meeting_cancelled", context, _source(event))
+            tell(meeting["meet_id"], people[who], "meeting_cancelled", context, _source(event))
         meetings.save(meeting)
         release(pair_key(meeting["meet_id"], meeting["seller_id"], meeting["buyer_id"]))
 
@@ -255,12 +270,12 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
             return
         lines = schedule_lines(mine, person, {p: c.name for p, c in people.items()})
         context = {"meet_name": meet_name, "meetings": lines, "ics": schedule_ics(person, lines, meet_name, data["published_at"])}
-        tell(people[person], "schedule_published", context, _source(event))
+        tell(meet_id, people[person], "schedule_published", context, _source(event))
 
     def on_meet(event: Event, part: dict[str, Any] | None = None) -> None:
         data = contracts.read_data(event)
         if part is None:
-            meet_names.save(data["meet_id"], data["name"], data["version"], data["status"], data["timezone"], data["reminder_minutes"])
+            meet_names.save(data["meet_id"], data["name"], data["version"], data["status"], data["timezone"], data["reminder_minutes"], data["historical"])
             release(meet_key(data["meet_id"]))
         if data["status"] != "completed":
             return
@@ -268,15 +283,15 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
         for participant_id in [part["participant"]] if part else tallies.approved(data["meet_id"]):
             people = gather(event, [participant_id], {"participant": participant_id}, cache=cache)
             if people is not None:
-                tell(people[participant_id], "thank_you", {"meet_name": data["name"]}, _source(event))
+                tell(data["meet_id"], people[participant_id], "thank_you", {"meet_name": data["name"]}, _source(event))
 
     def on_follow_up_due(event: Event, part: dict[str, Any] | None = None) -> None:
         data = contracts.read_data(event)
-        people = gather(event, [data["seller_id"], data["buyer_id"]])
+        people = gather(event, [data["seller_id"], data["buyer_id"]], meet_id=data["meet_id"])
         if people is None:
             return
         for who, other in both_sides(data):
-            tell(people[who], "follow_up_due", {"days": data["days_after_signing"], "product": data["product"], "with": people[other].name}, _source(event))
+            tell(data["meet_id"], people[who], "follow_up_due", {"days": data["days_after_signing"], "product": data["product"], "with": people[other].name}, _source(event))
 
     participant_types = (registration.PARTICIPANT_REGISTERED, registration.PARTICIPANT_UPDATED, registration.PARTICIPANT_VERIFIED)
     handlers: dict[str, Handler] = {

@@ -147,23 +147,26 @@ class Publications:
 
 class MeetNames:
     """The meets (from registration's events): names for message texts, reminder lead
-    times, and which meets organisers get digests about (``digest_meets``, a collection
-    holding only the meets open for registration or with results still to send)."""
+    times, whether a meet is historical (recorded after it happened, so nobody hears
+    anything about it), and which meets organisers get digests about (``digest_meets``, a
+    collection holding only the meets open for registration or with results still to
+    send; never a historical meet)."""
 
     def __init__(self, db: Database):
         self.collection = db[MEETS]
         self.digests = db[DIGEST_MEETS]
 
-    def save(self, meet_id: str, name: str, version: int, status: str | None = None, timezone: str = "Asia/Kolkata", reminder_minutes: int = 30) -> bool:
+    def save(self, meet_id: str, name: str, version: int, status: str | None = None, timezone: str = "Asia/Kolkata", reminder_minutes: int = 30,
+             historical: bool = False) -> bool:
         """Keep the meet unless a newer version is stored; False when it was stale."""
         stored = self.collection.find_one({"_id": meet_id}, {"version": 1}) or {}
         if stored.get("version", 0) >= version:
             return False
-        if status in DIGEST_STATUSES:
+        if status in DIGEST_STATUSES and not historical:
             _upsert_if_newer(self.digests, meet_id, version, {"status": status})
-        elif status:
+        elif status or historical:
             self.digests.delete_one({"_id": meet_id})
-        fields = {"name": name, "timezone": timezone, "reminder_minutes": reminder_minutes, **({"status": status} if status else {})}
+        fields = {"name": name, "timezone": timezone, "reminder_minutes": reminder_minutes, "historical": historical, **({"status": status} if status else {})}
         return _upsert_if_newer(self.collection, meet_id, version, fields)
 
     def awaiting_digests(self) -> list[dict[str, Any]]:
@@ -183,6 +186,12 @@ class MeetNames:
     def known(self, meet_id: str) -> bool:
         """Whether registration's event about the meet has arrived."""
         return self.name(meet_id) is not None
+
+    def historical(self, meet_id: str) -> bool | None:
+        """Whether the meet was recorded after it happened; None until registration's
+        event about it has arrived."""
+        doc = self.collection.find_one({"_id": meet_id}, {"name": 1, "historical": 1})
+        return bool(doc.get("historical")) if doc and doc.get("name") else None
 
     def name(self, meet_id: str) -> str | None:
         """The meet's name, None until registration's event about it has arrived."""

@@ -39,24 +39,23 @@ SELLERS = [Participant(id=f"s{n}", role="seller", name=f"Weaver {n}", country="I
                        email=f"w{n}@example.in" if n == 1 else None) for n in (1, 2, 3)]
 BUYERS = [Participant(id=f"b{n}", role="buyer", name=f"Buyer {n}", organisation=f"Brand {n}", country="DE", preferred_language="en",
                       email=f"b{n}@brand.example") for n in (1, 2)]
-SLOTS = MEET.slots()
 PLACES = {("s1", "b1"): (0, 1), ("s1", "b2"): (1, 2), ("s2", "b1"): (1, 1), ("s2", "b2"): (0, 2), ("s3", "b1"): (2, 1)}
 
 
-def meeting(seller: str, buyer: str, version: int = 1, status: str = "scheduled") -> dict:
+def meeting(seller: str, buyer: str, version: int = 1, status: str = "scheduled", meet: Meet = MEET) -> dict:
     slot, table = PLACES[(seller, buyer)]
-    s = SLOTS[slot]
-    return {"_id": f"{MEET.id}:{seller}:{buyer}", "meet_id": MEET.id, "seller_id": seller, "buyer_id": buyer, "slot_id": s.id,
+    s = meet.slots()[slot]
+    return {"_id": f"{meet.id}:{seller}:{buyer}", "meet_id": meet.id, "seller_id": seller, "buyer_id": buyer, "slot_id": s.id,
             "day": s.day.isoformat(), "start": s.start.strftime("%H:%M"), "end": s.end.strftime("%H:%M"), "table": table,
             "timezone": "Asia/Kolkata", "reasons": [], "status": status, "version": version, "interpreter": None}
 
 
-def request(seller: str, buyer: str, status: str) -> dict:
-    return {"_id": f"{MEET.id}:{seller}>{buyer}", "meet_id": MEET.id, "from_id": seller, "to_id": buyer, "message": f"{seller} asks",
+def request(seller: str, buyer: str, status: str, meet: Meet = MEET) -> dict:
+    return {"_id": f"{meet.id}:{seller}>{buyer}", "meet_id": meet.id, "from_id": seller, "to_id": buyer, "message": f"{seller} asks",
             "status": status, "by_organiser": False}
 
 
-def happened() -> list[Event]:
+def happened(meet: Meet = MEET) -> list[Event]:
     """The meet's events in the order they happened, each request of a person under its own correlation id."""
     events: list[Event] = []
 
@@ -64,25 +63,25 @@ def happened() -> list[Event]:
         with correlation.correlated(correlation_id):
             events.extend(make() for make in made)
 
-    caused_by("meet-created", lambda: meet_event(catalogue.MEET_CREATED, MEET))
+    caused_by("meet-created", lambda: meet_event(catalogue.MEET_CREATED, meet))
     for person in SELLERS + BUYERS:
         caused_by(f"register-{person.id}", lambda p=person: participant_event(catalogue.PARTICIPANT_REGISTERED, p))
     for person in SELLERS + BUYERS:
-        application = Application(MEET.id, person.id, person.role, [s.id for s in SLOTS], status="approved", version=2)
-        caused_by(f"approve-{person.id}", lambda a=application: participation_event(a, MEET))
+        application = Application(meet.id, person.id, person.role, [s.id for s in meet.slots()], status="approved", version=2)
+        caused_by(f"approve-{person.id}", lambda a=application: participation_event(a, meet))
     top = [{"counterpart_id": "b2", "score": 91, "reasons": ["makes Pashmina"]}, {"counterpart_id": "b1", "score": 80, "reasons": []}]
-    caused_by("suggest-s1", lambda: matching_messages.match_scores_updated(MEET.id, "s1", top))
-    caused_by("ask-s1-b2", lambda: matching_messages.request_event(matching_events.MEETING_REQUESTED, request("s1", "b2", "pending")))
-    caused_by("ask-s2-b1", lambda: matching_messages.request_event(matching_events.MEETING_REQUESTED, request("s2", "b1", "pending")))
-    caused_by("answer-s1-b2", lambda: matching_messages.request_event(matching_events.MEETING_ACCEPTED, request("s1", "b2", "accepted")))
-    caused_by("answer-s2-b1", lambda: matching_messages.request_event(matching_events.MEETING_DECLINED, request("s2", "b1", "declined")))
-    published = [meeting(s, b) for s, b in [("s1", "b1"), ("s1", "b2"), ("s2", "b1"), ("s2", "b2")]]
+    caused_by("suggest-s1", lambda: matching_messages.match_scores_updated(meet.id, "s1", top))
+    caused_by("ask-s1-b2", lambda: matching_messages.request_event(matching_events.MEETING_REQUESTED, request("s1", "b2", "pending", meet)))
+    caused_by("ask-s2-b1", lambda: matching_messages.request_event(matching_events.MEETING_REQUESTED, request("s2", "b1", "pending", meet)))
+    caused_by("answer-s1-b2", lambda: matching_messages.request_event(matching_events.MEETING_ACCEPTED, request("s1", "b2", "accepted", meet)))
+    caused_by("answer-s2-b1", lambda: matching_messages.request_event(matching_events.MEETING_DECLINED, request("s2", "b1", "declined", meet)))
+    published = [meeting(s, b, meet=meet) for s, b in [("s1", "b1"), ("s1", "b2"), ("s2", "b1"), ("s2", "b2")]]
     stats = {"meetings": len(published), "value": 4.0, "upper_bound": 4.0, "at": datetime(2030, 6, 1, 9, tzinfo=timezone.utc)}
     caused_by("publish", *[lambda m=m: matching_messages.meeting_event(matching_events.MEETING_SCHEDULED, m) for m in published],
-              lambda: matching_messages.schedule_published(MEET.id, stats, published))
-    caused_by("walk-in", lambda: matching_messages.meeting_event(matching_events.MEETING_SCHEDULED, meeting("s3", "b1")))
-    caused_by("cancel-s2", lambda: matching_messages.meeting_event(matching_events.MEETING_CANCELLED, meeting("s2", "b2", 2, "cancelled")))
-    loi = {**meeting("s1", "b1"), "loi": {"product": "Pashmina shawl", "status": "in_negotiation"}}
+              lambda: matching_messages.schedule_published(meet.id, stats, published))
+    caused_by("walk-in", lambda: matching_messages.meeting_event(matching_events.MEETING_SCHEDULED, meeting("s3", "b1", meet=meet)))
+    caused_by("cancel-s2", lambda: matching_messages.meeting_event(matching_events.MEETING_CANCELLED, meeting("s2", "b2", 2, "cancelled", meet)))
+    loi = {**meeting("s1", "b1", meet=meet), "loi": {"product": "Pashmina shawl", "status": "in_negotiation"}}
     caused_by("follow-up", lambda: matching_messages.follow_up_due(loi, "2030-08-29", 30))
     return events
 
