@@ -187,7 +187,12 @@ def install(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
-        return problem_response(exc.code or 500, exc.name, exc.description)
+        """Werkzeug's errors as problems, with the headers they carry (405's ``Allow``)."""
+        response = problem_response(exc.code or 500, exc.name, exc.description)
+        for name, value in exc.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(UnicodeEncodeError)
     def _broken_text(exc: UnicodeEncodeError):
@@ -207,8 +212,12 @@ def _database_away() -> Response:
     return response
 
 
-def json_body() -> dict[str, Any]:
-    """The request's JSON object, or a 400/415 problem saying what is wrong with it."""
+def json_body(optional: bool = False) -> dict[str, Any]:
+    """The request's JSON object, or a 400/415 problem saying what is wrong with it.
+    ``optional``: a request without a body stands for ``{}``; one with a body is held to
+    the same rules (``documented(body_optional=True)`` says so in the OpenAPI document)."""
+    if optional and not request.content_length and not request.headers.get("Transfer-Encoding"):
+        return {}
     if not request.is_json:
         raise Problem(415, "Unsupported Media Type", "Send the body as application/json.")
     body = request.get_json(silent=True)

@@ -13,7 +13,9 @@ from typing import Any
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, Flask, current_app
-from marshmallow import Schema, fields
+from marshmallow import INCLUDE, Schema, fields
+
+from shared.text import SafeText, text_pattern
 
 _PATH_PARAM = re.compile(r"<(?:[a-z]+:)?([a-zA-Z_][a-zA-Z0-9_]*)>")
 STANDARD_ERRORS = {
@@ -31,7 +33,21 @@ STANDARD_ERRORS = {
 }
 
 
+ETAG_PATTERN = r'^(W/)?"[0-9]+"$'
+HEADER_SCHEMAS = {
+    "If-Match": {"type": "string", "pattern": ETAG_PATTERN, "description": "The ETag you last read."},
+    "Idempotency-Key": {"type": "string", "minLength": 8, "maxLength": 200},
+}
+HEADER_ERRORS = {"If-Match": {400, 412, 428}, "Idempotency-Key": {400, 409, 422}}
+
+
 class ProblemSchema(Schema):
+    """RFC 9457 problem details; some problems add members of their own (``retry_after``,
+    ``current_version``, ``max_bytes``...)."""
+
+    class Meta:
+        unknown = INCLUDE
+
     type = fields.Str()
     title = fields.Str()
     status = fields.Int()
@@ -52,13 +68,18 @@ def documented(
     errors: tuple[int, ...] = (400, 404),
     headers: tuple[str, ...] = (),
     content_types: tuple[str, ...] = ("application/json",),
+    body_optional: bool = False,
 ):
-    """Record a view's contract for the OpenAPI document."""
+    """Record a view's contract for the OpenAPI document. The errors every such view can
+    give are added to ``errors`` when it is built: 401/403 with ``roles``; 400, 413, 415 and
+    422 with a ``body`` (``body_optional``: it may be left out, see ``json_body``); 400 and
+    422 with a ``query``; what ``HEADER_ERRORS`` lists for each of ``headers``."""
 
     def mark(view):
         view._openapi = dict(
             summary=summary, tags=tags, body=body, response=response, status=status, query=query,
             paged=paged, roles=roles, errors=errors, headers=headers, content_types=content_types,
+            body_optional=body_optional,
         )
         return view
 
@@ -75,7 +96,9 @@ def page_of(item: type[Schema]) -> type[Schema]:
 
 
 def build_spec(app: Flask, title: str, version: str, description: str = "") -> dict[str, Any]:
-    spec = APISpec(title, version, "3.0.3", plugins=[MarshmallowPlugin()], info={"description": description})
+    marshmallow = MarshmallowPlugin()
+    spec = APISpec(title, version, "3.0.3", plugins=[marshmallow], info={"description": description})
+    marshmallow.converter.add_attribute_function(_text_rules)
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "description": "An API key (organisers, operators) or a participant token."})
     spec.components.schema("Problem", schema=ProblemSchema)
     paths: dict[str, dict[str, Any]] = {}
@@ -91,6 +114,28 @@ def build_spec(app: Flask, title: str, version: str, description: str = "") -> d
     return spec.to_dict()
 
 
+def _text_rules(self, field: fields.Field, ret: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """Free-text fields the client sends (shared/text.py) carry the pattern of the text they
+    accept, unless a choice or a pattern of their own says more."""
+    if isinstance(field, SafeText) and not field.dump_only and "enum" not in ret and "pattern" not in ret:
+        return {"pattern": text_pattern(field.multi_line)}
+    return {}
+
+
+def _errors(meta: dict[str, Any]) -> set[int]:
+    """Every error status the operation described by ``meta`` can answer with."""
+    codes = set(meta["errors"])
+    if meta["roles"]:
+        codes |= {401, 403}
+    if meta["body"] is not None:
+        codes |= {400, 413, 415, 422}
+    if meta["query"] is not None or meta["paged"]:
+        codes |= {400, 422}
+    for header in meta["headers"]:
+        codes |= HEADER_ERRORS.get(header, set())
+    return codes
+
+
 def _operation(rule, meta: dict[str, Any]) -> dict[str, Any]:
     parameters: list[dict[str, Any]] = [
         {"in": "path", "name": name, "required": True, "schema": {"type": "string"}} for name in rule.arguments
@@ -103,20 +148,20 @@ def _operation(rule, meta: dict[str, Any]) -> dict[str, Any]:
             {"in": "query", "name": "cursor", "schema": {"type": "string"}},
         ]
     for header in meta["headers"]:
-        parameters.append({"in": "header", "name": header, "required": header == "If-Match", "schema": {"type": "string"}})
+        parameters.append({"in": "header", "name": header, "required": header == "If-Match", "schema": HEADER_SCHEMAS.get(header, {"type": "string"})})
     ok: dict[str, Any] = {"description": "OK" if meta["status"] < 300 else "Created"}
     if meta["response"] is not None:
         schema = page_of(meta["response"]) if meta["paged"] else meta["response"]
         ok["content"] = {"application/json": {"schema": schema}}
     responses: dict[Any, Any] = {str(meta["status"]): ok}
-    for code in sorted(set(meta["errors"]) | ({401, 403} if meta["roles"] else set()) | ({400, 413, 422} if meta["body"] else set())):
+    for code in sorted(_errors(meta)):
         responses[str(code)] = {"description": STANDARD_ERRORS[code], "content": {"application/problem+json": {"schema": "Problem"}}}
     operation: dict[str, Any] = {"summary": meta["summary"], "tags": list(meta["tags"]), "parameters": parameters, "responses": responses}
     if meta["roles"]:
         operation["security"] = [{"bearer": []}]
         operation["description"] = "Allowed for: " + ", ".join(meta["roles"])
     if meta["body"] is not None:
-        operation["requestBody"] = {"required": True, "content": {ct: {"schema": meta["body"]} for ct in meta["content_types"]}}
+        operation["requestBody"] = {"required": not meta["body_optional"], "content": {ct: {"schema": meta["body"]} for ct in meta["content_types"]}}
     return operation
 
 

@@ -28,6 +28,13 @@ class Page:
     next_cursor: str | None
 
 
+def sort_choices(sortable: tuple[str, ...]) -> list[str]:
+    """What ``?sort=`` may say for a list sortable by ``sortable``: each field, ascending
+    or prefixed with ``-`` (descending); query schemas validate it with these choices so
+    the OpenAPI document lists them."""
+    return [*sortable, *(f"-{name}" for name in sortable)]
+
+
 def encode_cursor(value: Any, item_id: Any) -> str:
     tagged = {"t": value.isoformat(), "k": "dt"} if isinstance(value, datetime) else {"t": value, "k": "v"}
     raw = json.dumps([tagged, item_id], separators=(",", ":")).encode()

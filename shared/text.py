@@ -47,6 +47,16 @@ def text_problem(value: str, multi_line: bool = False) -> str | None:
     return None
 
 
+def text_pattern(multi_line: bool = False) -> str:
+    """The JSON Schema ``pattern`` of acceptable text, for the OpenAPI documents: it refuses
+    control characters (less LF and TAB in multi-line text), line and paragraph separators,
+    surrogates and the Basic Multilingual Plane's private-use area. Unassigned code points
+    and the supplementary private-use planes are refused by ``text_problem`` but not named
+    here: spelled out they make a pattern of 9 kB per field that generators cannot use."""
+    controls = r"\u0000-\u0008\u000b-\u001f" if multi_line else r"\u0000-\u001f"
+    return "^[^" + controls + r"\u007f-\u009f\u2028\u2029\ud800-\udfff\ue000-\uf8ff]*$"
+
+
 def clean_text(value: str, multi_line: bool = False) -> str:
     """``value`` in NFC; ValueError (the reason) if it holds refused characters. Multi-line
     text has CRLF turned into LF first."""

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
+from shared.pagination import sort_choices
 from shared.text import Email, MultiLine, SingleLine
 from shared.timezones import TimeZone
 
@@ -12,6 +13,10 @@ from services.registration.domain import applications, meets, participants
 from services.registration.domain.identifiers import normalise_gstin, normalise_iec, normalise_phone, normalise_udyam
 from services.registration.domain import reference
 from services.registration.domain.reference import GI_TAGS, JAMMU_AND_KASHMIR, LANGUAGES, canonical_district
+
+PARTICIPANT_SORTABLE = ("name", "registered_at", "district")
+MEET_SORTABLE = ("created_at", "name", "city")
+APPLICATION_SORTABLE = ("applied_at", "status")
 
 
 def _normalised(normalise):
@@ -148,7 +153,7 @@ class ClaimSchema(Schema):
     product = SingleLine(load_default=None, validate=validate.Length(max=200))
     status = SingleLine(dump_only=True)
     reviewed_by = SingleLine(dump_only=True)
-    note = SingleLine(dump_only=True)
+    note = SingleLine(dump_only=True, allow_none=True)
 
 
 class ClaimReview(Schema):
@@ -204,7 +209,7 @@ class ParticipantQuery(Schema):
     buyer_kind = SingleLine(validate=validate.OneOf(participants.BUYER_KINDS))
     country = SingleLine()
     contact_verified = fields.Bool()
-    sort = SingleLine(metadata={"description": "name, registered_at or district; prefix - to reverse"})
+    sort = SingleLine(validate=validate.OneOf(sort_choices(PARTICIPANT_SORTABLE)))
 
 
 class VerificationRequest(Schema):
@@ -270,7 +275,7 @@ class MeetQuery(Schema):
 
     status = SingleLine(validate=validate.OneOf(meets.STATUSES))
     city = SingleLine()
-    sort = SingleLine()
+    sort = SingleLine(validate=validate.OneOf(sort_choices(MEET_SORTABLE)))
 
 
 class StatusChange(Schema):
@@ -311,7 +316,7 @@ class ApplicationQuery(Schema):
 
     status = SingleLine(validate=validate.OneOf(sorted(applications.ALLOWED)))
     role = SingleLine(validate=validate.OneOf((participants.SELLER, participants.BUYER)))
-    sort = SingleLine()
+    sort = SingleLine(validate=validate.OneOf(sort_choices(APPLICATION_SORTABLE)))
 
 
 class RowOutcomeOut(Schema):

@@ -104,4 +104,4 @@ def test_meets_are_listed_by_page_and_filtered(client):
     open_only = client.get("/v1/meets?status=registration_open").get_json()["items"]
     assert [m["id"] for m in open_only] == [ids[0]]
     assert client.get("/v1/meets?cursor=garbage").status_code == 400
-    assert client.get("/v1/meets?sort=venue").status_code == 400
+    assert client.get("/v1/meets?sort=venue").status_code == 422

@@ -90,10 +90,10 @@ def unlock(meet_id: str, seller_id: str, buyer_id: str):
 
 
 @bp.post("/schedule/draft")
-@documented("Build a draft schedule for review", tags=("schedule",), body=DraftIn, roles=(ORGANISER,), errors=(400, 404, 409))
+@documented("Build a draft schedule for review", tags=("schedule",), body=DraftIn, body_optional=True, roles=(ORGANISER,), errors=(400, 404, 409))
 def draft(meet_id: str):
     require(ORGANISER)
-    body = DraftIn().load(request.get_json(silent=True) or {})
+    body = DraftIn().load(json_body(optional=True))
     built = actions.draft_schedule(ctx(), meet_id, body["max_meetings"], body["max_meetings_by_participant"], body["buyer_preference_factor"])
     return {"stats": built["stats"], "meetings": built["meetings"]}
 

@@ -8,7 +8,7 @@ from shared.openapi import documented
 from services.registration.actions import applications as actions
 from services.registration.actions import meets as meet_actions
 from services.registration.api.context import registration
-from services.registration.schemas import ApplicationIn, ApplicationOut, ApplicationQuery, Decision, Withdrawal
+from services.registration.schemas import APPLICATION_SORTABLE, ApplicationIn, ApplicationOut, ApplicationQuery, Decision, Withdrawal
 
 bp = Blueprint("applications", __name__, url_prefix="/v1/meets/<meet_id>/applications")
 TAGS = ("applications",)
@@ -43,7 +43,7 @@ def list_applications(meet_id: str):
     require(*STAFF)
     meet_actions.get(registration(), meet_id)
     filters = ApplicationQuery().load(request.args)
-    sort, limit, cursor = page_args(("applied_at", "status"), "applied_at")
+    sort, limit, cursor = page_args(APPLICATION_SORTABLE, "applied_at")
     query = {"meet_id": meet_id, **{k: filters[k] for k in ("status", "role") if k in filters}}
     found, next_cursor = registration().applications.list(query, sort, limit, cursor)
     return {"items": [ApplicationOut().dump({**a.as_dict(), "id": a.id}) for a in found], "next_cursor": next_cursor}
@@ -67,8 +67,8 @@ def decide(meet_id: str, participant_id: str):
 
 
 @bp.post("/<participant_id>/withdrawal")
-@documented("Withdraw from a meet", tags=TAGS, body=Withdrawal, response=ApplicationOut, roles=(PARTICIPANT, ORGANISER), errors=(400, 404, 409, 412))
+@documented("Withdraw from a meet", tags=TAGS, body=Withdrawal, body_optional=True, response=ApplicationOut, roles=(PARTICIPANT, ORGANISER), errors=(400, 404, 409, 412))
 def withdraw(meet_id: str, participant_id: str):
     caller = require_self_or(participant_id, ORGANISER)
-    body = Withdrawal().load(request.get_json(silent=True) or {})
+    body = Withdrawal().load(json_body(optional=True))
     return _out(actions.withdraw(registration(), meet_id, participant_id, body["reason"], caller))

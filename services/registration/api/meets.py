@@ -8,7 +8,7 @@ from shared.patching import merged_changes
 
 from services.registration.actions import meets as actions
 from services.registration.api.context import registration
-from services.registration.schemas import MeetIn, MeetOut, MeetQuery, SlotSchema, StatusChange
+from services.registration.schemas import MEET_SORTABLE, MeetIn, MeetOut, MeetQuery, SlotSchema, StatusChange
 
 bp = Blueprint("meets", __name__, url_prefix="/v1/meets")
 TAGS = ("meets",)
@@ -34,7 +34,7 @@ def create_meet():
 @documented("List meets", tags=TAGS, response=MeetOut, query=MeetQuery, paged=True, errors=(400,))
 def list_meets():
     filters = MeetQuery().load(request.args)
-    sort, limit, cursor = page_args(("created_at", "name", "city"), "-created_at")
+    sort, limit, cursor = page_args(MEET_SORTABLE, "-created_at")
     query = {k: filters[k] for k in ("status", "city") if k in filters}
     found, next_cursor = registration().meets.list(query, sort, limit, cursor)
     return {"items": [{**MeetOut().dump(m), "approved": a} for m, a in found], "next_cursor": next_cursor}

@@ -17,12 +17,11 @@ from shared.rate_limits import client_address
 from services.registration.actions import participants as actions
 from services.registration.api.context import registration
 from services.registration.schemas import (
-    BuyerIn, ClaimReview, ClaimSchema, EcommerceStatus, ParticipantOut, ParticipantQuery, PublicParticipantOut,
+    PARTICIPANT_SORTABLE, BuyerIn, ClaimReview, ClaimSchema, EcommerceStatus, ParticipantOut, ParticipantQuery, PublicParticipantOut,
     SellerIn, TokenOut, VerificationCode, VerificationRequest,
 )
 
 bp = Blueprint("participants", __name__)
-SORTABLE = ("name", "registered_at", "district")
 FULL, PUBLIC = ParticipantOut(), PublicParticipantOut()
 
 
@@ -51,7 +50,7 @@ def _routes_for(role: str, plural: str, schema) -> None:
     def list_all():
         require(*STAFF)
         filters = ParticipantQuery().load(request.args)
-        sort, limit, cursor = page_args(SORTABLE, "registered_at")
+        sort, limit, cursor = page_args(PARTICIPANT_SORTABLE, "registered_at")
         query = {"role": role}
         for name in ("district", "enterprise_kind", "buyer_kind", "country", "contact_verified"):
             if name in filters:
@@ -87,9 +86,9 @@ _routes_for("buyer", "buyers", BuyerIn)
 
 
 @bp.post("/v1/participants/<participant_id>/verification-code")
-@documented("Send a new one-time code (rate limited per participant and client address)", tags=("verification",), body=VerificationRequest, response=VerificationRequest, status=202, errors=(400, 404, 429))
+@documented("Send a new one-time code (rate limited per participant and client address)", tags=("verification",), body=VerificationRequest, body_optional=True, response=VerificationRequest, status=202, errors=(400, 404, 429))
 def send_code(participant_id: str):
-    body = VerificationRequest().load(request.get_json(silent=True) or {})
+    body = VerificationRequest().load(json_body(optional=True))
     return {"channel": actions.request_code(registration(), participant_id, body["channel"], _client())}, 202
 
 
