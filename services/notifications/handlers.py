@@ -31,7 +31,7 @@ from shared.envelope import Event
 
 from services.notifications.domain import recipients
 from services.notifications.domain.contacts import Contact
-from services.notifications.domain.notifications import nudge_key, reminder_key, scheduled_ids
+from services.notifications.domain.notifications import nudge_key, reminder_key, scheduled_ids, thanks_key
 from services.notifications.domain.schedules import Pair, other_side, pairs_by_person, schedule_lines, sellers_of
 from services.notifications.schedule_file import schedule_ics
 from services.notifications.store import NotificationStore
@@ -145,6 +145,8 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
             if people is not None:
                 context = {"meet_name": data["meet_name"], "reason": data.get("reason") or ""}
                 tell(data["meet_id"], people[data["participant_id"]], DECISIONS[event.type], context, _source(event))
+                if event.type == registration.PARTICIPATION_APPROVED and meet_names.status(data["meet_id"]) == "completed":
+                    thank(data["meet_id"], people[data["participant_id"]], data["meet_name"], event)
 
     def on_loi(event: Event, part: dict[str, Any] | None = None) -> None:
         tallies.save_loi(contracts.read_data(event))
@@ -283,7 +285,12 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
         for participant_id in [part["participant"]] if part else tallies.approved(data["meet_id"]):
             people = gather(event, [participant_id], {"participant": participant_id}, cache=cache)
             if people is not None:
-                tell(data["meet_id"], people[participant_id], "thank_you", {"meet_name": data["name"]}, _source(event))
+                thank(data["meet_id"], people[participant_id], data["name"], event)
+
+    def thank(meet_id: str, contact: Contact, meet_name: str, event: Event) -> None:
+        """The thank-you after the meet, keyed by the meet so that the completion and an
+        approval arriving after it record one between them."""
+        tell(meet_id, contact, "thank_you", {"meet_name": meet_name}, _source(event), schedule_key=thanks_key(meet_id))
 
     def on_follow_up_due(event: Event, part: dict[str, Any] | None = None) -> None:
         data = contracts.read_data(event)

@@ -193,6 +193,10 @@ class MeetNames:
         doc = self.collection.find_one({"_id": meet_id}, {"name": 1, "historical": 1})
         return bool(doc.get("historical")) if doc and doc.get("name") else None
 
+    def status(self, meet_id: str) -> str | None:
+        """The meet's status as last heard from registration (None if not yet)."""
+        return (self.collection.find_one({"_id": meet_id}, {"status": 1}) or {}).get("status")
+
     def name(self, meet_id: str) -> str | None:
         """The meet's name, None until registration's event about it has arrived."""
         return (self.collection.find_one({"_id": meet_id}, {"name": 1}) or {}).get("name")

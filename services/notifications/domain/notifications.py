@@ -57,6 +57,12 @@ def nudge_key(request_id: str) -> str:
     return f"nudge:{request_id}"
 
 
+def thanks_key(meet_id: str) -> str:
+    """The key of a meet's thank-you messages: one per person whichever event records it
+    (the completion, or an approval that arrives after it)."""
+    return f"thanks:{meet_id}"
+
+
 def retry_delay(attempts: int, base_seconds: float = 2.0, cap_seconds: float = 900.0) -> timedelta:
     """Exponential backoff after ``attempts`` failed sends: 2 s, 4 s, 8 s ... up to 15 min."""
     return timedelta(seconds=min(cap_seconds, base_seconds * (2 ** max(0, attempts - 1))))
