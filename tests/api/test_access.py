@@ -1,38 +1,125 @@
-"""Who may do what: every protected endpoint against every kind of caller.
+"""Who may do what: every endpoint of the three services against every kind of caller.
 
-``owner`` is the participant the URL is about; ``other`` is another participant.
-A status in the table means the access rule let the request through (or refused it);
-what the request then does is tested elsewhere.
+``owner`` is the participant the URL is about; ``other`` is another participant. A status
+in the table means the access rule refused the request with it; ``ALLOWED`` means it let
+the request through (anything but 401/403): what the request then does is tested elsewhere.
+Ids the world below does not hold (meetings, requests, jobs...) are unknown, so a request
+the rules let through may then answer 404; who may act on a real meeting or request (its
+two sides) is tested in test_matching_api.py. ``test_every_endpoint_is_in_the_matrix``
+keeps the table complete: a new route without an entry fails it.
 """
 import pytest
 
-from tests.api.conftest import OPERATOR, ORGANISER, SELLER, open_meet, register, token_for
+from services.matching.app import create_app as create_matching_app
+from services.notifications.app import create_app as create_notifications_app
+from tests.api.conftest import BUYER, MEET, OPERATOR, ORGANISER, SELLER, open_meet, register, token_for
 
 pytestmark = pytest.mark.stack
 
 ROLES = ("anonymous", "other", "owner", "organiser", "operator")
-ALLOWED = object()  # anything but 401/403
+ALLOWED = object()
 
-MATRIX = [
-    # method, path, body, {role: expected}
-    ("POST", "/v1/meets", "meet", {"anonymous": 401, "other": 403, "owner": 403, "organiser": ALLOWED, "operator": 403}),
-    ("PATCH", "/v1/meets/{meet}", {"tables": 3}, {"anonymous": 401, "other": 403, "owner": 403, "organiser": ALLOWED, "operator": 403}),
-    ("POST", "/v1/meets/{meet}/status", {"status": "registration_closed"}, {"anonymous": 401, "other": 403, "owner": 403, "organiser": ALLOWED, "operator": 403}),
-    ("GET", "/v1/meets/{meet}", None, {r: ALLOWED for r in ROLES}),
-    ("GET", "/v1/sellers", None, {"anonymous": 401, "other": 403, "owner": 403, "organiser": ALLOWED, "operator": ALLOWED}),
-    ("GET", "/v1/sellers/{owner}", None, {"anonymous": 401, "other": ALLOWED, "owner": ALLOWED, "organiser": ALLOWED, "operator": ALLOWED}),
-    ("PATCH", "/v1/sellers/{owner}", {"organisation": "X"}, {"anonymous": 401, "other": 403, "owner": ALLOWED, "organiser": ALLOWED, "operator": 403}),
-    ("POST", "/v1/sellers/{owner}/claims", {"kind": "organic", "number": "ORG-1"}, {"anonymous": 401, "other": 403, "owner": ALLOWED, "organiser": ALLOWED, "operator": 403}),
-    ("POST", "/v1/sellers/{owner}/claims/x/review", {"verified": True}, {"anonymous": 401, "other": 403, "owner": 403, "organiser": ALLOWED, "operator": 403}),
-    ("PUT", "/v1/sellers/{owner}/ecommerce/gem", {"status": "in_progress"}, {"anonymous": 401, "other": 403, "owner": 403, "organiser": ALLOWED, "operator": 403}),
-    ("GET", "/v1/reports/ecommerce-onboarding", None, {"anonymous": 401, "other": 403, "owner": 403, "organiser": ALLOWED, "operator": ALLOWED}),
-    ("POST", "/v1/meets/{meet}/applications", "application", {"anonymous": 401, "other": ALLOWED, "owner": ALLOWED, "organiser": ALLOWED, "operator": 403}),
-    ("GET", "/v1/meets/{meet}/applications", None, {"anonymous": 401, "other": 403, "owner": 403, "organiser": ALLOWED, "operator": ALLOWED}),
-    ("GET", "/v1/meets/{meet}/applications/{owner}", None, {"anonymous": 401, "other": 403, "owner": ALLOWED, "organiser": ALLOWED, "operator": ALLOWED}),
-    ("POST", "/v1/meets/{meet}/applications/{owner}/decision", {"decision": "waitlist"}, {"anonymous": 401, "other": 403, "owner": 403, "organiser": ALLOWED, "operator": 403}),
-    ("POST", "/v1/meets/{meet}/applications/{owner}/withdrawal", {}, {"anonymous": 401, "other": 403, "owner": ALLOWED, "organiser": ALLOWED, "operator": 403}),
-    ("POST", "/v1/sellers", "seller", {"anonymous": ALLOWED, "other": 403, "owner": 403, "organiser": ALLOWED, "operator": 403}),
-]
+ANYONE = {role: ALLOWED for role in ROLES}
+ANY_CALLER = {"anonymous": 401, "other": ALLOWED, "owner": ALLOWED, "organiser": ALLOWED, "operator": ALLOWED}
+STAFF = {"anonymous": 401, "other": 403, "owner": 403, "organiser": ALLOWED, "operator": ALLOWED}
+ORGANISERS = {"anonymous": 401, "other": 403, "owner": 403, "organiser": ALLOWED, "operator": 403}
+SELF_OR_STAFF = {"anonymous": 401, "other": 403, "owner": ALLOWED, "organiser": ALLOWED, "operator": ALLOWED}
+SELF_OR_ORGANISER = {"anonymous": 401, "other": 403, "owner": ALLOWED, "organiser": ALLOWED, "operator": 403}
+PARTICIPANTS_OR_ORGANISER = {"anonymous": 401, "other": ALLOWED, "owner": ALLOWED, "organiser": ALLOWED, "operator": 403}
+PARTICIPANTS = {"anonymous": 401, "other": ALLOWED, "owner": ALLOWED, "organiser": 403, "operator": 403}
+SELF_ONLY = {"anonymous": 401, "other": 403, "owner": ALLOWED, "organiser": 403, "operator": 403}
+SELF_REGISTRATION = {"anonymous": ALLOWED, "other": 403, "owner": 403, "organiser": ALLOWED, "operator": 403}
+
+CSV = object()
+SERVICE_ROUTES = {("GET", rule): (None, ANYONE) for rule in ("/docs", "/healthz", "/metrics", "/openapi.json", "/readyz", "/static/<path:filename>")}
+
+MATRIX = {
+    # service: {(method, Flask rule): (body, {role: expected})}
+    "registration": {
+        **SERVICE_ROUTES,
+        ("POST", "/v1/meets"): ("meet", ORGANISERS),
+        ("GET", "/v1/meets"): (None, ANYONE),
+        ("GET", "/v1/meets/<meet_id>"): (None, ANYONE),
+        ("PATCH", "/v1/meets/<meet_id>"): ({"tables": 3}, ORGANISERS),
+        ("POST", "/v1/meets/<meet_id>/status"): ({"status": "registration_closed"}, ORGANISERS),
+        ("GET", "/v1/meets/<meet_id>/slots"): (None, ANYONE),
+        ("POST", "/v1/sellers"): ("seller", SELF_REGISTRATION),
+        ("GET", "/v1/sellers"): (None, STAFF),
+        ("GET", "/v1/sellers/<participant_id>"): (None, {**SELF_OR_STAFF, "other": ALLOWED}),
+        ("PATCH", "/v1/sellers/<participant_id>"): ({"organisation": "X"}, SELF_OR_ORGANISER),
+        ("POST", "/v1/sellers/<participant_id>/claims"): ({"kind": "organic", "number": "ORG-1"}, SELF_OR_ORGANISER),
+        ("POST", "/v1/sellers/<participant_id>/claims/<claim_id>/review"): ({"verified": True}, ORGANISERS),
+        ("PUT", "/v1/sellers/<participant_id>/ecommerce/<channel>"): ({"status": "in_progress"}, ORGANISERS),
+        ("POST", "/v1/buyers"): ("buyer", SELF_REGISTRATION),
+        ("GET", "/v1/buyers"): (None, STAFF),
+        ("GET", "/v1/buyers/<participant_id>"): (None, {**SELF_OR_STAFF, "other": ALLOWED}),
+        ("PATCH", "/v1/buyers/<participant_id>"): ({"organisation": "X"}, SELF_OR_ORGANISER),
+        ("POST", "/v1/participants/<participant_id>/verification-code"): (None, ANYONE),
+        ("POST", "/v1/participants/<participant_id>/verify"): ({"code": "000000"}, ANYONE),
+        ("GET", "/v1/reports/ecommerce-onboarding"): (None, STAFF),
+        ("POST", "/v1/meets/<meet_id>/applications"): ("application", PARTICIPANTS_OR_ORGANISER),
+        ("GET", "/v1/meets/<meet_id>/applications"): (None, STAFF),
+        ("GET", "/v1/meets/<meet_id>/applications/<participant_id>"): (None, SELF_OR_STAFF),
+        ("POST", "/v1/meets/<meet_id>/applications/<participant_id>/decision"): ({"decision": "waitlist"}, ORGANISERS),
+        ("POST", "/v1/meets/<meet_id>/applications/<participant_id>/withdrawal"): ({}, SELF_OR_ORGANISER),
+        # aggregators (a participant kind) import too: the owner and the other are sellers
+        ("POST", "/v1/imports/sellers"): (CSV, ORGANISERS),
+        ("GET", "/v1/imports/<job_id>"): (None, ANY_CALLER),
+        ("POST", "/v1/field-batches"): ({"batch_id": "b-1", "rows": []}, ORGANISERS),
+        ("GET", "/v1/field-batches/<batch_id>"): (None, STAFF),
+        ("GET", "/v1/reference/districts"): (None, ANYONE),
+        ("GET", "/v1/reference/gi-tags"): (None, ANYONE),
+        ("GET", "/v1/reference/odop-products"): (None, ANYONE),
+        ("GET", "/v1/reference/states"): (None, ANYONE),
+        ("PUT", "/v1/reference/states"): ({}, ORGANISERS),
+        ("GET", "/v1/reference/vocabularies"): (None, ANYONE),
+    },
+    "matching": {
+        **SERVICE_ROUTES,
+        ("GET", "/v1/participants/<participant_id>"): (None, SELF_OR_STAFF),
+        ("POST", "/v1/participants/<participant_id>/feed-token"): (None, SELF_OR_ORGANISER),
+        ("DELETE", "/v1/participants/<participant_id>/feed-token"): (None, SELF_OR_ORGANISER),
+        ("GET", "/v1/reports"): (None, STAFF),
+        ("GET", "/v1/meets/<meet_id>/report"): (None, STAFF),
+        ("GET", "/v1/meets/<meet_id>/recommendations/<participant_id>"): (None, SELF_OR_STAFF),
+        ("PUT", "/v1/meets/<meet_id>/preferences/<participant_id>/<counterpart_id>"): ({"preference": "must_meet"}, SELF_OR_ORGANISER),
+        ("POST", "/v1/meets/<meet_id>/requests"): ({"to_id": "unknown"}, PARTICIPANTS_OR_ORGANISER),
+        ("GET", "/v1/meets/<meet_id>/requests"): (None, ANY_CALLER),
+        ("POST", "/v1/requests/<request_id>/accept"): (None, PARTICIPANTS_OR_ORGANISER),
+        ("POST", "/v1/requests/<request_id>/decline"): (None, PARTICIPANTS_OR_ORGANISER),
+        ("PUT", "/v1/meets/<meet_id>/interpreters/<interpreter_id>"): ({"name": "Interpreter", "languages": ["en", "de"], "availability": ["s1"]}, ORGANISERS),
+        ("POST", "/v1/meets/<meet_id>/schedule/draft"): ({}, ORGANISERS),
+        ("POST", "/v1/meets/<meet_id>/schedule/locks"): ({"seller_id": "s", "buyer_id": "b", "slot_id": "s1"}, ORGANISERS),
+        ("DELETE", "/v1/meets/<meet_id>/schedule/locks/<seller_id>/<buyer_id>"): (None, ORGANISERS),
+        ("POST", "/v1/meets/<meet_id>/schedule/publish"): (None, ORGANISERS),
+        ("POST", "/v1/meets/<meet_id>/cancellations"): ({"participant_id": "owner"}, ORGANISERS),
+        ("POST", "/v1/meets/<meet_id>/check-ins"): ({"participant_id": "owner"}, SELF_OR_ORGANISER),
+        ("POST", "/v1/meets/<meet_id>/walk-ins"): ({"seller_id": "s", "buyer_id": "b"}, ORGANISERS),
+        ("GET", "/v1/meets/<meet_id>/meetings"): (None, ANY_CALLER),
+        ("GET", "/v1/meets/<meet_id>/agenda/<participant_id>"): (None, SELF_OR_STAFF),
+        ("GET", "/v1/meets/<meet_id>/agenda/<participant_id>.ics"): (None, SELF_OR_STAFF),
+        ("GET", "/v1/meetings/<meeting_id>"): (None, ANY_CALLER),
+        ("POST", "/v1/meetings/<meeting_id>/outcome"): ({"outcome": "held"}, PARTICIPANTS_OR_ORGANISER),
+        ("POST", "/v1/meetings/<meeting_id>/loi"): ({"product": "Shawls"}, PARTICIPANTS_OR_ORGANISER),
+        ("POST", "/v1/meetings/<meeting_id>/loi/follow-up"): ({"status": "lapsed"}, PARTICIPANTS_OR_ORGANISER),
+        ("POST", "/v1/meetings/<meeting_id>/rating"): ({"stars": 4, "wants_to_continue": True}, PARTICIPANTS),
+    },
+    "notifications": {
+        **SERVICE_ROUTES,
+        ("GET", "/v1/notifications"): (None, STAFF),
+        ("POST", "/v1/notifications/<notification_id>/resend"): (None, ORGANISERS),
+        ("GET", "/v1/inbox/<participant_id>"): (None, SELF_OR_STAFF),
+        ("POST", "/v1/inbox/<participant_id>/<notification_id>/read"): (None, SELF_ONLY),
+        ("GET", "/v1/preferences/<participant_id>"): (None, SELF_OR_STAFF),
+        ("PUT", "/v1/preferences/<participant_id>"): ({"opted_out": False}, SELF_OR_ORGANISER),
+    },
+}
+CASES = [(service, method, rule) for service, entries in MATRIX.items() for method, rule in entries]
+
+
+@pytest.fixture
+def apps(app, settings_for):
+    return {"registration": app, "matching": create_matching_app(settings_for("matching")), "notifications": create_notifications_app(settings_for("notifications"))}
 
 
 @pytest.fixture
@@ -53,22 +140,52 @@ def world(client, db):
     }
 
 
-@pytest.mark.parametrize("method, path, body, expected", MATRIX, ids=[f"{m} {p}" for m, p, _, _ in MATRIX])
-def test_access_rules(client, world, method, path, body, expected):
-    from tests.api.conftest import MEET
+def test_every_endpoint_is_in_the_matrix(apps):
+    routes = {
+        (service, method, rule.rule)
+        for service, app in apps.items()
+        for rule in app.url_map.iter_rules()
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    assert sorted(routes - set(CASES)) == [], "endpoints nobody said who may call: add them to MATRIX"
+    assert sorted(set(CASES) - routes) == [], "MATRIX entries for endpoints that no longer exist"
 
-    url = path.format(meet=world["meet"]["id"], owner=world["owner"])
+
+def _url(rule: str, world: dict) -> str:
+    """``rule`` with the world's meet and owner in it, and unknown ids for the rest."""
+    known = {"meet_id": world["meet"]["id"], "participant_id": world["owner"], "path:filename": "missing.css", "channel": "gem"}
+    url = rule
+    while "<" in url:
+        start, end = url.index("<"), url.index(">")
+        url = url[:start] + known.get(url[start + 1:end], "unknown") + url[end + 1:]
+    return url
+
+
+def _payload(body, role: str, world: dict):
+    """The body to send as ``role``: the named bodies are built from the world."""
+    if body == "application":
+        availability = [world["meet"]["slots"][0]["id"]]
+        return {"availability": availability} if role == "other" else {"participant_id": world["owner"], "availability": availability}
+    named = {"meet": MEET, "seller": {**SELLER, "phone": "+919844444444", "gstin": None}, "buyer": {**BUYER, "email": "buyer@keller.example"}}
+    if isinstance(body, str):
+        return named[body]
+    if isinstance(body, dict) and body.get("participant_id") == "owner":
+        return {**body, "participant_id": world["owner"]}
+    return body
+
+
+@pytest.mark.parametrize("service, method, rule", CASES, ids=[" ".join(case) for case in CASES])
+def test_access_rules(apps, world, service, method, rule):
+    body, expected = MATRIX[service][method, rule]
+    client = apps[service].test_client()
+    url = _url(rule, world)
     for role in ROLES:
-        payload = {
-            "meet": MEET,
-            "seller": {**SELLER, "phone": "+919844444444", "gstin": None},
-            "application": {"participant_id": world["owner"], "availability": [world["meet"]["slots"][0]["id"]]},
-        }.get(body, body) if isinstance(body, str) else body
-        if body == "application" and role == "other":
-            payload = {"availability": payload["availability"]}
         headers = {**world["headers"][role], "If-Match": '"1"'}
-        response = client.open(url, method=method, json=payload, headers=headers)
-        if expected[role] is ALLOWED:
-            assert response.status_code not in (401, 403), (role, response.status_code, response.get_json())
+        if body is CSV:
+            response = client.open(url, method=method, data="name,district,phone\n", content_type="text/csv", headers=headers)
         else:
-            assert response.status_code == expected[role], (role, response.status_code, response.get_json())
+            response = client.open(url, method=method, json=_payload(body, role, world), headers=headers)
+        if expected[role] is ALLOWED:
+            assert response.status_code not in (401, 403), (role, response.status_code, response.get_data(as_text=True)[:300])
+        else:
+            assert response.status_code == expected[role], (role, response.status_code, response.get_data(as_text=True)[:300])

@@ -2,7 +2,7 @@
 from flask import Blueprint, current_app
 
 from shared.auth import ORGANISER, PARTICIPANT, STAFF
-from shared.http import Problem, json_body, principal
+from shared.http import Problem, json_body, require
 from shared.openapi import documented
 
 from services.matching import actions
@@ -16,32 +16,34 @@ def ctx() -> actions.Matching:
     return current_app.extensions["matching"]
 
 
-def _party_or(meeting: dict, *roles: str) -> None:
-    caller = principal()
-    if caller.role in roles or caller.subject in (meeting["seller_id"], meeting["buyer_id"]) and caller.role == PARTICIPANT:
-        return
+def _meeting_for_party(meeting_id: str, *roles: str) -> dict:
+    """The meeting, for one of its two sides or a caller holding ``roles``. A caller who may
+    act on no meeting at all is refused (401/403) before this one is looked up, so nobody
+    learns which meetings exist by asking."""
+    caller = require(PARTICIPANT, *roles)
+    meeting = actions.meeting(ctx(), meeting_id)
+    if caller.role in roles or caller.subject in (meeting["seller_id"], meeting["buyer_id"]):
+        return meeting
     raise Problem(403, "Forbidden", "Only the two sides of the meeting and organisers may do this.")
 
 
 @bp.get("")
 @documented("A meeting", tags=("meetings",), roles=(PARTICIPANT, ORGANISER, "operator"))
 def get_meeting(meeting_id: str):
-    meeting = actions.meeting(ctx(), meeting_id)
-    _party_or(meeting, *STAFF)
-    return _public(meeting)
+    return _public(_meeting_for_party(meeting_id, *STAFF))
 
 
 @bp.post("/outcome")
 @documented("Record that a meeting was held, or who did not show", tags=("meetings",), body=OutcomeIn, roles=(PARTICIPANT, ORGANISER), errors=(400, 404, 409))
 def outcome(meeting_id: str):
-    _party_or(actions.meeting(ctx(), meeting_id), ORGANISER)
+    _meeting_for_party(meeting_id, ORGANISER)
     return _public(actions.record_outcome(ctx(), meeting_id, OutcomeIn().load(json_body())["outcome"]))
 
 
 @bp.post("/loi")
 @documented("Record a signed Letter of Intent (follow-ups due at 30/60/90 days)", tags=("meetings",), body=LoiIn, roles=(PARTICIPANT, ORGANISER), errors=(400, 404, 409))
 def loi(meeting_id: str):
-    _party_or(actions.meeting(ctx(), meeting_id), ORGANISER)
+    _meeting_for_party(meeting_id, ORGANISER)
     return _public(actions.sign_loi(ctx(), meeting_id, LoiIn().load(json_body()))), 201
 
 
@@ -49,16 +51,16 @@ def loi(meeting_id: str):
 @bp.post("/loi/follow-up")
 @documented("Where the LoI stands: in negotiation, order placed (with value) or lapsed", tags=("meetings",), body=FollowUpIn, roles=(PARTICIPANT, ORGANISER), errors=(400, 404, 409))
 def follow_up(meeting_id: str):
-    _party_or(actions.meeting(ctx(), meeting_id), ORGANISER)
+    _meeting_for_party(meeting_id, ORGANISER)
     return _public(actions.follow_up(ctx(), meeting_id, FollowUpIn().load(json_body())))
 
 
 @bp.post("/rating")
 @documented("Rate a meeting and say whether you want to continue", tags=("meetings",), body=RatingIn, roles=(PARTICIPANT,), errors=(400, 404, 409))
 def rate(meeting_id: str):
+    caller = require(PARTICIPANT)
     meeting = actions.meeting(ctx(), meeting_id)
-    caller = principal()
-    if caller.role != PARTICIPANT or caller.subject not in (meeting["seller_id"], meeting["buyer_id"]):
+    if caller.subject not in (meeting["seller_id"], meeting["buyer_id"]):
         raise Problem(403, "Forbidden", "Only the two sides of the meeting rate it.")
     body = RatingIn().load(json_body())
     return _public(actions.rate(ctx(), meeting_id, caller.subject, body["stars"], body["wants_to_continue"]))
@@ -68,11 +70,11 @@ requests_bp = Blueprint("requests", __name__, url_prefix="/v1/requests/<request_
 
 
 def _answer(request_id: str, accept: bool):
+    caller = require(PARTICIPANT, ORGANISER)
     request = ctx().requests.get(request_id)
     if request is None:
         raise actions.NotFound(f"No request {request_id}.")
-    caller = principal()
-    if not (caller.role == ORGANISER or (caller.role == PARTICIPANT and caller.subject == request["to_id"])):
+    if not (caller.role == ORGANISER or caller.subject == request["to_id"]):
         raise Problem(403, "Forbidden", "Only the person asked (or an organiser) answers a request.")
     actions.ensure_meet_running(ctx(), request["meet_id"])
     return _public(actions.answer_request(ctx(), request_id, accept))
