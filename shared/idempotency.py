@@ -20,7 +20,7 @@ from pymongo.errors import DuplicateKeyError
 
 COLLECTION = "idempotency_keys"
 IN_PROGRESS, DONE = "in_progress", "done"
-STALE_AFTER = timedelta(seconds=60)
+STALE_AFTER = timedelta(seconds=35)  # past a request's longest database budget (25 s) and gunicorn's 30 s timeout
 
 
 class KeyReused(Exception):
