@@ -16,6 +16,7 @@ from flask_cors import CORS
 from marshmallow import ValidationError
 from pymongo.errors import PyMongoError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.routing import BaseConverter
 
 from shared import correlation, metrics, request_budget
 from shared.auth import Authenticator, Unauthenticated, parse_api_keys
@@ -285,6 +286,7 @@ def service_app(
     app.config["DATABASE_BUDGETS"] = dict(budgets or {})
     app.config["BODY_LIMITS"] = dict(body_limits or {})
     app.json = JsonProvider(app)
+    app.url_map.converters["hexid"] = HexId
     install(app)
     app.extensions["auth"] = Authenticator(settings.auth_secret, parse_api_keys(settings.api_keys))
     app.extensions["idempotency"] = IdempotencyStore(db)
@@ -305,6 +307,14 @@ def service_app(
         except PyMongoError as exc:
             log.warning("database not prepared yet", extra={"error": repr(exc)})
     return app
+
+
+class HexId(BaseConverter):
+    """A generated id in a URL (``<hexid:job_id>``: 32 lowercase hex digits, shared/correlation.py
+    ``new_id``), so a fixed path beside it (``/v1/imports/sellers``) is never read as an id."""
+
+    regex = "[0-9a-f]{32}"
+    json_schema = {"type": "string", "pattern": "^[0-9a-f]{32}$"}
 
 
 QUERY_CREDENTIALS = ("token", "access_token", "api_key")
@@ -358,7 +368,8 @@ def idempotent(view):
         try:
             stored = store.claim(scope, fingerprint(request.method, request.path, request.get_data()))
         except KeyReused:
-            raise Problem(422, "Idempotency-Key reused", "This key was used for a different request.") from None
+            raise Problem(422, "Idempotency-Key reused", "This key was used for a different request.",
+                          errors={"Idempotency-Key": ["Used before for a different request."]}) from None
         except StillRunning:
             raise Problem(409, "Conflict", "A request with this Idempotency-Key is still being processed; retry shortly.") from None
         if stored is not None:

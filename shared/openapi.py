@@ -6,13 +6,14 @@ it and ``/docs`` renders it (Swagger UI).
 """
 from __future__ import annotations
 
+import json
 import re
 from functools import lru_cache
 from typing import Any
 
 from apispec import APISpec
-from apispec.ext.marshmallow import MarshmallowPlugin
-from flask import Blueprint, Flask, current_app
+from apispec.ext.marshmallow import MarshmallowPlugin, OpenAPIConverter
+from flask import Blueprint, Flask, Response, current_app
 from marshmallow import INCLUDE, Schema, fields
 
 from shared.text import SafeText, text_pattern
@@ -95,8 +96,22 @@ def page_of(item: type[Schema]) -> type[Schema]:
     )
 
 
+class _RulesConverter(OpenAPIConverter):
+    """apispec's converter, adding the rules a schema declares across its fields
+    (``Meta.json_schema``: ``anyOf``, ``not``...) to the object it documents."""
+
+    def schema2jsonschema(self, schema):
+        jsonschema = super().schema2jsonschema(schema)
+        jsonschema.update(getattr(getattr(schema, "Meta", None), "json_schema", {}))
+        return jsonschema
+
+
+class _Plugin(MarshmallowPlugin):
+    Converter = _RulesConverter
+
+
 def build_spec(app: Flask, title: str, version: str, description: str = "") -> dict[str, Any]:
-    marshmallow = MarshmallowPlugin()
+    marshmallow = _Plugin()
     spec = APISpec(title, version, "3.0.3", plugins=[marshmallow], info={"description": description})
     marshmallow.converter.add_attribute_function(_text_rules)
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "description": "An API key (organisers, operators) or a participant token."})
@@ -138,7 +153,8 @@ def _errors(meta: dict[str, Any]) -> set[int]:
 
 def _operation(rule, meta: dict[str, Any]) -> dict[str, Any]:
     parameters: list[dict[str, Any]] = [
-        {"in": "path", "name": name, "required": True, "schema": {"type": "string"}} for name in rule.arguments
+        {"in": "path", "name": name, "required": True, "schema": getattr(rule._converters.get(name), "json_schema", {"type": "string"})}
+        for name in rule.arguments
     ]
     if meta["query"] is not None:
         parameters.append({"in": "query", "schema": meta["query"]})
@@ -179,9 +195,13 @@ def openapi_blueprint(title: str, version: str, description: str = "") -> Bluepr
 
     @bp.get("/openapi.json")
     def openapi_json():
+        """The document in UTF-8 as it is, not ASCII-escaped: the text patterns name characters
+        beyond the Basic Multilingual Plane, which escaped JSON spells as surrogate pairs that
+        YAML loaders (many OpenAPI tools read JSON as YAML) take for lone surrogates."""
         if "openapi_spec" not in current_app.extensions:
-            current_app.extensions["openapi_spec"] = build_spec(current_app, title, version, description)
-        return current_app.extensions["openapi_spec"]
+            spec = build_spec(current_app, title, version, description)
+            current_app.extensions["openapi_spec"] = json.dumps(spec, ensure_ascii=False, sort_keys=True)
+        return Response(current_app.extensions["openapi_spec"], mimetype="application/json")
 
     @bp.get("/docs")
     def docs():

@@ -6,8 +6,10 @@ fail later when stored or logged, is a 422 naming the field, never stored and ne
 
 - ``SingleLine``: names, organisations, cities, codes and choices. Refuses every control
   character (Unicode category Cc: NUL, CR, LF, TAB, ESC, DEL, C1 controls...), line and
-  paragraph separators (Zl, Zp), lone surrogates (Cs), private-use (Co) and unassigned (Cn)
-  code points.
+  paragraph separators (Zl, Zp), lone surrogates (Cs) and private-use (Co) code points.
+  Code points this Python's Unicode tables do not know (Cn) pass: a phone's keyboard is
+  often newer than the server's tables (an emoji of Unicode 15 is unassigned in 14), and
+  these categories, unlike Cn, never change between Unicode versions.
 - ``MultiLine``: messages and notes. Also allows LF and TAB (CRLF is taken as LF); refuses
   the rest as ``SingleLine`` does.
 
@@ -21,13 +23,12 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-from marshmallow import ValidationError, fields
+from marshmallow import ValidationError, fields, validate
 
 REFUSED_CATEGORIES = {
     "Cc": "a control character",
     "Cs": "a lone surrogate (broken text)",
     "Co": "a private-use character",
-    "Cn": "an unassigned code point",
     "Zl": "a line separator",
     "Zp": "a paragraph separator",
 }
@@ -48,13 +49,16 @@ def text_problem(value: str, multi_line: bool = False) -> str | None:
 
 
 def text_pattern(multi_line: bool = False) -> str:
-    """The JSON Schema ``pattern`` of acceptable text, for the OpenAPI documents: it refuses
-    control characters (less LF and TAB in multi-line text), line and paragraph separators,
-    surrogates and the Basic Multilingual Plane's private-use area. Unassigned code points
-    and the supplementary private-use planes are refused by ``text_problem`` but not named
-    here: spelled out they make a pattern of 9 kB per field that generators cannot use."""
-    controls = r"\u0000-\u0008\u000b-\u001f" if multi_line else r"\u0000-\u001f"
-    return "^[^" + controls + r"\u007f-\u009f\u2028\u2029\ud800-\udfff\ue000-\uf8ff]*$"
+    """The JSON Schema ``pattern`` of the text ``text_problem`` accepts, for the OpenAPI
+    documents: it refuses control characters (less LF and TAB in multi-line text), line and
+    paragraph separators and the private-use areas, exactly as the check does. Lone
+    surrogates, which the check also refuses, cannot be named in a pattern that regex
+    engines working on code points (Rust's) compile, and no JSON text carries them but a
+    hand-written escape. The ``|^$`` alternative matches nothing more: it keeps generators
+    from folding a field's length bounds into the repetition (``{2,200}``), which takes a
+    class over all of Unicode past the size limits of Rust's regex engine."""
+    controls = "\\u0000-\\u0008\\u000b-\\u001f" if multi_line else "\\u0000-\\u001f"
+    return f"^[^{controls}\\u007f-\\u009f\\u2028\\u2029\\ue000-\\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd]*$|^$"
 
 
 def clean_text(value: str, multi_line: bool = False) -> str:
@@ -96,4 +100,13 @@ class Email(SingleLine, fields.Email):
 
 
 class Url(SingleLine, fields.Url):
-    """A URL, checked as ``SingleLine`` text first."""
+    """A URL, checked as ``SingleLine`` text first. The OpenAPI document gives the pattern of
+    the plainest URLs it takes, with a domain name and printable ASCII after it; the field
+    takes more (IP addresses, userinfo, ports, letters beyond ASCII), where what a URL may
+    point to decides (shared/destinations.py)."""
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(**kwargs)
+        schemes = "|".join(sorted(next(v for v in self.validators if isinstance(v, validate.URL)).schemes))
+        domain = r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,6}"
+        self.metadata = {"pattern": f"^(?:{schemes})://{domain}(?:/|[/?#][!-~]+)?$", **self.metadata}

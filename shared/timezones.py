@@ -9,10 +9,11 @@ so every machine accepts the same set whatever its operating system ships.
 from __future__ import annotations
 
 import functools
+import re
 from importlib import resources
 from typing import Any
 
-from marshmallow import ValidationError
+from marshmallow import ValidationError, fields
 
 from shared.text import SingleLine
 
@@ -50,3 +51,20 @@ class TimeZone(SingleLine):
             return check_zone(name)
         except ValueError as error:
             raise ValidationError(str(error)) from None
+
+
+CLOCK_TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+
+
+class ClockTime(fields.Time):
+    """A time of day as ``HH:MM`` on the 24-hour clock, exactly: the OpenAPI document carries
+    the pattern, and what it does not match ("9:05", "09:05:00") is refused."""
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(format="%H:%M", **kwargs)
+        self.metadata = {"pattern": CLOCK_TIME_PATTERN, **self.metadata}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any):
+        if not isinstance(value, str) or not re.match(CLOCK_TIME_PATTERN, value):
+            raise ValidationError("A time of day as HH:MM, such as 09:30.")
+        return super()._deserialize(value, attr, data, **kwargs)

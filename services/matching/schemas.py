@@ -24,12 +24,12 @@ class OutcomeIn(Schema):
 
 
 class MoneyIn(Schema):
-    amount = SingleLine(required=True, validate=validate.Regexp(r"^\d{1,13}(\.\d{1,2})?$", error="An amount such as 1250000 or 1250000.50."))
+    amount = SingleLine(required=True, validate=validate.Regexp(r"^[0-9]{1,13}(\.[0-9]{1,2})?$", error="An amount such as 1250000 or 1250000.50."))
     currency = SingleLine(load_default="INR", validate=validate.Regexp(r"^[A-Z]{3}$"))
 
 
 class QuantityIn(Schema):
-    value = SingleLine(required=True, validate=validate.Regexp(r"^\d{1,12}(\.\d{1,3})?$"))
+    value = SingleLine(required=True, validate=validate.Regexp(r"^[0-9]{1,12}(\.[0-9]{1,3})?$"))
     unit = SingleLine(required=True, validate=validate.Length(min=1, max=20))
 
 
@@ -37,7 +37,7 @@ class LoiIn(Schema):
     product = SingleLine(required=True, validate=validate.Length(min=2, max=200))
     quantity = fields.Nested(QuantityIn, required=True)
     value = fields.Nested(MoneyIn, required=True)
-    value_inr = SingleLine(load_default=None, validate=validate.Regexp(r"^\d{1,13}(\.\d{1,2})?$"), metadata={"description": "Required when value is not in INR: its INR equivalent at signing."})
+    value_inr = SingleLine(load_default=None, validate=validate.Regexp(r"^[0-9]{1,13}(\.[0-9]{1,2})?$"), metadata={"description": "Required when value is not in INR: its INR equivalent at signing."})
     delivery_terms = MultiLine(load_default=None, validate=validate.Length(max=500))
     signed_on = fields.Date(required=True)
 
@@ -62,7 +62,7 @@ class RequestIn(Schema):
 class FollowUpIn(Schema):
     status = SingleLine(required=True, validate=validate.OneOf(("in_negotiation", "order_placed", "lapsed")))
     order_value = fields.Nested(MoneyIn, load_default=None)
-    order_value_inr = SingleLine(load_default=None, validate=validate.Regexp(r"^\d{1,13}(\.\d{1,2})?$"))
+    order_value_inr = SingleLine(load_default=None, validate=validate.Regexp(r"^[0-9]{1,13}(\.[0-9]{1,2})?$"))
     note = MultiLine(load_default=None, validate=validate.Length(max=1000))
 
     @validates_schema

@@ -7,10 +7,12 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, val
 
 from shared.pagination import sort_choices
 from shared.text import Email, MultiLine, SingleLine
-from shared.timezones import TimeZone
+from shared.timezones import ClockTime, TimeZone
 
 from services.registration.domain import applications, meets, participants
-from services.registration.domain.identifiers import normalise_gstin, normalise_iec, normalise_phone, normalise_udyam
+from services.registration.domain.identifiers import (
+    GSTIN_PATTERN, IEC_PATTERN, PHONE_PATTERN, UDYAM_PATTERN, normalise_gstin, normalise_iec, normalise_phone, normalise_udyam,
+)
 from services.registration.domain import reference
 from services.registration.domain.reference import GI_TAGS, JAMMU_AND_KASHMIR, LANGUAGES, canonical_district
 
@@ -19,8 +21,15 @@ MEET_SORTABLE = ("created_at", "name", "city")
 APPLICATION_SORTABLE = ("applied_at", "status")
 
 
-def _normalised(normalise):
+def _normalised(normalise, pattern: str):
+    """A text field that hands on ``normalise(text)``; ``pattern`` (for the OpenAPI document)
+    is the normalised form, which it takes as given."""
+
     class Normalised(SingleLine):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.metadata = {"pattern": pattern, **self.metadata}
+
         def _deserialize(self, value, attr, data, **kwargs):
             try:
                 return normalise(super()._deserialize(value, attr, data, **kwargs))
@@ -30,16 +39,20 @@ def _normalised(normalise):
     return Normalised
 
 
-Phone = _normalised(normalise_phone)
-Gstin = _normalised(normalise_gstin)
-Udyam = _normalised(normalise_udyam)
-Iec = _normalised(normalise_iec)
+Phone = _normalised(normalise_phone, PHONE_PATTERN)
+Gstin = _normalised(normalise_gstin, GSTIN_PATTERN)
+Udyam = _normalised(normalise_udyam, UDYAM_PATTERN)
+Iec = _normalised(normalise_iec, IEC_PATTERN)
 Language = lambda **kw: SingleLine(validate=validate.OneOf(sorted(LANGUAGES)), **kw)  # noqa: E731
 Name = lambda **kw: SingleLine(validate=validate.Length(min=2, max=200), **kw)  # noqa: E731
 
 
 class AmountField(SingleLine):
     """Money amounts as decimal strings (``"1250.50"``); numbers are accepted if integral."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.metadata = {"pattern": r"^[0-9]{1,15}(\.[0-9]{1,2})?$", **self.metadata}
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, float) or isinstance(value, bool):
@@ -144,6 +157,12 @@ class BuyerIn(_Located):
     iec = Iec(load_default=None)
     sourcing = fields.Nested(SourcingNeeds, load_default=dict)
 
+    class Meta:
+        json_schema = {"anyOf": [
+            {"required": ["phone"], "properties": {"phone": {"type": "string"}}},
+            {"required": ["email"], "properties": {"email": {"type": "string"}}},
+        ]}
+
 
 class ClaimSchema(Schema):
     id = SingleLine(dump_only=True)
@@ -217,7 +236,7 @@ class VerificationRequest(Schema):
 
 
 class VerificationCode(Schema):
-    code = SingleLine(required=True, validate=validate.Regexp(r"^\d{6}$", error="The code has 6 digits."))
+    code = SingleLine(required=True, validate=validate.Regexp(r"^[0-9]{6}$", error="The code has 6 digits."))
 
 
 class TokenOut(Schema):
@@ -226,8 +245,8 @@ class TokenOut(Schema):
 
 
 class BreakSchema(Schema):
-    start = fields.Time(required=True, format="%H:%M")
-    end = fields.Time(required=True, format="%H:%M")
+    start = ClockTime(required=True)
+    end = ClockTime(required=True)
 
 
 class MeetIn(Schema):
@@ -236,8 +255,8 @@ class MeetIn(Schema):
     city = SingleLine(required=True, validate=validate.Length(min=2, max=80))
     timezone = TimeZone(load_default="Asia/Kolkata", metadata={"description": "IANA time zone name of the venue", "example": "Asia/Kolkata"})
     days = fields.List(fields.Date(), required=True, validate=validate.Length(min=1, max=10))
-    session_start = fields.Time(required=True, format="%H:%M")
-    session_end = fields.Time(required=True, format="%H:%M")
+    session_start = ClockTime(required=True)
+    session_end = ClockTime(required=True)
     meeting_minutes = fields.Int(required=True, validate=validate.Range(min=5, max=240))
     gap_minutes = fields.Int(load_default=0, validate=validate.Range(min=0, max=120))
     reminder_minutes = fields.Int(load_default=30, validate=validate.Range(min=5, max=1440), metadata={"description": "How long before each meeting its reminder goes out"})
@@ -253,8 +272,8 @@ class MeetIn(Schema):
 class SlotSchema(Schema):
     id = fields.Str()
     day = fields.Date()
-    start = fields.Time(format="%H:%M")
-    end = fields.Time(format="%H:%M")
+    start = ClockTime()
+    end = ClockTime()
 
 
 class MeetOut(MeetIn):

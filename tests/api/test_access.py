@@ -64,7 +64,7 @@ MATRIX = {
         ("POST", "/v1/meets/<meet_id>/applications/<participant_id>/withdrawal"): ({}, SELF_OR_ORGANISER),
         # aggregators (a participant kind) import too: the owner and the other are sellers
         ("POST", "/v1/imports/sellers"): (CSV, ORGANISERS),
-        ("GET", "/v1/imports/<job_id>"): (None, ANY_CALLER),
+        ("GET", "/v1/imports/<hexid:job_id>"): (None, ANY_CALLER),
         ("POST", "/v1/field-batches"): ({"batch_id": "b-1", "rows": []}, ORGANISERS),
         ("GET", "/v1/field-batches/<batch_id>"): (None, STAFF),
         ("GET", "/v1/reference/districts"): (None, ANYONE),
@@ -153,7 +153,7 @@ def test_every_endpoint_is_in_the_matrix(apps):
 
 def _url(rule: str, world: dict) -> str:
     """``rule`` with the world's meet and owner in it, and unknown ids for the rest."""
-    known = {"meet_id": world["meet"]["id"], "participant_id": world["owner"], "path:filename": "missing.css", "channel": "gem"}
+    known = {"meet_id": world["meet"]["id"], "participant_id": world["owner"], "path:filename": "missing.css", "channel": "gem", "hexid:job_id": "0" * 32}
     url = rule
     while "<" in url:
         start, end = url.index("<"), url.index(">")

@@ -21,7 +21,7 @@ def get_participant(participant_id: str):
 
 
 @bp.post("/<participant_id>/feed-token")
-@documented("A new read-only token for the participant's calendar feeds (?token=); earlier ones stop working", tags=("schedule",), roles=("participant", "organiser"))
+@documented("A new read-only token for the participant's calendar feeds (?token=); earlier ones stop working", tags=("schedule",), status=201, roles=("participant", "organiser"))
 def new_feed_token(participant_id: str):
     """Subscribe a calendar app with ``/v1/meets/<meet>/agenda/<participant>.ics?token=<feed token>``."""
     require_self_or(participant_id, ORGANISER)

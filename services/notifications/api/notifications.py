@@ -9,7 +9,7 @@ from shared.http import Problem, json_body, require, require_self_or
 from shared.openapi import documented
 
 from services.notifications.channels.webhook import webhooks_may_be_private
-from services.notifications.schemas import PreferencesIn
+from services.notifications.schemas import NotificationFilters, PreferencesIn
 
 bp = Blueprint("notifications", __name__, url_prefix="/v1")
 
@@ -22,12 +22,12 @@ FILTERS = ("source_event_id", "recipient_id", "correlation_id")
 
 
 @bp.get("/notifications")
-@documented("Delivery status by source event, recipient or correlation id", tags=("delivery",), roles=STAFF)
+@documented("Delivery status by source event, recipient or correlation id (at least one)", tags=("delivery",), query=NotificationFilters, roles=STAFF)
 def list_notifications():
     """Delivery status of the notifications caused by one source event, for one recipient,
     or for one correlation id (at least one filter is required)."""
     require(*STAFF)
-    filters = {name: request.args[name] for name in FILTERS if request.args.get(name)}
+    filters = NotificationFilters().load({name: request.args[name] for name in FILTERS if request.args.get(name)})
     if not filters:
         raise Problem(400, "Bad Request", "Filter by one of: " + ", ".join(FILTERS) + ".", errors={"source_event_id": ["Give at least one filter."]})
     return {"items": _store().find(**filters)}

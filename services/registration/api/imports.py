@@ -70,7 +70,7 @@ def upload_batch():
     return _import(jobs.FIELD_BATCH, json.dumps(batch["rows"]), len(batch["rows"]), caller, meta)
 
 
-@bp.get("/v1/imports/<job_id>")
+@bp.get("/v1/imports/<hexid:job_id>")
 @documented("An import job: progress, and the per-row report once done", tags=TAGS, response=ImportJobOut, roles=(ORGANISER, "aggregator"))
 def get_import(job_id: str):
     caller = principal()

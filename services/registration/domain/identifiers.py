@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 
-_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
-_INDIAN_MOBILE = re.compile(r"^\+91[6-9]\d{9}$")
+_E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
+_INDIAN_MOBILE = re.compile(r"^\+91[6-9][0-9]{9}$")
 
 
 def normalise_phone(raw: str) -> str:
@@ -15,7 +15,7 @@ def normalise_phone(raw: str) -> str:
     digits = re.sub(r"[\s\-().]", "", raw or "")
     if digits.startswith("00"):
         digits = "+" + digits[2:]
-    if re.fullmatch(r"0?[6-9]\d{9}", digits):
+    if re.fullmatch(r"0?[6-9][0-9]{9}", digits):
         digits = "+91" + digits[-10:]
     if not _E164.match(digits):
         raise ValueError("Give the phone number in international form, e.g. +919876543210.")
@@ -25,9 +25,16 @@ def normalise_phone(raw: str) -> str:
 
 
 _GSTIN_CHARS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-_GSTIN = re.compile(r"^(\d{2})([A-Z]{5}\d{4}[A-Z])([1-9A-Z])Z([0-9A-Z])$")
-_UDYAM = re.compile(r"^UDYAM-[A-Z]{2}-\d{2}-\d{7}$")
+_GSTIN = re.compile(r"^([0-9]{2})([A-Z]{5}[0-9]{4}[A-Z])([1-9A-Z])Z([0-9A-Z])$")
+_UDYAM = re.compile(r"^UDYAM-[A-Z]{2}-[0-9]{2}-[0-9]{7}$")
 _IEC = re.compile(r"^[A-Z0-9]{10}$")
+
+# The normalised forms, as the OpenAPI document gives them (a GSTIN's check character is
+# more than a pattern can say).
+PHONE_PATTERN = r"^\+(?:91[6-9][0-9]{9}|9[02-9][0-9]{5,13}|[1-8][0-9]{6,14})$"
+GSTIN_PATTERN = _GSTIN.pattern
+UDYAM_PATTERN = _UDYAM.pattern
+IEC_PATTERN = _IEC.pattern
 
 
 def gstin_check_character(first14: str) -> str:

@@ -1,9 +1,12 @@
 """The shared guards against hostile input: free-text checks, JSON nesting, CSV cells."""
+import sys
+
+import jsonschema_rs
 import pytest
 
 from shared.csv_output import csv_text, defuse_cell
 from shared.http import json_nesting
-from shared.text import clean_text
+from shared.text import clean_text, text_pattern, text_problem
 
 
 @pytest.mark.parametrize("text, depth", [("1", 0), ('{"a": [1]}', 2), ('["[[[", "{{\\"{"]', 1), (b"[[[]]]", 3), ('{"a": {"b": [{}]}}', 4)])
@@ -15,8 +18,8 @@ def test_json_nesting_stops_counting_past_the_limit():
     assert json_nesting("[" * 100_000, stop_above=32) == 33
 
 
-@pytest.mark.parametrize("bad", ["a\nb", "a\x00", "\ud800", "a\rb", "\x1b[0m", "\x7f", "\u0085", "a\u2028b", "\ue000", "\U000e0080"])
-def test_single_line_text_refuses_controls_surrogates_private_use_and_unassigned(bad):
+@pytest.mark.parametrize("bad", ["a\nb", "a\x00", "\ud800", "a\rb", "\x1b[0m", "\x7f", "\u0085", "a\u2028b", "\ue000", "\U000f0000", "\U0010fffd"])
+def test_single_line_text_refuses_controls_surrogates_and_private_use(bad):
     with pytest.raises(ValueError):
         clean_text(bad)
 
@@ -26,6 +29,24 @@ def test_multi_line_text_keeps_line_feeds_and_tabs_only():
     for bad in ("a\rb", "a\x00", "\ud800", "a\x0bb"):
         with pytest.raises(ValueError):
             clean_text(bad, multi_line=True)
+
+
+@pytest.mark.parametrize("multi_line", [False, True])
+def test_the_documented_text_pattern_accepts_exactly_what_the_check_accepts(multi_line):
+    """Read as JSON Schema reads patterns (ECMA-262 semantics, here by jsonschema_rs), for
+    every code point a JSON string can carry (surrogates cannot stand alone in one)."""
+    pattern = jsonschema_rs.validator_for({"type": "string", "pattern": text_pattern(multi_line)})
+    differ = [
+        hex(code)
+        for code in range(sys.maxunicode + 1)
+        if not 0xD800 <= code <= 0xDFFF and pattern.is_valid(f"a{chr(code)}b") != (text_problem(f"a{chr(code)}b", multi_line) is None)
+    ]
+    assert differ == []
+    assert pattern.is_valid("") and pattern.is_valid("Dar Papier Mache Works")
+
+
+def test_characters_newer_than_the_servers_unicode_tables_pass():
+    assert clean_text("Pink heart \U0001fa77, moose \U0001facf") == "Pink heart \U0001fa77, moose \U0001facf"
 
 
 def test_text_is_normalised_to_nfc_and_joiners_stay():
