@@ -2,9 +2,9 @@
 SIGKILLed one at a time; one JSON line per fault.
 
 The whole platform (every process of ``deploy/local/processes.py``, with an SMTP sink and
-an SMS gateway sink) runs on its own stack: Kafka on 46092 (controller 46093), FerretDB
-behind the write guard on 46017, APIs on 46001-46003, flow page 46004, SMTP sink 46025,
-gateway sink 46026, state in ``.state/faults`` (wiped at the start). Each fault is one
+an SMS gateway sink) runs on its own stack: Kafka on 16092 (controller 16093), FerretDB
+behind the write guard on 16017, APIs on 16001-16003, flow page 16004, SMTP sink 16025,
+gateway sink 16026, state in ``.state/faults`` (wiped at the start). Each fault is one
 phase with a meet of its own (``bench/fault_load.py``): a meet created and opened,
 sellers and buyers registered, applied and approved, meeting requests and accepts, a
 draft published, walk-ins. At the fault's injection point (``Fault.point``) its target
@@ -83,13 +83,13 @@ SERVICES = ("registration", "matching", "notifications")
 
 @dataclass(frozen=True)
 class Ports:
-    kafka: int = 46092
-    controller: int = 46093
-    mongo: int = 46017
-    apis: tuple[int, int, int] = (46001, 46002, 46003)
-    flow: int = 46004
-    smtp: int = 46025
-    gateway: int = 46026
+    kafka: int = 16092
+    controller: int = 16093
+    mongo: int = 16017
+    apis: tuple[int, int, int] = (16001, 16002, 16003)
+    flow: int = 16004
+    smtp: int = 16025
+    gateway: int = 16026
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ SELLERS = 10_000
 REQUESTS = 1_000
 CONCURRENCY = 8
 ROUNDS = 2
-PORTS = {"registration": 48311, "baseline": 48312}
+PORTS = {"registration": 28311, "baseline": 28312}
 BASELINE_DATABASE = "BENCH_BASELINE_DATABASE"
 REGISTRATION_APP = "services.registration.app:create_app()"
 

@@ -10,9 +10,9 @@ from deploy.local.stack import stack_from_env
 
 REPO = Path(__file__).resolve().parents[1]
 BENCH_ENV = {
-    "KAFKA_BOOTSTRAP_SERVERS": os.environ.get("BSM_BENCH_KAFKA", "127.0.0.1:49092"),
-    "KAFKA_CONTROLLER_PORT": os.environ.get("BSM_BENCH_KAFKA_CONTROLLER_PORT", "49093"),
-    "MONGODB_URI": os.environ.get("BSM_BENCH_MONGODB_URI", "mongodb://127.0.0.1:47017/"),
+    "KAFKA_BOOTSTRAP_SERVERS": os.environ.get("BSM_BENCH_KAFKA", "127.0.0.1:29092"),
+    "KAFKA_CONTROLLER_PORT": os.environ.get("BSM_BENCH_KAFKA_CONTROLLER_PORT", "29093"),
+    "MONGODB_URI": os.environ.get("BSM_BENCH_MONGODB_URI", "mongodb://127.0.0.1:29017/"),
 }
 
 

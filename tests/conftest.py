@@ -18,9 +18,9 @@ from shared.config import Settings, load_settings
 
 REPO = Path(__file__).resolve().parents[1]
 TEST_ENV = {
-    "KAFKA_BOOTSTRAP_SERVERS": os.environ.get("BSM_TEST_KAFKA", "127.0.0.1:39092"),
-    "KAFKA_CONTROLLER_PORT": os.environ.get("BSM_TEST_KAFKA_CONTROLLER_PORT", "39093"),
-    "MONGODB_URI": os.environ.get("BSM_TEST_MONGODB_URI", "mongodb://127.0.0.1:37017/"),
+    "KAFKA_BOOTSTRAP_SERVERS": os.environ.get("BSM_TEST_KAFKA", "127.0.0.1:19092"),
+    "KAFKA_CONTROLLER_PORT": os.environ.get("BSM_TEST_KAFKA_CONTROLLER_PORT", "19093"),
+    "MONGODB_URI": os.environ.get("BSM_TEST_MONGODB_URI", "mongodb://127.0.0.1:17017/"),
 }
 
 

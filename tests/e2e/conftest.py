@@ -12,9 +12,9 @@ from deploy.local.mailsink import MailSink
 from deploy.local.processes import Platform
 from tests.conftest import REPO, TEST_ENV
 
-PORTS = {"registration": 38001, "matching": 38002, "notifications": 38003}
-SMTP_PORT = 38025
-GATEWAY_PORT = 38026
+PORTS = {"registration": 18001, "matching": 18002, "notifications": 18003}
+SMTP_PORT = 18025
+GATEWAY_PORT = 18026
 
 
 class Api:
@@ -56,7 +56,7 @@ def platform(stack, mail, gateway):
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(SMTP_PORT),
         "SMS_GATEWAY_URL": gateway.url,
-        "BSM_OPS_PORT": "38004",
+        "BSM_OPS_PORT": "18004",
     }
     for service, port in PORTS.items():
         env[f"{service.upper()}_PORT"] = str(port)

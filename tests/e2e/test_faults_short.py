@@ -2,8 +2,8 @@
 consumer, the write guard and the dispatcher are SIGKILLed at three points of it; nothing
 accepted may be lost or sent twice, and no answer may be a 5xx other than 503.
 
-The platform runs on a FerretDB and write guard of its own (port 45017, state in
-``.state/test-faults``), APIs on 45001-45004 and sinks on 45025-45026, so killing them
+The platform runs on a FerretDB and write guard of its own (port 15017, state in
+``.state/test-faults``), APIs on 15001-15004 and sinks on 15025-15026, so killing them
 disturbs no other test; it shares the run's Kafka (its own topic prefix), which it does
 not kill. The audit is also fed a dispatcher that sent a message twice and one that never
 sent a message, and must see both.
@@ -23,7 +23,7 @@ from tests.conftest import REPO, TEST_ENV
 
 pytestmark = pytest.mark.stack
 
-PORTS = Ports(kafka=0, controller=0, mongo=45017, apis=(45001, 45002, 45003), flow=45004, smtp=45025, gateway=45026)
+PORTS = Ports(kafka=0, controller=0, mongo=15017, apis=(15001, 15002, 15003), flow=15004, smtp=15025, gateway=15026)
 BY_NAME = {f.name: f for f in FAULTS}
 # one load, three kills: a consumer while people register, the write guard while meetings
 # are requested, the dispatcher as the schedule is published (recovery is bounded by the
