@@ -28,7 +28,7 @@ from pathlib import Path
 
 from pymongo import MongoClient
 
-from deploy.local.processes import REPO, answers, processes
+from deploy.local.processes import REPO, answers, api_argv
 from services.registration.domain.identifiers import gstin_check_character
 from services.registration.domain.participants import register_participant
 from services.registration.store import seed_documents
@@ -97,10 +97,7 @@ def store_sellers(db, first: int, count: int) -> None:
 def gunicorn(name: str, app: str, port: int, env: dict[str, str], log_dir: Path) -> subprocess.Popen:
     """Start ``app`` under gunicorn exactly as registration's API is started, on ``port``;
     its log goes to ``log_dir/<name>.log``."""
-    [api] = [p for p in processes(env, sys.executable) if p.name == "registration-api"]
-    argv = list(api.argv)
-    argv[argv.index("--bind") + 1] = f"127.0.0.1:{port}"
-    argv[-1] = app
+    argv = api_argv("registration", env, port, sys.executable, app)
     metrics = log_dir / f"metrics-{name}"
     metrics.mkdir(parents=True)
     log = open(log_dir / f"{name}.log", "ab")

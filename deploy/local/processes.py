@@ -38,25 +38,25 @@ def api_port(service: str, env: Mapping[str, str]) -> int:
     return int(env.get(f"{service.upper()}_PORT") or DEFAULT_PORTS[service])
 
 
+def api_argv(service: str, env: Mapping[str, str], port: int, python: str = sys.executable, app: str | None = None) -> tuple[str, ...]:
+    """The command that serves ``service``'s API (or another WSGI ``app``, as
+    "module:factory()") under gunicorn on ``port``, with the settings ``make run`` uses."""
+    return (
+        python, "-m", "gunicorn",
+        "--bind", f"127.0.0.1:{port}",
+        "--workers", env.get("BSM_API_WORKERS", "2"),
+        "--worker-class", "gthread", "--threads", env.get("BSM_API_THREADS", "4"),
+        "--graceful-timeout", "10",
+        app or f"services.{service}.app:create_app()",
+    )
+
+
 def processes(env: Mapping[str, str], python: str = sys.executable) -> list[Process]:
     """Every process of every service: the HTTP API under gunicorn and its workers."""
     result = []
     for service in SERVICES:
         port = api_port(service, env)
-        result.append(
-            Process(
-                f"{service}-api",
-                (
-                    python, "-m", "gunicorn",
-                    "--bind", f"127.0.0.1:{port}",
-                    "--workers", env.get("BSM_API_WORKERS", "2"),
-                    "--worker-class", "gthread", "--threads", env.get("BSM_API_THREADS", "4"),
-                    "--graceful-timeout", "10",
-                    f"services.{service}.app:create_app()",
-                ),
-                ready_url=f"http://127.0.0.1:{port}/readyz",
-            )
-        )
+        result.append(Process(f"{service}-api", api_argv(service, env, port, python), ready_url=f"http://127.0.0.1:{port}/readyz"))
         for worker in WORKERS[service]:
             result.append(Process(f"{service}-{worker}", (python, "-m", f"services.{service}", worker)))
     port = int(env.get("BSM_OPS_PORT") or 8004)

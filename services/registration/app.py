@@ -5,7 +5,7 @@ from flask import request
 
 from shared.config import Settings, load_settings
 from shared.contracts import registration as catalogue
-from shared.http import service_app
+from shared.http import PROBE_PATHS, service_app
 from shared.mongo import connect_for_requests
 from shared.one_time_codes import CodeSealer
 from shared.openapi import openapi_blueprint
@@ -64,11 +64,8 @@ def create_app(settings: Settings | None = None):
     return app
 
 
-UNCHECKED_PATHS = ("/healthz", "/readyz", "/metrics")
-
-
 def _use_reference_data(app) -> None:
     """Load the reference data (districts etc.) in force for this request; probes and metrics
     need none, so they keep answering while Mongo is away."""
-    if request.path not in UNCHECKED_PATHS:
+    if request.path not in PROBE_PATHS:
         reference_data.use(app.extensions[SERVICE].reference.load())

@@ -38,17 +38,31 @@ def test_a_failed_request_does_not_use_up_its_key(client):
     assert client.post("/v1/sellers", json={**SELLER, "phone": "1"}, headers=headers).status_code == 422
 
 
-def test_a_key_left_claimed_by_a_request_that_lost_its_database_is_taken_over_once_stale(app, client, db, monkeypatch):
-    headers = {"Idempotency-Key": "retry-0004-abcdef"}
+def _register_while_the_database_goes_away(app, client, monkeypatch, headers: dict, insert_lands: bool) -> int:
+    """POST a seller while the database goes away: before the participant's insert, or
+    right after it landed (``insert_lands``), and for the key's release too; the status,
+    once the database is back and the breaker has closed."""
+    real_insert = outbox.insert_one
 
     def away(*args, **kwargs):
-        raise AutoReconnect("connection reset")
+        raise AutoReconnect("connection closed")
 
-    monkeypatch.setattr(outbox, "insert_one", away)
+    def insert(*args, **kwargs):
+        if insert_lands:
+            real_insert(*args, **kwargs)
+        away()
+
+    monkeypatch.setattr(outbox, "insert_one", insert)
     monkeypatch.setattr(IdempotencyStore, "release", away)
-    assert client.post("/v1/sellers", json=SELLER, headers=headers).status_code == 503
+    status = client.post("/v1/sellers", json=SELLER, headers=headers).status_code
     monkeypatch.undo()
     wait_until(lambda: not app.extensions["database_breaker"].is_open(), timeout=5, what="the breaker to close")
+    return status
+
+
+def test_a_key_left_claimed_by_a_request_that_lost_its_database_is_taken_over_once_stale(app, client, db, monkeypatch):
+    headers = {"Idempotency-Key": "retry-0004-abcdef"}
+    assert _register_while_the_database_goes_away(app, client, monkeypatch, headers, insert_lands=False) == 503
     [left] = list(db[idempotency.COLLECTION].find({"_id": {"$regex": "retry-0004-abcdef$"}}))
     assert left["state"] == idempotency.IN_PROGRESS
     assert client.post("/v1/sellers", json=SELLER, headers=headers).status_code == 409
@@ -63,20 +77,7 @@ def test_a_key_left_claimed_by_a_request_that_lost_its_database_is_taken_over_on
 
 def test_a_registration_that_landed_but_lost_its_answer_is_answered_by_the_retry_with_the_same_key(app, client, db, monkeypatch):
     headers = {"Idempotency-Key": "retry-0005-abcdef"}
-    real_insert = outbox.insert_one
-
-    def lands_then_away(*args, **kwargs):
-        real_insert(*args, **kwargs)
-        raise AutoReconnect("connection closed after the write")
-
-    def away(*args, **kwargs):
-        raise AutoReconnect("connection closed")
-
-    monkeypatch.setattr(outbox, "insert_one", lands_then_away)
-    monkeypatch.setattr(IdempotencyStore, "release", away)
-    assert client.post("/v1/sellers", json=SELLER, headers=headers).status_code == 503
-    monkeypatch.undo()
-    wait_until(lambda: not app.extensions["database_breaker"].is_open(), timeout=5, what="the breaker to close")
+    assert _register_while_the_database_goes_away(app, client, monkeypatch, headers, insert_lands=True) == 503
     [stored] = list(db["participants"].find({}))
     stale = datetime.now(timezone.utc) - idempotency.STALE_AFTER - timedelta(seconds=1)
     db[idempotency.COLLECTION].update_many({}, {"$set": {"created_at": stale}})

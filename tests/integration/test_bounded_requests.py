@@ -13,7 +13,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 from concurrent import futures
@@ -23,7 +22,7 @@ from urllib.parse import urlparse
 import pytest
 import requests
 
-from deploy.local.processes import REPO, processes
+from deploy.local.processes import REPO, api_argv
 from tests.api.conftest import SELLER
 from tests.helpers import wait_until
 
@@ -86,9 +85,7 @@ def held_registration(stack, isolation, tmp_path: Path):
     env = {**os.environ, **isolation, "MONGODB_URI": f"mongodb://127.0.0.1:{proxy.port}/", "BSM_REQUEST_DB_SECONDS": "1",
            "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"), "PYTHONUNBUFFERED": "1"}
     (tmp_path / "metrics").mkdir()
-    [api] = [p for p in processes(env, sys.executable) if p.name == "registration-api"]
-    argv = list(api.argv)
-    argv[argv.index("--bind") + 1] = f"127.0.0.1:{port}"
+    argv = api_argv("registration", env, port)
     log = open(tmp_path / "api.log", "ab")
     process = subprocess.Popen(argv, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"

@@ -10,18 +10,22 @@ from __future__ import annotations
 from typing import Any
 
 
+def place_key(meet_id: str, slot_id: str, kind: str, holder: Any) -> str:
+    """The key of one place: ``kind`` is ``person``, ``table`` or ``interpreter``."""
+    return f"{meet_id}:{slot_id}:{kind}:{holder}"
+
+
 def meeting_places(meet_id: str, meeting: dict[str, Any]) -> dict[str, str]:
     """Key -> description of what a meeting (``slot_id``, ``seller_id``, ``buyer_id``,
     ``table`` from 1, optional ``interpreter``) occupies: both people, its table and its
     interpreter, in its slot."""
     slot = meeting["slot_id"]
     places = {
-        f"{meet_id}:{slot}:person:{meeting['seller_id']}": f"{meeting['seller_id']} already has a meeting in slot {slot}",
-        f"{meet_id}:{slot}:person:{meeting['buyer_id']}": f"{meeting['buyer_id']} already has a meeting in slot {slot}",
-        f"{meet_id}:{slot}:table:{meeting['table']}": f"table {meeting['table']} is taken in slot {slot}",
+        place_key(meet_id, slot, "person", who): f"{who} already has a meeting in slot {slot}" for who in (meeting["seller_id"], meeting["buyer_id"])
     }
+    places[place_key(meet_id, slot, "table", meeting["table"])] = f"table {meeting['table']} is taken in slot {slot}"
     if meeting.get("interpreter"):
-        places[f"{meet_id}:{slot}:interpreter:{meeting['interpreter']}"] = f"interpreter {meeting['interpreter']} is busy in slot {slot}"
+        places[place_key(meet_id, slot, "interpreter", meeting["interpreter"])] = f"interpreter {meeting['interpreter']} is busy in slot {slot}"
     return places
 
 
@@ -30,13 +34,11 @@ def lock_places(meet_id: str, lock: dict[str, Any]) -> dict[str, str]:
     ``table``) takes among the meet's locks: the pair (a pair has one lock), both people
     in the slot, and the table if it names one."""
     slot, seller, buyer = lock["slot_id"], lock["seller_id"], lock["buyer_id"]
-    places = {
-        f"{meet_id}:pair:{seller}:{buyer}": f"{seller}/{buyer} is already locked elsewhere: remove that lock first",
-        f"{meet_id}:{slot}:person:{seller}": f"{seller} is already locked into a meeting in slot {slot}",
-        f"{meet_id}:{slot}:person:{buyer}": f"{buyer} is already locked into a meeting in slot {slot}",
-    }
+    places = {f"{meet_id}:pair:{seller}:{buyer}": f"{seller}/{buyer} is already locked elsewhere: remove that lock first"}
+    for who in (seller, buyer):
+        places[place_key(meet_id, slot, "person", who)] = f"{who} is already locked into a meeting in slot {slot}"
     if lock.get("table"):
-        places[f"{meet_id}:{slot}:table:{lock['table']}"] = f"table {lock['table']} is already locked in slot {slot}"
+        places[place_key(meet_id, slot, "table", lock["table"])] = f"table {lock['table']} is already locked in slot {slot}"
     return places
 
 
