@@ -100,7 +100,7 @@ def problem_response(status: int, title: str, detail: str | None = None, **extra
 
 
 RETRY_AFTER_SECONDS = 2
-PROBE_SECONDS = 0.8
+PROBE_SECONDS = 0.5
 PROBE_PATHS = ("/healthz", "/readyz", "/metrics")
 PREPARE_SECONDS = 10.0
 

@@ -36,7 +36,7 @@ def _connect(settings: Settings, defaults: dict[str, int]) -> Database:
     return client[settings.database_name]
 
 
-def mongo_reachable(db: Database, within: float = 0.5) -> bool:
+def mongo_reachable(db: Database, within: float = 0.4) -> bool:
     """True if the server answers a ping within ``within`` seconds (a readiness probe must
     answer quickly whatever the database is doing)."""
     try:
