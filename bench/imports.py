@@ -22,7 +22,7 @@ from pymongo import MongoClient
 from bench.registration_api import REGISTRATION_APP, SELLERS, gunicorn, seller_body, stop, store_sellers
 
 ROWS = 1_000
-PORT = 48313
+PORT = 28313
 COLUMNS = ("name", "organisation", "district", "phone", "email", "gstin", "enterprise_kind", "product", "category", "gi_tag", "price_min", "price_max", "price_unit")
 ORGANISER = {"Authorization": "Bearer dev-organiser-key"}
 

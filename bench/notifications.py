@@ -30,7 +30,7 @@ from services.notifications.domain.notifications import SENT, Notification
 MESSAGES = 500
 WARM_UP = 20  # creates the collections, connections and threads before anything is timed
 HISTORY = 50_000
-SMTP_PORT = 48025
+SMTP_PORT = 28025
 
 
 def run(env: dict[str, str], messages: int = MESSAGES, history: int = HISTORY) -> dict:

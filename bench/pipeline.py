@@ -38,8 +38,8 @@ from shared.config import load_settings
 from shared.mongo import connect
 
 STEADY, RATE, BURST, CLIENTS = 200, 20.0, 1000, 8
-PORTS = {"registration": 48101, "matching": 48102, "notifications": 48103}
-SMTP_PORT, OPS_PORT = 48125, 48104
+PORTS = {"registration": 28101, "matching": 28102, "notifications": 28103}
+SMTP_PORT, OPS_PORT = 28125, 28104
 DISTRICTS = ("Srinagar", "Budgam", "Anantnag", "Baramulla", "Pulwama", "Kupwara")
 
 

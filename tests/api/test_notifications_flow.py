@@ -25,7 +25,7 @@ from tests.api.conftest import ORGANISER
 
 pytestmark = pytest.mark.stack
 
-SMTP, GATEWAY, HOOK = 38225, 38226, 38227
+SMTP, GATEWAY, HOOK = 18225, 18226, 18227
 MEET = Meet(name="Srinagar BSM", venue="SKICC", city="Srinagar", days=[date(2030, 7, 30)], session_start=time(10), session_end=time(11),
             meeting_minutes=30, tables=2, capacity_sellers=5, capacity_buyers=5, status=OPEN, id="meet-n", reminder_minutes=45)
 SELLER = Participant(id="s1", role="seller", name="Haleema Bano", country="IN", preferred_language="ur", phone="+919811000001")

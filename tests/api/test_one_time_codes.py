@@ -23,7 +23,7 @@ from tests.api.conftest import BUYER, OPERATOR, ORGANISER, SELLER, outbox_events
 
 pytestmark = pytest.mark.stack
 
-SMTP = 38241
+SMTP = 18241
 SIX_DIGITS = re.compile(r"\b(\d{6})\b")
 
 

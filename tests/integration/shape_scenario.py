@@ -15,7 +15,7 @@ from shared.outbox import OutboxRelay
 
 SERVICES = ("registration", "matching", "notifications")
 ORGANISER = {"Authorization": "Bearer dev-organiser-key"}
-SMTP_PORT = 37025
+SMTP_PORT = 17025
 MEET = {
     "name": "Shape Meet", "venue": "SKICC", "city": "Srinagar", "days": ["2027-07-30"],
     "session_start": "10:00", "session_end": "12:00", "meeting_minutes": 20, "tables": 3,

@@ -10,13 +10,14 @@ from shared.config import DEV_CODE_KEY
 from shared.one_time_codes import CodeSealer
 
 SEALER = CodeSealer(DEV_CODE_KEY)
+GATEWAY_PORT = 18127
 
 DATA = {"participant_id": "p1", "name": "Haleema", "channel": "sms", "address": "+919811000001", "preferred_language": "en", "sealed_code": SEALER.seal("654321")}
 
 
 @pytest.fixture
 def sink():
-    gateway = GatewaySink(port=38127).start()
+    gateway = GatewaySink(port=GATEWAY_PORT).start()
     yield gateway
     gateway.stop()
 

@@ -14,7 +14,7 @@ from services.notifications.store import NotificationStore, ensure_indexes
 
 pytestmark = pytest.mark.stack
 
-SMTP_PORT = 38125
+SMTP_PORT = 18125
 REGISTERED = {"participant_id": "p1", "name": "Haleema Bano", "role": "seller", "preferred_language": "ur", "email": "haleema@example.in"}
 
 

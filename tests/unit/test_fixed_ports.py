@@ -3,12 +3,14 @@
 port at the moment a listener binds it ("Address already in use" once in a while)."""
 from urllib.parse import urlparse
 
-from bench import registration_api
+from bench import imports, notifications, pipeline, registration_api
 from bench.faults import Ports
 from bench.stack import BENCH_ENV
 from tests.conftest import TEST_ENV
 from tests.e2e import conftest as e2e
+from tests.api import test_notifications_flow, test_one_time_codes
 from tests.e2e.test_faults_short import PORTS as SHORT_FAULTS
+from tests.integration import shape_scenario, test_gateway_channel, test_notification_delivery
 
 EPHEMERAL_FROM = 32768
 
@@ -27,6 +29,11 @@ def test_every_fixed_listening_port_is_below_the_ephemeral_range():
         "e2e platform": [*e2e.PORTS.values(), e2e.SMTP_PORT, e2e.GATEWAY_PORT],
         "bench registration_api": list(registration_api.PORTS.values()),
         "make faults": fault_ports(Ports()), "short fault test": fault_ports(SHORT_FAULTS),
+        "bench pipeline": [*pipeline.PORTS.values(), pipeline.SMTP_PORT, pipeline.OPS_PORT],
+        "bench dispatcher": [notifications.SMTP_PORT], "bench import": [imports.PORT],
+        "notification flow tests": [test_notifications_flow.SMTP, test_notifications_flow.GATEWAY, test_notifications_flow.HOOK],
+        "one-time code tests": [test_one_time_codes.SMTP], "delivery tests": [test_notification_delivery.SMTP_PORT],
+        "gateway tests": [test_gateway_channel.GATEWAY_PORT], "data shape test": [shape_scenario.SMTP_PORT],
     }
     assert all(fixed.values())
     for user, ports in fixed.items():
