@@ -201,6 +201,14 @@ class PublicParticipantOut(Schema):
     sourcing = fields.Nested(SourcingNeeds)
 
 
+class StaffActionOut(Schema):
+    action = fields.Str()
+    by = fields.Str()
+    at = fields.AwareDateTime()
+    method = fields.Str(allow_none=True)
+    note = fields.Str(allow_none=True)
+
+
 class ParticipantOut(PublicParticipantOut):
     """What the participant themselves and staff see: the public profile plus contacts and identifiers."""
 
@@ -214,6 +222,7 @@ class ParticipantOut(PublicParticipantOut):
     claims = fields.List(fields.Nested(ClaimSchema))
     ecommerce = fields.Dict(keys=fields.Str(), values=fields.Str())
     contact_verified = fields.Bool()
+    staff_actions = fields.List(fields.Nested(StaffActionOut), metadata={"description": "What staff did on the participant's behalf (audit trail, newest last)."})
     registered_at = fields.AwareDateTime()
     version = fields.Int()
 
@@ -237,6 +246,11 @@ class VerificationRequest(Schema):
 
 class VerificationCode(Schema):
     code = SingleLine(required=True, validate=validate.Regexp(r"^[0-9]{6}$", error="The code has 6 digits."))
+
+
+class StaffVerification(Schema):
+    method = SingleLine(required=True, validate=validate.OneOf(participants.STAFF_VERIFICATION_METHODS), metadata={"description": "How staff checked the contact."})
+    note = MultiLine(load_default=None, allow_none=True, validate=validate.Length(max=500))
 
 
 class TokenOut(Schema):
