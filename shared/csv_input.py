@@ -27,6 +27,8 @@ _BOMS = (
 # Named when charset-normalizer finds it gives the same text as its pick (for which it
 # names one of several codecs): what Excel on an English Windows writes.
 WINDOWS_DEFAULT = "cp1252"
+# Python codecs that are no charset a file is saved in (transforms and internal forms).
+NOT_CHARSETS = frozenset({"idna", "punycode", "undefined", "unicode-escape", "raw-unicode-escape", "utf-7"})
 _SAVE_AS = "Save it as CSV UTF-8, or send its charset in the Content-Type (e.g. text/csv; charset=windows-1252)."
 
 
@@ -56,8 +58,10 @@ def decode_upload(data: bytes, declared_charset: str | None = None) -> DecodedCs
     if declared_charset:
         try:
             encoding = codecs.lookup(declared_charset.strip()).name
-        except LookupError:
-            raise UnreadableCsv(f"The declared charset {declared_charset!r} is not one we know. {_SAVE_AS}") from None
+        except (LookupError, ValueError):
+            encoding = None
+        if encoding is None or encoding in NOT_CHARSETS:
+            raise UnreadableCsv(f"The declared charset {declared_charset[:40]!r} is not one we know. {_SAVE_AS}")
         return _checked(_decode(data, "utf-8-sig" if encoding == "utf-8" else encoding, "declared", declared_charset.strip()))
     for bom, encoding in _BOMS:
         if data.startswith(bom):
@@ -76,6 +80,8 @@ def decode_upload(data: bytes, declared_charset: str | None = None) -> DecodedCs
 def _decode(data: bytes, encoding: str, how: str, name: str | None = None) -> DecodedCsv:
     try:
         return DecodedCsv(data.decode(encoding), name or encoding, how)
+    except LookupError:
+        raise UnreadableCsv(f"{name or encoding} is not a charset. {_SAVE_AS}") from None
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
         raise UnreadableCsv(

@@ -38,6 +38,7 @@ def test_a_file_that_cannot_be_read_is_refused_naming_the_encoding_never_stored_
     assert response.status_code == 400 and response.mimetype == "application/problem+json"
     problem = response.get_json()
     assert "utf-8" in problem["errors"]["file"][0] and "line 2" in problem["detail"]
+    assert upload(client, KANI.encode("utf-8"), "text/csv; charset=rot13").status_code == 400
     wrong_columns = upload(client, "name;district;mobile\nA B;Budgam;9811000001\n".encode("utf-16"))
     detail = wrong_columns.get_json()["detail"]
     assert wrong_columns.status_code == 400 and "semicolons" in detail and "utf-16" in detail and "mobile" in detail

@@ -36,6 +36,12 @@ def test_bytes_that_do_not_fit_the_declared_charset_are_named_never_replaced():
         decode_upload(ROW.encode("utf-8"), "klingon")
 
 
+@pytest.mark.parametrize("charset", ["rot13", "base64", "zlib", "idna", "undefined", "unicode_escape", "utf-7", "\x00", "x" * 300])
+def test_a_declared_charset_that_is_no_file_encoding_is_refused_not_crashed(charset):
+    with pytest.raises(UnreadableCsv, match="not one we know|is not a charset"):
+        decode_upload(ROW.encode("utf-8"), charset)
+
+
 def test_text_already_damaged_or_utf16_without_its_mark_is_refused_with_the_reason():
     with pytest.raises(UnreadableCsv, match=r"replacement character \(U\+FFFD\).*line 2"):
         decode_upload(ROW.replace("ë", "\ufffd").encode("utf-8"))
