@@ -6,7 +6,8 @@ from shared.http import Problem, json_body, require
 from shared.openapi import documented
 
 from services.registration.api.context import registration
-from services.registration.domain import participants, reference, vocabularies
+from services.registration.domain import participants, reference
+from services.registration.domain.vocabularies import GI_TAG_ALIASES, LANGUAGE_CODES, LANGUAGE_NAMES
 from services.registration.schemas import StateIn
 
 bp = Blueprint("reference", __name__, url_prefix="/v1/reference")
@@ -64,7 +65,7 @@ def vocabularies():
         "ecommerce_channels": participants.ECOMMERCE_CHANNELS,
         "ecommerce_statuses": participants.ECOMMERCE_STATUSES,
         "import_spellings": {
-            "languages": {code: list(vocabularies.LANGUAGE_CODES[code] + vocabularies.LANGUAGE_NAMES[code]) for code in reference.LANGUAGES},
-            "gi_tags": {tag: list(vocabularies.GI_TAG_ALIASES[tag]) for tag in reference.GI_TAGS},
+            "languages": {code: list(LANGUAGE_CODES[code] + LANGUAGE_NAMES[code]) for code in reference.LANGUAGES},
+            "gi_tags": {tag: list(GI_TAG_ALIASES[tag]) for tag in reference.GI_TAGS},
         },
     }
