@@ -95,3 +95,12 @@ def test_a_bad_phone_or_gstin_is_a_problem_naming_the_field_and_what_is_wrong(cl
     response = client.post("/v1/sellers", json={**SELLER, field: value})
     assert response.status_code == 422 and response.mimetype == "application/problem+json"
     assert words in str(response.get_json()["errors"][field])
+
+
+def test_a_field_batch_takes_language_names_too_and_reports_them(client, db):
+    row = {**SELLER, "gstin": None, "phone": "919811000021", "preferred_language": "हिन्दी", "languages": ["Kashmiri", "Urdu"]}
+    response = client.post("/v1/field-batches", json={"batch_id": "names-1", "collected_by": "field team", "rows": [row]}, headers=ORGANISER)
+    [outcome] = response.get_json()["rows"]
+    assert outcome["status"] == "created" and [m["canonical"] for m in outcome["mapped"]] == ["hi", "ks", "ur"]
+    seller = db["participants"].find_one({"_id": outcome["participant_id"]})
+    assert (seller["phone"], seller["preferred_language"], seller["languages"]) == ("+919811000021", "hi", ["ks", "ur"])
