@@ -386,7 +386,7 @@ class CsvUpload(Schema):
     charset is the Content-Type's ``charset`` if given, else a byte order mark's (UTF-8,
     UTF-16, UTF-32), else UTF-8, else detected; fields are separated by commas, semicolons,
     tabs or vertical bars (found from the header). ``languages`` lists several in one cell
-    (``Kashmiri, Urdu``); languages go by ISO 639 code, English name or their own name and
+    (``Kashmiri, Urdu``; without ``preferred_language`` the first is preferred); languages go by ISO 639 code, English name or their own name and
     GI tags by the registry's name or a common spelling, and the report says what each was
     taken as."""
 

@@ -51,9 +51,12 @@ def test_languages_and_gi_tags_go_by_name_and_the_report_says_what_each_became(c
         "Mehraj Din,Srinagar,9811000011,Kashmiri,\"کٲشُر, Hindi, हिन्दी, English\",Boxes,handicraft,Kashmir Paper Machie\n"
         "Shazia Akhter,Srinagar,9811000012,ur,Dogri,Carpet,handicraft,Kashmir Hand Knotted Carpet\n"
         "Bad Tag,Srinagar,9811000013,en,,Shoes,handicraft,Leather Shoe Mark\n"
+        "Rafiq Bhat,Jammu,9811000014,,डोगरी,Ceiling,handicraft,Khatambandh\n"
     )
     report = upload(client, text.encode("utf-8")).get_json()
-    first, second, third = report["rows"]
+    first, second, third, fourth = report["rows"]
+    rafiq = db["participants"].find_one({"_id": fourth["participant_id"]})
+    assert (rafiq["preferred_language"], rafiq["languages"], rafiq["products"][0]["gi_tag"]) == ("doi", ["doi"], "Khatamband")
     assert (first["status"], second["status"], third["status"]) == ("created", "created", "refused")
     assert "gi_tag" in str(third["errors"])
     assert {m["field"]: (m["given"], m["canonical"]) for m in first["mapped"]} == {

@@ -78,7 +78,12 @@ def parse_csv(text: str) -> list[dict[str, Any]]:
 
 
 def _seller_from_cells(cells: dict[str, str]) -> dict[str, Any]:
+    """A SellerIn-shaped row from a CSV row's non-empty cells. Without a
+    ``preferred_language``, the first of ``languages`` is preferred (rather than English,
+    which the seller may not speak)."""
     seller = {k: cells[k] for k in PARTICIPANT_COLUMNS if k in cells}
+    if "languages" in cells and "preferred_language" not in cells:
+        seller["preferred_language"] = next(iter(vocabularies.split_list(cells["languages"])), cells["languages"])
     if "product" in cells:
         product: dict[str, Any] = {"name": cells["product"], "category": cells.get("category", "other")}
         for key in ("odop_product", "gi_tag"):
