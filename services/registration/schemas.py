@@ -352,11 +352,19 @@ class ApplicationQuery(Schema):
     sort = SingleLine(validate=validate.OneOf(sort_choices(APPLICATION_SORTABLE)))
 
 
+class MappedValueOut(Schema):
+    field = fields.Str(metadata={"description": "The value's place in the row, e.g. preferred_language, languages.1, products.0.gi_tag"})
+    given = fields.Str(metadata={"example": "Kashmir Hand Knotted Carpet"})
+    canonical = fields.Str(metadata={"example": "Kashmiri Hand Knotted Carpet"})
+    how = fields.Str(metadata={"description": "code, name (a listed name or alias) or close spelling"})
+
+
 class RowOutcomeOut(Schema):
     row = fields.Int()
     status = fields.Str(metadata={"description": "created, existing or refused"})
     participant_id = fields.Str(allow_none=True)
     errors = fields.Dict()
+    mapped = fields.List(fields.Nested(MappedValueOut), metadata={"description": "Languages and GI tags given by name, alias or spelling, and what each was taken as"})
 
 
 class ImportReport(Schema):
@@ -388,7 +396,13 @@ class FieldBatchIn(Schema):
 
 
 class CsvUpload(Schema):
-    """``text/csv`` with a header row; columns as listed in the API description."""
+    """``text/csv`` with a header row; columns as listed in the API description. Its
+    charset is the Content-Type's ``charset`` if given, else a byte order mark's (UTF-8,
+    UTF-16, UTF-32), else UTF-8, else detected; fields are separated by commas, semicolons,
+    tabs or vertical bars (found from the header). ``languages`` lists several in one cell
+    (``Kashmiri, Urdu``; without ``preferred_language`` the first is preferred); languages go by ISO 639 code, English name or their own name and
+    GI tags by the registry's name or a common spelling, and the report says what each was
+    taken as."""
 
 
 class StateIn(Schema):
