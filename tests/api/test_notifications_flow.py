@@ -210,7 +210,7 @@ def test_organisers_get_one_daily_digest_while_registration_is_open_and_the_resu
     assert record_digests(world["store"], meets, tallies, organisers, date(2030, 7, 1)) == 0
     assert record_digests(world["store"], meets, tallies, organisers, date(2030, 7, 2)) == 1
     world["dispatch"]()
-    digest = next(m for m in world["mail"].messages if "registrations on 2030-07-01" in m["Subject"])
+    digest = next(m for m in world["mail"].messages if "registrations on 1 Jul 2030" in m["Subject"])
     assert "sellers approved: 1" in digest.get_content() and "buyers approved: 1" in digest.get_content()
     completed = Meet(**{**MEET.__dict__, "status": "completed", "version": 5})
     world["deliver"](meet_event(catalogue.MEET_STATUS_CHANGED, completed))
