@@ -113,7 +113,9 @@ def test_the_schedule_reaches_each_side_in_one_message_with_a_calendar_file(worl
     calendar = attachment.get_content()
     assert attachment.get_content_type() == "text/calendar" and "BEGIN:VEVENT" in calendar, calendar
     assert "UID:meet-n:s1:b1@bsm" in calendar, calendar
-    assert any("Keller Living" in m["text"] and "table 2" in m["text"] for m in world["gateway"].received())
+    [sms] = [m for m in world["gateway"].received() if "Keller Living" in m["text"]]
+    assert "میز 2" in sms["text"] and "attached" not in sms["text"]  # the seller reads Urdu; the SMS has no attachment to speak of
+    assert "attached" not in email.get_body(("plain",)).get_content()
 
 
 def test_a_reminder_is_stored_for_later_fires_once_and_is_withdrawn_if_the_meeting_is_cancelled(world):
