@@ -213,7 +213,8 @@ def test_organisers_get_one_daily_digest_while_registration_is_open_and_the_resu
     assert record_digests(world["store"], meets, tallies, organisers, date(2030, 7, 2)) == 1
     world["dispatch"]()
     digest = next(m for m in world["mail"].messages if "registrations on 1 Jul 2030" in m["Subject"])
-    assert "sellers approved: 1" in digest.get_content() and "buyers approved: 1" in digest.get_content()
+    text = digest.get_body(("plain",)).get_content()
+    assert "sellers approved: 1" in text and "buyers approved: 1" in text
     completed = Meet(**{**MEET.__dict__, "status": "completed", "version": 5})
     world["deliver"](meet_event(catalogue.MEET_STATUS_CHANGED, completed))
     loi = {"_id": f"{MEET.id}:s1:b1", "meet_id": MEET.id, "seller_id": "s1", "buyer_id": "b1",
@@ -224,7 +225,7 @@ def test_organisers_get_one_daily_digest_while_registration_is_open_and_the_resu
     assert record_digests(world["store"], meets, tallies, organisers, date(2030, 7, 31)) == 1
     world["dispatch"]()
     results = next(m for m in world["mail"].messages if m["Subject"].startswith("Results of"))
-    assert "1 Letters of Intent worth Rs 10.50 crore" in results.get_content()
+    assert "1 Letters of Intent worth Rs 10.50 crore" in results.get_body(("plain",)).get_content()
 
 
 def test_a_moved_meeting_moves_its_reminder(world):
