@@ -6,13 +6,15 @@ Every entry of a language other than English carries its review status: ``#, fuz
 the translator comment ``machine-drafted, unreviewed`` until a native speaker has checked
 it, when both are removed. Drafted (fuzzy) translations are used, deliberately: a
 Kashmiri-speaking artisan is better served by a drafted Kashmiri message than by English.
-A translation left empty falls back to the English text of that one message.
+A translation left empty, or whose placeholders differ from the English (which would
+break the message at send time), falls back to the English text of that one message.
 
 Languages are the platform's codes (``shared.contracts.registration.LANGUAGES``), each
 mapped to the Babel locale that formats its numbers and dates.
 """
 from __future__ import annotations
 
+import re
 import threading
 from functools import lru_cache
 from io import BytesIO
@@ -30,6 +32,7 @@ FALLBACK_LANGUAGE = "en"
 LOCALES = {"en": "en_IN", "hi": "hi_IN", "ur": "ur_IN", "ks": "ks_Arab_IN", "doi": "doi_IN"}
 """Platform language code -> Babel locale (Kashmiri in Perso-Arabic script, Dogri in Devanagari)."""
 UNREVIEWED = "machine-drafted, unreviewed"
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|%%")
 _lock = threading.Lock()
 
 
@@ -57,6 +60,11 @@ def read_catalogue(path: Path) -> Catalog:
         return read_po(handle)
 
 
+def placeholders(text: str) -> list[str]:
+    """The ``%(name)s`` placeholders (and ``%%``) of a message, sorted."""
+    return sorted(match.group(0) for match in PLACEHOLDER.finditer(text))
+
+
 def translations(language: str) -> Translations:
     """The gettext translations of ``language`` (fuzzy entries included), read once."""
     with _lock:
@@ -65,7 +73,11 @@ def translations(language: str) -> Translations:
 
 @lru_cache(maxsize=None)
 def _translations(language: str) -> Translations:
+    catalogue = read_catalogue(po_path(language))
+    for message in catalogue:
+        if message.id and isinstance(message.string, str) and placeholders(message.string) != placeholders(message.id):
+            message.string = ""
     buffer = BytesIO()
-    write_mo(buffer, read_catalogue(po_path(language)), use_fuzzy=True)
+    write_mo(buffer, catalogue, use_fuzzy=True)
     buffer.seek(0)
     return Translations(fp=buffer, domain="messages")

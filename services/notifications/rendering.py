@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable
 
@@ -67,7 +68,7 @@ class Renderer:
         if not (self.root / kind / "text.txt").is_file():
             raise LookupError(f"no templates for the message kind {kind!r}")
         env = self.envs[language]
-        render_text = lambda values: _render(env, f"{kind}/text.txt", values)  # noqa: E731
+        render_text = partial(_render, env, f"{kind}/text.txt")
         if channel == "sms" and kind in ONE_SEGMENT_KINDS:
             text, context = _fit_one_segment(render_text, context)
         else:

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.pofile import write_po
 
 from services.notifications import catalogues
-from services.notifications.catalogues import LOCALES, UNREVIEWED, po_path, read_catalogue
+from services.notifications.catalogues import LOCALES, UNREVIEWED, placeholders, po_path, read_catalogue
 from services.notifications.domain.sms import ONE_SEGMENT_KINDS, sms_segments
 from services.notifications.rendering import TEMPLATES, Renderer
 from tests.unit.notifications.message_samples import SAMPLES
@@ -18,7 +19,6 @@ from tests.unit.notifications.message_samples import SAMPLES
 HERE = Path(catalogues.__file__).parent
 KINDS = sorted(p.name for p in TEMPLATES.iterdir() if p.is_dir())
 LANGUAGES = sorted(LOCALES)
-PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 RENDERER = Renderer()
 
 
@@ -52,7 +52,7 @@ def test_every_kind_is_translated_into_every_language(language):
 def test_placeholders_are_the_same_as_in_english(language):
     for message in read_catalogue(po_path(language)):
         if message.id and message.string:
-            assert sorted(PLACEHOLDER.findall(message.string)) == sorted(PLACEHOLDER.findall(message.id)), (language, message.id, message.string)
+            assert placeholders(message.string) == placeholders(message.id), (language, message.id, message.string)
             assert message.string.count("%") == message.id.count("%"), (language, message.id)
 
 
@@ -143,3 +143,18 @@ def test_a_schedule_recorded_before_interpreter_names_still_renders():
     line = {k: v for k, v in SAMPLES["schedule_published"]["meetings"][0].items() if k != "interpreter_name"}
     rendered = RENDERER.render("schedule_published", "hi", {**SAMPLES["schedule_published"], "meetings": [line]})
     assert "int-7" not in rendered.text and "दुभाषिये के साथ" in rendered.text
+
+
+def test_a_translation_with_a_wrong_placeholder_is_not_used(tmp_path, monkeypatch):
+    catalogue = read_catalogue(po_path("hi"))
+    catalogue.get("Meeting cancelled: %(with)s").string = "बैठक रद्द: %(who)s"
+    (tmp_path / "hi" / "LC_MESSAGES").mkdir(parents=True)
+    with (tmp_path / "hi" / "LC_MESSAGES" / "messages.po").open("wb") as out:
+        write_po(out, catalogue)
+    monkeypatch.setattr(catalogues, "LOCALE_DIR", tmp_path)
+    catalogues._translations.cache_clear()
+    try:
+        assert catalogues.translations("hi").gettext("Meeting cancelled: %(with)s") == "Meeting cancelled: %(with)s"
+        assert catalogues.translations("hi").gettext("New meeting: %(with)s") == "नई बैठक: %(with)s"
+    finally:
+        catalogues._translations.cache_clear()
