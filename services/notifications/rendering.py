@@ -38,6 +38,9 @@ SHORTENED = ("with",)
 
 @dataclass(frozen=True)
 class Rendered:
+    """A message as the channels take it: the language it is written in, a one-line
+    subject (never empty), the plain text and the whole HTML document of an email."""
+
     language: str
     subject: str
     text: str
