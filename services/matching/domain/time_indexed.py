@@ -134,25 +134,39 @@ class TimeIndexed:
             self.model.AddHint(var, key in placed and placed[key] == i)
 
     def _breaks(self):
-        """The breaks of every participant as a linear expression: per day, the meeting runs
-        that start (a meeting with none in the slot before) less one for a day with any."""
+        """The breaks of every participant as a linear expression: per day, the runs of
+        meetings that start (a meeting with none in the slot before), less one for a day
+        with any meeting. Each slot's "busy" is a variable of its own, tied to the meetings."""
         model, total = self.model, 0
         locked = self.openings.locked_busy
         people = {who for who, _ in self.by_person_slot} | set(locked)
         for who in sorted(people):
             for first, last in self.problem.day_ranges():
-                busy = [sum(self.by_person_slot.get((who, t), [])) + (1 if t in locked.get(who, ()) else 0) for t in range(first, last + 1)]
-                if all(isinstance(b, int) and b == 0 for b in busy):
+                busy = [self._busy(who, t) for t in range(first, last + 1)]
+                if not any(b is not None for b in busy):
                     continue
-                starts = []
-                for before, now in zip([0] + busy[:-1], busy):
-                    start = model.NewBoolVar("")
-                    model.Add(start >= now - before)
-                    starts.append(start)
+                starts, before = [], None
+                for now in busy:
+                    if now is not None:
+                        start = model.NewBoolVar("")
+                        model.AddBoolOr([start, now.Not()] + ([before] if before is not None else []))
+                        starts.append(start)
+                    before = now
                 used = model.NewBoolVar("")
-                model.Add(used <= sum(busy))
+                model.AddBoolOr([b for b in busy if b is not None]).OnlyEnforceIf(used)
                 total += sum(starts) - used
         return total
+
+    def _busy(self, who: str, t: int):
+        """A variable true when ``who`` meets in slot ``t``; None when they cannot."""
+        if t in self.openings.locked_busy.get(who, ()):
+            return self.model.NewConstant(1)
+        group = self.by_person_slot.get((who, t))
+        if not group:
+            return None
+        var = self.model.NewBoolVar("")
+        self.model.Add(sum(group) == var)
+        return var
 
     def _read(self, solver: cp_model.CpSolver) -> list[Meeting]:
         meetings = []
