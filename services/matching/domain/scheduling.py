@@ -98,6 +98,7 @@ class Board:
         self.busy: dict[str, int] = {}
         self.count: dict[str, int] = {}
         self.used = [0] * len(problem.slots)
+        self.open_tables = (1 << len(problem.slots)) - 1 if problem.tables > 0 else 0
         self.at: dict[tuple[str, int], tuple[str, str]] = {}
         self.meetings: dict[tuple[str, str], Meeting] = {}
         every_slot = (1 << len(problem.slots)) - 1
@@ -134,7 +135,7 @@ class Board:
         return next(i for i in sorted(interpreters) if self.interpreter_mask.get(i, 0) & bit and not self.interpreter_busy.get(i, 0) & bit)
 
     def _table_mask(self) -> int:
-        return sum(1 << t for t, used in enumerate(self.used) if used < self.problem.tables)
+        return self.open_tables
 
     def has_room(self, seller: str, buyer: str) -> bool:
         return self.count.get(seller, 0) < self.problem.cap(seller) and self.count.get(buyer, 0) < self.problem.cap(buyer)
@@ -147,6 +148,8 @@ class Board:
         if meeting.interpreter:
             self.interpreter_busy[meeting.interpreter] = self.interpreter_busy.get(meeting.interpreter, 0) | (1 << meeting.slot)
         self.used[meeting.slot] += 1
+        if self.used[meeting.slot] >= self.problem.tables:
+            self.open_tables &= ~(1 << meeting.slot)
         self.meetings[meeting.pair] = meeting
 
     def remove(self, meeting: Meeting) -> None:
@@ -157,6 +160,8 @@ class Board:
         if meeting.interpreter:
             self.interpreter_busy[meeting.interpreter] &= ~(1 << meeting.slot)
         self.used[meeting.slot] -= 1
+        if self.used[meeting.slot] < self.problem.tables:
+            self.open_tables |= 1 << meeting.slot
         del self.meetings[meeting.pair]
 
     def best_slot(self, seller: str, buyer: str, free: int) -> int:

@@ -84,19 +84,43 @@ def solve(problem: Problem, time_limit: float = 10.0, model_limit: int = MODEL_L
         if outcome.value_optimal and outcome.breaks_optimal:
             solution.status = "optimal"
     else:
-        options = [
-            _solution(problem, greedy.meetings, value_bound, 0, "greedy"),
-            _decomposed(problem, _required(problem) + selection.chosen, value_bound, "value LP + compact placement"),
-            _decomposed(problem, _candidates_of(problem, _unlocked(greedy.meetings)), value_bound, "greedy + compact placement"),
-        ]
-        solution = max(options, key=lambda s: (-len(s.required_missing), s.schedule.value, -s.breaks, -s.idle_slots))
-        if solution.schedule.value >= value_bound - 1e-6 and solution.breaks == 0 and not solution.required_missing:
-            solution.status = "optimal"
+        solution = _decompose(problem, greedy, selection.chosen, value_bound, started + time_limit)
+    solution.left_out = _left_out(problem, solution.schedule.meetings)
+    solution.required_missing = [lo for lo in solution.left_out if lo.candidate.required]
+    solution.schedule.unscheduled = [lo.candidate for lo in solution.left_out if lo.reason != "no_thanks"]
+    if solution.method != "time-indexed CP-SAT" and solution.schedule.value >= value_bound - 1e-6 and solution.breaks == 0 and not solution.required_missing:
+        solution.status = "optimal"
     solution.seconds = round(time.perf_counter() - started, 3)
     return solution
 
 
-def _decomposed(problem: Problem, chosen: list[Candidate], value_bound: float, method: str) -> Solution:
+def _decompose(problem: Problem, greedy: Schedule, chosen: list[Candidate], value_bound: float, deadline: float) -> Solution:
+    """The best of the greedy's schedule and the compact placements of the LP's choice and
+    of the greedy's meetings, by required meetings placed, value, breaks, idle slots. A
+    placement is tried only while time is left (each takes about as long as the greedy)."""
+    best = _solution(problem, greedy.meetings, value_bound, 0, "greedy")
+    required = {c.pair for c in _required(problem)}
+    spent = time.perf_counter()
+    for method, meetings in (("value LP + compact placement", _required(problem) + chosen),
+                             ("greedy + compact placement", _candidates_of(problem, _unlocked(greedy.meetings)))):
+        if time.perf_counter() + (time.perf_counter() - spent) > deadline:
+            break
+        spent = time.perf_counter()
+        option = _solution(problem, _placed(problem, meetings, value_bound), value_bound, 0, method)
+        if _rank(option, required) > _rank(best, required):
+            best = option
+    return best
+
+
+def _rank(solution: Solution, required: set[tuple[str, str]]) -> tuple:
+    placed = sum(1 for m in solution.schedule.meetings if m.pair in required)
+    return (placed, solution.schedule.value, -solution.breaks, -solution.idle_slots)
+
+
+def _placed(problem: Problem, chosen: list[Candidate], value_bound: float) -> list[Meeting]:
+    """``chosen`` placed compactly around the locked meetings, then every other pair (by
+    requirement and value) offered the slots left, moving one meeting if that makes room
+    (only while the value is short of ``value_bound``: the moves cost time)."""
     board = Board(problem)
     for meeting in _locked(problem):
         board.place(meeting)
@@ -106,23 +130,29 @@ def _decomposed(problem: Problem, chosen: list[Candidate], value_bound: float, m
             seen.add(candidate.pair)
             ordered.append(candidate)
     place_compactly(board, ordered)
+    value = sum(m.value for m in board.meetings.values())
     for candidate in sorted(distinct(problem.candidates), key=lambda c: (not c.required, -c.value, c.pair)):
-        if candidate.pair not in board.meetings and candidate.pair not in problem.excluded and not try_place(board, candidate):
-            try_augment(board, candidate)
-    return _solution(problem, assign_tables(problem, list(board.meetings.values())), value_bound, 0, method)
+        if candidate.pair in board.meetings or candidate.pair in problem.excluded:
+            continue
+        if try_place(board, candidate) or (value < value_bound - 1e-6 and try_augment(board, candidate)):
+            value += candidate.value
+    return assign_tables(problem, list(board.meetings.values()))
 
 
 def _solution(problem: Problem, meetings: list[Meeting], value_bound: float, breaks_bound: int, method: str) -> Solution:
-    board = Board(problem)
-    for meeting in meetings:
-        board.place(meeting)
-    left_out = [why_left_out(board, c) for c in sorted(distinct(problem.candidates), key=lambda c: c.pair) if c.pair not in board.meetings]
+    """A solution without its left-out pairs (``_left_out`` adds them to the one kept)."""
     value = round(sum(m.value for m in meetings), 4)
     slots = person_slots((m.pair, m.slot) for m in meetings)
     days = problem.day_ranges()
-    schedule = Schedule(meetings, [lo.candidate for lo in left_out if lo.reason != "no_thanks"], value, max(value, round(value_bound, 4)))
-    return Solution(schedule, "feasible", schedule.upper_bound, breaks_bound, breaks_per_person(slots, days), idle_per_person(slots, days),
-                    left_out, method, required_missing=[lo for lo in left_out if lo.candidate.required])
+    schedule = Schedule(meetings, [], value, max(value, round(value_bound, 4)))
+    return Solution(schedule, "feasible", schedule.upper_bound, breaks_bound, breaks_per_person(slots, days), idle_per_person(slots, days), [], method)
+
+
+def _left_out(problem: Problem, meetings: list[Meeting]) -> list[LeftOut]:
+    board = Board(problem)
+    for meeting in meetings:
+        board.place(meeting)
+    return [why_left_out(board, c) for c in sorted(distinct(problem.candidates), key=lambda c: c.pair) if c.pair not in board.meetings]
 
 
 def fairness(meetings: list[Meeting], people: list[str]) -> dict[str, float]:
