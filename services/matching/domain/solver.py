@@ -51,6 +51,7 @@ class Solution:
     method: str
     seconds: float = 0.0
     required_missing: list[LeftOut] = field(default_factory=list)
+    value_optimal: bool = False  # required meetings and value proven best (breaks aside)
 
     @property
     def breaks(self) -> int:
@@ -76,20 +77,27 @@ def solve(problem: Problem, time_limit: float = 10.0, model_limit: int = MODEL_L
     value_bound = min(selection.bound + locked_value, greedy.upper_bound)
     size = sum(len(o.slots) for o in openings.pairs)
     if size <= model_limit:
-        outcome = TimeIndexed(problem, openings).solve(_unlocked(greedy.meetings), time_limit - (time.perf_counter() - started))
+        rearrange = lambda meetings: _unlocked(_placed(problem, _candidates_of(problem, meetings), value_bound))  # noqa: E731
+        outcome = TimeIndexed(problem, openings).solve(_unlocked(greedy.meetings), time_limit - (time.perf_counter() - started), rearrange=rearrange)
         meetings = assign_tables(problem, _locked(problem) + outcome.meetings)
         value = round(sum(m.value for m in meetings), 4)
         value_bound = value if outcome.value_optimal else max(value, min(value_bound, outcome.value_bound + locked_value))
         solution = _solution(problem, meetings, value_bound, outcome.breaks_bound, "time-indexed CP-SAT")
+        solution.value_optimal = outcome.value_optimal
         if outcome.value_optimal and outcome.breaks_optimal:
             solution.status = "optimal"
     else:
         solution = _decompose(problem, greedy, selection.chosen, value_bound, started + time_limit)
+    if size <= model_limit:
+        fallback = _solution(problem, greedy.meetings, value_bound, solution.breaks_bound, "greedy")
+        if _rank(fallback, _required_pairs(problem)) > _rank(solution, _required_pairs(problem)):
+            solution = replace(fallback, status="feasible", value_optimal=solution.value_optimal)
     solution.left_out = _left_out(problem, solution.schedule.meetings)
     solution.required_missing = [lo for lo in solution.left_out if lo.candidate.required]
     solution.schedule.unscheduled = [lo.candidate for lo in solution.left_out if lo.reason != "no_thanks"]
-    if solution.method != "time-indexed CP-SAT" and solution.schedule.value >= value_bound - 1e-6 and solution.breaks == 0 and not solution.required_missing:
-        solution.status = "optimal"
+    if size > model_limit and solution.schedule.value >= value_bound - 1e-6 and not solution.required_missing:
+        solution.value_optimal = True
+        solution.status = "optimal" if solution.breaks == 0 else solution.status
     solution.seconds = round(time.perf_counter() - started, 3)
     return solution
 
@@ -99,7 +107,7 @@ def _decompose(problem: Problem, greedy: Schedule, chosen: list[Candidate], valu
     of the greedy's meetings, by required meetings placed, value, breaks, idle slots. A
     placement is tried only while time is left (each takes about as long as the greedy)."""
     best = _solution(problem, greedy.meetings, value_bound, 0, "greedy")
-    required = {c.pair for c in _required(problem)}
+    required = _required_pairs(problem)
     spent = time.perf_counter()
     for method, meetings in (("value LP + compact placement", _required(problem) + chosen),
                              ("greedy + compact placement", _candidates_of(problem, _unlocked(greedy.meetings)))):
@@ -173,8 +181,12 @@ def _unlocked(meetings: list[Meeting]) -> list[Meeting]:
     return [m for m in meetings if not m.locked]
 
 
+def _required_pairs(problem: Problem) -> set[tuple[str, str]]:
+    return {c.pair for c in _required(problem)}
+
+
 def _required(problem: Problem) -> list[Candidate]:
-    return [c for c in distinct(problem.candidates) if c.required]
+    return [c for c in distinct(problem.candidates) if c.required and c.pair not in problem.excluded]
 
 
 def _candidates_of(problem: Problem, meetings: list[Meeting]) -> list[Candidate]:

@@ -13,9 +13,11 @@ proven bound for each phase, which becomes the value bound and the breaks bound.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from ortools.sat.python import cp_model
 
+from services.matching.domain.breaks import breaks_per_person, person_slots
 from services.matching.domain.openings import Openings
 from services.matching.domain.scheduling import Meeting, Problem
 
@@ -81,6 +83,7 @@ class TimeIndexed:
         self.by_person_slot = by_person_slot
         self.required = sum(v for (k, _), v in self.x.items() if openings.pairs[k].candidate.required)
         self.value = sum(round(openings.pairs[k].candidate.value * VALUE_SCALE) * v for (k, _), v in self.x.items())
+        self.index = {o.candidate.pair: k for k, o in enumerate(openings.pairs)}
         self.weight = sum(max(0, round(o.candidate.value * VALUE_SCALE)) for o in openings.pairs) + 1
 
     def _helper(self, k: int, t: int, interpreter: str, by_interpreter: dict) -> cp_model.IntVar:
@@ -92,13 +95,16 @@ class TimeIndexed:
     def size(self) -> int:
         return len(self.x)
 
-    def solve(self, hint: list[Meeting], seconds: float, workers: int = 2) -> ModelOutcome:
+    def solve(self, hint: list[Meeting], seconds: float, workers: int = 2, rearrange: Callable[[list[Meeting]], list[Meeting]] | None = None) -> ModelOutcome:
         """The best schedule found within ``seconds`` (wall clock, both phases), starting
-        from ``hint`` (a valid schedule: the greedy's)."""
+        from ``hint`` (a valid schedule: the greedy's). The breaks phase starts from the
+        schedule with the fewest breaks among the value phase's, the hint and what
+        ``rearrange`` makes of each (valid schedules of unlocked meetings), those that
+        place as many required meetings and as much value as the value phase found."""
         breaks = self._breaks()
         self.model.Maximize(self.weight * self.required + self.value)
         self._hint({(m.pair, m.slot): m.interpreter for m in hint})
-        solver = self._solver(seconds * 0.5, workers)
+        solver = self._solver(seconds * 0.4, workers)
         status = solver.Solve(self.model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             raise RuntimeError(f"CP-SAT found no schedule from a valid hint ({solver.StatusName(status)})")
@@ -107,16 +113,28 @@ class TimeIndexed:
         bound = min(solver.BestObjectiveBound(), solver.ObjectiveValue()) if value_optimal else solver.BestObjectiveBound()
         value_bound = (bound - self.weight * required) / VALUE_SCALE
         first = self._read(solver)
+        starts = [first, hint] + ([rearrange(first), rearrange(hint)] if rearrange else [])
+        start = min((s for s in starts if self._score(s) >= (required, value)), key=self._count_breaks)
         self.model.Add(self.required >= required)
         self.model.Add(self.value >= value)
         self.model.Minimize(breaks)
-        self._hint({(m.pair, m.slot): m.interpreter for m in first})
+        self._hint({(m.pair, m.slot): m.interpreter for m in start})
         solver = self._solver(max(0.5, seconds - solver.WallTime()), workers)
         status = solver.Solve(self.model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return ModelOutcome(first, value_optimal, value_bound, -1, 0, False)
+            return ModelOutcome(start, value_optimal, value_bound, self._count_breaks(start), 0, False)
         return ModelOutcome(self._read(solver), value_optimal, value_bound, round(solver.ObjectiveValue()),
                             max(0, int(-(-solver.BestObjectiveBound() // 1))), status == cp_model.OPTIMAL)
+
+    def _score(self, meetings: list[Meeting]) -> tuple[int, int]:
+        """(required meetings, value in model units) of a schedule of unlocked meetings."""
+        chosen = [self.openings.pairs[self.index[m.pair]].candidate for m in meetings if m.pair in self.index]
+        return sum(1 for c in chosen if c.required), sum(round(c.value * VALUE_SCALE) for c in chosen)
+
+    def _count_breaks(self, meetings: list[Meeting]) -> int:
+        locked = [(m.pair, m.slot) for m in self.problem.locked]
+        slots = person_slots(locked + [(m.pair, m.slot) for m in meetings])
+        return sum(breaks_per_person(slots, self.problem.day_ranges()).values())
 
     def _solver(self, seconds: float, workers: int) -> cp_model.CpSolver:
         solver = cp_model.CpSolver()
