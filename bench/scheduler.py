@@ -94,7 +94,7 @@ def _compare(kind: str, name: str, problem: Problem) -> dict:
     return {
         "benchmark": "scheduler", "kind": kind, "event": name,
         "participants": len(problem.availability), "slots": len(problem.slots), "tables": problem.tables, "candidate_pairs": len(problem.candidates),
-        **mine, "status": solution.status, "method": solution.method,
+        **mine, "status": solution.status, "method": solution.method, "value_proven_optimal": solution.value_optimal,
         "value_bound": solution.value_bound, "value_over_bound": round(solution.schedule.value / solution.value_bound, 6) if solution.value_bound else 1.0,
         "gap": solution.gap, "breaks_bound": solution.breaks_bound,
         "seconds": seconds, "cpu_seconds": cpu,
