@@ -105,13 +105,15 @@ def solve(problem: Problem, time_limit: float = 10.0, model_limit: int = MODEL_L
 def _decompose(problem: Problem, greedy: Schedule, chosen: list[Candidate], value_bound: float, deadline: float) -> Solution:
     """The best of the greedy's schedule and the compact placements of the LP's choice and
     of the greedy's meetings, by required meetings placed, value, breaks, idle slots. A
-    placement is tried only while time is left (each takes about as long as the greedy)."""
+    placement is tried only while time is left (each takes about as long as the greedy),
+    and the second not once the first has reached the value bound (a draft of a national
+    meet must stay within the publication's time budget)."""
     best = _solution(problem, greedy.meetings, value_bound, 0, "greedy")
     required = _required_pairs(problem)
     spent = time.perf_counter()
     for method, meetings in (("value LP + compact placement", _required(problem) + chosen),
                              ("greedy + compact placement", _candidates_of(problem, _unlocked(greedy.meetings)))):
-        if time.perf_counter() + (time.perf_counter() - spent) > deadline:
+        if time.perf_counter() + (time.perf_counter() - spent) > deadline or best.schedule.value >= value_bound - 1e-6 and best.method != "greedy":
             break
         spent = time.perf_counter()
         option = _solution(problem, _placed(problem, meetings, value_bound), value_bound, 0, method)
