@@ -103,12 +103,23 @@ def page_of(item: type[Schema]) -> type[Schema]:
 
 class _RulesConverter(OpenAPIConverter):
     """apispec's converter, adding the rules a schema declares across its fields
-    (``Meta.json_schema``: ``anyOf``, ``not``...) to the object it documents."""
+    (``Meta.json_schema``: ``anyOf``, ``not``...) to the object it documents, and saying
+    what a nullable nested object is: its schema, or null."""
 
     def schema2jsonschema(self, schema):
         jsonschema = super().schema2jsonschema(schema)
         jsonschema.update(getattr(getattr(schema, "Meta", None), "json_schema", {}))
         return jsonschema
+
+    def field2nullable(self, field: fields.Field, ret) -> dict:
+        """apispec (OpenAPI 3.0) writes a nullable ``Nested`` as ``anyOf: [{type: object,
+        nullable: true}, {$ref}]``, whose first branch takes any object at all; here that
+        branch takes null only."""
+        attributes = super().field2nullable(field, ret)
+        if "anyOf" in attributes:
+            any_object = {"type": "object", "nullable": True}
+            attributes["anyOf"] = [{**any_object, "enum": [None]} if branch == any_object else branch for branch in attributes["anyOf"]]
+        return attributes
 
 
 class _Plugin(MarshmallowPlugin):
