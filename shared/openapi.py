@@ -111,6 +111,12 @@ class _RulesConverter(OpenAPIConverter):
         jsonschema.update(getattr(getattr(schema, "Meta", None), "json_schema", {}))
         return jsonschema
 
+    def field2property(self, field: fields.Field) -> dict:
+        """A field that states its own JSON Schema (``metadata["json_schema"]``, for values of
+        more than one JSON type) is documented by it; the rest as apispec does."""
+        own = field.metadata.get("json_schema")
+        return dict(own) if own is not None else super().field2property(field)
+
     def field2nullable(self, field: fields.Field, ret) -> dict:
         """apispec (OpenAPI 3.0) writes a nullable ``Nested`` as ``anyOf: [{type: object,
         nullable: true}, {$ref}]``, whose first branch takes any object at all; here that

@@ -49,11 +49,13 @@ Name = lambda **kw: SingleLine(validate=validate.Length(min=2, max=200), **kw)  
 
 
 class AmountField(SingleLine):
-    """Money amounts as decimal strings (``"1250.50"``); numbers are accepted if integral."""
+    """Money amounts as decimal strings (``"1250.50"``); numbers are accepted if integral,
+    and the OpenAPI document says both."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.metadata = {"pattern": r"^[0-9]{1,15}(\.[0-9]{1,2})?$", **self.metadata}
+        as_text = {"type": "string", "pattern": r"^[0-9]{1,15}(\.[0-9]{1,2})?$"}
+        self.metadata = {"json_schema": {"anyOf": [as_text, {"type": "integer", "minimum": 0, "maximum": 10**15 - 1}]}, **self.metadata}
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, float) or isinstance(value, bool):

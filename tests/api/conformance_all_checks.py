@@ -56,6 +56,9 @@ CONTEXT_RULES = {
     # character is a check character over the other fourteen; an Idempotency-Key may have
     # been used before; states and districts are the reference data an organiser loaded
     None: {"cursor", "gstin", "Idempotency-Key", "state", "district"},
+    # a price band's min is not above its max: a rule across two fields (a nested field is
+    # named by its path, list positions left out)
+    "nested": {"products.price_band.min", "sourcing.price_band.min"},
     # a code goes to a channel the participant has; the code is the one that was sent
     ("POST", "/v1/participants/{participant_id}/verification-code"): {"channel"},
     ("POST", "/v1/participants/{participant_id}/verify"): {"code"},
@@ -103,7 +106,19 @@ def refused_by_context_rule(operation: str, response) -> bool:
         errors = response.json().get("errors") or {}
     except ValueError:
         return False
-    return bool(errors) and all(field in allowed or _only_key_errors(messages) for field, messages in errors.items())
+    return bool(errors) and all(
+        field in allowed or _only_key_errors(messages) or _only_nested_rules(field, messages) for field, messages in errors.items()
+    )
+
+
+def _only_nested_rules(path: str, messages) -> bool:
+    """Whether every error under ``path`` (marshmallow's nested ``{field: {index: {field:
+    [...]}}}``) sits at a path of ``CONTEXT_RULES["nested"]``."""
+    if isinstance(messages, list):
+        return path in CONTEXT_RULES["nested"]
+    return isinstance(messages, dict) and bool(messages) and all(
+        _only_nested_rules(path if str(key).isdigit() else f"{path}.{key}", inner) for key, inner in messages.items()
+    )
 
 
 def _only_key_errors(messages) -> bool:

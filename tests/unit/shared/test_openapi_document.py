@@ -15,6 +15,7 @@ class Quantity(Schema):
 class Body(Schema):
     minimum_order = fields.Nested(Quantity, load_default=None)
     timezone = TimeZone(load_default="Asia/Kolkata")
+    amount = fields.Str(metadata={"json_schema": {"anyOf": [{"type": "string"}, {"type": "integer"}]}})
 
 
 class Job(Schema):
@@ -47,3 +48,15 @@ def test_other_success_answers_are_documented():
     responses = _spec()["paths"]["/things"]["post"]["responses"]
     assert responses["200"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Quantity"}
     assert responses["202"] == {"description": "Accepted", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Job"}}}}
+
+
+def test_a_field_of_more_than_one_json_type_is_documented_by_its_own_schema():
+    assert _spec()["components"]["schemas"]["Body"]["properties"]["amount"] == {"anyOf": [{"type": "string"}, {"type": "integer"}]}
+
+
+def test_amounts_are_documented_as_the_text_or_whole_numbers_they_are_taken_as():
+    from services.registration.schemas import PriceBand
+
+    amount = PriceBand().fields["min"].metadata["json_schema"]
+    assert {branch["type"] for branch in amount["anyOf"]} == {"string", "integer"}
+    assert PriceBand().load({"min": 1200, "max": "1500.5", "unit": "piece"})["min"] == "1200.00"
