@@ -1,6 +1,7 @@
 """Matching's HTTP bodies (marshmallow at the edge only)."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from shared.json_types import JsonBool
 from shared.text import MultiLine, SingleLine
 
 from services.matching.domain.preferences import PREFERENCES
@@ -129,7 +130,7 @@ class FollowUpIn(Schema):
 
 class RatingIn(Schema):
     stars = fields.Int(required=True, validate=validate.Range(min=1, max=5))
-    wants_to_continue = fields.Bool(required=True)
+    wants_to_continue = JsonBool(required=True)
 
 
 class CheckInIn(Schema):

@@ -115,7 +115,7 @@ def import_rows(ctx: Registration, job_id: str, numbered_rows: list[tuple[int, d
         row, mapped[number] = vocabularies.canonical_row(row)
         try:
             details = SELLER_IN.load(row)
-            prepared[number] = participant_actions.prepare(ctx, "seller", details, registered_by, row_participant_id(job_id, number))
+            prepared[number] = participant_actions.prepare(ctx, "seller", details, registered_by, row_participant_id(job_id, number), send_code=False)
         except ValidationError as exc:
             outcomes[number] = RowOutcome(number, "refused", errors=_storable(exc.messages))
         except DomainError as exc:
