@@ -2,6 +2,8 @@
 its event (producer strict, consumer lenient, older events without it still read)."""
 from datetime import datetime, timezone
 
+from icalendar import Calendar
+
 from shared import contracts
 from shared.contracts import matching
 from shared.envelope import Event
@@ -42,3 +44,18 @@ def test_lines_name_the_other_side_in_time_order_and_the_calendar_is_the_same_fo
     assert [(line["meeting_id"], line["with"]) for line in lines] == [("m:s1:b1", "Brand 1"), ("m:s1:b2", "Brand 2")]
     calendar = schedule_ics("s1", lines, "BSM", STATS["at"])
     assert calendar == schedule_ics("s1", lines, "BSM", STATS["at"]) and "DTSTAMP:20300601T090000Z" in calendar
+
+
+def test_the_calendar_file_has_the_meetings_zone_folded_lines_and_escaped_names_and_reads_back_in_utc():
+    name = "کٲشِر دستکار، سرینگر; Keller Living, GmbH\nBerlin " * 2
+    meeting = {"_id": "m:s1:b1", "seller_id": "s1", "buyer_id": "b1", "day": "2030-07-30", "start": "10:00", "end": "10:30", "table": 4,
+               "timezone": "Asia/Dubai", "interpreter": "int-1", "version": 2}
+    lines = schedule_lines([meeting], "s1", {"b1": name})
+    data = schedule_ics("s1", lines, "Dubai BSM, July", STATS["at"])
+    assert max(len(line) for line in data.encode().split(b"\r\n")) <= 75
+    calendar = Calendar.from_ical(data)
+    assert [tz.tz_name for tz in calendar.timezones] == ["Asia/Dubai"] and calendar.calendar_name == "Dubai BSM, July"
+    [event] = calendar.events
+    assert event.start.astimezone(timezone.utc) == datetime(2030, 7, 30, 6, tzinfo=timezone.utc)
+    assert event["SUMMARY"] == f"Meeting with {name} (table 4, interpreter int-1)"
+    assert (event["UID"], event["SEQUENCE"], event.DTSTAMP) == ("m:s1:b1@bsm", 2, STATS["at"])
