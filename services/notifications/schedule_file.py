@@ -10,13 +10,14 @@ from shared.calendars import CalendarMeeting, meetings_calendar
 
 def schedule_ics(participant_id: str, meetings: list[dict[str, Any]], meet_name: str, published_at: datetime | None = None) -> str:
     """``participant_id``'s calendar of ``meetings`` (schedule lines: meeting_id, day, start,
-    end, table, timezone, interpreter, version, with) at ``meet_name``, stamped with
-    ``published_at`` (now if None), so the same publication always gives the same file.
-    Each meeting is in its own time zone (Asia/Kolkata for a line without one)."""
+    end, table, timezone, interpreter, with) at ``meet_name``, stamped with ``published_at``
+    (now if None), so the same publication always gives the same file whatever order the
+    events came in (SEQUENCE 0: a meeting's version there would depend on it). Each
+    meeting is in its own time zone (Asia/Kolkata for a line without one)."""
     events = [
         CalendarMeeting(
             uid=m["meeting_id"], day=m["day"], start=m["start"], end=m["end"], zone=m.get("timezone") or "Asia/Kolkata",
-            counterpart=m["with"], table=m["table"], interpreter=m.get("interpreter"), sequence=m.get("version") or 1,
+            counterpart=m["with"], table=m["table"], interpreter=m.get("interpreter"),
         )
         for m in meetings
     ]

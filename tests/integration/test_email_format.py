@@ -22,7 +22,7 @@ from tests.mail_reading import legacy_subject
 SMTP_PORT = 18131
 PUBLISHED_AT = datetime(2030, 6, 1, 9, tzinfo=timezone.utc)
 LINES = [{"meeting_id": "m:s1:b1", "day": "2030-07-30", "start": "10:00", "end": "10:30", "table": 4, "timezone": "Asia/Dubai",
-          "interpreter": None, "version": 1, "with": "Keller Living, GmbH; Berlin"}]
+          "interpreter": None, "with": "Keller Living, GmbH; Berlin"}]
 SUBJECTS = [
     "Your registration has been received, غلام نبی ڈار",  # Kashmiri (Perso-Arabic): the space before the last word was lost
     "Your registration has been received, Zoë Café – ژوٗن بیگم",
