@@ -274,3 +274,16 @@ def test_an_event_that_failed_part_way_is_completed_by_its_redelivery_and_nothin
     assert outcome.waiting == 0 and outcome.meetings == expected.meetings
     assert (sorted(set(expected.compared()) - set(outcome.compared())), sorted(set(outcome.compared()) - set(expected.compared()))) == ([], [])
     assert outcome.compared() == expected.compared()
+
+
+def test_match_suggestions_reach_a_person_at_most_once_a_day(settings_for):
+    from collections import Counter
+    from dataclasses import replace
+    from datetime import timedelta
+
+    top = [{"counterpart_id": "b1", "score": 88, "reasons": []}, {"counterpart_id": "b2", "score": 70, "reasons": []}]
+    again = matching_messages.match_scores_updated(MEET.id, "s1", top)
+    tomorrow = replace(matching_messages.match_scores_updated(MEET.id, "s1", top[::-1]), time=again.time + timedelta(days=1))
+    outcome = feed(settings_for, "daily", [*happened(), again, again, tomorrow])
+    told = outcome.of_kind("match_suggestions")["s1"]
+    assert set(Counter(n["channel"] for n in told).values()) == {2}, "today's first and tomorrow's, on each channel"
