@@ -190,7 +190,8 @@ def _meet_agenda(meet_id: str, participant_id: str):
 
 
 @bp.get("/report")
-@documented("Meetings, LoIs and their value by district, product, buyer and country (?format=csv)", tags=("results",), roles=STAFF)
+@documented("Meetings (held, no-show, cancelled, not recorded), LoIs and their value by meet, district, product, buyer and country (?format=csv)",
+            tags=("results",), roles=STAFF)
 def report(meet_id: str):
     require(*STAFF)
     result = actions.report(ctx(), meet_id)
@@ -209,7 +210,10 @@ reports_bp = Blueprint("reports", __name__)
 
 
 @reports_bp.get("/v1/reports")
-@documented("Results across every meet", tags=("results",), roles=STAFF, errors=())
+@documented("Results across every meet, with a row per meet (?format=csv)", tags=("results",), roles=STAFF, errors=())
 def all_meets_report():
     require(*STAFF)
-    return actions.report_all(ctx())
+    result = actions.report_all(ctx())
+    if request.args.get("format") == "csv":
+        return csv_response(report_csv_rows(result), "bsm-report.csv")
+    return result
