@@ -127,7 +127,7 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
         contacts.save_if_newer(
             data["participant_id"],
             {"name": data.get("organisation") or data["name"], "role": data["role"], "email": data.get("email"),
-             "phone": data.get("phone"), "language": data["preferred_language"]},
+             "phone": data.get("phone"), "language": data["preferred_language"], "share_contact": data.get("share_contact", True)},
             data["version"],
         )
         if event.type == registration.PARTICIPANT_REGISTERED:
@@ -272,7 +272,7 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
         people = gather(event, [person, *(other_side(p, person) for p in pairs)], part, cache=cache)
         if people is None:
             return
-        lines = schedule_lines(mine, person, {p: c.name for p, c in people.items()})
+        lines = schedule_lines(mine, person, {p: c.name for p, c in people.items()}, {p: c.shared_details() for p, c in people.items()})
         context = {"meet_name": meet_name, "meetings": lines, "ics": schedule_ics(person, lines, meet_name, data["published_at"])}
         tell(meet_id, people[person], "schedule_published", context, _source(event))
 

@@ -7,6 +7,7 @@ from shared.http import Problem, json_body, page_args, principal, require, requi
 from shared.openapi import documented
 
 from services.matching import actions
+from services.matching.actions.contacts import agenda_contacts
 from services.matching.domain import agenda
 from services.matching.domain.reports import report_csv_rows
 from services.matching.schemas import CancellationIn, CheckInIn, DraftIn, InterpreterIn, LockIn, PreferenceIn, RequestIn, WalkInIn
@@ -148,16 +149,18 @@ def agenda_ics(meet_id: str, participant_id: str):
         meet, meetings = _meet_agenda(meet_id, participant_id)
     else:
         meet, meetings = _agenda(meet_id, participant_id)
-    return Response(agenda.ical(meetings, participant_id, meet), mimetype="text/calendar", headers={"Content-Disposition": "inline; filename=bsm-agenda.ics"})
+    contacts = agenda_contacts(ctx(), participant_id, meetings)
+    return Response(agenda.ical(meetings, participant_id, meet, contacts=contacts), mimetype="text/calendar", headers={"Content-Disposition": "inline; filename=bsm-agenda.ics"})
 
 
 @bp.get("/agenda/<participant_id>")
-@documented("A participant's printable one-page agenda (HTML)", tags=("schedule",), roles=(PARTICIPANT, ORGANISER, OPERATOR))
+@documented("A participant's printable one-page agenda (HTML), with the contact of each confirmed meeting's other side unless they opted out", tags=("schedule",), roles=(PARTICIPANT, ORGANISER, OPERATOR))
 def agenda_page(meet_id: str, participant_id: str):
     meet, meetings = _agenda(meet_id, participant_id)
     profile = ctx().profiles.get(participant_id)
     name = (profile.organisation or profile.name) if profile else participant_id
-    return Response(agenda.printable(meetings, participant_id, name, meet), mimetype="text/html")
+    contacts = agenda_contacts(ctx(), participant_id, meetings)
+    return Response(agenda.printable(meetings, participant_id, name, meet, contacts), mimetype="text/html")
 
 
 def _feed_token_holder(token: str, participant_id: str) -> None:
