@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
+from shared.json_types import JsonBool
 from shared.pagination import sort_choices
 from shared.text import Email, MultiLine, SingleLine
 from shared.timezones import ClockTime, TimeZone
@@ -48,11 +49,13 @@ Name = lambda **kw: SingleLine(validate=validate.Length(min=2, max=200), **kw)  
 
 
 class AmountField(SingleLine):
-    """Money amounts as decimal strings (``"1250.50"``); numbers are accepted if integral."""
+    """Money amounts as decimal strings (``"1250.50"``); numbers are accepted if integral,
+    and the OpenAPI document says both."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.metadata = {"pattern": r"^[0-9]{1,15}(\.[0-9]{1,2})?$", **self.metadata}
+        as_text = {"type": "string", "pattern": r"^[0-9]{1,15}(\.[0-9]{1,2})?$"}
+        self.metadata = {"json_schema": {"anyOf": [as_text, {"type": "integer", "minimum": 0, "maximum": 10**15 - 1}]}, **self.metadata}
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, float) or isinstance(value, bool):
@@ -96,7 +99,7 @@ class Product(Schema):
     monthly_capacity = fields.Nested(Quantity, load_default=None)
     minimum_order = fields.Nested(Quantity, load_default=None)
     price_band = fields.Nested(PriceBand, load_default=None)
-    export_ready = fields.Bool(load_default=False)
+    export_ready = JsonBool(load_default=False)
 
 
 class SourcingNeeds(Schema):
@@ -149,7 +152,7 @@ class BuyerIn(_Located):
     organisation = SingleLine(required=True, validate=validate.Length(min=2, max=200))
     buyer_kind = SingleLine(required=True, validate=validate.OneOf(participants.BUYER_KINDS))
     country = SingleLine(load_default="IN", validate=validate.Regexp(r"^[A-Z]{2}$", error="An ISO 3166 country code such as IN or DE."))
-    international = fields.Bool(load_default=False)
+    international = JsonBool(load_default=False)
     phone = Phone(load_default=None)
     email = Email(load_default=None)
     preferred_language = Language(load_default="en")
@@ -178,7 +181,7 @@ class ClaimSchema(Schema):
 
 
 class ClaimReview(Schema):
-    verified = fields.Bool(required=True)
+    verified = JsonBool(required=True)
     note = MultiLine(load_default=None, validate=validate.Length(max=500))
 
 
@@ -203,6 +206,14 @@ class PublicParticipantOut(Schema):
     sourcing = fields.Nested(SourcingNeeds)
 
 
+class StaffActionOut(Schema):
+    action = fields.Str()
+    by = fields.Str()
+    at = fields.AwareDateTime()
+    method = fields.Str(allow_none=True)
+    note = fields.Str(allow_none=True)
+
+
 class ParticipantOut(PublicParticipantOut):
     """What the participant themselves and staff see: the public profile plus contacts and identifiers."""
 
@@ -217,6 +228,7 @@ class ParticipantOut(PublicParticipantOut):
     claims = fields.List(fields.Nested(ClaimSchema))
     ecommerce = fields.Dict(keys=fields.Str(), values=fields.Str())
     contact_verified = fields.Bool()
+    staff_actions = fields.List(fields.Nested(StaffActionOut), metadata={"description": "What staff did on the participant's behalf (audit trail, newest last)."})
     registered_at = fields.AwareDateTime()
     version = fields.Int()
 
@@ -240,6 +252,11 @@ class VerificationRequest(Schema):
 
 class VerificationCode(Schema):
     code = SingleLine(required=True, validate=validate.Regexp(r"^[0-9]{6}$", error="The code has 6 digits."))
+
+
+class StaffVerification(Schema):
+    method = SingleLine(required=True, validate=validate.OneOf(participants.STAFF_VERIFICATION_METHODS), metadata={"description": "How staff checked the contact."})
+    note = MultiLine(load_default=None, allow_none=True, validate=validate.Length(max=500))
 
 
 class TokenOut(Schema):
@@ -269,7 +286,7 @@ class MeetIn(Schema):
     capacity_buyers = fields.Int(required=True, validate=validate.Range(min=1, max=100000))
     registration_opens = fields.AwareDateTime(load_default=None)
     registration_closes = fields.AwareDateTime(load_default=None)
-    historical = fields.Bool(load_default=False, metadata={"description": "Records a meet that already happened (its days are past): nobody is notified and no follow-up already past is scheduled. Set on create only."})
+    historical = JsonBool(load_default=False, metadata={"description": "Records a meet that already happened (its days are past): nobody is notified and no follow-up already past is scheduled. Set on create only."})
 
 
 class SlotSchema(Schema):
@@ -341,17 +358,34 @@ class ApplicationQuery(Schema):
     sort = SingleLine(validate=validate.OneOf(sort_choices(APPLICATION_SORTABLE)))
 
 
+class MappedValueOut(Schema):
+    field = fields.Str(metadata={"description": "The value's place in the row, e.g. preferred_language, languages.1, products.0.gi_tag"})
+    given = fields.Str(metadata={"example": "Kashmir Hand Knotted Carpet"})
+    canonical = fields.Str(metadata={"example": "Kashmiri Hand Knotted Carpet"})
+    how = fields.Str(metadata={"description": "code, name (a listed name or alias) or close spelling"})
+
+
 class RowOutcomeOut(Schema):
     row = fields.Int()
     status = fields.Str(metadata={"description": "created, existing or refused"})
     participant_id = fields.Str(allow_none=True)
     errors = fields.Dict()
+    mapped = fields.List(fields.Nested(MappedValueOut), metadata={"description": "Languages and GI tags given by name, alias or spelling, and what each was taken as"})
 
 
 class ImportReport(Schema):
     batch_id = fields.Str()
     counts = fields.Dict(keys=fields.Str(), values=fields.Int())
     rows = fields.List(fields.Nested(RowOutcomeOut))
+
+
+class FieldBatchOut(ImportReport):
+    """A field batch as stored: who collected it and when, and its last upload's report."""
+
+    collected_by = fields.Str()
+    collected_at = fields.AwareDateTime(allow_none=True)
+    uploaded_at = fields.AwareDateTime(metadata={"description": "when its last upload was imported"})
+    uploads = fields.Int(metadata={"description": "how many times it was uploaded"})
 
 
 class ImportJobOut(Schema):
@@ -377,7 +411,13 @@ class FieldBatchIn(Schema):
 
 
 class CsvUpload(Schema):
-    """``text/csv`` with a header row; columns as listed in the API description."""
+    """``text/csv`` with a header row; columns as listed in the API description. Its
+    charset is the Content-Type's ``charset`` if given, else a byte order mark's (UTF-8,
+    UTF-16, UTF-32), else UTF-8, else detected; fields are separated by commas, semicolons,
+    tabs or vertical bars (found from the header). ``languages`` lists several in one cell
+    (``Kashmiri, Urdu``; without ``preferred_language`` the first is preferred); languages go by ISO 639 code, English name or their own name and
+    GI tags by the registry's name or a common spelling, and the report says what each was
+    taken as."""
 
 
 class StateIn(Schema):

@@ -31,7 +31,7 @@ SELF_ONLY = {"anonymous": 401, "other": 403, "owner": ALLOWED, "organiser": 403,
 SELF_REGISTRATION = {"anonymous": ALLOWED, "other": 403, "owner": 403, "organiser": ALLOWED, "operator": 403}
 
 CSV = object()
-SERVICE_ROUTES = {("GET", rule): (None, ANYONE) for rule in ("/docs", "/healthz", "/metrics", "/openapi.json", "/readyz", "/static/<path:filename>")}
+SERVICE_ROUTES = {("GET", rule): (None, ANYONE) for rule in ("/docs", "/docs/<asset>", "/healthz", "/metrics", "/openapi.json", "/readyz", "/static/<path:filename>")}
 
 MATRIX = {
     # service: {(method, Flask rule): (body, {role: expected})}
@@ -56,6 +56,7 @@ MATRIX = {
         ("PATCH", "/v1/buyers/<participant_id>"): ({"organisation": "X"}, SELF_OR_ORGANISER),
         ("POST", "/v1/participants/<participant_id>/verification-code"): (None, ANYONE),
         ("POST", "/v1/participants/<participant_id>/verify"): ({"code": "000000"}, ANYONE),
+        ("POST", "/v1/participants/<participant_id>/contact-verification"): ({"method": "in_person"}, ORGANISERS),
         ("GET", "/v1/reports/ecommerce-onboarding"): (None, STAFF),
         ("POST", "/v1/meets/<meet_id>/applications"): ("application", PARTICIPANTS_OR_ORGANISER),
         ("GET", "/v1/meets/<meet_id>/applications"): (None, STAFF),

@@ -10,7 +10,7 @@ from services.matching import actions
 from services.matching.actions.contacts import agenda_contacts
 from services.matching.domain import agenda
 from services.matching.domain.reports import report_csv_rows
-from services.matching.schemas import CancellationIn, CheckInIn, DraftIn, InterpreterIn, LockIn, PreferenceIn, RequestIn, WalkInIn
+from services.matching.schemas import CancellationIn, CheckInIn, DraftIn, DraftOut, InterpreterIn, LockIn, PreferenceIn, RequestIn, WalkInIn
 
 bp = Blueprint("meets", __name__, url_prefix="/v1/meets/<meet_id>")
 READING = ("GET", "HEAD", "OPTIONS")
@@ -91,12 +91,12 @@ def unlock(meet_id: str, seller_id: str, buyer_id: str):
 
 
 @bp.post("/schedule/draft")
-@documented("Build a draft schedule for review", tags=("schedule",), body=DraftIn, body_optional=True, roles=(ORGANISER,), errors=(400, 404, 409))
+@documented("Build a draft schedule for review", tags=("schedule",), body=DraftIn, body_optional=True, response=DraftOut, roles=(ORGANISER,), errors=(400, 404, 409))
 def draft(meet_id: str):
     require(ORGANISER)
     body = DraftIn().load(json_body(optional=True))
-    built = actions.draft_schedule(ctx(), meet_id, body["max_meetings"], body["max_meetings_by_participant"], body["buyer_preference_factor"])
-    return {"stats": built["stats"], "meetings": built["meetings"]}
+    built = actions.draft_schedule(ctx(), meet_id, body["max_meetings"], body["max_meetings_by_participant"], body["buyer_preference_factor"], body["time_limit_s"])
+    return {key: built[key] for key in ("stats", "meetings", "left_out", "without_meetings", "per_person")}
 
 
 @bp.post("/schedule/publish")

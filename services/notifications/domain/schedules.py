@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Mapping
 
 Pair = tuple[str, str]
-LINE_FIELDS = ("day", "start", "end", "table", "interpreter", "timezone")
+LINE_FIELDS = ("day", "start", "end", "table", "interpreter", "interpreter_name", "timezone")
 
 
 def pairs_by_person(sellers: Iterable[Mapping[str, Any]]) -> dict[str, list[Pair]]:
@@ -37,7 +37,7 @@ def other_side(pair: Pair, person: str) -> str:
 def schedule_lines(meetings: Iterable[Mapping[str, Any]], person: str, names: Mapping[str, str],
                    contacts: Mapping[str, str | None] | None = None) -> list[dict[str, Any]]:
     """The lines of ``person``'s schedule: each meeting (a stored meeting document) with
-    ``meeting_id``, day, start, end, table, interpreter, time zone, ``with`` (the other
+    ``meeting_id``, day, start, end, table, interpreter (id and name), time zone, ``with`` (the other
     side's name from ``names``) and ``contact`` (the other side's phone and email from
     ``contacts``, None when they do not share them: a published meeting is confirmed), by
     day, start and id."""

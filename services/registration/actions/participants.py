@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -11,7 +12,7 @@ from typing import Any, NamedTuple
 from shared.auth import Principal
 from shared.contracts import registration as catalogue
 from shared.correlation import new_id
-from shared.envelope import Event
+from shared.envelope import Event, now_ms
 from shared.one_time_codes import CODE_TTL
 
 from services.registration.actions import Registration, Stale
@@ -21,6 +22,7 @@ from services.registration.domain.participants import Claim, Participant, regist
 from services.registration.messages import participant_event, verification_requested
 
 MAX_ATTEMPTS = 5
+log = logging.getLogger(__name__)
 
 
 def with_product_ids(details: dict[str, Any]) -> dict[str, Any]:
@@ -30,23 +32,31 @@ def with_product_ids(details: dict[str, Any]) -> dict[str, Any]:
 
 
 class Prepared(NamedTuple):
-    """A registration ready to store: the participant, its events, its verification code."""
+    """A registration ready to store: the participant, its events, its verification code
+    (None when none is sent)."""
 
     participant: Participant
     events: list[Event]
-    code: dict[str, Any]
+    code: dict[str, Any] | None
 
 
-def prepare(ctx: Registration, role: str, details: dict[str, Any], registered_by: str | None, participant_id: str | None = None) -> Prepared:
+def prepare(
+    ctx: Registration, role: str, details: dict[str, Any], registered_by: str | None, participant_id: str | None = None, send_code: bool = True,
+) -> Prepared:
     """A new seller or buyer from validated ``details`` (not stored); DomainError if a rule
-    spanning fields is broken. ``participant_id`` fixes the id (imports derive it)."""
+    spanning fields is broken. ``participant_id`` fixes the id (imports derive it).
+    ``send_code`` False registers someone who did not ask to (an organiser's import): no
+    code goes out until they ask for one (``request_code``)."""
     details = with_product_ids(details)
     country = details.pop("country", "IN")
     if participant_id:
         details["id"] = participant_id
     participant = register_participant(role=role, country=country, registered_by=registered_by, **details)
+    registered = participant_event(catalogue.PARTICIPANT_REGISTERED, participant)
+    if not send_code:
+        return Prepared(participant, [registered], None)
     code_event, code = _new_code(ctx, participant, None)
-    return Prepared(participant, [participant_event(catalogue.PARTICIPANT_REGISTERED, participant), code_event], _code_record(ctx, code))
+    return Prepared(participant, [registered, code_event], _code_record(ctx, code))
 
 
 def register(ctx: Registration, role: str, details: dict[str, Any], by: Principal | None, participant_id: str | None = None) -> Participant:
@@ -118,6 +128,23 @@ def verify(ctx: Registration, participant_id: str, code: str, client: str) -> st
         verified = replace(participant, contact_verified=True, version=participant.version + 1)
         ctx.participants.save(verified, participant.version, [participant_event(catalogue.PARTICIPANT_VERIFIED, verified)])
     return ctx.auth.issue(participant_id)
+
+
+def verify_contact_by_staff(ctx: Registration, participant_id: str, method: str, note: str | None, by: Principal) -> Participant:
+    """Staff mark a participant's contact verified after checking it themselves (see
+    ``Participant.verify_contact_for``): recorded in the participant's audit trail, logged
+    as an audit line, announced as ``participant.verified``; no token is issued. Doing it
+    again once verified changes nothing. NotFound, DomainError, Stale on a concurrent change."""
+    participant = get(ctx, participant_id)
+    if not participant.verify_contact_for(by.subject, method, note, now_ms()):
+        return participant
+    expected = participant.version
+    participant.version += 1
+    if not ctx.participants.save(participant, expected, [participant_event(catalogue.PARTICIPANT_VERIFIED, participant)]):
+        raise Stale(get(ctx, participant_id).version)
+    log.info("staff action", extra={"audit": True, "action": "contact_verified", "actor": by.subject, "actor_role": by.role,
+                                    "participant_id": participant_id, "method": method})
+    return participant
 
 
 def add_claim(ctx: Registration, participant_id: str, details: dict[str, Any]) -> Claim:

@@ -13,11 +13,13 @@ import json
 import os
 import socket
 import threading
+from typing import Callable
 
 from flask import Blueprint, request
 
 from shared.auth import ORGANISER, PARTICIPANT, STAFF
 from shared.correlation import new_id
+from shared.csv_input import UnreadableCsv, decode_upload
 from shared.http import Problem, json_body, principal, require
 from shared.openapi import documented
 
@@ -26,7 +28,7 @@ from services.registration.actions import imports
 from services.registration.actions import participants as participant_actions
 from services.registration.api.context import registration
 from services.registration.import_store import DONE
-from services.registration.schemas import CsvUpload, FieldBatchIn, ImportJobOut, ImportReport
+from services.registration.schemas import CsvUpload, FieldBatchIn, FieldBatchOut, ImportJobOut, ImportReport
 
 bp = Blueprint("imports", __name__)
 TAGS = ("bulk registration",)
@@ -44,24 +46,37 @@ def _importer():
 @bp.post("/v1/imports/sellers")
 @documented(
     f"Register many sellers from a CSV (columns: {', '.join(imports.CSV_COLUMNS)}); up to {INLINE_ROWS} rows: 200 with the report, more: 202 with the import job",
-    tags=TAGS, body=CsvUpload, response=ImportReport, roles=(ORGANISER, "aggregator"), errors=(400, 415), content_types=("text/csv",),
+    tags=TAGS, body=CsvUpload, response=ImportReport, also=((202, ImportJobOut),), roles=(ORGANISER, "aggregator"), errors=(400, 415), content_types=("text/csv",),
 )
 def import_csv():
     caller = _importer()
+    text, rows = uploaded_csv(imports.parse_csv)
+    return _import(jobs.CSV, text, len(rows), caller)
+
+
+def uploaded_csv(parse: Callable[[str], list]) -> tuple[str, list]:
+    """The request's CSV file as ``(text, parse(text))``: 415 unless it is ``text/csv``; its
+    bytes decoded by ``shared.csv_input.decode_upload`` (the Content-Type's charset, else
+    a byte order mark, UTF-8 or the detected encoding); 400 problem+json naming the field
+    ``file``, the encoding it was read with and, from ``parse`` (which raises ValueError),
+    the delimiter, when it cannot be read or imported."""
     if request.mimetype != "text/csv":
         raise Problem(415, "Unsupported Media Type", "Send the file as text/csv.")
     try:
-        text = request.get_data(as_text=True)
-        rows = imports.parse_csv(text)
-    except (imports.BadFile, UnicodeDecodeError) as exc:
-        raise Problem(400, "Bad Request", f"The file cannot be imported: {exc}", errors={"file": [str(exc)]}) from None
-    return _import(jobs.CSV, text, len(rows), caller)
+        decoded = decode_upload(request.get_data(), request.mimetype_params.get("charset"))
+    except UnreadableCsv as exc:
+        raise Problem(400, "Bad Request", f"The file cannot be read: {exc}", errors={"file": [str(exc)]}) from None
+    try:
+        return decoded.text, parse(decoded.text)
+    except ValueError as exc:
+        message = f"{exc} (The file was {decoded.describe()}.)"
+        raise Problem(400, "Bad Request", f"The file cannot be imported: {message}", errors={"file": [message]}) from None
 
 
 @bp.post("/v1/field-batches")
 @documented(
     f"Upload registrations collected offline (safe to upload again); up to {INLINE_ROWS} rows: 200 with the report, more: 202 with the import job",
-    tags=TAGS, body=FieldBatchIn, response=ImportReport, roles=(ORGANISER,), errors=(400,),
+    tags=TAGS, body=FieldBatchIn, response=ImportReport, also=((202, ImportJobOut),), roles=(ORGANISER,), errors=(400,),
 )
 def upload_batch():
     caller = require(ORGANISER)
@@ -86,7 +101,7 @@ def get_import(job_id: str):
 
 
 @bp.get("/v1/field-batches/<batch_id>")
-@documented("The report of the last upload of a field batch", tags=TAGS, response=ImportReport, roles=STAFF)
+@documented("The report of the last upload of a field batch", tags=TAGS, response=FieldBatchOut, roles=STAFF)
 def get_batch(batch_id: str):
     require(*STAFF)
     found = registration().imports.batch(batch_id)

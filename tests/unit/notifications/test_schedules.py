@@ -53,3 +53,10 @@ def test_schedule_lines_carry_the_other_side_s_contact_when_they_share_it():
                 for n, b in enumerate(("b1", "b2"))]
     lines = schedule_lines(meetings, "s1", {"b1": "Brand 1", "b2": "Brand 2"}, {c.participant_id: c.shared_details() for c in (sharing, private)})
     assert [line["contact"] for line in lines] == ["+4930123456, b1@brand.example", None]
+
+
+def test_schedule_lines_carry_the_interpreters_name_from_the_meeting():
+    meeting = {"_id": "m1:s1:b1", "seller_id": "s1", "buyer_id": "b1", "day": "2030-07-30", "start": "10:00", "end": "10:20", "table": 2,
+               "interpreter": "int-1", "interpreter_name": "Rafiq Ahmad", "timezone": "Asia/Kolkata"}
+    [line] = schedule_lines([meeting], "s1", {"b1": "Keller Living"})
+    assert (line["interpreter"], line["interpreter_name"], line["with"]) == ("int-1", "Rafiq Ahmad", "Keller Living")
