@@ -62,7 +62,7 @@ def loi_signed(meeting: dict[str, Any]) -> Event:
         "value": loi["value"],
         "value_inr": loi["value_inr"],
         "signed_on": date.fromisoformat(loi["signed_on"]),
-        "follow_up_due": [date.fromisoformat(f["due"]) for f in loi["follow_up"]],
+        "follow_up_due": [date.fromisoformat(f["due"]) for f in loi["follow_up"] if f.get("kind") != "status_request"],
     }
     return _event(catalogue.LOI_SIGNED, meeting["_id"], payload)
 

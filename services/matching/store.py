@@ -8,13 +8,15 @@ at 3,300 people the consumer records one in 6 ms instead of 150 ms; ``preference
 ``meeting_lists`` with the publication chunks that list its meetings, see
 ``meetings_store``), and the members are then read one by one. Collections that only hold pending work are listed in ``BOUNDED_COLLECTIONS``:
 ``follow_ups_due``, ``suggestions_due/<meet>:<participant>`` (an approved participant
-not yet told their best matches; the ``suggestions`` worker works it off) and
+not yet told their best matches, or told before counterparts who now suit them better
+were approved, with ``not_before``; the ``suggestions`` worker works it off) and
 ``profiles_awaited/<participant>`` (an approved participant whose profile has not arrived
 yet, with the meets whose suggestions wait for it; removed when it arrives).
 """
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import datetime
 from zlib import crc32
 from typing import Any, Iterable
 
@@ -182,21 +184,40 @@ class MeetView:
             entry = {"meet_id": participation["meet_id"], "participant_id": participation["participant_id"], "version": participation["version"]}
             self.db[SUGGESTIONS_DUE].update_one({"_id": f"{entry['meet_id']}:{entry['participant_id']}"}, {"$set": entry}, upsert=True)
 
-    def suggestions_due(self, limit: int) -> list[dict[str, Any]]:
-        """Up to ``limit`` entries of the due-queue (a collection as long as the work pending)."""
-        return list(self.db[SUGGESTIONS_DUE].find({}).limit(limit))
+    def suggestions_due(self, limit: int, now: datetime | None = None) -> list[dict[str, Any]]:
+        """Up to ``limit`` entries of the due-queue (a collection as long as the work
+        pending) that may be worked at ``now`` (an entry with a later
+        ``not_before`` waits; None takes every entry)."""
+        query = {} if now is None else {"$or": [{"not_before": {"$exists": False}}, {"not_before": {"$lte": now}}]}
+        return list(self.db[SUGGESTIONS_DUE].find(query).limit(limit))
 
     def suggestions_done(self, entry: dict[str, Any]) -> None:
         """Take an entry off the queue, unless a newer approval re-queued it meanwhile."""
         self.db[SUGGESTIONS_DUE].delete_one({"_id": entry["_id"], "version": entry["version"]})
 
-    def announce_suggestions(self, participation: dict[str, Any], topic: str, events: list[Event]) -> bool:
-        """Publish a participation version's best matches once: False if that version was
-        already announced or is no longer the stored one."""
+    def queue_refresh(self, participation: dict[str, Any], not_before: datetime) -> None:
+        """Queue a participant already told their best matches to be worked out again (new
+        counterparts were approved), not before ``not_before``. An entry that is
+        already queued keeps its place."""
+        entry = {"meet_id": participation["meet_id"], "participant_id": participation["participant_id"], "version": participation["version"],
+                 "refresh": True, "not_before": not_before}
+        key = f"{entry['meet_id']}:{entry['participant_id']}"
+        self.db[SUGGESTIONS_DUE].update_one({"_id": key}, {"$setOnInsert": entry}, upsert=True)
+
+    def announce_suggestions(self, participation: dict[str, Any], topic: str, events: list[Event], told: dict[str, Any]) -> bool:
+        """Publish a participation version's best matches once, recording ``told`` (what
+        they were told, when: ``suggested_top``, ``suggested_floor``, ``suggested_at``) with
+        it. The first time for a version, False if it was already announced; a refresh
+        (the version already told), False unless ``suggested_at`` is still what was read,
+        so a second worker's attempt or a retry sends nothing twice."""
         version = participation["version"]
-        query = {"_id": participation["_id"], "version": version, "suggested_version": {"$ne": version}}
+        query: dict[str, Any] = {"_id": participation["_id"], "version": version}
+        if participation.get("suggested_version") == version:
+            query.update(suggested_version=version, suggested_at=participation.get("suggested_at"))
+        else:
+            query["suggested_version"] = {"$ne": version}
         entries = [outbox.outbox_entry(topic, e) for e in events]
-        return outbox.update_one(self.db, PARTICIPATION, query, {"$set": {"suggested_version": version}}, entries).modified_count == 1
+        return outbox.update_one(self.db, PARTICIPATION, query, {"$set": {"suggested_version": version, **told}}, entries).modified_count == 1
 
     def mark_repair(self, participation: dict[str, Any], done: bool) -> bool:
         """Record on a participation version that left the meet that the published schedule

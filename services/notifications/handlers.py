@@ -31,7 +31,7 @@ from shared.envelope import Event
 
 from services.notifications.domain import recipients
 from services.notifications.domain.contacts import Contact
-from services.notifications.domain.notifications import nudge_key, reminder_key, scheduled_ids, thanks_key
+from services.notifications.domain.notifications import nudge_key, reminder_key, scheduled_ids, suggestions_key, thanks_key
 from services.notifications.domain.schedules import Pair, other_side, pairs_by_person, schedule_lines, sellers_of
 from services.notifications.schedule_file import schedule_ics
 from services.notifications.store import NotificationStore
@@ -127,7 +127,7 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
         contacts.save_if_newer(
             data["participant_id"],
             {"name": data.get("organisation") or data["name"], "role": data["role"], "email": data.get("email"),
-             "phone": data.get("phone"), "language": data["preferred_language"]},
+             "phone": data.get("phone"), "language": data["preferred_language"], "share_contact": data.get("share_contact", True)},
             data["version"],
         )
         if event.type == registration.PARTICIPANT_REGISTERED:
@@ -159,7 +159,9 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
         people = gather(event, [data["participant_id"], *(m["counterpart_id"] for m in top)], meet_id=data["meet_id"])
         if people is not None:
             matches = [{"name": people[m["counterpart_id"]].name, "score": m["score"], "reason": (m["reasons"] or [""])[0]} for m in top]
-            tell(data["meet_id"], people[data["participant_id"]], "match_suggestions", {"matches": matches}, _source(event))
+            made = event_time(event)
+            key = suggestions_key(data["meet_id"], data["participant_id"], made.astimezone(timezone.utc).date().isoformat())
+            tell(data["meet_id"], people[data["participant_id"]], "match_suggestions", {"matches": matches}, _source(event), at=made, schedule_key=key)
 
     def on_request(event: Event, part: dict[str, Any] | None = None) -> None:
         data = contracts.read_data(event)
@@ -270,7 +272,7 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
         people = gather(event, [person, *(other_side(p, person) for p in pairs)], part, cache=cache)
         if people is None:
             return
-        lines = schedule_lines(mine, person, {p: c.name for p, c in people.items()})
+        lines = schedule_lines(mine, person, {p: c.name for p, c in people.items()}, {p: c.shared_details() for p, c in people.items()})
         context = {"meet_name": meet_name, "meetings": lines, "ics": schedule_ics(person, lines, meet_name, data["published_at"])}
         tell(meet_id, people[person], "schedule_published", context, _source(event))
 

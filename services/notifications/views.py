@@ -22,7 +22,7 @@ from services.notifications.domain.contacts import Contact
 
 CONTACTS, MEETINGS, MEETS, DIGEST_MEETS = "contacts", "meetings", "meets", "digest_meets"
 MEETING_PAIRS, PUBLICATIONS, PUBLISHED_PAIRS = "meeting_pairs", "publications", "published_pairs"
-CONTACT_FIELDS = ("name", "role", "email", "phone", "language")
+CONTACT_FIELDS = ("name", "role", "email", "phone", "language", "share_contact")
 PREFERENCE_FIELDS = ("channels", "opted_out", "quiet_start", "quiet_end", "webhook_url", "webhook_secret")
 DIGEST_STATUSES = ("registration_open", "completed")
 

@@ -42,6 +42,7 @@ def participant_event(event_type: str, participant: Participant) -> Event:
         "international": participant.international,
         "phone": participant.phone,
         "email": participant.email,
+        "share_contact": participant.share_contact,
         "preferred_language": participant.preferred_language,
         "languages": participant.languages,
         "products": participant.products,

@@ -83,6 +83,8 @@ class ParticipantV1(Schema):
     international = fields.Bool(load_default=False)
     phone = fields.Str(load_default=None, allow_none=True)
     email = fields.Email(load_default=None, allow_none=True)
+    share_contact = fields.Bool(load_default=True, metadata={
+        "description": "Whether the other side of a confirmed meeting (published, accepted or held) may see phone and email; absent means yes."})
     preferred_language = fields.Str(required=True, validate=validate.OneOf(LANGUAGES))
     languages = fields.List(fields.Str(), load_default=list)
     products = fields.List(fields.Nested(ProductV1), load_default=list)

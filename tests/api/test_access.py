@@ -190,3 +190,55 @@ def test_access_rules(apps, world, service, method, rule):
             assert response.status_code not in (401, 403), (role, response.status_code, response.get_data(as_text=True)[:300])
         else:
             assert response.status_code == expected[role], (role, response.status_code, response.get_data(as_text=True)[:300])
+
+
+# Contact exchange (issue 14): the two sides of a confirmed meeting see each other's business
+# phone and email in the counterpart's profile and their agenda, unless that side opted out.
+from dataclasses import replace  # noqa: E402
+
+from shared.contracts import registration as registration_events  # noqa: E402
+from services.registration.messages import participant_event  # noqa: E402
+from tests.api.test_matching_api import buyer, matching, meet_with_people, seller  # noqa: E402,F401 (fixtures)
+
+
+def _bearer(client, participant_id: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {client.application.extensions['auth'].issue(participant_id)}"}
+
+
+def test_a_counterpart_s_contact_is_shown_only_after_a_confirmed_meeting_and_never_after_an_opt_out(meet_with_people):
+    client, deliver, meet = meet_with_people
+    as_b1 = _bearer(client, "b1")
+    profile_of_s1 = f"/v1/participants/s1?meet={meet.id}"
+    assert client.get(profile_of_s1, headers=as_b1).status_code == 403, "no meeting yet: not theirs to see"
+    assert client.get("/v1/participants/s1", headers=as_b1).status_code == 403
+    client.post(f"/v1/meets/{meet.id}/schedule/draft", json={"max_meetings_by_participant": {"b2": 1}}, headers=ORGANISER)
+    client.post(f"/v1/meets/{meet.id}/schedule/publish", headers=ORGANISER)
+    meetings = client.get(f"/v1/meets/{meet.id}/meetings", headers=ORGANISER).get_json()["items"]
+    pairs = {(m["seller_id"], m["buyer_id"]) for m in meetings if m["status"] == "scheduled"}
+    assert ("s1", "b1") in pairs
+    shown = client.get(profile_of_s1, headers=as_b1)
+    assert shown.status_code == 200 and shown.get_json()["contact"] == {"phone": seller(1, "Srinagar").phone}
+    assert "contact" not in client.get("/v1/participants/s1", headers=ORGANISER).get_json(), "staff read matching's profile without contacts"
+    assert "contact" not in client.get("/v1/participants/s1", headers=_bearer(client, "s1")).get_json()
+    assert b"b1@example.de" in client.get(f"/v1/meets/{meet.id}/agenda/s1", headers=_bearer(client, "s1")).data
+    assert seller(1, "Srinagar").phone.encode() in client.get(f"/v1/meets/{meet.id}/agenda/b1", headers=as_b1).data
+    strangers = [(s, b) for s in ("s1", "s2", "s3") for b in ("b1", "b2") if (s, b) not in pairs]
+    assert strangers, "b2 meets one seller only"
+    assert {client.get(f"/v1/participants/{s}?meet={meet.id}", headers=_bearer(client, b)).status_code for s, b in strangers} == {403}
+
+    deliver(participant_event(registration_events.PARTICIPANT_UPDATED, replace(seller(1, "Srinagar"), share_contact=False, version=2)))
+    private = client.get(profile_of_s1, headers=as_b1)
+    assert private.status_code == 200 and "contact" not in private.get_json()
+    assert seller(1, "Srinagar").phone.encode() not in client.get(f"/v1/meets/{meet.id}/agenda/b1", headers=as_b1).data
+    assert b"b1@example.de" in client.get(f"/v1/meets/{meet.id}/agenda/s1", headers=_bearer(client, "s1")).data, "the other side still shares"
+
+
+def test_the_opt_out_is_a_profile_setting_carried_in_the_participant_events(client, db):
+    from tests.api.conftest import SELLER, outbox_events, register
+
+    shared = register(client)
+    private = register(client, phone="+919855555555", gstin=None, email="private@example.in", share_contact=False)
+    assert (shared["share_contact"], private["share_contact"]) == (True, False)
+    [registered] = [e for e in outbox_events(db, "participants", private["id"]) if e["type"] == registration_events.PARTICIPANT_REGISTERED]
+    assert registered["data"]["share_contact"] is False
+    assert SELLER.get("share_contact") is None

@@ -72,7 +72,7 @@ def test_nothing_under_a_finished_meet_changes_in_matching(meet_with_people, sta
     assert client.post(f"{base}/schedule/publish").status_code == 401
 
 
-def test_an_loi_recorded_after_the_fact_schedules_no_follow_up_already_past(meet_with_people):
+def test_an_loi_recorded_after_the_fact_is_asked_about_once_not_three_times(meet_with_people):
     client, _, meet = meet_with_people
     client.post(f"/v1/meets/{meet.id}/schedule/draft", json={}, headers=ORGANISER)
     client.post(f"/v1/meets/{meet.id}/schedule/publish", headers=ORGANISER)
@@ -80,9 +80,16 @@ def test_an_loi_recorded_after_the_fact_schedules_no_follow_up_already_past(meet
     loi = {"product": "Pashmina shawl", "quantity": {"value": "5", "unit": "piece"}, "value": {"amount": "100000"}, "signed_on": "2020-01-01"}
     signed = client.post(f"/v1/meetings/{meeting['id']}/loi", json=loi, headers=ORGANISER)
     assert signed.status_code == 201
-    assert [f["status"] for f in signed.get_json()["loi"]["follow_up"]] == ["past_when_recorded"] * 3
-    assert signed.get_json()["next_follow_up_due"] is None
-    assert actions.announce_follow_ups_due(client.application.extensions["matching"], date.today()) == 0
+    today = date.today()
+    assert [f["status"] for f in signed.get_json()["loi"]["follow_up"]] == ["due"] + ["past_when_recorded"] * 3
+    assert signed.get_json()["next_follow_up_due"] == today.isoformat()
+    context = client.application.extensions["matching"]
+    assert actions.announce_follow_ups_due(context, today) == 1
+    assert actions.announce_follow_ups_due(context, today) == 0
+    stored = context.meetings.collection.find_one({"_id": meeting["id"]})
+    [due] = [e["event"]["data"] for e in stored["_outbox"] if e["event"]["type"].endswith("follow_up_due.v1")]
+    assert (due["due"], due["days_after_signing"]) == (today.isoformat(), (today - date(2020, 1, 1)).days)
+    assert stored["next_follow_up_due"] is None
 
 
 @pytest.mark.parametrize("end", ["completed", "cancelled"])

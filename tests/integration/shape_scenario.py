@@ -80,7 +80,10 @@ class Platform:
 
         suggest_due(self.context())
 
-    def run_meet(self, tag: int, sellers: int, buyers: int) -> None:
+    def run_meet(self, tag: int, sellers: int, buyers: int, signed_on: str = "2027-07-30", follow_ups_on: date | None = None) -> None:
+        """Drive one meet from creation to a published schedule and one LoI signed on
+        ``signed_on``, its follow-ups worked on ``follow_ups_on`` (31 days after the meet
+        by default), every message sent."""
         registration, matching = self.clients["registration"], self.clients["matching"]
         meet = registration.post("/v1/meets", json=MEET, headers=ORGANISER).get_json()
         assert registration.post(f"/v1/meets/{meet['id']}/status", json={"status": "registration_open"}, headers=ORGANISER).status_code == 200
@@ -121,11 +124,11 @@ class Platform:
             self.pump()
             scheduled = [e.subject for e in self.delivered if e.type.endswith(".meeting.scheduled.v1") and e.data.get("meet_id") == meet["id"]]
             assert scheduled, "no meeting was scheduled"
-            loi = {"product": "Pashmina shawl", "quantity": {"value": "200", "unit": "piece"}, "value": {"amount": "3500000"}, "signed_on": "2027-07-30"}
+            loi = {"product": "Pashmina shawl", "quantity": {"value": "200", "unit": "piece"}, "value": {"amount": "3500000"}, "signed_on": signed_on}
             recorded = matching.post(f"/v1/meetings/{scheduled[0]}/loi", json=loi, headers=ORGANISER)
             assert recorded.status_code == 201, recorded.get_json()
             self.pump()
-            self.follow_ups(date(2027, 7, 30) + timedelta(days=31))
+            self.follow_ups(follow_ups_on or date(2027, 7, 30) + timedelta(days=31))
             self.pump()
             self.dispatch_all()
             self.pump()

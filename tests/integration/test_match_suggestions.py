@@ -119,3 +119,36 @@ def test_a_historical_meet_tells_nobody_their_matches_and_a_meet_not_yet_known_w
     deliver(meet_event(catalogue.MEET_CREATED, historical))
     assert suggest_due(ctx) == 0 and queued(ctx) == []
     assert suggestions_of(ctx, historical, "s1") == suggestions_of(ctx, historical, "b1") == []
+
+
+def test_counterparts_approved_later_are_announced_once_a_day_to_those_they_now_suit(matching):
+    from datetime import datetime, timedelta, timezone
+
+    ctx, deliver, meet = matching
+    start = datetime(2027, 7, 1, 9, tzinfo=timezone.utc)
+    first_seller, first_buyer = seller(0, "Srinagar"), buyer(0)
+    for person in (first_seller, first_buyer):
+        deliver(participant_event(catalogue.PARTICIPANT_REGISTERED, person))
+        deliver(approval(meet, person))
+    assert suggest_due(ctx, now=start) == 2
+    assert [m["counterpart_id"] for m in suggestions_of(ctx, meet, "s0")[0]["top"]] == ["b0"]
+
+    later = [buyer(n) for n in range(1, 7)]
+    events = []
+    for person in later:
+        deliver(participant_event(catalogue.PARTICIPANT_REGISTERED, person))
+        events.append(approval(meet, person))
+        deliver(events[-1])
+    assert suggest_due(ctx, now=start + timedelta(hours=1)) == 6, "the newcomers hear at once"
+    assert queued(ctx) == ["s0"], "the seller they now suit is queued again; b0 (same side as the newcomers) is not"
+    for event in events:
+        deliver(event)
+    assert suggest_due(ctx, now=start + timedelta(hours=23)) == 0, "not twice within a day"
+    assert len(suggestions_of(ctx, meet, "s0")) == 1
+
+    assert suggest_due(ctx, now=start + timedelta(days=1)) == 1
+    [_, refreshed] = suggestions_of(ctx, meet, "s0")
+    expected = [{"counterpart_id": m["buyer"]["id"], "score": m["score"], "reasons": m["reasons"]} for m in recommendations(ctx, meet.id, "s0", 5)]
+    assert refreshed["top"] == expected and len(expected) == 5
+    assert queued(ctx) == [] and suggest_due(ctx, now=start + timedelta(days=3)) == 0
+    assert [len(suggestions_of(ctx, meet, p)) for p in ("s0", "b0", "b1", "b6")] == [2, 1, 1, 1]

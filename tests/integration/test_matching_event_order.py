@@ -157,7 +157,7 @@ def deliver(settings_for, isolation, name: str, events: list[Event], worker_betw
 def snapshot(db) -> dict[str, Any]:
     """What matching holds and announced, without outbox bookkeeping and correlation ids."""
     def stored(collection: str) -> dict[str, dict]:
-        return {doc.pop("_id"): {k: v for k, v in doc.items() if not k.startswith("_") and k != "correlation_id"}
+        return {doc.pop("_id"): {k: v for k, v in doc.items() if not k.startswith("_") and k not in ("correlation_id", "suggested_at")}
                 for doc in db[collection].find({})}
 
     announced: dict[tuple[str, str], list] = {}

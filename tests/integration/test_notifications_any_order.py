@@ -274,3 +274,30 @@ def test_an_event_that_failed_part_way_is_completed_by_its_redelivery_and_nothin
     assert outcome.waiting == 0 and outcome.meetings == expected.meetings
     assert (sorted(set(expected.compared()) - set(outcome.compared())), sorted(set(outcome.compared()) - set(expected.compared()))) == ([], [])
     assert outcome.compared() == expected.compared()
+
+
+def test_match_suggestions_reach_a_person_at_most_once_a_day(settings_for):
+    from collections import Counter
+    from dataclasses import replace
+    from datetime import timedelta
+
+    top = [{"counterpart_id": "b1", "score": 88, "reasons": []}, {"counterpart_id": "b2", "score": 70, "reasons": []}]
+    again = matching_messages.match_scores_updated(MEET.id, "s1", top)
+    tomorrow = replace(matching_messages.match_scores_updated(MEET.id, "s1", top[::-1]), time=again.time + timedelta(days=1))
+    outcome = feed(settings_for, "daily", [*happened(), again, again, tomorrow])
+    told = outcome.of_kind("match_suggestions")["s1"]
+    assert set(Counter(n["channel"] for n in told).values()) == {2}, "today's first and tomorrow's, on each channel"
+
+
+def test_the_schedule_message_names_the_other_side_s_contact_unless_they_opted_out(settings_for):
+    from dataclasses import replace
+
+    events = happened()
+    registered = max(i for i, e in enumerate(events) if e.type == catalogue.PARTICIPANT_REGISTERED)
+    private = participant_event(catalogue.PARTICIPANT_UPDATED, replace(BUYERS[1], share_contact=False, version=2))
+    outcome = feed(settings_for, "contacts", [*events[:registered + 1], private, *events[registered + 1:]])
+    lines = {who: {line["with"]: line["contact"] for n in found if n["channel"] == "inbox" for line in n["context"]["meetings"]}
+             for who, found in outcome.of_kind("schedule_published").items()}
+    assert lines["s1"] == {"Brand 1": "b1@brand.example", "Brand 2": None}
+    assert lines["b1"] == {"Weaver 1": "+919811000001, w1@example.in", "Weaver 2": "+919811000002"}
+    assert lines["b2"]["Weaver 1"] == "+919811000001, w1@example.in", "opting out hides your details, not the other side's"

@@ -1,15 +1,14 @@
 """After a meeting: its outcome, the Letter of Intent, its follow-ups, and ratings."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 from shared.money import Money
 
 from services.matching import messages
 from services.matching.actions.context import Matching, NotFound, Refused
-
-FOLLOW_UP_DAYS = (30, 60, 90)
+from services.matching.domain import follow_ups
 
 
 def meeting(ctx: Matching, meeting_id: str) -> dict[str, Any]:
@@ -33,8 +32,9 @@ def record_outcome(ctx: Matching, meeting_id: str, outcome: str) -> dict[str, An
 
 def sign_loi(ctx: Matching, meeting_id: str, details: dict[str, Any]) -> dict[str, Any]:
     """Record a signed LoI with follow-ups due at 30/60/90 days, queued for the worker.
-    A follow-up already past when the LoI is recorded (an LoI of a meet recorded after the
-    fact) is kept as ``past_when_recorded`` and never announced. Raises NotFound, Refused."""
+    Follow-ups already past when the LoI is recorded (an LoI of a meet recorded after the
+    fact) collapse into one status request due today (``domain.follow_ups.plan``).
+    Raises NotFound, Refused."""
     current = meeting(ctx, meeting_id)
     if current.get("outcome") not in (None, "held"):
         raise Refused("A Letter of Intent follows a meeting that was held.")
@@ -42,7 +42,6 @@ def sign_loi(ctx: Matching, meeting_id: str, details: dict[str, Any]) -> dict[st
     value_inr = value if value.currency == "INR" else Money.parse(details["value_inr"])
     signed_on: date = details["signed_on"]
     today = datetime.now(timezone.utc).date()
-    dues = [signed_on + timedelta(days=d) for d in FOLLOW_UP_DAYS]
     loi = {
         "product": details["product"],
         "quantity": details["quantity"],
@@ -50,7 +49,7 @@ def sign_loi(ctx: Matching, meeting_id: str, details: dict[str, Any]) -> dict[st
         "value_inr": str(value_inr.amount),
         "delivery_terms": details.get("delivery_terms"),
         "signed_on": signed_on.isoformat(),
-        "follow_up": [{"due": due.isoformat(), "status": "due" if due >= today else "past_when_recorded"} for due in dues],
+        "follow_up": follow_ups.plan(signed_on, today),
         "status": "signed",
     }
     fields = {"loi": loi, "outcome": "held", "status": "held", "next_follow_up_due": _next_due(loi)}
@@ -83,7 +82,7 @@ def follow_up(ctx: Matching, meeting_id: str, details: dict[str, Any]) -> dict[s
 
 
 def _next_due(loi: dict[str, Any]) -> str | None:
-    return next((f["due"] for f in loi["follow_up"] if f["status"] == "due"), None)
+    return follow_ups.next_due(loi["follow_up"])
 
 
 def announce_follow_ups_due(ctx: Matching, today: date) -> int:
@@ -101,14 +100,9 @@ def announce_follow_ups_due(ctx: Matching, today: date) -> int:
 
 
 def _announce_due(ctx: Matching, current: dict[str, Any], today: date) -> int:
-    follow_up, due_now = [], []
-    for days, entry in zip(FOLLOW_UP_DAYS, current["loi"]["follow_up"]):
-        if entry["status"] == "due" and entry["due"] <= today.isoformat():
-            entry = {**entry, "status": "reminded"}
-            due_now.append((entry["due"], days))
-        follow_up.append(entry)
+    follow_up, announced = follow_ups.take_due(follow_ups.with_days(current["loi"]["follow_up"]), today)
     loi = {**current["loi"], "follow_up": follow_up}
-    events = [messages.follow_up_due({**current, "loi": loi}, due, days) for due, days in due_now]
+    events = [messages.follow_up_due({**current, "loi": loi}, announced["due"], announced["days"])] if announced else []
     if ctx.meetings.update(current["_id"], current["version"], {"loi": loi, "next_follow_up_due": _next_due(loi)}, events):
         return len(events)
     return 0

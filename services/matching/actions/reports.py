@@ -9,10 +9,15 @@ from services.matching.domain.reports import meet_report
 
 def report(ctx: Matching, meet_id: str) -> dict[str, Any]:
     """A meet's results. Raises NotFound."""
-    meet_of(ctx, meet_id)
-    return meet_report(ctx.meetings.report_rows(meet_id))
+    meet = meet_of(ctx, meet_id)
+    return meet_report(ctx.meetings.report_rows(meet_id), {meet_id: meet.get("name") or meet_id})
 
 
 def report_all(ctx: Matching) -> dict[str, Any]:
-    """Results across every meet."""
-    return meet_report(ctx.meetings.all())
+    """Results across every meet, with a row per meet (named as matching knows it)."""
+    meetings = ctx.meetings.all()
+    names = {}
+    for meet_id in sorted({m["meet_id"] for m in meetings}):
+        meet = ctx.meets.meet(meet_id) or {}
+        names[meet_id] = meet.get("name") or meet_id
+    return meet_report(meetings, names)

@@ -7,6 +7,7 @@ from shared.http import Problem, json_body, page_args, principal, require, requi
 from shared.openapi import documented
 
 from services.matching import actions
+from services.matching.actions.contacts import agenda_contacts
 from services.matching.domain import agenda
 from services.matching.domain.reports import report_csv_rows
 from services.matching.schemas import CancellationIn, CheckInIn, DraftIn, DraftOut, InterpreterIn, LockIn, PreferenceIn, RequestIn, WalkInIn
@@ -149,17 +150,19 @@ def agenda_ics(meet_id: str, participant_id: str):
     else:
         meet, meetings = _agenda(meet_id, participant_id)
     interpreters = {i["interpreter_id"]: i["name"] for i in ctx().interpreters.for_meet(meet_id)}
-    return Response(agenda.ical(meetings, participant_id, meet, interpreters=interpreters), mimetype="text/calendar",
+    contacts = agenda_contacts(ctx(), participant_id, meetings)
+    return Response(agenda.ical(meetings, participant_id, meet, interpreters=interpreters, contacts=contacts), mimetype="text/calendar",
                     headers={"Content-Disposition": "inline; filename=bsm-agenda.ics"})
 
 
 @bp.get("/agenda/<participant_id>")
-@documented("A participant's printable one-page agenda (HTML)", tags=("schedule",), roles=(PARTICIPANT, ORGANISER, OPERATOR))
+@documented("A participant's printable one-page agenda (HTML), with the contact of each confirmed meeting's other side unless they opted out", tags=("schedule",), roles=(PARTICIPANT, ORGANISER, OPERATOR))
 def agenda_page(meet_id: str, participant_id: str):
     meet, meetings = _agenda(meet_id, participant_id)
     profile = ctx().profiles.get(participant_id)
     name = (profile.organisation or profile.name) if profile else participant_id
-    return Response(agenda.printable(meetings, participant_id, name, meet), mimetype="text/html")
+    contacts = agenda_contacts(ctx(), participant_id, meetings)
+    return Response(agenda.printable(meetings, participant_id, name, meet, contacts), mimetype="text/html")
 
 
 def _feed_token_holder(token: str, participant_id: str) -> None:
@@ -192,7 +195,8 @@ def _meet_agenda(meet_id: str, participant_id: str):
 
 
 @bp.get("/report")
-@documented("Meetings, LoIs and their value by district, product, buyer and country (?format=csv)", tags=("results",), roles=STAFF)
+@documented("Meetings (held, no-show, cancelled, not recorded), LoIs and their value by meet, district, product, buyer and country (?format=csv)",
+            tags=("results",), roles=STAFF)
 def report(meet_id: str):
     require(*STAFF)
     result = actions.report(ctx(), meet_id)
@@ -211,7 +215,10 @@ reports_bp = Blueprint("reports", __name__)
 
 
 @reports_bp.get("/v1/reports")
-@documented("Results across every meet", tags=("results",), roles=STAFF, errors=())
+@documented("Results across every meet, with a row per meet (?format=csv)", tags=("results",), roles=STAFF, errors=())
 def all_meets_report():
     require(*STAFF)
-    return actions.report_all(ctx())
+    result = actions.report_all(ctx())
+    if request.args.get("format") == "csv":
+        return csv_response(report_csv_rows(result), "bsm-report.csv")
+    return result

@@ -24,10 +24,13 @@ class ParticipantProfile:
     products: list[dict[str, Any]] = field(default_factory=list)
     sourcing: dict[str, Any] = field(default_factory=dict)
     verified_claims: list[dict[str, Any]] = field(default_factory=list)
+    contact: dict[str, str | None] = field(default_factory=dict)
+    share_contact: bool = True
 
     @classmethod
     def from_registration(cls, data: dict[str, Any]) -> "ParticipantProfile":
-        """Keep what matching needs; contact details stay with registration and notifications."""
+        """Keep what matching needs; the business phone and email are kept only to show the
+        other side of a confirmed meeting (``domain.contact_exchange``), never otherwise."""
         return cls(
             id=data["participant_id"],
             role=data["role"],
@@ -45,6 +48,8 @@ class ParticipantProfile:
             products=_json_ready(data.get("products", [])),
             sourcing=_json_ready(data.get("sourcing") or {}),
             verified_claims=_json_ready(data.get("verified_claims", [])),
+            contact={"phone": data.get("phone"), "email": data.get("email")},
+            share_contact=data.get("share_contact", True),
         )
 
 

@@ -31,6 +31,13 @@ class Contact:
     webhook_secret: str | None = None
     version: int = 0
     extra: dict = field(default_factory=dict)
+    share_contact: bool = True  # whether the other side of a confirmed meeting sees phone and email
+
+    def shared_details(self) -> str | None:
+        """``"+919811000001, w1@example.in"`` for the other side of a confirmed meeting, or
+        None when they opted out (``share_contact``) or gave neither."""
+        given = [v for v in (self.phone, self.email) if v] if self.share_contact else []
+        return ", ".join(given) or None
 
     def default_channels(self) -> list[str]:
         """Sellers live on their phones, buyers in email; everyone has the in-app inbox."""

@@ -63,6 +63,12 @@ def thanks_key(meet_id: str) -> str:
     return f"thanks:{meet_id}"
 
 
+def suggestions_key(meet_id: str, participant_id: str, day: str) -> str:
+    """The key of a participant's match suggestions on a UTC day (ISO date): at most one
+    message a day whichever ``match_scores.updated`` events arrive that day."""
+    return f"suggestions:{meet_id}:{participant_id}@{day}"
+
+
 def retry_delay(attempts: int, base_seconds: float = 2.0, cap_seconds: float = 900.0) -> timedelta:
     """Exponential backoff after ``attempts`` failed sends: 2 s, 4 s, 8 s ... up to 15 min."""
     return timedelta(seconds=min(cap_seconds, base_seconds * (2 ** max(0, attempts - 1))))

@@ -34,12 +34,16 @@ def other_side(pair: Pair, person: str) -> str:
     return buyer if person == seller else seller
 
 
-def schedule_lines(meetings: Iterable[Mapping[str, Any]], person: str, names: Mapping[str, str]) -> list[dict[str, Any]]:
+def schedule_lines(meetings: Iterable[Mapping[str, Any]], person: str, names: Mapping[str, str],
+                   contacts: Mapping[str, str | None] | None = None) -> list[dict[str, Any]]:
     """The lines of ``person``'s schedule: each meeting (a stored meeting document) with
-    ``meeting_id``, day, start, end, table, interpreter (id and name), time zone and ``with`` (the other
-    side's name from ``names``), by day, start and id."""
+    ``meeting_id``, day, start, end, table, interpreter (id and name), time zone, ``with`` (the other
+    side's name from ``names``) and ``contact`` (the other side's phone and email from
+    ``contacts``, None when they do not share them: a published meeting is confirmed), by
+    day, start and id."""
     lines = []
     for meeting in meetings:
         other = other_side((meeting["seller_id"], meeting["buyer_id"]), person)
-        lines.append({"meeting_id": meeting["_id"], **{k: meeting.get(k) for k in LINE_FIELDS}, "with": names.get(other, other)})
+        lines.append({"meeting_id": meeting["_id"], **{k: meeting.get(k) for k in LINE_FIELDS}, "with": names.get(other, other),
+                      "contact": (contacts or {}).get(other)})
     return sorted(lines, key=lambda line: (line["day"], line["start"], line["meeting_id"]))

@@ -64,6 +64,7 @@ class Participant:
     phone: str | None = None
     email: str | None = None
     languages: list[str] = field(default_factory=list)
+    share_contact: bool = True  # whether counterparts of a confirmed meeting see the phone and email
     # sellers
     enterprise_kind: str | None = None
     gstin: str | None = None

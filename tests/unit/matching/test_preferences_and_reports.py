@@ -1,5 +1,7 @@
+from decimal import Decimal
+
 from services.matching.domain.preferences import pair_value
-from services.matching.domain.reports import meet_report, report_csv_rows
+from services.matching.domain.reports import CSV_HEADER, NO_LOI, OUTCOMES, meet_report, report_csv_rows
 
 
 def test_requests_rank_above_scores_and_buyers_weigh_more():
@@ -19,11 +21,13 @@ def srinagar_meetings():
     for n in range(30):
         value = "3500000"
         meetings.append({
-            "meeting_id": f"m{n}", "buyer_id": f"b{n % 15}", "buyer_name": f"Brand {n % 15}", "buyer_country": "IN",
+            "meeting_id": f"m{n}", "meet_id": ["meet-2022", "meet-2023"][n % 2], "buyer_id": f"b{n % 15}", "buyer_name": f"Brand {n % 15}", "buyer_country": "IN",
             "seller_district": ["Srinagar", "Budgam", "Pulwama"][n % 3], "outcome": "held",
             "loi": {"product": ["Pashmina shawl", "Papier mache", "Walnut wood carving"][n % 3], "value_inr": value},
         })
-    meetings += [{"meeting_id": "x", "buyer_id": "b1", "outcome": "no_show_seller"}, {"meeting_id": "y", "buyer_id": "b2"}]
+    meetings += [{"meeting_id": "x", "meet_id": "meet-2022", "buyer_id": "b1", "outcome": "no_show_seller"},
+                 {"meeting_id": "y", "meet_id": "meet-2022", "buyer_id": "b2"},
+                 {"meeting_id": "z", "meet_id": "meet-2023", "buyer_id": "b3", "status": "cancelled"}]
     return meetings
 
 
@@ -31,13 +35,42 @@ def test_the_report_of_a_meet_like_srinagars_reads_the_way_the_trade_does():
     report = meet_report(srinagar_meetings())
     assert report["summary"] == "30 LoIs worth Rs 10.50 crore"
     assert report["lois"]["value_grouped"] == "₹10,50,00,000.00"
-    assert report["meetings"] == {"scheduled": 32, "held": 30, "no_show": 1}
-    districts = {row["key"]: row["lois"] for row in report["by"]["seller_district"]}
-    assert districts == {"Srinagar": 10, "Budgam": 10, "Pulwama": 10}
+    assert report["meetings"] == {"scheduled": 33, "held": 30, "no_show": 1, "cancelled": 1, "not_recorded": 1}
+    districts = {row["key"]: (row["meetings"]["total"], row["lois"]) for row in report["by"]["seller_district"]}
+    assert districts == {"Srinagar": (10, 10), "Budgam": (10, 10), "Pulwama": (10, 10), "unknown": (3, 0)}
     assert report["by"]["product"][0]["value_words"] == "Rs 3.50 crore"
 
 
 def test_the_report_exports_as_csv_rows():
     rows = report_csv_rows(meet_report(srinagar_meetings()))
-    assert rows[0] == ["breakdown", "key", "lois", "value_inr", "value_words"]
-    assert rows[-1] == ["total", "", "30", "105000000.00", "Rs 10.50 crore"]
+    assert rows[0] == CSV_HEADER == ["breakdown", "key", "name", "meetings", "held", "no_show", "cancelled", "not_recorded", "lois", "value_inr",
+                                     "value_words"]
+    assert rows[-1] == ["total", "", "", "33", "30", "1", "1", "1", "30", "105000000.00", "Rs 10.50 crore"]
+
+
+def test_every_breakdown_adds_up_to_the_total_in_json_and_in_csv():
+    report = meet_report(srinagar_meetings(), {"meet-2022": "Srinagar BSM 2022"})
+    total = report["meetings"]
+    assert total["scheduled"] == sum(total[o] for o in OUTCOMES)
+    assert set(report["by"]) == {"meet", "seller_district", "product", "buyer", "buyer_country"}
+    for name, groups in report["by"].items():
+        assert sum(g["meetings"]["total"] for g in groups) == total["scheduled"], name
+        for outcome in OUTCOMES:
+            assert sum(g["meetings"][outcome] for g in groups) == total[outcome], (name, outcome)
+        assert sum(g["lois"] for g in groups) == report["lois"]["count"], name
+        assert sum(Decimal(g["value_inr"]) for g in groups) == Decimal(report["lois"]["value_inr"]), name
+        assert all(g["meetings"]["total"] == sum(g["meetings"][o] for o in OUTCOMES) for g in groups)
+    rows = report_csv_rows(report)
+    *groups, total_row = rows[1:]
+    for name in report["by"]:
+        mine = [r for r in groups if r[0] == name]
+        for column in range(3, 10):
+            assert sum(Decimal(r[column]) for r in mine) == Decimal(total_row[column]), (name, rows[0][column])
+
+
+def test_the_report_has_a_row_per_meet_and_meetings_without_an_loi_in_the_product_breakdown():
+    report = meet_report(srinagar_meetings(), {"meet-2022": "Srinagar BSM 2022"})
+    meets = {g["key"]: (g["name"], g["meetings"]["total"], g["lois"]) for g in report["by"]["meet"]}
+    assert meets == {"meet-2022": ("Srinagar BSM 2022", 17, 15), "meet-2023": ("meet-2023", 16, 15)}
+    [none] = [g for g in report["by"]["product"] if g["key"] == NO_LOI]
+    assert none["meetings"] == {"total": 3, "held": 0, "no_show": 1, "cancelled": 1, "not_recorded": 1} and none["lois"] == 0

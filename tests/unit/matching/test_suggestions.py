@@ -49,3 +49,23 @@ def test_nobody_on_the_other_side_means_no_suggestions_and_an_unknown_id_raises(
     with pytest.raises(KeyError):
         suggester.best("b1", 5)
     assert len(Suggester({**sellers, "b9": buyer(rng, 9)}).top("s1")) == 1
+
+
+def test_a_newcomer_is_taken_in_exactly_when_ranking_everyone_again_would_list_them():
+    profiles = _meet(4)
+    everyone = Suggester(profiles)
+    newcomers = ["b27", "b28", "b29", "s48", "s49"]
+    before = Suggester({i: p for i, p in profiles.items() if i not in newcomers})
+    for participant_id in ["s0", "s3", "s11", "s30", "b0", "b5", "b17"]:
+        told = {m["counterpart_id"] for m in before.top(participant_id, 5)}
+        now = {m["counterpart_id"] for m in everyone.top(participant_id, 5)}
+        taken_in = everyone.takes_in(participant_id, newcomers, before.floor(participant_id, 5))
+        assert taken_in == bool(now - told), participant_id
+
+
+def test_someone_told_fewer_than_the_limit_takes_in_any_newcomer_on_the_other_side():
+    profiles = {i: p for i, p in _meet(5).items() if i in ("s0", "s1", "b0", "b1")}
+    suggester = Suggester(profiles)
+    assert suggester.floor("s0", 5) is None
+    assert suggester.takes_in("s0", ["b1"], None) and not suggester.takes_in("s0", ["s1"], None)
+    assert suggester.floor("s0", 2) is not None

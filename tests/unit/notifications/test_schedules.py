@@ -46,6 +46,17 @@ def test_lines_name_the_other_side_in_time_order_and_the_calendar_is_the_same_fo
     assert calendar == schedule_ics("s1", lines, "BSM", STATS["at"]) and "DTSTAMP:20300601T090000Z" in calendar
 
 
+def test_schedule_lines_carry_the_other_side_s_contact_when_they_share_it():
+    from services.notifications.domain.contacts import Contact
+
+    sharing = Contact("b1", "Brand 1", "buyer", email="b1@brand.example", phone="+4930123456")
+    private = Contact("b2", "Brand 2", "buyer", email="b2@brand.example", share_contact=False)
+    meetings = [{"_id": f"m:s1:{b}", "seller_id": "s1", "buyer_id": b, "day": "2027-07-30", "start": f"1{n}:00", "end": f"1{n}:30", "table": n}
+                for n, b in enumerate(("b1", "b2"))]
+    lines = schedule_lines(meetings, "s1", {"b1": "Brand 1", "b2": "Brand 2"}, {c.participant_id: c.shared_details() for c in (sharing, private)})
+    assert [line["contact"] for line in lines] == ["+4930123456, b1@brand.example", None]
+
+
 def test_schedule_lines_carry_the_interpreters_name_from_the_meeting():
     meeting = {"_id": "m1:s1:b1", "seller_id": "s1", "buyer_id": "b1", "day": "2030-07-30", "start": "10:00", "end": "10:20", "table": 2,
                "interpreter": "int-1", "interpreter_name": "Rafiq Ahmad", "timezone": "Asia/Kolkata"}
