@@ -30,7 +30,10 @@ def place_compactly(board: Board, chosen: list[Candidate]) -> list[Candidate]:
     left: list[Candidate] = []
     for seller, mine in sorted(by_seller.items(), key=lambda item: (-len(item[1]), item[0])):
         mine.sort(key=lambda c: (not c.required, -c.value, c.buyer_id))
-        mine = [c for c in mine if board.has_room(*c.pair)]
+        room = max(0, board.problem.cap(seller) - board.count.get(seller, 0))
+        fits = [c for c in mine if board.has_room(*c.pair)][:room]
+        left += [c for c in mine if c not in fits]
+        mine = fits
         if not _place_run(board, days, mine):
             left += [c for c in mine if not _place_one(board, days, c)]
     return left
