@@ -61,7 +61,7 @@ def test_the_exact_model_keeps_every_rule_and_places_what_the_greedy_placed(prob
 
 
 @given(rich_problems())
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
 def test_the_decomposition_keeps_every_rule(problem):
     solution = solve(problem, time_limit=0.5, model_limit=0)
     assert_solution_is_true(problem, solution)
