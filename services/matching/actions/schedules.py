@@ -131,12 +131,15 @@ def _interpreters_for(seller: ParticipantProfile, buyer: ParticipantProfile, poo
 
 
 def draft_schedule(
-    ctx: Matching, meet_id: str, max_meetings: int, caps: dict[str, int] | None = None, buyer_factor: float = DEFAULT_BUYER_FACTOR
+    ctx: Matching, meet_id: str, max_meetings: int, caps: dict[str, int] | None = None, buyer_factor: float = DEFAULT_BUYER_FACTOR,
+    seen: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Build a draft for review. Meetings already published stay as they are (locked) and
     are marked ``published``; a pair whose meeting was cancelled is not drafted again (a
-    pair has one meeting id). Raises NotFound, Refused (locks that cannot all be kept,
-    with the reason, or a publication of the previous draft still unfinished)."""
+    pair has one meeting id). ``seen``: how far matching had consumed registration's
+    events when drafting (``shared/freshness.py``), recorded with the draft. Raises
+    NotFound, Refused (locks that cannot all be kept, with the reason, or a publication of
+    the previous draft still unfinished)."""
     meet = meet_of(ctx, meet_id)
     problem, reasons, profiles = problem_of(ctx, meet, max_meetings, buyer_factor)
     problem.max_meetings = dict(caps or {})
@@ -171,6 +174,7 @@ def draft_schedule(
         "id": uuid.uuid4().hex,
         "built_at": started,
         "max_meetings": max_meetings,
+        "registration_seen": seen,
         "meetings": [{**draft_meeting(m, problem, reasons, profiles), "published": m.pair in taken} for m in schedule.meetings],
         "stats": {
             "meetings": len(schedule.meetings), "value": schedule.value, "upper_bound": schedule.upper_bound, "gap": schedule.gap,

@@ -17,9 +17,10 @@ from marshmallow import ValidationError
 
 from services.registration.actions import Registration
 from services.registration.actions import participants as participant_actions
+from services.registration.actions.buyer_csv import BUYER_CSV_COLUMNS, BUYER_REQUIRED_COLUMNS, buyer_from_cells
 from services.registration.domain.errors import Conflict, DomainError
 from services.registration.domain.identifiers import normalise_gstin, normalise_phone
-from services.registration.schemas import SellerIn
+from services.registration.schemas import BuyerIn, SellerIn
 
 MAX_ROWS = 5000
 CHUNK_ROWS = 100
@@ -50,18 +51,19 @@ class RowOutcome:
         return asdict(self)
 
 
-def parse_csv(text: str) -> list[dict[str, Any]]:
-    """Rows of a seller CSV as SellerIn-shaped dicts (empty cells left out)."""
+def parse_csv(text: str, role: str = "seller") -> list[dict[str, Any]]:
+    """Rows of a seller (or buyer) CSV as SellerIn- (BuyerIn-) shaped dicts (empty cells left out)."""
+    allowed, required, from_cells, _ = ROLES[role]
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     columns = [c.strip() for c in reader.fieldnames or []]
-    unknown = sorted(set(columns) - set(CSV_COLUMNS))
-    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    unknown = sorted(set(columns) - set(allowed))
+    missing = [c for c in required if c not in columns]
     if unknown or missing:
-        raise BadFile(f"Columns: unknown {unknown or 'none'}, missing {missing or 'none'}. Allowed: {', '.join(CSV_COLUMNS)}.")
+        raise BadFile(f"Columns: unknown {unknown or 'none'}, missing {missing or 'none'}. Allowed: {', '.join(allowed)}.")
     rows = []
     for raw in reader:
         cells = {k.strip(): (v or "").strip() for k, v in raw.items() if k}
-        rows.append(_seller_from_cells({k: v for k, v in cells.items() if v}))
+        rows.append(from_cells({k: v for k, v in cells.items() if v}))
         if len(rows) > MAX_ROWS:
             raise BadFile(f"At most {MAX_ROWS} rows per upload.")
     return rows
@@ -84,8 +86,17 @@ def _seller_from_cells(cells: dict[str, str]) -> dict[str, Any]:
     return seller
 
 
-def import_rows(ctx: Registration, job_id: str, numbered_rows: list[tuple[int, dict[str, Any]]], registered_by: str | None) -> list[RowOutcome]:
-    """Register a chunk of rows (``(row number, row)``) of job ``job_id``; their outcomes in order.
+ROLES = {
+    "seller": (CSV_COLUMNS, REQUIRED_COLUMNS, _seller_from_cells, SELLER_IN),
+    "buyer": (BUYER_CSV_COLUMNS, BUYER_REQUIRED_COLUMNS, buyer_from_cells, BuyerIn()),
+}
+"""Per role: the CSV's allowed and required columns, how a row's cells become a record, its schema."""
+
+
+def import_rows(
+    ctx: Registration, job_id: str, numbered_rows: list[tuple[int, dict[str, Any]]], registered_by: str | None, role: str = "seller",
+) -> list[RowOutcome]:
+    """Register a chunk of rows (``(row number, row)``) of job ``job_id`` as ``role``s; their outcomes in order.
 
     Row ``n`` becomes participant ``row_participant_id(job_id, n)``, so doing a chunk again
     (a run resumed after a crash) finds its own claims and documents and duplicates
@@ -97,8 +108,8 @@ def import_rows(ctx: Registration, job_id: str, numbered_rows: list[tuple[int, d
     prepared: dict[int, participant_actions.Prepared] = {}
     for number, row in numbered_rows:
         try:
-            details = SELLER_IN.load(row)
-            prepared[number] = participant_actions.prepare(ctx, "seller", details, registered_by, row_participant_id(job_id, number))
+            details = ROLES[role][3].load(row)
+            prepared[number] = participant_actions.prepare(ctx, role, details, registered_by, row_participant_id(job_id, number))
         except ValidationError as exc:
             outcomes[number] = RowOutcome(number, "refused", errors=_storable(exc.messages))
         except DomainError as exc:

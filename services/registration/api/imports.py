@@ -18,12 +18,13 @@ from flask import Blueprint, request
 
 from shared.auth import ORGANISER, PARTICIPANT, STAFF
 from shared.correlation import new_id
-from shared.http import Problem, json_body, principal, require
+from shared.http import Problem, idempotent, json_body, principal, require
 from shared.openapi import documented
 
 from services.registration.actions import import_jobs as jobs
 from services.registration.actions import imports
 from services.registration.actions import participants as participant_actions
+from services.registration.actions.buyer_csv import BUYER_CSV_COLUMNS
 from services.registration.api.context import registration
 from services.registration.import_store import DONE
 from services.registration.schemas import CsvUpload, FieldBatchIn, ImportJobOut, ImportReport
@@ -45,17 +46,34 @@ def _importer():
 @documented(
     f"Register many sellers from a CSV (columns: {', '.join(imports.CSV_COLUMNS)}); up to {INLINE_ROWS} rows: 200 with the report, more: 202 with the import job",
     tags=TAGS, body=CsvUpload, response=ImportReport, roles=(ORGANISER, "aggregator"), errors=(400, 415), content_types=("text/csv",),
+    headers=("Idempotency-Key",),
 )
+@idempotent
 def import_csv():
-    caller = _importer()
+    return _import_csv(jobs.CSV, _importer())
+
+
+@bp.post("/v1/imports/buyers")
+@documented(
+    f"Register many buyers from a CSV (columns: {', '.join(BUYER_CSV_COLUMNS)}; lists separated by ;); "
+    f"up to {INLINE_ROWS} rows: 200 with the report, more: 202 with the import job",
+    tags=TAGS, body=CsvUpload, response=ImportReport, roles=(ORGANISER,), errors=(400, 415), content_types=("text/csv",),
+    headers=("Idempotency-Key",),
+)
+@idempotent
+def import_buyers_csv():
+    return _import_csv(jobs.BUYER_CSV, require(ORGANISER))
+
+
+def _import_csv(kind: str, caller):
     if request.mimetype != "text/csv":
         raise Problem(415, "Unsupported Media Type", "Send the file as text/csv.")
     try:
         text = request.get_data(as_text=True)
-        rows = imports.parse_csv(text)
+        rows = imports.parse_csv(text, jobs.ROLE_OF[kind])
     except (imports.BadFile, UnicodeDecodeError) as exc:
         raise Problem(400, "Bad Request", f"The file cannot be imported: {exc}", errors={"file": [str(exc)]}) from None
-    return _import(jobs.CSV, text, len(rows), caller)
+    return _import(kind, text, len(rows), caller)
 
 
 @bp.post("/v1/field-batches")
