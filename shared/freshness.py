@@ -19,6 +19,7 @@ from typing import Any, Callable
 
 from flask import Blueprint, request
 from kafka.errors import KafkaError
+from marshmallow import Schema, fields, validate
 from pymongo.database import Database
 
 from ops.kafka_views import Kafka
@@ -78,6 +79,12 @@ class Freshness:
         return {"seen": [i for i in dict.fromkeys(event_ids) if i not in missing], "missing": missing, "up_to_date": not missing}
 
 
+class EventsQuery(Schema):
+    id = fields.List(fields.Str(validate=validate.Length(min=1, max=100)), required=True, validate=validate.Length(min=1, max=MAX_EVENT_IDS),
+                     metadata={"description": "An event id (repeat the parameter for more)"})
+    wait = fields.Float(load_default=0, validate=validate.Range(min=0, max=MAX_WAIT_SECONDS), metadata={"description": "Seconds to wait for them"})
+
+
 def freshness_blueprint(freshness: Freshness) -> Blueprint:
     """``GET /v1/freshness`` (positions) and ``GET /v1/freshness/events?id=...&wait=``
     (events seen), for any authenticated caller: they say nothing about anyone's data."""
@@ -86,7 +93,7 @@ def freshness_blueprint(freshness: Freshness) -> Blueprint:
 
     @bp.get("/v1/freshness")
     @documented("How far this service has consumed each upstream topic: consumed offset against end offset per partition",
-                tags=("freshness",), roles=roles, errors=(503,))
+                tags=("freshness",), roles=roles, errors=())
     def positions():
         require(*roles)
         try:
@@ -95,19 +102,12 @@ def freshness_blueprint(freshness: Freshness) -> Blueprint:
             raise Problem(503, "Service Unavailable", f"Kafka cannot say now: {type(exc).__name__}.") from None
 
     @bp.get("/v1/freshness/events")
-    @documented(f"Whether this service has handled the events a write published (?id=<event id>, repeated, up to {MAX_EVENT_IDS}; "
-                f"?wait=<seconds> up to {MAX_WAIT_SECONDS} waits for them)", tags=("freshness",), roles=roles, errors=(400,))
+    @documented(f"Whether this service has handled the events a write published (its X-Event-Ids or a bulk item's event_ids; "
+                f"?id= repeated, up to {MAX_EVENT_IDS}; ?wait= up to {MAX_WAIT_SECONDS} s waits for them)",
+                tags=("freshness",), roles=roles, query=EventsQuery, errors=())
     def events():
         require(*roles)
-        ids = request.args.getlist("id")
-        if not ids or len(ids) > MAX_EVENT_IDS or any(not 1 <= len(i) <= 100 for i in ids):
-            raise Problem(400, "Bad Request", f"Name 1 to {MAX_EVENT_IDS} event ids with ?id=.", errors={"id": [f"1 to {MAX_EVENT_IDS} ids of up to 100 characters."]})
-        try:
-            wait = float(request.args.get("wait", 0))
-        except ValueError:
-            raise Problem(400, "Bad Request", "wait is a number of seconds.", errors={"wait": ["Not a number."]}) from None
-        if not 0 <= wait <= MAX_WAIT_SECONDS:
-            raise Problem(400, "Bad Request", f"wait is 0 to {MAX_WAIT_SECONDS} seconds.", errors={"wait": ["Out of range."]})
-        return freshness.seen(ids, wait)
+        asked = EventsQuery().load({"id": request.args.getlist("id"), "wait": request.args.get("wait", "0")})
+        return freshness.seen(asked["id"], asked["wait"])
 
     return bp
