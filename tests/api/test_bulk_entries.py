@@ -1,11 +1,15 @@
 """Bulk endpoints (shared/bulk.py) on registration and matching: a report per item, items
 done on their own, retries that change nothing, a bound on items; buyers by CSV; and how
 fresh matching's read model is (shared/freshness.py) before a draft."""
+from datetime import datetime, timezone
+
 import pytest
 
 from shared.contracts import registration as catalogue
 from shared.envelope import new_event
 from shared.kafka_io import ensure_topics, make_producer, send_event
+from services.registration.domain.applications import Application
+from services.registration.messages import participation_event
 from tests.api.conftest import ORGANISER, open_meet, register
 from tests.api.test_matching_api import matching, meet_with_people  # noqa: F401  (fixtures)
 
@@ -132,6 +136,23 @@ def test_a_draft_is_refused_while_matching_has_registration_events_to_handle(mee
     assert "1 registration events still to handle" in forced["warnings"][0] and forced["stats"]["meetings"] > 0
     stored = client.application.extensions["matching"].schedules.get(meet.id)["draft"]
     assert stored["registration_seen"]["behind"] == 1
+
+
+def test_a_draft_is_refused_while_registration_has_approved_people_matching_does_not_know(meet_with_people):
+    client, deliver, meet = meet_with_people
+    known = Application(meet.id, "s1", "seller", [s.id for s in meet.slots()], status="approved", version=3, decided_at=datetime.now(timezone.utc))
+    deliver(participation_event(known, meet, {"seller": 5, "buyer": 2, "as_of": "2026-01-01T10:00:00+00:00"}))
+    refused = client.post(f"/v1/meets/{meet.id}/schedule/draft", json={}, headers=ORGANISER)
+    assert refused.status_code == 409, refused.get_json()
+    seen = refused.get_json()["registration_seen"]
+    assert seen["approved_missing"] == {"seller": 2, "buyer": 0} and seen["approved_in_registration"] == {"seller": 5, "buyer": 2}
+    assert "registration has approved 2 more sellers and 0 more buyers" in refused.get_json()["detail"]
+    older = {"seller": 9, "buyer": 9, "as_of": "2025-01-01T10:00:00+00:00"}
+    deliver(participation_event(Application(meet.id, "s2", "seller", [], status="approved", version=3), meet, older))
+    withdrawn = Application(meet.id, "s3", "seller", [], status="withdrawn", version=3)
+    deliver(participation_event(withdrawn, meet, {"seller": 2, "buyer": 2, "as_of": "2026-01-01T11:00:00+00:00"}))
+    drafted = client.post(f"/v1/meets/{meet.id}/schedule/draft", json={}, headers=ORGANISER)
+    assert drafted.status_code == 200 and drafted.get_json()["warnings"] == [], drafted.get_json()
 
 
 def test_a_client_asks_whether_its_events_were_handled(matching):  # noqa: F811

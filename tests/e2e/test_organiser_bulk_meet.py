@@ -100,6 +100,7 @@ def test_a_srinagar_sized_meet_from_creation_to_the_report_in_at_most_25_calls(r
     bulk(call, "matching", f"/v1/meets/{meet_id}/preferences/bulk", wishes, f"wishes-{meet_id}")
     draft = call("matching", "POST", f"/v1/meets/{meet_id}/schedule/draft", json={"max_meetings": 12})
     assert draft["warnings"] == [] and draft["registration_seen"]["approved_known"] == {"seller": SELLERS, "buyer": BUYERS}
+    assert draft["registration_seen"]["approved_in_registration"] == {"seller": SELLERS, "buyer": BUYERS}
     assert draft["stats"]["meetings"] == 180, draft["stats"]
     published = call("matching", "POST", f"/v1/meets/{meet_id}/schedule/publish")
     assert published["newly_published"] == 180

@@ -81,10 +81,21 @@ def withdraw(ctx: Registration, meet_id: str, participant_id: str, reason: str |
     return _save(ctx, application, before, meet)
 
 
+def _approved_after(ctx: Registration, application: Application, before: str) -> dict:
+    """The meet's approved counts once this decision is saved (a place taken for an
+    approval is counted already; one given back is counted off here, as ``_save`` frees it
+    after the write), stamped with the decision's time."""
+    _, approved = meet_actions.get(ctx, application.meet_id)
+    counts = {role: int(approved.get(role, 0)) for role in ("seller", "buyer")}
+    if before == APPROVED and application.status != APPROVED:
+        counts[application.role] -= 1
+    return {**counts, "as_of": (application.decided_at or datetime.now(timezone.utc)).isoformat()}
+
+
 def _save(ctx: Registration, application: Application, before: str, meet) -> Application:
     expected = application.version
     application.version += 1
-    if not ctx.applications.save(application, expected, [participation_event(application, meet)]):
+    if not ctx.applications.save(application, expected, [participation_event(application, meet, _approved_after(ctx, application, before))]):
         if application.status == APPROVED:
             ctx.meets.free_place(meet.id, application.role)
         raise Stale(get(ctx, meet.id, application.participant_id).version)
