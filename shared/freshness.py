@@ -9,7 +9,8 @@ Two questions, both answered from what the service's consumer group has done:
 - ``seen``: whether the events a write published (their ids, which bulk endpoints report
   per item, see ``shared/bulk.py``) have been handled here: the consumer records every
   handled event id in its ledger (``shared/consumer.py``), read by ``_id``. A client may
-  wait up to ``MAX_WAIT_SECONDS`` for them instead of polling.
+  wait up to ``MAX_WAIT_SECONDS`` for them instead of polling (less where
+  ``BSM_FRESHNESS_MAX_WAIT_SECONDS`` says so: a wait holds one of the API's threads).
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from shared.auth import OPERATOR, ORGANISER, PARTICIPANT
 from shared.consumer import PROCESSED
 from shared.http import Problem, require
 from shared.openapi import documented
+from shared.text import SingleLine
 
 MAX_WAIT_SECONDS = 20
 MAX_EVENT_IDS = 200
@@ -43,11 +45,13 @@ class Freshness:
     prefix: str
     group: str
     topics: list[str]
+    max_wait_seconds: float = MAX_WAIT_SECONDS
 
     @classmethod
     def of(cls, settings, db: Database, group: str, topics: list[str]) -> "Freshness":
         """The freshness of ``settings``' service consuming ``topics`` (logical names) as ``group``."""
-        return cls(db, settings.kafka_bootstrap_servers, settings.topic_prefix, group, [settings.topic(t) for t in topics])
+        max_wait = min(float(settings.extra.get("BSM_FRESHNESS_MAX_WAIT_SECONDS", MAX_WAIT_SECONDS)), MAX_WAIT_SECONDS)
+        return cls(db, settings.kafka_bootstrap_servers, settings.topic_prefix, group, [settings.topic(t) for t in topics], max_wait)
 
     def positions(self, topic: str | None = None) -> dict[str, Any]:
         """``{"group", "partitions": [{topic, partition, consumed, end, behind}], "behind",
@@ -80,7 +84,7 @@ class Freshness:
 
 
 class EventsQuery(Schema):
-    id = fields.List(fields.Str(validate=validate.Length(min=1, max=100)), required=True, validate=validate.Length(min=1, max=MAX_EVENT_IDS),
+    id = fields.List(SingleLine(validate=validate.Length(min=1, max=100)), required=True, validate=validate.Length(min=1, max=MAX_EVENT_IDS),
                      metadata={"description": "An event id (repeat the parameter for more)"})
     wait = fields.Float(load_default=0, validate=validate.Range(min=0, max=MAX_WAIT_SECONDS), metadata={"description": "Seconds to wait for them"})
 
@@ -108,6 +112,6 @@ def freshness_blueprint(freshness: Freshness) -> Blueprint:
     def events():
         require(*roles)
         asked = EventsQuery().load({"id": request.args.getlist("id"), "wait": request.args.get("wait", "0")})
-        return freshness.seen(asked["id"], asked["wait"])
+        return freshness.seen(asked["id"], min(asked["wait"], freshness.max_wait_seconds))
 
     return bp
