@@ -83,6 +83,27 @@ class Freshness:
         return {"seen": [i for i in dict.fromkeys(event_ids) if i not in missing], "missing": missing, "up_to_date": not missing}
 
 
+class PartitionOut(Schema):
+    topic = fields.Str()
+    partition = fields.Int()
+    consumed = fields.Int(metadata={"description": "The consumer group's committed offset (the next event it will handle)"})
+    end = fields.Int(allow_none=True, metadata={"description": "The partition's end offset"})
+    behind = fields.Int(allow_none=True, metadata={"description": "Events still to handle (null: Kafka cannot say now)"})
+
+
+class PositionsOut(Schema):
+    group = fields.Str()
+    partitions = fields.List(fields.Nested(PartitionOut))
+    behind = fields.Int()
+    up_to_date = fields.Bool()
+
+
+class EventsSeenOut(Schema):
+    seen = fields.List(fields.Str())
+    missing = fields.List(fields.Str())
+    up_to_date = fields.Bool(metadata={"description": "Every event asked about was handled"})
+
+
 class EventsQuery(Schema):
     id = fields.List(SingleLine(validate=validate.Length(min=1, max=100)), required=True, validate=validate.Length(min=1, max=MAX_EVENT_IDS),
                      metadata={"description": "An event id (repeat the parameter for more)"})
@@ -97,7 +118,7 @@ def freshness_blueprint(freshness: Freshness) -> Blueprint:
 
     @bp.get("/v1/freshness")
     @documented("How far this service has consumed each upstream topic: consumed offset against end offset per partition",
-                tags=("freshness",), roles=roles, errors=())
+                tags=("freshness",), roles=roles, response=PositionsOut, errors=())
     def positions():
         require(*roles)
         try:
@@ -108,7 +129,7 @@ def freshness_blueprint(freshness: Freshness) -> Blueprint:
     @bp.get("/v1/freshness/events")
     @documented(f"Whether this service has handled the events a write published (its X-Event-Ids or a bulk item's event_ids; "
                 f"?id= repeated, up to {MAX_EVENT_IDS}; ?wait= up to {MAX_WAIT_SECONDS} s waits for them)",
-                tags=("freshness",), roles=roles, query=EventsQuery, errors=())
+                tags=("freshness",), roles=roles, query=EventsQuery, response=EventsSeenOut, errors=())
     def events():
         require(*roles)
         asked = EventsQuery().load({"id": request.args.getlist("id"), "wait": request.args.get("wait", "0")})

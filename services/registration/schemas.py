@@ -301,9 +301,6 @@ class StatusChange(Schema):
     status = SingleLine(required=True, validate=validate.OneOf(meets.STATUSES))
 
 
-class ApplicationIn(Schema):
-    participant_id = SingleLine(load_default=None, metadata={"description": "Organisers apply on someone's behalf; participants omit it."})
-    availability = fields.List(SingleLine(), required=True, validate=validate.Length(min=1, max=500))
 
 
 class Decision(Schema):
@@ -327,6 +324,11 @@ class Availability(fields.Field):
         if not isinstance(value, list):
             raise ValidationError('A list of slot ids, or "all".')
         return self._slots.deserialize(value, attr, data, **kwargs)
+
+
+class ApplicationIn(Schema):
+    participant_id = SingleLine(load_default=None, metadata={"description": "Organisers apply on someone's behalf; participants omit it."})
+    availability = Availability(required=True)
 
 
 class BulkApplicationItem(Schema):

@@ -162,3 +162,13 @@ def test_a_client_asks_whether_its_events_were_handled(matching):  # noqa: F811
     answer = client.get("/v1/freshness/events", query_string=[("id", "event-seen"), ("id", "event-missing"), ("wait", "0.3")], headers=ORGANISER)
     assert answer.get_json() == {"seen": ["event-seen"], "missing": ["event-missing"], "up_to_date": False}
     assert client.get("/v1/freshness/events?id=event-seen").status_code == 401
+
+
+def test_one_application_may_also_say_all_slots(client):
+    meet = open_meet(client)
+    seller = register(client)
+    applied = client.post(f"/v1/meets/{meet['id']}/applications", json={"participant_id": seller["id"], "availability": "all"}, headers=ORGANISER)
+    assert applied.status_code == 201 and applied.get_json()["availability"] == sorted(s["id"] for s in meet["slots"])
+    assert applied.headers["X-Event-Ids"]
+    wrong = client.post(f"/v1/meets/{meet['id']}/applications", json={"participant_id": seller["id"], "availability": "most"}, headers=ORGANISER)
+    assert wrong.status_code == 422 and "availability" in wrong.get_json()["errors"]
