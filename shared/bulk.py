@@ -74,12 +74,22 @@ def run_items(items: list[Any], schema: Schema, act: Callable[[dict[str, Any]], 
                 result = act(item)
             row.update(status=DONE if result.changed else UNCHANGED, id=result.id, event_ids=list(written))
         except ValidationError as exc:
-            row["problem"] = problem(422, "The item is invalid.", errors=exc.messages)
+            row["problem"] = problem(422, "The item is invalid.", errors=_storable_keys(exc.messages))
         except caught as exc:
             status, extra = _failure(failures, exc)
             row["problem"] = problem(status, str(exc), **extra)
         reported.append(row)
     return report(reported)
+
+
+def _storable_keys(messages: Any) -> Any:
+    """Field errors whose keys any store takes (the report may be kept for an
+    Idempotency-Key): a client's unknown field ``"a.b"`` or ``"$x"`` is named ``a_b``, ``x``."""
+    if isinstance(messages, dict):
+        return {(str(k).replace("\x00", "").replace(".", "_").lstrip("$")[:100] or "_"): _storable_keys(v) for k, v in messages.items()}
+    if isinstance(messages, list):
+        return [_storable_keys(m) for m in messages]
+    return messages
 
 
 def _failure(failures: Mapping[type, ItemFailure], exc: Exception) -> tuple[int, dict[str, Any]]:

@@ -24,7 +24,7 @@ def test_applications_and_decisions_in_bulk_report_each_item_and_retry_without_e
         {"participant_id": first["id"], "availability": "all"},
         {"participant_id": second["id"], "availability": [meet["slots"][0]["id"]]},
         {"participant_id": "nobody", "availability": "all"},
-        {"participant_id": second["id"], "availability": "some"},
+        {"participant_id": second["id"], "availability": "some", "a.b": 1, "$x": 2},
         "not an object",
     ]
     url = f"/v1/meets/{meet['id']}/applications/bulk"
@@ -35,7 +35,7 @@ def test_applications_and_decisions_in_bulk_report_each_item_and_retry_without_e
     assert report["counts"] == {"done": 2, "unchanged": 0, "refused": 3}
     assert [(i["index"], i["status"]) for i in report["items"]] == [(0, "done"), (1, "done"), (2, "refused"), (3, "refused"), (4, "refused")]
     assert report["items"][2]["problem"]["status"] == 404
-    assert report["items"][3]["problem"]["status"] == 422 and "availability" in report["items"][3]["problem"]["errors"]
+    assert report["items"][3]["problem"]["status"] == 422 and set(report["items"][3]["problem"]["errors"]) == {"availability", "a_b", "x"}
     assert all(len(i["event_ids"]) == 1 for i in report["items"][:2])
     stored = db["applications"].find_one({"_id": report["items"][0]["id"]})
     assert stored["availability"] == sorted(s["id"] for s in meet["slots"])
