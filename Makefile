@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run stop test unit bench faults stack stack-stop status reset venv clean
+.PHONY: run stop test unit bench faults stack stack-stop status reset venv clean messages
 
 run: $(STAMP)  ## Kafka + FerretDB + every service process; Ctrl-C stops it all
 	$(PY) deploy/local/run.py
@@ -50,3 +50,9 @@ $(STAMP): pyproject.toml
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+NOTIFICATIONS := services/notifications
+messages: $(STAMP)  ## re-extract the notification messages into the .pot and update every language's .po (README: Translations)
+	cd $(NOTIFICATIONS) && ../../$(VENV)/bin/pybabel extract -F babel.cfg -o locale/messages.pot --sort-output \
+		--project "BSM notifications" --copyright-holder "BSM platform" --add-comments TRANSLATORS: .
+	$(VENV)/bin/pybabel update -i $(NOTIFICATIONS)/locale/messages.pot -d $(NOTIFICATIONS)/locale --no-fuzzy-matching --width 100

@@ -10,6 +10,10 @@ machine does not fall on one of them only; the figures add the rounds up. No out
 runs (the ``outbox_relay`` and ``pipeline`` benchmarks measure it), so the registrations'
 events and outbox pointers stay stored. Targets: requests/s at least 0.8x the baseline's,
 p99 at most 1.5x.
+
+Each line also gives where the CPU went, in milliseconds per request: the app's gunicorn
+processes, FerretDB and the write guard (``cpu_ms_per_request``), so a change of the ratio
+can be traced to a side.
 """
 from __future__ import annotations
 
@@ -28,6 +32,7 @@ from pathlib import Path
 
 from pymongo import MongoClient
 
+from bench.stack import cpu_seconds, database_pids, process_group
 from deploy.local.processes import REPO, answers, api_argv
 from services.registration.domain.identifiers import gstin_check_character
 from services.registration.domain.participants import register_participant
@@ -175,12 +180,17 @@ def run(env: dict[str, str], sellers: int = SELLERS, requests: int = REQUESTS, r
         client[databases["baseline"]]["sellers"].insert_many([{**seller_body(n), "_id": uuid.uuid4().hex} for n in range(sellers)])
         started.append(gunicorn("registration", REGISTRATION_APP, PORTS["registration"], app_env, log_dir))
         started.append(gunicorn("baseline", "bench.registration_api:baseline_app()", PORTS["baseline"], app_env, log_dir))
-        figures = {name: {"seconds": 0.0, "latencies": [], "failed": 0} for name in PORTS}
+        figures = {name: {"seconds": 0.0, "latencies": [], "failed": 0, "cpu": {}} for name in PORTS}
+        servers = database_pids()
         for round_ in range(rounds):
             first = sellers + round_ * requests
             bodies = [json.dumps(seller_body(n)).encode() for n in range(first, first + requests)]
-            for name in PORTS:
-                seconds, latencies, statuses = post_all(PORTS[name], bodies)
+            for (name, port), process in zip(PORTS.items(), started):
+                sides = {"app": process_group(process.pid), **{side: [pid] for side, pid in servers.items()}}
+                before = {side: cpu_seconds(pids) for side, pids in sides.items()}
+                seconds, latencies, statuses = post_all(port, bodies)
+                for side, pids in sides.items():
+                    figures[name]["cpu"][side] = figures[name]["cpu"].get(side, 0.0) + cpu_seconds(pids) - before[side]
                 figures[name]["seconds"] += seconds
                 figures[name]["latencies"] += latencies
                 figures[name]["failed"] += sum(1 for s in statuses if s != 201)
@@ -197,6 +207,7 @@ def run(env: dict[str, str], sellers: int = SELLERS, requests: int = REQUESTS, r
         result[f"{name}_p50_ms"] = round(percentile(figure["latencies"], 0.50) * 1000, 1)
         result[f"{name}_p99_ms"] = round(percentile(figure["latencies"], 0.99) * 1000, 1)
         result[f"{name}_failed"] = figure["failed"]
+        result[f"{name}_cpu_ms_per_request"] = {side: round(seconds * 1000 / len(figure["latencies"]), 2) for side, seconds in figure["cpu"].items()}
     result["requests_per_s_ratio"] = round(result["registration_requests_per_s"] / result["baseline_requests_per_s"], 3)
     result["p99_ratio"] = round(result["registration_p99_ms"] / result["baseline_p99_ms"], 3)
     result["targets"] = {"requests_per_s_ratio": ">= 0.8", "p99_ratio": "<= 1.5"}

@@ -9,6 +9,7 @@
     bsm ops outbox            events waiting in each service's outbox
     bsm ops trace ID          everything about a correlation id (or participant or meeting) in time order
     bsm ops asyncapi          the AsyncAPI document of every topic and event
+    bsm schedule solve FILE   the meeting scheduler on a problem file, offline (see README)
 
 Every command takes ``--json``. Connection settings come from the usual variables
 (KAFKA_BOOTSTRAP_SERVERS, MONGODB_URI, BSM_TOPIC_PREFIX, <SERVICE>_MONGODB_DATABASE).
@@ -27,7 +28,7 @@ from shared.config import load_settings
 from shared.consumer import dead_letter_topic
 from shared.mongo import connect
 
-from ops import asyncapi
+from ops import asyncapi, schedule_solve
 from ops.kafka_views import Kafka, describe, original_headers
 
 OUTBOXES = {
@@ -61,7 +62,10 @@ def main(argv: list[str] | None = None) -> int:
     trace.add_argument("id")
     trace.add_argument("--logs", default=os.environ.get("BSM_LOG_DIR", ".state/local/logs"), help="folder of JSON-line logs to read requests from")
     trace.add_argument("--json", action="store_true")
+    schedule_solve.add_commands(area)
     args = parser.parse_args(argv)
+    if args.area == "schedule":
+        return schedule_solve.run(args)
 
     settings = load_settings("ops", os.environ)
     kafka = Kafka(settings.kafka_bootstrap_servers)

@@ -24,7 +24,7 @@ class InvalidEnvelope(ValueError):
     """A record that is not a CloudEvent this platform can read."""
 
 
-def _now() -> datetime:
+def now_ms() -> datetime:
     """Now, to the millisecond: what both the wire format and MongoDB keep."""
     moment = datetime.now(timezone.utc)
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
@@ -37,7 +37,7 @@ class Event:
     subject: str
     data: dict[str, Any]
     id: str = field(default_factory=correlation.new_id)
-    time: datetime = field(default_factory=_now)
+    time: datetime = field(default_factory=now_ms)
     correlation_id: str | None = None
     causation_id: str | None = None
     specversion: str = SPECVERSION
@@ -159,7 +159,7 @@ def _format_time(moment: datetime) -> str:
 
 def _parse_time(text: str | None) -> datetime:
     if not text:
-        return _now()
+        return now_ms()
     try:
         return datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError as exc:

@@ -25,6 +25,8 @@ HANDLING_SECONDS = Histogram("bsm_event_handling_seconds", "Time to handle one e
 RETRIES = Counter("bsm_event_retries_total", "Handling attempts that failed and were retried", ["service", "group", "type"])
 DEAD_LETTERED = Counter("bsm_dead_lettered_total", "Messages sent to a dead-letter topic", ["service", "group", "reason"])
 NOTIFICATIONS = Counter("bsm_notifications_total", "Notification send attempts by channel and result", ["channel", "kind", "result"])
+SMS_SEGMENTS = Counter("bsm_sms_segments_total", "SMS segments handed to the gateway (what the provider bills), by kind, language and encoding",
+                       ["kind", "language", "encoding"])
 
 
 class StateCollector:

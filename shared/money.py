@@ -2,7 +2,9 @@
 
 Amounts travel as strings (``"1050000.00"``) so no JSON parser rounds them. INR is shown
 the way the trade reads it: grouped in lakhs and crores (``₹10,50,00,000``) or in words
-(``Rs 10.50 crore``).
+(``Rs 10.50 crore``), the unit chosen by the amount as rounded for display (9,999,999.99
+is ``Rs 1.00 crore``, never ``Rs 100.00 lakh``). Grouping is Babel's (CLDR number
+patterns), so every place that shows an amount groups it the same way.
 """
 from __future__ import annotations
 
@@ -10,10 +12,13 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from babel.numbers import format_decimal
+
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 CENTS = Decimal("0.01")
 LAKH = Decimal(100_000)
 CRORE = Decimal(10_000_000)
+INDIAN_PATTERN = "#,##,##0.00"
 
 
 @dataclass(frozen=True, order=True)
@@ -47,26 +52,30 @@ class Money:
         return {"amount": str(self.amount), "currency": self.currency}
 
 
-def group_indian(amount: Decimal) -> str:
-    """``10500000.5`` -> ``1,05,00,000.50``: the last three digits, then pairs."""
-    sign = "-" if amount < 0 else ""
-    whole, _, fraction = f"{abs(amount.quantize(CENTS)):.2f}".partition(".")
-    head, tail = whole[:-3], whole[-3:]
-    pairs = []
-    while len(head) > 2:
-        pairs.insert(0, head[-2:])
-        head = head[:-2]
-    grouped = ",".join(([head] if head else []) + pairs + [tail])
-    return f"{sign}{grouped}.{fraction}"
+def group_indian(amount: Decimal, locale: str = "en_IN") -> str:
+    """``10500000.5`` -> ``1,05,00,000.50``: the last three digits, then pairs, rounded
+    half up to paise, with ``locale``'s (a Babel locale) separators and Latin digits."""
+    return format_decimal(amount.quantize(CENTS, rounding=ROUND_HALF_UP), format=INDIAN_PATTERN, locale=locale)
+
+
+def indian_units(amount: Decimal) -> tuple[Decimal, str | None]:
+    """``amount`` as the trade says it: ``(value, "crore")``, ``(value, "lakh")`` with the
+    value rounded half up to two places, or ``(amount, None)`` under a lakh (shown exact).
+    The rounded value chooses the unit: lakh only while it stays under 100.00 lakh, so
+    9,999,999.99 is ``(1.00, "crore")`` and 99,999.99 stays in rupees."""
+    if abs(amount) < LAKH:
+        return amount, None
+    lakhs = (amount / LAKH).quantize(CENTS, rounding=ROUND_HALF_UP)
+    if abs(lakhs) < 100:
+        return lakhs, "lakh"
+    return (amount / CRORE).quantize(CENTS, rounding=ROUND_HALF_UP), "crore"
 
 
 def in_words(money: Money) -> str:
     """``Rs 10.50 crore``, ``Rs 4.25 lakh``, ``Rs 12,500.00``; other currencies as ``USD 1,200.00``."""
     if money.currency != "INR":
         return f"{money.currency} {money.amount:,.2f}"
-    amount = money.amount
-    if abs(amount) >= CRORE:
-        return f"Rs {amount / CRORE:.2f} crore"
-    if abs(amount) >= LAKH:
-        return f"Rs {amount / LAKH:.2f} lakh"
-    return f"Rs {group_indian(amount)}"
+    value, unit = indian_units(money.amount)
+    if unit is None:
+        return f"Rs {group_indian(value)}"
+    return f"Rs {value:.2f} {unit}"

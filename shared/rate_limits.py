@@ -8,18 +8,30 @@ or the window is older), an insert for the first use (a duplicate ``_id`` fails
 atomically); FerretDB applies such single-document writes one at a time per database
 (the local write guard), MongoDB atomically, so no number of concurrent requests takes
 more than N.
+
+Keys come from outside (client addresses), so the collection must not grow with every
+address that ever called: once an hour (``sweep_every``) a limiter deletes, off the
+request's thread, the counters whose window ended more than a day ago (no window is
+longer than a day, so none of them can count again). The collection then holds the keys
+of the last two days at most; the sweep reads it once, not per request.
 """
 from __future__ import annotations
 
+import logging
 import math
+import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Mapping
 
+import pymongo
 from pymongo.collection import Collection
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import DuplicateKeyError, PyMongoError
 
 HOUR, DAY = timedelta(hours=1), timedelta(days=1)
+SWEEP_SECONDS = 30.0
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -54,14 +66,45 @@ class RateLimited(Exception):
 
 
 class RateLimiter:
-    """Fixed-window counters in ``collection``; ``clock`` gives the time (aware UTC)."""
+    """Fixed-window counters in ``collection``; ``clock`` gives the time (aware UTC).
+    Expired counters are swept every ``sweep_every`` (see the module), in a thread of its
+    own unless ``background`` is False (then inside the ``take`` that finds it due)."""
 
-    def __init__(self, collection: Collection, clock: Callable[[], datetime] | None = None):
+    def __init__(self, collection: Collection, clock: Callable[[], datetime] | None = None,
+                 sweep_every: timedelta = HOUR, background: bool = True):
         self.collection = collection
         self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self.sweep_every = sweep_every
+        self.background = background
+        self._next_sweep = time.monotonic()
+        self._sweep_lock = threading.Lock()
+
+    def sweep(self, now: datetime | None = None) -> int:
+        """Delete the counters whose window started over a day before the last window
+        (``now``'s day); returns how many. One filtered delete over the collection."""
+        cutoff = _window_start(now or self.clock(), DAY) - int(DAY.total_seconds())
+        with pymongo.timeout(SWEEP_SECONDS):
+            return self.collection.delete_many({"window": {"$lt": cutoff}}).deleted_count
+
+    def _sweep_if_due(self) -> None:
+        with self._sweep_lock:
+            if time.monotonic() < self._next_sweep:
+                return
+            self._next_sweep = time.monotonic() + self.sweep_every.total_seconds()
+        if self.background:
+            threading.Thread(target=self._sweep_logged, name="rate-limit-sweep", daemon=True).start()
+        else:
+            self._sweep_logged()
+
+    def _sweep_logged(self) -> None:
+        try:
+            self.sweep()
+        except PyMongoError as exc:
+            log.warning("expired rate-limit counters not swept; next time", extra={"error": repr(exc)})
 
     def take(self, limit: Limit, key: str) -> None:
         """Count one event for ``key`` under ``limit``, or raise ``RateLimited`` (nothing counted)."""
+        self._sweep_if_due()
         now = self.clock()
         start = _window_start(now, limit.window)
         doc_id = f"{limit.name}:{key}"

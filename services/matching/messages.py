@@ -30,6 +30,7 @@ def meeting_event(event_type: str, meeting: dict[str, Any]) -> Event:
         "meeting_id": meeting["_id"],
         **{k: meeting[k] for k in ("meet_id", "seller_id", "buyer_id", "slot_id", "day", "start", "end", "table", "timezone", "reasons", "status", "version")},
         "interpreter": meeting.get("interpreter"),
+        "interpreter_name": meeting.get("interpreter_name"),
     }
     return _event(event_type, meeting["_id"], payload)
 

@@ -18,6 +18,62 @@ class DraftIn(Schema):
         keys=SingleLine(validate=validate.Length(min=1, max=100)), values=fields.Int(validate=validate.Range(min=0, max=100)),
         load_default=dict, metadata={"description": "Caps for particular participants (participant id -> meetings)"},
     )
+    time_limit_s = fields.Float(load_default=10.0, validate=validate.Range(min=0.5, max=60), metadata={"description": "Seconds the solver may take (the best schedule found by then is returned)"})
+
+
+def _typed(kind, described: dict[str, str | None], **options) -> dict:
+    """Fields of one ``kind`` by name, each with its description (None: none)."""
+    return {name: kind(**options, **({"metadata": {"description": text}} if text else {})) for name, text in described.items()}
+
+
+MeetingsPerPerson = Schema.from_dict({**_typed(fields.Int, {"min": None, "max": None}), "median": fields.Float()}, name="MeetingsPerPerson")
+
+DraftStatsOut = Schema.from_dict({
+    **_typed(fields.Int, {
+        "meetings": None, "requested_pairs": None, "requested_scheduled": None, "unscheduled_requests": None,
+        "breaks": "Runs of empty slots between two of one participant's meetings within a day, summed",
+        "breaks_bound": "No schedule of this value has fewer breaks",
+        "idle_slots": "Empty slots between each participant's first and last meeting of a day, summed",
+        "participants_approved": None, "participants_used": "Approved participants with at least one meeting",
+        "participants_without_meetings": None,
+    }),
+    **_typed(fields.Float, {
+        "value": None, "value_bound": "No schedule placing as many required meetings has more value",
+        "upper_bound": "The same proven bound (kept for earlier clients)", "gap": "1 - value / upper_bound (0: proven optimal in value)",
+        "mean_idle_slots": "Idle slots per participant with meetings", "solve_seconds": None,
+    }),
+    **_typed(fields.Str, {"status": "optimal (value and breaks proven best) or feasible", "method": "How the schedule was found"}),
+    "meetings_per_person": fields.Nested(MeetingsPerPerson, metadata={"description": "Over the approved participants"}),
+    "left_out_by_reason": fields.Dict(keys=fields.Str(), values=fields.Int()),
+}, name="DraftStatsOut")
+
+DraftMeetingOut = Schema.from_dict({
+    **_typed(fields.Str, {"seller_id": None, "buyer_id": None, "slot_id": None, "kind": None}),
+    **_typed(fields.Str, {"interpreter": None, "seller_name": None, "seller_district": None, "buyer_name": None, "buyer_country": None}, allow_none=True),
+    **_typed(fields.Int, {"slot_index": None, "table": None}),
+    "value": fields.Float(), "reasons": fields.List(fields.Str()), "published": fields.Bool(),
+}, name="DraftMeetingOut")
+
+LeftOutOut = Schema.from_dict({
+    **_typed(fields.Str, {
+        "seller_id": None, "buyer_id": None, "kind": None, "detail": None,
+        "reason": "no_thanks | no_shared_language | availability | no_interpreter | caps | tables | interpreters_busy | not_reached | busy",
+    }),
+    "value": fields.Float(),
+}, name="LeftOutOut")
+
+PersonLoadOut = Schema.from_dict(_typed(fields.Int, {"meetings": None, "breaks": None, "idle_slots": None}), name="PersonLoadOut")
+
+
+class DraftOut(Schema):
+    stats = fields.Nested(DraftStatsOut)
+    meetings = fields.List(fields.Nested(DraftMeetingOut))
+    left_out = fields.List(fields.Nested(LeftOutOut), metadata={"description": "Every candidate pair not scheduled, with the reason"})
+    without_meetings = fields.List(fields.Str(), metadata={"description": "Approved participants with no meeting"})
+    per_person = fields.Dict(keys=fields.Str(), values=fields.Nested(PersonLoadOut))
+    registration_seen = fields.Dict(metadata={"description": "How far matching had consumed registration's events (per partition), "
+                                              "the approved participants it knew and those registration counted"})
+    warnings = fields.List(fields.Str(), metadata={"description": "What a forced draft may be missing"})
 
 
 class OutcomeIn(Schema):

@@ -324,8 +324,8 @@ class Dispatcher:
         """Render and send; whatever goes wrong becomes an outcome (dead unless worth retrying)."""
         describe = {"notification_id": notification.id, "channel": notification.channel, "kind": notification.kind}
         try:
-            rendered = self.renderer.render(notification.kind, notification.language, notification.context)
-            shown = self.renderer.render_redacted(notification.kind, notification.language, notification.context) if has_sealed(notification.context) else rendered
+            rendered = self.renderer.render(notification.kind, notification.language, notification.context, notification.channel)
+            shown = self.renderer.render_redacted(notification.kind, notification.language, notification.context, notification.channel) if has_sealed(notification.context) else rendered
         except Exception as exc:  # the same data renders the same way next time
             return self._failed(claim, notification, f"cannot be rendered: {_reason(exc)}", final=True)
         try:

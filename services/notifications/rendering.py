@@ -1,24 +1,46 @@
-"""Message texts from Jinja2 templates, per kind and language, falling back to English.
+"""Message texts from Jinja2 templates translated through gettext catalogues.
 
-Layout: ``templates/<kind>/<language>.subject.txt``, ``.txt`` (plain text, SMS) and
-``.html`` (email), each optional except the English plain text.
+Layout: ``templates/<kind>/subject.txt``, ``text.txt`` (plain text: the email's text part,
+SMS, WhatsApp, inbox) and, optionally, ``body.html`` (the email's HTML body; without it the
+HTML body is the text as paragraphs). Every translatable sentence sits in a
+``{% trans %}`` block; its translations are in the catalogues (``catalogues.py``), and
+numbers, amounts, dates and times pass through the language's filters (``formatting.py``).
+
+Every email has a whole HTML document (``templates/_document.html``) with the language
+and its direction (``<html lang="ur" dir="rtl">``). The subject is never empty: a subject
+that renders empty in the person's language is taken from English. An SMS of a
+time-critical kind (``domain/sms.py``) is made to fit one segment by shortening the
+counterpart's name when it is too long.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, select_autoescape
+from markupsafe import Markup, escape
 
+from services.notifications import catalogues
+from services.notifications.catalogues import FALLBACK_LANGUAGE, LOCALES, language_of
+from services.notifications.domain.sms import GSM7, ONE_SEGMENT_KINDS, fits_one, sms_segments
+from services.notifications.formatting import filters
 from shared.one_time_codes import CodeSealer, redacted, revealed
 
 TEMPLATES = Path(__file__).parent / "templates"
-FALLBACK_LANGUAGE = "en"
+DOCUMENT = "_document.html"
+FALLBACK_SUBJECT = "BSM"
+SHORTENED = ("with",)
+"""Context values an SMS that must fit one segment may shorten, in this order."""
 
 
 @dataclass(frozen=True)
 class Rendered:
+    """A message as the channels take it: the language it is written in, a one-line
+    subject (never empty), the plain text and the whole HTML document of an email."""
+
     language: str
     subject: str
     text: str
@@ -31,41 +53,84 @@ class Renderer:
     ``render_redacted`` (what is stored and listed)."""
 
     def __init__(self, root: Path = TEMPLATES, sealer: CodeSealer | None = None):
-        self.sealer = sealer
-        self.env = Environment(
-            loader=FileSystemLoader(root),
-            autoescape=select_autoescape(["html"]),
-            undefined=StrictUndefined,
-            keep_trailing_newline=False,
-        )
+        self.root, self.sealer = root, sealer
+        self.envs = {language: _environment(root, language) for language in LOCALES}
 
-    def render(self, kind: str, language: str, context: dict[str, Any]) -> Rendered:
-        """The message with its sealed values opened: for the channel only."""
-        return self._render_all(kind, language, revealed(context, self.sealer))
+    def render(self, kind: str, language: str, context: dict[str, Any], channel: str | None = None) -> Rendered:
+        """The message with its sealed values opened: for the channel only. Raises
+        LookupError for a kind without templates, a Jinja2 error for a context that lacks
+        what the templates use."""
+        return self._render_all(kind, language, revealed(context, self.sealer), channel)
 
-    def render_redacted(self, kind: str, language: str, context: dict[str, Any]) -> Rendered:
+    def render_redacted(self, kind: str, language: str, context: dict[str, Any], channel: str | None = None) -> Rendered:
         """The message with its sealed values redacted: what may be stored and shown."""
-        return self._render_all(kind, language, redacted(context))
+        return self._render_all(kind, language, redacted(context), channel)
 
-    def _render_all(self, kind: str, language: str, context: dict[str, Any]) -> Rendered:
-        for lang in dict.fromkeys((language, FALLBACK_LANGUAGE)):
-            try:
-                text = self._render(f"{kind}/{lang}.txt", context)
-            except TemplateNotFound:
-                continue
-            return Rendered(
-                language=lang,
-                subject=self._optional(f"{kind}/{lang}.subject.txt", context) or "",
-                text=text,
-                html=self._optional(f"{kind}/{lang}.html", context),
-            )
-        raise LookupError(f"no template for {kind!r} in {language!r} or {FALLBACK_LANGUAGE!r}")
-
-    def _render(self, name: str, context: dict[str, Any]) -> str:
-        return self.env.get_template(name).render(**context).strip()
-
-    def _optional(self, name: str, context: dict[str, Any]) -> str | None:
+    def _render_all(self, kind: str, language: str, context: dict[str, Any], channel: str | None) -> Rendered:
+        language = language_of(language)
+        if not (self.root / kind / "text.txt").is_file():
+            raise LookupError(f"no templates for the message kind {kind!r}")
+        env = self.envs[language]
+        render_text = partial(_render, env, f"{kind}/text.txt")
+        if channel == "sms" and kind in ONE_SEGMENT_KINDS:
+            text, context = _fit_one_segment(render_text, context)
+        else:
+            text = render_text(context)
+        subject = (_render(env, f"{kind}/subject.txt", context) or _render(self.envs[FALLBACK_LANGUAGE], f"{kind}/subject.txt", context)
+                   or FALLBACK_SUBJECT)
         try:
-            return self._render(name, context)
+            body = Markup(_render(env, f"{kind}/body.html", context))
         except TemplateNotFound:
-            return None
+            body = text_as_html(text)
+        html = env.get_template(DOCUMENT).render(lang=language, direction=catalogues.direction(language), subject=subject, body=body)
+        return Rendered(language=language, subject=" ".join(subject.split()), text=text, html=html)
+
+
+def text_as_html(text: str) -> Markup:
+    """Plain text as HTML paragraphs (a blank line between them), its lines kept."""
+    paragraphs = [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
+    return Markup("\n").join(Markup("<p>{}</p>").format(Markup("<br>\n").join(escape(line) for line in p.splitlines())) for p in paragraphs)
+
+
+def _environment(root: Path, language: str) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(root),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        keep_trailing_newline=False,
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.policies["ext.i18n.trimmed"] = True
+    translations = catalogues.translations(language)
+    env.install_gettext_translations(translations, newstyle=True)
+    env.filters.update(filters(catalogues.locale_of(language), translations.gettext))
+    return env
+
+
+def _render(env: Environment, name: str, context: dict[str, Any]) -> str:
+    return env.get_template(name).render(**context).strip()
+
+
+def _fit_one_segment(render_text: Callable[[dict[str, Any]], str], context: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The text, with the ``SHORTENED`` values of ``context`` cut (longest prefix that
+    fits, marked with an ellipsis) until it is one SMS segment; and the context used."""
+    text = render_text(context)
+    for key in SHORTENED:
+        if fits_one(text):
+            break
+        value = context.get(key)
+        if not isinstance(value, str) or not value:
+            continue
+        mark = "..." if sms_segments(text).encoding == GSM7 else "…"
+        shortest = {**context, key: mark}
+        if not fits_one(render_text(shortest)):
+            text, context = render_text(shortest), shortest
+            continue
+        low, high = 0, len(value)  # the longest prefix that fits lies in [low, high)
+        while high - low > 1:
+            middle = (low + high) // 2
+            fits = fits_one(render_text({**context, key: value[:middle].rstrip() + mark}))
+            low, high = (middle, high) if fits else (low, middle)
+        context = {**context, key: value[:low].rstrip() + mark}
+        text = render_text(context)
+    return text, context

@@ -229,7 +229,8 @@ class Tallies:
             by_status[key] = by_status.get(key, 0) + 1
         lois = (self.lois.find_one({"_id": i}) for i in self.lois_of.members(meet_id))
         values = [Decimal(d["value_inr"]) for d in lois if d]
-        return {"applications": by_status, "lois": len(values), "loi_value": in_words(Money(sum(values, Decimal(0))))}
+        total = Money(sum(values, Decimal(0)))
+        return {"applications": by_status, "lois": len(values), "loi_value": in_words(total), "loi_value_inr": str(total.amount)}
 
     def _applications(self, meet_id: str) -> list[dict[str, Any]]:
         return [d for d in (self.participation.find_one({"_id": i}) for i in self.applications_of.members(meet_id)) if d]

@@ -201,6 +201,14 @@ class PublicParticipantOut(Schema):
     sourcing = fields.Nested(SourcingNeeds)
 
 
+class StaffActionOut(Schema):
+    action = fields.Str()
+    by = fields.Str()
+    at = fields.AwareDateTime()
+    method = fields.Str(allow_none=True)
+    note = fields.Str(allow_none=True)
+
+
 class ParticipantOut(PublicParticipantOut):
     """What the participant themselves and staff see: the public profile plus contacts and identifiers."""
 
@@ -214,6 +222,7 @@ class ParticipantOut(PublicParticipantOut):
     claims = fields.List(fields.Nested(ClaimSchema))
     ecommerce = fields.Dict(keys=fields.Str(), values=fields.Str())
     contact_verified = fields.Bool()
+    staff_actions = fields.List(fields.Nested(StaffActionOut), metadata={"description": "What staff did on the participant's behalf (audit trail, newest last)."})
     registered_at = fields.AwareDateTime()
     version = fields.Int()
 
@@ -237,6 +246,11 @@ class VerificationRequest(Schema):
 
 class VerificationCode(Schema):
     code = SingleLine(required=True, validate=validate.Regexp(r"^[0-9]{6}$", error="The code has 6 digits."))
+
+
+class StaffVerification(Schema):
+    method = SingleLine(required=True, validate=validate.OneOf(participants.STAFF_VERIFICATION_METHODS), metadata={"description": "How staff checked the contact."})
+    note = MultiLine(load_default=None, allow_none=True, validate=validate.Length(max=500))
 
 
 class TokenOut(Schema):
@@ -367,11 +381,19 @@ class ApplicationQuery(Schema):
     sort = SingleLine(validate=validate.OneOf(sort_choices(APPLICATION_SORTABLE)))
 
 
+class MappedValueOut(Schema):
+    field = fields.Str(metadata={"description": "The value's place in the row, e.g. preferred_language, languages.1, products.0.gi_tag"})
+    given = fields.Str(metadata={"example": "Kashmir Hand Knotted Carpet"})
+    canonical = fields.Str(metadata={"example": "Kashmiri Hand Knotted Carpet"})
+    how = fields.Str(metadata={"description": "code, name (a listed name or alias) or close spelling"})
+
+
 class RowOutcomeOut(Schema):
     row = fields.Int()
     status = fields.Str(metadata={"description": "created, existing or refused"})
     participant_id = fields.Str(allow_none=True)
     errors = fields.Dict()
+    mapped = fields.List(fields.Nested(MappedValueOut), metadata={"description": "Languages and GI tags given by name, alias or spelling, and what each was taken as"})
 
 
 class ImportReport(Schema):
@@ -403,7 +425,13 @@ class FieldBatchIn(Schema):
 
 
 class CsvUpload(Schema):
-    """``text/csv`` with a header row; columns as listed in the API description."""
+    """``text/csv`` with a header row; columns as listed in the API description. Its
+    charset is the Content-Type's ``charset`` if given, else a byte order mark's (UTF-8,
+    UTF-16, UTF-32), else UTF-8, else detected; fields are separated by commas, semicolons,
+    tabs or vertical bars (found from the header). ``languages`` lists several in one cell
+    (``Kashmiri, Urdu``; without ``preferred_language`` the first is preferred); languages go by ISO 639 code, English name or their own name and
+    GI tags by the registry's name or a common spelling, and the report says what each was
+    taken as."""
 
 
 class StateIn(Schema):

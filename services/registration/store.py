@@ -25,7 +25,7 @@ from shared.pagination import Page, page
 from services.registration.domain.applications import Application
 from services.registration.domain.errors import Conflict
 from services.registration.domain.meets import Break, Meet
-from services.registration.domain.participants import Claim, Participant, identity_keys
+from services.registration.domain.participants import Claim, Participant, StaffAction, identity_keys
 from services.registration.domain.reference import SEED, Reference
 from services.registration.identities import IDENTITIES, Identities, duplicate_indexes
 
@@ -245,6 +245,7 @@ def _participant(doc: dict[str, Any]) -> Participant:
     doc = {k: v for k, v in doc.items() if k not in ("correlation_id", CODE)}
     doc["id"] = doc.pop("_id")
     doc["claims"] = [Claim(**{**c, "valid_until": _date(c.get("valid_until"))}) for c in doc.get("claims", [])]
+    doc["staff_actions"] = [StaffAction(**a) for a in doc.get("staff_actions", [])]
     return Participant(**doc)
 
 

@@ -55,6 +55,8 @@ class MeetingV1(Schema):
     timezone = TimeZone(required=True)
     reasons = fields.List(fields.Str(), load_default=list)
     interpreter = fields.Str(load_default=None, allow_none=True)
+    interpreter_name = fields.Str(load_default=None, allow_none=True, metadata={
+        "description": "The interpreter's name, so that messages name them. Absent from events published before it was added."})
     status = fields.Str(required=True)
     version = fields.Int(required=True)
 

@@ -57,6 +57,7 @@ MATRIX = {
         ("PATCH", "/v1/buyers/<participant_id>"): ({"organisation": "X"}, SELF_OR_ORGANISER),
         ("POST", "/v1/participants/<participant_id>/verification-code"): (None, ANYONE),
         ("POST", "/v1/participants/<participant_id>/verify"): ({"code": "000000"}, ANYONE),
+        ("POST", "/v1/participants/<participant_id>/contact-verification"): ({"method": "in_person"}, ORGANISERS),
         ("GET", "/v1/reports/ecommerce-onboarding"): (None, STAFF),
         ("POST", "/v1/meets/<meet_id>/applications"): ("application", PARTICIPANTS_OR_ORGANISER),
         ("GET", "/v1/meets/<meet_id>/applications"): (None, STAFF),

@@ -243,6 +243,9 @@ def test_pairs_without_a_common_language_get_an_interpreter_from_the_pool(matchi
     meetings = client.post(f"/v1/meets/{meet.id}/schedule/draft", json={}, headers=ORGANISER).get_json()["meetings"]
     assert len(meetings) == 2 and {m["interpreter"] for m in meetings} == {"int-1"}
     assert len({m["slot_id"] for m in meetings}) == 2
+    assert client.post(f"/v1/meets/{meet.id}/schedule/publish", headers=ORGANISER).status_code == 200
+    published = client.application.extensions["matching"].meetings.collection.find({"meet_id": meet.id})
+    assert {(m["interpreter"], m["interpreter_name"]) for m in published} == {("int-1", "Rafiq")}
 
 
 def test_follow_ups_are_announced_once_when_they_come_due(meet_with_people):

@@ -22,7 +22,7 @@ def test_a_seller_registers_and_the_platform_hears_of_it(client, db):
         ({"gstin": "27AAPFU0939F1ZA"}, "gstin", "check character"),
         ({"gstin": "NOT-A-GSTIN"}, "gstin", "15 characters"),
         ({"udyam": "UDYAM-12"}, "udyam", "UDYAM-JK-01-0012345"),
-        ({"phone": "12345"}, "phone", "international form"),
+        ({"phone": "12345"}, "phone", "Too few digits"),
         ({"district": "Gotham"}, "district", "Not a district"),
         ({"preferred_language": "fr"}, "preferred_language", "Must be one of"),
         ({"products": [{"name": "Saffron", "category": "spices", "price_band": {"min": 10.5, "max": "20", "unit": "g"}}]}, "products", "string"),

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from shared.rate_limits import HOUR, Limit, RateLimited, RateLimiter
+from shared.rate_limits import DAY, HOUR, Limit, RateLimited, RateLimiter
 from tests.api.conftest import SELLER, code_sent, outbox_events, register
 
 pytestmark = pytest.mark.stack
@@ -131,3 +131,28 @@ def test_the_limits_are_configurable(settings_for):
     client = app.test_client()
     seller = client.post("/v1/sellers", json=SELLER).get_json()
     assert [ask(client, seller["id"]).status_code for _ in range(3)] == [202, 202, 429]
+
+
+def test_expired_counters_are_swept_so_addresses_do_not_pile_up(db):
+    """One counter per client address would grow with every address that ever called:
+    counters whose window ended over a day ago go, live ones stay, and a limiter sweeps
+    on its own once per ``sweep_every``."""
+    clock = Clock()
+    limiter = RateLimiter(db["rate_limits"], clock, sweep_every=HOUR, background=False)
+    hourly, daily = Limit("hourly", 5, HOUR), Limit("daily", 5, DAY)
+    for n in range(30):
+        limiter.take(hourly, f"10.0.0.{n}")
+    limiter.take(daily, "p1")
+    clock.now = START + timedelta(days=1)
+    limiter.take(hourly, "10.9.9.9")
+    assert db["rate_limits"].count_documents({}) == 32
+    clock.now = START + timedelta(days=2, hours=1)
+    assert limiter.sweep() == 31
+    assert [d["_id"] for d in db["rate_limits"].find({})] == ["hourly:10.9.9.9"]
+
+    for n in range(10):
+        limiter.take(hourly, f"10.1.0.{n}")
+    clock.now = START + timedelta(days=5)
+    limiter._next_sweep = 0
+    limiter.take(hourly, "10.2.0.1")
+    assert [d["_id"] for d in db["rate_limits"].find({})] == ["hourly:10.2.0.1"]

@@ -6,6 +6,7 @@ from services.notifications.channels import DeliveryError, UndeliverableError
 from services.notifications.channels.gateway import GatewayChannel
 from services.notifications.domain import recipients
 from services.notifications.rendering import Renderer
+from shared import metrics
 from shared.config import DEV_CODE_KEY
 from shared.one_time_codes import CodeSealer
 
@@ -22,9 +23,9 @@ def sink():
     gateway.stop()
 
 
-def send(url, **overrides):
-    [note] = recipients.verification_code("e1", "corr-7", {**DATA, **overrides})
-    GatewayChannel("sms", url, timeout=2).send(note, Renderer(sealer=SEALER).render(note.kind, note.language, note.context))
+def send(url, channel="sms", **overrides):
+    [note] = recipients.verification_code("e1", "corr-7", {**DATA, "channel": channel, **overrides})
+    GatewayChannel(channel, url, timeout=2).send(note, Renderer(sealer=SEALER).render(note.kind, note.language, note.context, channel))
 
 
 def test_a_message_reaches_the_gateway_with_its_correlation_id(sink):
@@ -46,3 +47,23 @@ def test_a_refusal_is_final(sink):
     with pytest.raises(UndeliverableError, match="422"):
         send(sink.url, address="")
     assert sink.received() == []
+
+
+def segments_counted(language: str, encoding: str) -> float:
+    return metrics.SMS_SEGMENTS.labels("verification_code", language, encoding)._value.get()
+
+
+def test_each_sms_reports_its_segments_and_the_metric_counts_them(sink):
+    before = segments_counted("ur", "UCS-2"), segments_counted("en", "GSM-7")
+    send(sink.url, preferred_language="ur")
+    send(sink.url)
+    urdu, english = sink.received()
+    assert (urdu["segments"], urdu["encoding"]) == (1, "UCS-2") and "654321" in urdu["text"]
+    assert (english["segments"], english["encoding"]) == (1, "GSM-7")
+    assert (segments_counted("ur", "UCS-2"), segments_counted("en", "GSM-7")) == (before[0] + 1, before[1] + 1)
+
+
+def test_whatsapp_messages_are_not_counted_as_sms_segments(sink):
+    send(sink.url, channel="whatsapp")
+    [message] = sink.received()
+    assert message["channel"] == "whatsapp" and "segments" not in message

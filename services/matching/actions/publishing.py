@@ -37,7 +37,8 @@ def publish_schedule(ctx: Matching, meet_id: str) -> dict[str, Any]:
     slots = {s["id"]: s for s in meet["slots"]}
     unnamed = sorted({w for m in pending if not set(NAMES) <= m.keys() for w in (m["seller_id"], m["buyer_id"])})
     profiles = ctx.profiles.many(unnamed) if unnamed else {}
-    left_out = _claim_places(ctx, meet, draft_id, [meeting_doc(meet, m, slots, profiles) for m in pending], begun=stored.get("publishing") == draft_id)
+    interpreters = interpreter_names(ctx, meet_id)
+    left_out = _claim_places(ctx, meet, draft_id, [meeting_doc(meet, m, slots, profiles, interpreters) for m in pending], begun=stored.get("publishing") == draft_id)
     if left_out:
         summary["left_out"] = left_out
     ctx.schedules.begin_publication(meet_id, draft_id)
@@ -47,7 +48,7 @@ def publish_schedule(ctx: Matching, meet_id: str) -> dict[str, Any]:
         if ctx.meetings.chunk_done(chunk):
             ctx.meetings.list_chunk(meet_id, chunk)
             continue
-        docs = [d for d in (meeting_doc(meet, m, slots, profiles) for m in part) if d["_id"] not in left_out]
+        docs = [d for d in (meeting_doc(meet, m, slots, profiles, interpreters) for m in part) if d["_id"] not in left_out]
         created += ctx.meetings.publish_chunk(meet_id, chunk, docs, [messages.meeting_event(messages.MEETING_SCHEDULED, d) for d in docs])
     published = {"at": datetime.now(timezone.utc), "meetings": len(draft["meetings"]), **{k: draft["stats"][k] for k in ("value", "upper_bound")}}
     held = [m for m in draft["meetings"] if f"{meet_id}:{m['seller_id']}:{m['buyer_id']}" not in left_out]
@@ -55,8 +56,15 @@ def publish_schedule(ctx: Matching, meet_id: str) -> dict[str, Any]:
     return {**summary, "newly_published": created}
 
 
-def meeting_doc(meet: dict, m: dict, slots: dict, profiles: dict[str, ParticipantProfile]) -> dict[str, Any]:
-    """The published meeting document of a draft meeting ``m`` (names from ``m`` if it has them)."""
+def interpreter_names(ctx: Matching, meet_id: str) -> dict[str, str]:
+    """Interpreter id -> name, for the meet's pool."""
+    return {i["interpreter_id"]: i["name"] for i in ctx.interpreters.for_meet(meet_id)}
+
+
+def meeting_doc(meet: dict, m: dict, slots: dict, profiles: dict[str, ParticipantProfile], interpreters: dict[str, str] | None = None) -> dict[str, Any]:
+    """The published meeting document of a draft meeting ``m`` (names from ``m`` if it has
+    them; the interpreter's name from ``interpreters``, id -> name, so that messages name
+    them)."""
     slot = slots[m["slot_id"]]
     names = {k: m[k] for k in NAMES} if set(NAMES) <= m.keys() else party_names(profiles.get(m["seller_id"]), profiles.get(m["buyer_id"]))
     return {
@@ -65,6 +73,7 @@ def meeting_doc(meet: dict, m: dict, slots: dict, profiles: dict[str, Participan
         "slot_id": m["slot_id"], "slot_index": m["slot_index"], "day": slot["day"], "start": slot["start"], "end": slot["end"],
         "table": m["table"], "timezone": meet["timezone"], "reasons": m["reasons"], "kind": m["kind"], "value": m["value"],
         "interpreter": m.get("interpreter"),
+        "interpreter_name": (interpreters or {}).get(m["interpreter"]) if m.get("interpreter") else None,
         "status": "scheduled", "version": 1,
         **names,
     }
@@ -94,9 +103,10 @@ def cancel_participant(ctx: Matching, meet_id: str, participant_id: str, reason:
             ctx.meetings.mark_cancelled(meet_id, doc["_id"])
             vacate(ctx, doc)
     slots = {s["id"]: s for s in meet["slots"]}
+    interpreters = interpreter_names(ctx, meet_id)
     added_ids = []
     for meeting in added:
-        doc = meeting_doc(meet, draft_meeting(meeting, problem, reasons, profiles), slots, profiles)
+        doc = meeting_doc(meet, draft_meeting(meeting, problem, reasons, profiles), slots, profiles, interpreters)
         try:
             if add_meeting(ctx, doc, [messages.meeting_event(messages.MEETING_SCHEDULED, doc)]):
                 added_ids.append(doc["_id"])

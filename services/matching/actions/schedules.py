@@ -11,13 +11,16 @@ from services.matching.domain.places import lock_holder, lock_places
 from services.matching.occupancy import Taken
 from services.matching.domain.participants import ParticipantProfile
 from services.matching.domain.preferences import DEFAULT_BUYER_FACTOR, pair_value
-from services.matching.domain.scheduling import Candidate, Infeasible, Meeting, Problem, build_schedule, idle_gaps
+from services.matching.domain.scheduling import Candidate, Infeasible, Meeting, Problem
+from services.matching.domain.solver import solve
+from services.matching.domain.draft_report import draft_report, draft_stats
 from services.matching.domain.screening import Screen
 from services.matching.domain.scoring import score
 from services.matching.domain.suggestions import rare_districts
 from services.matching.store import PublicationUnfinished
 
 CANDIDATES_PER_BUYER = 60
+DEFAULT_TIME_LIMIT = 10.0
 Reasons = Callable[[tuple[str, str]], list[str]]
 NAMES = ("seller_name", "seller_district", "buyer_name", "buyer_country")
 
@@ -112,6 +115,7 @@ def problem_of(
     problem = Problem(
         [s["id"] for s in meet["slots"]], meet["tables"], availability, candidates,
         default_max_meetings=max_meetings, excluded=frozenset(excluded), interpreter_availability=interpreter_availability,
+        days=days_of(meet["slots"]),
     )
 
     def reasons(pair: tuple[str, str]) -> list[str]:
@@ -130,19 +134,65 @@ def _interpreters_for(seller: ParticipantProfile, buyer: ParticipantProfile, poo
     return frozenset(i["interpreter_id"] for i in pool if set(i["languages"]) & set(seller.languages) and set(i["languages"]) & set(buyer.languages))
 
 
+def days_of(slots: list[dict[str, Any]]) -> list[tuple[int, int]]:
+    """(first, last) slot index of each day of a meet's slots (slots of a day are listed together)."""
+    days: list[tuple[int, int]] = []
+    for i, slot in enumerate(slots):
+        if days and slots[days[-1][0]].get("day") == slot.get("day"):
+            days[-1] = (days[-1][0], i)
+        else:
+            days.append((i, i))
+    return days
+
+
 def draft_schedule(
     ctx: Matching, meet_id: str, max_meetings: int, caps: dict[str, int] | None = None, buyer_factor: float = DEFAULT_BUYER_FACTOR,
-    seen: dict[str, Any] | None = None,
+    time_limit: float = DEFAULT_TIME_LIMIT, seen: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Build a draft for review. Meetings already published stay as they are (locked) and
-    are marked ``published``; a pair whose meeting was cancelled is not drafted again (a
-    pair has one meeting id). ``seen``: how far matching had consumed registration's
-    events when drafting (``shared/freshness.py``), recorded with the draft. Raises
-    NotFound, Refused (locks that cannot all be kept, with the reason, or a publication of
-    the previous draft still unfinished)."""
+    """Build a draft for review within ``time_limit`` seconds of solving. Meetings already
+    published stay as they are (locked) and are marked ``published``; a pair whose meeting
+    was cancelled is not drafted again (a pair has one meeting id). The draft reports how
+    good it is and who and what it left out (``draft_report``). ``seen``: how far matching
+    had consumed registration's events when drafting (``shared/freshness.py``), recorded
+    with the draft. Raises NotFound, Refused
+    (locks that cannot all be kept, with the reason, or a publication of the previous
+    draft still unfinished)."""
     meet = meet_of(ctx, meet_id)
     problem, reasons, profiles = problem_of(ctx, meet, max_meetings, buyer_factor)
     problem.max_meetings = dict(caps or {})
+    problem.locked, taken = _kept_meetings(ctx, meet_id, problem)
+    started = datetime.now(timezone.utc)
+    try:
+        solution = solve(problem, time_limit)
+    except Infeasible as exc:
+        raise Refused(f"The locked meetings cannot all be kept: {exc}.") from None
+    schedule = solution.schedule
+    draft = {
+        "id": uuid.uuid4().hex,
+        "built_at": started,
+        "max_meetings": max_meetings,
+        "registration_seen": seen,
+        "meetings": [{**draft_meeting(m, problem, reasons, profiles), "published": m.pair in taken} for m in schedule.meetings],
+        "stats": {
+            "meetings": len(schedule.meetings), "value": schedule.value, "upper_bound": solution.value_bound, "gap": solution.gap,
+            "requested_pairs": sum(1 for c in problem.candidates if c.kind != "recommended"),
+            "requested_scheduled": sum(1 for m in schedule.meetings if m.kind != "recommended"),
+            "unscheduled_requests": sum(1 for c in schedule.unscheduled if c.kind != "recommended"),
+            "mean_idle_slots": round(solution.idle_slots / len(solution.idle_per_person), 3) if solution.idle_per_person else 0,
+            **draft_stats(solution, problem),
+        },
+    }
+    try:
+        ctx.schedules.save_draft(meet_id, draft)
+    except PublicationUnfinished:
+        raise Refused("The previous draft's publication has not finished: publish again to complete it, then draft.") from None
+    return {**draft, **draft_report(solution, problem)}
+
+
+def _kept_meetings(ctx: Matching, meet_id: str, problem: Problem) -> tuple[list[Meeting], set[tuple[str, str]]]:
+    """The meetings a draft may not move (published ones still live, and the organiser's
+    locks) and the pairs already published; cancelled pairs join ``problem.excluded``.
+    Raises Refused for a lock on a cancelled pair."""
     still_here = problem.availability.keys()
     every_meeting = ctx.meetings.placements(meet_id, live=False)
     gone = ctx.meetings.cancelled(meet_id)
@@ -163,32 +213,7 @@ def draft_schedule(
         if pair not in taken:
             slot = slot_index.get(lock["slot_id"], len(problem.slots))
             pinned.append(Meeting(pair[0], pair[1], slot, lock.get("table") or 0, 0.0, "locked", locked=True))
-    problem.locked = published + pinned
-    started = datetime.now(timezone.utc)
-    try:
-        schedule = build_schedule(problem)
-    except Infeasible as exc:
-        raise Refused(f"The locked meetings cannot all be kept: {exc}.") from None
-    gaps = idle_gaps(schedule.meetings)
-    draft = {
-        "id": uuid.uuid4().hex,
-        "built_at": started,
-        "max_meetings": max_meetings,
-        "registration_seen": seen,
-        "meetings": [{**draft_meeting(m, problem, reasons, profiles), "published": m.pair in taken} for m in schedule.meetings],
-        "stats": {
-            "meetings": len(schedule.meetings), "value": schedule.value, "upper_bound": schedule.upper_bound, "gap": schedule.gap,
-            "requested_pairs": sum(1 for c in problem.candidates if c.kind != "recommended"),
-            "requested_scheduled": sum(1 for m in schedule.meetings if m.kind != "recommended"),
-            "unscheduled_requests": sum(1 for c in schedule.unscheduled if c.kind != "recommended"),
-            "mean_idle_slots": round(sum(gaps.values()) / len(gaps), 3) if gaps else 0,
-        },
-    }
-    try:
-        ctx.schedules.save_draft(meet_id, draft)
-    except PublicationUnfinished:
-        raise Refused("The previous draft's publication has not finished: publish again to complete it, then draft.") from None
-    return draft
+    return published + pinned, taken
 
 
 def draft_meeting(m: Meeting, problem: Problem, reasons: Reasons, profiles: dict[str, ParticipantProfile]) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from shared.openapi import documented
 from services.matching import actions
 from services.matching.domain import agenda
 from services.matching.domain.reports import report_csv_rows
-from services.matching.schemas import CancellationIn, CheckInIn, DraftIn, InterpreterIn, LockIn, PreferenceIn, RequestIn, WalkInIn
+from services.matching.schemas import CancellationIn, CheckInIn, DraftIn, DraftOut, InterpreterIn, LockIn, PreferenceIn, RequestIn, WalkInIn
 
 bp = Blueprint("meets", __name__, url_prefix="/v1/meets/<meet_id>")
 READING = ("GET", "HEAD", "OPTIONS")
@@ -92,7 +92,7 @@ def unlock(meet_id: str, seller_id: str, buyer_id: str):
 
 
 @bp.post("/schedule/draft")
-@documented("Build a draft schedule for review", tags=("schedule",), body=DraftIn, body_optional=True, roles=(ORGANISER,), errors=(400, 404, 409))
+@documented("Build a draft schedule for review", tags=("schedule",), body=DraftIn, body_optional=True, response=DraftOut, roles=(ORGANISER,), errors=(400, 404, 409))
 def draft(meet_id: str):
     """Refused (409, with the counts) while matching has not handled every registration
     event Kafka holds, or knows fewer approved participants than registration's decisions
@@ -101,9 +101,11 @@ def draft(meet_id: str):
     require(ORGANISER)
     body = DraftIn().load(json_body(optional=True))
     seen = _registration_seen(meet_id, body["force"])
-    built = actions.draft_schedule(ctx(), meet_id, body["max_meetings"], body["max_meetings_by_participant"], body["buyer_preference_factor"], seen)
+    built = actions.draft_schedule(ctx(), meet_id, body["max_meetings"], body["max_meetings_by_participant"], body["buyer_preference_factor"],
+                                   body["time_limit_s"], seen=seen)
     warnings = [] if seen["complete"] else [_behind_message(seen)]
-    return {"stats": built["stats"], "meetings": built["meetings"], "registration_seen": seen, "warnings": warnings}
+    shown = {key: built[key] for key in ("stats", "meetings", "left_out", "without_meetings", "per_person")}
+    return {**shown, "registration_seen": seen, "warnings": warnings}
 
 
 def _registration_seen(meet_id: str, force: bool) -> dict:

@@ -22,7 +22,7 @@ from typing import Iterable
 
 from services.matching.domain.locks import Infeasible, check_locks
 
-__all__ = ["Candidate", "Meeting", "Problem", "Schedule", "Infeasible", "build_schedule", "repair", "upper_bound", "idle_gaps"]
+__all__ = ["Board", "Candidate", "assign_tables", "distinct", "try_place", "try_augment", "added_idle", "Meeting", "Problem", "Schedule", "Infeasible", "build_schedule", "repair", "upper_bound", "idle_gaps"]
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,8 @@ class Candidate:
     value: float
     kind: str = "recommended"  # mutual_request | request | must_meet | would_like | recommended
     interpreters: frozenset[str] | None = None  # None: they share a language; else who could interpret
+    required: bool = False  # must be placed (placed before any optional pair; the solver places all it can)
+    slots: frozenset[int] | None = None  # the slots the meeting may take (e.g. mornings only); None: any
 
     @property
     def pair(self) -> tuple[str, str]:
@@ -65,6 +67,11 @@ class Problem:
     locked: list[Meeting] = field(default_factory=list)
     excluded: frozenset[tuple[str, str]] = frozenset()
     interpreter_availability: dict[str, frozenset[int]] = field(default_factory=dict)
+    days: list[tuple[int, int]] | None = None  # (first, last) slot index of each day, inclusive; None: one day
+
+    def day_ranges(self) -> list[tuple[int, int]]:
+        """The days as (first, last) slot indexes, inclusive; one day of every slot when not given."""
+        return list(self.days) if self.days else ([(0, len(self.slots) - 1)] if self.slots else [])
 
     def cap(self, participant: str) -> int:
         return self.max_meetings.get(participant, self.default_max_meetings)
@@ -83,7 +90,7 @@ class Schedule:
         return 0.0 if self.upper_bound <= 0 else round(1 - self.value / self.upper_bound, 4)
 
 
-class _Board:
+class Board:
     """Who is busy when, and how many tables each slot has in use."""
 
     def __init__(self, problem: Problem):
@@ -91,19 +98,28 @@ class _Board:
         self.busy: dict[str, int] = {}
         self.count: dict[str, int] = {}
         self.used = [0] * len(problem.slots)
+        self.open_tables = (1 << len(problem.slots)) - 1 if problem.tables > 0 else 0
         self.at: dict[tuple[str, int], tuple[str, str]] = {}
         self.meetings: dict[tuple[str, str], Meeting] = {}
         every_slot = (1 << len(problem.slots)) - 1
         self.mask = {p: _mask(slots) & every_slot for p, slots in problem.availability.items()}
         self.interpreter_mask = {i: _mask(slots) & every_slot for i, slots in problem.interpreter_availability.items()}
         self.interpreter_busy: dict[str, int] = {}
+        self.window = {c.pair: _mask(c.slots) for c in problem.candidates if c.slots is not None}
 
     def free_slots(self, seller: str, buyer: str, interpreters: frozenset[str] | None = None) -> int:
         both = self.mask.get(seller, 0) & self.mask.get(buyer, 0)
-        both &= ~self.busy.get(seller, 0) & ~self.busy.get(buyer, 0)
+        both &= ~self.busy.get(seller, 0) & ~self.busy.get(buyer, 0) & self.window.get((seller, buyer), -1)
         if interpreters is not None:
             both &= self._interpreter_free(interpreters)
         return both & self._table_mask()
+
+    def interpreter_mask_of(self, interpreters: frozenset[str]) -> int:
+        """The slots in which at least one of ``interpreters`` is on duty."""
+        mask = 0
+        for interpreter in interpreters:
+            mask |= self.interpreter_mask.get(interpreter, 0)
+        return mask
 
     def _interpreter_free(self, interpreters: frozenset[str]) -> int:
         free = 0
@@ -119,7 +135,7 @@ class _Board:
         return next(i for i in sorted(interpreters) if self.interpreter_mask.get(i, 0) & bit and not self.interpreter_busy.get(i, 0) & bit)
 
     def _table_mask(self) -> int:
-        return sum(1 << t for t, used in enumerate(self.used) if used < self.problem.tables)
+        return self.open_tables
 
     def has_room(self, seller: str, buyer: str) -> bool:
         return self.count.get(seller, 0) < self.problem.cap(seller) and self.count.get(buyer, 0) < self.problem.cap(buyer)
@@ -132,6 +148,8 @@ class _Board:
         if meeting.interpreter:
             self.interpreter_busy[meeting.interpreter] = self.interpreter_busy.get(meeting.interpreter, 0) | (1 << meeting.slot)
         self.used[meeting.slot] += 1
+        if self.used[meeting.slot] >= self.problem.tables:
+            self.open_tables &= ~(1 << meeting.slot)
         self.meetings[meeting.pair] = meeting
 
     def remove(self, meeting: Meeting) -> None:
@@ -142,6 +160,8 @@ class _Board:
         if meeting.interpreter:
             self.interpreter_busy[meeting.interpreter] &= ~(1 << meeting.slot)
         self.used[meeting.slot] -= 1
+        if self.used[meeting.slot] < self.problem.tables:
+            self.open_tables |= 1 << meeting.slot
         del self.meetings[meeting.pair]
 
     def best_slot(self, seller: str, buyer: str, free: int) -> int:
@@ -150,7 +170,7 @@ class _Board:
         spans = [_span(self.busy.get(who, 0)) for who in (seller, buyer)]
         best, best_cost = -1, None
         for slot in _bits(free):
-            cost = sum(_added_idle(span, slot) for span in spans)
+            cost = sum(added_idle(span, slot) for span in spans)
             if best_cost is None or cost < best_cost:
                 best, best_cost = slot, cost
         return best
@@ -162,7 +182,7 @@ def _span(busy: int) -> tuple[int, int] | None:
     return (busy & -busy).bit_length() - 1, busy.bit_length() - 1
 
 
-def _added_idle(span: tuple[int, int] | None, slot: int) -> int:
+def added_idle(span: tuple[int, int] | None, slot: int) -> int:
     """Change in idle slots (span minus meetings) when a meeting is added at ``slot``."""
     if span is None:
         return 0
@@ -177,23 +197,23 @@ def build_schedule(problem: Problem) -> Schedule:
     then the candidates by value. Raises ``Infeasible`` (with the reason) when the locked
     meetings cannot all be kept."""
     check_locks(problem)
-    board = _Board(problem)
+    board = Board(problem)
     for meeting in problem.locked:
         board.place(replace(meeting, locked=True))
     ordered = sorted(
-        (c for c in _distinct(problem.candidates) if c.pair not in problem.excluded and c.pair not in board.meetings),
-        key=lambda c: (-c.value, c.seller_id, c.buyer_id),
+        (c for c in distinct(problem.candidates) if c.pair not in problem.excluded and c.pair not in board.meetings),
+        key=lambda c: (not c.required, -c.value, c.seller_id, c.buyer_id),
     )
     left_out = []
     for candidate in ordered:
-        if not _try_place(board, candidate):
+        if not try_place(board, candidate):
             left_out.append(candidate)
-    still_out = [c for c in left_out if not _try_augment(board, c)]
-    meetings = _assign_tables(problem, list(board.meetings.values()))
+    still_out = [c for c in left_out if not try_augment(board, c)]
+    meetings = assign_tables(problem, list(board.meetings.values()))
     return Schedule(meetings, still_out, round(sum(m.value for m in meetings), 4), upper_bound(problem))
 
 
-def _try_place(board: _Board, candidate: Candidate) -> bool:
+def try_place(board: Board, candidate: Candidate) -> bool:
     if not board.has_room(candidate.seller_id, candidate.buyer_id):
         return False
     free = board.free_slots(candidate.seller_id, candidate.buyer_id, candidate.interpreters)
@@ -205,12 +225,12 @@ def _try_place(board: _Board, candidate: Candidate) -> bool:
     return True
 
 
-def _try_augment(board: _Board, candidate: Candidate) -> bool:
+def try_augment(board: Board, candidate: Candidate) -> bool:
     """Place ``candidate`` by moving one meeting that blocks it to another free slot."""
     seller, buyer = candidate.pair
     if not board.has_room(seller, buyer):
         return False
-    both = board.mask.get(seller, 0) & board.mask.get(buyer, 0)
+    both = board.mask.get(seller, 0) & board.mask.get(buyer, 0) & board.window.get((seller, buyer), -1)
     for slot in _bits(both):
         if board.used[slot] >= board.problem.tables and not (board.at.get((seller, slot)) or board.at.get((buyer, slot))):
             continue
@@ -234,7 +254,7 @@ def _try_augment(board: _Board, candidate: Candidate) -> bool:
     return False
 
 
-def _assign_tables(problem: Problem, meetings: list[Meeting]) -> list[Meeting]:
+def assign_tables(problem: Problem, meetings: list[Meeting]) -> list[Meeting]:
     """Table numbers from 1: each buyer keeps one table when there are enough of them."""
     buyers = sorted({m.buyer_id for m in meetings})
     home = {b: i + 1 for i, b in enumerate(buyers)} if len(buyers) <= problem.tables else {}
@@ -264,7 +284,7 @@ def upper_bound(problem: Problem) -> float:
     ``min(cap, available slots)`` pair values; likewise over sellers; and no schedule holds
     more than tables x slots meetings, so none beats that many best pair values overall.
     """
-    pairs = [c for c in _distinct(problem.candidates + [Candidate(m.seller_id, m.buyer_id, m.value, m.kind) for m in problem.locked]) if c.pair not in problem.excluded]
+    pairs = [c for c in distinct(problem.candidates + [Candidate(m.seller_id, m.buyer_id, m.value, m.kind) for m in problem.locked]) if c.pair not in problem.excluded]
     if not pairs:
         return 0.0
 
@@ -291,14 +311,14 @@ def repair(schedule: Schedule, problem: Problem, absent: Iterable[str]) -> tuple
     gone = set(absent)
     dropped = [m for m in schedule.meetings if m.seller_id in gone or m.buyer_id in gone]
     kept = [replace(m, locked=True) for m in schedule.meetings if m not in dropped]
-    board = _Board(problem)
+    board = Board(problem)
     for meeting in kept:
         board.place(meeting)
     added = []
     for candidate in sorted(schedule.unscheduled + _pairs_of_absent_partners(problem, dropped, gone), key=lambda c: (-c.value, c.pair)):
         if gone & set(candidate.pair) or candidate.pair in board.meetings or candidate.pair in problem.excluded:
             continue
-        if _try_place(board, candidate):
+        if try_place(board, candidate):
             added.append(board.meetings[candidate.pair])
     tables_kept = {m.pair: m.table for m in kept}
     new_meetings = _fill_tables(problem, kept, added, tables_kept)
@@ -334,7 +354,7 @@ def idle_gaps(meetings: list[Meeting]) -> dict[str, int]:
     return {who: max(s) - min(s) + 1 - len(s) for who, s in slots.items()}
 
 
-def _distinct(candidates: Iterable[Candidate]) -> list[Candidate]:
+def distinct(candidates: Iterable[Candidate]) -> list[Candidate]:
     best: dict[tuple[str, str], Candidate] = {}
     for candidate in candidates:
         if candidate.pair not in best or candidate.value > best[candidate.pair].value:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Mapping
 
 Pair = tuple[str, str]
-LINE_FIELDS = ("day", "start", "end", "table", "interpreter", "timezone")
+LINE_FIELDS = ("day", "start", "end", "table", "interpreter", "interpreter_name", "timezone")
 
 
 def pairs_by_person(sellers: Iterable[Mapping[str, Any]]) -> dict[str, list[Pair]]:
@@ -36,7 +36,7 @@ def other_side(pair: Pair, person: str) -> str:
 
 def schedule_lines(meetings: Iterable[Mapping[str, Any]], person: str, names: Mapping[str, str]) -> list[dict[str, Any]]:
     """The lines of ``person``'s schedule: each meeting (a stored meeting document) with
-    ``meeting_id``, day, start, end, table, interpreter, time zone and ``with`` (the other
+    ``meeting_id``, day, start, end, table, interpreter (id and name), time zone and ``with`` (the other
     side's name from ``names``), by day, start and id."""
     lines = []
     for meeting in meetings:

@@ -7,17 +7,18 @@ refused.
 """
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from marshmallow import ValidationError
 
+from shared.csv_input import DELIMITERS, UnreadableCsv, read_table
+
 from services.registration.actions import Registration
 from services.registration.actions import participants as participant_actions
 from services.registration.actions.buyer_csv import BUYER_CSV_COLUMNS, BUYER_REQUIRED_COLUMNS, buyer_from_cells
+from services.registration.domain import vocabularies
 from services.registration.domain.errors import Conflict, DomainError
 from services.registration.domain.identifiers import normalise_gstin, normalise_phone
 from services.registration.schemas import BuyerIn, SellerIn
@@ -27,8 +28,9 @@ CHUNK_ROWS = 100
 CSV_COLUMNS = (
     "name", "organisation", "state", "district", "enterprise_kind", "phone", "email", "preferred_language",
     "gstin", "udyam", "iec", "product", "category", "odop_product", "gi_tag", "monthly_capacity", "capacity_unit",
-    "price_min", "price_max", "price_unit", "export_ready",
+    "price_min", "price_max", "price_unit", "export_ready", "languages",
 )
+PARTICIPANT_COLUMNS = CSV_COLUMNS[:11] + ("languages",)
 REQUIRED_COLUMNS = ("name", "district", "phone")
 SELLER_IN = SellerIn()
 
@@ -42,35 +44,49 @@ STATUSES = ("created", "existing", "refused")
 
 @dataclass
 class RowOutcome:
+    """What became of row ``row``: ``status``, the participant it made or found, the field
+    errors that refused it, and the values taken as their canonical form
+    (``vocabularies.canonical_row``: ``[{field, given, canonical, how}]``)."""
+
     row: int
     status: str  # one of STATUSES
     participant_id: str | None = None
     errors: dict[str, Any] = field(default_factory=dict)
+    mapped: list[dict[str, str]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
 def parse_csv(text: str, role: str = "seller") -> list[dict[str, Any]]:
-    """Rows of a seller (or buyer) CSV as SellerIn- (BuyerIn-) shaped dicts (empty cells left out)."""
+    """Rows of a seller (or buyer) CSV (decoded text, fields separated by commas, semicolons,
+    tabs or vertical bars: see ``shared.csv_input``) as SellerIn- (BuyerIn-) shaped dicts,
+    empty cells left out. Raises BadFile naming the delimiter it read the header with when
+    columns are wrong."""
     allowed, required, from_cells, _ = ROLES[role]
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    columns = [c.strip() for c in reader.fieldnames or []]
+    try:
+        columns, cells, delimiter = read_table(text, allowed)
+    except UnreadableCsv as exc:
+        raise BadFile(str(exc)) from None
     unknown = sorted(set(columns) - set(allowed))
     missing = [c for c in required if c not in columns]
     if unknown or missing:
-        raise BadFile(f"Columns: unknown {unknown or 'none'}, missing {missing or 'none'}. Allowed: {', '.join(allowed)}.")
-    rows = []
-    for raw in reader:
-        cells = {k.strip(): (v or "").strip() for k, v in raw.items() if k}
-        rows.append(from_cells({k: v for k, v in cells.items() if v}))
-        if len(rows) > MAX_ROWS:
-            raise BadFile(f"At most {MAX_ROWS} rows per upload.")
-    return rows
+        raise BadFile(
+            f"Columns (the header read as separated by {DELIMITERS[delimiter]}): unknown {unknown or 'none'}, "
+            f"missing {missing or 'none'}. Allowed: {', '.join(allowed)}."
+        )
+    if len(cells) > MAX_ROWS:
+        raise BadFile(f"At most {MAX_ROWS} rows per upload.")
+    return [from_cells({k: v for k, v in row.items() if v}) for row in cells]
 
 
 def _seller_from_cells(cells: dict[str, str]) -> dict[str, Any]:
-    seller = {k: cells[k] for k in CSV_COLUMNS[:11] if k in cells}
+    """A SellerIn-shaped row from a CSV row's non-empty cells. Without a
+    ``preferred_language``, the first of ``languages`` is preferred (rather than English,
+    which the seller may not speak)."""
+    seller = {k: cells[k] for k in PARTICIPANT_COLUMNS if k in cells}
+    if "languages" in cells and "preferred_language" not in cells:
+        seller["preferred_language"] = next(iter(vocabularies.split_list(cells["languages"])), cells["languages"])
     if "product" in cells:
         product: dict[str, Any] = {"name": cells["product"], "category": cells.get("category", "other")}
         for key in ("odop_product", "gi_tag"):
@@ -96,7 +112,7 @@ ROLES = {
 def import_rows(
     ctx: Registration, job_id: str, numbered_rows: list[tuple[int, dict[str, Any]]], registered_by: str | None, role: str = "seller",
 ) -> list[RowOutcome]:
-    """Register a chunk of rows (``(row number, row)``) of job ``job_id`` as ``role``s; their outcomes in order.
+    """Register a chunk of rows (``(row number, row)``) of job ``job_id``; their outcomes in order.
 
     Row ``n`` becomes participant ``row_participant_id(job_id, n)``, so doing a chunk again
     (a run resumed after a crash) finds its own claims and documents and duplicates
@@ -106,7 +122,9 @@ def import_rows(
     """
     outcomes: dict[int, RowOutcome] = {}
     prepared: dict[int, participant_actions.Prepared] = {}
+    mapped: dict[int, list[dict[str, str]]] = {}
     for number, row in numbered_rows:
+        row, mapped[number] = vocabularies.canonical_row(row)
         try:
             details = ROLES[role][3].load(row)
             prepared[number] = participant_actions.prepare(ctx, role, details, registered_by, row_participant_id(job_id, number))
@@ -141,6 +159,8 @@ def import_rows(
         batch.append(prepared[number])
         outcomes[number] = RowOutcome(number, "created", participant.id)
     ctx.participants.add_claimed(batch)
+    for number, outcome in outcomes.items():
+        outcome.mapped = mapped[number]
     return [outcomes[number] for number, _ in numbered_rows]
 
 

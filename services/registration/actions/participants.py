@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -11,7 +12,7 @@ from typing import Any, NamedTuple
 from shared.auth import Principal
 from shared.contracts import registration as catalogue
 from shared.correlation import new_id
-from shared.envelope import Event
+from shared.envelope import Event, now_ms
 from shared.one_time_codes import CODE_TTL
 
 from services.registration.actions import Registration, Stale
@@ -21,6 +22,7 @@ from services.registration.domain.participants import Claim, Participant, regist
 from services.registration.messages import participant_event, verification_requested
 
 MAX_ATTEMPTS = 5
+log = logging.getLogger(__name__)
 
 
 def with_product_ids(details: dict[str, Any]) -> dict[str, Any]:
@@ -118,6 +120,23 @@ def verify(ctx: Registration, participant_id: str, code: str, client: str) -> st
         verified = replace(participant, contact_verified=True, version=participant.version + 1)
         ctx.participants.save(verified, participant.version, [participant_event(catalogue.PARTICIPANT_VERIFIED, verified)])
     return ctx.auth.issue(participant_id)
+
+
+def verify_contact_by_staff(ctx: Registration, participant_id: str, method: str, note: str | None, by: Principal) -> Participant:
+    """Staff mark a participant's contact verified after checking it themselves (see
+    ``Participant.verify_contact_for``): recorded in the participant's audit trail, logged
+    as an audit line, announced as ``participant.verified``; no token is issued. Doing it
+    again once verified changes nothing. NotFound, DomainError, Stale on a concurrent change."""
+    participant = get(ctx, participant_id)
+    if not participant.verify_contact_for(by.subject, method, note, now_ms()):
+        return participant
+    expected = participant.version
+    participant.version += 1
+    if not ctx.participants.save(participant, expected, [participant_event(catalogue.PARTICIPANT_VERIFIED, participant)]):
+        raise Stale(get(ctx, participant_id).version)
+    log.info("staff action", extra={"audit": True, "action": "contact_verified", "actor": by.subject, "actor_role": by.role,
+                                    "participant_id": participant_id, "method": method})
+    return participant
 
 
 def add_claim(ctx: Registration, participant_id: str, details: dict[str, Any]) -> Claim:

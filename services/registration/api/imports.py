@@ -13,11 +13,13 @@ import json
 import os
 import socket
 import threading
+from typing import Callable
 
 from flask import Blueprint, request
 
 from shared.auth import ORGANISER, PARTICIPANT, STAFF
 from shared.correlation import new_id
+from shared.csv_input import UnreadableCsv, decode_upload
 from shared.http import Problem, idempotent, json_body, principal, require
 from shared.openapi import documented
 
@@ -50,7 +52,9 @@ def _importer():
 )
 @idempotent
 def import_csv():
-    return _import_csv(jobs.CSV, _importer())
+    caller = _importer()
+    text, rows = uploaded_csv(imports.parse_csv)
+    return _import(jobs.CSV, text, len(rows), caller)
 
 
 @bp.post("/v1/imports/buyers")
@@ -62,18 +66,28 @@ def import_csv():
 )
 @idempotent
 def import_buyers_csv():
-    return _import_csv(jobs.BUYER_CSV, require(ORGANISER))
+    caller = require(ORGANISER)
+    text, rows = uploaded_csv(lambda text: imports.parse_csv(text, jobs.ROLE_OF[jobs.BUYER_CSV]))
+    return _import(jobs.BUYER_CSV, text, len(rows), caller)
 
 
-def _import_csv(kind: str, caller):
+def uploaded_csv(parse: Callable[[str], list]) -> tuple[str, list]:
+    """The request's CSV file as ``(text, parse(text))``: 415 unless it is ``text/csv``; its
+    bytes decoded by ``shared.csv_input.decode_upload`` (the Content-Type's charset, else
+    a byte order mark, UTF-8 or the detected encoding); 400 problem+json naming the field
+    ``file``, the encoding it was read with and, from ``parse`` (which raises ValueError),
+    the delimiter, when it cannot be read or imported."""
     if request.mimetype != "text/csv":
         raise Problem(415, "Unsupported Media Type", "Send the file as text/csv.")
     try:
-        text = request.get_data(as_text=True)
-        rows = imports.parse_csv(text, jobs.ROLE_OF[kind])
-    except (imports.BadFile, UnicodeDecodeError) as exc:
-        raise Problem(400, "Bad Request", f"The file cannot be imported: {exc}", errors={"file": [str(exc)]}) from None
-    return _import(kind, text, len(rows), caller)
+        decoded = decode_upload(request.get_data(), request.mimetype_params.get("charset"))
+    except UnreadableCsv as exc:
+        raise Problem(400, "Bad Request", f"The file cannot be read: {exc}", errors={"file": [str(exc)]}) from None
+    try:
+        return decoded.text, parse(decoded.text)
+    except ValueError as exc:
+        message = f"{exc} (The file was {decoded.describe()}.)"
+        raise Problem(400, "Bad Request", f"The file cannot be imported: {message}", errors={"file": [message]}) from None
 
 
 @bp.post("/v1/field-batches")

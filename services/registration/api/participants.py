@@ -18,7 +18,7 @@ from services.registration.actions import participants as actions
 from services.registration.api.context import registration
 from services.registration.schemas import (
     PARTICIPANT_SORTABLE, BuyerIn, ClaimReview, ClaimSchema, EcommerceStatus, ParticipantOut, ParticipantQuery, PublicParticipantOut,
-    SellerIn, TokenOut, VerificationCode, VerificationRequest,
+    SellerIn, StaffVerification, TokenOut, VerificationCode, VerificationRequest,
 )
 
 bp = Blueprint("participants", __name__)
@@ -97,6 +97,14 @@ def send_code(participant_id: str):
 def verify(participant_id: str):
     code = VerificationCode().load(json_body())["code"]
     return {"token": actions.verify(registration(), participant_id, code, _client()), "participant_id": participant_id}
+
+
+@bp.post("/v1/participants/<participant_id>/contact-verification")
+@documented("Staff confirm a participant's phone or email they checked themselves (audited; no token is issued)", tags=("verification",), body=StaffVerification, response=ParticipantOut, roles=(ORGANISER,), errors=(400, 404, 409))
+def verify_for(participant_id: str):
+    caller = require(ORGANISER)
+    body = StaffVerification().load(json_body())
+    return _full(actions.verify_contact_by_staff(registration(), participant_id, body["method"], body["note"], caller))
 
 
 def _client() -> str:

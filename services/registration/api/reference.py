@@ -7,6 +7,7 @@ from shared.openapi import documented
 
 from services.registration.api.context import registration
 from services.registration.domain import participants, reference
+from services.registration.domain.vocabularies import GI_TAG_ALIASES, LANGUAGE_CODES, LANGUAGE_NAMES
 from services.registration.schemas import StateIn
 
 bp = Blueprint("reference", __name__, url_prefix="/v1/reference")
@@ -53,7 +54,7 @@ def gi_tags():
 
 
 @bp.get("/vocabularies")
-@documented("Allowed values: languages, categories, kinds, certifications, e-commerce channels", tags=TAGS, errors=())
+@documented("Allowed values: languages, categories, kinds, certifications, e-commerce channels; the other spellings imports take for languages and GI tags", tags=TAGS, errors=())
 def vocabularies():
     return {
         "languages": reference.LANGUAGES,
@@ -63,4 +64,8 @@ def vocabularies():
         "certification_kinds": participants.CLAIM_KINDS,
         "ecommerce_channels": participants.ECOMMERCE_CHANNELS,
         "ecommerce_statuses": participants.ECOMMERCE_STATUSES,
+        "import_spellings": {
+            "languages": {code: list(LANGUAGE_CODES[code] + LANGUAGE_NAMES[code]) for code in reference.LANGUAGES},
+            "gi_tags": {tag: list(GI_TAG_ALIASES[tag]) for tag in reference.GI_TAGS},
+        },
     }

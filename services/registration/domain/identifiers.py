@@ -1,66 +1,124 @@
-"""Indian identifiers and contact formats, validated without I/O."""
+"""Indian identifiers and contact formats, validated without I/O.
+
+Phone numbers are parsed and formatted by ``phonenumbers`` (Google's libphonenumber
+metadata) and GSTINs checked by ``python-stdnum``; only the Udyam number and the IEC,
+which no library covers, are checked by hand here.
+"""
 from __future__ import annotations
 
 import re
 
-_E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
-_INDIAN_MOBILE = re.compile(r"^\+91[6-9][0-9]{9}$")
+import phonenumbers
+from phonenumbers import NumberParseException, PhoneNumberType, ValidationResult
+from stdnum import luhn
+from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength, ValidationError
+from stdnum.in_ import gstin as stdnum_gstin
+from stdnum.in_ import pan as stdnum_pan
+
+DEFAULT_REGION = "IN"
+_INDIAN_MOBILE_TYPES = (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE)
+_SPREADSHEET_EXPONENT = re.compile(r"^\s*\d(\.\d+)?[eE]\+?\d+\s*$")
+_SPREADSHEET_DECIMAL = re.compile(r"^(\s*\+?\d+)\.0+\s*$")
+_EXAMPLE = "e.g. +91 98765 43210"
+
+_PARSE_ERRORS = {
+    NumberParseException.NOT_A_NUMBER: f"This is not a phone number: give its digits, {_EXAMPLE}.",
+    NumberParseException.INVALID_COUNTRY_CODE: "The country code is not one in use: start an international number with + and its country code, e.g. +44 20 7946 0958.",
+    NumberParseException.TOO_SHORT_AFTER_IDD: "Too few digits after the international prefix (00): give the country code and the number.",
+    NumberParseException.TOO_SHORT_NSN: f"Too few digits for a phone number, {_EXAMPLE}.",
+    NumberParseException.TOO_LONG: f"Too many digits for a phone number, {_EXAMPLE}.",
+}
+_LENGTH_ERRORS = {
+    ValidationResult.TOO_SHORT: "Too few digits for a phone number of +{code}.",
+    ValidationResult.TOO_LONG: "Too many digits for a phone number of +{code}.",
+    ValidationResult.INVALID_LENGTH: "The number of digits does not fit a phone number of +{code}.",
+    ValidationResult.IS_POSSIBLE_LOCAL_ONLY: "This is a local number: give it with its area code and country code, e.g. +44 20 7946 0958.",
+    ValidationResult.INVALID_COUNTRY_CODE: _PARSE_ERRORS[NumberParseException.INVALID_COUNTRY_CODE],
+}
 
 
 def normalise_phone(raw: str) -> str:
-    """E.164 form of a phone number; a bare 10-digit Indian mobile gets +91.
+    """The E.164 form (``+919876512346``) of a phone number as people and spreadsheets write it.
 
-    Raises ValueError with a message fit for the person who typed it.
+    Parsed by ``phonenumbers`` with India as the default region, so ``9876512346``,
+    ``09876512346``, ``919876512346`` (the country code without ``+``, as spreadsheets hold
+    it), ``+91 98765 12346`` and ``0091 9876512346`` are all the same number; any number
+    valid in its own country is accepted with its ``+`` country code. An Indian number must
+    be a mobile (codes and schedules go out by SMS). Raises ValueError with a message fit
+    for the person who typed it, chosen from the library's error type.
     """
-    digits = re.sub(r"[\s\-().]", "", raw or "")
-    if digits.startswith("00"):
-        digits = "+" + digits[2:]
-    if re.fullmatch(r"0?[6-9][0-9]{9}", digits):
-        digits = "+91" + digits[-10:]
-    if not _E164.match(digits):
-        raise ValueError("Give the phone number in international form, e.g. +919876543210.")
-    if digits.startswith("+91") and not _INDIAN_MOBILE.match(digits):
-        raise ValueError("An Indian mobile number has 10 digits after +91 and starts with 6, 7, 8 or 9.")
-    return digits
+    text = raw or ""
+    if _SPREADSHEET_EXPONENT.match(text):
+        raise ValueError(f"{text.strip()} is how a spreadsheet shows a long number, with digits lost: format the phone column as text and export it again.")
+    text = _SPREADSHEET_DECIMAL.sub(r"\1", text)
+    try:
+        number = phonenumbers.parse(text, DEFAULT_REGION)
+    except NumberParseException as exc:
+        raise ValueError(_PARSE_ERRORS.get(exc.error_type, _PARSE_ERRORS[NumberParseException.NOT_A_NUMBER])) from None
+    reason = phonenumbers.is_possible_number_with_reason(number)
+    if reason != ValidationResult.IS_POSSIBLE:
+        raise ValueError(_LENGTH_ERRORS.get(reason, _LENGTH_ERRORS[ValidationResult.INVALID_LENGTH]).format(code=number.country_code))
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError(f"No phone number of +{number.country_code} is written like this: check the digits, {_EXAMPLE}.")
+    if number.country_code == 91 and phonenumbers.number_type(number) not in _INDIAN_MOBILE_TYPES:
+        raise ValueError("This is not an Indian mobile number: give a mobile (10 digits after +91, starting with 6, 7, 8 or 9).")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-_GSTIN_CHARS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-_GSTIN = re.compile(r"^([0-9]{2})([A-Z]{5}[0-9]{4}[A-Z])([1-9A-Z])Z([0-9A-Z])$")
+_GSTIN_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_GSTIN_SHAPE = re.compile(r"^[0-9]{2}[A-Z]{5}[0-9]{4}[A-Z][1-9A-Z]Z[0-9A-Z]$")
+# GST state codes in use that python-stdnum 2.2 does not list (it stops at 37).
+STATE_CODES_BEYOND_STDNUM = {"38": "Ladakh", "97": "Other Territory"}
 _UDYAM = re.compile(r"^UDYAM-[A-Z]{2}-[0-9]{2}-[0-9]{7}$")
 _IEC = re.compile(r"^[A-Z0-9]{10}$")
 
 # The normalised forms, as the OpenAPI document gives them (a GSTIN's check character is
 # more than a pattern can say).
 PHONE_PATTERN = r"^\+(?:91[6-9][0-9]{9}|9[02-9][0-9]{5,13}|[1-8][0-9]{6,14})$"
-GSTIN_PATTERN = _GSTIN.pattern
+GSTIN_PATTERN = r"^([0-9]{2})([A-Z]{5}[0-9]{4}[A-Z])([1-9A-Z])Z([0-9A-Z])$"
 UDYAM_PATTERN = _UDYAM.pattern
 IEC_PATTERN = _IEC.pattern
 
 
-def gstin_check_character(first14: str) -> str:
-    """The 15th character of a GSTIN: a base-36 Luhn-style checksum of the first 14."""
-    total = 0
-    for position, char in enumerate(first14):
-        product = _GSTIN_CHARS.index(char) * (2 if position % 2 else 1)
-        total += product // 36 + product % 36
-    return _GSTIN_CHARS[(36 - total % 36) % 36]
-
-
 def normalise_gstin(raw: str) -> str:
-    """A GSTIN in capitals, with its format, state code and check character verified."""
-    gstin = (raw or "").strip().upper()
-    match = _GSTIN.match(gstin)
-    if not match:
-        raise ValueError("A GSTIN has 15 characters: state code, PAN, entity number, Z, check character.")
-    if not 1 <= int(match.group(1)) <= 38 and match.group(1) != "97":
-        raise ValueError(f"{match.group(1)} is not a GST state code.")
-    if gstin_check_character(gstin[:14]) != gstin[14]:
-        raise ValueError("The GSTIN's check character does not match: check it for a typing mistake.")
-    return gstin
+    """A GSTIN in capitals (spaces and dashes dropped), checked by ``python-stdnum``: length,
+    shape, state code, the PAN inside it, the ``Z`` and the check character. State codes
+    stdnum does not list yet (``STATE_CODES_BEYOND_STDNUM``) are checked with the same
+    library's parts (PAN, Luhn mod 36). Raises ValueError saying which part is wrong."""
+    number = stdnum_gstin.compact(raw or "")
+    try:
+        if number[:2] in STATE_CODES_BEYOND_STDNUM and _GSTIN_SHAPE.match(number):
+            stdnum_pan.validate(number[2:12])
+            luhn.validate(number, _GSTIN_ALPHABET)
+            return number
+        return stdnum_gstin.validate(number)
+    except (InvalidLength, InvalidFormat):
+        raise ValueError("A GSTIN has 15 characters: state code, PAN, entity number, Z, check character.") from None
+    except InvalidChecksum:
+        raise ValueError("The GSTIN's check character does not match: check it for a typing mistake.") from None
+    except InvalidComponent:
+        raise ValueError(_gstin_component_problem(number)) from None
+    except ValidationError:
+        raise ValueError("Not a valid GSTIN.") from None
+
+
+def _gstin_component_problem(number: str) -> str:
+    """Which part stdnum's InvalidComponent is about, found by elimination (it does not say)."""
+    if not stdnum_pan.is_valid(number[2:12]):
+        return f"Characters 3 to 12 of a GSTIN are the holder's PAN, and {number[2:12]} is not a valid PAN."
+    if number[12] == "0" or number[13] != "Z":
+        return "The 13th character of a GSTIN (the entity number) is 1-9 or A-Z and the 14th is Z."
+    return f"{number[:2]} is not a GST state code."
+
+
+def gstin_check_character(first14: str) -> str:
+    """The 15th character of a GSTIN whose first 14 are ``first14`` (Luhn mod 36, by stdnum)."""
+    return luhn.calc_check_digit(first14, _GSTIN_ALPHABET)
 
 
 def normalise_udyam(raw: str) -> str:
-    """Udyam registration number, e.g. UDYAM-JK-01-0012345."""
+    """Udyam registration number, e.g. UDYAM-JK-01-0012345. Checked by hand: no library
+    (python-stdnum included) knows the format, which has no check digit."""
     udyam = (raw or "").strip().upper()
     if not _UDYAM.match(udyam):
         raise ValueError("A Udyam number looks like UDYAM-JK-01-0012345.")
@@ -68,7 +126,9 @@ def normalise_udyam(raw: str) -> str:
 
 
 def normalise_iec(raw: str) -> str:
-    """Importer-Exporter Code: 10 letters and digits (the firm's PAN since 2020)."""
+    """Importer-Exporter Code: 10 letters and digits. Checked by hand: since 2020 a new IEC
+    is the firm's PAN, but older IECs are 10 digits that are no PAN, and no library
+    (python-stdnum included) covers the IEC."""
     iec = (raw or "").strip().upper()
     if not _IEC.match(iec):
         raise ValueError("An IEC has 10 letters and digits.")

@@ -17,6 +17,9 @@ CLAIM_KINDS = ("gi_authorised_user", "organic", "handloom_mark", "craftmark", "f
 CLAIM_PENDING, CLAIM_VERIFIED, CLAIM_REJECTED = "pending", "verified", "rejected"
 ECOMMERCE_CHANNELS = ("gem", "marketplace", "own_shop")
 ECOMMERCE_STATUSES = ("not_started", "in_progress", "onboarded", "not_interested")
+STAFF_VERIFICATION_METHODS = ("in_person", "phone_call", "video_call", "document")
+CONTACT_VERIFIED_BY_STAFF = "contact_verified"
+MAX_STAFF_ACTIONS = 50
 
 
 @dataclass
@@ -34,6 +37,19 @@ class Claim:
 
     def held_on(self, day: date) -> bool:
         return self.status == CLAIM_VERIFIED and (self.valid_until is None or self.valid_until >= day)
+
+
+@dataclass
+class StaffAction:
+    """What staff did to a participant's record on their behalf: the audit trail kept with
+    the record (the newest ``MAX_STAFF_ACTIONS``) and shown to the participant and staff.
+    ``by`` is the staff principal's subject, ``at`` UTC, ``method`` how they checked."""
+
+    action: str
+    by: str
+    at: datetime
+    method: str | None = None
+    note: str | None = None
 
 
 @dataclass
@@ -63,6 +79,7 @@ class Participant:
     # bookkeeping
     contact_verified: bool = False
     registered_by: str | None = None
+    staff_actions: list[StaffAction] = field(default_factory=list)
     id: str = field(default_factory=new_id)
     registered_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     version: int = 1
@@ -74,12 +91,30 @@ class Participant:
     def from_dict(cls, data: dict[str, Any]) -> "Participant":
         data = dict(data)
         data["claims"] = [c if isinstance(c, Claim) else Claim(**c) for c in data.get("claims", [])]
+        data["staff_actions"] = [a if isinstance(a, StaffAction) else StaffAction(**a) for a in data.get("staff_actions", [])]
         return cls(**data)
 
     @property
     def identity_keys(self) -> list[str]:
         """What recognises this participant again: their phone and, for firms, their GSTIN."""
         return identity_keys(self.phone, self.gstin)
+
+    def verify_contact_for(self, by: str, method: str, note: str | None, at: datetime) -> bool:
+        """Staff confirm, by ``method`` (one of ``STAFF_VERIFICATION_METHODS``), that the
+        participant holds their phone or email, and the confirmation joins the audit trail.
+        Staff never take the participant's one-time code or token to do it. False (nothing
+        recorded) when the contact is verified already; DomainError for an unknown method
+        or a participant with neither phone nor email."""
+        if method not in STAFF_VERIFICATION_METHODS:
+            raise DomainError(f"How the contact was checked: one of {', '.join(STAFF_VERIFICATION_METHODS)}.", "method")
+        if not (self.phone or self.email):
+            raise DomainError("There is no phone number or email address to verify.", "phone")
+        if self.contact_verified:
+            return False
+        self.contact_verified = True
+        action = StaffAction(CONTACT_VERIFIED_BY_STAFF, by, at, method, note)
+        self.staff_actions = [*self.staff_actions, action][-MAX_STAFF_ACTIONS:]
+        return True
 
     def verified_claims(self, on: date) -> list[Claim]:
         return [c for c in self.claims if c.held_on(on)]

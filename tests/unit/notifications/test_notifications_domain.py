@@ -31,11 +31,11 @@ def test_registration_without_email_goes_to_the_inbox():
     assert (note.channel, note.address) == ("inbox", "p1")
 
 
-def test_rendering_falls_back_to_english_when_a_translation_is_missing():
+def test_dogri_is_rendered_in_dogri_not_english():
     rendered = Renderer().render("registration_received", "doi", {"name": "Haleema", "role": "seller"})
-    assert rendered.language == "en"
-    assert "Haleema" in rendered.subject and "seller" in rendered.text
-    assert "<strong>seller</strong>" in rendered.html
+    assert rendered.language == "doi"
+    assert "Haleema" in rendered.subject and "बेचने आह्‌ला" in rendered.text and "seller" not in rendered.text
+    assert '<html lang="doi" dir="ltr">' in rendered.html
 
 
 def test_html_escapes_what_participants_typed():

@@ -42,3 +42,10 @@ def test_lines_name_the_other_side_in_time_order_and_the_calendar_is_the_same_fo
     assert [(line["meeting_id"], line["with"]) for line in lines] == [("m:s1:b1", "Brand 1"), ("m:s1:b2", "Brand 2")]
     calendar = schedule_ics("s1", lines, "BSM", STATS["at"])
     assert calendar == schedule_ics("s1", lines, "BSM", STATS["at"]) and "DTSTAMP:20300601T090000Z" in calendar
+
+
+def test_schedule_lines_carry_the_interpreters_name_from_the_meeting():
+    meeting = {"_id": "m1:s1:b1", "seller_id": "s1", "buyer_id": "b1", "day": "2030-07-30", "start": "10:00", "end": "10:20", "table": 2,
+               "interpreter": "int-1", "interpreter_name": "Rafiq Ahmad", "timezone": "Asia/Kolkata"}
+    [line] = schedule_lines([meeting], "s1", {"b1": "Keller Living"})
+    assert (line["interpreter"], line["interpreter_name"], line["with"]) == ("int-1", "Rafiq Ahmad", "Keller Living")

@@ -22,6 +22,18 @@ def test_bad_gstins_say_what_is_wrong(bad, words):
         normalise_gstin(bad)
 
 
+def test_gstins_are_compacted_and_checked_part_by_part_by_stdnum():
+    assert normalise_gstin("27-aapfu 0939f1zv") == "27AAPFU0939F1ZV"
+    ladakh = "38AAPFU0939F1Z" + gstin_check_character("38AAPFU0939F1Z")
+    assert normalise_gstin(ladakh) == ladakh
+    not_a_pan = "27AAPXU0939F1Z" + gstin_check_character("27AAPXU0939F1Z")
+    with pytest.raises(ValueError, match="not a valid PAN"):
+        normalise_gstin(not_a_pan)
+    entity_zero = "27AAPFU0939F0Z" + gstin_check_character("27AAPFU0939F0Z")
+    with pytest.raises(ValueError, match="entity number"):
+        normalise_gstin(entity_zero)
+
+
 def test_udyam_and_iec_formats():
     assert normalise_udyam(" udyam-jk-01-0012345 ") == "UDYAM-JK-01-0012345"
     assert normalise_iec("aapfu0939f") == "AAPFU0939F"

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from services.registration.domain.identifiers import normalise_phone
@@ -12,9 +14,16 @@ from services.registration.domain.reference import DISTRICTS, JAMMU_AND_KASHMIR,
         ("+91 98765-43210", "+919876543210"),
         ("0091 9876543210", "+919876543210"),
         ("+44 20 7946 0958", "+442079460958"),
+        ("919876512346", "+919876512346"),
+        ("09876512346", "+919876512346"),
+        ("+91 98765 12346", "+919876512346"),
+        ("919876512346.0", "+919876512346"),
+        ("+1 202 555 0100", "+12025550100"),
+        ("+971 50 123 4567", "+971501234567"),
+        ("00 49 151 12345678", "+4915112345678"),
     ],
 )
-def test_phone_numbers_are_normalised_to_e164(raw, expected):
+def test_phone_numbers_as_people_and_spreadsheets_write_them_are_stored_in_e164(raw, expected):
     assert normalise_phone(raw) == expected
 
 
@@ -28,3 +37,20 @@ def test_jammu_and_kashmir_has_its_twenty_districts():
     assert len(DISTRICTS[JAMMU_AND_KASHMIR]) == 20
     assert canonical_district(JAMMU_AND_KASHMIR, " budgam ") == "Budgam"
     assert canonical_district(JAMMU_AND_KASHMIR, "Leh") is None
+
+
+@pytest.mark.parametrize(
+    "raw, words",
+    [
+        ("abc", "not a phone number"),
+        ("+999 1234567", "country code"),
+        ("0044", "after the international prefix"),
+        ("+44 20", "Too few digits for a phone number of +44"),
+        ("+4420794609589999", "Too many digits for a phone number of +44"),
+        ("+91 5876543210", "not an Indian mobile"),
+        ("9.19877E+11", "format the phone column as text"),
+    ],
+)
+def test_each_kind_of_bad_phone_number_is_told_what_is_wrong(raw, words):
+    with pytest.raises(ValueError, match=re.escape(words)):
+        normalise_phone(raw)

@@ -1,8 +1,10 @@
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+
+from hypothesis import given, strategies as st
 
 import pytest
 
-from shared.money import Money, group_indian, in_words
+from shared.money import CRORE, LAKH, Money, group_indian, in_words, indian_units
 
 
 def test_amounts_are_exact_decimals_kept_with_their_currency():
@@ -37,3 +39,33 @@ def test_in_words_the_way_the_trade_reads_it():
     assert in_words(Money.parse("425000")) == "Rs 4.25 lakh"
     assert in_words(Money.parse("12500")) == "Rs 12,500.00"
     assert in_words(Money.parse("1200", "USD")) == "USD 1,200.00"
+
+
+@pytest.mark.parametrize("amount, words", [
+    ("9999999.99", "Rs 1.00 crore"), ("9999500.00", "Rs 1.00 crore"), ("9999499.99", "Rs 99.99 lakh"),
+    ("10000000", "Rs 1.00 crore"), ("99999.99", "Rs 99,999.99"), ("100000", "Rs 1.00 lakh"), ("-9999999.99", "Rs -1.00 crore"),
+])
+def test_the_rounded_amount_chooses_the_unit(amount, words):
+    assert in_words(Money.parse(amount)) == words
+
+
+@given(st.decimals(min_value=0, max_value=10**12, places=2, allow_nan=False, allow_infinity=False))
+def test_units_across_every_boundary(amount):
+    value, unit = indian_units(amount)
+    if unit is None:
+        assert amount < LAKH and value == amount
+        return
+    size = {"lakh": LAKH, "crore": CRORE}[unit]
+    assert abs(value * size - amount) <= size * Decimal("0.005")
+    assert value >= 1
+    if unit == "lakh":
+        assert value < 100
+    else:
+        assert (amount / LAKH).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) >= 100
+
+
+@given(st.integers(min_value=0, max_value=10**12).map(lambda n: Decimal(n) / 100))
+def test_grouping_is_three_then_pairs(amount):
+    whole = group_indian(amount).split(".")[0].split(",")
+    assert len(whole[-1]) <= 3 and all(len(g) == 2 for g in whole[1:-1]) and 1 <= len(whole[0]) <= (3 if len(whole) == 1 else 2)
+    assert Decimal(group_indian(amount).replace(",", "")) == amount

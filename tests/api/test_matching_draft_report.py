@@ -1,0 +1,43 @@
+"""The draft says how good it is and who and what it left out, and why."""
+import dataclasses
+
+import pytest
+
+from shared.contracts import registration as catalogue
+from services.registration.domain.applications import Application
+from services.registration.messages import participant_event, participation_event
+from tests.api.conftest import ORGANISER
+from tests.api.test_matching_api import matching, meet_with_people, seller  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.stack
+
+
+def test_the_draft_reports_pairs_left_out_with_reasons_and_people_without_meetings(meet_with_people):
+    client, deliver, meet = meet_with_people
+    urdu_only = dataclasses.replace(seller(4, "Kupwara"), languages=["ur"], preferred_language="ur", phone="+919811000044")
+    deliver(participant_event(catalogue.PARTICIPANT_REGISTERED, urdu_only))
+    deliver(participation_event(Application(meet.id, "s4", "seller", [s.id for s in meet.slots()], status="approved", version=2), meet))
+
+    response = client.post(f"/v1/meets/{meet.id}/schedule/draft", json={"max_meetings": 4, "time_limit_s": 2}, headers=ORGANISER)
+
+    assert response.status_code == 200
+    draft = response.get_json()
+    stats = draft["stats"]
+    assert stats["participants_approved"] == 6
+    assert "s4" in draft["without_meetings"]
+    assert stats["participants_used"] == 6 - len(draft["without_meetings"])
+    left = {(p["seller_id"], p["buyer_id"]): p for p in draft["left_out"]}
+    assert left[("s4", "b1")]["reason"] == "no_shared_language" and "interpreter" in left[("s4", "b1")]["detail"]
+    assert stats["left_out_by_reason"]["no_shared_language"] == 2
+    assert stats["status"] in ("optimal", "feasible") and stats["value"] <= stats["value_bound"]
+    assert 0 <= stats["breaks_bound"] <= stats["breaks"]
+    everyone_meeting = {who for m in draft["meetings"] for who in (m["seller_id"], m["buyer_id"])}
+    assert set(draft["per_person"]) == everyone_meeting
+    assert sum(p["idle_slots"] for p in draft["per_person"].values()) == stats["idle_slots"]
+    assert stats["meetings_per_person"]["min"] == 0
+
+
+def test_a_time_limit_out_of_range_is_refused_naming_the_field(meet_with_people):
+    client, _, meet = meet_with_people
+    response = client.post(f"/v1/meets/{meet.id}/schedule/draft", json={"time_limit_s": 0}, headers=ORGANISER)
+    assert response.status_code == 422 and "time_limit_s" in response.get_json()["errors"]
