@@ -2,7 +2,7 @@
 
 Views declare what they take and give with ``@documented(...)``; the same schema classes
 load the requests, so the document cannot drift from the code. ``/openapi.json`` serves
-it and ``/docs`` renders it (Swagger UI).
+it and ``/docs`` renders it (Swagger UI, ``shared/swagger_ui.py``).
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin, OpenAPIConverter
 from flask import Blueprint, Flask, Response, current_app
 from marshmallow import INCLUDE, Schema, fields
 
+from shared.swagger_ui import add_docs_routes
 from shared.text import SafeText, text_pattern
 
 _PATH_PARAM = re.compile(r"<(?:[a-z]+:)?([a-zA-Z_][a-zA-Z0-9_]*)>")
@@ -32,6 +33,7 @@ STANDARD_ERRORS = {
     428: "If-Match required",
     429: "Too many requests (see Retry-After)",
 }
+SUCCESSES = {200: "OK", 201: "Created", 202: "Accepted", 204: "No content"}
 
 
 ETAG_PATTERN = r'^(W/)?"[0-9]+"$'
@@ -70,17 +72,20 @@ def documented(
     headers: tuple[str, ...] = (),
     content_types: tuple[str, ...] = ("application/json",),
     body_optional: bool = False,
+    also: tuple[tuple[int, type[Schema]], ...] = (),
 ):
     """Record a view's contract for the OpenAPI document. The errors every such view can
     give are added to ``errors`` when it is built: 401/403 with ``roles``; 400, 413, 415 and
     422 with a ``body`` (``body_optional``: it may be left out, see ``json_body``); 400 and
-    422 with a ``query``; what ``HEADER_ERRORS`` lists for each of ``headers``."""
+    422 with a ``query``; what ``HEADER_ERRORS`` lists for each of ``headers``. ``also``:
+    the view's other success answers besides ``status`` and ``response``, as (status, body
+    schema), such as a 202 with a job when the work goes on in the background."""
 
     def mark(view):
         view._openapi = dict(
             summary=summary, tags=tags, body=body, response=response, status=status, query=query,
             paged=paged, roles=roles, errors=errors, headers=headers, content_types=content_types,
-            body_optional=body_optional,
+            body_optional=body_optional, also=also,
         )
         return view
 
@@ -98,12 +103,29 @@ def page_of(item: type[Schema]) -> type[Schema]:
 
 class _RulesConverter(OpenAPIConverter):
     """apispec's converter, adding the rules a schema declares across its fields
-    (``Meta.json_schema``: ``anyOf``, ``not``...) to the object it documents."""
+    (``Meta.json_schema``: ``anyOf``, ``not``...) to the object it documents, and saying
+    what a nullable nested object is: its schema, or null."""
 
     def schema2jsonschema(self, schema):
         jsonschema = super().schema2jsonschema(schema)
         jsonschema.update(getattr(getattr(schema, "Meta", None), "json_schema", {}))
         return jsonschema
+
+    def field2property(self, field: fields.Field) -> dict:
+        """A field that states its own JSON Schema (``metadata["json_schema"]``, for values of
+        more than one JSON type) is documented by it; the rest as apispec does."""
+        own = field.metadata.get("json_schema")
+        return dict(own) if own is not None else super().field2property(field)
+
+    def field2nullable(self, field: fields.Field, ret) -> dict:
+        """apispec (OpenAPI 3.0) writes a nullable ``Nested`` as ``anyOf: [{type: object,
+        nullable: true}, {$ref}]``, whose first branch takes any object at all; here that
+        branch takes null only."""
+        attributes = super().field2nullable(field, ret)
+        if "anyOf" in attributes:
+            any_object = {"type": "object", "nullable": True}
+            attributes["anyOf"] = [{**any_object, "enum": [None]} if branch == any_object else branch for branch in attributes["anyOf"]]
+        return attributes
 
 
 class _Plugin(MarshmallowPlugin):
@@ -165,11 +187,13 @@ def _operation(rule, meta: dict[str, Any]) -> dict[str, Any]:
         ]
     for header in meta["headers"]:
         parameters.append({"in": "header", "name": header, "required": header == "If-Match", "schema": HEADER_SCHEMAS.get(header, {"type": "string"})})
-    ok: dict[str, Any] = {"description": "OK" if meta["status"] < 300 else "Created"}
+    ok: dict[str, Any] = {"description": SUCCESSES[meta["status"]]}
     if meta["response"] is not None:
         schema = page_of(meta["response"]) if meta["paged"] else meta["response"]
         ok["content"] = {"application/json": {"schema": schema}}
     responses: dict[Any, Any] = {str(meta["status"]): ok}
+    for status, schema in meta["also"]:
+        responses[str(status)] = {"description": SUCCESSES[status], "content": {"application/json": {"schema": schema}}}
     for code in sorted(_errors(meta)):
         responses[str(code)] = {"description": STANDARD_ERRORS[code], "content": {"application/problem+json": {"schema": "Problem"}}}
     operation: dict[str, Any] = {"summary": meta["summary"], "tags": list(meta["tags"]), "parameters": parameters, "responses": responses}
@@ -179,15 +203,6 @@ def _operation(rule, meta: dict[str, Any]) -> dict[str, Any]:
     if meta["body"] is not None:
         operation["requestBody"] = {"required": not meta["body_optional"], "content": {ct: {"schema": meta["body"]} for ct in meta["content_types"]}}
     return operation
-
-
-_DOCS_PAGE = """<!doctype html>
-<html><head><meta charset="utf-8"><title>{title}</title>
-<link rel="stylesheet" href="https://unpkg.com/swagger-ui-dist@5/swagger-ui.css"></head>
-<body><div id="ui"></div>
-<script src="https://unpkg.com/swagger-ui-dist@5/swagger-ui-bundle.js"></script>
-<script>SwaggerUIBundle({{url: "openapi.json", dom_id: "#ui"}});</script>
-</body></html>"""
 
 
 def openapi_blueprint(title: str, version: str, description: str = "") -> Blueprint:
@@ -203,8 +218,5 @@ def openapi_blueprint(title: str, version: str, description: str = "") -> Bluepr
             current_app.extensions["openapi_spec"] = json.dumps(spec, ensure_ascii=False, sort_keys=True)
         return Response(current_app.extensions["openapi_spec"], mimetype="application/json")
 
-    @bp.get("/docs")
-    def docs():
-        return _DOCS_PAGE.format(title=title), 200, {"Content-Type": "text/html; charset=utf-8"}
-
+    add_docs_routes(bp, title)
     return bp

@@ -2,6 +2,13 @@
 
 The cursor is opaque to clients (URL-safe base64 of the last item's sort value and id), so
 pages stay stable while documents are added, and no page is ever computed with ``skip``.
+
+Missing and null values sort together before every other value (MongoDB's order, which
+FerretDB follows), but a range such as ``{$gt: null}`` or ``{$lt: "x"}`` only matches values
+of the bound's own type. So what comes after a cursor is spelt per phase: the rest of the
+cursor's own phase (nulls, or values of the field's type), then the whole other phase if it
+comes later in this direction (``$ne: null`` ascending, ``null`` descending). A sortable
+field holds values of one type, or none.
 """
 from __future__ import annotations
 
@@ -51,6 +58,20 @@ def decode_cursor(cursor: str) -> tuple[Any, Any]:
         raise BadCursor("The cursor is not one this API gave out.") from exc
 
 
+def after_cursor(field: str, descending: bool, value: Any, last_id: Any) -> dict[str, Any]:
+    """The Mongo filter for what follows the item (``value`` of ``field``, ``last_id``) in
+    the order ``field`` then ``_id``, both ascending or both ``descending``; ``value`` None
+    stands for null or missing."""
+    op = "$lt" if descending else "$gt"
+    if field == "_id":
+        return {"_id": {op: last_id}}
+    ties = {field: value, "_id": {op: last_id}}
+    if value is None:
+        return ties if descending else {"$or": [ties, {field: {"$ne": None}}]}
+    later = [{field: {op: value}}, ties]
+    return {"$or": [*later, {field: None}] if descending else later}
+
+
 def page(
     collection: Collection,
     query: dict[str, Any],
@@ -59,15 +80,15 @@ def page(
     cursor: str | None = None,
     projection: dict[str, Any] | None = None,
 ) -> Page:
-    """One page of ``query``; ``sort`` is a field name, ``-field`` for descending."""
+    """One page of ``query``; ``sort`` is a field name, ``-field`` for descending. Items
+    without the field (or with null) come first ascending and last descending."""
     field, direction = (sort[1:], DESCENDING) if sort.startswith("-") else (sort, ASCENDING)
     limit = max(1, min(limit, MAX_LIMIT))
     query = dict(query)
     if cursor:
         value, last_id = decode_cursor(cursor)
-        op = "$gt" if direction == ASCENDING else "$lt"
-        after = [{field: {op: value}}, {field: value, "_id": {op: last_id}}] if field != "_id" else [{"_id": {op: last_id}}]
-        query = {"$and": [query, {"$or": after}]} if query else {"$or": after}
+        after = after_cursor(field, direction == DESCENDING, value, last_id)
+        query = {"$and": [query, after]} if query else after
     order = [(field, direction)] + ([("_id", direction)] if field != "_id" else [])
     docs = list(collection.find(query, projection).sort(order).limit(limit + 1))
     more = len(docs) > limit

@@ -43,7 +43,12 @@ def check_zone(name: str) -> str:
 
 
 class TimeZone(SingleLine):
-    """A marshmallow string field holding an IANA time zone name (see ``check_zone``)."""
+    """A marshmallow string field holding an IANA time zone name (see ``check_zone``); the
+    OpenAPI document lists the names (``enum``), so what it calls valid is taken."""
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.metadata = {"enum": sorted(zone_names()), **self.metadata}
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         name = super()._deserialize(value, attr, data, **kwargs)

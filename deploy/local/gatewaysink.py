@@ -1,8 +1,10 @@
 """A local SMS/WhatsApp gateway: an HTTP listener that keeps every message posted to it.
 
 ``make run`` starts one so SMS and WhatsApp messages have somewhere real to go (each is
-appended to ``<dir>/messages.jsonl`` and announced on stdout); tests use ``GatewaySink``
-in-process and can make it answer 503 to play an outage.
+appended to ``<dir>/messages.jsonl`` and announced on stdout); ``GET /messages`` answers
+them as JSON (``{"items": [...]}``, oldest first, ``?to=+91...`` for one recipient's),
+including those kept in the folder before a restart. Tests use ``GatewaySink`` in-process
+and can make it answer 503 to play an outage.
 """
 from __future__ import annotations
 
@@ -11,12 +13,14 @@ import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 
 class GatewaySink:
     def __init__(self, host: str = "127.0.0.1", port: int = 2526, folder: Path | None = None):
         """``port=0`` takes any free port; ``url`` says which."""
-        self.messages: list[dict] = []
+        kept = folder / "messages.jsonl" if folder is not None else None
+        self.messages: list[dict] = [json.loads(line) for line in kept.read_text(encoding="utf-8").splitlines() if line.strip()] if kept and kept.exists() else []
         self.down = False
         self.lock = threading.Lock()
         sink = self
@@ -46,6 +50,21 @@ class GatewaySink:
                     print(f"{message.get('channel')} to {message.get('to')}: {message.get('text')}", flush=True)
                 self.send_response(202)
                 self.end_headers()
+
+            def do_GET(self):
+                url = urlsplit(self.path)
+                if url.path != "/messages":
+                    self.send_response(404)
+                    self.end_headers()
+                    return
+                to = parse_qs(url.query).get("to")
+                items = [m for m in sink.received() if not to or m.get("to") in to]
+                body = json.dumps({"items": items}, ensure_ascii=False).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
 
             def log_message(self, *_):
                 pass

@@ -22,6 +22,14 @@ from deploy.local.processes import SERVICES, Platform, Process, answers, api_por
 from deploy.local.stack import Stack, stack_from_env  # noqa: E402
 
 CONSUMER_GROUPS = ("matching", "notifications")
+LOCAL_DEFAULTS = {"BSM_ORGANISER_EMAILS": "organiser@bsm.local", "BSM_DIGEST_POLL_SECONDS": "15"}
+"""What ``make run`` sets unless the environment says otherwise: organisers' digests and a
+completed meet's results go to a local address (the SMTP sink keeps them), looked for often."""
+
+
+def local_config(env: dict[str, str]) -> dict[str, str]:
+    """``env`` with ``LOCAL_DEFAULTS`` filled in where it has no value of its own."""
+    return {**env, **{name: value for name, value in LOCAL_DEFAULTS.items() if not env.get(name)}}
 
 
 def state_dir(env) -> Path:
@@ -66,6 +74,7 @@ def gateway_sink(env) -> Process | None:
 
 def start(env) -> None:
     started_at = time.monotonic()
+    env = local_config(env)
     stack = stack_from_env(env)
     stack.start()
     topics = create_topics(env)
@@ -132,7 +141,8 @@ def _print_summary(env, topics, platform: Platform, sinks, seconds: float) -> No
     if "mailsink" in names:
         print(f"  SMTP sink      127.0.0.1:{env.get('SMTP_PORT', '2525')}   mail kept in {state_dir(env) / 'mail'}")
     if "gatewaysink" in names:
-        print(f"  SMS gateway    {env['SMS_GATEWAY_URL']}   messages kept in {state_dir(env) / 'sms'}")
+        print(f"  SMS gateway    {env['SMS_GATEWAY_URL']}   messages kept in {state_dir(env) / 'sms'} (GET lists them)")
+    print(f"  organisers     {env['BSM_ORGANISER_EMAILS']}   get the daily digests and a completed meet's results")
     print(f"  processes      {', '.join(p.name for p in platform.table)}")
     print(f"  logs           {platform.log_dir}/<process>.log (JSON lines)")
     print("\nCtrl-C (or `make stop` elsewhere) stops it all.\n", flush=True)

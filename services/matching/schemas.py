@@ -1,6 +1,7 @@
 """Matching's HTTP bodies (marshmallow at the edge only)."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from shared.json_types import JsonBool
 from shared.text import MultiLine, SingleLine
 
 from services.matching.domain.preferences import PREFERENCES
@@ -12,7 +13,7 @@ class PreferenceIn(Schema):
 
 class DraftIn(Schema):
     max_meetings = fields.Int(load_default=12, validate=validate.Range(min=1, max=100))
-    force = fields.Bool(load_default=False, metadata={"description": "Draft even though matching has not yet handled every registration event (the answer warns with the counts)"})
+    force = JsonBool(load_default=False, metadata={"description": "Draft even though matching has not yet handled every registration event (the answer warns with the counts)"})
     buyer_preference_factor = fields.Float(load_default=1.5, validate=validate.Range(min=0.5, max=5), metadata={"description": "How much more a buyer's wish weighs than a seller's"})
     max_meetings_by_participant = fields.Dict(
         keys=SingleLine(validate=validate.Length(min=1, max=100)), values=fields.Int(validate=validate.Range(min=0, max=100)),
@@ -133,7 +134,7 @@ class FollowUpIn(Schema):
 
 class RatingIn(Schema):
     stars = fields.Int(required=True, validate=validate.Range(min=1, max=5))
-    wants_to_continue = fields.Bool(required=True)
+    wants_to_continue = JsonBool(required=True)
 
 
 class CheckInIn(Schema):

@@ -1,6 +1,7 @@
 """Notifications' HTTP bodies (marshmallow at the edge only)."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from shared.json_types import JsonBool
 from shared.text import SingleLine, Url
 from shared.timezones import ClockTime
 
@@ -18,7 +19,7 @@ class NotificationFilters(Schema):
 
 class PreferencesIn(Schema):
     channels = fields.List(SingleLine(validate=validate.OneOf(CHANNELS)), validate=validate.Length(min=1, max=5))
-    opted_out = fields.Bool()
+    opted_out = JsonBool()
     quiet_start = ClockTime(allow_none=True)
     quiet_end = ClockTime(allow_none=True)
     webhook_url = Url(schemes={"https", "http"}, allow_none=True)

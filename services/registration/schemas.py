@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
+from shared.json_types import JsonBool
 from shared.pagination import sort_choices
 from shared.text import Email, MultiLine, SingleLine
 from shared.timezones import ClockTime, TimeZone
@@ -48,11 +49,13 @@ Name = lambda **kw: SingleLine(validate=validate.Length(min=2, max=200), **kw)  
 
 
 class AmountField(SingleLine):
-    """Money amounts as decimal strings (``"1250.50"``); numbers are accepted if integral."""
+    """Money amounts as decimal strings (``"1250.50"``); numbers are accepted if integral,
+    and the OpenAPI document says both."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.metadata = {"pattern": r"^[0-9]{1,15}(\.[0-9]{1,2})?$", **self.metadata}
+        as_text = {"type": "string", "pattern": r"^[0-9]{1,15}(\.[0-9]{1,2})?$"}
+        self.metadata = {"json_schema": {"anyOf": [as_text, {"type": "integer", "minimum": 0, "maximum": 10**15 - 1}]}, **self.metadata}
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, float) or isinstance(value, bool):
@@ -96,7 +99,7 @@ class Product(Schema):
     monthly_capacity = fields.Nested(Quantity, load_default=None)
     minimum_order = fields.Nested(Quantity, load_default=None)
     price_band = fields.Nested(PriceBand, load_default=None)
-    export_ready = fields.Bool(load_default=False)
+    export_ready = JsonBool(load_default=False)
 
 
 class SourcingNeeds(Schema):
@@ -148,7 +151,7 @@ class BuyerIn(_Located):
     organisation = SingleLine(required=True, validate=validate.Length(min=2, max=200))
     buyer_kind = SingleLine(required=True, validate=validate.OneOf(participants.BUYER_KINDS))
     country = SingleLine(load_default="IN", validate=validate.Regexp(r"^[A-Z]{2}$", error="An ISO 3166 country code such as IN or DE."))
-    international = fields.Bool(load_default=False)
+    international = JsonBool(load_default=False)
     phone = Phone(load_default=None)
     email = Email(load_default=None)
     preferred_language = Language(load_default="en")
@@ -176,7 +179,7 @@ class ClaimSchema(Schema):
 
 
 class ClaimReview(Schema):
-    verified = fields.Bool(required=True)
+    verified = JsonBool(required=True)
     note = MultiLine(load_default=None, validate=validate.Length(max=500))
 
 
@@ -280,7 +283,7 @@ class MeetIn(Schema):
     capacity_buyers = fields.Int(required=True, validate=validate.Range(min=1, max=100000))
     registration_opens = fields.AwareDateTime(load_default=None)
     registration_closes = fields.AwareDateTime(load_default=None)
-    historical = fields.Bool(load_default=False, metadata={"description": "Records a meet that already happened (its days are past): nobody is notified and no follow-up already past is scheduled. Set on create only."})
+    historical = JsonBool(load_default=False, metadata={"description": "Records a meet that already happened (its days are past): nobody is notified and no follow-up already past is scheduled. Set on create only."})
 
 
 class SlotSchema(Schema):
@@ -400,6 +403,15 @@ class ImportReport(Schema):
     batch_id = fields.Str()
     counts = fields.Dict(keys=fields.Str(), values=fields.Int())
     rows = fields.List(fields.Nested(RowOutcomeOut))
+
+
+class FieldBatchOut(ImportReport):
+    """A field batch as stored: who collected it and when, and its last upload's report."""
+
+    collected_by = fields.Str()
+    collected_at = fields.AwareDateTime(allow_none=True)
+    uploaded_at = fields.AwareDateTime(metadata={"description": "when its last upload was imported"})
+    uploads = fields.Int(metadata={"description": "how many times it was uploaded"})
 
 
 class ImportJobOut(Schema):

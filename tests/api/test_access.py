@@ -31,7 +31,7 @@ SELF_ONLY = {"anonymous": 401, "other": 403, "owner": ALLOWED, "organiser": 403,
 SELF_REGISTRATION = {"anonymous": ALLOWED, "other": 403, "owner": 403, "organiser": ALLOWED, "operator": 403}
 
 CSV = object()
-SERVICE_ROUTES = {("GET", rule): (None, ANYONE) for rule in ("/docs", "/healthz", "/metrics", "/openapi.json", "/readyz", "/static/<path:filename>")}
+SERVICE_ROUTES = {("GET", rule): (None, ANYONE) for rule in ("/docs", "/docs/<asset>", "/healthz", "/metrics", "/openapi.json", "/readyz", "/static/<path:filename>")}
 FRESHNESS_ROUTES = {("GET", "/v1/freshness"): (None, ANY_CALLER), ("GET", "/v1/freshness/events"): (None, ANY_CALLER)}
 
 MATRIX = {

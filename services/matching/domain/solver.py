@@ -134,7 +134,7 @@ def _placed(problem: Problem, chosen: list[Candidate], value_bound: float) -> li
     board = Board(problem)
     for meeting in _locked(problem):
         board.place(meeting)
-    seen, ordered = set(), []
+    seen, ordered = set(board.meetings), []
     for candidate in chosen:
         if candidate.pair not in seen:
             seen.add(candidate.pair)

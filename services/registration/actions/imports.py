@@ -127,7 +127,7 @@ def import_rows(
         row, mapped[number] = vocabularies.canonical_row(row)
         try:
             details = ROLES[role][3].load(row)
-            prepared[number] = participant_actions.prepare(ctx, role, details, registered_by, row_participant_id(job_id, number))
+            prepared[number] = participant_actions.prepare(ctx, role, details, registered_by, row_participant_id(job_id, number), send_code=False)
         except ValidationError as exc:
             outcomes[number] = RowOutcome(number, "refused", errors=_storable(exc.messages))
         except DomainError as exc:

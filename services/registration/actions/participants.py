@@ -32,23 +32,31 @@ def with_product_ids(details: dict[str, Any]) -> dict[str, Any]:
 
 
 class Prepared(NamedTuple):
-    """A registration ready to store: the participant, its events, its verification code."""
+    """A registration ready to store: the participant, its events, its verification code
+    (None when none is sent)."""
 
     participant: Participant
     events: list[Event]
-    code: dict[str, Any]
+    code: dict[str, Any] | None
 
 
-def prepare(ctx: Registration, role: str, details: dict[str, Any], registered_by: str | None, participant_id: str | None = None) -> Prepared:
+def prepare(
+    ctx: Registration, role: str, details: dict[str, Any], registered_by: str | None, participant_id: str | None = None, send_code: bool = True,
+) -> Prepared:
     """A new seller or buyer from validated ``details`` (not stored); DomainError if a rule
-    spanning fields is broken. ``participant_id`` fixes the id (imports derive it)."""
+    spanning fields is broken. ``participant_id`` fixes the id (imports derive it).
+    ``send_code`` False registers someone who did not ask to (an organiser's import): no
+    code goes out until they ask for one (``request_code``)."""
     details = with_product_ids(details)
     country = details.pop("country", "IN")
     if participant_id:
         details["id"] = participant_id
     participant = register_participant(role=role, country=country, registered_by=registered_by, **details)
+    registered = participant_event(catalogue.PARTICIPANT_REGISTERED, participant)
+    if not send_code:
+        return Prepared(participant, [registered], None)
     code_event, code = _new_code(ctx, participant, None)
-    return Prepared(participant, [participant_event(catalogue.PARTICIPANT_REGISTERED, participant), code_event], _code_record(ctx, code))
+    return Prepared(participant, [registered, code_event], _code_record(ctx, code))
 
 
 def register(ctx: Registration, role: str, details: dict[str, Any], by: Principal | None, participant_id: str | None = None) -> Participant:

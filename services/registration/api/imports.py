@@ -29,7 +29,7 @@ from services.registration.actions import participants as participant_actions
 from services.registration.actions.buyer_csv import BUYER_CSV_COLUMNS
 from services.registration.api.context import registration
 from services.registration.import_store import DONE
-from services.registration.schemas import CsvUpload, FieldBatchIn, ImportJobOut, ImportReport
+from services.registration.schemas import CsvUpload, FieldBatchIn, FieldBatchOut, ImportJobOut, ImportReport
 
 bp = Blueprint("imports", __name__)
 TAGS = ("bulk registration",)
@@ -47,7 +47,7 @@ def _importer():
 @bp.post("/v1/imports/sellers")
 @documented(
     f"Register many sellers from a CSV (columns: {', '.join(imports.CSV_COLUMNS)}); up to {INLINE_ROWS} rows: 200 with the report, more: 202 with the import job",
-    tags=TAGS, body=CsvUpload, response=ImportReport, roles=(ORGANISER, "aggregator"), errors=(400, 415), content_types=("text/csv",),
+    tags=TAGS, body=CsvUpload, response=ImportReport, also=((202, ImportJobOut),), roles=(ORGANISER, "aggregator"), errors=(400, 415), content_types=("text/csv",),
     headers=("Idempotency-Key",),
 )
 @idempotent
@@ -61,7 +61,7 @@ def import_csv():
 @documented(
     f"Register many buyers from a CSV (columns: {', '.join(BUYER_CSV_COLUMNS)}; lists separated by ;); "
     f"up to {INLINE_ROWS} rows: 200 with the report, more: 202 with the import job",
-    tags=TAGS, body=CsvUpload, response=ImportReport, roles=(ORGANISER,), errors=(400, 415), content_types=("text/csv",),
+    tags=TAGS, body=CsvUpload, response=ImportReport, also=((202, ImportJobOut),), roles=(ORGANISER,), errors=(400, 415), content_types=("text/csv",),
     headers=("Idempotency-Key",),
 )
 @idempotent
@@ -93,7 +93,7 @@ def uploaded_csv(parse: Callable[[str], list]) -> tuple[str, list]:
 @bp.post("/v1/field-batches")
 @documented(
     f"Upload registrations collected offline (safe to upload again); up to {INLINE_ROWS} rows: 200 with the report, more: 202 with the import job",
-    tags=TAGS, body=FieldBatchIn, response=ImportReport, roles=(ORGANISER,), errors=(400,),
+    tags=TAGS, body=FieldBatchIn, response=ImportReport, also=((202, ImportJobOut),), roles=(ORGANISER,), errors=(400,),
 )
 def upload_batch():
     caller = require(ORGANISER)
@@ -118,7 +118,7 @@ def get_import(job_id: str):
 
 
 @bp.get("/v1/field-batches/<batch_id>")
-@documented("The report of the last upload of a field batch", tags=TAGS, response=ImportReport, roles=STAFF)
+@documented("The report of the last upload of a field batch", tags=TAGS, response=FieldBatchOut, roles=STAFF)
 def get_batch(batch_id: str):
     require(*STAFF)
     found = registration().imports.batch(batch_id)
