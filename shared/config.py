@@ -39,6 +39,7 @@ class Settings:
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 2525
     mail_from: str = "BSM Platform <no-reply@bsm.local>"
+    mail_message_id_domain: str = ""
     gateway_url: str = ""
     gateway_token: str = ""
     relay_poll_seconds: float = 0.1
@@ -73,6 +74,7 @@ def load_settings(service: str, environ: Mapping[str, str] | None = None) -> Set
         smtp_host=env.get("SMTP_HOST", Settings.smtp_host),
         smtp_port=_int(env, "SMTP_PORT", Settings.smtp_port),
         mail_from=env.get("MAIL_FROM", Settings.mail_from),
+        mail_message_id_domain=env.get("MAIL_MESSAGE_ID_DOMAIN", ""),
         gateway_url=env.get("SMS_GATEWAY_URL", ""),
         gateway_token=env.get("SMS_GATEWAY_TOKEN", ""),
         relay_poll_seconds=float(env.get("BSM_RELAY_POLL_SECONDS", Settings.relay_poll_seconds)),

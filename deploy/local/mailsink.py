@@ -20,12 +20,14 @@ class _Keeper:
     def __init__(self, folder: Path | None):
         self.folder = folder
         self.messages: list[EmailMessage] = []
+        self.raw: list[bytes] = []
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
         with self.lock:
             self.messages.append(message)
+            self.raw.append(envelope.original_content)
             count = len(self.messages)
         if self.folder is not None:
             self.folder.mkdir(parents=True, exist_ok=True)
@@ -43,6 +45,12 @@ class MailSink:
     def messages(self) -> list[EmailMessage]:
         with self.keeper.lock:
             return list(self.keeper.messages)
+
+    @property
+    def raw_messages(self) -> list[bytes]:
+        """Each message's bytes as the server received them (after the DATA dot-unstuffing)."""
+        with self.keeper.lock:
+            return list(self.keeper.raw)
 
     def start(self) -> "MailSink":
         self.controller.start()

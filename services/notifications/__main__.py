@@ -30,7 +30,7 @@ def build_dispatcher(settings: Settings) -> Dispatcher:
     db = connect(settings)
     ensure_indexes(db)
     channels = {
-        "email": SmtpChannel(settings.smtp_host, settings.smtp_port, settings.mail_from),
+        "email": SmtpChannel(settings.smtp_host, settings.smtp_port, settings.mail_from, message_id_domain=settings.mail_message_id_domain),
         "inbox": InboxChannel(),
     }
     contacts = ContactStore(db)

@@ -3,9 +3,10 @@
 Registration's own message builders make the events (the real contracts) and matching's
 consumer handlers take them, on the real FerretDB; then the matching API is exercised.
 """
-from datetime import date, time
+from datetime import date, time, timezone
 
 import pytest
+from icalendar import Calendar
 
 from shared.contracts import registration as catalogue
 from shared.envelope import Event
@@ -227,10 +228,11 @@ def test_on_the_day_walk_ins_ratings_and_follow_ups_reach_the_report(meet_with_p
     assert client.get("/v1/reports", headers=OPERATOR).get_json()["lois"]["count"] == 1
 
 
-def test_pairs_without_a_common_language_get_an_interpreter_from_the_pool(matching):
+def test_pairs_without_a_common_language_get_an_interpreter_from_the_pool_named_in_the_feed(matching):
     client, deliver = matching
     meet = Meet(name="International BSM", venue="University of Kashmir", city="Srinagar", days=[date(2027, 9, 4)], session_start=time(10),
-                session_end=time(11), meeting_minutes=30, tables=4, capacity_sellers=10, capacity_buyers=5, status=OPEN, id="meet-2")
+                session_end=time(11), meeting_minutes=30, tables=4, capacity_sellers=10, capacity_buyers=5, status=OPEN, id="meet-2",
+                timezone="Asia/Dubai")
     deliver(meet_event(catalogue.MEET_CREATED, meet))
     slots = [s.id for s in meet.slots()]
     kashmiri_only = Participant(**{**seller(7, "Budgam").__dict__, "languages": ["ks"]})
@@ -246,6 +248,12 @@ def test_pairs_without_a_common_language_get_an_interpreter_from_the_pool(matchi
     assert client.post(f"/v1/meets/{meet.id}/schedule/publish", headers=ORGANISER).status_code == 200
     published = client.application.extensions["matching"].meetings.collection.find({"meet_id": meet.id})
     assert {(m["interpreter"], m["interpreter_name"]) for m in published} == {("int-1", "Rafiq")}
+    feed = client.get(f"/v1/meets/{meet.id}/agenda/b7.ics", headers=ORGANISER)
+    assert feed.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    calendar = Calendar.from_ical(feed.get_data())
+    assert [tz.tz_name for tz in calendar.timezones] == ["Asia/Dubai"]
+    assert sorted(e.start.astimezone(timezone.utc).strftime("%H:%M") for e in calendar.events) == ["06:00", "06:30"]
+    assert all(e["SUMMARY"].endswith("interpreter Rafiq)") for e in calendar.events)
 
 
 def test_follow_ups_are_announced_once_when_they_come_due(meet_with_people):

@@ -10,7 +10,7 @@ from tests.conftest import TEST_ENV
 from tests.e2e import conftest as e2e
 from tests.api import test_notifications_flow, test_one_time_codes
 from tests.e2e.test_faults_short import PORTS as SHORT_FAULTS
-from tests.integration import shape_scenario, test_gateway_channel, test_notification_delivery
+from tests.integration import shape_scenario, test_email_format, test_gateway_channel, test_notification_delivery
 
 EPHEMERAL_FROM = 32768
 
@@ -32,7 +32,7 @@ def test_every_fixed_listening_port_is_below_the_ephemeral_range():
         "bench pipeline": [*pipeline.PORTS.values(), pipeline.SMTP_PORT, pipeline.OPS_PORT],
         "bench dispatcher": [notifications.SMTP_PORT], "bench import": [imports.PORT],
         "notification flow tests": [test_notifications_flow.SMTP, test_notifications_flow.GATEWAY, test_notifications_flow.HOOK],
-        "one-time code tests": [test_one_time_codes.SMTP], "delivery tests": [test_notification_delivery.SMTP_PORT],
+        "one-time code tests": [test_one_time_codes.SMTP], "delivery tests": [test_notification_delivery.SMTP_PORT], "email format tests": [test_email_format.SMTP_PORT],
         "gateway tests": [test_gateway_channel.GATEWAY_PORT], "data shape test": [shape_scenario.SMTP_PORT],
     }
     assert all(fixed.values())

@@ -188,7 +188,9 @@ def agenda_ics(meet_id: str, participant_id: str):
         meet, meetings = _meet_agenda(meet_id, participant_id)
     else:
         meet, meetings = _agenda(meet_id, participant_id)
-    return Response(agenda.ical(meetings, participant_id, meet), mimetype="text/calendar", headers={"Content-Disposition": "inline; filename=bsm-agenda.ics"})
+    interpreters = {i["interpreter_id"]: i["name"] for i in ctx().interpreters.for_meet(meet_id)}
+    return Response(agenda.ical(meetings, participant_id, meet, interpreters=interpreters), mimetype="text/calendar",
+                    headers={"Content-Disposition": "inline; filename=bsm-agenda.ics"})
 
 
 @bp.get("/agenda/<participant_id>")

@@ -1,48 +1,40 @@
-"""A participant's personal agenda: an iCalendar feed (RFC 5545) and a printable page."""
+"""A participant's personal agenda: an iCalendar feed (RFC 5545, written by
+shared/calendars.py) and a printable page."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
 from html import escape
-from typing import Any
+from typing import Any, Mapping
 
-PRODID = "-//BSM Platform//Matching//EN"
-# India has one offset and no daylight saving; the block lets calendar apps show local time.
-VTIMEZONES = {
-    "Asia/Kolkata": [
-        "BEGIN:VTIMEZONE", "TZID:Asia/Kolkata", "BEGIN:STANDARD", "DTSTART:19700101T000000",
-        "TZOFFSETFROM:+0530", "TZOFFSETTO:+0530", "TZNAME:IST", "END:STANDARD", "END:VTIMEZONE",
-    ],
-}
+from shared.calendars import CalendarMeeting, meetings_calendar
 
 
 def counterpart(meeting: dict[str, Any], participant_id: str) -> str:
+    """The name of the other side of ``meeting`` for ``participant_id`` (their id when unnamed)."""
     if meeting["seller_id"] == participant_id:
         return meeting.get("buyer_name") or meeting["buyer_id"]
     return meeting.get("seller_name") or meeting["seller_id"]
 
 
-def ical(meetings: list[dict[str, Any]], participant_id: str, meet: dict[str, Any], now: datetime | None = None) -> str:
-    stamp = (now or datetime.now(timezone.utc)).strftime("%Y%m%dT%H%M%SZ")
-    tz = meet.get("timezone", "Asia/Kolkata")
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
-             f"X-WR-CALNAME:{_text(meet.get('name', 'BSM'))}", *VTIMEZONES.get(tz, [])]
-    for m in meetings:
-        day = m["day"].replace("-", "")
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:{m['_id']}@bsm",
-            f"DTSTAMP:{stamp}",
-            f"SEQUENCE:{m.get('version', 1)}",
-            f"DTSTART;TZID={tz}:{day}T{m['start'].replace(':', '')}00",
-            f"DTEND;TZID={tz}:{day}T{m['end'].replace(':', '')}00",
-            "SUMMARY:" + _text(f"Meeting with {counterpart(m, participant_id)} (table {m['table']})"),
-            f"LOCATION:{_text(', '.join(x for x in (meet.get('venue'), meet.get('city')) if x))}",
-            f"DESCRIPTION:{_text('; '.join(m.get('reasons') or []))}",
-            f"STATUS:{'CANCELLED' if m['status'] == 'cancelled' else 'CONFIRMED'}",
-            "END:VEVENT",
-        ]
-    lines.append("END:VCALENDAR")
-    return "".join(_fold(line) + "\r\n" for line in lines)
+def ical(meetings: list[dict[str, Any]], participant_id: str, meet: dict[str, Any], now: datetime | None = None,
+         interpreters: Mapping[str, str] | None = None) -> str:
+    """``participant_id``'s feed of ``meetings`` (published meeting documents, cancelled
+    ones included as CANCELLED) at ``meet``, in the meet's time zone, stamped ``now`` (the
+    current time if None). Each meeting's interpreter is named from ``interpreters`` (id to
+    name), by id when the name is not known."""
+    names = interpreters or {}
+    place = ", ".join(x for x in (meet.get("venue"), meet.get("city")) if x)
+    events = [
+        CalendarMeeting(
+            uid=m["_id"], day=m["day"], start=m["start"], end=m["end"], zone=meet.get("timezone") or m.get("timezone") or "Asia/Kolkata",
+            counterpart=counterpart(m, participant_id), table=m["table"],
+            interpreter=names.get(m["interpreter"], m["interpreter"]) if m.get("interpreter") else None,
+            sequence=m.get("version", 1), cancelled=m["status"] == "cancelled", location=place,
+            description="; ".join(m.get("reasons") or []),
+        )
+        for m in meetings
+    ]
+    return meetings_calendar(events, "Matching", now or datetime.now(timezone.utc), name=meet.get("name", "BSM")).decode()
 
 
 def printable(meetings: list[dict[str, Any]], participant_id: str, name: str, meet: dict[str, Any]) -> str:
@@ -56,22 +48,3 @@ def printable(meetings: list[dict[str, Any]], participant_id: str, name: str, me
 @page{{size:A4;margin:12mm}}@media print{{body{{margin:0}}}}</style></head><body>
 <h1>{escape(meet.get('name', 'Buyer-Seller Meet'))}</h1><p>{escape(', '.join(x for x in (meet.get('venue'), meet.get('city')) if x))} · agenda of <strong>{escape(name)}</strong></p>
 <table><tr><th>Day</th><th>Time</th><th>Table</th><th>With</th><th>Why</th></tr>{rows}</table></body></html>"""
-
-
-def _text(value: str) -> str:
-    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
-def _fold(line: str) -> str:
-    """Lines longer than 75 octets continue on the next line after a space."""
-    raw = line.encode()
-    if len(raw) <= 75:
-        return line
-    parts, start = [], 0
-    while start < len(raw):
-        end = min(len(raw), start + (75 if not parts else 74))
-        while end < len(raw) and (raw[end] & 0xC0) == 0x80:
-            end -= 1
-        parts.append(raw[start:end].decode())
-        start = end
-    return "\r\n ".join(parts)

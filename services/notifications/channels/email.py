@@ -1,12 +1,16 @@
-"""Email over SMTP, plain text with an HTML alternative.
+"""Email over SMTP (RFC 5322 and MIME): plain text with an HTML alternative, and the
+calendar file when the message has one.
 
-The message is built with the standard library's ``email`` package: addresses are
-``email.headerregistry.Address`` objects (which refuse line breaks and anything that is
-not one plain address), text a person entered reaches a header only as ``one_line`` of
-it, and the message is flattened under ``email.policy.SMTP``, which refuses a header
-value with a line break. So a name such as ``"Evil\\nX-Injected: yes"`` stays inside its
-subject line, and a message that cannot be built is ``UndeliverableError``, never a
-crash or a retry.
+The message is built with the standard library's ``email`` package (``EmailMessage``),
+with a Date (``formatdate``, local time with its offset) and a Message-ID (``make_msgid``
+on the configured domain): addresses are ``email.headerregistry.Address`` objects
+(which refuse line breaks and anything that is not one plain address), text a person
+entered reaches a header only as ``one_line`` of it, and the message is flattened under
+``email.policy.SMTP`` (channels/mail_policy.py), which refuses a header value with a line
+break and encodes non-ASCII subjects (RFC 2047) without losing a space. So a name such
+as ``"Evil\\nX-Injected: yes"`` stays inside its subject line, and a message that cannot
+be built is ``UndeliverableError``, never a crash or a retry. The calendar file is a
+``text/calendar; charset=utf-8; method=...`` attachment (RFC 6047).
 
 Each sending thread keeps its SMTP connection open between messages, as a relay takes many
 messages per connection: connecting, greeting and quitting cost more than a message. A
@@ -18,12 +22,15 @@ import smtplib
 import socket
 import threading
 from dataclasses import dataclass
-from email import policy
+from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import make_msgid, parseaddr
+from email.utils import formatdate, make_msgid, parseaddr
+
+from shared.calendars import calendar_method
 
 from services.notifications.channels import DeliveryError, UndeliverableError, one_line
+from services.notifications.channels.mail_policy import MAIL_POLICY
 from services.notifications.domain.notifications import Notification
 from services.notifications.rendering import Rendered
 
@@ -51,21 +58,26 @@ def mail_address(text: str, display_name: str = "") -> Address:
         raise ValueError(f"not one plain email address: {text!r} ({exc})") from exc
 
 
-def build_email(notification: Notification, rendered: Rendered, sender: Address) -> Built:
-    """The email for ``notification``: From ``sender``, To its address, the rendered subject
-    on one line, text with an HTML alternative and the calendar file if the context has one.
-    Raises ``UndeliverableError`` when it cannot be built (the address is not one plain
-    address, or the message cannot be flattened)."""
+def build_email(notification: Notification, rendered: Rendered, sender: Address, message_id_domain: str | None = None,
+                now: datetime | None = None) -> Built:
+    """The email for ``notification``: From ``sender``, To its address, dated ``now`` (the
+    current time if None) in the machine's local time, a Message-ID on
+    ``message_id_domain`` (the sender's domain if None) carrying the notification id, the
+    rendered subject on one line, text with an HTML alternative, and the calendar file if
+    the context has one (``ics``). Raises ``UndeliverableError`` when it cannot be built
+    (the address is not one plain address, the calendar is not iCalendar, or the message
+    cannot be flattened)."""
     try:
         recipient = mail_address(notification.address)
     except ValueError as exc:
         raise UndeliverableError(str(exc)) from exc
     try:
-        message = EmailMessage(policy=policy.SMTP)
+        message = EmailMessage(policy=MAIL_POLICY)
         message["From"] = sender
         message["To"] = recipient
+        message["Date"] = formatdate(now.timestamp() if now else None, localtime=True)
         message["Subject"] = one_line(rendered.subject)
-        message["Message-ID"] = make_msgid(idstring=one_line(notification.id), domain="bsm.local")
+        message["Message-ID"] = make_msgid(idstring=one_line(notification.id), domain=message_id_domain or sender.domain)
         message["X-BSM-Notification-ID"] = one_line(notification.id)
         if notification.correlation_id:
             message["X-Correlation-ID"] = one_line(notification.correlation_id)
@@ -73,7 +85,8 @@ def build_email(notification: Notification, rendered: Rendered, sender: Address)
         if rendered.html:
             message.add_alternative(rendered.html, subtype="html")
         if notification.context.get("ics"):
-            message.add_attachment(str(notification.context["ics"]).encode(), maintype="text", subtype="calendar", filename="bsm-meetings.ics")
+            calendar = str(notification.context["ics"])
+            message.add_attachment(calendar, subtype="calendar", filename="bsm-meetings.ics", params={"method": calendar_method(calendar)})
         return Built(sender.addr_spec, recipient.addr_spec, message.as_bytes())
     except (ValueError, TypeError, LookupError) as exc:  # email.errors.MessageError and header defects are ValueErrors or close kin
         raise UndeliverableError(f"the email cannot be built: {exc!r}") from exc
@@ -82,12 +95,14 @@ def build_email(notification: Notification, rendered: Rendered, sender: Address)
 class SmtpChannel:
     name = "email"
 
-    def __init__(self, host: str, port: int, sender: str, timeout: float = 10.0):
+    def __init__(self, host: str, port: int, sender: str, timeout: float = 10.0, message_id_domain: str = ""):
         """``sender``: ``"Name <address>"`` or a plain address (``MAIL_FROM``); raises
-        ``ValueError`` if it is not one address."""
+        ``ValueError`` if it is not one address. ``message_id_domain``: the right-hand side
+        of every Message-ID (``MAIL_MESSAGE_ID_DOMAIN``), the sender's domain when empty."""
         self.host, self.port, self.timeout = host, port, timeout
         name, address = parseaddr(sender)
         self.sender = mail_address(address or sender, name)
+        self.message_id_domain = message_id_domain or self.sender.domain
         self.hostname = socket.getfqdn()  # what we greet the server as, looked up once
         self.connections = threading.local()
 
@@ -95,7 +110,7 @@ class SmtpChannel:
         """Raises ``UndeliverableError`` when the message cannot be built, the server
         refuses the recipient or the content for good (5xx), ``DeliveryError`` for
         anything worth retrying."""
-        built = build_email(notification, rendered, self.sender)
+        built = build_email(notification, rendered, self.sender, self.message_id_domain)
         try:
             self._deliver(built)
         except smtplib.SMTPRecipientsRefused as exc:

@@ -1,5 +1,7 @@
 from datetime import datetime, timezone
 
+from icalendar import Calendar
+
 from services.matching.domain.agenda import ical
 
 MEET = {"name": "Srinagar BSM", "venue": "SKICC", "city": "Srinagar", "timezone": "Asia/Kolkata"}
@@ -24,3 +26,17 @@ def test_the_feed_is_valid_icalendar_with_escaped_text_and_folded_lines():
 def test_a_cancelled_meeting_stays_in_the_feed_as_cancelled():
     text = ical([{**MEETING, "status": "cancelled", "version": 3}], "b1", MEET)
     assert "STATUS:CANCELLED" in text and "SEQUENCE:3" in text and "Meeting with Dar Crafts" in text
+
+
+def test_a_meet_in_dubai_carries_its_vtimezone_and_each_meeting_names_its_interpreter():
+    meetings = [{**MEETING, "interpreter": "int-1"}, {**MEETING, "_id": "m1:s2:b1", "seller_id": "s2", "seller_name": "Bhat Looms", "interpreter": "int-9"}]
+    text = ical(meetings, "b1", {**MEET, "timezone": "Asia/Dubai"}, interpreters={"int-1": "Rafiq Bhat"})
+    calendar = Calendar.from_ical(text)
+    [vtimezone] = calendar.timezones
+    assert vtimezone.tz_name == "Asia/Dubai" and "Asia/Kolkata" not in text
+    first, second = calendar.events
+    assert first.start.astimezone(timezone.utc) == datetime(2027, 7, 30, 6, 20, tzinfo=timezone.utc)
+    assert first.start.replace(tzinfo=vtimezone.to_tz(lookup_tzid=False)).astimezone(timezone.utc).hour == 6
+    assert first["SUMMARY"] == "Meeting with Dar Crafts (table 3, interpreter Rafiq Bhat)"
+    assert second["SUMMARY"] == "Meeting with Bhat Looms (table 3, interpreter int-9)"
+    assert first["LOCATION"] == "SKICC, Srinagar"

@@ -2,6 +2,8 @@
 its event (producer strict, consumer lenient, older events without it still read)."""
 from datetime import datetime, timezone
 
+from icalendar import Calendar
+
 from shared import contracts
 from shared.contracts import matching
 from shared.envelope import Event
@@ -49,3 +51,18 @@ def test_schedule_lines_carry_the_interpreters_name_from_the_meeting():
                "interpreter": "int-1", "interpreter_name": "Rafiq Ahmad", "timezone": "Asia/Kolkata"}
     [line] = schedule_lines([meeting], "s1", {"b1": "Keller Living"})
     assert (line["interpreter"], line["interpreter_name"], line["with"]) == ("int-1", "Rafiq Ahmad", "Keller Living")
+
+
+def test_the_calendar_file_has_the_meetings_zone_folded_lines_and_escaped_names_and_reads_back_in_utc():
+    name = "کٲشِر دستکار، سرینگر; Keller Living, GmbH\nBerlin " * 2
+    meeting = {"_id": "m:s1:b1", "seller_id": "s1", "buyer_id": "b1", "day": "2030-07-30", "start": "10:00", "end": "10:30", "table": 4,
+               "timezone": "Asia/Dubai", "interpreter": "int-1", "interpreter_name": "Rafiq Ahmad"}
+    lines = schedule_lines([meeting], "s1", {"b1": name})
+    data = schedule_ics("s1", lines, "Dubai BSM, July", STATS["at"])
+    assert max(len(line) for line in data.encode().split(b"\r\n")) <= 75
+    calendar = Calendar.from_ical(data)
+    assert [tz.tz_name for tz in calendar.timezones] == ["Asia/Dubai"] and calendar.calendar_name == "Dubai BSM, July"
+    [event] = calendar.events
+    assert event.start.astimezone(timezone.utc) == datetime(2030, 7, 30, 6, tzinfo=timezone.utc)
+    assert event["SUMMARY"] == f"Meeting with {name} (table 4, interpreter Rafiq Ahmad)"
+    assert (event["UID"], event.DTSTAMP) == ("m:s1:b1@bsm", STATS["at"])
