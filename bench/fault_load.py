@@ -255,7 +255,7 @@ def drive(registration: Client, matching: Client, token: Callable[[str], str], s
     hook("publish")
     built, previous, waited = None, -1, time.monotonic() + 60
     while time.monotonic() < waited:  # until the draft holds every request and stops growing
-        built = matching.write("POST", f"/v1/meets/{meet_id}/schedule/draft", {"max_meetings": 3}, ORGANISER, wait_for=(404,))
+        built = matching.write("POST", f"/v1/meets/{meet_id}/schedule/draft", {"max_meetings": 3}, ORGANISER, wait_for=(404, 409))
         if built is None:
             break
         count = built["stats"]["meetings"]

@@ -24,7 +24,7 @@ from shared.idempotency import IdempotencyStore, KeyReused, StillRunning, Stored
 from shared.kafka_io import kafka_reachable
 from shared.logs import configure_logging
 from shared.mongo import mongo_reachable
-from shared.outbox import pending_count
+from shared.outbox import pending_count, recording_events
 from shared.pagination import BadCursor
 
 log = logging.getLogger(__name__)
@@ -105,6 +105,10 @@ PROBE_PATHS = ("/healthz", "/readyz", "/metrics")
 PREPARE_SECONDS = 10.0
 
 
+EVENT_IDS_HEADER = "X-Event-Ids"
+MAX_EVENT_IDS_IN_HEADER = 100  # a bulk answer also lists each item's events in its body
+
+
 def install(app: Flask) -> None:
     """Correlation ids, request logging, problem+json error handlers, and a bounded time
     with the database for every request (shared/request_budget.py)."""
@@ -118,7 +122,10 @@ def install(app: Flask) -> None:
 
     def bounded_dispatch():
         with request_budget.bounded(request_budget.budget_of(request.endpoint, app.config.get("DATABASE_BUDGETS", {}), default_budget)):
-            return dispatch()
+            with recording_events() as published:
+                response = dispatch()
+        _show_events(response, published)
+        return response
 
     app.full_dispatch_request = bounded_dispatch
 
@@ -294,7 +301,7 @@ def service_app(
         CORS(
             app,
             origins=[o.strip() for o in settings.cors_origins.split(",")],
-            expose_headers=["ETag", "Location", "X-Correlation-ID", "Idempotent-Replayed"],
+            expose_headers=["ETag", "Location", "X-Correlation-ID", "Idempotent-Replayed", EVENT_IDS_HEADER],
             allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-Match", "X-Request-ID"],
         )
     checks = {"mongo": lambda: mongo_reachable(db), "kafka": lambda: kafka_reachable(settings)}
@@ -378,18 +385,27 @@ def idempotent(view):
             response.headers["Idempotent-Replayed"] = "true"
             return response
         try:
-            response = current_app.make_response(view(*args, **kwargs))
+            with recording_events() as published:
+                response = current_app.make_response(view(*args, **kwargs))
         except BaseException:
             _release_key(store, scope)
             raise
+        _show_events(response, published)
         if response.status_code >= 400:
             _release_key(store, scope)
         else:
-            kept = {h: response.headers[h] for h in ("Location", "ETag") if h in response.headers}
+            kept = {h: response.headers[h] for h in ("Location", "ETag", EVENT_IDS_HEADER) if h in response.headers}
             store.finish(scope, StoredResponse(response.status_code, response.get_json(), kept))
         return response
 
     return wrapper
+
+
+def _show_events(response: Response, published: list[str]) -> None:
+    """Tell the client which events its successful write published (``X-Event-Ids``), so it
+    can ask a downstream service whether it has seen them (``shared/freshness.py``)."""
+    if published and response.status_code < 400 and EVENT_IDS_HEADER not in response.headers:
+        response.headers[EVENT_IDS_HEADER] = ",".join(published[:MAX_EVENT_IDS_IN_HEADER])
 
 
 def idempotent_id() -> str | None:

@@ -36,6 +36,7 @@ from __future__ import annotations
 import logging
 import threading
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Iterator
 
@@ -59,8 +60,31 @@ POINTERS = "outbox_pointers"
 MIGRATED = "outbox_migrated"
 
 
+_RECORDING: ContextVar[list[str] | None] = ContextVar("outbox_recording", default=None)
+
+
 def outbox_entry(topic: str, event: Event) -> dict[str, Any]:
+    """The outbox entry of ``event`` for ``topic`` (its id noted while ``recording_events``)."""
+    recording = _RECORDING.get()
+    if recording is not None:
+        recording.append(event.id)
     return {"topic": topic, "event": to_document(event)}
+
+
+@contextmanager
+def recording_events() -> Iterator[list[str]]:
+    """The ids of the events put in the outbox inside the block (in this thread or task),
+    so an API can tell a client which events its write published. Blocks nest: an outer
+    block also gets the inner block's ids."""
+    ids: list[str] = []
+    token = _RECORDING.set(ids)
+    try:
+        yield ids
+    finally:
+        _RECORDING.reset(token)
+        outer = _RECORDING.get()
+        if outer is not None:
+            outer.extend(ids)
 
 
 def new_document(document: dict[str, Any], entries: list[dict[str, Any]]) -> dict[str, Any]:

@@ -46,7 +46,10 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
         meets.save_meet(contracts.read_data(event))
 
     def on_participation(event: Event) -> None:
-        _, stored = meets.save_participation(contracts.read_data(event))
+        data = contracts.read_data(event)
+        _, stored = meets.save_participation(data)
+        if data.get("meet_approved"):
+            meets.note_approved_counts(data["meet_id"], data["meet_approved"])
         meets.queue_suggestions(stored)
         if stored["status"] == "approved":
             profiles.await_profiles(stored["meet_id"], [stored["participant_id"]])

@@ -13,6 +13,7 @@ class PreferenceIn(Schema):
 
 class DraftIn(Schema):
     max_meetings = fields.Int(load_default=12, validate=validate.Range(min=1, max=100))
+    force = JsonBool(load_default=False, metadata={"description": "Draft even though matching has not yet handled every registration event (the answer warns with the counts)"})
     buyer_preference_factor = fields.Float(load_default=1.5, validate=validate.Range(min=0.5, max=5), metadata={"description": "How much more a buyer's wish weighs than a seller's"})
     max_meetings_by_participant = fields.Dict(
         keys=SingleLine(validate=validate.Length(min=1, max=100)), values=fields.Int(validate=validate.Range(min=0, max=100)),
@@ -71,6 +72,9 @@ class DraftOut(Schema):
     left_out = fields.List(fields.Nested(LeftOutOut), metadata={"description": "Every candidate pair not scheduled, with the reason"})
     without_meetings = fields.List(fields.Str(), metadata={"description": "Approved participants with no meeting"})
     per_person = fields.Dict(keys=fields.Str(), values=fields.Nested(PersonLoadOut))
+    registration_seen = fields.Dict(metadata={"description": "How far matching had consumed registration's events (per partition), "
+                                              "the approved participants it knew and those registration counted"})
+    warnings = fields.List(fields.Str(), metadata={"description": "What a forced draft may be missing"})
 
 
 class OutcomeIn(Schema):
@@ -154,3 +158,29 @@ class LockIn(Schema):
     buyer_id = SingleLine(required=True, validate=validate.Length(min=1, max=100))
     slot_id = SingleLine(required=True, validate=validate.Length(min=1, max=40))
     table = fields.Int(load_default=None, validate=validate.Range(min=1, max=5000))
+
+
+class BulkPreferenceItem(PreferenceIn):
+    participant_id = SingleLine(required=True, validate=validate.Length(min=1, max=100))
+    counterpart_id = SingleLine(required=True, validate=validate.Length(min=1, max=100))
+
+
+class MeetingRef(Schema):
+    """A meeting named by its id, or by its seller and buyer (a pair meets once per meet)."""
+
+    meeting_id = SingleLine(load_default=None, validate=validate.Length(min=1, max=100))
+    seller_id = SingleLine(load_default=None, validate=validate.Length(min=1, max=100))
+    buyer_id = SingleLine(load_default=None, validate=validate.Length(min=1, max=100))
+
+    @validates_schema
+    def _named(self, data, **_):
+        if not data.get("meeting_id") and not (data.get("seller_id") and data.get("buyer_id")):
+            raise ValidationError("Name the meeting: meeting_id, or seller_id and buyer_id.", field_name="meeting_id")
+
+
+class BulkOutcomeItem(MeetingRef, OutcomeIn):
+    pass
+
+
+class BulkLoiItem(MeetingRef, LoiIn):
+    pass

@@ -35,6 +35,7 @@ from services.matching.meetings_store import (
 
 PARTICIPANTS, MEETS, PARTICIPATION, SCHEDULES, REQUESTS = "participants", "meets", "participation", "schedules", "requests"
 ROSTERS, PREFERENCE_SETS, INTERPRETER_POOLS, REQUEST_COUNTS = "rosters", "preference_sets", "interpreter_pools", "request_counts"
+APPROVED_COUNTS = "approved_counts"
 SUGGESTIONS_DUE, PROFILES_AWAITED = "suggestions_due", "profiles_awaited"
 ROSTER_PARTS = 32
 OUTBOX_COLLECTIONS = [PARTICIPANTS, PARTICIPATION, SCHEDULES, MEETINGS, REQUESTS, PUBLICATIONS]
@@ -171,6 +172,18 @@ class MeetView:
         stored = self.participation(data["meet_id"], data["participant_id"]) or {**fields, "version": data["version"]}
         roster_member(self.db, data["meet_id"], data["participant_id"], stored["role"] if stored["status"] == "approved" else None)
         return saved, stored
+
+    def note_approved_counts(self, meet_id: str, counts: dict[str, Any]) -> None:
+        """Keep registration's approved counts of the meet (``{"seller", "buyer", "as_of"}``,
+        carried by its decisions' events) unless counts of a later decision are stored."""
+        as_of = datetime.fromisoformat(counts["as_of"])
+        fields = {"seller": counts["seller"], "buyer": counts["buyer"], "as_of": counts["as_of"]}
+        save_if_newer(self.db, APPROVED_COUNTS, meet_id, fields, int(as_of.timestamp() * 1_000_000))
+
+    def approved_counts(self, meet_id: str) -> dict[str, int] | None:
+        """Registration's approved counts of the meet as last heard (None before any decision)."""
+        doc = self.db[APPROVED_COUNTS].find_one({"_id": meet_id})
+        return {"seller": doc["seller"], "buyer": doc["buyer"]} if doc else None
 
     def roster(self, meet_id: str) -> dict[str, str]:
         """Approved participant id -> role (the roster's parts, each read by ``_id``)."""

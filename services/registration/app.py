@@ -14,7 +14,7 @@ from shared.rate_limits import RateLimiter
 from services.registration import SERVICE
 from services.registration.actions import Registration
 from services.registration.actions.verification import RATE_LIMITS, VerificationGuard, VerificationLimits
-from services.registration.api import applications, errors, imports, meets, participants, reference
+from services.registration.api import applications, bulk, errors, imports, meets, participants, reference
 from services.registration.domain import reference as reference_data
 from services.registration.import_store import ImportStore
 from services.registration.store import OUTBOX_COLLECTIONS, ApplicationStore, MeetStore, ParticipantStore, ReferenceStore, ensure_indexes
@@ -25,7 +25,7 @@ DESCRIPTION = "Participants (sellers, buyers), their products and needs, Buyer-S
 # Seconds a view may spend with the database when the default budget is too short: long
 # jobs done in one request and lists or reports over history (shared/request_budget.py).
 DATABASE_BUDGETS = {
-    "imports.import_csv": 25, "imports.upload_batch": 25,
+    "imports.import_csv": 25, "imports.upload_batch": 25, "imports.import_buyers_csv": 25, "bulk.apply_many": 25, "bulk.decide_many": 25,
     **{name: 10 for name in ("meets.list_meets", "applications.list_applications", "participants.list_sellers",
                              "participants.list_buyers", "participants.ecommerce_report")},
 }
@@ -33,7 +33,7 @@ DATABASE_BUDGETS = {
 
 # Bulk uploads (up to 5,000 rows) may be larger than other bodies: BSM_MAX_IMPORT_BODY_BYTES.
 DEFAULT_MAX_IMPORT_BODY_BYTES = 8 << 20
-UPLOADS = ("imports.import_csv", "imports.upload_batch")
+UPLOADS = ("imports.import_csv", "imports.import_buyers_csv", "imports.upload_batch")
 
 
 def create_app(settings: Settings | None = None):
@@ -58,7 +58,7 @@ def create_app(settings: Settings | None = None):
     )
     errors.install(app)
     app.before_request(lambda: _use_reference_data(app))
-    for blueprint in (meets.bp, participants.bp, applications.bp, imports.bp, reference.bp):
+    for blueprint in (meets.bp, participants.bp, applications.bp, bulk.bp, imports.bp, reference.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(openapi_blueprint("BSM registration API", "1.0.0", DESCRIPTION))
     return app

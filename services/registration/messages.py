@@ -96,7 +96,10 @@ def meet_event(event_type: str, meet: Meet, previous_status: str | None = None) 
     return _event(event_type, meet.id, payload)
 
 
-def participation_event(application: Application, meet: Meet) -> Event:
+def participation_event(application: Application, meet: Meet, meet_approved: dict[str, Any] | None = None) -> Event:
+    """``meet_approved``: for a decision, the meet's approved counts once it is made
+    (``{"seller": n, "buyer": n, "as_of": decided_at}``), so matching can tell whether it
+    knows every approved participant."""
     payload = {
         "meet_id": application.meet_id,
         "participant_id": application.participant_id,
@@ -106,6 +109,7 @@ def participation_event(application: Application, meet: Meet) -> Event:
         "reason": application.reason,
         "meet_name": meet.name,
         "version": application.version,
+        "meet_approved": meet_approved,
     }
     return _event(PARTICIPATION_TYPES[application.status], application.id, payload)
 

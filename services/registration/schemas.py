@@ -321,14 +321,43 @@ class StatusChange(Schema):
     status = SingleLine(required=True, validate=validate.OneOf(meets.STATUSES))
 
 
-class ApplicationIn(Schema):
-    participant_id = SingleLine(load_default=None, metadata={"description": "Organisers apply on someone's behalf; participants omit it."})
-    availability = fields.List(SingleLine(), required=True, validate=validate.Length(min=1, max=500))
 
 
 class Decision(Schema):
     decision = SingleLine(required=True, validate=validate.OneOf(sorted(applications.DECISIONS)))
     reason = MultiLine(load_default=None, validate=validate.Length(max=500))
+
+
+class Availability(fields.Field):
+    """The slot ids one can attend, or ``"all"`` for every slot of the meet."""
+
+    def __init__(self, **kwargs):
+        metadata = {"description": 'Slot ids, or "all" for every slot of the meet', "oneOf": [
+            {"type": "array", "items": {"type": "string"}, "minItems": 1, "maxItems": 500}, {"type": "string", "enum": ["all"]},
+        ]}
+        super().__init__(metadata=metadata, **kwargs)
+        self._slots = fields.List(SingleLine(), validate=validate.Length(min=1, max=500))
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value == applications.ALL_SLOTS:
+            return value
+        if not isinstance(value, list):
+            raise ValidationError('A list of slot ids, or "all".')
+        return self._slots.deserialize(value, attr, data, **kwargs)
+
+
+class ApplicationIn(Schema):
+    participant_id = SingleLine(load_default=None, metadata={"description": "Organisers apply on someone's behalf; participants omit it."})
+    availability = Availability(required=True)
+
+
+class BulkApplicationItem(Schema):
+    participant_id = SingleLine(required=True)
+    availability = Availability(required=True)
+
+
+class BulkDecisionItem(Decision):
+    participant_id = SingleLine(required=True)
 
 
 class Withdrawal(Schema):
@@ -390,7 +419,7 @@ class FieldBatchOut(ImportReport):
 
 class ImportJobOut(Schema):
     id = fields.Str()
-    kind = fields.Str(metadata={"description": "csv or field_batch"})
+    kind = fields.Str(metadata={"description": "csv (sellers), buyer_csv or field_batch"})
     status = fields.Str(metadata={"description": "running, done or failed"})
     rows_total = fields.Int()
     rows_done = fields.Int()

@@ -133,6 +133,14 @@ class MeetV1(Schema):
     version = fields.Int(required=True)
 
 
+class MeetApprovedV1(Schema):
+    """A meet's approved participants per role once a decision was made, and its time."""
+
+    seller = fields.Int(required=True)
+    buyer = fields.Int(required=True)
+    as_of = fields.Str(required=True)
+
+
 class ParticipationV1(Schema):
     meet_id = fields.Str(required=True)
     participant_id = fields.Str(required=True)
@@ -142,6 +150,8 @@ class ParticipationV1(Schema):
     reason = fields.Str(load_default=None, allow_none=True)
     meet_name = fields.Str(required=True)
     version = fields.Int(required=True)
+    meet_approved = fields.Nested(MeetApprovedV1, load_default=None, allow_none=True,
+                                  metadata={"description": "For a decision: the meet's approved counts once it was made"})
 
 
 register(

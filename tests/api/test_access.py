@@ -32,6 +32,7 @@ SELF_REGISTRATION = {"anonymous": ALLOWED, "other": 403, "owner": 403, "organise
 
 CSV = object()
 SERVICE_ROUTES = {("GET", rule): (None, ANYONE) for rule in ("/docs", "/docs/<asset>", "/healthz", "/metrics", "/openapi.json", "/readyz", "/static/<path:filename>")}
+FRESHNESS_ROUTES = {("GET", "/v1/freshness"): (None, ANY_CALLER), ("GET", "/v1/freshness/events"): (None, ANY_CALLER)}
 
 MATRIX = {
     # service: {(method, Flask rule): (body, {role: expected})}
@@ -63,8 +64,11 @@ MATRIX = {
         ("GET", "/v1/meets/<meet_id>/applications/<participant_id>"): (None, SELF_OR_STAFF),
         ("POST", "/v1/meets/<meet_id>/applications/<participant_id>/decision"): ({"decision": "waitlist"}, ORGANISERS),
         ("POST", "/v1/meets/<meet_id>/applications/<participant_id>/withdrawal"): ({}, SELF_OR_ORGANISER),
+        ("POST", "/v1/meets/<meet_id>/applications/bulk"): ({"items": [{"participant_id": "unknown", "availability": "all"}]}, ORGANISERS),
+        ("POST", "/v1/meets/<meet_id>/decisions/bulk"): ({"items": [{"participant_id": "unknown", "decision": "waitlist"}]}, ORGANISERS),
         # aggregators (a participant kind) import too: the owner and the other are sellers
         ("POST", "/v1/imports/sellers"): (CSV, ORGANISERS),
+        ("POST", "/v1/imports/buyers"): (CSV, ORGANISERS),
         ("GET", "/v1/imports/<hexid:job_id>"): (None, ANY_CALLER),
         ("POST", "/v1/field-batches"): ({"batch_id": "b-1", "rows": []}, ORGANISERS),
         ("GET", "/v1/field-batches/<batch_id>"): (None, STAFF),
@@ -104,6 +108,10 @@ MATRIX = {
         ("POST", "/v1/meetings/<meeting_id>/loi"): ({"product": "Shawls"}, PARTICIPANTS_OR_ORGANISER),
         ("POST", "/v1/meetings/<meeting_id>/loi/follow-up"): ({"status": "lapsed"}, PARTICIPANTS_OR_ORGANISER),
         ("POST", "/v1/meetings/<meeting_id>/rating"): ({"stars": 4, "wants_to_continue": True}, PARTICIPANTS),
+        ("POST", "/v1/meets/<meet_id>/preferences/bulk"): ({"items": [{"participant_id": "a", "counterpart_id": "b", "preference": "must_meet"}]}, ORGANISERS),
+        ("POST", "/v1/meets/<meet_id>/outcomes/bulk"): ({"items": [{"seller_id": "s", "buyer_id": "b", "outcome": "held"}]}, ORGANISERS),
+        ("POST", "/v1/meets/<meet_id>/lois/bulk"): ({"items": [{"seller_id": "s", "buyer_id": "b", "product": "Shawls"}]}, ORGANISERS),
+        **FRESHNESS_ROUTES,
     },
     "notifications": {
         **SERVICE_ROUTES,
@@ -113,6 +121,7 @@ MATRIX = {
         ("POST", "/v1/inbox/<participant_id>/<notification_id>/read"): (None, SELF_ONLY),
         ("GET", "/v1/preferences/<participant_id>"): (None, SELF_OR_STAFF),
         ("PUT", "/v1/preferences/<participant_id>"): ({"opted_out": False}, SELF_OR_ORGANISER),
+        **FRESHNESS_ROUTES,
     },
 }
 CASES = [(service, method, rule) for service, entries in MATRIX.items() for method, rule in entries]

@@ -31,8 +31,8 @@ def test_no_request_makes_a_server_error_in_registration(app):
 
 
 def test_no_request_makes_a_server_error_in_matching(settings_for):
-    fuzz_every_operation(create_matching_app(settings_for("matching")), 15)
+    fuzz_every_operation(create_matching_app(settings_for("matching", BSM_FRESHNESS_MAX_WAIT_SECONDS="0.1")), 15)
 
 
 def test_no_request_makes_a_server_error_in_notifications(settings_for):
-    fuzz_every_operation(create_notifications_app(settings_for("notifications")), 5)
+    fuzz_every_operation(create_notifications_app(settings_for("notifications", BSM_FRESHNESS_MAX_WAIT_SECONDS="0.1")), 5)

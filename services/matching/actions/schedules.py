@@ -147,12 +147,14 @@ def days_of(slots: list[dict[str, Any]]) -> list[tuple[int, int]]:
 
 def draft_schedule(
     ctx: Matching, meet_id: str, max_meetings: int, caps: dict[str, int] | None = None, buyer_factor: float = DEFAULT_BUYER_FACTOR,
-    time_limit: float = DEFAULT_TIME_LIMIT,
+    time_limit: float = DEFAULT_TIME_LIMIT, seen: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Build a draft for review within ``time_limit`` seconds of solving. Meetings already
     published stay as they are (locked) and are marked ``published``; a pair whose meeting
     was cancelled is not drafted again (a pair has one meeting id). The draft reports how
-    good it is and who and what it left out (``draft_report``). Raises NotFound, Refused
+    good it is and who and what it left out (``draft_report``). ``seen``: how far matching
+    had consumed registration's events when drafting (``shared/freshness.py``), recorded
+    with the draft. Raises NotFound, Refused
     (locks that cannot all be kept, with the reason, or a publication of the previous
     draft still unfinished)."""
     meet = meet_of(ctx, meet_id)
@@ -169,6 +171,7 @@ def draft_schedule(
         "id": uuid.uuid4().hex,
         "built_at": started,
         "max_meetings": max_meetings,
+        "registration_seen": seen,
         "meetings": [{**draft_meeting(m, problem, reasons, profiles), "published": m.pair in taken} for m in schedule.meetings],
         "stats": {
             "meetings": len(schedule.meetings), "value": schedule.value, "upper_bound": solution.value_bound, "gap": solution.gap,

@@ -1,7 +1,9 @@
 """``/v1/meets/<meet_id>/...``: recommendations, preferences, the schedule and the results."""
 from flask import Blueprint, Response, current_app, request
+from kafka.errors import KafkaError
 
 from shared.auth import OPERATOR, ORGANISER, PARTICIPANT, STAFF, Unauthenticated
+from shared.contracts import registration as registration_events
 from shared.csv_output import csv_response
 from shared.http import Problem, json_body, page_args, principal, require, require_self_or
 from shared.openapi import documented
@@ -93,10 +95,48 @@ def unlock(meet_id: str, seller_id: str, buyer_id: str):
 @bp.post("/schedule/draft")
 @documented("Build a draft schedule for review", tags=("schedule",), body=DraftIn, body_optional=True, response=DraftOut, roles=(ORGANISER,), errors=(400, 404, 409))
 def draft(meet_id: str):
+    """Refused (409, with the counts) while matching has not handled every registration
+    event Kafka holds, or knows fewer approved participants than registration's decisions
+    said it had approved (their events carry the meet's counts); ``force`` drafts anyway
+    and the answer warns. The draft records what it saw."""
     require(ORGANISER)
     body = DraftIn().load(json_body(optional=True))
-    built = actions.draft_schedule(ctx(), meet_id, body["max_meetings"], body["max_meetings_by_participant"], body["buyer_preference_factor"], body["time_limit_s"])
-    return {key: built[key] for key in ("stats", "meetings", "left_out", "without_meetings", "per_person")}
+    seen = _registration_seen(meet_id, body["force"])
+    built = actions.draft_schedule(ctx(), meet_id, body["max_meetings"], body["max_meetings_by_participant"], body["buyer_preference_factor"],
+                                   body["time_limit_s"], seen=seen)
+    warnings = [] if seen["complete"] else [_behind_message(seen)]
+    shown = {key: built[key] for key in ("stats", "meetings", "left_out", "without_meetings", "per_person")}
+    return {**shown, "registration_seen": seen, "warnings": warnings}
+
+
+def _registration_seen(meet_id: str, force: bool) -> dict:
+    """How far matching has consumed registration's events, the approved participants it
+    knows of and those registration counted; a Problem (409, or 503 when Kafka cannot say)
+    unless complete or ``force``."""
+    try:
+        seen = current_app.extensions["freshness"].positions(current_app.config["SETTINGS"].topic(registration_events.TOPIC))
+    except KafkaError as exc:
+        if not force:
+            raise Problem(503, "Service Unavailable", f"Cannot tell whether matching has every registration event ({type(exc).__name__}); "
+                          "retry, or draft with force.") from None
+        seen = {"partitions": [], "behind": None, "up_to_date": False}
+    roles = [a["role"] for a in ctx().meets.approved(meet_id)]
+    known = seen["approved_known"] = {"seller": roles.count("seller"), "buyer": roles.count("buyer")}
+    registered = seen["approved_in_registration"] = ctx().meets.approved_counts(meet_id)
+    seen["approved_missing"] = {role: max(0, (registered or known)[role] - known[role]) for role in known}
+    seen["complete"] = seen["up_to_date"] and not any(seen["approved_missing"].values())
+    if not seen["complete"] and not force:
+        raise Problem(409, "Conflict", _behind_message(seen) + " Retry shortly, or draft with force.", registration_seen=seen)
+    return seen
+
+
+def _behind_message(seen: dict) -> str:
+    known, missing = seen["approved_known"], seen["approved_missing"]
+    behind = "an unknown number of" if seen["behind"] is None else str(seen["behind"])
+    said = f"Matching knows {known['seller']} approved sellers and {known['buyer']} approved buyers"
+    if any(missing.values()):
+        said += f"; registration has approved {missing['seller']} more sellers and {missing['buyer']} more buyers"
+    return f"{said}; it has {behind} registration events still to handle."
 
 
 @bp.post("/schedule/publish")

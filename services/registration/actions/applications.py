@@ -8,19 +8,41 @@ from shared.auth import Principal
 from services.registration.actions import Registration, Stale
 from services.registration.actions import meets as meet_actions
 from services.registration.actions import participants as participant_actions
-from services.registration.domain.applications import APPROVED, DECISIONS, WITHDRAWN, Application, application_id, check_availability
+from services.registration.domain.applications import ALL_SLOTS, APPROVED, DECISIONS, WITHDRAWN, Application, application_id, check_availability
 from services.registration.domain.errors import Conflict, NotFound
 from services.registration.messages import participation_event
 
 
-def apply(ctx: Registration, meet_id: str, participant_id: str, availability: list[str]) -> Application:
+def apply(ctx: Registration, meet_id: str, participant_id: str, availability: list[str] | str) -> Application:
+    """Apply with the slot ids one can attend, or ``ALL_SLOTS`` for every slot of the meet.
+    Raises NotFound, Conflict (registration not open, applied before), DomainError."""
     meet, _ = meet_actions.get(ctx, meet_id)
     participant = participant_actions.get(ctx, participant_id)
     meet.ensure_accepting_applications(datetime.now(timezone.utc))
+    if availability == ALL_SLOTS:
+        availability = [slot.id for slot in meet.slots()]
     check_availability(availability, meet.unknown_slots(availability))
     application = Application(meet.id, participant.id, participant.role, sorted(set(availability)))
     ctx.applications.add(application, [participation_event(application, meet)])
     return application
+
+
+def apply_once(ctx: Registration, meet_id: str, participant_id: str, availability: list[str] | str) -> tuple[Application, bool]:
+    """``apply``, answering an application already made (a retried bulk item) with itself and
+    False instead of a Conflict; True when this call applied."""
+    try:
+        return apply(ctx, meet_id, participant_id, availability), True
+    except Conflict as exc:
+        if exc.existing_id is None:
+            raise
+        return get(ctx, meet_id, participant_id), False
+
+
+def decide_once(ctx: Registration, meet_id: str, participant_id: str, decision: str, reason: str | None, by: Principal) -> tuple[Application, bool]:
+    """``decide``, and whether it changed the application (False: it had that decision)."""
+    before = get(ctx, meet_id, participant_id).status
+    application = decide(ctx, meet_id, participant_id, decision, reason, by)
+    return application, application.status != before
 
 
 def get(ctx: Registration, meet_id: str, participant_id: str) -> Application:
@@ -59,10 +81,21 @@ def withdraw(ctx: Registration, meet_id: str, participant_id: str, reason: str |
     return _save(ctx, application, before, meet)
 
 
+def _approved_after(ctx: Registration, application: Application, before: str) -> dict:
+    """The meet's approved counts once this decision is saved (a place taken for an
+    approval is counted already; one given back is counted off here, as ``_save`` frees it
+    after the write), stamped with the decision's time."""
+    _, approved = meet_actions.get(ctx, application.meet_id)
+    counts = {role: int(approved.get(role, 0)) for role in ("seller", "buyer")}
+    if before == APPROVED and application.status != APPROVED:
+        counts[application.role] -= 1
+    return {**counts, "as_of": (application.decided_at or datetime.now(timezone.utc)).isoformat()}
+
+
 def _save(ctx: Registration, application: Application, before: str, meet) -> Application:
     expected = application.version
     application.version += 1
-    if not ctx.applications.save(application, expected, [participation_event(application, meet)]):
+    if not ctx.applications.save(application, expected, [participation_event(application, meet, _approved_after(ctx, application, before))]):
         if application.status == APPROVED:
             ctx.meets.free_place(meet.id, application.role)
         raise Stale(get(ctx, meet.id, application.participant_id).version)

@@ -26,7 +26,8 @@ from services.registration.import_store import DONE, FAILED, RUNNING
 
 log = logging.getLogger(__name__)
 
-CSV, FIELD_BATCH = "csv", "field_batch"
+CSV, BUYER_CSV, FIELD_BATCH = "csv", "buyer_csv", "field_batch"
+ROLE_OF = {CSV: "seller", BUYER_CSV: "buyer", FIELD_BATCH: "seller"}
 LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS = 5
 
@@ -60,7 +61,7 @@ def run(ctx: Registration, job_id: str, holder: str) -> None:
             rows = list(enumerate(_rows(job["kind"], ctx.imports.source(job_id)), start=1))
             for chunk in range(job["chunks_done"], job["chunks"]):
                 numbered = rows[chunk * CHUNK_ROWS:(chunk + 1) * CHUNK_ROWS]
-                outcomes = [o.as_dict() for o in import_rows(ctx, job_id, numbered, job["by"]["subject"])]
+                outcomes = [o.as_dict() for o in import_rows(ctx, job_id, numbered, job["by"]["subject"], ROLE_OF[job["kind"]])]
                 outcomes = ctx.imports.record_chunk(job_id, chunk, outcomes)
                 if not ctx.imports.advance(job_id, chunk, numbered[-1][0], count(outcomes), holder, LEASE):
                     return
@@ -113,4 +114,4 @@ def view(ctx: Registration, job: dict[str, Any]) -> dict[str, Any]:
 
 
 def _rows(kind: str, source: str) -> list[dict[str, Any]]:
-    return parse_csv(source) if kind == CSV else json.loads(source)
+    return json.loads(source) if kind == FIELD_BATCH else parse_csv(source, ROLE_OF[kind])

@@ -17,10 +17,11 @@ from shared.csv_input import DELIMITERS, UnreadableCsv, read_table
 
 from services.registration.actions import Registration
 from services.registration.actions import participants as participant_actions
+from services.registration.actions.buyer_csv import BUYER_CSV_COLUMNS, BUYER_REQUIRED_COLUMNS, buyer_from_cells
 from services.registration.domain import vocabularies
 from services.registration.domain.errors import Conflict, DomainError
 from services.registration.domain.identifiers import normalise_gstin, normalise_phone
-from services.registration.schemas import SellerIn
+from services.registration.schemas import BuyerIn, SellerIn
 
 MAX_ROWS = 5000
 CHUNK_ROWS = 100
@@ -57,24 +58,26 @@ class RowOutcome:
         return asdict(self)
 
 
-def parse_csv(text: str) -> list[dict[str, Any]]:
-    """Rows of a seller CSV (decoded text, fields separated by commas, semicolons, tabs or
-    vertical bars: see ``shared.csv_input``) as SellerIn-shaped dicts, empty cells left out.
-    Raises BadFile naming the delimiter it read the header with when columns are wrong."""
+def parse_csv(text: str, role: str = "seller") -> list[dict[str, Any]]:
+    """Rows of a seller (or buyer) CSV (decoded text, fields separated by commas, semicolons,
+    tabs or vertical bars: see ``shared.csv_input``) as SellerIn- (BuyerIn-) shaped dicts,
+    empty cells left out. Raises BadFile naming the delimiter it read the header with when
+    columns are wrong."""
+    allowed, required, from_cells, _ = ROLES[role]
     try:
-        columns, cells, delimiter = read_table(text, CSV_COLUMNS)
+        columns, cells, delimiter = read_table(text, allowed)
     except UnreadableCsv as exc:
         raise BadFile(str(exc)) from None
-    unknown = sorted(set(columns) - set(CSV_COLUMNS))
-    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    unknown = sorted(set(columns) - set(allowed))
+    missing = [c for c in required if c not in columns]
     if unknown or missing:
         raise BadFile(
             f"Columns (the header read as separated by {DELIMITERS[delimiter]}): unknown {unknown or 'none'}, "
-            f"missing {missing or 'none'}. Allowed: {', '.join(CSV_COLUMNS)}."
+            f"missing {missing or 'none'}. Allowed: {', '.join(allowed)}."
         )
     if len(cells) > MAX_ROWS:
         raise BadFile(f"At most {MAX_ROWS} rows per upload.")
-    return [_seller_from_cells({k: v for k, v in row.items() if v}) for row in cells]
+    return [from_cells({k: v for k, v in row.items() if v}) for row in cells]
 
 
 def _seller_from_cells(cells: dict[str, str]) -> dict[str, Any]:
@@ -99,7 +102,16 @@ def _seller_from_cells(cells: dict[str, str]) -> dict[str, Any]:
     return seller
 
 
-def import_rows(ctx: Registration, job_id: str, numbered_rows: list[tuple[int, dict[str, Any]]], registered_by: str | None) -> list[RowOutcome]:
+ROLES = {
+    "seller": (CSV_COLUMNS, REQUIRED_COLUMNS, _seller_from_cells, SELLER_IN),
+    "buyer": (BUYER_CSV_COLUMNS, BUYER_REQUIRED_COLUMNS, buyer_from_cells, BuyerIn()),
+}
+"""Per role: the CSV's allowed and required columns, how a row's cells become a record, its schema."""
+
+
+def import_rows(
+    ctx: Registration, job_id: str, numbered_rows: list[tuple[int, dict[str, Any]]], registered_by: str | None, role: str = "seller",
+) -> list[RowOutcome]:
     """Register a chunk of rows (``(row number, row)``) of job ``job_id``; their outcomes in order.
 
     Row ``n`` becomes participant ``row_participant_id(job_id, n)``, so doing a chunk again
@@ -114,8 +126,8 @@ def import_rows(ctx: Registration, job_id: str, numbered_rows: list[tuple[int, d
     for number, row in numbered_rows:
         row, mapped[number] = vocabularies.canonical_row(row)
         try:
-            details = SELLER_IN.load(row)
-            prepared[number] = participant_actions.prepare(ctx, "seller", details, registered_by, row_participant_id(job_id, number), send_code=False)
+            details = ROLES[role][3].load(row)
+            prepared[number] = participant_actions.prepare(ctx, role, details, registered_by, row_participant_id(job_id, number), send_code=False)
         except ValidationError as exc:
             outcomes[number] = RowOutcome(number, "refused", errors=_storable(exc.messages))
         except DomainError as exc:

@@ -8,6 +8,15 @@ from services.registration.actions import Stale
 from services.registration.domain.errors import Conflict, DomainError, NotFound
 
 
+ITEM_FAILURES = {
+    DomainError: lambda exc: (422, {"errors": {exc.field or "_schema": [str(exc)]}}),
+    NotFound: lambda exc: (404, {}),
+    Conflict: lambda exc: (409, {"errors": {exc.field or "_schema": [str(exc)]}, **({"existing_id": exc.existing_id} if exc.existing_id else {})}),
+    Stale: lambda exc: (412, {"current_version": exc.current_version}),
+}
+"""Registration's domain errors as one bulk item's problem (``shared/bulk.py``)."""
+
+
 def install(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _rule(exc: DomainError):

@@ -20,12 +20,13 @@ from flask import Blueprint, request
 from shared.auth import ORGANISER, PARTICIPANT, STAFF
 from shared.correlation import new_id
 from shared.csv_input import UnreadableCsv, decode_upload
-from shared.http import Problem, json_body, principal, require
+from shared.http import Problem, idempotent, json_body, principal, require
 from shared.openapi import documented
 
 from services.registration.actions import import_jobs as jobs
 from services.registration.actions import imports
 from services.registration.actions import participants as participant_actions
+from services.registration.actions.buyer_csv import BUYER_CSV_COLUMNS
 from services.registration.api.context import registration
 from services.registration.import_store import DONE
 from services.registration.schemas import CsvUpload, FieldBatchIn, FieldBatchOut, ImportJobOut, ImportReport
@@ -47,11 +48,27 @@ def _importer():
 @documented(
     f"Register many sellers from a CSV (columns: {', '.join(imports.CSV_COLUMNS)}); up to {INLINE_ROWS} rows: 200 with the report, more: 202 with the import job",
     tags=TAGS, body=CsvUpload, response=ImportReport, also=((202, ImportJobOut),), roles=(ORGANISER, "aggregator"), errors=(400, 415), content_types=("text/csv",),
+    headers=("Idempotency-Key",),
 )
+@idempotent
 def import_csv():
     caller = _importer()
     text, rows = uploaded_csv(imports.parse_csv)
     return _import(jobs.CSV, text, len(rows), caller)
+
+
+@bp.post("/v1/imports/buyers")
+@documented(
+    f"Register many buyers from a CSV (columns: {', '.join(BUYER_CSV_COLUMNS)}; lists separated by ;); "
+    f"up to {INLINE_ROWS} rows: 200 with the report, more: 202 with the import job",
+    tags=TAGS, body=CsvUpload, response=ImportReport, also=((202, ImportJobOut),), roles=(ORGANISER,), errors=(400, 415), content_types=("text/csv",),
+    headers=("Idempotency-Key",),
+)
+@idempotent
+def import_buyers_csv():
+    caller = require(ORGANISER)
+    text, rows = uploaded_csv(lambda text: imports.parse_csv(text, jobs.ROLE_OF[jobs.BUYER_CSV]))
+    return _import(jobs.BUYER_CSV, text, len(rows), caller)
 
 
 def uploaded_csv(parse: Callable[[str], list]) -> tuple[str, list]:

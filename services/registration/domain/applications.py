@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from services.registration.domain.errors import DomainError
 
 APPLIED, APPROVED, REJECTED, WAITLISTED, WITHDRAWN = "applied", "approved", "rejected", "waitlisted", "withdrawn"
+ALL_SLOTS = "all"  # availability meaning every slot of the meet
 DECISIONS = {"approve": APPROVED, "reject": REJECTED, "waitlist": WAITLISTED}
 ALLOWED = {
     APPLIED: {APPROVED, REJECTED, WAITLISTED, WITHDRAWN},

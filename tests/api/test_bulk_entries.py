@@ -1,0 +1,174 @@
+"""Bulk endpoints (shared/bulk.py) on registration and matching: a report per item, items
+done on their own, retries that change nothing, a bound on items; buyers by CSV; and how
+fresh matching's read model is (shared/freshness.py) before a draft."""
+from datetime import datetime, timezone
+
+import pytest
+
+from shared.contracts import registration as catalogue
+from shared.envelope import new_event
+from shared.kafka_io import ensure_topics, make_producer, send_event
+from services.registration.domain.applications import Application
+from services.registration.messages import participation_event
+from tests.api.conftest import ORGANISER, open_meet, register
+from tests.api.test_matching_api import matching, meet_with_people  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.stack
+
+
+def test_applications_and_decisions_in_bulk_report_each_item_and_retry_without_effect(client, db):
+    meet = open_meet(client)
+    first = register(client)
+    second = register(client, phone="+919833333333", gstin=None, email="second@example.in")
+    items = [
+        {"participant_id": first["id"], "availability": "all"},
+        {"participant_id": second["id"], "availability": [meet["slots"][0]["id"]]},
+        {"participant_id": "nobody", "availability": "all"},
+        {"participant_id": second["id"], "availability": "some", "a.b": 1, "$x": 2},
+        "not an object",
+    ]
+    url = f"/v1/meets/{meet['id']}/applications/bulk"
+    keyed = {**ORGANISER, "Idempotency-Key": "bulk-apply-0001"}
+    response = client.post(url, json={"items": items}, headers=keyed)
+    assert response.status_code == 200, response.get_json()
+    report = response.get_json()
+    assert report["counts"] == {"done": 2, "unchanged": 0, "refused": 3}
+    assert [(i["index"], i["status"]) for i in report["items"]] == [(0, "done"), (1, "done"), (2, "refused"), (3, "refused"), (4, "refused")]
+    assert report["items"][2]["problem"]["status"] == 404
+    assert report["items"][3]["problem"]["status"] == 422 and set(report["items"][3]["problem"]["errors"]) == {"availability", "a_b", "x"}
+    assert all(len(i["event_ids"]) == 1 for i in report["items"][:2])
+    stored = db["applications"].find_one({"_id": report["items"][0]["id"]})
+    assert stored["availability"] == sorted(s["id"] for s in meet["slots"])
+
+    replayed = client.post(url, json={"items": items}, headers=keyed)
+    assert replayed.headers.get("Idempotent-Replayed") == "true" and replayed.get_json() == report
+    again = client.post(url, json={"items": items[:2]}, headers=ORGANISER).get_json()
+    assert again["counts"] == {"done": 0, "unchanged": 2, "refused": 0}
+    assert db["applications"].count_documents({}) == 2
+
+    decisions = [{"participant_id": first["id"], "decision": "approve"}, {"participant_id": second["id"], "decision": "waitlist"},
+                 {"participant_id": "nobody", "decision": "approve"}]
+    decided = client.post(f"/v1/meets/{meet['id']}/decisions/bulk", json={"items": decisions}, headers=ORGANISER)
+    assert decided.get_json()["counts"] == {"done": 2, "unchanged": 0, "refused": 1}
+    assert decided.headers["X-Event-Ids"].split(",") == [e for i in decided.get_json()["items"] for e in i.get("event_ids", [])]
+    assert client.get(f"/v1/meets/{meet['id']}", headers=ORGANISER).get_json()["approved"]["seller"] == 1
+    assert client.post(f"/v1/meets/{meet['id']}/decisions/bulk", json={"items": decisions[:1]}, headers=ORGANISER).get_json()["counts"]["unchanged"] == 1
+    assert client.get(f"/v1/meets/{meet['id']}", headers=ORGANISER).get_json()["approved"]["seller"] == 1
+
+
+def test_more_items_than_the_bound_are_refused_whole_before_anything_is_done(client, db):
+    meet = open_meet(client)
+    seller = register(client)
+    items = [{"participant_id": seller["id"], "availability": "all"}] * 101
+    response = client.post(f"/v1/meets/{meet['id']}/applications/bulk", json={"items": items}, headers=ORGANISER)
+    assert response.status_code == 413 and response.get_json()["max_items"] == 100 and "items" in response.get_json()["errors"]
+    assert client.post(f"/v1/meets/{meet['id']}/applications/bulk", json={"items": []}, headers=ORGANISER).status_code == 422
+    assert db["applications"].count_documents({}) == 0
+
+
+BUYERS_CSV = """name,organisation,buyer_kind,country,international,phone,email,categories,gi_tags
+Anna Keller,Keller Import GmbH,importer,DE,yes,+49 30 1234567,anna@keller.example,handloom;handicraft,Kashmir Pashmina;Kani Shawl
+Ravi Mehta,Mehta Stores,retail_brand,IN,no,9822000001,,handloom,
+Nobody,No Kind Ltd,astronaut,IN,no,9822000002,,,
+"""
+
+
+def test_buyers_are_imported_from_csv_by_the_sellers_pipeline(client, db):
+    response = client.post("/v1/imports/buyers", data=BUYERS_CSV, headers={**ORGANISER, "Content-Type": "text/csv"})
+    assert response.status_code == 200, response.get_json()
+    report = response.get_json()
+    assert report["counts"] == {"created": 2, "existing": 0, "refused": 1}
+    assert "buyer_kind" in report["rows"][2]["errors"]
+    keller = db["participants"].find_one({"_id": report["rows"][0]["participant_id"]})
+    assert keller["role"] == "buyer" and keller["international"] is True and keller["country"] == "DE"
+    assert keller["sourcing"]["gi_tags"] == ["Kashmir Pashmina", "Kani Shawl"] and keller["sourcing"]["categories"] == ["handloom", "handicraft"]
+    again = client.post("/v1/imports/buyers", data=BUYERS_CSV, headers={**ORGANISER, "Content-Type": "text/csv"}).get_json()
+    assert again["counts"] == {"created": 0, "existing": 2, "refused": 1}
+    wrong = client.post("/v1/imports/buyers", data="name,district,phone\nA,Budgam,9822000003\n", headers={**ORGANISER, "Content-Type": "text/csv"})
+    assert wrong.status_code == 400 and "organisation" in wrong.get_json()["detail"]
+
+
+def test_outcomes_and_lois_in_bulk_name_meetings_by_seller_and_buyer(meet_with_people):
+    client, _, meet = meet_with_people
+    wishes = [{"participant_id": "b1", "counterpart_id": "s3", "preference": "must_meet"},
+              {"participant_id": "s1", "counterpart_id": "s2", "preference": "must_meet"}]
+    said = client.post(f"/v1/meets/{meet.id}/preferences/bulk", json={"items": wishes}, headers=ORGANISER).get_json()
+    assert [i["status"] for i in said["items"]] == ["done", "refused"] and said["items"][1]["problem"]["status"] == 409
+    client.post(f"/v1/meets/{meet.id}/schedule/draft", json={"max_meetings": 4}, headers=ORGANISER)
+    client.post(f"/v1/meets/{meet.id}/schedule/publish", headers=ORGANISER)
+    meetings = client.get(f"/v1/meets/{meet.id}/meetings", headers=ORGANISER).get_json()["items"]
+    pairs = [(m["seller_id"], m["buyer_id"]) for m in meetings]
+    assert ("s3", "b1") in pairs
+    held = [{"seller_id": s, "buyer_id": b, "outcome": "held"} for s, b in pairs[:2]] + [{"seller_id": "s1", "buyer_id": "nobody", "outcome": "held"}]
+    done = client.post(f"/v1/meets/{meet.id}/outcomes/bulk", json={"items": held}, headers=ORGANISER).get_json()
+    assert done["counts"] == {"done": 2, "unchanged": 0, "refused": 1} and done["items"][2]["problem"]["status"] == 404
+    loi = {"seller_id": pairs[0][0], "buyer_id": pairs[0][1], "product": "Pashmina shawl", "quantity": {"value": "50", "unit": "piece"},
+           "value": {"amount": "2500000"}, "signed_on": "2027-07-30"}
+    unnamed = {k: v for k, v in loi.items() if k != "buyer_id"}
+    signed = client.post(f"/v1/meets/{meet.id}/lois/bulk", json={"items": [loi, unnamed]}, headers=ORGANISER).get_json()
+    assert [i["status"] for i in signed["items"]] == ["done", "refused"] and "meeting_id" in signed["items"][1]["problem"]["errors"]
+    assert signed["items"][0]["id"] == meetings[0]["id"] and len(signed["items"][0]["event_ids"]) == 1
+    again = client.post(f"/v1/meets/{meet.id}/lois/bulk", json={"items": [loi]}, headers=ORGANISER).get_json()
+    assert again["items"][0]["status"] == "unchanged" and again["items"][0]["event_ids"] == []
+    assert client.get(f"/v1/meets/{meet.id}/report", headers=ORGANISER).get_json()["lois"]["count"] == 1
+
+
+def test_a_draft_is_refused_while_matching_has_registration_events_to_handle(meet_with_people, settings_for):
+    client, _, meet = meet_with_people
+    assert client.get("/v1/freshness", headers=ORGANISER).get_json()["up_to_date"] is True
+    settings = settings_for("matching")
+    topic = settings.topic(catalogue.TOPIC)
+    ensure_topics(settings, [topic])
+    producer = make_producer(settings)
+    try:
+        send_event(producer, topic, new_event(catalogue.MEET_UPDATED, "test", meet.id, {}))
+    finally:
+        producer.close()
+    positions = client.get("/v1/freshness", headers=ORGANISER).get_json()
+    assert positions["behind"] == 1 and positions["up_to_date"] is False
+    assert {p["topic"] for p in positions["partitions"]} == {topic}
+
+    refused = client.post(f"/v1/meets/{meet.id}/schedule/draft", json={}, headers=ORGANISER)
+    assert refused.status_code == 409
+    seen = refused.get_json()["registration_seen"]
+    assert seen["behind"] == 1 and seen["approved_known"] == {"seller": 3, "buyer": 2}
+    forced = client.post(f"/v1/meets/{meet.id}/schedule/draft", json={"force": True}, headers=ORGANISER).get_json()
+    assert "1 registration events still to handle" in forced["warnings"][0] and forced["stats"]["meetings"] > 0
+    stored = client.application.extensions["matching"].schedules.get(meet.id)["draft"]
+    assert stored["registration_seen"]["behind"] == 1
+
+
+def test_a_draft_is_refused_while_registration_has_approved_people_matching_does_not_know(meet_with_people):
+    client, deliver, meet = meet_with_people
+    known = Application(meet.id, "s1", "seller", [s.id for s in meet.slots()], status="approved", version=3, decided_at=datetime.now(timezone.utc))
+    deliver(participation_event(known, meet, {"seller": 5, "buyer": 2, "as_of": "2026-01-01T10:00:00+00:00"}))
+    refused = client.post(f"/v1/meets/{meet.id}/schedule/draft", json={}, headers=ORGANISER)
+    assert refused.status_code == 409, refused.get_json()
+    seen = refused.get_json()["registration_seen"]
+    assert seen["approved_missing"] == {"seller": 2, "buyer": 0} and seen["approved_in_registration"] == {"seller": 5, "buyer": 2}
+    assert "registration has approved 2 more sellers and 0 more buyers" in refused.get_json()["detail"]
+    older = {"seller": 9, "buyer": 9, "as_of": "2025-01-01T10:00:00+00:00"}
+    deliver(participation_event(Application(meet.id, "s2", "seller", [], status="approved", version=3), meet, older))
+    withdrawn = Application(meet.id, "s3", "seller", [], status="withdrawn", version=3)
+    deliver(participation_event(withdrawn, meet, {"seller": 2, "buyer": 2, "as_of": "2026-01-01T11:00:00+00:00"}))
+    drafted = client.post(f"/v1/meets/{meet.id}/schedule/draft", json={}, headers=ORGANISER)
+    assert drafted.status_code == 200 and drafted.get_json()["warnings"] == [], drafted.get_json()
+
+
+def test_a_client_asks_whether_its_events_were_handled(matching):  # noqa: F811
+    client, _ = matching
+    ledger = client.application.extensions["matching"].profiles.db["processed_events"]
+    ledger.insert_one({"_id": "matching:event-seen", "type": "x"})
+    answer = client.get("/v1/freshness/events", query_string=[("id", "event-seen"), ("id", "event-missing"), ("wait", "0.3")], headers=ORGANISER)
+    assert answer.get_json() == {"seen": ["event-seen"], "missing": ["event-missing"], "up_to_date": False}
+    assert client.get("/v1/freshness/events?id=event-seen").status_code == 401
+
+
+def test_one_application_may_also_say_all_slots(client):
+    meet = open_meet(client)
+    seller = register(client)
+    applied = client.post(f"/v1/meets/{meet['id']}/applications", json={"participant_id": seller["id"], "availability": "all"}, headers=ORGANISER)
+    assert applied.status_code == 201 and applied.get_json()["availability"] == sorted(s["id"] for s in meet["slots"])
+    assert applied.headers["X-Event-Ids"]
+    wrong = client.post(f"/v1/meets/{meet['id']}/applications", json={"participant_id": seller["id"], "availability": "most"}, headers=ORGANISER)
+    assert wrong.status_code == 422 and "availability" in wrong.get_json()["errors"]
