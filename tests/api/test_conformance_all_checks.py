@@ -21,6 +21,7 @@ every time.
 """
 from __future__ import annotations
 
+import json
 import threading
 from contextlib import contextmanager
 
@@ -35,6 +36,7 @@ from services.notifications.app import create_app as create_notifications_app
 from tests.api.conftest import ORGANISER
 
 pytestmark = pytest.mark.stack
+FRESHNESS_WAIT = "0.2"  # ?wait= may hold a request that long here, well inside the client's read timeout
 
 CONFIG = {
     "seed": 1,
@@ -47,7 +49,8 @@ CONFIG = {
         # RFC 9110 section 13.2.1: preconditions are evaluated before the method, so an If-Match
         # naming another version answers 412 whatever the body
         "positive_data_acceptance": {"expected-statuses": ["2xx", "3xx", 401, 403, 404, 409, 412, 429, "5xx"]},
-        "negative_data_rejection": {"expected-statuses": [400, 401, 403, 404, 405, 406, 409, 412, 415, 422, 428, 429, "5xx"]},
+        # RFC 9110 section 15.5.14: a bulk body over its documented maxItems is content too large
+        "negative_data_rejection": {"expected-statuses": [400, 401, 403, 404, 405, 406, 409, 412, 413, 415, 422, 428, 429, "5xx"]},
     },
     "phases": {"stateful": {"max-steps": 10}},
 }
@@ -130,6 +133,17 @@ def _only_key_errors(messages) -> bool:
     return isinstance(messages, dict) and bool(messages) and all(isinstance(entry, dict) and set(entry) == {"key"} for entry in messages.values())
 
 
+def _refused_in_the_report(case, response) -> bool:
+    """A bulk endpoint (shared/bulk.py) answers an invalid item inside a valid list with 200
+    and that item refused in its per-item report, by design: the rest of the list goes on."""
+    if not case.operation.path.endswith("/bulk") or getattr(response, "status_code", None) != 200:
+        return False
+    try:
+        return json.loads(response.content)["counts"].get("refused", 0) > 0
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return False
+
+
 def _not_an_object(case) -> bool:
     """Whether ``case`` sends a JSON body that is no object, to an operation whose JSON body
     is an object: schemathesis' coverage phase does so while it varies a header, a case its
@@ -156,6 +170,8 @@ def failures_of(app, **include) -> list[str]:
                     case = recorder.cases[case_id].value
                     interaction = recorder.interactions.get(case_id)
                     response = interaction.response if interaction else None
+                    if check.name == "negative_data_rejection" and _refused_in_the_report(case, response):
+                        continue
                     if check.name == "positive_data_acceptance" and (
                         refused_by_context_rule(f"{case.method} {case.operation.path}", response) or _not_an_object(case)
                     ):
@@ -173,11 +189,11 @@ def test_registration_answers_as_its_document_says(app):
 
 @pytest.mark.timeout(900)
 def test_matching_answers_as_its_document_says(settings_for):
-    found = failures_of(create_matching_app(settings_for("matching")))
+    found = failures_of(create_matching_app(settings_for("matching", BSM_FRESHNESS_MAX_WAIT_SECONDS=FRESHNESS_WAIT)))
     assert not found, "\n\n".join(found)
 
 
 @pytest.mark.timeout(600)
 def test_notifications_answers_as_its_document_says(settings_for):
-    found = failures_of(create_notifications_app(settings_for("notifications")))
+    found = failures_of(create_notifications_app(settings_for("notifications", BSM_FRESHNESS_MAX_WAIT_SECONDS=FRESHNESS_WAIT)))
     assert not found, "\n\n".join(found)
