@@ -67,8 +67,10 @@ class RateLimited(Exception):
 
 class RateLimiter:
     """Fixed-window counters in ``collection``; ``clock`` gives the time (aware UTC).
-    Expired counters are swept every ``sweep_every`` (see the module), in a thread of its
-    own unless ``background`` is False (then inside the ``take`` that finds it due)."""
+    Expired counters are swept every ``sweep_every`` (see the module), the first time one
+    interval after the limiter is made, in a thread of its own unless ``background`` is
+    False (then inside the ``take`` that finds it due). The sweep is the one query here
+    that is not by ``_id``: hourly housekeeping, never on a request's path."""
 
     def __init__(self, collection: Collection, clock: Callable[[], datetime] | None = None,
                  sweep_every: timedelta = HOUR, background: bool = True):
@@ -76,7 +78,7 @@ class RateLimiter:
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.sweep_every = sweep_every
         self.background = background
-        self._next_sweep = time.monotonic()
+        self._next_sweep = time.monotonic() + sweep_every.total_seconds()
         self._sweep_lock = threading.Lock()
 
     def sweep(self, now: datetime | None = None) -> int:

@@ -61,7 +61,7 @@ MATRIX = {
         ("GET", "/v1/reports/ecommerce-onboarding"): (None, STAFF),
         ("POST", "/v1/meets/<meet_id>/applications"): ("application", PARTICIPANTS_OR_ORGANISER),
         ("GET", "/v1/meets/<meet_id>/applications"): (None, STAFF),
-        ("GET", "/v1/meets/<meet_id>/applications/<participant_id>"): (None, SELF_OR_STAFF),
+        ("GET", "/v1/meets/<meet_id>/applications/<hexid:participant_id>"): (None, SELF_OR_STAFF),
         ("POST", "/v1/meets/<meet_id>/applications/<participant_id>/decision"): ({"decision": "waitlist"}, ORGANISERS),
         ("POST", "/v1/meets/<meet_id>/applications/<participant_id>/withdrawal"): ({}, SELF_OR_ORGANISER),
         ("POST", "/v1/meets/<meet_id>/applications/bulk"): ({"items": [{"participant_id": "unknown", "availability": "all"}]}, ORGANISERS),
@@ -163,7 +163,7 @@ def test_every_endpoint_is_in_the_matrix(apps):
 
 def _url(rule: str, world: dict) -> str:
     """``rule`` with the world's meet and owner in it, and unknown ids for the rest."""
-    known = {"meet_id": world["meet"]["id"], "participant_id": world["owner"], "path:filename": "missing.css", "channel": "gem", "hexid:job_id": "0" * 32}
+    known = {"meet_id": world["meet"]["id"], "participant_id": world["owner"], "path:filename": "missing.css", "channel": "gem", "hexid:job_id": "0" * 32, "hexid:participant_id": world["owner"]}
     url = rule
     while "<" in url:
         start, end = url.index("<"), url.index(">")

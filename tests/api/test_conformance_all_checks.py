@@ -61,8 +61,9 @@ CONFIG = {
 CONTEXT_RULES = {
     # an opaque cursor is only good if this API gave it out (its signature); a GSTIN's last
     # character is a check character over the other fourteen; an Idempotency-Key may have
-    # been used before; states and districts are the reference data an organiser loaded
-    None: {"cursor", "gstin", "Idempotency-Key", "state", "district"},
+    # been used before; states and districts are the reference data an organiser loaded; a
+    # phone number's digits fit its country's numbering plan (libphonenumber's metadata)
+    None: {"cursor", "gstin", "Idempotency-Key", "state", "district", "phone"},
     # a price band's min is not above its max: a rule across two fields (a nested field is
     # named by its path, list positions left out)
     "nested": {"products.price_band.min", "sourcing.price_band.min"},
@@ -82,6 +83,7 @@ CONTEXT_RULES = {
     ("PATCH", "/v1/meets/{meet_id}"): {"days", "session_end", "breaks"},
     # a CSV's columns are named by its header row; the document can only say "text/csv"
     ("POST", "/v1/imports/sellers"): {"file"},
+    ("POST", "/v1/imports/buyers"): {"file"},
     # a state's ODOP products are keyed by its districts, listed in the same body: a rule
     # across fields (OpenAPI 3.0 has no propertyNames, let alone one naming another field)
     ("PUT", "/v1/reference/states"): {"odop_products"},

@@ -55,7 +55,7 @@ def test_bad_input_is_a_422_problem_naming_the_fields(registration):
     assert response.headers["Content-Type"] == "application/problem+json"
     errors = response.json()["errors"]
     assert set(errors) == {"district", "phone"}
-    assert "international form" in errors["phone"][0]
+    assert "digits" in errors["phone"][0]
 
 
 def test_a_body_that_is_not_json_is_refused_clearly(registration):

@@ -11,8 +11,7 @@ from shared.one_time_codes import CodeSealer
 
 SEALER = CodeSealer(DEV_CODE_KEY)
 
-DATA = {"participant_id": "p1", "name": "Evil\nX-Injected: yes", "channel": "sms", "address": "+919811000001", "preferred_language": "en",
-        "sealed_code": SEALER.seal("654321")}
+DATA = {"participant_id": "p1", "name": "Evil\nX-Injected: yes", "channel": "sms", "address": "+919811000001", "preferred_language": "en"}
 
 
 @pytest.fixture
@@ -24,7 +23,7 @@ def sink():
 
 @pytest.mark.parametrize("brk", ["\n", "\r\n", "\r", "\r\n "])
 def test_a_correlation_id_with_a_line_break_reaches_the_gateway_on_one_line(sink, brk):
-    [note] = recipients.verification_code("e1", f"corr-7{brk}X-Injected: yes", DATA)
+    [note] = recipients.verification_code("e1", f"corr-7{brk}X-Injected: yes", {**DATA, "sealed_code": SEALER.seal("654321")})
     GatewayChannel("sms", sink.url, timeout=2).send(note, Renderer(sealer=SEALER).render(note.kind, note.language, note.context))
     [message] = sink.received()
     assert message["correlation_id"] == "corr-7 X-Injected: yes"

@@ -13,7 +13,7 @@ from shared.one_time_codes import CodeSealer
 SEALER = CodeSealer(DEV_CODE_KEY)
 GATEWAY_PORT = 18127
 
-DATA = {"participant_id": "p1", "name": "Haleema", "channel": "sms", "address": "+919811000001", "preferred_language": "en", "sealed_code": SEALER.seal("654321")}
+DATA = {"participant_id": "p1", "name": "Haleema", "channel": "sms", "address": "+919811000001", "preferred_language": "en"}
 
 
 @pytest.fixture
@@ -24,7 +24,7 @@ def sink():
 
 
 def send(url, channel="sms", **overrides):
-    [note] = recipients.verification_code("e1", "corr-7", {**DATA, "channel": channel, **overrides})
+    [note] = recipients.verification_code("e1", "corr-7", {**DATA, "sealed_code": SEALER.seal("654321"), "channel": channel, **overrides})
     GatewayChannel(channel, url, timeout=2).send(note, Renderer(sealer=SEALER).render(note.kind, note.language, note.context, channel))
 
 

@@ -49,7 +49,7 @@ def list_applications(meet_id: str):
     return {"items": [ApplicationOut().dump({**a.as_dict(), "id": a.id}) for a in found], "next_cursor": next_cursor}
 
 
-@bp.get("/<participant_id>")
+@bp.get("/<hexid:participant_id>")
 @documented("One application", tags=TAGS, response=ApplicationOut, roles=(PARTICIPANT, ORGANISER, "operator"))
 def get_application(meet_id: str, participant_id: str):
     caller = principal()
