@@ -24,6 +24,7 @@ from typing import Any, Callable, Mapping
 
 from marshmallow import Schema, ValidationError, fields
 
+from shared.auth import ORGANISER
 from shared.http import Problem
 from shared.outbox import recording_events
 
@@ -135,3 +136,12 @@ def bulk_body(item: type[Schema], name: str) -> type[Schema]:
     return Schema.from_dict(
         {"items": fields.List(fields.Nested(item), required=True, metadata={"maxItems": MAX_ITEMS, "minItems": 1})}, name=name,
     )
+
+
+def documented_bulk(summary: str, body: type[Schema], tags: tuple[str, ...] = ("bulk",)):
+    """The OpenAPI entry every bulk endpoint shares: ``body``, the per-item report, organisers
+    only, an Idempotency-Key, 400/404."""
+    from shared.openapi import documented
+
+    return documented(f"{summary}; up to {MAX_ITEMS} items, a report per item", tags=tags, body=body, response=BulkReportOut,
+                      roles=(ORGANISER,), errors=(400, 404), headers=("Idempotency-Key",))

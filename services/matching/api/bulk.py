@@ -4,9 +4,8 @@ seller and buyer. Outcomes and LoIs go on after the meet is completed; wishes do
 from flask import Blueprint, current_app
 
 from shared.auth import ORGANISER
-from shared.bulk import MAX_ITEMS, BulkReportOut, ItemResult, bulk_body, items_of, run_items
+from shared.bulk import ItemResult, bulk_body, documented_bulk, items_of, run_items
 from shared.http import idempotent, json_body, require
-from shared.openapi import documented
 
 from services.matching import actions
 from services.matching.actions import entries
@@ -23,13 +22,8 @@ def ctx() -> actions.Matching:
     return current_app.extensions["matching"]
 
 
-def _documented(summary: str, body):
-    return documented(f"{summary}; up to {MAX_ITEMS} items, a report per item", tags=("bulk",), body=body, response=BulkReportOut,
-                      roles=(ORGANISER,), errors=(400, 404), headers=("Idempotency-Key",))
-
-
 @bp.post("/preferences/bulk")
-@_documented("Many wishes at once (must_meet, would_like, no_thanks) on participants' behalf", BulkPreferencesIn)
+@documented_bulk("Many wishes at once (must_meet, would_like, no_thanks) on participants' behalf", BulkPreferencesIn)
 @idempotent
 def preferences(meet_id: str):
     require(ORGANISER)
@@ -43,14 +37,14 @@ def preferences(meet_id: str):
 
 
 @bp.post("/outcomes/bulk")
-@_documented("Many meetings' outcomes at once (held or who did not show), by meeting id or by seller and buyer", BulkOutcomesIn)
+@documented_bulk("Many meetings' outcomes at once (held or who did not show), by meeting id or by seller and buyer", BulkOutcomesIn)
 @idempotent
 def outcomes(meet_id: str):
     return _on_meetings(meet_id, BulkOutcomeItem(), entries.put_outcome)
 
 
 @bp.post("/lois/bulk")
-@_documented("Many signed Letters of Intent at once, by seller and buyer (no meeting id needed)", BulkLoisIn)
+@documented_bulk("Many signed Letters of Intent at once, by seller and buyer (no meeting id needed)", BulkLoisIn)
 @idempotent
 def lois(meet_id: str):
     return _on_meetings(meet_id, BulkLoiItem(), entries.put_loi)

@@ -4,9 +4,8 @@ per-item report (``shared/bulk.py``: at most ``MAX_ITEMS`` items, ``Idempotency-
 from flask import Blueprint
 
 from shared.auth import ORGANISER
-from shared.bulk import MAX_ITEMS, BulkReportOut, ItemResult, bulk_body, items_of, run_items
+from shared.bulk import ItemResult, bulk_body, documented_bulk, items_of, run_items
 from shared.http import idempotent, json_body, require
-from shared.openapi import documented
 
 from services.registration.actions import applications as actions
 from services.registration.actions import meets as meet_actions
@@ -21,8 +20,7 @@ BulkDecisionsIn = bulk_body(BulkDecisionItem, "BulkDecisionsIn")
 
 
 @bp.post("/applications/bulk")
-@documented(f"Apply for many participants at once (availability: slot ids or \"all\"); up to {MAX_ITEMS} items, a report per item",
-            tags=TAGS, body=BulkApplicationsIn, response=BulkReportOut, roles=(ORGANISER,), errors=(400, 404), headers=("Idempotency-Key",))
+@documented_bulk("Apply for many participants at once (availability: slot ids or \"all\")", BulkApplicationsIn, TAGS)
 @idempotent
 def apply_many(meet_id: str):
     require(ORGANISER)
@@ -37,8 +35,7 @@ def apply_many(meet_id: str):
 
 
 @bp.post("/decisions/bulk")
-@documented(f"Approve, reject or waitlist many applications at once; up to {MAX_ITEMS} items, a report per item",
-            tags=TAGS, body=BulkDecisionsIn, response=BulkReportOut, roles=(ORGANISER,), errors=(400, 404), headers=("Idempotency-Key",))
+@documented_bulk("Approve, reject or waitlist many applications at once", BulkDecisionsIn, TAGS)
 @idempotent
 def decide_many(meet_id: str):
     caller = require(ORGANISER)
