@@ -2,10 +2,14 @@
 
 Three kinds of event, one JSON line each:
 
-- ``forum``: forum-like instances (``bench.forum``, after Bofill et al., JAIR 2022), every
-  meeting required, the objective the fewest breaks: required meetings placed (%), breaks,
-  and the solver's proven lower bound on breaks (``breaks_bound``; equal to ``breaks``
-  means proven optimal).
+- ``real_forum``: the real business forums of Bofill et al. (``bench/data/b2b``, read by
+  ``bench.b2b_file``), every meeting required, the objective the fewest breaks: required
+  meetings placed (%), breaks, the solver's proven lower bound on breaks
+  (``breaks_bound``; equal to ``breaks`` means proven optimal) and ``breaks_gap`` (their
+  difference).
+- ``forum``: forum-like instances planted by ``bench.forum`` (after the same paper), with
+  the same figures and ``planted_breaks``, the breaks of the schedule each instance was
+  planted from (so the optimum is at most that).
 - ``full``: everyone available in all 32 slots (two days of 16), 500 x 60 and 3000 x 300
   with 30,000 candidate pairs: value against the proven optimum (the value LP's bound,
   reached when ``value_over_bound`` is 1), mean idle slots per participant with meetings.
@@ -18,7 +22,8 @@ from __future__ import annotations
 import random
 import time
 
-from bench.forum import forum
+from bench.b2b_file import REAL_FORUMS, read_b2b
+from bench.forum import planted_forum
 from services.matching.domain.breaks import breaks_per_person, idle_per_person, person_slots
 from services.matching.domain.scheduling import Candidate, Meeting, Problem, build_schedule
 from services.matching.domain.solver import solve
@@ -87,7 +92,7 @@ def _timed(run):
     return result, round(time.perf_counter() - wall, 3), round(time.process_time() - cpu, 3)
 
 
-def _compare(kind: str, name: str, problem: Problem) -> dict:
+def _compare(kind: str, name: str, problem: Problem, **extra) -> dict:
     greedy, greedy_s, _ = _timed(lambda: build_schedule(problem).meetings)
     solution, seconds, cpu = _timed(lambda: solve(problem, TIME_LIMIT))
     mine = _figures(problem, solution.schedule.meetings)
@@ -96,7 +101,7 @@ def _compare(kind: str, name: str, problem: Problem) -> dict:
         "participants": len(problem.availability), "slots": len(problem.slots), "tables": problem.tables, "candidate_pairs": len(problem.candidates),
         **mine, "status": solution.status, "method": solution.method, "value_proven_optimal": solution.value_optimal,
         "value_bound": solution.value_bound, "value_over_bound": round(solution.schedule.value / solution.value_bound, 6) if solution.value_bound else 1.0,
-        "gap": solution.gap, "breaks_bound": solution.breaks_bound,
+        "gap": solution.gap, "breaks_bound": solution.breaks_bound, "breaks_gap": solution.breaks - solution.breaks_bound, **extra,
         "seconds": seconds, "cpu_seconds": cpu,
         "greedy": {**_figures(problem, greedy), "seconds": greedy_s},
         "first_fit": _figures(problem, first_fit(problem)),
@@ -104,7 +109,10 @@ def _compare(kind: str, name: str, problem: Problem) -> dict:
 
 
 def run(_env=None) -> list[dict]:
-    results = [_compare("forum", f"forum-{seed}", forum(seed)) for seed in FORUM_SEEDS]
+    results = [_compare("real_forum", name, read_b2b(name)) for name in REAL_FORUMS]
+    for seed in FORUM_SEEDS:
+        made = planted_forum(seed)
+        results.append(_compare("forum", f"forum-{seed}", made.problem, planted_breaks=made.planted_breaks))
     for kind, share in (("full", 1.0), ("partial", 0.7)):
         for name, (sellers, buyers, per_buyer) in LARGE.items():
             results.append(_compare(kind, f"{name}-{sellers}x{buyers}x{DAYS * SLOTS_PER_DAY}", generate(sellers, buyers, per_buyer, share)))
