@@ -31,6 +31,7 @@ from services.matching.domain.time_indexed import TimeIndexed
 __all__ = ["MODEL_LIMIT", "Solution", "solve", "fairness"]
 
 MODEL_LIMIT = 40_000
+MARGIN = 0.03  # share of the time limit kept for tables, the report and what the model overruns
 
 
 @dataclass
@@ -78,7 +79,7 @@ def solve(problem: Problem, time_limit: float = 10.0, model_limit: int = MODEL_L
     size = sum(len(o.slots) for o in openings.pairs)
     if size <= model_limit:
         rearrange = lambda meetings: _unlocked(_placed(problem, _candidates_of(problem, meetings), value_bound))  # noqa: E731
-        outcome = TimeIndexed(problem, openings).solve(_unlocked(greedy.meetings), time_limit - (time.perf_counter() - started), rearrange=rearrange)
+        outcome = TimeIndexed(problem, openings).solve(_unlocked(greedy.meetings), time_limit * (1 - MARGIN) - (time.perf_counter() - started), rearrange=rearrange)
         meetings = assign_tables(problem, _locked(problem) + outcome.meetings)
         value = round(sum(m.value for m in meetings), 4)
         value_bound = value if outcome.value_optimal else max(value, min(value_bound, outcome.value_bound + locked_value))

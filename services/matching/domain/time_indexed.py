@@ -5,25 +5,39 @@ more meetings in a slot than tables; nobody beyond their cap; an interpreter in 
 meeting at a time (a pair who share no language takes one of its interpreters). Locked
 meetings are fixed before the model sees the problem (see ``openings``).
 
-Solved in two phases, lexicographically: first the most required meetings, then the most
-value (one weighted objective: a required meeting weighs more than all values together);
-then, with those two held at what phase one found, the fewest breaks. CP-SAT reports a
-proven bound for each phase, which becomes the value bound and the breaks bound.
+Solved in two phases, lexicographically. Phase one: the most required meetings, then the
+most value; a schedule placing every required pair is sought first with that as a hard
+rule (``_all_required``), else one weighted objective (a required meeting weighs more
+than all values together). Phase two, with those two held: the fewest breaks, by the
+block model (``blocks``: the fewest participant-days with a break, on the pairs phase one
+chose), then large-neighbourhood search on this model (``compaction``), then, while time
+is left and the pairs are not forced, this model whole. The breaks bound is the block
+model's or each participant's alone (``own_breaks``) when the pairs are forced (every open
+pair placed), else CP-SAT's on the whole model; the value bound is phase one's.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, replace
 from typing import Callable
 
 from ortools.sat.python import cp_model
 
+from services.matching.domain.blocks import Blocks, fewest_broken_days
+from services.matching.domain.compaction import improve
 from services.matching.domain.breaks import breaks_per_person, person_slots
-from services.matching.domain.openings import Openings
+from services.matching.domain.openings import Openings, openings_of
+from services.matching.domain.own_breaks import alone
 from services.matching.domain.scheduling import Meeting, Problem
 
 __all__ = ["ModelOutcome", "TimeIndexed", "VALUE_SCALE"]
 
 VALUE_SCALE = 100  # values are kept to 1/100 in the model (CP-SAT works in integers)
+REQUIRED_SHARE = 0.6  # time for a schedule with every required pair (required meetings come first)
+VALUE_SHARE = 0.7  # time by which the value phase ends when there is none (or no required pair)
+BLOCKS_SHARE = 0.8  # share of the breaks phase given to the block model (blocks.py)
+OWN_SHARE = 0.5  # share of what is left after the blocks for the bound of each participant alone
+WHOLE_SHARE = 0.25  # share of what is left after it for the whole model (its bound), when the blocks prove none
 
 
 @dataclass
@@ -51,6 +65,8 @@ class TimeIndexed:
         self.model = model = cp_model.CpModel()
         self.x: dict[tuple[int, int], cp_model.IntVar] = {}
         self.y: dict[tuple[int, int, str], cp_model.IntVar] = {}
+        self.by_pair: list[list[cp_model.IntVar]] = []
+        self.pairs_of: dict[str, list[int]] = {}
         by_person_slot: dict[tuple[str, int], list] = {}
         by_slot: dict[int, list] = {}
         by_person: dict[str, list] = {}
@@ -68,6 +84,9 @@ class TimeIndexed:
                     helpers = [self._helper(k, t, i, by_interpreter) for i in opening.interpreters[t]]
                     model.Add(sum(helpers) == var)
             model.AddAtMostOne(mine)
+            self.by_pair.append(mine)
+            for who in opening.candidate.pair:
+                self.pairs_of.setdefault(who, []).append(k)
         for group in by_person_slot.values():
             if len(group) > 1:
                 model.AddAtMostOne(group)
@@ -101,40 +120,155 @@ class TimeIndexed:
         schedule with the fewest breaks among the value phase's, the hint and what
         ``rearrange`` makes of each (valid schedules of unlocked meetings), those that
         place as many required meetings and as much value as the value phase found."""
+        deadline = time.perf_counter() + seconds
         breaks = self._breaks()
         self.model.Maximize(self.weight * self.required + self.value)
-        self._hint({(m.pair, m.slot): m.interpreter for m in hint})
-        solver = self._solver(seconds * 0.4, workers)
-        status = solver.Solve(self.model)
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            raise RuntimeError(f"CP-SAT found no schedule from a valid hint ({solver.StatusName(status)})")
-        value_optimal = status == cp_model.OPTIMAL
-        required, value = solver.Value(self.required), solver.Value(self.value)
-        bound = min(solver.BestObjectiveBound(), solver.ObjectiveValue()) if value_optimal else solver.BestObjectiveBound()
-        value_bound = (bound - self.weight * required) / VALUE_SCALE
-        first = self._read(solver)
+        self._hint(hint)
+        found = self._all_required(seconds * REQUIRED_SHARE, workers)
+        if found is None:
+            solver = self._solver(min(deadline - time.perf_counter(), max(0.1 * seconds, seconds * VALUE_SHARE - (time.perf_counter() - deadline + seconds))), workers)
+            found = self._value_phase(solver, solver.Solve(self.model))
+        first, value_optimal, value_bound = found or (hint, False, float("inf"))
+        required, value = self._score(first)
         starts = [first, hint] + ([rearrange(first), rearrange(hint)] if rearrange else [])
         start = min((s for s in starts if self._score(s) >= (required, value)), key=self._count_breaks)
         self.model.Add(self.required >= required)
         self.model.Add(self.value >= value)
         self.model.Minimize(breaks)
-        self._hint({(m.pair, m.slot): m.interpreter for m in start})
-        solver = self._solver(max(0.5, seconds - solver.WallTime()), workers)
+        blocks = self._blocks(start, (deadline - time.perf_counter()) * BLOCKS_SHARE, workers)
+        best, found = blocks.meetings, blocks.breaks
+        forced = self._forced(best)
+        bound = blocks.bound if forced else 0
+        if found > bound and forced:
+            mine = self._per_person(best)
+            spare = (deadline - time.perf_counter()) * OWN_SHARE
+            bound = max(bound, self._own_bound(best, [who for who, n in sorted(mine.items()) if n > 0], spare))
+        if found > bound:
+            pairs = [o.candidate.pair for o in self.openings.pairs]
+            whole = 0.0 if forced else WHOLE_SHARE * (deadline - time.perf_counter())
+            best = improve(best, self._part(1), self._per_person, pairs, list(range(len(self.problem.slots))), deadline - time.perf_counter() - whole)
+            found = self._count_breaks(best)
+        if found > bound and not forced and deadline - time.perf_counter() > 0.05:
+            self._hint(best)
+            solver = self._solver(deadline - time.perf_counter(), workers)
+            status = solver.Solve(self.model)
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                if round(solver.ObjectiveValue()) < found:
+                    best, found = self._read(solver.Value), round(solver.ObjectiveValue())
+                bound = max(0, int(-(-solver.BestObjectiveBound() // 1)))
+        bound = min(bound, found)
+        return ModelOutcome(best, value_optimal, value_bound, found, bound, bound == found)
+
+    def _own_bound(self, meetings: list[Meeting], people: list[str], seconds: float) -> int:
+        """The sum over ``people`` of the fewest breaks each needs alone (``own_breaks``),
+        each solved within what is left of ``seconds`` (its proven bound counted when not
+        solved; 0 for those not reached)."""
+        deadline, total = time.perf_counter() + seconds, 0
+        for who in people:
+            if deadline - time.perf_counter() < 0.01:
+                break
+            relaxed, hint = alone(self.problem, self.openings, who, meetings)
+            model = TimeIndexed(relaxed, openings_of(relaxed))
+            total += model.minimise_breaks(hint, len(hint), 0, deadline - time.perf_counter(), 1)[2]
+        return total
+
+    def _blocks(self, start: list[Meeting], seconds: float, workers: int) -> Blocks:
+        """``blocks.fewest_broken_days`` on the pairs of ``start``."""
+        chosen = {m.pair for m in start}
+        if not chosen:
+            return Blocks(start, self._count_breaks(start), 0, True)
+        sub = replace(self.problem, candidates=[o.candidate for o in self.openings.pairs if o.candidate.pair in chosen])
+        return fewest_broken_days(TimeIndexed(sub, openings_of(sub)), start, seconds, workers)
+
+    def _forced(self, meetings: list[Meeting]) -> bool:
+        """Whether every schedule as good in required meetings and value holds exactly the
+        pairs of ``meetings``: they are all the open pairs, each required or of positive
+        value (leaving one out would lose a required meeting or value)."""
+        placed = {m.pair for m in meetings}
+        return all(o.candidate.pair in placed and (o.candidate.required or o.candidate.value > 0) for o in self.openings.pairs)
+
+    def _all_required(self, seconds: float, workers: int) -> tuple[list[Meeting], bool, float] | None:
+        """The value phase with every open required pair placed, as a hard rule: first a
+        schedule with all of them, searched without objective (CP-SAT finds one far
+        sooner so: forum-14 of Bofill et al., under 1 s against 8 s when weighing required
+        pairs), then the most value from it (not needed when it holds every open pair).
+        The rule is then lifted (its enforcement literal left free), so that an event
+        where it is infeasible is solved without it. None when no such schedule was found;
+        else as ``_value_phase``."""
+        deadline = time.perf_counter() + seconds
+        total = sum(1 for o in self.openings.pairs if o.candidate.required)
+        if total == 0:
+            return None
+        enforce = self.model.NewBoolVar("all_required")
+        self.model.Add(self.required >= total).OnlyEnforceIf(enforce)
+        domain = self.model.Proto().variables[enforce.Index()].domain
+        domain[0] = 1
+        try:
+            self.model.clear_objective()
+            solver = self._solver(seconds, workers)
+            status = solver.Solve(self.model)
+            self.model.Maximize(self.weight * self.required + self.value)
+            if status != cp_model.OPTIMAL:
+                return None
+            first = self._read(solver.Value)
+            if len(first) == len(self.openings.pairs):
+                return first, True, self._score(first)[1] / VALUE_SCALE
+            self._hint(first)
+            solver = self._solver(deadline - time.perf_counter(), workers)
+            return self._value_phase(solver, solver.Solve(self.model)) or (first, False, float("inf"))
+        finally:
+            domain[0] = 0
+
+    def _value_phase(self, solver: cp_model.CpSolver, status) -> tuple[list[Meeting], bool, float] | None:
+        """(schedule, proven best in required meetings then value, value bound among
+        schedules with as many required meetings) of a value-phase solve; None if none."""
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None
+        first = self._read(solver.Value)
+        required = self._score(first)[0]
+        bound = min(solver.BestObjectiveBound(), solver.ObjectiveValue()) if status == cp_model.OPTIMAL else solver.BestObjectiveBound()
+        return first, status == cp_model.OPTIMAL, (bound - self.weight * required) / VALUE_SCALE
+
+    def minimise_breaks(self, hint: list[Meeting], required: int, value: int, seconds: float, workers: int) -> tuple[bool, list[Meeting] | None, int]:
+        """The fewest breaks keeping at least ``required`` required meetings and ``value``
+        (model units), from ``hint``: (proven optimal, unlocked meetings, proven lower
+        bound), or (False, None, 0) when nothing was found in time."""
+        breaks = self._breaks()
+        self.model.Add(self.required >= required)
+        self.model.Add(self.value >= value)
+        self.model.Minimize(breaks)
+        self._hint(hint)
+        solver = self._solver(seconds, workers)
         status = solver.Solve(self.model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return ModelOutcome(start, value_optimal, value_bound, self._count_breaks(start), 0, False)
-        return ModelOutcome(self._read(solver), value_optimal, value_bound, round(solver.ObjectiveValue()),
-                            max(0, int(-(-solver.BestObjectiveBound() // 1))), status == cp_model.OPTIMAL)
+            return False, None, 0
+        return status == cp_model.OPTIMAL, self._read(solver.Value), max(0, int(-(-solver.BestObjectiveBound() // 1)))
+
+    def _part(self, workers: int):
+        """Solves a part for ``compaction.improve``: the free pairs on the exact model of
+        the problem with every other meeting locked where it is."""
+        def part(meetings: list[Meeting], free: set[tuple[str, str]], seconds: float):
+            kept = [m for m in meetings if m.pair not in free]
+            inside = [m for m in meetings if m.pair in free]
+            candidates = [o.candidate for o in self.openings.pairs if o.candidate.pair in free]
+            sub = replace(self.problem, candidates=candidates, locked=list(self.problem.locked) + [replace(m, locked=True) for m in kept])
+            model = TimeIndexed(sub, openings_of(sub))
+            optimal, found, _ = model.minimise_breaks(inside, *model._score(inside), seconds, workers)
+            return optimal, None if found is None else kept + found
+        return part
 
     def _score(self, meetings: list[Meeting]) -> tuple[int, int]:
         """(required meetings, value in model units) of a schedule of unlocked meetings."""
         chosen = [self.openings.pairs[self.index[m.pair]].candidate for m in meetings if m.pair in self.index]
         return sum(1 for c in chosen if c.required), sum(round(c.value * VALUE_SCALE) for c in chosen)
 
-    def _count_breaks(self, meetings: list[Meeting]) -> int:
+    def _per_person(self, meetings: list[Meeting]) -> dict[str, int]:
+        """Breaks per participant of a schedule of unlocked meetings (locked ones added)."""
         locked = [(m.pair, m.slot) for m in self.problem.locked]
-        slots = person_slots(locked + [(m.pair, m.slot) for m in meetings])
-        return sum(breaks_per_person(slots, self.problem.day_ranges()).values())
+        return breaks_per_person(person_slots(locked + [(m.pair, m.slot) for m in meetings]), self.problem.day_ranges())
+
+    def _count_breaks(self, meetings: list[Meeting]) -> int:
+        return sum(self._per_person(meetings).values())
 
     def _solver(self, seconds: float, workers: int) -> cp_model.CpSolver:
         solver = cp_model.CpSolver()
@@ -143,18 +277,17 @@ class TimeIndexed:
         solver.parameters.random_seed = 7
         return solver
 
-    def _hint(self, placed: dict[tuple[tuple[str, str], int], str | None]) -> None:
+    def _hint(self, meetings: list[Meeting]) -> None:
         self.model.ClearHints()
-        for (k, t), var in self.x.items():
-            self.model.AddHint(var, ((self.openings.pairs[k].candidate.pair, t) in placed))
-        for (k, t, i), var in self.y.items():
-            key = (self.openings.pairs[k].candidate.pair, t)
-            self.model.AddHint(var, key in placed and placed[key] == i)
+        for index, value in self._values(meetings).items():
+            self.model.AddHint(self.model.GetBoolVarFromProtoIndex(index), bool(value))
 
     def _breaks(self):
         """The breaks of every participant as a linear expression: per day, the runs of
         meetings that start (a meeting with none in the slot before), less one for a day
-        with any meeting. Each slot's "busy" is a variable of its own, tied to the meetings."""
+        with any meeting. Each slot's "busy" is a variable of its own, tied to the meetings;
+        a run's start and a day's use are tied to them both ways (exact, not only bounded
+        below: propagation then sees a break as soon as its slots are decided)."""
         model, total = self.model, 0
         locked = self.openings.locked_busy
         people = {who for who, _ in self.by_person_slot} | set(locked)
@@ -168,10 +301,16 @@ class TimeIndexed:
                     if now is not None:
                         start = model.NewBoolVar("")
                         model.AddBoolOr([start, now.Not()] + ([before] if before is not None else []))
+                        model.AddImplication(start, now)
+                        if before is not None:
+                            model.AddImplication(start, before.Not())
                         starts.append(start)
                     before = now
                 used = model.NewBoolVar("")
                 model.AddBoolOr([b for b in busy if b is not None]).OnlyEnforceIf(used)
+                for b in busy:
+                    if b is not None:
+                        model.AddImplication(b, used)
                 total += sum(starts) - used
         return total
 
@@ -186,11 +325,22 @@ class TimeIndexed:
         self.model.Add(sum(group) == var)
         return var
 
-    def _read(self, solver: cp_model.CpSolver) -> list[Meeting]:
+    def _values(self, meetings: list[Meeting]) -> dict[int, int]:
+        """The 0/1 value of every meeting and interpreter variable (by proto index) for a
+        schedule of unlocked meetings."""
+        placed = {(m.pair, m.slot): m.interpreter for m in meetings}
+        values = {var.Index(): int((self.openings.pairs[k].candidate.pair, t) in placed) for (k, t), var in self.x.items()}
+        for (k, t, i), var in self.y.items():
+            key = (self.openings.pairs[k].candidate.pair, t)
+            values[var.Index()] = int(key in placed and placed[key] == i)
+        return values
+
+    def _read(self, value: Callable) -> list[Meeting]:
+        """The unlocked meetings of an assignment; ``value`` gives a variable's value."""
         meetings = []
         for (k, t), var in self.x.items():
-            if solver.Value(var):
+            if value(var):
                 c = self.openings.pairs[k].candidate
-                helper = next((i for i in self.openings.pairs[k].interpreters.get(t, ()) if solver.Value(self.y[(k, t, i)])), None)
+                helper = next((i for i in self.openings.pairs[k].interpreters.get(t, ()) if value(self.y[(k, t, i)])), None)
                 meetings.append(Meeting(c.seller_id, c.buyer_id, t, 0, c.value, c.kind, interpreter=helper))
         return meetings

@@ -1,0 +1,125 @@
+"""The breaks phase (block model, large-neighbourhood search, each participant's own bound)
+reaches the fewest breaks on small events where brute force knows them, and its lower bound
+on breaks is never above the true optimum."""
+import itertools
+import random
+from dataclasses import replace
+
+import pytest
+
+from services.matching.domain.blocks import fewest_broken_days
+from services.matching.domain.breaks import breaks_per_person, person_slots
+from services.matching.domain.compaction import improve
+from services.matching.domain.openings import openings_of
+from services.matching.domain.own_breaks import alone
+from services.matching.domain.scheduling import Candidate, Meeting, Problem, build_schedule
+from services.matching.domain.solver import solve
+from services.matching.domain.time_indexed import TimeIndexed
+from tests.unit.matching.test_solver import assert_solution_is_true
+
+
+def small_forum(seed: int) -> Problem:
+    """5 to 7 people, 6 or 7 required meetings, 5 or 6 slots in one day, 2 or 3 tables,
+    a missing slot or a window here and there."""
+    rng = random.Random(seed)
+    n_slots = rng.randint(5, 6)
+    people = [f"p{i}" for i in range(rng.randint(5, 7))]
+    every = frozenset(range(n_slots))
+    availability = {who: every - ({rng.randrange(n_slots)} if rng.random() < 0.3 else set()) for who in people}
+    pairs = set()
+    while len(pairs) < rng.randint(6, 7):
+        pairs.add(tuple(sorted(rng.sample(people, 2))))
+    candidates = [Candidate(a, b, 1.0, "must_meet", required=True,
+                            slots=frozenset(range(n_slots // 2)) if rng.random() < 0.2 else None) for a, b in sorted(pairs)]
+    return Problem([f"s{t}" for t in range(n_slots)], rng.randint(2, 3), availability, candidates,
+                   default_max_meetings=n_slots, days=[(0, n_slots - 1)])
+
+
+def fewest_breaks(problem: Problem) -> int | None:
+    """Brute force: the fewest breaks of a schedule placing every meeting (None: none does)."""
+    domains = []
+    for c in problem.candidates:
+        slots = problem.availability[c.seller_id] & problem.availability[c.buyer_id]
+        domains.append(sorted(slots & c.slots if c.slots is not None else slots))
+    best = None
+    for choice in itertools.product(*domains):
+        per_slot, busy = {}, set()
+        fits = True
+        for c, t in zip(problem.candidates, choice):
+            per_slot[t] = per_slot.get(t, 0) + 1
+            if per_slot[t] > problem.tables or (c.seller_id, t) in busy or (c.buyer_id, t) in busy:
+                fits = False
+                break
+            busy |= {(c.seller_id, t), (c.buyer_id, t)}
+        if fits:
+            slots = person_slots((c.pair, t) for c, t in zip(problem.candidates, choice))
+            breaks = sum(breaks_per_person(slots, problem.day_ranges()).values())
+            best = breaks if best is None else min(best, breaks)
+    return best
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_fewest_breaks_are_found_and_the_bound_is_never_above_them(seed):
+    problem = small_forum(seed)
+    optimum = fewest_breaks(problem)
+    solution = solve(problem, time_limit=2.0)
+    assert_solution_is_true(problem, solution)
+    if optimum is None:
+        assert solution.required_missing
+        return
+    assert not solution.required_missing
+    assert solution.breaks == optimum
+    assert solution.breaks_bound <= optimum
+
+
+def test_a_participant_whose_day_has_a_hole_needs_a_break_and_the_bound_proves_it():
+    """Five meetings for someone absent in slot 3 of 0..5: one break at least, whoever the
+    partners (each partner free all day): the bound of that participant alone proves it."""
+    every = frozenset(range(6))
+    partners = [f"q{i}" for i in range(5)]
+    availability = {"p": every - {3}, **{q: every for q in partners}}
+    candidates = [Candidate("p", q, 1.0, "must_meet", required=True) for q in partners]
+    problem = Problem([f"s{t}" for t in range(6)], 3, availability, candidates, default_max_meetings=6, days=[(0, 5)])
+    solution = solve(problem, time_limit=2.0)
+    assert (solution.breaks, solution.breaks_bound, solution.status) == (1, 1, "optimal")
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_block_model_places_every_chosen_pair_with_the_fewest_breaks(seed):
+    problem = small_forum(seed)
+    optimum = fewest_breaks(problem)
+    if optimum is None:
+        return
+    model = TimeIndexed(problem, openings_of(problem))
+    hint = [replace(m, locked=False) for m in build_schedule(problem).meetings]
+    if len(hint) < len(problem.candidates):
+        hint = model.minimise_breaks([], len(problem.candidates), 0, 2.0, 1)[1]
+    found = fewest_broken_days(TimeIndexed(problem, openings_of(problem)), hint, 2.0, 1)
+    assert {m.pair for m in found.meetings} == {c.pair for c in problem.candidates}
+    assert found.breaks == sum(breaks_per_person(person_slots((m.pair, m.slot) for m in found.meetings), problem.day_ranges()).values())
+    assert found.breaks == optimum and found.bound <= optimum
+
+
+def test_alone_a_participant_keeps_their_windows_and_locks_and_nobody_else():
+    every = frozenset(range(6))
+    problem = Problem([f"s{t}" for t in range(6)], 1, {"p": every - {3}, "q": frozenset({0}), "r": every, "s": every},
+                      [Candidate("p", "q", 1.0, required=True), Candidate("p", "r", 1.0, required=True, slots=frozenset({4, 5}))],
+                      locked=[Meeting("p", "s", 1, 1, locked=True)])
+    openings = openings_of(problem)
+    relaxed, hint = alone(problem, openings, "p", [Meeting("p", "q", 0, 0), Meeting("p", "r", 5, 0)])
+    assert [c.slots for c in relaxed.candidates] == [frozenset({0}), frozenset({4, 5})]
+    assert [(m.slot, m.locked) for m in relaxed.locked] == [(1, True)]
+    assert relaxed.tables >= 3 and [m.slot for m in hint] == [0, 5]
+    _, meetings, bound = TimeIndexed(relaxed, openings_of(relaxed)).minimise_breaks(hint, 2, 0, 2.0, 1)
+    assert bound == 1 and sorted(m.slot for m in meetings) in ([0, 4], [0, 5])
+
+
+def test_the_search_keeps_the_start_when_no_part_is_solved_and_never_worsens():
+    start = [Meeting("a", "b", 0, 0), Meeting("a", "c", 2, 0)]
+    worse = [Meeting("a", "b", 0, 0), Meeting("a", "c", 3, 0), Meeting("b", "c", 5, 0)]
+    count = lambda meetings: breaks_per_person(person_slots((m.pair, m.slot) for m in meetings), [(0, 5)])  # noqa: E731
+    pairs = [("a", "b"), ("a", "c"), ("b", "c")]
+    assert improve(start, lambda meetings, free, seconds: (False, None), count, pairs, list(range(6)), 0.2) == start
+    assert improve(start, lambda meetings, free, seconds: (True, worse), count, pairs, list(range(6)), 0.2) == start
+    better = [Meeting("a", "b", 0, 0), Meeting("a", "c", 1, 0)]
+    assert improve(start, lambda meetings, free, seconds: (True, better), count, pairs, list(range(6)), 0.2) == better
