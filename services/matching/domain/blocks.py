@@ -28,11 +28,12 @@ __all__ = ["Blocks", "fewest_broken_days"]
 
 @dataclass
 class Blocks:
-    """The schedule with the fewest breaks among those found (unlocked meetings), its
-    breaks, the proven lower bound on participant-days with a break (and so on breaks, for
-    this set of meetings), and whether the count was proven minimal."""
+    """The schedule with the fewest breaks among those found (unlocked meetings; None when
+    none placing every pair was found), its breaks, the proven lower bound on
+    participant-days with a break (and so on breaks, for this set of meetings), and
+    whether the count was proven minimal."""
 
-    meetings: list[Meeting]
+    meetings: list[Meeting] | None
     breaks: int
     bound: int
     optimal: bool
@@ -40,7 +41,7 @@ class Blocks:
 
 def fewest_broken_days(model, hint: list[Meeting], seconds: float, workers: int) -> Blocks:
     """Solve the block model on ``model`` (a ``TimeIndexed`` holding exactly the pairs to
-    place) from ``hint`` (a valid placement of them) within ``seconds``."""
+    place) from ``hint`` (valid meetings; it may leave pairs out) within ``seconds``."""
     cp = model.model
     for k in range(len(model.openings.pairs)):
         cp.AddExactlyOne(model.by_pair[k])
@@ -83,7 +84,7 @@ def fewest_broken_days(model, hint: list[Meeting], seconds: float, workers: int)
     solver = model._solver(seconds, workers)
     status = solver.Solve(cp, keeper)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return Blocks(hint, model._count_breaks(hint), 0, False)
+        return Blocks(keeper.best, keeper.breaks, 0, False)
     bound = max(0, int(-(-solver.BestObjectiveBound() // 1)))
     return Blocks(keeper.best, keeper.breaks, min(bound, keeper.breaks), status == cp_model.OPTIMAL)
 
@@ -97,7 +98,9 @@ class _Keeper(cp_model.CpSolverSolutionCallback):
 
     def __init__(self, model, hint: list[Meeting]):
         super().__init__()
-        self.model, self.best, self.breaks = model, hint, model._count_breaks(hint)
+        complete = len({m.pair for m in hint}) == len(model.openings.pairs)
+        self.model, self.best = model, hint if complete else None
+        self.breaks = model._count_breaks(hint) if complete else float("inf")
 
     def on_solution_callback(self) -> None:
         found = self.model._read(self.Value)

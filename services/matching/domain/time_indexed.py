@@ -119,8 +119,23 @@ class TimeIndexed:
         from ``hint`` (a valid schedule: the greedy's). The breaks phase starts from the
         schedule with the fewest breaks among the value phase's, the hint and what
         ``rearrange`` makes of each (valid schedules of unlocked meetings), those that
-        place as many required meetings and as much value as the value phase found."""
+        place as many required meetings and as much value as the value phase found.
+
+        When every open pair is required (a business forum), both phases are one: the
+        block model places every pair (exactly once) while it minimises the broken days,
+        searched twice (the second from the first's best: a first that finds nothing in
+        its share leaves time for the two phases on an event where not all fit)."""
         deadline = time.perf_counter() + seconds
+        if self.openings.pairs and all(o.candidate.required for o in self.openings.pairs):
+            blocks = fewest_broken_days(TimeIndexed(self.problem, self.openings), hint, seconds * REQUIRED_SHARE * 2 / 3, workers)
+            if blocks.meetings is not None and blocks.breaks > blocks.bound:
+                more = fewest_broken_days(TimeIndexed(self.problem, self.openings), blocks.meetings, (deadline - time.perf_counter()) * BLOCKS_SHARE, workers)
+                if more.meetings is not None and more.breaks <= blocks.breaks:
+                    blocks = replace(more, bound=max(more.bound, blocks.bound))
+            if blocks.meetings is not None:
+                value = self._score(blocks.meetings)[1] / VALUE_SCALE
+                return self._fewer_breaks(blocks, True, value, deadline, workers)
+            seconds = deadline - time.perf_counter()
         breaks = self._breaks()
         self.model.Maximize(self.weight * self.required + self.value)
         self._hint(hint)
@@ -136,6 +151,12 @@ class TimeIndexed:
         self.model.Add(self.value >= value)
         self.model.Minimize(breaks)
         blocks = self._blocks(start, (deadline - time.perf_counter()) * BLOCKS_SHARE, workers)
+        return self._fewer_breaks(blocks, value_optimal, value_bound, deadline, workers)
+
+    def _fewer_breaks(self, blocks: Blocks, value_optimal: bool, value_bound: float, deadline: float, workers: int) -> ModelOutcome:
+        """Phase two after the block model: each participant's own bound when the pairs
+        are forced, the LNS, then the whole model (its objective set to the breaks with
+        phase one's levels held) when they are not."""
         best, found = blocks.meetings, blocks.breaks
         forced = self._forced(best)
         bound = blocks.bound if forced else 0
