@@ -6,6 +6,7 @@ import random
 from dataclasses import replace
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 from services.matching.domain.blocks import fewest_broken_days
 from services.matching.domain.breaks import breaks_per_person, person_slots
@@ -15,7 +16,7 @@ from services.matching.domain.own_breaks import alone
 from services.matching.domain.scheduling import Candidate, Meeting, Problem, build_schedule
 from services.matching.domain.solver import solve
 from services.matching.domain.time_indexed import TimeIndexed
-from tests.unit.matching.test_solver import assert_solution_is_true
+from tests.unit.matching.test_solver import assert_solution_is_true, rich_problems
 
 
 def small_forum(seed: int) -> Problem:
@@ -123,3 +124,17 @@ def test_the_search_keeps_the_start_when_no_part_is_solved_and_never_worsens():
     assert improve(start, lambda meetings, free, seconds: (True, worse), count, pairs, list(range(6)), 0.2) == start
     better = [Meeting("a", "b", 0, 0), Meeting("a", "c", 1, 0)]
     assert improve(start, lambda meetings, free, seconds: (True, better), count, pairs, list(range(6)), 0.2) == better
+
+
+@given(rich_problems())
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+def test_an_event_where_every_pair_is_required_keeps_every_rule_and_places_what_the_greedy_placed(problem):
+    """The block model's path (every open pair required), with locks, windows, days,
+    interpreters and caps drawn: every rule holds, no fewer required meetings than the
+    greedy, and the breaks bound is below the breaks."""
+    problem = replace(problem, candidates=[replace(c, required=True) for c in problem.candidates])
+    greedy = build_schedule(problem)
+    solution = solve(problem, time_limit=0.5)
+    assert_solution_is_true(problem, solution)
+    assert len(solution.schedule.meetings) >= len(greedy.meetings)
+    assert solution.breaks_bound <= solution.breaks
