@@ -17,6 +17,7 @@ chosen pairs (``TimeIndexed`` of the problem restricted to them).
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
@@ -39,9 +40,10 @@ class Blocks:
     optimal: bool
 
 
-def fewest_broken_days(model, hint: list[Meeting], seconds: float, workers: int) -> Blocks:
+def fewest_broken_days(model, hint: list[Meeting], until: float, workers: int) -> Blocks:
     """Solve the block model on ``model`` (a ``TimeIndexed`` holding exactly the pairs to
-    place) from ``hint`` (valid meetings; it may leave pairs out) within ``seconds``."""
+    place) from ``hint`` (valid meetings; it may leave pairs out) until ``until``
+    (``time.perf_counter()`` seconds; building the model counts)."""
     cp = model.model
     for k in range(len(model.openings.pairs)):
         cp.AddExactlyOne(model.by_pair[k])
@@ -81,7 +83,7 @@ def fewest_broken_days(model, hint: list[Meeting], seconds: float, workers: int)
         cp.AddHint(whole, contiguous)
         cp.AddHint(start, first)
     keeper = _Keeper(model, hint)
-    solver = model._solver(seconds, workers)
+    solver = model._solver(until - time.perf_counter(), workers)
     status = solver.Solve(cp, keeper)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return Blocks(keeper.best, keeper.breaks, 0, False)

@@ -33,6 +33,7 @@ from services.matching.domain.scheduling import Meeting, Problem
 __all__ = ["ModelOutcome", "TimeIndexed", "VALUE_SCALE"]
 
 VALUE_SCALE = 100  # values are kept to 1/100 in the model (CP-SAT works in integers)
+LEAST = 0.05  # seconds under which no further stage starts
 REQUIRED_SHARE = 0.6  # time for a schedule with every required pair (required meetings come first)
 VALUE_SHARE = 0.7  # time by which the value phase ends when there is none (or no required pair)
 BLOCKS_SHARE = 0.8  # share of the breaks phase given to the block model (blocks.py)
@@ -127,9 +128,9 @@ class TimeIndexed:
         its share leaves time for the two phases on an event where not all fit)."""
         deadline = time.perf_counter() + seconds
         if self.openings.pairs and all(o.candidate.required for o in self.openings.pairs):
-            blocks = fewest_broken_days(TimeIndexed(self.problem, self.openings), hint, seconds * REQUIRED_SHARE * 2 / 3, workers)
-            if blocks.meetings is not None and blocks.breaks > blocks.bound:
-                more = fewest_broken_days(TimeIndexed(self.problem, self.openings), blocks.meetings, (deadline - time.perf_counter()) * BLOCKS_SHARE, workers)
+            blocks = fewest_broken_days(TimeIndexed(self.problem, self.openings), hint, deadline - seconds * (1 - REQUIRED_SHARE * 2 / 3), workers)
+            if blocks.meetings is not None and blocks.breaks > blocks.bound and deadline - time.perf_counter() > LEAST:
+                more = fewest_broken_days(TimeIndexed(self.problem, self.openings), blocks.meetings, deadline - (deadline - time.perf_counter()) * (1 - BLOCKS_SHARE), workers)
                 if more.meetings is not None and more.breaks <= blocks.breaks:
                     blocks = replace(more, bound=max(more.bound, blocks.bound))
             if blocks.meetings is not None:
@@ -139,18 +140,20 @@ class TimeIndexed:
         breaks = self._breaks()
         self.model.Maximize(self.weight * self.required + self.value)
         self._hint(hint)
-        found = self._all_required(seconds * REQUIRED_SHARE, workers)
-        if found is None:
+        found = self._all_required(seconds * REQUIRED_SHARE, workers) if deadline - time.perf_counter() > LEAST else None
+        if found is None and deadline - time.perf_counter() > LEAST:
             solver = self._solver(min(deadline - time.perf_counter(), max(0.1 * seconds, seconds * VALUE_SHARE - (time.perf_counter() - deadline + seconds))), workers)
             found = self._value_phase(solver, solver.Solve(self.model))
         first, value_optimal, value_bound = found or (hint, False, float("inf"))
         required, value = self._score(first)
-        starts = [first, hint] + ([rearrange(first), rearrange(hint)] if rearrange else [])
+        starts = [first, hint] + ([rearrange(first), rearrange(hint)] if rearrange and deadline - time.perf_counter() > LEAST else [])
         start = min((s for s in starts if self._score(s) >= (required, value)), key=self._count_breaks)
         self.model.Add(self.required >= required)
         self.model.Add(self.value >= value)
         self.model.Minimize(breaks)
-        blocks = self._blocks(start, (deadline - time.perf_counter()) * BLOCKS_SHARE, workers)
+        if deadline - time.perf_counter() <= LEAST:
+            return ModelOutcome(start, value_optimal, value_bound, self._count_breaks(start), 0, False)
+        blocks = self._blocks(start, deadline - (deadline - time.perf_counter()) * (1 - BLOCKS_SHARE), workers)
         return self._fewer_breaks(blocks, value_optimal, value_bound, deadline, workers)
 
     def _fewer_breaks(self, blocks: Blocks, value_optimal: bool, value_bound: float, deadline: float, workers: int) -> ModelOutcome:
@@ -160,16 +163,16 @@ class TimeIndexed:
         best, found = blocks.meetings, blocks.breaks
         forced = self._forced(best)
         bound = blocks.bound if forced else 0
-        if found > bound and forced:
+        if found > bound and forced and deadline - time.perf_counter() > LEAST:
             mine = self._per_person(best)
             spare = (deadline - time.perf_counter()) * OWN_SHARE
             bound = max(bound, self._own_bound(best, [who for who, n in sorted(mine.items()) if n > 0], spare))
-        if found > bound:
+        if found > bound and deadline - time.perf_counter() > LEAST:
             pairs = [o.candidate.pair for o in self.openings.pairs]
             whole = 0.0 if forced else WHOLE_SHARE * (deadline - time.perf_counter())
             best = improve(best, self._part(1), self._per_person, pairs, list(range(len(self.problem.slots))), deadline - time.perf_counter() - whole)
             found = self._count_breaks(best)
-        if found > bound and not forced and deadline - time.perf_counter() > 0.05:
+        if found > bound and not forced and deadline - time.perf_counter() > LEAST:
             self._hint(best)
             solver = self._solver(deadline - time.perf_counter(), workers)
             status = solver.Solve(self.model)
@@ -193,13 +196,13 @@ class TimeIndexed:
             total += model.minimise_breaks(hint, len(hint), 0, deadline - time.perf_counter(), 1)[2]
         return total
 
-    def _blocks(self, start: list[Meeting], seconds: float, workers: int) -> Blocks:
-        """``blocks.fewest_broken_days`` on the pairs of ``start``."""
+    def _blocks(self, start: list[Meeting], until: float, workers: int) -> Blocks:
+        """``blocks.fewest_broken_days`` on the pairs of ``start``, until ``until``."""
         chosen = {m.pair for m in start}
         if not chosen:
             return Blocks(start, self._count_breaks(start), 0, True)
         sub = replace(self.problem, candidates=[o.candidate for o in self.openings.pairs if o.candidate.pair in chosen])
-        return fewest_broken_days(TimeIndexed(sub, openings_of(sub)), start, seconds, workers)
+        return fewest_broken_days(TimeIndexed(sub, openings_of(sub)), start, until, workers)
 
     def _forced(self, meetings: list[Meeting]) -> bool:
         """Whether every schedule as good in required meetings and value holds exactly the
@@ -293,7 +296,7 @@ class TimeIndexed:
 
     def _solver(self, seconds: float, workers: int) -> cp_model.CpSolver:
         solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = max(0.1, seconds)
+        solver.parameters.max_time_in_seconds = max(0.01, seconds)
         solver.parameters.num_workers = workers
         solver.parameters.random_seed = 7
         return solver
