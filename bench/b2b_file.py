@@ -15,7 +15,7 @@ from services.matching.domain.scheduling import Candidate, Problem
 __all__ = ["REAL_FORUMS", "read_b2b", "parse_b2b"]
 
 DATA = Path(__file__).parent / "data" / "b2b"
-REAL_FORUMS = ("tic-12", "forum-13", "forum-14")
+REAL_FORUMS = ("tic-12", "tic-13", "forumt-14", "forum-13", "forum-14")
 
 
 def read_b2b(name: str) -> Problem:
