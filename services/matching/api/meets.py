@@ -5,7 +5,7 @@ from kafka.errors import KafkaError
 from shared.auth import OPERATOR, ORGANISER, PARTICIPANT, STAFF, Unauthenticated
 from shared.contracts import registration as registration_events
 from shared.csv_output import csv_response
-from shared.http import Problem, json_body, page_args, principal, require, require_self_or
+from shared.http import Problem, json_body, limit_arg, page_args, principal, require, require_self_or
 from shared.openapi import documented
 
 from services.matching import actions
@@ -35,8 +35,7 @@ def _meet_still_running():
 @documented("Best-suited counterparts, with reasons", tags=("matching",), roles=(PARTICIPANT, ORGANISER, OPERATOR))
 def recommendations(meet_id: str, participant_id: str):
     require_self_or(participant_id, *STAFF)
-    limit = min(max(request.args.get("limit", default=20, type=int), 1), 100)
-    return {"items": actions.recommendations(ctx(), meet_id, participant_id, limit)}
+    return {"items": actions.recommendations(ctx(), meet_id, participant_id, limit_arg(20, 100))}
 
 
 @bp.put("/preferences/<participant_id>/<counterpart_id>")
