@@ -119,7 +119,7 @@ def _registration_seen(meet_id: str, force: bool) -> dict:
             raise Problem(503, "Service Unavailable", f"Cannot tell whether matching has every registration event ({type(exc).__name__}); "
                           "retry, or draft with force.") from None
         seen = {"partitions": [], "behind": None, "up_to_date": False}
-    roles = [a["role"] for a in ctx().meets.approved(meet_id)]
+    roles = list(ctx().meets.roster(meet_id).values())
     known = seen["approved_known"] = {"seller": roles.count("seller"), "buyer": roles.count("buyer")}
     registered = seen["approved_in_registration"] = ctx().meets.approved_counts(meet_id)
     seen["approved_missing"] = {role: max(0, (registered or known)[role] - known[role]) for role in known}
