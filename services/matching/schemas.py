@@ -5,10 +5,19 @@ from shared.json_types import JsonBool, JsonInt, JsonNumber
 from shared.text import MultiLine, SingleLine
 
 from services.matching.domain.preferences import PREFERENCES
+from services.matching.domain.required import POLICIES
 
 
 class PreferenceIn(Schema):
     preference = SingleLine(required=True, validate=validate.OneOf(PREFERENCES))
+
+
+class PairRuleIn(Schema):
+    seller_id = SingleLine(required=True, validate=validate.Length(min=1, max=100))
+    buyer_id = SingleLine(required=True, validate=validate.Length(min=1, max=100))
+    required = JsonBool(load_default=True, metadata={"description": "The meeting must be placed (or the draft says why it cannot be)"})
+    slots = fields.List(SingleLine(validate=validate.Length(min=1, max=40)), load_default=None, validate=validate.Length(min=1, max=500),
+                        metadata={"description": "Slot ids the meeting may take (e.g. the mornings); default: any"})
 
 
 class DraftIn(Schema):
@@ -19,6 +28,11 @@ class DraftIn(Schema):
         keys=SingleLine(validate=validate.Length(min=1, max=100)), values=JsonInt(validate=validate.Range(min=0, max=100)),
         load_default=dict, metadata={"description": "Caps for particular participants (participant id -> meetings)"},
     )
+    required = SingleLine(load_default="none", validate=validate.OneOf(POLICIES), metadata={
+        "description": "Which requested meetings must be placed before any other: none, must_meet (either side said must meet) "
+                       "or requests (either side asked); those that cannot be are listed in required_missing with the reason"})
+    pairs = fields.List(fields.Nested(PairRuleIn), load_default=list, validate=validate.Length(max=5000),
+                        metadata={"description": "Pairs the organiser rules on: required, and/or a window of slots"})
     time_limit_s = JsonNumber(load_default=10.0, validate=validate.Range(min=0.5, max=60), metadata={"description": "Seconds the solver may take (the best schedule found by then is returned)"})
 
 
@@ -37,6 +51,7 @@ DraftStatsOut = Schema.from_dict({
         "idle_slots": "Empty slots between each participant's first and last meeting of a day, summed",
         "participants_approved": None, "participants_used": "Approved participants with at least one meeting",
         "participants_without_meetings": None,
+        "required_meetings": "Meetings the draft's rules require", "required_placed": "Required meetings the draft holds",
     }),
     **_typed(fields.Float, {
         "value": None, "value_bound": "No schedule placing as many required meetings has more value",
@@ -58,7 +73,8 @@ DraftMeetingOut = Schema.from_dict({
 LeftOutOut = Schema.from_dict({
     **_typed(fields.Str, {
         "seller_id": None, "buyer_id": None, "kind": None, "detail": None,
-        "reason": "no_thanks | no_shared_language | availability | no_interpreter | caps | tables | interpreters_busy | not_reached | busy",
+        "reason": "no_thanks | no_shared_language | availability | no_interpreter | caps | tables | interpreters_busy | not_reached | busy "
+                  "(required_missing also: not_approved | roles)",
     }),
     "value": fields.Float(),
 }, name="LeftOutOut")
@@ -71,6 +87,9 @@ class DraftOut(Schema):
     meetings = fields.List(fields.Nested(DraftMeetingOut))
     left_out = fields.List(fields.Nested(LeftOutOut), metadata={"description": "Every candidate pair not scheduled, with the reason"})
     without_meetings = fields.List(fields.Str(), metadata={"description": "Approved participants with no meeting"})
+    required_missing = fields.List(fields.Nested(LeftOutOut), metadata={
+        "description": "Every required meeting not in the draft, with the reason (kind named: a pair the organiser named that cannot meet "
+                       "at all: not_approved, roles or no_thanks)"})
     per_person = fields.Dict(keys=fields.Str(), values=fields.Nested(PersonLoadOut))
     registration_seen = fields.Dict(metadata={"description": "How far matching had consumed registration's events (per partition), "
                                               "the approved participants it knew and those registration counted"})

@@ -125,6 +125,12 @@ class Ranking:
             self.spoken_of.setdefault(who, set()).add(counterpart)
             self.spoken_of.setdefault(counterpart, set()).add(who)
 
+    def value_of(self, seller_id: str, buyer_id: str) -> tuple[float, str] | None:
+        """``preferences.pair_value`` of one pair (None: a no thanks). KeyError for an
+        unknown seller or buyer."""
+        points = self.columns.points_of(buyer_id)[self.columns.position[seller_id]]
+        return pair_value(int(points), self.said.get((buyer_id, seller_id)), self.said.get((seller_id, buyer_id)), self.buyer_factor)
+
     def sellers_for(self, buyer_id: str, keep: int) -> tuple[list[tuple[float, str, str]], set[tuple[str, str]]]:
         """``(value, kind, seller_id)`` in order of value (ties in ``seller_ids`` order): the
         first ``keep`` and every requested pair further down; and the ``(seller, buyer)``
