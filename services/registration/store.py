@@ -25,7 +25,7 @@ from shared.pagination import Page, page
 from services.registration.domain.applications import Application
 from services.registration.domain.errors import Conflict
 from services.registration.domain.meets import Break, Meet
-from services.registration.domain.participants import Claim, Participant, StaffAction, identity_keys
+from services.registration.domain.participants import Claim, Participant, StaffAction, import_identity_keys
 from services.registration.domain.reference import SEED, Reference
 from services.registration.identities import IDENTITIES, Identities, duplicate_indexes
 
@@ -122,9 +122,10 @@ class ParticipantStore(_Store):
 
     def holds_identity(self, participant_id: str, key: str) -> bool:
         """True if ``participant_id`` is stored with ``key`` among its identity keys (a claim
-        whose participant is not, or no longer has that phone or GSTIN, is an orphan)."""
-        doc = self.db[PARTICIPANTS].find_one({"_id": participant_id}, {"phone": 1, "gstin": 1})
-        return doc is not None and key in identity_keys(doc.get("phone"), doc.get("gstin"))
+        whose participant is not, or no longer has that phone, GSTIN or, email-only,
+        that email address, is an orphan)."""
+        doc = self.db[PARTICIPANTS].find_one({"_id": participant_id}, {"phone": 1, "gstin": 1, "email": 1})
+        return doc is not None and key in import_identity_keys(doc.get("phone"), doc.get("gstin"), doc.get("email"))
 
     def find_by_identity(self, keys: list[str]) -> Participant | None:
         owner = self.identities.holder(keys)
