@@ -24,7 +24,7 @@ from pymongo import ASCENDING
 from pymongo.database import Database
 from pymongo.errors import CollectionInvalid, DuplicateKeyError, OperationFailure
 
-from shared import outbox
+from shared import gi_tags, outbox
 from shared.envelope import Event
 
 from services.matching.domain.participants import ParticipantProfile
@@ -54,7 +54,8 @@ class PublicationUnfinished(Exception):
 def ensure_indexes(db: Database) -> None:
     """The per-meet collections (created up front: a lookup in a missing one is not
     answered from an index), indexes for the organiser reports that stay queries
-    (results, request lists), and the one-off adoption of documents stored before the per-meet documents existed."""
+    (results, request lists), the one-off adoption of documents stored before the per-meet documents existed, and the
+    one-off rewrite of GI tags stored under the names the platform used before (``shared/gi_tags.py``)."""
     present = set(db.list_collection_names())
     for name in {ROSTERS, PREFERENCE_SETS, INTERPRETER_POOLS, REQUEST_COUNTS, MEETING_LISTS, PUBLICATIONS, FOLLOW_UPS_DUE, SUGGESTIONS_DUE, PROFILES_AWAITED} - present:
         try:
@@ -64,9 +65,10 @@ def ensure_indexes(db: Database) -> None:
     ensure_collections(db)
     db[MEETINGS].create_index("meet_id")
     db[REQUESTS].create_index([("meet_id", ASCENDING), ("from_id", ASCENDING)])
-    from services.matching.adoption import adopt_history
+    from services.matching.adoption import MARKER, adopt_history
 
     adopt_history(db)
+    gi_tags.rename_stored_once(db, PARTICIPANTS, MARKER)
 
 
 def roster_part(meet_id: str, participant_id: str) -> str:
@@ -388,6 +390,6 @@ class RequestStore:
 
 
 def _profile(doc: dict[str, Any]) -> ParticipantProfile:
-    doc = dict(doc)
+    doc = dict(gi_tags.with_registry_names(doc))
     doc["id"] = doc.pop("_id")
     return ParticipantProfile(**doc)

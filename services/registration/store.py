@@ -18,7 +18,7 @@ from pymongo import ASCENDING
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from shared import correlation, outbox
+from shared import correlation, gi_tags, outbox
 from shared.envelope import Event
 from shared.pagination import Page, page
 
@@ -30,6 +30,7 @@ from services.registration.domain.reference import SEED, Reference
 from services.registration.identities import IDENTITIES, Identities, duplicate_indexes
 
 PARTICIPANTS, MEETS, APPLICATIONS, REFERENCE_STATES = "participants", "meets", "applications", "reference_states"
+MIGRATED = "registration_migrated"
 OUTBOX_COLLECTIONS = [PARTICIPANTS, MEETS, APPLICATIONS]
 # Read whole, but small whatever the history: one document per state or UT loaded by organisers.
 BOUNDED_COLLECTIONS = (REFERENCE_STATES,)
@@ -38,11 +39,14 @@ HIDDEN = {outbox.OUTBOX: 0, outbox.PENDING: 0, CODE: 0}
 
 
 def ensure_indexes(db: Database) -> None:
+    """Indexes for the organisers' lists, and the one-off rewrite of GI tags stored under
+    the names the platform used before (``shared/gi_tags.py``)."""
     for field in ("role", "district", "registered_at", "name", "products.category"):
         db[PARTICIPANTS].create_index(field)
     db[MEETS].create_index("status")
     db[APPLICATIONS].create_index([("meet_id", ASCENDING), ("status", ASCENDING)])
     db[APPLICATIONS].create_index("participant_id")
+    gi_tags.rename_stored_once(db, PARTICIPANTS, MIGRATED)
 
 
 class AlreadyStored(Exception):
@@ -243,7 +247,7 @@ def _participant_doc(participant: Participant) -> dict[str, Any]:
 
 
 def _participant(doc: dict[str, Any]) -> Participant:
-    doc = {k: v for k, v in doc.items() if k not in ("correlation_id", CODE)}
+    doc = {k: v for k, v in gi_tags.with_registry_names(doc).items() if k not in ("correlation_id", CODE)}
     doc["id"] = doc.pop("_id")
     doc["claims"] = [Claim(**{**c, "valid_until": _date(c.get("valid_until"))}) for c in doc.get("claims", [])]
     doc["staff_actions"] = [StaffAction(**a) for a in doc.get("staff_actions", [])]
