@@ -16,7 +16,7 @@ yet, with the meets whose suggestions wait for it; removed when it arrives).
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import datetime
+from datetime import datetime, timezone
 from zlib import crc32
 from typing import Any, Iterable
 
@@ -77,13 +77,21 @@ def roster_part(meet_id: str, participant_id: str) -> str:
 
 
 def roster_member(db: Database, meet_id: str, participant_id: str, role: str | None) -> None:
-    """Put a participant on the meet's roster with their role, or (``role`` None) take them off."""
+    """Put a participant on the meet's roster with their role, or (``role`` None) take them
+    off. A change stamps the part's ``changed_at`` (``MeetView.roster_changed_at``); writing
+    what the roster already says (a redelivery, another event of someone approved) changes
+    nothing, in the same one write."""
     doc_id = roster_part(meet_id, participant_id)
     key = f"members.{field_key(participant_id)}"
+    now = datetime.now(timezone.utc)
     if role:
-        db[ROSTERS].update_one({"_id": doc_id}, {"$set": {key: {"participant_id": participant_id, "role": role}}}, upsert=True)
+        member = {"participant_id": participant_id, "role": role}
+        try:
+            db[ROSTERS].update_one({"_id": doc_id, f"{key}.role": {"$ne": role}}, {"$set": {key: member, "changed_at": now}}, upsert=True)
+        except DuplicateKeyError:
+            pass  # the part lists them with this role already
     else:
-        db[ROSTERS].update_one({"_id": doc_id}, {"$unset": {key: ""}})
+        db[ROSTERS].update_one({"_id": doc_id, key: {"$exists": True}}, {"$unset": {key: ""}, "$set": {"changed_at": now}})
 
 
 def save_if_newer(db: Database, collection: str, doc_id: str, fields: dict[str, Any], version: int, entries=()) -> bool:
@@ -189,8 +197,13 @@ class MeetView:
 
     def roster(self, meet_id: str) -> dict[str, str]:
         """Approved participant id -> role (the roster's parts, each read by ``_id``)."""
+        return self.roster_changed_at(meet_id)[0]
+
+    def roster_changed_at(self, meet_id: str) -> tuple[dict[str, str], datetime | None]:
+        """``roster`` and when someone last joined or left it (None if never stamped)."""
         parts = by_ids(self.db[ROSTERS], (f"{meet_id}:{n}" for n in range(ROSTER_PARTS)))
-        return {m["participant_id"]: m["role"] for doc in parts for m in (doc.get("members") or {}).values()}
+        members = {m["participant_id"]: m["role"] for doc in parts for m in (doc.get("members") or {}).values()}
+        return members, max((doc["changed_at"] for doc in parts if doc.get("changed_at")), default=None)
 
     def queue_suggestions(self, participation: dict[str, Any]) -> None:
         """Put an approved participation on the suggestions due-queue (once: the entry's id
