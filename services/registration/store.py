@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from contextlib import ExitStack
 from dataclasses import asdict
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timezone
 from time import monotonic
 from typing import Any
 
@@ -31,6 +31,7 @@ from services.registration.identities import IDENTITIES, Identities, duplicate_i
 
 PARTICIPANTS, MEETS, APPLICATIONS, REFERENCE_STATES = "participants", "meets", "applications", "reference_states"
 MIGRATED = "registration_migrated"
+EMAIL_IDENTITIES = "email_identities"
 OUTBOX_COLLECTIONS = [PARTICIPANTS, MEETS, APPLICATIONS]
 # Read whole, but small whatever the history: one document per state or UT loaded by organisers.
 BOUNDED_COLLECTIONS = (REFERENCE_STATES,)
@@ -39,14 +40,33 @@ HIDDEN = {outbox.OUTBOX: 0, outbox.PENDING: 0, CODE: 0}
 
 
 def ensure_indexes(db: Database) -> None:
-    """Indexes for the organisers' lists, and the one-off rewrite of GI tags stored under
-    the names the platform used before (``shared/gi_tags.py``)."""
+    """Indexes for the organisers' lists, the one-off rewrite of GI tags stored under the
+    names the platform used before (``shared/gi_tags.py``) and the one-off claim of the
+    email keys of participants stored before imports recognised them by email."""
     for field in ("role", "district", "registered_at", "name", "products.category"):
         db[PARTICIPANTS].create_index(field)
     db[MEETS].create_index("status")
     db[APPLICATIONS].create_index([("meet_id", ASCENDING), ("status", ASCENDING)])
     db[APPLICATIONS].create_index("participant_id")
     gi_tags.rename_stored_once(db, PARTICIPANTS, MIGRATED)
+    adopt_email_identities(db)
+
+
+def adopt_email_identities(db: Database) -> int:
+    """Once per database: claim the email key (``import_identity_keys``) of every
+    participant stored with neither phone nor GSTIN before imports recognised them by
+    email, so an import recognises them too. Where two share an address the first claim
+    stands. A marker keeps this scan of the whole collection from running twice; returns
+    how many keys were claimed."""
+    if db[MIGRATED].find_one({"_id": EMAIL_IDENTITIES}):
+        return 0
+    claims = {}
+    for doc in db[PARTICIPANTS].find({"phone": None, "gstin": None, "email": {"$ne": None}}, {"phone": 1, "gstin": 1, "email": 1}):
+        for key in import_identity_keys(doc.get("phone"), doc.get("gstin"), doc.get("email")):
+            claims.setdefault(key, doc["_id"])
+    taken = Identities(db, lambda *_: True).claim_first(list(claims.items()))
+    db[MIGRATED].update_one({"_id": EMAIL_IDENTITIES}, {"$set": {"at": datetime.now(timezone.utc), "claimed": len(claims) - len(taken)}}, upsert=True)
+    return len(claims) - len(taken)
 
 
 class AlreadyStored(Exception):

@@ -108,6 +108,19 @@ def test_an_email_only_buyer_uploaded_again_without_the_key_is_recognised_by_ema
         "an address is an identity only where there is no phone or GSTIN"
 
 
+def test_email_only_participants_stored_before_are_recognised_by_the_next_import(client, db):
+    from services.registration.store import MIGRATED, ensure_indexes
+
+    lena = register(client, {"name": "Lena Vogt", "organisation": "Vogt Handel", "buyer_kind": "wholesaler", "country": "DE",
+                             "international": True, "email": "Lena@Vogt.example", "preferred_language": "en"}, role="buyers")
+    assert db["identities"].find_one({"_id": "email:lena@vogt.example"}) is None, "the JSON API claims no email key"
+    db[MIGRATED].delete_many({})
+    ensure_indexes(db)
+    assert db["identities"].find_one({"_id": "email:lena@vogt.example"})["participant_id"] == lena["id"]
+    report = client.post("/v1/imports/buyers", data=EMAIL_ONLY_BUYERS, headers={**ORGANISER, "Content-Type": "text/csv"}).get_json()
+    assert [(r["status"], r["participant_id"] == lena["id"]) for r in report["rows"]] == [("existing", True), ("created", False)]
+
+
 def test_outcomes_and_lois_in_bulk_name_meetings_by_seller_and_buyer(meet_with_people):
     client, _, meet = meet_with_people
     wishes = [{"participant_id": "b1", "counterpart_id": "s3", "preference": "must_meet"},
