@@ -1,7 +1,7 @@
 """Matching's HTTP bodies (marshmallow at the edge only)."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from shared.json_types import JsonBool
+from shared.json_types import JsonBool, JsonInt, JsonNumber
 from shared.text import MultiLine, SingleLine
 
 from services.matching.domain.preferences import PREFERENCES
@@ -12,14 +12,14 @@ class PreferenceIn(Schema):
 
 
 class DraftIn(Schema):
-    max_meetings = fields.Int(load_default=12, validate=validate.Range(min=1, max=100))
+    max_meetings = JsonInt(load_default=12, validate=validate.Range(min=1, max=100))
     force = JsonBool(load_default=False, metadata={"description": "Draft even though matching has not yet handled every registration event (the answer warns with the counts)"})
-    buyer_preference_factor = fields.Float(load_default=1.5, validate=validate.Range(min=0.5, max=5), metadata={"description": "How much more a buyer's wish weighs than a seller's"})
+    buyer_preference_factor = JsonNumber(load_default=1.5, validate=validate.Range(min=0.5, max=5), metadata={"description": "How much more a buyer's wish weighs than a seller's"})
     max_meetings_by_participant = fields.Dict(
-        keys=SingleLine(validate=validate.Length(min=1, max=100)), values=fields.Int(validate=validate.Range(min=0, max=100)),
+        keys=SingleLine(validate=validate.Length(min=1, max=100)), values=JsonInt(validate=validate.Range(min=0, max=100)),
         load_default=dict, metadata={"description": "Caps for particular participants (participant id -> meetings)"},
     )
-    time_limit_s = fields.Float(load_default=10.0, validate=validate.Range(min=0.5, max=60), metadata={"description": "Seconds the solver may take (the best schedule found by then is returned)"})
+    time_limit_s = JsonNumber(load_default=10.0, validate=validate.Range(min=0.5, max=60), metadata={"description": "Seconds the solver may take (the best schedule found by then is returned)"})
 
 
 def _typed(kind, described: dict[str, str | None], **options) -> dict:
@@ -108,7 +108,7 @@ class LoiIn(Schema):
 class CancellationIn(Schema):
     participant_id = SingleLine(required=True, validate=validate.Length(min=1, max=100))
     reason = SingleLine(load_default="cancelled", validate=validate.OneOf(("cancelled", "no_show")))
-    max_meetings = fields.Int(load_default=12, validate=validate.Range(min=1, max=100))
+    max_meetings = JsonInt(load_default=12, validate=validate.Range(min=1, max=100))
 
 
 class RequestIn(Schema):
@@ -133,7 +133,7 @@ class FollowUpIn(Schema):
 
 
 class RatingIn(Schema):
-    stars = fields.Int(required=True, validate=validate.Range(min=1, max=5))
+    stars = JsonInt(required=True, validate=validate.Range(min=1, max=5))
     wants_to_continue = JsonBool(required=True)
 
 
@@ -157,7 +157,7 @@ class LockIn(Schema):
     seller_id = SingleLine(required=True, validate=validate.Length(min=1, max=100))
     buyer_id = SingleLine(required=True, validate=validate.Length(min=1, max=100))
     slot_id = SingleLine(required=True, validate=validate.Length(min=1, max=40))
-    table = fields.Int(load_default=None, validate=validate.Range(min=1, max=5000))
+    table = JsonInt(load_default=None, validate=validate.Range(min=1, max=5000))
 
 
 class BulkPreferenceItem(PreferenceIn):

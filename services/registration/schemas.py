@@ -6,7 +6,7 @@ from decimal import Decimal
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from shared.gi_tags import registry_name
-from shared.json_types import JsonBool
+from shared.json_types import JsonBool, JsonInt
 from shared.pagination import sort_choices
 from shared.text import Email, MultiLine, SingleLine
 from shared.timezones import ClockTime, TimeZone
@@ -289,13 +289,13 @@ class MeetIn(Schema):
     days = fields.List(fields.Date(), required=True, validate=validate.Length(min=1, max=10))
     session_start = ClockTime(required=True)
     session_end = ClockTime(required=True)
-    meeting_minutes = fields.Int(required=True, validate=validate.Range(min=5, max=240))
-    gap_minutes = fields.Int(load_default=0, validate=validate.Range(min=0, max=120))
-    reminder_minutes = fields.Int(load_default=30, validate=validate.Range(min=5, max=1440), metadata={"description": "How long before each meeting its reminder goes out"})
+    meeting_minutes = JsonInt(required=True, validate=validate.Range(min=5, max=240))
+    gap_minutes = JsonInt(load_default=0, validate=validate.Range(min=0, max=120))
+    reminder_minutes = JsonInt(load_default=30, validate=validate.Range(min=5, max=1440), metadata={"description": "How long before each meeting its reminder goes out"})
     breaks = fields.List(fields.Nested(BreakSchema), load_default=list, validate=validate.Length(max=10))
-    tables = fields.Int(required=True, validate=validate.Range(min=1, max=2000))
-    capacity_sellers = fields.Int(required=True, validate=validate.Range(min=1, max=100000))
-    capacity_buyers = fields.Int(required=True, validate=validate.Range(min=1, max=100000))
+    tables = JsonInt(required=True, validate=validate.Range(min=1, max=2000))
+    capacity_sellers = JsonInt(required=True, validate=validate.Range(min=1, max=100000))
+    capacity_buyers = JsonInt(required=True, validate=validate.Range(min=1, max=100000))
     registration_opens = fields.AwareDateTime(load_default=None)
     registration_closes = fields.AwareDateTime(load_default=None)
     historical = JsonBool(load_default=False, metadata={"description": "Records a meet that already happened (its days are past): nobody is notified and no follow-up already past is scheduled. Set on create only."})

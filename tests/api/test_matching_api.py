@@ -73,6 +73,10 @@ def test_recommendations_come_with_reasons_and_rank_fitting_sellers_first(meet_w
     assert [i["seller"]["id"] for i in items][-1] == "s3"
     assert "makes GI-tagged Kashmir Pashmina, which you asked for" in items[0]["reasons"]
     assert client.get(f"/v1/meets/{meet.id}/recommendations/b1").status_code == 401
+    assert len(client.get(f"/v1/meets/{meet.id}/recommendations/b1?limit=1", headers=ORGANISER).get_json()["items"]) == 1
+    for bad in ("abc", "0", "101"):
+        refused = client.get(f"/v1/meets/{meet.id}/recommendations/b1?limit={bad}", headers=ORGANISER)
+        assert refused.status_code == 400 and "limit" in refused.get_json()["errors"], bad
 
 
 def test_a_schedule_is_drafted_published_once_and_no_thanks_is_respected(meet_with_people):

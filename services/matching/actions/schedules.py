@@ -10,11 +10,12 @@ from services.matching.actions.context import Matching, NotFound, Refused, meet_
 from services.matching.domain.places import lock_holder, lock_places
 from services.matching.occupancy import Taken
 from services.matching.domain.participants import ParticipantProfile
-from services.matching.domain.preferences import DEFAULT_BUYER_FACTOR, pair_value
+from services.matching.domain.preferences import DEFAULT_BUYER_FACTOR
 from services.matching.domain.scheduling import Candidate, Infeasible, Meeting, Problem
 from services.matching.domain.solver import solve
 from services.matching.domain.draft_report import draft_report, draft_stats
 from services.matching.domain.screening import Screen
+from services.matching.domain.screening_columns import Ranking, SellerColumns
 from services.matching.domain.scoring import score
 from services.matching.domain.suggestions import rare_districts
 from services.matching.store import PublicationUnfinished
@@ -95,21 +96,15 @@ def problem_of(
     buyers = [p for p in profiles.values() if p.role == "buyer"]
     said = {(p["participant_id"], p["counterpart_id"]): p["preference"] for p in ctx.preferences.for_meet(meet["_id"])}
     rare = rare_districts(sellers)
-    screen = Screen(sellers + buyers, rare)
+    ranking = Ranking(SellerColumns(Screen(sellers + buyers, rare)), said, buyer_factor)
     pool = ctx.interpreters.for_meet(meet["_id"])
     candidates, excluded = [], set()
     for buyer in buyers:
-        scored = []
-        for seller in sellers:
-            valued = pair_value(screen.points(seller.id, buyer.id), said.get((buyer.id, seller.id)), said.get((seller.id, buyer.id)), buyer_factor)
-            if valued is None:
-                excluded.add((seller.id, buyer.id))
-            else:
-                scored.append((valued[0], valued[1], seller))
-        scored.sort(key=lambda c: -c[0])
+        scored, pair_excluded = ranking.sellers_for(buyer.id, CANDIDATES_PER_BUYER)
+        excluded |= pair_excluded
         candidates += [
-            Candidate(seller.id, buyer.id, value, kind, interpreters=_interpreters_for(seller, buyer, pool))
-            for i, (value, kind, seller) in enumerate(scored) if i < CANDIDATES_PER_BUYER or kind != "recommended"
+            Candidate(seller_id, buyer.id, value, kind, interpreters=_interpreters_for(profiles[seller_id], buyer, pool))
+            for value, kind, seller_id in scored
         ]
     interpreter_availability = {i["interpreter_id"]: frozenset(slot_index[s] for s in i["availability"] if s in slot_index) for i in pool}
     problem = Problem(

@@ -5,7 +5,7 @@ from kafka.errors import KafkaError
 from shared.auth import OPERATOR, ORGANISER, PARTICIPANT, STAFF, Unauthenticated
 from shared.contracts import registration as registration_events
 from shared.csv_output import csv_response
-from shared.http import Problem, json_body, page_args, principal, require, require_self_or
+from shared.http import Problem, json_body, limit_arg, page_args, principal, require, require_self_or
 from shared.openapi import documented
 
 from services.matching import actions
@@ -35,8 +35,7 @@ def _meet_still_running():
 @documented("Best-suited counterparts, with reasons", tags=("matching",), roles=(PARTICIPANT, ORGANISER, OPERATOR))
 def recommendations(meet_id: str, participant_id: str):
     require_self_or(participant_id, *STAFF)
-    limit = min(max(request.args.get("limit", default=20, type=int), 1), 100)
-    return {"items": actions.recommendations(ctx(), meet_id, participant_id, limit)}
+    return {"items": actions.recommendations(ctx(), meet_id, participant_id, limit_arg(20, 100))}
 
 
 @bp.put("/preferences/<participant_id>/<counterpart_id>")
@@ -120,7 +119,7 @@ def _registration_seen(meet_id: str, force: bool) -> dict:
             raise Problem(503, "Service Unavailable", f"Cannot tell whether matching has every registration event ({type(exc).__name__}); "
                           "retry, or draft with force.") from None
         seen = {"partitions": [], "behind": None, "up_to_date": False}
-    roles = [a["role"] for a in ctx().meets.approved(meet_id)]
+    roles = list(ctx().meets.roster(meet_id).values())
     known = seen["approved_known"] = {"seller": roles.count("seller"), "buyer": roles.count("buyer")}
     registered = seen["approved_in_registration"] = ctx().meets.approved_counts(meet_id)
     seen["approved_missing"] = {role: max(0, (registered or known)[role] - known[role]) for role in known}
