@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
+from shared.gi_tags import registry_name
 from shared.json_types import JsonBool, JsonInt
 from shared.pagination import sort_choices
 from shared.text import Email, MultiLine, SingleLine
@@ -38,6 +39,17 @@ def _normalised(normalise, pattern: str):
                 raise ValidationError(str(exc)) from exc
 
     return Normalised
+
+
+class GiTag(SingleLine):
+    """A GI tag by its registry name (``shared/gi_tags.py``); a name the platform used
+    before (``Kashmir Papier Mache``) is taken as the registry's (``Kashmir Paper Machie``)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(validate=validate.OneOf(GI_TAGS), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return registry_name(super()._deserialize(value, attr, data, **kwargs))
 
 
 Phone = _normalised(normalise_phone, PHONE_PATTERN)
@@ -94,7 +106,7 @@ class Product(Schema):
     odop_product = SingleLine(load_default=None, validate=validate.Length(max=120))
     category = SingleLine(required=True, validate=validate.OneOf(participants.CATEGORIES))
     district = SingleLine(load_default=None)
-    gi_tag = SingleLine(load_default=None, validate=validate.OneOf(GI_TAGS))
+    gi_tag = GiTag(load_default=None)
     certifications = fields.List(SingleLine(validate=validate.OneOf(participants.CLAIM_KINDS)), load_default=list)
     monthly_capacity = fields.Nested(Quantity, load_default=None)
     minimum_order = fields.Nested(Quantity, load_default=None)
@@ -108,7 +120,7 @@ class SourcingNeeds(Schema):
     annual_volume = fields.Nested(Quantity, load_default=None)
     price_band = fields.Nested(PriceBand, load_default=None)
     required_certifications = fields.List(SingleLine(validate=validate.OneOf(participants.CLAIM_KINDS)), load_default=list)
-    gi_tags = fields.List(SingleLine(validate=validate.OneOf(GI_TAGS)), load_default=list)
+    gi_tags = fields.List(GiTag(), load_default=list)
     destination_markets = fields.List(SingleLine(validate=validate.Length(min=2, max=56)), load_default=list)
 
 

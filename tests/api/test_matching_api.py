@@ -16,6 +16,7 @@ from services.registration.domain.applications import Application
 from services.registration.domain.meets import OPEN, Meet
 from services.registration.domain.participants import Participant
 from services.registration.messages import meet_event, participant_event, participation_event
+from tests.helpers import roster_settled
 from tests.api.conftest import OPERATOR, ORGANISER
 
 pytestmark = pytest.mark.stack
@@ -327,7 +328,7 @@ def test_an_approved_participant_hears_of_their_best_matches(meet_with_people):
 
     client, _, meet = meet_with_people
     context = client.application.extensions["matching"]
-    assert suggest_due(context) == 5
+    assert suggest_due(context, now=roster_settled()) == 5
     doc = context.meets.db["participation"].find_one({"_id": f"{meet.id}:b2"})
     [event] = [e["event"] for e in doc["_outbox"] if e["event"]["type"].endswith("match_scores.updated.v1")]
     assert [m["counterpart_id"] for m in event["data"]["top"]][:2] in (["s1", "s2"], ["s2", "s1"])
