@@ -5,7 +5,7 @@ Two questions, both answered from what the service's consumer group has done:
 - ``positions``: per topic and partition it consumes, the group's committed offset
   (``consumed``) against the partition's end (``end``), and how many events are still to
   be handled (``behind``); ``up_to_date`` when nothing is. Offsets as Kafka counts them
-  (``ops/kafka_views.py`` asks Kafka, as ``bsm ops lag`` does).
+  (``shared/kafka_lag.py`` asks Kafka, as ``bsm ops lag`` does).
 - ``seen``: whether the events a write published (their ids, which bulk endpoints report
   per item, see ``shared/bulk.py``) have been handled here: the consumer records every
   handled event id in its ledger (``shared/consumer.py``), read by ``_id``. A client may
@@ -23,10 +23,10 @@ from kafka.errors import KafkaError
 from marshmallow import Schema, fields, validate
 from pymongo.database import Database
 
-from ops.kafka_views import Kafka
 from shared.auth import OPERATOR, ORGANISER, PARTICIPANT
 from shared.consumer import PROCESSED
 from shared.http import Problem, require
+from shared.kafka_lag import lag_of
 from shared.openapi import documented
 from shared.text import SingleLine
 
@@ -58,7 +58,7 @@ class Freshness:
         "up_to_date"}`` for every topic read, or only ``topic``; ``behind`` is None for a
         partition Kafka cannot say about now. Raises ``KafkaError`` when Kafka cannot be asked."""
         group = f"{self.prefix}{self.group}"
-        rows = [r for r in Kafka(self.bootstrap, timeout_ms=2000).lag(group, {group: self.topics}) if r["group"] == group]
+        rows = [r for r in lag_of(self.bootstrap, group, {group: self.topics}, timeout_ms=2000) if r["group"] == group]
         partitions = [
             {"topic": r["topic"], "partition": r["partition"], "consumed": r["committed"] or 0, "end": r["end"], "behind": r["lag"]}
             for r in rows if topic in (None, r["topic"])

@@ -452,13 +452,19 @@ def page_args(sortable: tuple[str, ...], default_sort: str) -> tuple[str, int, s
     sort = request.args.get("sort", default_sort)
     if sort.lstrip("-") not in sortable:
         raise Problem(400, "Bad Request", f"sort is one of {', '.join(sortable)} (prefix - to reverse).", errors={"sort": ["Not sortable."]})
+    return sort, limit_arg(50, 200), request.args.get("cursor") or None
+
+
+def limit_arg(default: int, maximum: int) -> int:
+    """``?limit=``: a whole number from 1 to ``maximum`` (``default`` when absent); a 400
+    naming ``limit`` otherwise, never a silent default."""
     try:
-        limit = int(request.args.get("limit", 50))
+        limit = int(request.args.get("limit", default))
     except ValueError:
         raise Problem(400, "Bad Request", "limit is a whole number.", errors={"limit": ["Not a number."]}) from None
-    if not 1 <= limit <= 200:
-        raise Problem(400, "Bad Request", "limit is between 1 and 200.", errors={"limit": ["Out of range."]})
-    return sort, limit, request.args.get("cursor") or None
+    if not 1 <= limit <= maximum:
+        raise Problem(400, "Bad Request", f"limit is between 1 and {maximum}.", errors={"limit": ["Out of range."]})
+    return limit
 
 
 def _state_metrics(service: str, db, outbox_collections, extra):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from datetime import datetime, timezone
 from typing import Callable, TypeVar
 
 from kafka import KafkaConsumer
@@ -47,3 +48,11 @@ def read_topic(settings: Settings, topic: str, expect: int, timeout: float = 30.
     finally:
         consumer.close()
     return records
+
+
+def roster_settled() -> datetime:
+    """A time at which a meet roster changed up to now counts as settled, for matching's
+    suggestions worker (``suggest_due(ctx, now=roster_settled())``)."""
+    from services.matching.actions.suggestions import SETTLE
+
+    return datetime.now(timezone.utc) + SETTLE

@@ -1,25 +1,39 @@
 """Matching's HTTP bodies (marshmallow at the edge only)."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from shared.json_types import JsonBool
+from shared.json_types import JsonBool, JsonInt, JsonNumber
 from shared.text import MultiLine, SingleLine
 
 from services.matching.domain.preferences import PREFERENCES
+from services.matching.domain.required import POLICIES
 
 
 class PreferenceIn(Schema):
     preference = SingleLine(required=True, validate=validate.OneOf(PREFERENCES))
 
 
+class PairRuleIn(Schema):
+    seller_id = SingleLine(required=True, validate=validate.Length(min=1, max=100))
+    buyer_id = SingleLine(required=True, validate=validate.Length(min=1, max=100))
+    required = JsonBool(load_default=True, metadata={"description": "The meeting must be placed (or the draft says why it cannot be)"})
+    slots = fields.List(SingleLine(validate=validate.Length(min=1, max=40)), load_default=None, validate=validate.Length(min=1, max=500),
+                        metadata={"description": "Slot ids the meeting may take (e.g. the mornings); default: any"})
+
+
 class DraftIn(Schema):
-    max_meetings = fields.Int(load_default=12, validate=validate.Range(min=1, max=100))
+    max_meetings = JsonInt(load_default=12, validate=validate.Range(min=1, max=100))
     force = JsonBool(load_default=False, metadata={"description": "Draft even though matching has not yet handled every registration event (the answer warns with the counts)"})
-    buyer_preference_factor = fields.Float(load_default=1.5, validate=validate.Range(min=0.5, max=5), metadata={"description": "How much more a buyer's wish weighs than a seller's"})
+    buyer_preference_factor = JsonNumber(load_default=1.5, validate=validate.Range(min=0.5, max=5), metadata={"description": "How much more a buyer's wish weighs than a seller's"})
     max_meetings_by_participant = fields.Dict(
-        keys=SingleLine(validate=validate.Length(min=1, max=100)), values=fields.Int(validate=validate.Range(min=0, max=100)),
+        keys=SingleLine(validate=validate.Length(min=1, max=100)), values=JsonInt(validate=validate.Range(min=0, max=100)),
         load_default=dict, metadata={"description": "Caps for particular participants (participant id -> meetings)"},
     )
-    time_limit_s = fields.Float(load_default=10.0, validate=validate.Range(min=0.5, max=60), metadata={"description": "Seconds the solver may take (the best schedule found by then is returned)"})
+    required = SingleLine(load_default="none", validate=validate.OneOf(POLICIES), metadata={
+        "description": "Which requested meetings must be placed before any other: none, must_meet (either side said must meet) "
+                       "or requests (either side asked); those that cannot be are listed in required_missing with the reason"})
+    pairs = fields.List(fields.Nested(PairRuleIn), load_default=list, validate=validate.Length(max=5000),
+                        metadata={"description": "Pairs the organiser rules on: required, and/or a window of slots"})
+    time_limit_s = JsonNumber(load_default=10.0, validate=validate.Range(min=0.5, max=60), metadata={"description": "Seconds the solver may take (the best schedule found by then is returned)"})
 
 
 def _typed(kind, described: dict[str, str | None], **options) -> dict:
@@ -37,6 +51,7 @@ DraftStatsOut = Schema.from_dict({
         "idle_slots": "Empty slots between each participant's first and last meeting of a day, summed",
         "participants_approved": None, "participants_used": "Approved participants with at least one meeting",
         "participants_without_meetings": None,
+        "required_meetings": "Meetings the draft's rules require", "required_placed": "Required meetings the draft holds",
     }),
     **_typed(fields.Float, {
         "value": None, "value_bound": "No schedule placing as many required meetings has more value",
@@ -58,7 +73,8 @@ DraftMeetingOut = Schema.from_dict({
 LeftOutOut = Schema.from_dict({
     **_typed(fields.Str, {
         "seller_id": None, "buyer_id": None, "kind": None, "detail": None,
-        "reason": "no_thanks | no_shared_language | availability | no_interpreter | caps | tables | interpreters_busy | not_reached | busy",
+        "reason": "no_thanks | no_shared_language | availability | no_interpreter | caps | tables | interpreters_busy | not_reached | busy "
+                  "(required_missing also: not_approved | roles)",
     }),
     "value": fields.Float(),
 }, name="LeftOutOut")
@@ -71,6 +87,9 @@ class DraftOut(Schema):
     meetings = fields.List(fields.Nested(DraftMeetingOut))
     left_out = fields.List(fields.Nested(LeftOutOut), metadata={"description": "Every candidate pair not scheduled, with the reason"})
     without_meetings = fields.List(fields.Str(), metadata={"description": "Approved participants with no meeting"})
+    required_missing = fields.List(fields.Nested(LeftOutOut), metadata={
+        "description": "Every required meeting not in the draft, with the reason (kind named: a pair the organiser named that cannot meet "
+                       "at all: not_approved, roles or no_thanks)"})
     per_person = fields.Dict(keys=fields.Str(), values=fields.Nested(PersonLoadOut))
     registration_seen = fields.Dict(metadata={"description": "How far matching had consumed registration's events (per partition), "
                                               "the approved participants it knew and those registration counted"})
@@ -108,7 +127,7 @@ class LoiIn(Schema):
 class CancellationIn(Schema):
     participant_id = SingleLine(required=True, validate=validate.Length(min=1, max=100))
     reason = SingleLine(load_default="cancelled", validate=validate.OneOf(("cancelled", "no_show")))
-    max_meetings = fields.Int(load_default=12, validate=validate.Range(min=1, max=100))
+    max_meetings = JsonInt(load_default=12, validate=validate.Range(min=1, max=100))
 
 
 class RequestIn(Schema):
@@ -133,7 +152,7 @@ class FollowUpIn(Schema):
 
 
 class RatingIn(Schema):
-    stars = fields.Int(required=True, validate=validate.Range(min=1, max=5))
+    stars = JsonInt(required=True, validate=validate.Range(min=1, max=5))
     wants_to_continue = JsonBool(required=True)
 
 
@@ -157,7 +176,7 @@ class LockIn(Schema):
     seller_id = SingleLine(required=True, validate=validate.Length(min=1, max=100))
     buyer_id = SingleLine(required=True, validate=validate.Length(min=1, max=100))
     slot_id = SingleLine(required=True, validate=validate.Length(min=1, max=40))
-    table = fields.Int(load_default=None, validate=validate.Range(min=1, max=5000))
+    table = JsonInt(load_default=None, validate=validate.Range(min=1, max=5000))
 
 
 class BulkPreferenceItem(PreferenceIn):

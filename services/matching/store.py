@@ -16,7 +16,7 @@ yet, with the meets whose suggestions wait for it; removed when it arrives).
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import datetime
+from datetime import datetime, timezone
 from zlib import crc32
 from typing import Any, Iterable
 
@@ -24,7 +24,7 @@ from pymongo import ASCENDING
 from pymongo.database import Database
 from pymongo.errors import CollectionInvalid, DuplicateKeyError, OperationFailure
 
-from shared import outbox
+from shared import gi_tags, outbox
 from shared.envelope import Event
 
 from services.matching.domain.participants import ParticipantProfile
@@ -54,7 +54,8 @@ class PublicationUnfinished(Exception):
 def ensure_indexes(db: Database) -> None:
     """The per-meet collections (created up front: a lookup in a missing one is not
     answered from an index), indexes for the organiser reports that stay queries
-    (results, request lists), and the one-off adoption of documents stored before the per-meet documents existed."""
+    (results, request lists), the one-off adoption of documents stored before the per-meet documents existed, and the
+    one-off rewrite of GI tags stored under the names the platform used before (``shared/gi_tags.py``)."""
     present = set(db.list_collection_names())
     for name in {ROSTERS, PREFERENCE_SETS, INTERPRETER_POOLS, REQUEST_COUNTS, MEETING_LISTS, PUBLICATIONS, FOLLOW_UPS_DUE, SUGGESTIONS_DUE, PROFILES_AWAITED} - present:
         try:
@@ -64,9 +65,10 @@ def ensure_indexes(db: Database) -> None:
     ensure_collections(db)
     db[MEETINGS].create_index("meet_id")
     db[REQUESTS].create_index([("meet_id", ASCENDING), ("from_id", ASCENDING)])
-    from services.matching.adoption import adopt_history
+    from services.matching.adoption import MARKER, adopt_history
 
     adopt_history(db)
+    gi_tags.rename_stored_once(db, PARTICIPANTS, MARKER)
 
 
 def roster_part(meet_id: str, participant_id: str) -> str:
@@ -75,13 +77,21 @@ def roster_part(meet_id: str, participant_id: str) -> str:
 
 
 def roster_member(db: Database, meet_id: str, participant_id: str, role: str | None) -> None:
-    """Put a participant on the meet's roster with their role, or (``role`` None) take them off."""
+    """Put a participant on the meet's roster with their role, or (``role`` None) take them
+    off. A change stamps the part's ``changed_at`` (``MeetView.roster_changed_at``); writing
+    what the roster already says (a redelivery, another event of someone approved) changes
+    nothing, in the same one write."""
     doc_id = roster_part(meet_id, participant_id)
     key = f"members.{field_key(participant_id)}"
+    now = datetime.now(timezone.utc)
     if role:
-        db[ROSTERS].update_one({"_id": doc_id}, {"$set": {key: {"participant_id": participant_id, "role": role}}}, upsert=True)
+        member = {"participant_id": participant_id, "role": role}
+        try:
+            db[ROSTERS].update_one({"_id": doc_id, f"{key}.role": {"$ne": role}}, {"$set": {key: member, "changed_at": now}}, upsert=True)
+        except DuplicateKeyError:
+            pass  # the part lists them with this role already
     else:
-        db[ROSTERS].update_one({"_id": doc_id}, {"$unset": {key: ""}})
+        db[ROSTERS].update_one({"_id": doc_id, key: {"$exists": True}}, {"$unset": {key: ""}, "$set": {"changed_at": now}})
 
 
 def save_if_newer(db: Database, collection: str, doc_id: str, fields: dict[str, Any], version: int, entries=()) -> bool:
@@ -187,8 +197,13 @@ class MeetView:
 
     def roster(self, meet_id: str) -> dict[str, str]:
         """Approved participant id -> role (the roster's parts, each read by ``_id``)."""
+        return self.roster_changed_at(meet_id)[0]
+
+    def roster_changed_at(self, meet_id: str) -> tuple[dict[str, str], datetime | None]:
+        """``roster`` and when someone last joined or left it (None if never stamped)."""
         parts = by_ids(self.db[ROSTERS], (f"{meet_id}:{n}" for n in range(ROSTER_PARTS)))
-        return {m["participant_id"]: m["role"] for doc in parts for m in (doc.get("members") or {}).values()}
+        members = {m["participant_id"]: m["role"] for doc in parts for m in (doc.get("members") or {}).values()}
+        return members, max((doc["changed_at"] for doc in parts if doc.get("changed_at")), default=None)
 
     def queue_suggestions(self, participation: dict[str, Any]) -> None:
         """Put an approved participation on the suggestions due-queue (once: the entry's id
@@ -388,6 +403,6 @@ class RequestStore:
 
 
 def _profile(doc: dict[str, Any]) -> ParticipantProfile:
-    doc = dict(doc)
+    doc = dict(gi_tags.with_registry_names(doc))
     doc["id"] = doc.pop("_id")
     return ParticipantProfile(**doc)

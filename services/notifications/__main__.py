@@ -1,9 +1,13 @@
 """Background processes of notifications: ``python -m services.notifications consumer|dispatcher|digests|relay``."""
 from datetime import datetime, timezone
 
+from kafka.errors import KafkaError
+
 from shared.config import Settings, load_settings
+from shared.contracts import matching
 from shared.contracts import notifications as catalogue
 from shared.entrypoints import dispatch, run_consumer, run_relay
+from shared.freshness import Freshness
 from shared.mongo import connect
 from shared.one_time_codes import CodeSealer
 from shared.worker import Loop, run_worker
@@ -16,7 +20,7 @@ from services.notifications.channels.webhook import WebhookChannel, webhooks_may
 from services.notifications.dispatcher import Dispatcher, RateLimit
 from services.notifications.handlers import SUBSCRIBES_TO, build_handlers
 from services.notifications.rendering import Renderer
-from services.notifications.digests import record_digests
+from services.notifications.digests import record_digests, results_ready
 from services.notifications.store import OUTBOX_COLLECTIONS, NotificationStore, ensure_indexes
 from services.notifications.views import ContactStore, MeetNames, Tallies
 
@@ -57,7 +61,8 @@ def dispatcher() -> None:
 
 
 def digests() -> None:
-    """Record organisers' digests once a day (the dispatcher sends them)."""
+    """Record organisers' digests once a day and a completed meet's results once everything
+    matching published before has been handled here (the dispatcher sends them)."""
     settings = load_settings(SERVICE)
     organisers = [a.strip() for a in settings.extra.get("BSM_ORGANISER_EMAILS", "").split(",") if a.strip()]
 
@@ -65,10 +70,18 @@ def digests() -> None:
         db = connect(settings)
         ensure_indexes(db)
         store, meets, tallies = NotificationStore(db, settings.topic(catalogue.TOPIC)), MeetNames(db), Tallies(db)
+        freshness = Freshness.of(settings, db, SERVICE, SUBSCRIBES_TO)
+
+        def caught_up() -> bool:
+            try:
+                return freshness.positions(settings.topic(matching.TOPIC))["up_to_date"]
+            except KafkaError:
+                return False
 
         def run(stop) -> None:
             while not stop.is_set():
-                record_digests(store, meets, tallies, organisers, datetime.now(timezone.utc).date())
+                now = datetime.now(timezone.utc)
+                record_digests(store, meets, tallies, organisers, now.date(), results_ready(now, caught_up))
                 stop.wait(float(settings.extra.get("BSM_DIGEST_POLL_SECONDS", 600)))
 
         return run

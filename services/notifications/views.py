@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import zlib
 from decimal import Decimal
-from datetime import time
+from datetime import UTC, datetime, time
 from typing import Any
 
 from pymongo import UpdateOne
@@ -163,14 +163,16 @@ class MeetNames:
         if stored.get("version", 0) >= version:
             return False
         if status in DIGEST_STATUSES and not historical:
-            _upsert_if_newer(self.digests, meet_id, version, {"status": status})
+            seen = {"completed_at": datetime.now(UTC)} if status == "completed" else {}
+            _upsert_if_newer(self.digests, meet_id, version, {"status": status, **seen})
         elif status or historical:
             self.digests.delete_one({"_id": meet_id})
         fields = {"name": name, "timezone": timezone, "reminder_minutes": reminder_minutes, "historical": historical, **({"status": status} if status else {})}
         return _upsert_if_newer(self.collection, meet_id, version, fields)
 
     def awaiting_digests(self) -> list[dict[str, Any]]:
-        """``{_id, status, name}`` of each meet open for registration or with results to send."""
+        """``{_id, status, name}`` of each meet open for registration or with results to send
+        (a completed meet's also ``completed_at``: when its completion was heard of here)."""
         return [{**meet, "name": self.get(meet["_id"])} for meet in self.digests.find({})]
 
     def results_sent(self, meet_id: str) -> None:

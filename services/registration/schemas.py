@@ -5,7 +5,8 @@ from decimal import Decimal
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from shared.json_types import JsonBool
+from shared.gi_tags import registry_name
+from shared.json_types import JsonBool, JsonInt
 from shared.pagination import sort_choices
 from shared.text import Email, MultiLine, SingleLine
 from shared.timezones import ClockTime, TimeZone
@@ -38,6 +39,17 @@ def _normalised(normalise, pattern: str):
                 raise ValidationError(str(exc)) from exc
 
     return Normalised
+
+
+class GiTag(SingleLine):
+    """A GI tag by its registry name (``shared/gi_tags.py``); a name the platform used
+    before (``Kashmir Papier Mache``) is taken as the registry's (``Kashmir Paper Machie``)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(validate=validate.OneOf(GI_TAGS), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return registry_name(super()._deserialize(value, attr, data, **kwargs))
 
 
 Phone = _normalised(normalise_phone, PHONE_PATTERN)
@@ -94,7 +106,7 @@ class Product(Schema):
     odop_product = SingleLine(load_default=None, validate=validate.Length(max=120))
     category = SingleLine(required=True, validate=validate.OneOf(participants.CATEGORIES))
     district = SingleLine(load_default=None)
-    gi_tag = SingleLine(load_default=None, validate=validate.OneOf(GI_TAGS))
+    gi_tag = GiTag(load_default=None)
     certifications = fields.List(SingleLine(validate=validate.OneOf(participants.CLAIM_KINDS)), load_default=list)
     monthly_capacity = fields.Nested(Quantity, load_default=None)
     minimum_order = fields.Nested(Quantity, load_default=None)
@@ -108,7 +120,7 @@ class SourcingNeeds(Schema):
     annual_volume = fields.Nested(Quantity, load_default=None)
     price_band = fields.Nested(PriceBand, load_default=None)
     required_certifications = fields.List(SingleLine(validate=validate.OneOf(participants.CLAIM_KINDS)), load_default=list)
-    gi_tags = fields.List(SingleLine(validate=validate.OneOf(GI_TAGS)), load_default=list)
+    gi_tags = fields.List(GiTag(), load_default=list)
     destination_markets = fields.List(SingleLine(validate=validate.Length(min=2, max=56)), load_default=list)
 
 
@@ -277,13 +289,13 @@ class MeetIn(Schema):
     days = fields.List(fields.Date(), required=True, validate=validate.Length(min=1, max=10))
     session_start = ClockTime(required=True)
     session_end = ClockTime(required=True)
-    meeting_minutes = fields.Int(required=True, validate=validate.Range(min=5, max=240))
-    gap_minutes = fields.Int(load_default=0, validate=validate.Range(min=0, max=120))
-    reminder_minutes = fields.Int(load_default=30, validate=validate.Range(min=5, max=1440), metadata={"description": "How long before each meeting its reminder goes out"})
+    meeting_minutes = JsonInt(required=True, validate=validate.Range(min=5, max=240))
+    gap_minutes = JsonInt(load_default=0, validate=validate.Range(min=0, max=120))
+    reminder_minutes = JsonInt(load_default=30, validate=validate.Range(min=5, max=1440), metadata={"description": "How long before each meeting its reminder goes out"})
     breaks = fields.List(fields.Nested(BreakSchema), load_default=list, validate=validate.Length(max=10))
-    tables = fields.Int(required=True, validate=validate.Range(min=1, max=2000))
-    capacity_sellers = fields.Int(required=True, validate=validate.Range(min=1, max=100000))
-    capacity_buyers = fields.Int(required=True, validate=validate.Range(min=1, max=100000))
+    tables = JsonInt(required=True, validate=validate.Range(min=1, max=2000))
+    capacity_sellers = JsonInt(required=True, validate=validate.Range(min=1, max=100000))
+    capacity_buyers = JsonInt(required=True, validate=validate.Range(min=1, max=100000))
     registration_opens = fields.AwareDateTime(load_default=None)
     registration_closes = fields.AwareDateTime(load_default=None)
     historical = JsonBool(load_default=False, metadata={"description": "Records a meet that already happened (its days are past): nobody is notified and no follow-up already past is scheduled. Set on create only."})

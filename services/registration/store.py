@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from contextlib import ExitStack
 from dataclasses import asdict
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timezone
 from time import monotonic
 from typing import Any
 
@@ -18,18 +18,20 @@ from pymongo import ASCENDING
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from shared import correlation, outbox
+from shared import correlation, gi_tags, outbox
 from shared.envelope import Event
 from shared.pagination import Page, page
 
 from services.registration.domain.applications import Application
 from services.registration.domain.errors import Conflict
 from services.registration.domain.meets import Break, Meet
-from services.registration.domain.participants import Claim, Participant, StaffAction, identity_keys
+from services.registration.domain.participants import Claim, Participant, StaffAction, import_identity_keys
 from services.registration.domain.reference import SEED, Reference
 from services.registration.identities import IDENTITIES, Identities, duplicate_indexes
 
 PARTICIPANTS, MEETS, APPLICATIONS, REFERENCE_STATES = "participants", "meets", "applications", "reference_states"
+MIGRATED = "registration_migrated"
+EMAIL_IDENTITIES = "email_identities"
 OUTBOX_COLLECTIONS = [PARTICIPANTS, MEETS, APPLICATIONS]
 # Read whole, but small whatever the history: one document per state or UT loaded by organisers.
 BOUNDED_COLLECTIONS = (REFERENCE_STATES,)
@@ -38,11 +40,33 @@ HIDDEN = {outbox.OUTBOX: 0, outbox.PENDING: 0, CODE: 0}
 
 
 def ensure_indexes(db: Database) -> None:
+    """Indexes for the organisers' lists, the one-off rewrite of GI tags stored under the
+    names the platform used before (``shared/gi_tags.py``) and the one-off claim of the
+    email keys of participants stored before imports recognised them by email."""
     for field in ("role", "district", "registered_at", "name", "products.category"):
         db[PARTICIPANTS].create_index(field)
     db[MEETS].create_index("status")
     db[APPLICATIONS].create_index([("meet_id", ASCENDING), ("status", ASCENDING)])
     db[APPLICATIONS].create_index("participant_id")
+    gi_tags.rename_stored_once(db, PARTICIPANTS, MIGRATED)
+    adopt_email_identities(db)
+
+
+def adopt_email_identities(db: Database) -> int:
+    """Once per database: claim the email key (``import_identity_keys``) of every
+    participant stored with neither phone nor GSTIN before imports recognised them by
+    email, so an import recognises them too. Where two share an address the first claim
+    stands. A marker keeps this scan of the whole collection from running twice; returns
+    how many keys were claimed."""
+    if db[MIGRATED].find_one({"_id": EMAIL_IDENTITIES}):
+        return 0
+    claims = {}
+    for doc in db[PARTICIPANTS].find({"phone": None, "gstin": None, "email": {"$ne": None}}, {"phone": 1, "gstin": 1, "email": 1}):
+        for key in import_identity_keys(doc.get("phone"), doc.get("gstin"), doc.get("email")):
+            claims.setdefault(key, doc["_id"])
+    taken = Identities(db, lambda *_: True).claim_first(list(claims.items()))
+    db[MIGRATED].update_one({"_id": EMAIL_IDENTITIES}, {"$set": {"at": datetime.now(timezone.utc), "claimed": len(claims) - len(taken)}}, upsert=True)
+    return len(claims) - len(taken)
 
 
 class AlreadyStored(Exception):
@@ -122,9 +146,10 @@ class ParticipantStore(_Store):
 
     def holds_identity(self, participant_id: str, key: str) -> bool:
         """True if ``participant_id`` is stored with ``key`` among its identity keys (a claim
-        whose participant is not, or no longer has that phone or GSTIN, is an orphan)."""
-        doc = self.db[PARTICIPANTS].find_one({"_id": participant_id}, {"phone": 1, "gstin": 1})
-        return doc is not None and key in identity_keys(doc.get("phone"), doc.get("gstin"))
+        whose participant is not, or no longer has that phone, GSTIN or, email-only,
+        that email address, is an orphan)."""
+        doc = self.db[PARTICIPANTS].find_one({"_id": participant_id}, {"phone": 1, "gstin": 1, "email": 1})
+        return doc is not None and key in import_identity_keys(doc.get("phone"), doc.get("gstin"), doc.get("email"))
 
     def find_by_identity(self, keys: list[str]) -> Participant | None:
         owner = self.identities.holder(keys)
@@ -242,7 +267,7 @@ def _participant_doc(participant: Participant) -> dict[str, Any]:
 
 
 def _participant(doc: dict[str, Any]) -> Participant:
-    doc = {k: v for k, v in doc.items() if k not in ("correlation_id", CODE)}
+    doc = {k: v for k, v in gi_tags.with_registry_names(doc).items() if k not in ("correlation_id", CODE)}
     doc["id"] = doc.pop("_id")
     doc["claims"] = [Claim(**{**c, "valid_until": _date(c.get("valid_until"))}) for c in doc.get("claims", [])]
     doc["staff_actions"] = [StaffAction(**a) for a in doc.get("staff_actions", [])]

@@ -7,6 +7,7 @@ the whole meet with its slots, participation events the application.
 from marshmallow import Schema, fields, validate
 
 from shared.contracts import Contract, register
+from shared.gi_tags import registry_name
 from shared.timezones import TimeZone
 
 TOPIC = "registration.events"
@@ -28,6 +29,14 @@ ROLES = ("seller", "buyer")
 LANGUAGES = ("ks", "ur", "hi", "doi", "en")
 
 
+class GiTagName(fields.Str):
+    """A GI tag, read by its registry name (``shared/gi_tags.py``): events published before
+    the platform took the registry's names carry the names it used before."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return registry_name(super()._deserialize(value, attr, data, **kwargs))
+
+
 class QuantityV1(Schema):
     value = fields.Str(required=True)
     unit = fields.Str(required=True)
@@ -46,7 +55,7 @@ class ProductV1(Schema):
     odop_product = fields.Str(allow_none=True, load_default=None)
     category = fields.Str(required=True)
     district = fields.Str(allow_none=True, load_default=None)
-    gi_tag = fields.Str(allow_none=True, load_default=None)
+    gi_tag = GiTagName(allow_none=True, load_default=None)
     certifications = fields.List(fields.Str(), load_default=list)
     monthly_capacity = fields.Nested(QuantityV1, allow_none=True, load_default=None)
     minimum_order = fields.Nested(QuantityV1, allow_none=True, load_default=None)
@@ -60,7 +69,7 @@ class SourcingV1(Schema):
     annual_volume = fields.Nested(QuantityV1, allow_none=True, load_default=None)
     price_band = fields.Nested(PriceBandV1, allow_none=True, load_default=None)
     required_certifications = fields.List(fields.Str(), load_default=list)
-    gi_tags = fields.List(fields.Str(), load_default=list)
+    gi_tags = fields.List(GiTagName(), load_default=list)
     destination_markets = fields.List(fields.Str(), load_default=list)
 
 

@@ -40,7 +40,7 @@ SELLER = {
         {
             "name": "Papier mache boxes",
             "category": "handicraft",
-            "gi_tag": "Kashmir Papier Mache",
+            "gi_tag": "Kashmir Paper Machie",
             "monthly_capacity": {"value": "500", "unit": "piece"},
             "price_band": {"min": "450", "max": "2500", "currency": "INR", "unit": "piece"},
             "export_ready": True,

@@ -88,6 +88,39 @@ def test_buyers_are_imported_from_csv_by_the_sellers_pipeline(client, db):
     assert wrong.status_code == 400 and "organisation" in wrong.get_json()["detail"]
 
 
+EMAIL_ONLY_BUYERS = """name,organisation,buyer_kind,country,international,email,categories
+Lena Vogt,Vogt Handel,wholesaler,DE,yes,lena@vogt.example,handloom
+Marco Bassi,Bassi Casa,retail_brand,IT,yes,marco@bassi.example,handicraft
+"""
+
+
+def test_an_email_only_buyer_uploaded_again_without_the_key_is_recognised_by_email(client, db):
+    csv = {**ORGANISER, "Content-Type": "text/csv"}
+    first = client.post("/v1/imports/buyers", data=EMAIL_ONLY_BUYERS, headers=csv).get_json()
+    assert first["counts"] == {"created": 2, "existing": 0, "refused": 0}
+    respelt = EMAIL_ONLY_BUYERS.replace("lena@vogt.example", " Lena@VOGT.example ")
+    again = client.post("/v1/imports/buyers", data=respelt, headers=csv).get_json()
+    assert again["counts"] == {"created": 0, "existing": 2, "refused": 0}, again
+    assert [r["participant_id"] for r in again["rows"]] == [r["participant_id"] for r in first["rows"]]
+    assert db["participants"].count_documents({"role": "buyer"}) == 2
+    phone_and_email = "name,organisation,buyer_kind,country,international,phone,email\nLena Vogt,Vogt Handel,wholesaler,DE,yes,+49 30 7654321,lena@vogt.example\n"
+    assert client.post("/v1/imports/buyers", data=phone_and_email, headers=csv).get_json()["counts"]["created"] == 1, \
+        "an address is an identity only where there is no phone or GSTIN"
+
+
+def test_email_only_participants_stored_before_are_recognised_by_the_next_import(client, db):
+    from services.registration.store import MIGRATED, ensure_indexes
+
+    lena = register(client, {"name": "Lena Vogt", "organisation": "Vogt Handel", "buyer_kind": "wholesaler", "country": "DE",
+                             "international": True, "email": "Lena@Vogt.example", "preferred_language": "en"}, role="buyers")
+    assert db["identities"].find_one({"_id": "email:lena@vogt.example"}) is None, "the JSON API claims no email key"
+    db[MIGRATED].delete_many({})
+    ensure_indexes(db)
+    assert db["identities"].find_one({"_id": "email:lena@vogt.example"})["participant_id"] == lena["id"]
+    report = client.post("/v1/imports/buyers", data=EMAIL_ONLY_BUYERS, headers={**ORGANISER, "Content-Type": "text/csv"}).get_json()
+    assert [(r["status"], r["participant_id"] == lena["id"]) for r in report["rows"]] == [("existing", True), ("created", False)]
+
+
 def test_outcomes_and_lois_in_bulk_name_meetings_by_seller_and_buyer(meet_with_people):
     client, _, meet = meet_with_people
     wishes = [{"participant_id": "b1", "counterpart_id": "s3", "preference": "must_meet"},

@@ -244,3 +244,13 @@ def test_every_operation_with_a_body_documents_the_size_and_nesting_refusals(app
                 if "requestBody" in operation:
                     missing += [f"{service} {method} {path} {code}" for code in ("400", "413") if code not in operation["responses"]]
     assert missing == []
+
+
+@pytest.mark.parametrize("tables, problem", [(10.9, "fraction cut to 10"), ("10", "text"), (True, "boolean")])
+def test_a_number_in_a_body_is_taken_only_as_the_json_number_it_is_documented_as(client, db, tables, problem):
+    response = client.post("/v1/meets", json={**MEET, "tables": tables}, headers=ORGANISER)
+    assert response.status_code == 422 and response.mimetype == "application/problem+json", problem
+    assert "tables" in response.get_json()["errors"]
+    assert db["meets"].count_documents({}) == 0
+    whole = client.post("/v1/meets", json={**MEET, "tables": 10.0}, headers=ORGANISER)
+    assert whole.status_code == 201 and whole.get_json()["tables"] == 10

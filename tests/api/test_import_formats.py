@@ -48,7 +48,7 @@ def test_a_file_that_cannot_be_read_is_refused_naming_the_encoding_never_stored_
 def test_languages_and_gi_tags_go_by_name_and_the_report_says_what_each_became(client, db):
     text = (
         "name,district,phone,preferred_language,languages,product,category,gi_tag\n"
-        "Mehraj Din,Srinagar,9811000011,Kashmiri,\"کٲشُر, Hindi, हिन्दी, English\",Boxes,handicraft,Kashmir Paper Machie\n"
+        "Mehraj Din,Srinagar,9811000011,Kashmiri,\"کٲشُر, Hindi, हिन्दी, English\",Boxes,handicraft,Kashmir Papier Mache\n"
         "Shazia Akhter,Srinagar,9811000012,ur,Dogri,Carpet,handicraft,Kashmir Hand Knotted Carpet\n"
         "Bad Tag,Srinagar,9811000013,en,,Shoes,handicraft,Leather Shoe Mark\n"
         "Rafiq Bhat,Jammu,9811000014,,डोगरी,Ceiling,handicraft,Khatambandh\n"
@@ -62,14 +62,14 @@ def test_languages_and_gi_tags_go_by_name_and_the_report_says_what_each_became(c
     assert {m["field"]: (m["given"], m["canonical"]) for m in first["mapped"]} == {
         "preferred_language": ("Kashmiri", "ks"), "languages.0": ("کٲشُر", "ks"), "languages.1": ("Hindi", "hi"),
         "languages.2": ("हिन्दी", "hi"), "languages.3": ("English", "en"),
-        "products.0.gi_tag": ("Kashmir Paper Machie", "Kashmir Papier Mache"),
+        "products.0.gi_tag": ("Kashmir Papier Mache", "Kashmir Paper Machie"),
     }
     assert {"field": "products.0.gi_tag", "given": "Kashmir Hand Knotted Carpet", "canonical": "Kashmiri Hand Knotted Carpet", "how": "name"} in second["mapped"]
     mehraj = db["participants"].find_one({"_id": first["participant_id"]})
     assert mehraj["preferred_language"] == "ks" and mehraj["languages"] == ["ks", "hi", "en"]
-    assert mehraj["products"][0]["gi_tag"] == "Kashmir Papier Mache"
+    assert mehraj["products"][0]["gi_tag"] == "Kashmir Paper Machie", "the registry's name, not the platform's former one"
     spellings = client.get("/v1/reference/vocabularies").get_json()["import_spellings"]
-    assert "Kashmir Paper Machie" in spellings["gi_tags"]["Kashmir Papier Mache"] and "हिन्दी" in spellings["languages"]["hi"]
+    assert "Kashmir Papier Mache" in spellings["gi_tags"]["Kashmir Paper Machie"] and "हिन्दी" in spellings["languages"]["hi"]
 
 
 @pytest.mark.parametrize("phone, expected", [("919876512346", "+919876512346"), ("09876512346", "+919876512346"), ("+91 98765 12346", "+919876512346")])

@@ -16,6 +16,7 @@ from services.registration.domain.applications import Application
 from services.registration.domain.meets import OPEN, Meet
 from services.registration.domain.participants import Participant
 from services.registration.messages import meet_event, participant_event, participation_event
+from tests.helpers import roster_settled
 from tests.api.conftest import OPERATOR, ORGANISER
 
 pytestmark = pytest.mark.stack
@@ -72,6 +73,10 @@ def test_recommendations_come_with_reasons_and_rank_fitting_sellers_first(meet_w
     assert [i["seller"]["id"] for i in items][-1] == "s3"
     assert "makes GI-tagged Kashmir Pashmina, which you asked for" in items[0]["reasons"]
     assert client.get(f"/v1/meets/{meet.id}/recommendations/b1").status_code == 401
+    assert len(client.get(f"/v1/meets/{meet.id}/recommendations/b1?limit=1", headers=ORGANISER).get_json()["items"]) == 1
+    for bad in ("abc", "0", "101"):
+        refused = client.get(f"/v1/meets/{meet.id}/recommendations/b1?limit={bad}", headers=ORGANISER)
+        assert refused.status_code == 400 and "limit" in refused.get_json()["errors"], bad
 
 
 def test_a_schedule_is_drafted_published_once_and_no_thanks_is_respected(meet_with_people):
@@ -323,7 +328,7 @@ def test_an_approved_participant_hears_of_their_best_matches(meet_with_people):
 
     client, _, meet = meet_with_people
     context = client.application.extensions["matching"]
-    assert suggest_due(context) == 5
+    assert suggest_due(context, now=roster_settled()) == 5
     doc = context.meets.db["participation"].find_one({"_id": f"{meet.id}:b2"})
     [event] = [e["event"] for e in doc["_outbox"] if e["event"]["type"].endswith("match_scores.updated.v1")]
     assert [m["counterpart_id"] for m in event["data"]["top"]][:2] in (["s1", "s2"], ["s2", "s1"])

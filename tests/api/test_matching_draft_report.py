@@ -41,3 +41,26 @@ def test_a_time_limit_out_of_range_is_refused_naming_the_field(meet_with_people)
     client, _, meet = meet_with_people
     response = client.post(f"/v1/meets/{meet.id}/schedule/draft", json={"time_limit_s": 0}, headers=ORGANISER)
     assert response.status_code == 422 and "time_limit_s" in response.get_json()["errors"]
+
+
+def test_the_organiser_requires_meetings_and_windows_and_the_draft_says_which_it_cannot_hold(meet_with_people):
+    client, _, meet = meet_with_people
+    last = meet.slots()[-1].id
+    assert client.put(f"/v1/meets/{meet.id}/preferences/b1/s2", json={"preference": "must_meet"}, headers=ORGANISER).status_code == 200
+    body = {"time_limit_s": 2, "required": "must_meet",
+            "pairs": [{"seller_id": "s3", "buyer_id": "b2", "slots": [last]}, {"seller_id": "s9", "buyer_id": "b1"}]}
+
+    draft = client.post(f"/v1/meets/{meet.id}/schedule/draft", json=body, headers=ORGANISER).get_json()
+
+    placed = {(m["seller_id"], m["buyer_id"]): m["slot_id"] for m in draft["meetings"]}
+    assert placed[("s3", "b2")] == last and ("s2", "b1") in placed
+    assert draft["stats"]["required_meetings"] == 3 and draft["stats"]["required_placed"] == 2
+    assert [(m["seller_id"], m["reason"]) for m in draft["required_missing"]] == [("s9", "not_approved")]
+
+
+def test_a_pair_window_naming_a_slot_the_meet_lacks_is_a_422_naming_it(meet_with_people):
+    client, _, meet = meet_with_people
+    response = client.post(f"/v1/meets/{meet.id}/schedule/draft", json={"pairs": [{"seller_id": "s1", "buyer_id": "b1", "slots": ["nope"]}]}, headers=ORGANISER)
+    assert response.status_code == 422 and response.get_json()["errors"] == {"pairs": {"0": {"slots": ["No slot nope in this meet."]}}}
+    policy = client.post(f"/v1/meets/{meet.id}/schedule/draft", json={"required": "all"}, headers=ORGANISER)
+    assert policy.status_code == 422 and "required" in policy.get_json()["errors"]

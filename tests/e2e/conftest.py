@@ -10,8 +10,10 @@ import requests
 from deploy.local.gatewaysink import GatewaySink
 from deploy.local.mailsink import MailSink
 from deploy.local.processes import Platform
+from deploy.local.run import local_config
 from tests.conftest import REPO, TEST_ENV
 
+ORGANISER_EMAIL = local_config({})["BSM_ORGANISER_EMAILS"]
 PORTS = {"registration": 18001, "matching": 18002, "notifications": 18003}
 SMTP_PORT = 18025
 GATEWAY_PORT = 18026
@@ -47,9 +49,12 @@ def gateway():
 
 @pytest.fixture(scope="package")
 def platform(stack, mail, gateway):
+    """The platform with ``make run``'s configuration (``local_config``: organisers'
+    addresses, digests), on test ports and with its own topics and databases."""
     tag = uuid.uuid4().hex[:6]
     env = {
         **TEST_ENV,
+        "BSM_DIGEST_POLL_SECONDS": "2",
         "BSM_TOPIC_PREFIX": f"e2e{tag}.",
         "BSM_RELAY_POLL_SECONDS": "0.1",
         "BSM_API_WORKERS": "1",
@@ -61,6 +66,7 @@ def platform(stack, mail, gateway):
     for service, port in PORTS.items():
         env[f"{service.upper()}_PORT"] = str(port)
         env[f"{service.upper()}_MONGODB_DATABASE"] = f"e2e{tag}_{service}"
+    env = local_config(env)
     running = Platform(env, log_dir=Path(REPO, ".state", "test", "logs", f"e2e-{tag}"))
     running.start()
     try:

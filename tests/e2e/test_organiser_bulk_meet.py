@@ -13,7 +13,7 @@ MAX_CALLS = 25
 DISTRICTS = ("Srinagar", "Budgam", "Anantnag", "Baramulla", "Pulwama", "Ganderbal", "Kupwara")
 CRAFTS = (
     ("Pashmina shawl", "handloom", "Kashmir Pashmina"), ("Kani shawl", "handloom", "Kani Shawl"),
-    ("Hand knotted carpet", "handicraft", "Kashmiri Hand Knotted Carpet"), ("Papier mache box", "handicraft", "Kashmir Papier Mache"),
+    ("Hand knotted carpet", "handicraft", "Kashmiri Hand Knotted Carpet"), ("Papier mache box", "handicraft", "Kashmir Paper Machie"),
     ("Walnut wood tray", "handicraft", "Kashmir Walnut Wood Carving"), ("Saffron", "spices", "Kashmir Saffron"),
 )
 MEET = {

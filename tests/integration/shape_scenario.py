@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from shared.mongo import connect
 from shared.outbox import OutboxRelay
+from tests.helpers import roster_settled
 
 SERVICES = ("registration", "matching", "notifications")
 ORGANISER = {"Authorization": "Bearer dev-organiser-key"}
@@ -78,7 +79,7 @@ class Platform:
     def suggestions(self) -> None:
         from services.matching.actions import suggest_due
 
-        suggest_due(self.context())
+        suggest_due(self.context(), now=roster_settled())
 
     def run_meet(self, tag: int, sellers: int, buyers: int, signed_on: str = "2027-07-30", follow_ups_on: date | None = None) -> None:
         """Drive one meet from creation to a published schedule and one LoI signed on

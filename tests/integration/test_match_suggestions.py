@@ -13,11 +13,13 @@ from shared.contracts import matching as own
 from shared.contracts import registration as catalogue
 from shared.mongo import connect
 from services.matching.actions import Matching, recommendations, suggest_due
+from services.matching.actions.suggestions import SETTLE
 from services.matching.handlers import build_handlers
 from services.matching.store import ensure_indexes
 from services.registration.domain.applications import Application
 from services.registration.domain.meets import OPEN, Meet
 from services.registration.messages import meet_event, participant_event, participation_event
+from tests.helpers import roster_settled
 from tests.api.test_matching_api import buyer, seller
 
 pytestmark = pytest.mark.stack
@@ -59,7 +61,7 @@ def test_every_approved_participant_hears_their_best_matches_once(matching):
     first = seller(0, "Srinagar")
     deliver(participant_event(catalogue.PARTICIPANT_REGISTERED, first))
     deliver(approval(meet, first))
-    assert suggest_due(ctx) == 0
+    assert suggest_due(ctx, now=roster_settled()) == 0
     assert queued(ctx) == ["s0"], "approved before anyone on the other side: it waits"
 
     late = seller(99, "Leh")
@@ -78,12 +80,12 @@ def test_every_approved_participant_hears_their_best_matches_once(matching):
         deliver(event)
     assert queued(ctx) == approved, "one entry each, redeliveries included"
 
-    assert suggest_due(ctx) == 0
+    assert suggest_due(ctx, now=roster_settled()) == 0
     assert queued(ctx) == approved, "s99's profile has not arrived: the whole meet waits for it, or s99 would be missing from what others hear"
     assert ctx.profiles.awaited() == {"s99"}
     deliver(participant_event(catalogue.PARTICIPANT_REGISTERED, late))
     assert ctx.profiles.awaited() == set()
-    assert suggest_due(ctx) == len(approved) and queued(ctx) == []
+    assert suggest_due(ctx, now=roster_settled()) == len(approved) and queued(ctx) == []
     for participant_id in approved:
         [told] = suggestions_of(ctx, meet, participant_id)
         side = "buyer" if participant_id.startswith("s") else "seller"
@@ -93,7 +95,7 @@ def test_every_approved_participant_hears_their_best_matches_once(matching):
 
     for event in events:
         deliver(event)
-    assert queued(ctx) == [] and suggest_due(ctx) == 0
+    assert queued(ctx) == [] and suggest_due(ctx, now=roster_settled()) == 0
     assert [len(suggestions_of(ctx, meet, p)) for p in approved] == [1] * len(approved)
 
 def test_an_approval_withdrawn_before_the_worker_runs_is_not_announced(matching):
@@ -102,7 +104,7 @@ def test_an_approval_withdrawn_before_the_worker_runs_is_not_announced(matching)
         deliver(participant_event(catalogue.PARTICIPANT_REGISTERED, person))
         deliver(approval(meet, person))
     deliver(approval(meet, buyer(1), status="withdrawn", version=3))
-    assert suggest_due(ctx) == 0
+    assert suggest_due(ctx, now=roster_settled()) == 0
     assert queued(ctx) == ["s1"], "the buyer's entry is dropped; the seller waits for a buyer"
     assert suggestions_of(ctx, meet, "b1") == []
 
@@ -115,9 +117,9 @@ def test_a_historical_meet_tells_nobody_their_matches_and_a_meet_not_yet_known_w
     for person in (seller(1, "Srinagar"), buyer(1)):
         deliver(participant_event(catalogue.PARTICIPANT_REGISTERED, person))
         deliver(approval(historical, person))
-    assert suggest_due(ctx) == 0 and queued(ctx) == ["b1", "s1"], "the meet is not known yet: whether anyone may be told waits for it"
+    assert suggest_due(ctx, now=roster_settled()) == 0 and queued(ctx) == ["b1", "s1"], "the meet is not known yet: whether anyone may be told waits for it"
     deliver(meet_event(catalogue.MEET_CREATED, historical))
-    assert suggest_due(ctx) == 0 and queued(ctx) == []
+    assert suggest_due(ctx, now=roster_settled()) == 0 and queued(ctx) == []
     assert suggestions_of(ctx, historical, "s1") == suggestions_of(ctx, historical, "b1") == []
 
 
@@ -152,3 +154,27 @@ def test_counterparts_approved_later_are_announced_once_a_day_to_those_they_now_
     assert refreshed["top"] == expected and len(expected) == 5
     assert queued(ctx) == [] and suggest_due(ctx, now=start + timedelta(days=3)) == 0
     assert [len(suggestions_of(ctx, meet, p)) for p in ("s0", "b0", "b1", "b6")] == [2, 1, 1, 1]
+
+
+def test_an_early_seller_hears_of_the_whole_run_of_buyers_approved_not_only_its_first(matching):
+    from datetime import datetime, timezone
+
+    ctx, deliver, meet = matching
+    early = seller(0, "Srinagar")
+    deliver(participant_event(catalogue.PARTICIPANT_REGISTERED, early))
+    deliver(approval(meet, early))
+    assert suggest_due(ctx, now=roster_settled()) == 0, "no buyer yet"
+    buyers = [buyer(n) for n in range(1, 6)]
+    for person in buyers:
+        deliver(participant_event(catalogue.PARTICIPANT_REGISTERED, person))
+    deliver(approval(meet, buyers[0]))
+    assert suggest_due(ctx, now=datetime.now(timezone.utc)) == 0, "the first buyer of a run is in and the roster is still changing"
+    for person in buyers[1:]:
+        deliver(approval(meet, person))
+    _, changed_at = ctx.meets.roster_changed_at(meet.id)
+    deliver(approval(meet, buyers[0]))
+    assert ctx.meets.roster_changed_at(meet.id)[1] == changed_at, "a redelivered approval changes nothing on the roster"
+
+    assert suggest_due(ctx, now=changed_at + SETTLE) == 6
+    [told] = suggestions_of(ctx, meet, "s0")
+    assert sorted(m["counterpart_id"] for m in told["top"]) == ["b1", "b2", "b3", "b4", "b5"]

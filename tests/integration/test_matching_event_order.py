@@ -35,6 +35,7 @@ from services.matching.store import (
 from services.registration.domain.applications import Application
 from services.registration.domain.meets import OPEN, Meet
 from services.registration.messages import meet_event, participant_event, participation_event
+from tests.helpers import roster_settled
 from tests.api.test_matching_api import buyer, seller
 
 pytestmark = pytest.mark.stack
@@ -148,8 +149,8 @@ def deliver(settings_for, isolation, name: str, events: list[Event], worker_betw
         handlers[event.type](event)
         decisions_left -= is_decision(event)
         if worker_between and decisions_left <= 0:
-            suggest_due(ctx)
-    while suggest_due(ctx):
+            suggest_due(ctx, now=roster_settled())
+    while suggest_due(ctx, now=roster_settled()):
         pass
     return db
 
@@ -228,4 +229,4 @@ def test_a_meet_s_suggestions_are_parked_on_a_missing_profile_until_it_arrives(s
     for event in late:
         handlers[event.type](event)
     assert list(db[PROFILES_AWAITED].find({})) == []
-    assert suggest_due(ctx) == 4 and ctx.meets.suggestions_due(100) == []
+    assert suggest_due(ctx, now=roster_settled()) == 4 and ctx.meets.suggestions_due(100) == []

@@ -27,6 +27,7 @@ from services.matching.store import OUTBOX_COLLECTIONS, PARTICIPATION, PROFILES_
 from services.registration.domain.applications import Application
 from services.registration.domain.meets import OPEN, Meet
 from services.registration.messages import meet_event, participant_event, participation_event
+from tests.helpers import roster_settled
 from tests.api.test_matching_api import buyer, seller
 
 pytestmark = pytest.mark.stack
@@ -105,7 +106,7 @@ def published_meet(matching: MatchingDb) -> str:
     for person in PEOPLE:
         matching.deliver(participant_event(catalogue.PARTICIPANT_REGISTERED, person))
         matching.deliver(decision(person, "approved", 2))
-    assert suggest_due(matching.ctx) == len(PEOPLE)
+    assert suggest_due(matching.ctx, now=roster_settled()) == len(PEOPLE)
     draft_schedule(matching.ctx, MEET.id, max_meetings=1)
     publish_schedule(matching.ctx, MEET.id)
     return sorted(p["seller_id"] for p in matching.ctx.meetings.placements(MEET.id))[0]
@@ -155,7 +156,7 @@ def test_an_approval_that_failed_part_way_is_queued_and_announced_once(settings_
     for event in events:
         faulty.deliver(event)
     assert faulty.state() == reference.state()
-    assert suggest_due(faulty.ctx) == suggest_due(reference.ctx) == len(PEOPLE)
+    assert suggest_due(faulty.ctx, now=roster_settled()) == suggest_due(reference.ctx, now=roster_settled()) == len(PEOPLE)
     assert faulty.state() == reference.state()
 
 
@@ -166,11 +167,11 @@ def test_a_profile_that_failed_part_way_still_ends_the_wait_for_it(settings_for,
         matching.deliver(decision(person, "approved", 2))
     for person in PEOPLE[1:]:
         matching.deliver(participant_event(catalogue.PARTICIPANT_REGISTERED, person))
-    assert matching.state()["awaited"] == [PEOPLE[0].id] and suggest_due(matching.ctx) == 0
+    assert matching.state()["awaited"] == [PEOPLE[0].id] and suggest_due(matching.ctx, now=roster_settled()) == 0
     failed = fail_once(monkeypatch, ProfileStore, "arrived")
     matching.deliver(participant_event(catalogue.PARTICIPANT_REGISTERED, PEOPLE[0]))
     assert failed and matching.state()["awaited"] == []
-    assert suggest_due(matching.ctx) == len(PEOPLE)
+    assert suggest_due(matching.ctx, now=roster_settled()) == len(PEOPLE)
 
 
 @pytest.mark.parametrize("fault", ["after-the-first-meeting-cancelled", "before-a-cancelled-meeting-leaves-the-list"])

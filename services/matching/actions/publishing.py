@@ -88,7 +88,7 @@ def cancel_participant(ctx: Matching, meet_id: str, participant_id: str, reason:
     published = ctx.meetings.placements(meet_id)
     if not published:
         raise Refused("There is no published schedule to repair.")
-    problem, reasons, profiles = problem_of(ctx, meet, max_meetings)
+    problem, reasons, profiles, _ = problem_of(ctx, meet, max_meetings)
     current = Schedule([as_meeting(p) for p in published], [], 0.0, 0.0)
     scheduled = {m.pair for m in current.meetings}
     current.unscheduled = [c for c in problem.candidates if c.pair not in scheduled]

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timezone
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from services.matching.actions.context import Matching, NotFound, Refused, meet_of
 from services.matching.domain.places import lock_holder, lock_places
 from services.matching.occupancy import Taken
 from services.matching.domain.participants import ParticipantProfile
-from services.matching.domain.preferences import DEFAULT_BUYER_FACTOR, pair_value
+from services.matching.domain.preferences import DEFAULT_BUYER_FACTOR
 from services.matching.domain.scheduling import Candidate, Infeasible, Meeting, Problem
 from services.matching.domain.solver import solve
 from services.matching.domain.draft_report import draft_report, draft_stats
+from services.matching.domain.required import DraftRules, apply_rules, required_missing, required_stats
 from services.matching.domain.screening import Screen
+from services.matching.domain.screening_columns import Ranking, SellerColumns
 from services.matching.domain.scoring import score
 from services.matching.domain.suggestions import rare_districts
 from services.matching.store import PublicationUnfinished
@@ -81,12 +83,22 @@ def unlock_meeting(ctx: Matching, meet_id: str, seller_id: str, buyer_id: str) -
     ctx.lock_claims.release(lock_holder(lock), lock_places(meet_id, lock))
 
 
+class MeetProblem(NamedTuple):
+    """A meet's scheduling problem as matching knows it now; the reasons of a pair (worked
+    out only for the pairs asked about: scoring every pair in words is slow); the approved
+    participants' profiles; the organiser's named pairs that cannot be candidates
+    (``required.apply_rules``)."""
+
+    problem: Problem
+    reasons: Reasons
+    profiles: dict[str, ParticipantProfile]
+    unmet: list[dict[str, str]]
+
+
 def problem_of(
-    ctx: Matching, meet: dict[str, Any], max_meetings: int, buyer_factor: float = DEFAULT_BUYER_FACTOR
-) -> tuple[Problem, Reasons, dict[str, ParticipantProfile]]:
-    """The scheduling problem of a meet as matching knows it now, the reasons of a pair
-    (worked out only for the pairs asked about: scoring every pair in words is slow), and
-    the approved participants' profiles."""
+    ctx: Matching, meet: dict[str, Any], max_meetings: int, buyer_factor: float = DEFAULT_BUYER_FACTOR, rules: DraftRules = DraftRules(),
+) -> MeetProblem:
+    """See ``MeetProblem``; ``rules`` say which meetings are required and where they may go."""
     approved = ctx.meets.approved(meet["_id"])
     profiles = ctx.profiles.many([a["participant_id"] for a in approved])
     slot_index = {s["id"]: i for i, s in enumerate(meet["slots"])}
@@ -95,22 +107,25 @@ def problem_of(
     buyers = [p for p in profiles.values() if p.role == "buyer"]
     said = {(p["participant_id"], p["counterpart_id"]): p["preference"] for p in ctx.preferences.for_meet(meet["_id"])}
     rare = rare_districts(sellers)
-    screen = Screen(sellers + buyers, rare)
+    ranking = Ranking(SellerColumns(Screen(sellers + buyers, rare)), said, buyer_factor)
     pool = ctx.interpreters.for_meet(meet["_id"])
     candidates, excluded = [], set()
     for buyer in buyers:
-        scored = []
-        for seller in sellers:
-            valued = pair_value(screen.points(seller.id, buyer.id), said.get((buyer.id, seller.id)), said.get((seller.id, buyer.id)), buyer_factor)
-            if valued is None:
-                excluded.add((seller.id, buyer.id))
-            else:
-                scored.append((valued[0], valued[1], seller))
-        scored.sort(key=lambda c: -c[0])
+        scored, pair_excluded = ranking.sellers_for(buyer.id, CANDIDATES_PER_BUYER)
+        excluded |= pair_excluded
         candidates += [
-            Candidate(seller.id, buyer.id, value, kind, interpreters=_interpreters_for(seller, buyer, pool))
-            for i, (value, kind, seller) in enumerate(scored) if i < CANDIDATES_PER_BUYER or kind != "recommended"
+            Candidate(seller_id, buyer.id, value, kind, interpreters=_interpreters_for(profiles[seller_id], buyer, pool))
+            for value, kind, seller_id in scored
         ]
+
+    def candidate_of(seller_id: str, buyer_id: str) -> Candidate | None:
+        valued = ranking.value_of(seller_id, buyer_id)
+        if valued is None:
+            return None
+        return Candidate(seller_id, buyer_id, *valued, interpreters=_interpreters_for(profiles[seller_id], profiles[buyer_id], pool))
+
+    roles = {who: profile.role for who, profile in profiles.items()}
+    candidates, unmet = apply_rules(candidates, rules, said, roles, candidate_of)
     interpreter_availability = {i["interpreter_id"]: frozenset(slot_index[s] for s in i["availability"] if s in slot_index) for i in pool}
     problem = Problem(
         [s["id"] for s in meet["slots"]], meet["tables"], availability, candidates,
@@ -124,7 +139,7 @@ def problem_of(
             return []
         return list(score(seller, buyer, rare).reasons)
 
-    return problem, reasons, profiles
+    return MeetProblem(problem, reasons, profiles, unmet)
 
 
 def _interpreters_for(seller: ParticipantProfile, buyer: ParticipantProfile, pool: list[dict]) -> frozenset[str] | None:
@@ -147,9 +162,11 @@ def days_of(slots: list[dict[str, Any]]) -> list[tuple[int, int]]:
 
 def draft_schedule(
     ctx: Matching, meet_id: str, max_meetings: int, caps: dict[str, int] | None = None, buyer_factor: float = DEFAULT_BUYER_FACTOR,
-    time_limit: float = DEFAULT_TIME_LIMIT, seen: dict[str, Any] | None = None,
+    time_limit: float = DEFAULT_TIME_LIMIT, seen: dict[str, Any] | None = None, rules: DraftRules = DraftRules(),
 ) -> dict[str, Any]:
-    """Build a draft for review within ``time_limit`` seconds of solving. Meetings already
+    """Build a draft for review within ``time_limit`` seconds of solving; ``rules`` say which
+    meetings are required (placed before any other, or listed in ``required_missing`` with
+    the reason) and in which slots named pairs may meet. Meetings already
     published stay as they are (locked) and are marked ``published``; a pair whose meeting
     was cancelled is not drafted again (a pair has one meeting id). The draft reports how
     good it is and who and what it left out (``draft_report``). ``seen``: how far matching
@@ -158,7 +175,7 @@ def draft_schedule(
     (locks that cannot all be kept, with the reason, or a publication of the previous
     draft still unfinished)."""
     meet = meet_of(ctx, meet_id)
-    problem, reasons, profiles = problem_of(ctx, meet, max_meetings, buyer_factor)
+    problem, reasons, profiles, unmet = problem_of(ctx, meet, max_meetings, buyer_factor, rules)
     problem.max_meetings = dict(caps or {})
     problem.locked, taken = _kept_meetings(ctx, meet_id, problem)
     started = datetime.now(timezone.utc)
@@ -180,13 +197,15 @@ def draft_schedule(
             "unscheduled_requests": sum(1 for c in schedule.unscheduled if c.kind != "recommended"),
             "mean_idle_slots": round(solution.idle_slots / len(solution.idle_per_person), 3) if solution.idle_per_person else 0,
             **draft_stats(solution, problem),
+            **required_stats(problem, schedule.meetings, unmet),
         },
     }
     try:
         ctx.schedules.save_draft(meet_id, draft)
     except PublicationUnfinished:
         raise Refused("The previous draft's publication has not finished: publish again to complete it, then draft.") from None
-    return {**draft, **draft_report(solution, problem)}
+    report = draft_report(solution, problem)
+    return {**draft, **report, "required_missing": required_missing(problem, report["left_out"], unmet)}
 
 
 def _kept_meetings(ctx: Matching, meet_id: str, problem: Problem) -> tuple[list[Meeting], set[tuple[str, str]]]:

@@ -10,6 +10,10 @@ arrived (``profiles_awaited``): suggestions made from some of the profiles would
 from those made once all of them are in, and the order in which registration's events
 arrive must not decide what anyone is told. For the same reason entries wait until the
 meet itself is known: a historical meet (recorded after it happened) tells nobody.
+And they wait while the meet's roster is still changing: until nobody has joined or left
+it for ``SETTLE``. Approvals come in runs (a bulk decision, a desk working through its
+list), and a seller approved before any buyer, told as soon as the first buyer of a run
+is in, would hear of that one buyer only, and of the others a day later at the earliest.
 
 Counterparts approved later: once newcomers are told, every participant told earlier
 whose best matches a newcomer would now enter (``Suggester.takes_in``, checked against
@@ -30,6 +34,7 @@ from services.matching.domain.suggestions import OTHER_SIDE, Suggester
 BATCH = 2000
 TOP = 5
 QUIET = timedelta(days=1)
+SETTLE = timedelta(seconds=30)
 
 
 def suggest_due(ctx: Matching, limit: int = BATCH, now: datetime | None = None) -> int:
@@ -55,7 +60,7 @@ def _suggest_for_meet(ctx: Matching, meet_id: str, entries: list[dict[str, Any]]
         for entry in entries:
             ctx.meets.suggestions_done(entry)
         return 0
-    roster = ctx.meets.roster(meet_id)
+    roster, changed_at = ctx.meets.roster_changed_at(meet_id)
     ready = []
     for entry in entries:
         participation = ctx.meets.participation(meet_id, entry["participant_id"])
@@ -66,7 +71,7 @@ def _suggest_for_meet(ctx: Matching, meet_id: str, entries: list[dict[str, Any]]
         role = roster.get(entry["participant_id"])
         if role and OTHER_SIDE[role] in roster.values():
             ready.append((entry, participation))
-    if not ready or awaited & roster.keys():
+    if not ready or awaited & roster.keys() or (changed_at is not None and now < changed_at + SETTLE):
         return 0
     profiles = ctx.profiles.many(sorted(roster))
     missing = roster.keys() - profiles.keys()

@@ -5,12 +5,13 @@ from kafka.errors import KafkaError
 from shared.auth import OPERATOR, ORGANISER, PARTICIPANT, STAFF, Unauthenticated
 from shared.contracts import registration as registration_events
 from shared.csv_output import csv_response
-from shared.http import Problem, json_body, page_args, principal, require, require_self_or
+from shared.http import Problem, json_body, limit_arg, page_args, principal, require, require_self_or
 from shared.openapi import documented
 
 from services.matching import actions
 from services.matching.actions.contacts import agenda_contacts
 from services.matching.domain import agenda
+from services.matching.domain.required import DraftRules, PairRule
 from services.matching.domain.reports import report_csv_rows
 from services.matching.schemas import CancellationIn, CheckInIn, DraftIn, DraftOut, InterpreterIn, LockIn, PreferenceIn, RequestIn, WalkInIn
 
@@ -35,8 +36,7 @@ def _meet_still_running():
 @documented("Best-suited counterparts, with reasons", tags=("matching",), roles=(PARTICIPANT, ORGANISER, OPERATOR))
 def recommendations(meet_id: str, participant_id: str):
     require_self_or(participant_id, *STAFF)
-    limit = min(max(request.args.get("limit", default=20, type=int), 1), 100)
-    return {"items": actions.recommendations(ctx(), meet_id, participant_id, limit)}
+    return {"items": actions.recommendations(ctx(), meet_id, participant_id, limit_arg(20, 100))}
 
 
 @bp.put("/preferences/<participant_id>/<counterpart_id>")
@@ -101,12 +101,26 @@ def draft(meet_id: str):
     and the answer warns. The draft records what it saw."""
     require(ORGANISER)
     body = DraftIn().load(json_body(optional=True))
+    rules = _draft_rules(meet_id, body)
     seen = _registration_seen(meet_id, body["force"])
     built = actions.draft_schedule(ctx(), meet_id, body["max_meetings"], body["max_meetings_by_participant"], body["buyer_preference_factor"],
-                                   body["time_limit_s"], seen=seen)
+                                   body["time_limit_s"], seen=seen, rules=rules)
     warnings = [] if seen["complete"] else [_behind_message(seen)]
-    shown = {key: built[key] for key in ("stats", "meetings", "left_out", "without_meetings", "per_person")}
+    shown = {key: built[key] for key in ("stats", "meetings", "left_out", "without_meetings", "per_person", "required_missing")}
     return {**shown, "registration_seen": seen, "warnings": warnings}
+
+
+def _draft_rules(meet_id: str, body: dict) -> DraftRules:
+    """The draft's rules from its body; a 422 naming ``pairs.<n>.slots`` for a slot id the
+    meet does not have."""
+    slot_index = {slot["id"]: i for i, slot in enumerate(actions.meet_of(ctx(), meet_id)["slots"])}
+    unknown = {str(n): {"slots": [f"No slot {s} in this meet."]} for n, pair in enumerate(body["pairs"])
+               for s in (pair["slots"] or []) if s not in slot_index}
+    if unknown:
+        raise Problem(422, "Invalid request", "A pair names a slot the meet does not have.", errors={"pairs": unknown})
+    pairs = tuple(PairRule(p["seller_id"], p["buyer_id"], p["required"], None if p["slots"] is None else frozenset(slot_index[s] for s in p["slots"]))
+                  for p in body["pairs"])
+    return DraftRules(body["required"], pairs)
 
 
 def _registration_seen(meet_id: str, force: bool) -> dict:
@@ -120,7 +134,7 @@ def _registration_seen(meet_id: str, force: bool) -> dict:
             raise Problem(503, "Service Unavailable", f"Cannot tell whether matching has every registration event ({type(exc).__name__}); "
                           "retry, or draft with force.") from None
         seen = {"partitions": [], "behind": None, "up_to_date": False}
-    roles = [a["role"] for a in ctx().meets.approved(meet_id)]
+    roles = list(ctx().meets.roster(meet_id).values())
     known = seen["approved_known"] = {"seller": roles.count("seller"), "buyer": roles.count("buyer")}
     registered = seen["approved_in_registration"] = ctx().meets.approved_counts(meet_id)
     seen["approved_missing"] = {role: max(0, (registered or known)[role] - known[role]) for role in known}

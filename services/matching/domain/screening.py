@@ -132,10 +132,13 @@ class Screen:
 def _capacity_fit(s: _Offer, b: _Need) -> bool | None:
     if b.volume is None or b.volume[0] is _BAD:
         return None
-    yearly = s.yearly_by_unit.get(b.volume[1], Decimal(0))
+    return _yearly_fit(s.yearly_by_unit.get(b.volume[1], Decimal(0)), b.volume[0])
+
+
+def _yearly_fit(yearly: Any, wanted: Decimal) -> bool | None:
     if yearly is _BAD or yearly == 0:
         return None
-    return yearly >= b.volume[0]
+    return yearly >= wanted
 
 
 def _prices_overlap(s: _Offer, b: _Need) -> bool:
@@ -144,13 +147,18 @@ def _prices_overlap(s: _Offer, b: _Need) -> bool:
     low, high, currency, unit = b.band
     if low is _BAD or high is _BAD:
         return False
-    for own_currency, own_unit, own_min, own_max in s.bands:
-        if own_currency == currency and own_unit == unit:
-            if own_min is _BAD:
+    return _bands_overlap(tuple((own_min, own_max) for own_currency, own_unit, own_min, own_max in s.bands if (own_currency, own_unit) == (currency, unit)), low, high)
+
+
+def _bands_overlap(bands: tuple, low: Decimal, high: Decimal) -> bool:
+    """Whether the first of a seller's ``(min, max)`` bands (in the buyer's currency and
+    unit) that settles it overlaps ``low..high``; an unreadable amount settles it as no."""
+    for own_min, own_max in bands:
+        if own_min is _BAD:
+            return False
+        if own_min <= high:
+            if own_max is _BAD:
                 return False
-            if own_min <= high:
-                if own_max is _BAD:
-                    return False
-                if low <= own_max:
-                    return True
+            if low <= own_max:
+                return True
     return False

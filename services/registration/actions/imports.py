@@ -1,9 +1,9 @@
 """Many sellers at once: an organiser's or aggregator's CSV, or field staff's offline batch.
 
 Each row is registered on its own, wholly or not at all, and the report says which rows
-were created, which were already registered (recognised by phone or GSTIN, so uploading
-the same batch twice or overlapping batches never makes duplicates) and why a row was
-refused.
+were created, which were already registered (recognised by phone or GSTIN, and a row
+with neither by its email address, so uploading the same batch twice or overlapping
+batches never makes duplicates) and why a row was refused.
 """
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from services.registration.actions.buyer_csv import BUYER_CSV_COLUMNS, BUYER_REQ
 from services.registration.domain import vocabularies
 from services.registration.domain.errors import Conflict, DomainError
 from services.registration.domain.identifiers import normalise_gstin, normalise_phone
+from services.registration.domain.participants import import_identity_keys
 from services.registration.schemas import BuyerIn, SellerIn
 
 MAX_ROWS = 5000
@@ -135,7 +136,7 @@ def import_rows(
     identities = ctx.participants.identities
     first: dict[str, int] = {}
     for number, registration in prepared.items():
-        for key in registration.participant.identity_keys:
+        for key in registration.participant.import_identity_keys:
             first.setdefault(key, number)
     held = identities.claim_first([(key, prepared[number].participant.id) for key, number in first.items()])
     pending: set[str] = set()
@@ -148,11 +149,11 @@ def import_rows(
             continue
         participant = prepared[number].participant
         try:
-            for key in participant.identity_keys:
+            for key in participant.import_identity_keys:
                 if first[key] != number or key in held:
                     identities.claim(key, participant.id, pending)
         except Conflict as exc:
-            identities.release(participant.identity_keys, participant.id)
+            identities.release(participant.import_identity_keys, participant.id)
             outcomes[number] = RowOutcome(number, "existing", exc.existing_id)
             continue
         pending.add(participant.id)
@@ -169,14 +170,15 @@ def row_participant_id(job_id: str, number: int) -> str:
 
 
 def _identity_keys(row: dict[str, Any]) -> list[str]:
-    keys = []
+    """The import identity keys of a refused row, from whichever of its values can be read."""
+    found: dict[str, str | None] = {}
     for name, normalise in (("phone", normalise_phone), ("gstin", normalise_gstin)):
         try:
-            if row.get(name):
-                keys.append(f"{name}:{normalise(str(row[name]))}")
+            found[name] = normalise(str(row[name])) if row.get(name) else None
         except ValueError:
-            pass
-    return keys
+            found[name] = None
+    email = row.get("email")
+    return import_identity_keys(found["phone"], found["gstin"], email if isinstance(email, str) else None)
 
 
 def _storable(messages: Any) -> Any:

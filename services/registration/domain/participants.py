@@ -1,6 +1,7 @@
 """Participants (sellers and buyers): who they are, what they make or seek, and what is verified."""
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any
@@ -100,6 +101,11 @@ class Participant:
         """What recognises this participant again: their phone and, for firms, their GSTIN."""
         return identity_keys(self.phone, self.gstin)
 
+    @property
+    def import_identity_keys(self) -> list[str]:
+        """What recognises this participant again in an import (``import_identity_keys``)."""
+        return import_identity_keys(self.phone, self.gstin, self.email)
+
     def verify_contact_for(self, by: str, method: str, note: str | None, at: datetime) -> bool:
         """Staff confirm, by ``method`` (one of ``STAFF_VERIFICATION_METHODS``), that the
         participant holds their phone or email, and the confirmation joins the audit trail.
@@ -155,3 +161,20 @@ def identity_keys(phone: str | None, gstin: str | None) -> list[str]:
     """The identity keys of a participant with this (normalised) phone and GSTIN, e.g.
     ``["phone:+919876543210", "gstin:01ABCDE1234F1Z5"]``: no two participants share one."""
     return [f"{name}:{value}" for name, value in (("phone", phone), ("gstin", gstin)) if value]
+
+
+def import_identity_keys(phone: str | None, gstin: str | None, email: str | None) -> list[str]:
+    """What recognises a participant again in an import (CSV or field batch): their
+    ``identity_keys``, or, for a participant with neither phone nor GSTIN (an email-only
+    buyer), their email address as ``normalise_email`` gives it
+    (``["email:anna@keller.example"]``). Only imports claim email keys: a shared office
+    address is not an identity where a phone or GSTIN says who someone is."""
+    keys = identity_keys(phone, gstin)
+    return keys or ([f"email:{normalise_email(email)}"] if email and email.strip() else [])
+
+
+def normalise_email(address: str) -> str:
+    """An email address as identities compare it: trimmed, Unicode NFC and case folded
+    (``" Anna@Keller.Example "`` -> ``"anna@keller.example"``): mail providers treat
+    addresses without regard to case, and spreadsheets change it."""
+    return unicodedata.normalize("NFC", address.strip()).casefold()

@@ -2,6 +2,8 @@
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
+from shared import gi_tags
+
 JAMMU_AND_KASHMIR = "Jammu and Kashmir"
 
 DISTRICTS: dict[str, tuple[str, ...]] = {
@@ -29,12 +31,7 @@ ODOP_PRODUCTS: dict[str, tuple[str, ...]] = {
     "Jammu": ("Basmati rice",),
 }
 
-GI_TAGS = (
-    "Kashmir Pashmina", "Kashmir Sozani Craft", "Kani Shawl", "Kashmiri Hand Knotted Carpet",
-    "Kashmir Papier Mache", "Kashmir Walnut Wood Carving", "Khatamband", "Kashmir Saffron",
-    "Basohli Painting", "Basohli Pashmina", "Bhaderwah Rajmash", "Ramban Anardana",
-    "Mushqbudji Rice", "Kalari", "Sulai Honey", "Chikri Wood Craft",
-)
+GI_TAGS = gi_tags.GI_TAGS
 
 
 @dataclass(frozen=True)

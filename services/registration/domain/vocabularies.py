@@ -2,9 +2,10 @@
 
 Spreadsheets filled in by organisers and field staff name languages as they speak of them
 ("Kashmiri", "کٲشُر", "Hindi", "हिन्दी") and GI tags as they are spelt around the trade
-("Kashmir Paper Machie", "Kashmir Hand Knotted Carpet"). Imports accept every spelling
+("Kashmir Papier Mache", "Kashmir Hand Knotted Carpet"). Imports accept every spelling
 listed here and report what each was mapped to; the JSON API keeps taking the canonical
-values only (the codes of ``reference.LANGUAGES`` and the names of ``reference.GI_TAGS``).
+values only (the codes of ``reference.LANGUAGES`` and the registry names of
+``reference.GI_TAGS``, where a name the platform used before is read as the registry's).
 
 Spellings are compared by ``spelling_key``: Unicode compatibility form, Latin accents and
 Arabic-script vowel marks and hamza dropped (often left out in writing), case folded, and
@@ -46,8 +47,7 @@ GI_TAG_ALIASES: dict[str, tuple[str, ...]] = {
     "Kashmiri Hand Knotted Carpet": (
         "Kashmir Hand Knotted Carpet", "Kashmiri Carpet", "Kashmir Carpet", "Hand Knotted Carpet", "Kashmiri Hand Made Carpet",
     ),
-    # The registry's certificate (GI application 181) spells it "Kashmir Paper Machie".
-    "Kashmir Papier Mache": ("Kashmir Paper Machie", "Kashmir Paper Mache", "Kashmiri Papier Mache", "Papier Mache", "Paper Machie", "Paper Mache"),
+    "Kashmir Paper Machie": ("Kashmir Papier Mache", "Kashmir Paper Mache", "Kashmiri Papier Mache", "Papier Mache", "Paper Machie", "Paper Mache"),
     "Kashmir Walnut Wood Carving": ("Walnut Wood Carving", "Kashmiri Walnut Wood Carving", "Walnut Carving"),
     "Khatamband": ("Kashmir Khatamband", "Khatambandh", "Khatam Band"),
     "Kashmir Saffron": ("Kashmiri Saffron", "Saffron", "Kesar", "Zafran"),
@@ -56,10 +56,12 @@ GI_TAG_ALIASES: dict[str, tuple[str, ...]] = {
     "Bhaderwah Rajmash": ("Bhaderwah Rajma", "Bhadarwah Rajmash", "Bhadarwah Rajma"),
     "Ramban Anardana": ("Anardana", "Ramban Anar Dana"),
     "Mushqbudji Rice": ("Mushkbudji Rice", "Mushk Budji Rice", "Mushqbudji", "Mushkbudji"),
-    "Kalari": ("Udhampur Kalari", "Kaladi", "Udhampur Kaladi"),
-    "Sulai Honey": ("Ramban Sulai Honey",),
-    "Chikri Wood Craft": ("Rajouri Chikri Wood Craft", "Chikri Woodcraft", "Chikri"),
+    "Udhampur Kalari": ("Kalari", "Kaladi", "Udhampur Kaladi"),
+    "Ramban Sulai Honey": ("Sulai Honey",),
+    "Rajouri Chikri Wood Craft": ("Chikri Wood Craft", "Chikri Woodcraft", "Rajouri Chikri Woodcraft", "Chikri"),
 }
+"""Registry name (``shared/gi_tags.py``) -> the other spellings imports take for it; the
+names the platform used before (``gi_tags.RENAMED``) are among them."""
 
 CLOSE_SPELLING = 0.88
 LIST_SEPARATORS = re.compile(r"\s*(?:[,;/|&+]|\band\b)\s*")

@@ -25,9 +25,12 @@ def test_unknown_languages_are_left_for_validation_to_refuse():
 @pytest.mark.parametrize(
     "given, tag, how",
     [
-        ("Kashmir Paper Machie", "Kashmir Papier Mache", "name"),
+        ("Kashmir Papier Mache", "Kashmir Paper Machie", "name"),
         ("Kashmir Hand Knotted Carpet", "Kashmiri Hand Knotted Carpet", "name"),
-        ("kashmir papier-mâché", "Kashmir Papier Mache", "name"),
+        ("kashmir papier-mâché", "Kashmir Paper Machie", "name"),
+        ("Sulai Honey", "Ramban Sulai Honey", "name"),
+        ("Kalari", "Udhampur Kalari", "name"),
+        ("Chikri Wood Craft", "Rajouri Chikri Wood Craft", "name"),
         ("Sozni", "Kashmir Sozani Craft", "name"),
         ("Kashmir Pashmeena", "Kashmir Pashmina", "close spelling"),
         ("Basohli Paintng", "Basohli Painting", "close spelling"),
@@ -51,16 +54,16 @@ def test_every_canonical_value_has_its_names_and_maps_to_itself():
 def test_a_row_is_mapped_field_by_field_and_reports_each_mapping():
     row = {
         "name": "Zoë", "preferred_language": "Kashmiri", "languages": "Hindi / हिन्दी, en and Urdu",
-        "products": [{"name": "Boxes", "gi_tag": "Kashmir Paper Machie"}, {"name": "Shawl", "gi_tag": "Kani Shawl"}],
+        "products": [{"name": "Boxes", "gi_tag": "Kashmir Papier Mache"}, {"name": "Shawl", "gi_tag": "Kani Shawl"}],
         "sourcing": {"gi_tags": ["Kashmir Hand Knotted Carpet", "Made up tag"]},
     }
     mapped_row, mapped = canonical_row(row)
     assert mapped_row["preferred_language"] == "ks" and mapped_row["languages"] == ["hi", "en", "ur"]
-    assert [p["gi_tag"] for p in mapped_row["products"]] == ["Kashmir Papier Mache", "Kani Shawl"]
+    assert [p["gi_tag"] for p in mapped_row["products"]] == ["Kashmir Paper Machie", "Kani Shawl"]
     assert mapped_row["sourcing"]["gi_tags"] == ["Kashmiri Hand Knotted Carpet", "Made up tag"]
     assert {m["field"]: (m["given"], m["canonical"]) for m in mapped} == {
         "preferred_language": ("Kashmiri", "ks"), "languages.0": ("Hindi", "hi"), "languages.1": ("हिन्दी", "hi"),
-        "languages.3": ("Urdu", "ur"), "products.0.gi_tag": ("Kashmir Paper Machie", "Kashmir Papier Mache"),
+        "languages.3": ("Urdu", "ur"), "products.0.gi_tag": ("Kashmir Papier Mache", "Kashmir Paper Machie"),
         "sourcing.gi_tags.0": ("Kashmir Hand Knotted Carpet", "Kashmiri Hand Knotted Carpet"),
     }
     assert row["preferred_language"] == "Kashmiri"
