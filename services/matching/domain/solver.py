@@ -90,9 +90,12 @@ def solve(problem: Problem, time_limit: float = 10.0, model_limit: int = MODEL_L
     else:
         solution = _decompose(problem, greedy, selection.chosen, value_bound, started + time_limit)
     if size <= model_limit:
-        fallback = _solution(problem, greedy.meetings, value_bound, solution.breaks_bound, "greedy")
-        if _rank(fallback, _required_pairs(problem)) > _rank(solution, _required_pairs(problem)):
-            solution = replace(fallback, status="feasible", value_optimal=solution.value_optimal)
+        fallback = _solution(problem, greedy.meetings, value_bound, 0, "greedy")
+        ours, theirs = _rank(solution, _required_pairs(problem)), _rank(fallback, _required_pairs(problem))
+        if theirs > ours:
+            same_level = theirs[:2] == ours[:2]  # the model's breaks bound holds only at its level
+            bound = min(solution.breaks_bound, fallback.breaks) if same_level else 0
+            solution = replace(fallback, status="feasible", value_optimal=solution.value_optimal, breaks_bound=bound)
     solution.left_out = _left_out(problem, solution.schedule.meetings)
     solution.required_missing = [lo for lo in solution.left_out if lo.candidate.required]
     solution.schedule.unscheduled = [lo.candidate for lo in solution.left_out if lo.reason != "no_thanks"]

@@ -16,7 +16,7 @@ from services.matching.domain.openings import openings_of
 from services.matching.domain.own_breaks import alone
 from services.matching.domain.scheduling import Candidate, Meeting, Problem, build_schedule
 from services.matching.domain.solver import solve
-from services.matching.domain.time_indexed import TimeIndexed
+from services.matching.domain.time_indexed import ModelOutcome, TimeIndexed
 from tests.unit.matching.test_solver import assert_solution_is_true, rich_problems
 
 
@@ -138,4 +138,20 @@ def test_an_event_where_every_pair_is_required_keeps_every_rule_and_places_what_
     solution = solve(problem, time_limit=0.5)
     assert_solution_is_true(problem, solution)
     assert len(solution.schedule.meetings) >= len(greedy.meetings)
+    assert solution.breaks_bound <= solution.breaks
+
+
+def test_when_the_greedy_is_kept_for_more_required_meetings_the_models_breaks_bound_is_not_claimed(monkeypatch):
+    """A model that ran out of time with fewer required meetings than the greedy proves its
+    breaks bound at its own level only: the greedy's schedule, kept, claims none."""
+    every = frozenset(range(4))
+    problem = Problem([f"s{t}" for t in range(4)], 2, {"a": every, "b": every, "c": every},
+                      [Candidate("a", "b", 1.0, required=True), Candidate("a", "c", 1.0, required=True)], days=[(0, 3)])
+
+    def timed_out(self, hint, seconds, workers=2, rearrange=None):
+        return ModelOutcome([Meeting("a", "b", 0, 0, 1.0)], False, 2.0, 0, 5, False)
+
+    monkeypatch.setattr(TimeIndexed, "solve", timed_out)
+    solution = solve(problem, time_limit=1.0)
+    assert len(solution.schedule.meetings) == 2 and solution.method == "greedy"
     assert solution.breaks_bound <= solution.breaks
