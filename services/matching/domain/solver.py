@@ -16,6 +16,7 @@ Raises ``Infeasible`` when the locked meetings cannot all be kept.
 """
 from __future__ import annotations
 
+import logging
 import statistics
 import time
 from dataclasses import dataclass, field, replace
@@ -27,6 +28,8 @@ from services.matching.domain.placement import place_compactly
 from services.matching.domain.scheduling import Board, Candidate, Meeting, Problem, Schedule, assign_tables, build_schedule, distinct, try_augment, try_place
 from services.matching.domain.selection import select_meetings
 from services.matching.domain.time_indexed import TimeIndexed
+
+log = logging.getLogger(__name__)
 
 __all__ = ["MODEL_LIMIT", "Solution", "solve", "fairness"]
 
@@ -72,6 +75,25 @@ def solve(problem: Problem, time_limit: float = 10.0, model_limit: int = MODEL_L
     """The best schedule of ``problem`` found within ``time_limit`` seconds (see the module)."""
     started = time.perf_counter()
     greedy = build_schedule(problem)
+    try:
+        solution, value_bound, size = _improved(problem, greedy, started, time_limit, model_limit)
+    except (RuntimeError, ArithmeticError, MemoryError) as exc:
+        log.error("scheduler fell back to the greedy schedule", extra={"error": f"{type(exc).__name__}: {exc}"})
+        value_bound, size = greedy.upper_bound, 0
+        solution = _solution(problem, greedy.meetings, value_bound, 0, f"greedy (the solver failed: {type(exc).__name__})")
+    solution.left_out = _left_out(problem, solution.schedule.meetings)
+    solution.required_missing = [lo for lo in solution.left_out if lo.candidate.required]
+    solution.schedule.unscheduled = [lo.candidate for lo in solution.left_out if lo.reason != "no_thanks"]
+    if size > model_limit and solution.schedule.value >= value_bound - 1e-6 and not solution.required_missing:
+        solution.value_optimal = True
+        solution.status = "optimal" if solution.breaks == 0 else solution.status
+    solution.seconds = round(time.perf_counter() - started, 3)
+    return solution
+
+
+def _improved(problem: Problem, greedy: Schedule, started: float, time_limit: float, model_limit: int) -> tuple[Solution, float, int]:
+    """The model's (or the decomposition's) schedule if better than the greedy's, the value
+    bound and the model's size; raises what the solvers raise."""
     openings = openings_of(problem)
     selection = select_meetings(openings)
     locked_value = sum(m.value for m in problem.locked)
@@ -96,14 +118,7 @@ def solve(problem: Problem, time_limit: float = 10.0, model_limit: int = MODEL_L
             same_level = theirs[:2] == ours[:2]  # the model's breaks bound holds only at its level
             bound = min(solution.breaks_bound, fallback.breaks) if same_level else 0
             solution = replace(fallback, status="feasible", value_optimal=solution.value_optimal, breaks_bound=bound)
-    solution.left_out = _left_out(problem, solution.schedule.meetings)
-    solution.required_missing = [lo for lo in solution.left_out if lo.candidate.required]
-    solution.schedule.unscheduled = [lo.candidate for lo in solution.left_out if lo.reason != "no_thanks"]
-    if size > model_limit and solution.schedule.value >= value_bound - 1e-6 and not solution.required_missing:
-        solution.value_optimal = True
-        solution.status = "optimal" if solution.breaks == 0 else solution.status
-    solution.seconds = round(time.perf_counter() - started, 3)
-    return solution
+    return solution, value_bound, size
 
 
 def _decompose(problem: Problem, greedy: Schedule, chosen: list[Candidate], value_bound: float, deadline: float) -> Solution:

@@ -3,6 +3,7 @@ generated too, on both of its paths (the exact model and the decomposition), and
 bounds and counts are true."""
 from dataclasses import replace
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -107,3 +108,20 @@ def test_the_value_lp_bound_is_tighter_than_the_old_one_and_reached():
     old = build_schedule(problem).upper_bound
     solution = solve(problem, time_limit=2.0, model_limit=0)
     assert solution.value_bound == solution.schedule.value == 17 < old
+
+
+@pytest.mark.parametrize("failing", ["select_meetings", "TimeIndexed"])
+def test_a_solver_failure_gives_the_greedy_schedule_not_an_error(monkeypatch, failing):
+    from services.matching.domain import solver
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("CP-SAT found no schedule from a valid hint (UNKNOWN)")
+
+    monkeypatch.setattr(solver, failing, fail)
+    problem = Problem(["a", "b", "c"], 2, {p: frozenset({0, 1, 2}) for p in ("s1", "s2", "b1")},
+                      [Candidate("s1", "b1", 50), Candidate("s2", "b1", 40)])
+    solution = solve(problem, 1.0)
+    assert sorted(m.seller_id for m in solution.schedule.meetings) == ["s1", "s2"]
+    assert solution.status == "feasible" and solution.method.startswith("greedy (the solver failed")
+    assert solution.value_bound >= solution.schedule.value
+    assert_hard_rules(problem, solution.schedule.meetings)
