@@ -145,6 +145,18 @@ def test_outcomes_and_lois_in_bulk_name_meetings_by_seller_and_buyer(meet_with_p
     assert again["items"][0]["status"] == "unchanged" and again["items"][0]["event_ids"] == []
     assert client.get(f"/v1/meets/{meet.id}/report", headers=ORGANISER).get_json()["lois"]["count"] == 1
 
+    meeting_id = meetings[0]["id"]
+    ordered = {"status": "order_placed", "order_value": {"amount": "2000000"}}
+    assert client.post(f"/v1/meetings/{meeting_id}/loi/follow-up", json=ordered, headers=ORGANISER).status_code == 200
+    for corrected in ({**loi, "signed_on": "2027-07-31"}, {**loi, "signed_on": "2027-07-31", "delivery_terms": "FOB Srinagar"}):
+        answer = client.post(f"/v1/meets/{meet.id}/lois/bulk", json={"items": [corrected]}, headers=ORGANISER).get_json()
+        assert answer["items"][0]["status"] == "done"
+    stored = client.get(f"/v1/meetings/{meeting_id}", headers=ORGANISER).get_json()["loi"]
+    assert stored["status"] == "order_placed" and stored["signed_on"] == "2027-07-31" and stored["delivery_terms"] == "FOB Srinagar"
+    assert [h["status"] for h in stored["history"]] == ["order_placed", "corrected", "corrected"]
+    report = client.get(f"/v1/meets/{meet.id}/report", headers=ORGANISER).get_json()
+    assert report["lois"]["count"] == 1 and report["orders"]["count"] == 1 and report["orders"]["value_inr"] == "2000000.00"
+
 
 def test_a_draft_is_refused_while_matching_has_registration_events_to_handle(meet_with_people, settings_for):
     client, _, meet = meet_with_people

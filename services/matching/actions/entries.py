@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.money import Money
 
 from services.matching.actions.context import Matching, NotFound, ensure_meet_running, meet_of
 from services.matching.actions.matches import set_preference
@@ -51,22 +50,10 @@ def put_outcome(meetings: MeetingsOfMeet, item: dict[str, Any]) -> tuple[str, bo
     return current["_id"], True
 
 
-LOI_FIELDS = ("product", "quantity", "value", "delivery_terms", "signed_on")
-
-
 def put_loi(meetings: MeetingsOfMeet, item: dict[str, Any]) -> tuple[str, bool]:
     """One signed LoI on the pair's meeting: its id, and False when the meeting already has
-    this very LoI (a retried item is not signed, nor announced, twice). Raises NotFound, Refused."""
+    this very LoI (a retried item is not signed, nor announced, twice); other terms correct
+    the meeting's LoI (``outcomes.sign_loi``). Raises NotFound, Refused."""
     current = meetings.find(item)
     details = {k: v for k, v in item.items() if k not in ("meeting_id", "seller_id", "buyer_id")}
-    if _same_loi(current.get("loi"), details):
-        return current["_id"], False
-    sign_loi(meetings.ctx, current["_id"], details)
-    return current["_id"], True
-
-
-def _same_loi(loi: dict[str, Any] | None, details: dict[str, Any]) -> bool:
-    if not loi:
-        return False
-    value = Money.parse(details["value"]["amount"], details["value"]["currency"]).to_dict()
-    return (loi["product"], loi["signed_on"], loi["value"]) == (details["product"], details["signed_on"].isoformat(), value)
+    return current["_id"], sign_loi(meetings.ctx, current["_id"], details)[1]

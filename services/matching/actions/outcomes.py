@@ -30,33 +30,33 @@ def record_outcome(ctx: Matching, meeting_id: str, outcome: str) -> dict[str, An
     return {**current, **fields, "version": current["version"] + 1}
 
 
-def sign_loi(ctx: Matching, meeting_id: str, details: dict[str, Any]) -> dict[str, Any]:
-    """Record a signed LoI with follow-ups due at 30/60/90 days, queued for the worker.
-    Follow-ups already past when the LoI is recorded (an LoI of a meet recorded after the
-    fact) collapse into one status request due today (``domain.follow_ups.plan``).
-    Raises NotFound, Refused."""
+def sign_loi(ctx: Matching, meeting_id: str, details: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """Record a signed LoI with follow-ups due at 30/60/90 days, queued for the worker:
+    (the meeting, False when it already held this very LoI). Follow-ups already past when
+    the LoI is recorded (an LoI of a meet recorded after the fact) collapse into one status
+    request due today; different terms on a meeting with an LoI correct it, keeping where
+    it stands (``domain.follow_ups.recorded_loi``). Raises NotFound, Refused."""
     current = meeting(ctx, meeting_id)
     if current.get("outcome") not in (None, "held"):
         raise Refused("A Letter of Intent follows a meeting that was held.")
     value = Money.parse(details["value"]["amount"], details["value"]["currency"])
     value_inr = value if value.currency == "INR" else Money.parse(details["value_inr"])
-    signed_on: date = details["signed_on"]
-    today = datetime.now(timezone.utc).date()
-    loi = {
+    terms = {
         "product": details["product"],
         "quantity": details["quantity"],
         "value": value.to_dict(),
         "value_inr": str(value_inr.amount),
         "delivery_terms": details.get("delivery_terms"),
-        "signed_on": signed_on.isoformat(),
-        "follow_up": follow_ups.plan(signed_on, today),
-        "status": "signed",
+        "signed_on": details["signed_on"].isoformat(),
     }
+    loi = follow_ups.recorded_loi(current.get("loi"), terms, datetime.now(timezone.utc).date())
+    if loi is None:
+        return current, False
     fields = {"loi": loi, "outcome": "held", "status": "held", "next_follow_up_due": _next_due(loi)}
     ctx.meetings.queue_follow_up(meeting_id, fields["next_follow_up_due"])
     if not ctx.meetings.update(meeting_id, current["version"], fields, [messages.loi_signed({**current, **fields})]):
         raise Refused("The meeting changed meanwhile: read it again.")
-    return {**current, **fields, "version": current["version"] + 1}
+    return {**current, **fields, "version": current["version"] + 1}, True
 
 
 def follow_up(ctx: Matching, meeting_id: str, details: dict[str, Any]) -> dict[str, Any]:

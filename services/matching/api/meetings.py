@@ -41,10 +41,10 @@ def outcome(meeting_id: str):
 
 
 @bp.post("/loi")
-@documented("Record a signed Letter of Intent (follow-ups due at 30/60/90 days)", tags=("meetings",), body=LoiIn, roles=(PARTICIPANT, ORGANISER), errors=(400, 404, 409))
+@documented("Record a signed Letter of Intent (follow-ups due at 30/60/90 days); other terms on a meeting with an LoI correct it, keeping where it stands", tags=("meetings",), body=LoiIn, roles=(PARTICIPANT, ORGANISER), errors=(400, 404, 409))
 def loi(meeting_id: str):
     _meeting_for_party(meeting_id, ORGANISER)
-    return _public(actions.sign_loi(ctx(), meeting_id, LoiIn().load(json_body()))), 201
+    return _public(actions.sign_loi(ctx(), meeting_id, LoiIn().load(json_body()))[0]), 201
 
 
 

@@ -61,3 +61,28 @@ def with_days(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Entries stored before each carried its ``days`` (the three milestones, in order),
     given them; entries that have it are returned unchanged."""
     return [e if "days" in e else {**e, "days": d} for e, d in zip(entries, FOLLOW_UP_DAYS)] if any("days" not in e for e in entries) else list(entries)
+
+
+LOI_TERMS = ("product", "quantity", "value", "value_inr", "delivery_terms", "signed_on")
+
+
+def recorded_loi(stored: dict[str, Any] | None, terms: dict[str, Any], today: date) -> dict[str, Any] | None:
+    """The LoI to store when ``terms`` (``LOI_TERMS``: product, quantity, value, value_inr,
+    delivery_terms, signed_on as an ISO date) are recorded on a meeting holding ``stored``
+    (or None); None when ``stored`` has these very terms (nothing to write).
+
+    A new LoI is ``signed`` with its follow-ups planned (``plan``). Different terms on a
+    meeting that has an LoI are a correction of it, not a new one: its status, order and
+    history stay, the history gains ``{"on", "status": "corrected", "note": <fields>}``,
+    and its follow-ups are planned again from the corrected date only while none has
+    been announced or answered (once one has, the conversation goes on as it is)."""
+    if stored is None:
+        return {**terms, "follow_up": plan(date.fromisoformat(terms["signed_on"]), today), "status": "signed"}
+    changed = [k for k in LOI_TERMS if stored.get(k) != terms[k]]
+    if not changed:
+        return None
+    loi = {**stored, **terms, "history": [*stored.get("history", []), {"on": today.isoformat(), "status": "corrected", "note": ", ".join(changed)}]}
+    untouched = all(e["status"] not in ("reminded", "done") for e in stored.get("follow_up", []))
+    if "signed_on" in changed and untouched:
+        loi["follow_up"] = plan(date.fromisoformat(terms["signed_on"]), today)
+    return loi

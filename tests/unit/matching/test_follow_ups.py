@@ -1,7 +1,7 @@
 """An LoI's follow-ups: one status request for what is already past, never a burst."""
 from datetime import date
 
-from services.matching.domain.follow_ups import MIN_GAP_DAYS, next_due, plan, take_due, with_days
+from services.matching.domain.follow_ups import MIN_GAP_DAYS, next_due, plan, recorded_loi, take_due, with_days
 
 SIGNED = date(2026, 7, 30)
 
@@ -59,3 +59,29 @@ def test_entries_stored_before_they_carried_their_days_are_given_them():
     assert [e["days"] for e in with_days(old)] == [30, 60, 90]
     _, announced = take_due(with_days(old), date(2026, 9, 28))
     assert announced["days"] == 60
+
+
+TERMS = {"product": "Pashmina shawls", "quantity": {"value": "200", "unit": "piece"}, "value": {"amount": "2000000.00", "currency": "INR"},
+         "value_inr": "2000000.00", "delivery_terms": None, "signed_on": "2027-07-30"}
+
+
+def test_the_same_terms_again_write_nothing_and_a_new_loi_is_signed_with_its_plan():
+    new = recorded_loi(None, TERMS, date(2027, 7, 30))
+    assert new["status"] == "signed" and [e["days"] for e in new["follow_up"]] == [30, 60, 90]
+    assert recorded_loi(new, dict(TERMS), date(2027, 8, 2)) is None
+
+
+def test_a_correction_keeps_where_the_loi_stands_and_says_what_changed():
+    stored = {**recorded_loi(None, TERMS, date(2027, 7, 30)), "status": "order_placed", "order": {"value_inr": "2000000"},
+              "history": [{"on": "2027-09-01", "status": "order_placed", "note": None}]}
+    stored["follow_up"][0]["status"] = "done"
+    corrected = recorded_loi(stored, {**TERMS, "signed_on": "2027-07-31", "delivery_terms": "FOB Delhi"}, date(2027, 9, 5))
+    assert corrected["status"] == "order_placed" and corrected["order"] == {"value_inr": "2000000"}
+    assert corrected["history"][-1] == {"on": "2027-09-05", "status": "corrected", "note": "delivery_terms, signed_on"}
+    assert corrected["follow_up"] == stored["follow_up"] and corrected["signed_on"] == "2027-07-31"
+
+
+def test_a_corrected_date_plans_the_follow_ups_again_while_none_was_announced():
+    stored = recorded_loi(None, TERMS, date(2027, 7, 30))
+    corrected = recorded_loi(stored, {**TERMS, "signed_on": "2027-08-10"}, date(2027, 8, 12))
+    assert [e["due"] for e in corrected["follow_up"]] == ["2027-09-09", "2027-10-09", "2027-11-08"]
