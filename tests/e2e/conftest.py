@@ -15,6 +15,7 @@ from tests.conftest import REPO, TEST_ENV
 PORTS = {"registration": 18001, "matching": 18002, "notifications": 18003}
 SMTP_PORT = 18025
 GATEWAY_PORT = 18026
+WEB_PORT = 18005
 
 
 class Api:
@@ -57,6 +58,7 @@ def platform(stack, mail, gateway):
         "SMTP_PORT": str(SMTP_PORT),
         "SMS_GATEWAY_URL": gateway.url,
         "BSM_OPS_PORT": "18004",
+        "BSM_WEB_PORT": str(WEB_PORT),
     }
     for service, port in PORTS.items():
         env[f"{service.upper()}_PORT"] = str(port)
@@ -78,6 +80,12 @@ def registration(platform) -> Api:
 @pytest.fixture
 def matching(platform) -> Api:
     return Api(f"http://127.0.0.1:{PORTS['matching']}")
+
+
+@pytest.fixture
+def web(platform) -> str:
+    """The web app's base URL (no trailing slash)."""
+    return f"http://127.0.0.1:{WEB_PORT}"
 
 
 @pytest.fixture
