@@ -30,11 +30,17 @@ def _districts() -> list[tuple[str, str]]:
     return [(d, d) for d in get_json("registration", "/v1/reference/districts")["items"]]
 
 
+def languages(form) -> dict:
+    """The page's language as the preferred one, and the languages ticked as spoken (at
+    least the page's: matching seats an interpreter where the two sides share none)."""
+    spoken = [code for code in form.getlist("languages") if code in i18n.LANGUAGES]
+    return {"preferred_language": i18n.current(), "languages": spoken or [i18n.current()]}
+
+
 def seller_body(form) -> dict:
     """The registration API's seller document from the form's fields."""
     body = {"name": form.get("name", "").strip(), "phone": form.get("phone", "").strip(), "district": form.get("district", ""),
-            "enterprise_kind": form.get("enterprise_kind") or "artisan", "preferred_language": i18n.current(),
-            "languages": [i18n.current()]}
+            "enterprise_kind": form.get("enterprise_kind") or "artisan", **languages(form)}
     if form.get("email", "").strip():
         body["email"] = form["email"].strip()
     if form.get("product", "").strip():
@@ -45,8 +51,7 @@ def seller_body(form) -> dict:
 def buyer_body(form) -> dict:
     """The registration API's buyer document from the form's fields."""
     body = {"name": form.get("name", "").strip(), "organisation": form.get("organisation", "").strip(),
-            "buyer_kind": form.get("buyer_kind") or "retail_brand", "phone": form.get("phone", "").strip() or None,
-            "preferred_language": i18n.current(), "languages": [i18n.current()],
+            "buyer_kind": form.get("buyer_kind") or "retail_brand", "phone": form.get("phone", "").strip() or None, **languages(form),
             "sourcing": {"categories": form.getlist("categories"),
                          "products": [p.strip() for p in form.get("products", "").split(",") if p.strip()]}}
     if form.get("email", "").strip():
