@@ -70,6 +70,8 @@ def register(side: str):
         except ApiError as exc:
             if exc.status not in (400, 409, 422):
                 raise
+            if exc.status == 409 and exc.problem.get("existing_id") and "phone" in exc.field_errors:
+                return welcome_back(exc.problem["existing_id"], side, body["name"])
             errors = form_errors(exc)
         else:
             accounts.start(created["id"], side, created.get("name", body["name"]))
@@ -77,6 +79,31 @@ def register(side: str):
     return render_template(f"participant/register_{side}.html", side=side, form=request.form, errors=errors,
                            districts=_districts() if side == "seller" else [], kinds=labels.enterprise_kinds(),
                            buyer_kinds=labels.buyer_kinds(), categories=labels.categories())
+
+
+def welcome_back(participant: str, side: str, name: str):
+    """The mobile number is registered already (registration's 409 names the record): send
+    a code to it, so whoever holds that phone signs in; nobody else learns anything more
+    than the conflict itself says."""
+    accounts.start(participant, side, name)
+    try:
+        post_json("registration", f"/v1/participants/{participant}/verification-code", {}, token="")
+    except ApiError as exc:
+        if exc.status != 429:
+            raise
+    flash(_("This mobile number is registered already: we sent it a code to sign you in."), "ok")
+    return redirect(url_for("participant.verify"))
+
+
+def role_of(participant: str, guess: str, token: str) -> str:
+    """``seller`` or ``buyer``, from registration's record of the participant (read with
+    their ``token``)."""
+    try:
+        return get_json("registration", f"/v1/{guess}s/{participant}", token=token).get("role", guess)
+    except ApiError as exc:
+        if exc.status != 404:
+            raise
+        return "buyer" if guess == "seller" else "seller"
 
 
 @blueprint.route("/verify", methods=["GET", "POST"])
@@ -95,7 +122,7 @@ def verify():
                 raise
             errors = {"code": _("That code is not right or has expired. Try again or ask for a new one.")}
         else:
-            accounts.verified(answer["token"])
+            accounts.verified(answer["token"], role_of(participant, accounts.side(), answer["token"]))
             flash(_("Your phone is verified. Welcome!"), "ok")
             return redirect(url_for("participant.dashboard"))
     return render_template("participant/verify.html", errors=errors)
