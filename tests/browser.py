@@ -146,6 +146,13 @@ class Browser:
                 self.evaluate(f"document.querySelector({json.dumps(selector)}).value = ''")
                 self.send("Input.insertText", {"text": value})
 
+    def press_tab(self) -> str:
+        """Press the Tab key as a keyboard user would; the outer HTML of the element that
+        has the focus then (its first 200 characters)."""
+        for kind in ("keyDown", "keyUp"):
+            self.send("Input.dispatchKeyEvent", {"type": kind, "key": "Tab", "code": "Tab", "windowsVirtualKeyCode": 9})
+        return self.evaluate("document.activeElement.outerHTML.slice(0, 200)")
+
     def evaluate(self, expression: str, await_promise: bool = False) -> Any:
         """The value of a JavaScript expression in the page."""
         result = self.send("Runtime.evaluate", {"expression": expression, "awaitPromise": await_promise, "returnByValue": True})

@@ -32,6 +32,8 @@ def test_a_seller_on_a_phone_in_urdu_registers_applies_asks_and_sees_the_agenda(
         first = browser.open(web + "/")
         assert browser.transferred(first) <= FIRST_VISIT_LIMIT
         assert browser.axe_violations() == []
+        assert 'class="skip"' in browser.press_tab()
+        assert 'class="brand"' in browser.press_tab()
         choose_language(browser, "ur")
         checked(browser, "start")
 
@@ -92,3 +94,15 @@ def test_a_seller_on_a_phone_in_urdu_registers_applies_asks_and_sees_the_agenda(
         link = browser.evaluate("document.querySelector('#cal-url').value")
         calendar = requests.get(link, timeout=10)
         assert calendar.status_code == 200 and calendar.text.count("BEGIN:VEVENT") == 1
+
+        published = matching.get(f"/v1/meets/{meet['id']}/meetings", headers=ORGANISER).json()["items"]
+        assert len(published) == 1
+        browser.click(f"a[href='/meetings/{published[0]['id']}']")
+        browser.evaluate("document.querySelector('input[name=outcome][value=held]').checked = true")
+        browser.click(f"form[action='/meetings/{published[0]['id']}'] button")
+        browser.fill({"#f-product": "Pashmina shawl", "#f-quantity": "200", "#f-unit": "piece", "#f-amount": "3500000"})
+        checked(browser, "meeting")
+        browser.click("form[action$='/loi'] button")
+        held = matching.get(f"/v1/meetings/{published[0]['id']}", headers=ORGANISER).json()
+        assert (held["outcome"], held["loi"]["product"], held["loi"]["quantity"]["unit"]) == ("held", "Pashmina shawl", "piece")
+        assert "Pashmina shawl" in browser.text()
