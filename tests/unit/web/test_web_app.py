@@ -118,3 +118,14 @@ def test_an_organiser_package_is_registered_when_it_exists(monkeypatch):
     monkeypatch.setattr(web_app, "OPTIONAL_BLUEPRINTS", ("tests_fake_organiser", "web.no_such_package"))
     monkeypatch.setattr(web_app.importlib.util, "find_spec", lambda name: package if name == "tests_fake_organiser" else None)
     assert web_app.create_app({}).test_client().get("/organiser/").get_data(as_text=True) == "organiser pages"
+
+
+def test_dates_are_written_the_way_the_pages_language_writes_them():
+    from web.i18n import day
+
+    app = web_app.create_app({})
+    with app.test_request_context("/", headers={"Cookie": "lang=ur"}):
+        assert "جولائی" in day("2027-07-30") and "2027" in day("2027-07-30")
+        assert day("not a date") == "not a date"
+    with app.test_request_context("/", headers={"Cookie": "lang=en"}):
+        assert day("2027-07-30") == "30 Jul 2027"
