@@ -66,6 +66,7 @@ def test_a_seller_on_a_phone_in_urdu_registers_applies_asks_and_sees_the_agenda(
         browser.open(web + "/me")
         browser.click(f"a[href='/meets/{meet['id']}/suggestions']")
         shown_after_reloads(browser, BUYER["organisation"])
+        assert "آپ دونوں Hindi بولتے ہیں" in browser.text()
         checked(browser, "suggestions")
         browser.fill({"#m-1": "السلام علیکم، ہمارے پشمینہ شال دیکھیے"})
         browser.click("form button[type=submit]")
