@@ -32,6 +32,12 @@ def current_meets() -> list[dict]:
     return meets
 
 
+def availability_of(form) -> list[str] | str:
+    """The application's availability from the form: the times ticked, else ``"all"`` when
+    "at any time" is ticked, else nothing (the form asks again)."""
+    return form.getlist("slots") or ("all" if form.get("all") else [])
+
+
 @blueprint.get("/me")
 @accounts.participant_required
 def dashboard():
@@ -46,8 +52,7 @@ def apply(meet_id: str):
     meet = get_json("registration", f"/v1/meets/{meet_id}")
     error = None
     if request.method == "POST":
-        chosen = request.form.getlist("slots")
-        availability = "all" if request.form.get("all") else chosen
+        availability = availability_of(request.form)
         if not availability:
             error = _("Choose at least one time, or every time.")
         else:
