@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from tests.browser import Browser
-from tests.e2e.web_pages import (ORGANISER, MEET, applicant, approve, checked, choose_language, open_meet, shown_after_reloads,
+from tests.e2e.web_pages import (ORGANISER, MEET, SCREENSHOTS, applicant, approve, checked, choose_language, open_meet, shown_after_reloads,
                                  sms_code)
 from tests.helpers import wait_until
 
@@ -91,6 +91,10 @@ def test_a_seller_on_a_phone_in_urdu_registers_applies_asks_and_sees_the_agenda(
         browser.click(f"a[href='/meets/{meet['id']}/agenda']")
         assert BUYER["organisation"] in browser.evaluate("document.querySelector('.next').innerText")
         checked(browser, "agenda")
+        browser.window(1280, 800, mobile=False)
+        browser.open(browser.url())
+        browser.screenshot(SCREENSHOTS / "laptop-agenda.png", whole_page=False)
+        browser.window(360, 740, mobile=True)
         browser.click("form[action$='/calendar-link'] button")
         link = browser.evaluate("document.querySelector('#cal-url').value")
         calendar = requests.get(link, timeout=10)
