@@ -88,6 +88,8 @@ def test_a_seller_on_a_phone_in_urdu_registers_applies_asks_and_sees_the_agenda(
         assert [(m["seller_id"], m["buyer_id"]) for m in draft["meetings"]] == [(seller_id, buyer["id"])], draft["left_out"]
         assert matching.post(f"/v1/meets/{meet['id']}/schedule/publish", headers=ORGANISER).json()["newly_published"] == 1
 
+        browser.open(web + "/me")
+        assert BUYER["organisation"] in browser.evaluate("document.querySelector('.next').innerText")
         browser.click(f"a[href='/meets/{meet['id']}/agenda']")
         assert BUYER["organisation"] in browser.evaluate("document.querySelector('.next').innerText")
         checked(browser, "agenda")
