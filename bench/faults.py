@@ -88,6 +88,7 @@ class Ports:
     mongo: int = 16017
     apis: tuple[int, int, int] = (16001, 16002, 16003)
     flow: int = 16004
+    web: int = 16005
     smtp: int = 16025
     gateway: int = 16026
 
@@ -134,6 +135,7 @@ class Suite:
             "SMTP_HOST": "127.0.0.1",
             "SMTP_PORT": str(ports.smtp),
             "BSM_OPS_PORT": str(ports.flow),
+            "BSM_WEB_PORT": str(ports.web),
             "BSM_LOG_LEVEL": "INFO",
         }
         for service, port in zip(SERVICES, ports.apis):

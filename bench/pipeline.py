@@ -39,7 +39,7 @@ from shared.mongo import connect
 
 STEADY, RATE, BURST, CLIENTS = 200, 20.0, 1000, 8
 PORTS = {"registration": 28101, "matching": 28102, "notifications": 28103}
-SMTP_PORT, OPS_PORT = 28125, 28104
+SMTP_PORT, OPS_PORT, WEB_PORT = 28125, 28104, 28105
 DISTRICTS = ("Srinagar", "Budgam", "Anantnag", "Baramulla", "Pulwama", "Kupwara")
 
 
@@ -69,6 +69,7 @@ def run(env: dict[str, str]) -> list[dict]:
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(SMTP_PORT),
         "BSM_OPS_PORT": str(OPS_PORT),
+        "BSM_WEB_PORT": str(WEB_PORT),
         "BSM_LOG_LEVEL": "INFO",
     }
     for service, port in PORTS.items():

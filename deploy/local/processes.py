@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
+from web.config import web_port
+
 REPO = Path(__file__).resolve().parents[2]
 SERVICES = ("registration", "matching", "notifications")
 DEFAULT_PORTS = {"registration": 8001, "matching": 8002, "notifications": 8003}
@@ -62,6 +64,8 @@ def processes(env: Mapping[str, str], python: str = sys.executable) -> list[Proc
     port = int(env.get("BSM_OPS_PORT") or 8004)
     result.append(Process("ops-flow", (python, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1", "ops.flow:create_app()"),
                           ready_url=f"http://127.0.0.1:{port}/healthz"))
+    port = web_port(env)
+    result.append(Process("web", api_argv("web", env, port, python, app="web.app:create_app()"), ready_url=f"http://127.0.0.1:{port}/healthz"))
     return result
 
 

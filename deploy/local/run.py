@@ -20,6 +20,7 @@ sys.path.insert(0, str(REPO))
 
 from deploy.local.processes import SERVICES, Platform, Process, answers, api_port  # noqa: E402
 from deploy.local.stack import Stack, stack_from_env  # noqa: E402
+from web.config import web_port  # noqa: E402
 
 CONSUMER_GROUPS = ("matching", "notifications")
 LOCAL_DEFAULTS = {"BSM_ORGANISER_EMAILS": "organiser@bsm.local", "BSM_DIGEST_POLL_SECONDS": "15"}
@@ -127,6 +128,8 @@ def status(env) -> None:
         port = api_port(service, env)
         state = "ready" if answers(f"http://127.0.0.1:{port}/readyz") else "down"
         print(f"{service:<14} http://127.0.0.1:{port}  {state}")
+    state = "ready" if answers(f"http://127.0.0.1:{web_port(env)}/healthz") else "down"
+    print(f"{'web app':<14} http://127.0.0.1:{web_port(env)}  {state}")
 
 
 def _print_summary(env, topics, platform: Platform, sinks, seconds: float) -> None:
@@ -135,6 +138,7 @@ def _print_summary(env, topics, platform: Platform, sinks, seconds: float) -> No
         port = api_port(service, env)
         print(f"  {service:<14} http://127.0.0.1:{port}   (/healthz, /readyz)")
     print(f"  flow page      http://127.0.0.1:{env.get('BSM_OPS_PORT', '8004')}/flow")
+    print(f"  web app        http://127.0.0.1:{web_port(env)}/   (sellers and buyers; organisers at /organiser)")
     print(f"\n  Kafka          {env.get('KAFKA_BOOTSTRAP_SERVERS', '127.0.0.1:9092')}   topics: {', '.join(topics)}")
     print(f"  MongoDB wire   {env.get('MONGODB_URI', 'mongodb://127.0.0.1:27017/')}")
     names = {s.name for s in sinks}

@@ -14,25 +14,19 @@ mapped to the Babel locale that formats its numbers and dates.
 """
 from __future__ import annotations
 
-import re
 import threading
 from functools import lru_cache
-from io import BytesIO
 from pathlib import Path
 
 from babel import Locale
-from babel.messages.catalog import Catalog
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.support import Translations
+
+from shared.gettext_catalogues import LOCALES, PLACEHOLDER, compiled, placeholders, read_catalogue  # noqa: F401  (this module's API)
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 TEMPLATE = LOCALE_DIR / "messages.pot"
 FALLBACK_LANGUAGE = "en"
-LOCALES = {"en": "en_IN", "hi": "hi_IN", "ur": "ur_IN", "ks": "ks_Arab_IN", "doi": "doi_IN"}
-"""Platform language code -> Babel locale (Kashmiri in Perso-Arabic script, Dogri in Devanagari)."""
 UNREVIEWED = "machine-drafted, unreviewed"
-PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|%%")
 _lock = threading.Lock()
 
 
@@ -54,17 +48,6 @@ def po_path(language: str) -> Path:
     return LOCALE_DIR / language / "LC_MESSAGES" / "messages.po"
 
 
-def read_catalogue(path: Path) -> Catalog:
-    """A ``.po`` or ``.pot`` file as Babel's ``Catalog``."""
-    with path.open("rb") as handle:
-        return read_po(handle)
-
-
-def placeholders(text: str) -> list[str]:
-    """The ``%(name)s`` placeholders (and ``%%``) of a message, sorted."""
-    return sorted(match.group(0) for match in PLACEHOLDER.finditer(text))
-
-
 def translations(language: str) -> Translations:
     """The gettext translations of ``language`` (fuzzy entries included), read once."""
     with _lock:
@@ -73,11 +56,4 @@ def translations(language: str) -> Translations:
 
 @lru_cache(maxsize=None)
 def _translations(language: str) -> Translations:
-    catalogue = read_catalogue(po_path(language))
-    for message in catalogue:
-        if message.id and isinstance(message.string, str) and placeholders(message.string) != placeholders(message.id):
-            message.string = ""
-    buffer = BytesIO()
-    write_mo(buffer, catalogue, use_fuzzy=True)
-    buffer.seek(0)
-    return Translations(fp=buffer, domain="messages")
+    return compiled(po_path(language), "messages")

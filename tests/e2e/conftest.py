@@ -17,6 +17,7 @@ ORGANISER_EMAIL = local_config({})["BSM_ORGANISER_EMAILS"]
 PORTS = {"registration": 18001, "matching": 18002, "notifications": 18003}
 SMTP_PORT = 18025
 GATEWAY_PORT = 18026
+WEB_PORT = 18005
 
 
 class Api:
@@ -62,6 +63,7 @@ def platform(stack, mail, gateway):
         "SMTP_PORT": str(SMTP_PORT),
         "SMS_GATEWAY_URL": gateway.url,
         "BSM_OPS_PORT": "18004",
+        "BSM_WEB_PORT": str(WEB_PORT),
     }
     for service, port in PORTS.items():
         env[f"{service.upper()}_PORT"] = str(port)
@@ -84,6 +86,12 @@ def registration(platform) -> Api:
 @pytest.fixture
 def matching(platform) -> Api:
     return Api(f"http://127.0.0.1:{PORTS['matching']}")
+
+
+@pytest.fixture
+def web(platform) -> str:
+    """The web app's base URL (no trailing slash)."""
+    return f"http://127.0.0.1:{WEB_PORT}"
 
 
 @pytest.fixture

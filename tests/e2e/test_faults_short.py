@@ -23,7 +23,7 @@ from tests.conftest import REPO, TEST_ENV
 
 pytestmark = pytest.mark.stack
 
-PORTS = Ports(kafka=0, controller=0, mongo=15017, apis=(15001, 15002, 15003), flow=15004, smtp=15025, gateway=15026)
+PORTS = Ports(kafka=0, controller=0, mongo=15017, apis=(15001, 15002, 15003), flow=15004, web=15005, smtp=15025, gateway=15026)
 BY_NAME = {f.name: f for f in FAULTS}
 # one load, three kills: a consumer while people register, the write guard while meetings
 # are requested, the dispatcher as the schedule is published (recovery is bounded by the

@@ -20,16 +20,16 @@ def stack_ports(env: dict[str, str]) -> list[int]:
 
 
 def fault_ports(ports: Ports) -> list[int]:
-    return [p for p in (ports.kafka, ports.controller, ports.mongo, *ports.apis, ports.flow, ports.smtp, ports.gateway) if p]
+    return [p for p in (ports.kafka, ports.controller, ports.mongo, *ports.apis, ports.flow, ports.web, ports.smtp, ports.gateway) if p]
 
 
 def test_every_fixed_listening_port_is_below_the_ephemeral_range():
     fixed = {
         "test stack": stack_ports(TEST_ENV), "bench stack": stack_ports(BENCH_ENV),
-        "e2e platform": [*e2e.PORTS.values(), e2e.SMTP_PORT, e2e.GATEWAY_PORT],
+        "e2e platform": [*e2e.PORTS.values(), e2e.WEB_PORT, e2e.SMTP_PORT, e2e.GATEWAY_PORT],
         "bench registration_api": list(registration_api.PORTS.values()),
         "make faults": fault_ports(Ports()), "short fault test": fault_ports(SHORT_FAULTS),
-        "bench pipeline": [*pipeline.PORTS.values(), pipeline.SMTP_PORT, pipeline.OPS_PORT],
+        "bench pipeline": [*pipeline.PORTS.values(), pipeline.SMTP_PORT, pipeline.OPS_PORT, pipeline.WEB_PORT],
         "bench dispatcher": [notifications.SMTP_PORT], "bench import": [imports.PORT],
         "notification flow tests": [test_notifications_flow.SMTP, test_notifications_flow.GATEWAY, test_notifications_flow.HOOK],
         "one-time code tests": [test_one_time_codes.SMTP], "delivery tests": [test_notification_delivery.SMTP_PORT], "email format tests": [test_email_format.SMTP_PORT],

@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-PACKAGES = ("shared", "services", "deploy", "ops", "bench")
+PACKAGES = ("shared", "services", "deploy", "ops", "bench", "web")
 PREFIXES = ("BSM_", "SMTP_", "SMS_", "KAFKA_", "MONGODB_", "MAIL_", "PROMETHEUS_")
 NAME = re.compile(r"^(<[A-Z]+>|[A-Z][A-Z0-9]*)(_(<[A-Z]+>|[A-Z0-9]+))+$")
 
