@@ -1,6 +1,7 @@
 """Matching's HTTP bodies (marshmallow at the edge only)."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from shared.contracts.registration import LANGUAGES
 from shared.json_types import JsonBool, JsonInt, JsonNumber
 from shared.text import MultiLine, SingleLine
 
@@ -168,7 +169,8 @@ class WalkInIn(Schema):
 
 class InterpreterIn(Schema):
     name = SingleLine(required=True, validate=validate.Length(min=2, max=120))
-    languages = fields.List(SingleLine(validate=validate.Length(min=2, max=8)), required=True, validate=validate.Length(min=2, max=10))
+    languages = fields.List(SingleLine(validate=validate.OneOf(LANGUAGES, error="One of the platform's language codes: {choices}.")), required=True,
+                            validate=validate.Length(min=2, max=10))
     availability = fields.List(SingleLine(), required=True, validate=validate.Length(min=1, max=500))
 
 

@@ -217,3 +217,16 @@ def test_one_application_may_also_say_all_slots(client):
     assert applied.headers["X-Event-Ids"]
     wrong = client.post(f"/v1/meets/{meet['id']}/applications", json={"participant_id": seller["id"], "availability": "most"}, headers=ORGANISER)
     assert wrong.status_code == 422 and "availability" in wrong.get_json()["errors"]
+
+
+def test_a_buyers_csv_gives_languages_spoken_and_contact_sharing_and_refuses_a_flag_it_cannot_read(client, db):
+    csv = ("name,organisation,buyer_kind,country,international,email,languages,share_contact\n"
+           "Sara Malik,Malik Crafts,importer,AE,yes,sara@malik.example,\"German، اُردُو، English\",no\n"
+           "Omar Aziz,Aziz Trading,importer,AE,maybe,omar@aziz.example,English,yes\n")
+    report = client.post("/v1/imports/buyers", data=csv, headers={**ORGANISER, "Content-Type": "text/csv"}).get_json()
+    sara = db["participants"].find_one({"_id": report["rows"][0]["participant_id"]})
+    assert report["rows"][0]["status"] == "created", report["rows"][0]
+    assert sara["languages"] == ["ur", "en"]
+    assert {"field": "languages.0", "given": "German", "canonical": "", "how": "left out: not a language the platform writes in"} in report["rows"][0]["mapped"]
+    assert sara["preferred_language"] == "ur" and sara["share_contact"] is False
+    assert report["rows"][1]["status"] == "refused" and "international" in report["rows"][1]["errors"]

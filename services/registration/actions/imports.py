@@ -29,9 +29,9 @@ CHUNK_ROWS = 100
 CSV_COLUMNS = (
     "name", "organisation", "state", "district", "enterprise_kind", "phone", "email", "preferred_language",
     "gstin", "udyam", "iec", "product", "category", "odop_product", "gi_tag", "monthly_capacity", "capacity_unit",
-    "price_min", "price_max", "price_unit", "export_ready", "languages",
+    "price_min", "price_max", "price_unit", "export_ready", "languages", "share_contact",
 )
-PARTICIPANT_COLUMNS = CSV_COLUMNS[:11] + ("languages",)
+PARTICIPANT_COLUMNS = CSV_COLUMNS[:11] + ("languages", "share_contact")
 REQUIRED_COLUMNS = ("name", "district", "phone")
 SELLER_IN = SellerIn()
 
@@ -86,8 +86,10 @@ def _seller_from_cells(cells: dict[str, str]) -> dict[str, Any]:
     ``preferred_language``, the first of ``languages`` is preferred (rather than English,
     which the seller may not speak)."""
     seller = {k: cells[k] for k in PARTICIPANT_COLUMNS if k in cells}
+    if "share_contact" in seller:
+        seller["share_contact"] = vocabularies.yes_no(seller["share_contact"])
     if "languages" in cells and "preferred_language" not in cells:
-        seller["preferred_language"] = next(iter(vocabularies.split_list(cells["languages"])), cells["languages"])
+        seller["preferred_language"] = vocabularies.preferred_of(cells["languages"])
     if "product" in cells:
         product: dict[str, Any] = {"name": cells["product"], "category": cells.get("category", "other")}
         for key in ("odop_product", "gi_tag"):
@@ -98,7 +100,7 @@ def _seller_from_cells(cells: dict[str, str]) -> dict[str, Any]:
         if "price_min" in cells or "price_max" in cells:
             product["price_band"] = {"min": cells.get("price_min", "0"), "max": cells.get("price_max", cells.get("price_min", "0")), "unit": cells.get("price_unit", "unit")}
         if "export_ready" in cells:
-            product["export_ready"] = cells["export_ready"].lower() in ("yes", "y", "true", "1")
+            product["export_ready"] = vocabularies.yes_no(cells["export_ready"])
         seller["products"] = [product]
     return seller
 

@@ -64,7 +64,9 @@ GI_TAG_ALIASES: dict[str, tuple[str, ...]] = {
 names the platform used before (``gi_tags.RENAMED``) are among them."""
 
 CLOSE_SPELLING = 0.88
-LIST_SEPARATORS = re.compile(r"\s*(?:[,;/|&+]|\band\b)\s*")
+LIST_SEPARATORS = re.compile(r"\s*(?:[,;/|&+\u060c\u061b]|\band\b)\s*")
+"""Between the items of a list cell: , ; / | & + "and", and the Arabic-script comma and
+semicolon (U+060C, U+061B) that Urdu and Kashmiri keyboards type."""
 
 
 @dataclass(frozen=True)
@@ -123,9 +125,27 @@ def gi_tag(given: str) -> Mapped | None:
     return None
 
 
+YES, NO = ("yes", "y", "true", "1", "haan", "ha"), ("no", "n", "false", "0", "nahin", "nahi")
+
+
+def yes_no(cell: str) -> bool | str:
+    """A spreadsheet's yes/no cell as a boolean (yes, y, true, 1, haan; no, n, false, 0,
+    nahin, any case); anything else is returned as written, for the row's schema to
+    refuse naming the column (never read as no)."""
+    word = cell.strip().lower()
+    return True if word in YES else False if word in NO else cell
+
+
+def preferred_of(cell: str) -> str:
+    """The preferred language of a row that gives only the languages spoken: the first the
+    platform writes messages in (``language``), else the first as written."""
+    spoken = split_list(cell) or [cell]
+    return next((item for item in spoken if language(item) is not None), spoken[0])
+
+
 def split_list(cell: str) -> list[str]:
     """The items of a list written in one cell: ``"Kashmiri, Urdu and English"`` ->
-    ``["Kashmiri", "Urdu", "English"]`` (separated by , ; / | & + or "and")."""
+    ``["Kashmiri", "Urdu", "English"]`` (``LIST_SEPARATORS``)."""
     return [item for item in LIST_SEPARATORS.split(cell) if item]
 
 
@@ -134,9 +154,11 @@ def canonical_row(row: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, s
     values taken as their canonical forms, and the list of what was mapped, each
     ``{"field", "given", "canonical", "how"}`` (``field`` as ``languages.1`` or
     ``products.0.gi_tag``), only where the given value differs from the canonical one.
-    Values no vocabulary knows are left as given, for validation to refuse by name; a
-    ``languages`` given as one string is split into a list first, and a language named
-    twice is kept once."""
+    Values no vocabulary knows are left as given, for validation to refuse by name, except
+    in ``languages``: a language the platform does not write in (an importer's German)
+    beside one it does is left out and reported (``how`` says so), not a reason to refuse
+    the row. A ``languages`` given as one string is split into a list first, and a
+    language named twice is kept once."""
     row = dict(row)
     mapped: list[dict[str, str]] = []
 
@@ -156,6 +178,12 @@ def canonical_row(row: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, s
         row["languages"] = split_list(row["languages"])
     if isinstance(row.get("languages"), list):
         taken = [take(f"languages.{n}", v, language) for n, v in enumerate(row["languages"])]
+        known = [v for v in taken if isinstance(v, str) and language(v) is not None]
+        if known:
+            for n, v in enumerate(taken):
+                if isinstance(v, str) and language(v) is None:
+                    mapped.append({"field": f"languages.{n}", "given": v, "canonical": "", "how": "left out: not a language the platform writes in"})
+            taken = known
         row["languages"] = [v for n, v in enumerate(taken) if not isinstance(v, str) or v not in taken[:n]]
     if isinstance(row.get("products"), list):
         row["products"] = [

@@ -8,25 +8,39 @@ import importlib
 import pkgutil
 
 import pytest
+from flask import Blueprint, Flask
 from marshmallow import Schema, fields
-from werkzeug.local import LocalProxy
 
 import services
+from shared.http import HexId
 from shared.json_types import JsonBool, JsonInt, JsonNumber
 
 LENIENT = {fields.Integer: JsonInt, fields.Float: JsonNumber, fields.Boolean: JsonBool}
 
 
 def _documented_bodies() -> dict[str, type[Schema]]:
+    """Every documented body of the three services: their blueprints registered on a bare
+    Flask app each (views made inside functions, such as one per participant role,
+    included)."""
     bodies = {}
+    blueprints: dict[str, list[Blueprint]] = {}
     for module_info in pkgutil.walk_packages(services.__path__, "services."):
         if ".api" not in module_info.name:
             continue
         module = importlib.import_module(module_info.name)
-        for name, value in vars(module).items():
-            meta = getattr(value, "_openapi", None) if callable(value) and not isinstance(value, LocalProxy) else None
+        service = module_info.name.split(".")[1]
+        for value in vars(module).values():
+            if isinstance(value, Blueprint) and all(value is not b for b in blueprints.get(service, [])):
+                blueprints.setdefault(service, []).append(value)
+    for service, found in blueprints.items():
+        app = Flask(service)
+        app.url_map.converters["hexid"] = HexId
+        for blueprint in found:
+            app.register_blueprint(blueprint)
+        for endpoint, view in app.view_functions.items():
+            meta = getattr(view, "_openapi", None)
             if meta and meta.get("body") is not None:
-                bodies[f"{module_info.name}.{name}"] = meta["body"]
+                bodies[f"{service}.{endpoint}"] = meta["body"]
     return bodies
 
 
@@ -52,7 +66,7 @@ def _lenient_fields(schema: Schema, path: str = "") -> list[str]:
 
 def test_every_service_documents_request_bodies():
     bodies = _documented_bodies()
-    assert {name.split(".")[1] for name in bodies} == {"registration", "matching", "notifications"}
+    assert {name.split(".")[0] for name in bodies} == {"registration", "matching", "notifications"}
     assert len(bodies) >= 30
 
 
