@@ -128,11 +128,12 @@ def freshness_blueprint(freshness: Freshness) -> Blueprint:
 
     @bp.get("/v1/freshness/events")
     @documented(f"Whether this service has handled the events a write published (its X-Event-Ids or a bulk item's event_ids; "
-                f"?id= repeated, up to {MAX_EVENT_IDS}; ?wait= up to {MAX_WAIT_SECONDS} s waits for them)",
+                f"?id= repeated or comma-separated as X-Event-Ids gives them, up to {MAX_EVENT_IDS}; ?wait= up to {MAX_WAIT_SECONDS} s waits for them)",
                 tags=("freshness",), roles=roles, query=EventsQuery, response=EventsSeenOut, errors=())
     def events():
         require(*roles)
-        asked = EventsQuery().load({"id": request.args.getlist("id"), "wait": request.args.get("wait", "0")})
+        ids = [part.strip() for given in request.args.getlist("id") for part in given.split(",") if part.strip()]
+        asked = EventsQuery().load({"id": ids, "wait": request.args.get("wait", "0")})
         return freshness.seen(asked["id"], min(asked["wait"], freshness.max_wait_seconds))
 
     return bp

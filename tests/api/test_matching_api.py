@@ -144,6 +144,9 @@ def test_a_completed_meet_s_report_settles_every_meeting_once_and_the_cross_meet
     csv_rows = client.get("/v1/reports?format=csv", headers=ORGANISER).get_data(as_text=True).splitlines()
     assert csv_rows[0].startswith('"breakdown","key","name","meetings","held","no_show","cancelled","not_recorded","lois"')
     assert f'"meet","{meet.id}","Srinagar BSM","{len(meetings)}","2","1","0","{len(meetings) - 3}","1","250000.00"' in csv_rows[1]
+    for path in (f"/v1/meets/{meet.id}/report?format=xml", "/v1/reports?format=pdf"):
+        refused = client.get(path, headers=ORGANISER)
+        assert refused.status_code == 400 and "format" in refused.get_json()["errors"]
 
 
 def test_a_participant_sees_only_their_own_meetings(meet_with_people, settings_for):

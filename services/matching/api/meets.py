@@ -253,8 +253,9 @@ def _meet_agenda(meet_id: str, participant_id: str):
             tags=("results",), roles=STAFF)
 def report(meet_id: str):
     require(*STAFF)
+    as_csv = _report_format()
     result = actions.report(ctx(), meet_id)
-    if request.args.get("format") == "csv":
+    if as_csv:
         return csv_response(report_csv_rows(result), f"bsm-{meet_id}-report.csv")
     return result
 
@@ -272,7 +273,17 @@ reports_bp = Blueprint("reports", __name__)
 @documented("Results across every meet, with a row per meet (?format=csv)", tags=("results",), roles=STAFF, errors=())
 def all_meets_report():
     require(*STAFF)
+    as_csv = _report_format()
     result = actions.report_all(ctx())
-    if request.args.get("format") == "csv":
+    if as_csv:
         return csv_response(report_csv_rows(result), "bsm-report.csv")
     return result
+
+
+def _report_format() -> bool:
+    """Whether ``?format=`` asks for CSV (``csv``) rather than JSON (``json``, the default);
+    any other format is a 400 naming ``format``."""
+    wanted = request.args.get("format", "json")
+    if wanted not in ("json", "csv"):
+        raise Problem(400, "Bad Request", "format is json or csv.", errors={"format": [f"No format {wanted[:40]}."]})
+    return wanted == "csv"
