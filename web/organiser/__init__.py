@@ -1,0 +1,11 @@
+"""Organiser pages, on a laptop, under ``/organiser``: sign in with the organiser API key,
+create meets, import sellers and buyers, decide applications in bulk, draft and publish
+the schedule, run the day, and read the results as charts.
+
+Every page is a client of the services' public APIs with the organiser's key, which stays
+in the signed, HttpOnly session cookie (``web.organiser.session``)."""
+from flask import Blueprint
+
+blueprint = Blueprint("organiser", __name__, url_prefix="/organiser")
+
+from web.organiser import applications, day, imports, meets, results, schedule, session  # noqa: E402,F401  (routes)

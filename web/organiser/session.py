@@ -1,0 +1,98 @@
+"""The organiser's sign-in: the API key (``BSM_API_KEYS``) is checked against registration
+once, then kept in the signed, HttpOnly session cookie and sent by the web server only
+(the browser's scripts never see it). Calls made here carry it as the bearer."""
+from __future__ import annotations
+
+from functools import wraps
+from typing import Any, Callable
+
+import requests
+from flask import flash, redirect, render_template, request, session, url_for
+
+from web import clients
+from web.clients import ApiError
+from web.i18n import gettext as _
+from web.organiser import blueprint
+from web.pages import safe_next
+
+KEY = "organiser_key"
+
+
+def signed_in() -> bool:
+    """True when this browser's session holds an organiser key."""
+    return bool(session.get(KEY))
+
+
+def organiser_required(view: Callable) -> Callable:
+    """A view for a signed-in organiser; others go to the sign-in page and come back."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if signed_in():
+            return view(*args, **kwargs)
+        return redirect(url_for("organiser.sign_in", next=request.full_path.rstrip("?")))
+
+    return wrapper
+
+
+def call(service: str, method: str, path: str, **kwargs: Any) -> requests.Response:
+    """``web.clients.call`` with the organiser's key as the bearer."""
+    return clients.call(service, method, path, token=session.get(KEY, ""), **kwargs)
+
+
+def get(service: str, path: str, **kwargs: Any) -> Any:
+    """GET ``path`` on ``service`` as the organiser; its JSON."""
+    return call(service, "GET", path, **kwargs).json()
+
+
+def post(service: str, path: str, body: Any = None, **kwargs: Any) -> Any:
+    """POST ``body`` as JSON as the organiser (fresh ``Idempotency-Key``); its JSON or None."""
+    return clients.post_json(service, path, body, token=session.get(KEY, ""), **kwargs)
+
+
+def every(service: str, path: str, params: dict | None = None, limit: int = 100, pages: int = 50) -> list[dict]:
+    """Every item of a paged list (``items``, ``next_cursor``), at most ``pages`` pages."""
+    found, cursor = [], None
+    for _page in range(pages):
+        answer = get(service, path, params={**(params or {}), "limit": limit, **({"cursor": cursor} if cursor else {})})
+        found.extend(answer["items"])
+        cursor = answer.get("next_cursor")
+        if not cursor:
+            break
+    return found
+
+
+def flash_problem(exc: ApiError) -> None:
+    """Show a service's refusal on the next page: its detail and each named field."""
+    problem = exc.problem
+    fields = "; ".join(f"{name}: {' '.join(m if isinstance(m, str) else str(m) for m in msgs) if isinstance(msgs, list) else msgs}"
+                       for name, msgs in exc.field_errors.items())
+    flash(" ".join(filter(None, [problem.get("detail") or problem.get("title"), fields])), "error")
+
+
+@blueprint.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    """The organiser types their API key; it is kept only when registration accepts it as staff's."""
+    back = safe_next(request.values.get("next"), url_for("organiser.meets"))
+    error = None
+    if request.method == "POST":
+        key = request.form.get("key", "").strip()
+        try:
+            clients.get_json("registration", "/v1/sellers", params={"limit": 1}, token=key)
+        except ApiError as exc:
+            if exc.status not in (401, 403):
+                raise
+            error = _("This key is not an organiser's key.")
+        else:
+            session.clear()
+            session[KEY] = key
+            session.permanent = False
+            return redirect(back)
+    return render_template("organiser/sign_in.html", next=back, error=error), 401 if error else 200
+
+
+@blueprint.post("/sign-out")
+def sign_out():
+    """Forget the organiser's key."""
+    session.clear()
+    return redirect(url_for("organiser.sign_in"))
