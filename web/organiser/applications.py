@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 
 from web.clients import ApiError
-from web.i18n import gettext as _
 from web.organiser import blueprint
 from web.organiser.people import names
 from web.organiser.session import every, flash_problem, get, organiser_required, post
@@ -36,7 +35,7 @@ def post_bulk(path: str, items: list[dict]) -> dict:
 def flash_counts(result: dict, what: str) -> None:
     """One line of counts, and each refused item's reason."""
     counts = result["counts"]
-    flash(_("%(what)s: %(done)d done, %(unchanged)d unchanged, %(refused)d refused.")
+    flash("%(what)s: %(done)d done, %(unchanged)d unchanged, %(refused)d refused."
           % {"what": what, **counts}, "error" if counts["refused"] else "ok")
     for item in result["refused"][:20]:
         problem = item.get("problem") or {}
@@ -80,9 +79,9 @@ def decide(meet_id: str):
     else:
         chosen = request.form.getlist("participant_id")
     if not chosen:
-        flash(_("Tick at least one application."), "error")
+        flash("Tick at least one application.", "error")
         return redirect(url_for("organiser.applications", meet_id=meet_id))
     reason = request.form.get("reason", "").strip()
     items = [{"participant_id": p, "decision": decision, **({"reason": reason} if reason else {})} for p in chosen]
-    bulk_shown(f"registration:/v1/meets/{meet_id}/decisions/bulk", items, _("Decisions"))
+    bulk_shown(f"registration:/v1/meets/{meet_id}/decisions/bulk", items, "Decisions")
     return redirect(url_for("organiser.applications", meet_id=meet_id))

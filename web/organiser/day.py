@@ -10,7 +10,6 @@ from datetime import date
 from flask import flash, redirect, render_template, request, url_for
 
 from web.clients import ApiError
-from web.i18n import gettext as _
 from web.organiser import blueprint
 from web.organiser.applications import bulk_shown
 from web.organiser.people import names
@@ -55,7 +54,7 @@ def attempt(action) -> dict | None:
 def check_in(meet_id: str):
     """Mark the chosen participant present."""
     if attempt(lambda: post("matching", f"/v1/meets/{meet_id}/check-ins", {"participant_id": request.form.get("participant_id", "")})):
-        flash(_("Checked in."), "ok")
+        flash("Checked in.", "ok")
     return redirect(url_for("organiser.day", meet_id=meet_id))
 
 
@@ -68,7 +67,7 @@ def walk_in(meet_id: str):
         body["slot_id"] = request.form["slot_id"]
     added = attempt(lambda: post("matching", f"/v1/meets/{meet_id}/walk-ins", body))
     if added:
-        flash(_("Walk-in meeting added: table %(table)s, slot %(slot)s.") % {"table": added.get("table"), "slot": added.get("slot_id")}, "ok")
+        flash("Walk-in meeting added: table %(table)s, slot %(slot)s." % {"table": added.get("table"), "slot": added.get("slot_id")}, "ok")
     return redirect(url_for("organiser.day", meet_id=meet_id))
 
 
@@ -110,9 +109,9 @@ def record(meet_id: str):
     """Record the filled-in outcomes, then the LoIs, each in bulk."""
     outcomes, lois = loi_items(request.form)
     if outcomes:
-        bulk_shown(f"matching:/v1/meets/{meet_id}/outcomes/bulk", outcomes, _("Outcomes"))
+        bulk_shown(f"matching:/v1/meets/{meet_id}/outcomes/bulk", outcomes, "Outcomes")
     if lois:
-        bulk_shown(f"matching:/v1/meets/{meet_id}/lois/bulk", lois, _("Letters of Intent"))
+        bulk_shown(f"matching:/v1/meets/{meet_id}/lois/bulk", lois, "Letters of Intent")
     if not outcomes and not lois:
-        flash(_("Nothing was filled in."), "error")
+        flash("Nothing was filled in.", "error")
     return redirect(url_for("organiser.day", meet_id=meet_id))

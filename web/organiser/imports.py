@@ -8,7 +8,6 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, session, url_for
 
 from web.clients import ApiError
-from web.i18n import gettext as _
 from web.organiser import blueprint
 from web.organiser.applications import bulk_shown
 from web.organiser.session import call, flash_problem, get, organiser_required
@@ -28,7 +27,7 @@ def imports(meet_id: str):
         return render_template("organiser/imports.html", meet=meet, kinds=KINDS)
     kind, upload = request.form.get("kind", ""), request.files.get("file")
     if kind not in KINDS or upload is None or not upload.filename:
-        flash(_("Choose what the file holds and the CSV file."), "error")
+        flash("Choose what the file holds and the CSV file.", "error")
         return redirect(url_for("organiser.imports", meet_id=meet_id))
     try:
         response = call("registration", "POST", KINDS[kind], data=upload.read(),
@@ -64,4 +63,4 @@ def apply_everyone(meet_id: str, rows: list[dict]) -> None:
     if not people:
         return
     bulk_shown(f"registration:/v1/meets/{meet_id}/applications/bulk", [{"participant_id": p, "availability": "all"} for p in people],
-               _("Applications to this meet"))
+               "Applications to this meet")

@@ -9,7 +9,6 @@ from datetime import date, timedelta
 from flask import flash, redirect, render_template, request, url_for
 
 from web.clients import ApiError
-from web.i18n import gettext as _
 from web.organiser import blueprint
 from web.organiser.session import flash_problem, get, organiser_required, post
 
@@ -69,7 +68,7 @@ def new_meet():
             if "breaks" in errors:
                 errors["break_start"] = errors.pop("breaks")
         else:
-            flash(_("Meet created."), "ok")
+            flash("Meet created.", "ok")
             return redirect(url_for("organiser.meet", meet_id=meet["id"]))
     return render_template("organiser/meet_new.html", errors=errors, values=values), 422 if errors else 200
 
@@ -95,5 +94,5 @@ def meet_status(meet_id: str):
             raise
         flash_problem(exc)
     else:
-        flash(_("The meet is now: %(status)s.") % {"status": status.replace("_", " ")}, "ok")
+        flash("The meet is now: %(status)s." % {"status": status.replace("_", " ")}, "ok")
     return redirect(url_for("organiser.meet", meet_id=meet_id))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import Response, render_template
 
-from web.i18n import gettext as _
 from web.organiser import blueprint
 from web.organiser.charts import breakdown_chart, conversion_chart, data_uri, value_chart
 from web.organiser.session import call, get, organiser_required
@@ -23,7 +22,7 @@ def results(meet_id: str):
     for name, what in BREAKDOWNS.items():
         rows = report["by"].get(name, [])
         if rows:
-            charts.append({"name": name, "title": _("By %(what)s") % {"what": what}, "rows": rows,
+            charts.append({"name": name, "title": "By %(what)s" % {"what": what}, "rows": rows,
                            "meetings": data_uri(breakdown_chart(f"Meetings held and LoIs by {what}", rows)),
                            "value": data_uri(value_chart(f"LoI value by {what} (Rs lakh)", rows))})
     return render_template("organiser/results.html", meet=meet, report=report, charts=charts,

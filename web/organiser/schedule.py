@@ -9,7 +9,6 @@ import uuid
 from flask import flash, redirect, render_template, request, session, url_for
 
 from web.clients import ApiError
-from web.i18n import gettext as _
 from web.organiser import blueprint
 from web.organiser.grid import grid, reasons
 from web.organiser.people import names
@@ -92,7 +91,7 @@ def publish(meet_id: str):
         flash_problem(exc)
     else:
         session[PUBLISHED] = {**session.get(PUBLISHED, {}), meet_id: {"id": correlation, "at": time.time()}}
-        flash(_("Published: %(new)d new meetings of %(total)d.") % {"new": result.get("newly_published", 0), "total": result.get("meetings", 0)}, "ok")
+        flash("Published: %(new)d new meetings of %(total)d." % {"new": result.get("newly_published", 0), "total": result.get("meetings", 0)}, "ok")
         for item in result.get("left_out", [])[:20]:
             flash(str(item), "error")
     return redirect(url_for("organiser.schedule", meet_id=meet_id))

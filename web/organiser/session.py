@@ -11,7 +11,6 @@ from flask import flash, redirect, render_template, request, session, url_for
 
 from web import clients
 from web.clients import ApiError
-from web.i18n import gettext as _
 from web.organiser import blueprint
 from web.pages import safe_next
 
@@ -82,7 +81,7 @@ def sign_in():
         except ApiError as exc:
             if exc.status not in (401, 403):
                 raise
-            error = _("This key is not an organiser's key.")
+            error = "This key is not an organiser's key."
         else:
             session.clear()
             session[KEY] = key
