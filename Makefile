@@ -52,7 +52,12 @@ clean:
 	rm -rf $(VENV) .pytest_cache
 
 NOTIFICATIONS := services/notifications
-messages: $(STAMP)  ## re-extract the notification messages into the .pot and update every language's .po (README: Translations)
+messages: $(STAMP)  ## re-extract the notification messages and the web pages' sentences (.pot) and update every language's .po (README: Translations)
 	cd $(NOTIFICATIONS) && ../../$(VENV)/bin/pybabel extract -F babel.cfg -o locale/messages.pot --sort-output \
 		--project "BSM notifications" --copyright-holder "BSM platform" --add-comments TRANSLATORS: .
 	$(VENV)/bin/pybabel update -i $(NOTIFICATIONS)/locale/messages.pot -d $(NOTIFICATIONS)/locale --no-fuzzy-matching --width 100
+	cd web && ../$(VENV)/bin/pybabel extract -F babel.cfg -o ../$(NOTIFICATIONS)/locale/web.pot --sort-output \
+		--project "BSM web" --copyright-holder "BSM platform" --add-comments TRANSLATORS: .
+	for language in en hi ur ks doi; do [ -f $(NOTIFICATIONS)/locale/$$language/LC_MESSAGES/web.po ] || \
+		$(VENV)/bin/pybabel init -D web -i $(NOTIFICATIONS)/locale/web.pot -d $(NOTIFICATIONS)/locale -l $$language --width 100; done
+	$(VENV)/bin/pybabel update -D web -i $(NOTIFICATIONS)/locale/web.pot -d $(NOTIFICATIONS)/locale --no-fuzzy-matching --width 100

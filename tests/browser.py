@@ -136,14 +136,22 @@ class Browser:
         return self._loaded_after(lambda: self.evaluate(f"document.querySelector({json.dumps(selector)}).click()"))
 
     def fill(self, fields: dict[str, str]) -> None:
-        """Type into the form controls named by CSS selector (selects take the option value)."""
+        """Type into the form controls named by CSS selector (selects, time and date inputs
+        take their value as it is submitted: an option's value, ``HH:MM``, ``YYYY-MM-DD``)."""
         for selector, value in fields.items():
             self.send("Runtime.evaluate", {"expression": f"document.querySelector({json.dumps(selector)}).focus()"})
-            if self.evaluate(f"document.querySelector({json.dumps(selector)}).tagName") == "SELECT":
+            if self.evaluate(f"(e => e.tagName == 'SELECT' || ['time', 'date'].includes(e.type))(document.querySelector({json.dumps(selector)}))"):
                 self.evaluate(f"document.querySelector({json.dumps(selector)}).value = {json.dumps(value)}")
             else:
                 self.evaluate(f"document.querySelector({json.dumps(selector)}).value = ''")
                 self.send("Input.insertText", {"text": value})
+
+    def press_tab(self) -> str:
+        """Press the Tab key as a keyboard user would; the outer HTML of the element that
+        has the focus then (its first 200 characters)."""
+        for kind in ("keyDown", "keyUp"):
+            self.send("Input.dispatchKeyEvent", {"type": kind, "key": "Tab", "code": "Tab", "windowsVirtualKeyCode": 9})
+        return self.evaluate("document.activeElement.outerHTML.slice(0, 200)")
 
     def evaluate(self, expression: str, await_promise: bool = False) -> Any:
         """The value of a JavaScript expression in the page."""

@@ -19,9 +19,9 @@ def start(participant_id: str, side: str, name: str) -> None:
     session.permanent = True
 
 
-def verified(token: str) -> None:
-    """The participant proved their phone: keep the token their calls carry."""
-    session["token"] = token
+def verified(token: str, side: str) -> None:
+    """The participant proved their phone: keep the token their calls carry and their side."""
+    session.update(token=token, side=side)
 
 
 def participant_id() -> str | None:

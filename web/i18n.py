@@ -13,7 +13,10 @@ import threading
 from functools import lru_cache
 from pathlib import Path
 
+from datetime import date
+
 from babel import Locale
+from babel.dates import format_date
 from babel.support import NullTranslations
 from flask import Flask, g, request
 
@@ -74,11 +77,21 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return translations(current()).ngettext(singular, plural, n)
 
 
+def day(iso: str) -> str:
+    """A ``YYYY-MM-DD`` date as the page's language writes it (CLDR, e.g. "Fri 30 Jul 2027",
+    "30 जुल॰ 2027"); text that is no date is returned as it is."""
+    try:
+        return format_date(date.fromisoformat(iso), format="medium", locale=babel_locale(current()))
+    except (TypeError, ValueError):
+        return iso
+
+
 def install(app: Flask) -> None:
-    """Jinja's i18n extension with the page language's catalogue, and the globals every
-    layout needs (``language``, ``direction``, ``languages``)."""
+    """Jinja's i18n extension with the page language's catalogue, the ``day`` filter, and
+    the globals every layout needs (``language``, ``direction``, ``languages``)."""
     app.jinja_env.add_extension("jinja2.ext.i18n")
     app.jinja_env.install_gettext_callables(gettext, ngettext, newstyle=True)
+    app.jinja_env.filters["day"] = day
 
     @app.context_processor
     def _language_globals():

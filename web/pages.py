@@ -9,9 +9,9 @@ from __future__ import annotations
 import secrets
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, abort, make_response, redirect, render_template, request, session, url_for
+from flask import Blueprint, Flask, abort, flash, make_response, redirect, render_template, request, session, url_for
 
-from web import i18n
+from web import accounts, i18n
 from web.clients import ApiError
 
 blueprint = Blueprint("pages", __name__)
@@ -67,7 +67,8 @@ def install(app: Flask) -> None:
 
     @app.before_request
     def _check_csrf():
-        if request.method == "POST" and request.form.get("csrf_token") != session.get("csrf"):
+        expected = session.get("csrf")
+        if request.method == "POST" and (not expected or not secrets.compare_digest(request.form.get("csrf_token", ""), expected)):
             abort(400, description="csrf")
 
     @app.after_request
@@ -81,5 +82,9 @@ def install(app: Flask) -> None:
 
     @app.errorhandler(ApiError)
     def _service_error(exc: ApiError):
+        if exc.status == 401 and session.get("token"):
+            accounts.sign_out()
+            flash(i18n.gettext("Please register or sign in again."), "error")
+            return redirect(url_for("participant.home"))
         status = exc.status if exc.status in (401, 403, 404, 409, 429) else 503 if exc.status >= 500 else 400
         return make_response(render_template("error.html", problem=exc.problem, status=status), status)

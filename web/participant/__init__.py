@@ -8,9 +8,9 @@ blueprint = Blueprint("participant", __name__)
 
 @blueprint.app_context_processor
 def _labels():
-    from web.participant.labels import status_label
+    from web.participant.labels import request_label, status_label
 
-    return {"status_label": status_label}
+    return {"status_label": status_label, "request_label": request_label}
 
 
-from web.participant import agenda, inbox, matches, meets, register  # noqa: E402,F401  (views register themselves)
+from web.participant import agenda, inbox, matches, meets, profile, register  # noqa: E402,F401  (views register themselves)

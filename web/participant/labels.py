@@ -29,5 +29,11 @@ def status_label(status: str) -> str:
     words = {"pending": _("waiting for the organisers"), "approved": _("approved"), "rejected": _("not accepted"),
              "waitlisted": _("on the waiting list"), "withdrawn": _("withdrawn"), "scheduled": _("scheduled"),
              "cancelled": _("cancelled"), "held": _("held"), "no_show": _("did not happen"),
-             "requested": _("asked"), "accepted": _("accepted"), "declined": _("declined")}
+             "accepted": _("accepted"), "declined": _("declined")}
+    return words.get(status, status)
+
+
+def request_label(status: str) -> str:
+    """A meeting request's status in words."""
+    words = {"pending": _("waiting for an answer"), "accepted": _("accepted"), "declined": _("declined")}
     return words.get(status, status)

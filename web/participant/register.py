@@ -30,11 +30,17 @@ def _districts() -> list[tuple[str, str]]:
     return [(d, d) for d in get_json("registration", "/v1/reference/districts")["items"]]
 
 
+def languages(form) -> dict:
+    """The page's language as the preferred one, and the languages ticked as spoken (at
+    least the page's: matching seats an interpreter where the two sides share none)."""
+    spoken = [code for code in form.getlist("languages") if code in i18n.LANGUAGES]
+    return {"preferred_language": i18n.current(), "languages": spoken or [i18n.current()]}
+
+
 def seller_body(form) -> dict:
     """The registration API's seller document from the form's fields."""
     body = {"name": form.get("name", "").strip(), "phone": form.get("phone", "").strip(), "district": form.get("district", ""),
-            "enterprise_kind": form.get("enterprise_kind") or "artisan", "preferred_language": i18n.current(),
-            "languages": [i18n.current()]}
+            "enterprise_kind": form.get("enterprise_kind") or "artisan", **languages(form)}
     if form.get("email", "").strip():
         body["email"] = form["email"].strip()
     if form.get("product", "").strip():
@@ -45,8 +51,7 @@ def seller_body(form) -> dict:
 def buyer_body(form) -> dict:
     """The registration API's buyer document from the form's fields."""
     body = {"name": form.get("name", "").strip(), "organisation": form.get("organisation", "").strip(),
-            "buyer_kind": form.get("buyer_kind") or "retail_brand", "phone": form.get("phone", "").strip() or None,
-            "preferred_language": i18n.current(), "languages": [i18n.current()],
+            "buyer_kind": form.get("buyer_kind") or "retail_brand", "phone": form.get("phone", "").strip() or None, **languages(form),
             "sourcing": {"categories": form.getlist("categories"),
                          "products": [p.strip() for p in form.get("products", "").split(",") if p.strip()]}}
     if form.get("email", "").strip():
@@ -65,6 +70,8 @@ def register(side: str):
         except ApiError as exc:
             if exc.status not in (400, 409, 422):
                 raise
+            if exc.status == 409 and exc.problem.get("existing_id") and "phone" in exc.field_errors:
+                return welcome_back(exc.problem["existing_id"], side, body["name"])
             errors = form_errors(exc)
         else:
             accounts.start(created["id"], side, created.get("name", body["name"]))
@@ -72,6 +79,31 @@ def register(side: str):
     return render_template(f"participant/register_{side}.html", side=side, form=request.form, errors=errors,
                            districts=_districts() if side == "seller" else [], kinds=labels.enterprise_kinds(),
                            buyer_kinds=labels.buyer_kinds(), categories=labels.categories())
+
+
+def welcome_back(participant: str, side: str, name: str):
+    """The mobile number is registered already (registration's 409 names the record): send
+    a code to it, so whoever holds that phone signs in; nobody else learns anything more
+    than the conflict itself says."""
+    accounts.start(participant, side, name)
+    try:
+        post_json("registration", f"/v1/participants/{participant}/verification-code", {}, token="")
+    except ApiError as exc:
+        if exc.status != 429:
+            raise
+    flash(_("This mobile number is registered already: we sent it a code to sign you in."), "ok")
+    return redirect(url_for("participant.verify"))
+
+
+def role_of(participant: str, guess: str, token: str) -> str:
+    """``seller`` or ``buyer``, from registration's record of the participant (read with
+    their ``token``)."""
+    try:
+        return get_json("registration", f"/v1/{guess}s/{participant}", token=token).get("role", guess)
+    except ApiError as exc:
+        if exc.status != 404:
+            raise
+        return "buyer" if guess == "seller" else "seller"
 
 
 @blueprint.route("/verify", methods=["GET", "POST"])
@@ -90,7 +122,7 @@ def verify():
                 raise
             errors = {"code": _("That code is not right or has expired. Try again or ask for a new one.")}
         else:
-            accounts.verified(answer["token"])
+            accounts.verified(answer["token"], role_of(participant, accounts.side(), answer["token"]))
             flash(_("Your phone is verified. Welcome!"), "ok")
             return redirect(url_for("participant.dashboard"))
     return render_template("participant/verify.html", errors=errors)

@@ -1,0 +1,108 @@
+"""A seller on a phone (360 x 740, headless Chromium), in Urdu, uses the web app against the
+real platform: registers, verifies with the code the SMS gateway received, applies to a
+meet, asks a buyer for a meeting and, once the organisers publish, sees the agenda with
+where to go next and subscribes to it. Every page passes axe-core with no serious or
+critical violation; the first visit transfers at most 200 KB. The screenshots are README's
+(docs/screenshots/)."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import requests
+
+from tests.browser import Browser
+from tests.e2e.web_pages import (ORGANISER, MEET, applicant, approve, checked, choose_language, open_meet, shown_after_reloads,
+                                 sms_code)
+from tests.helpers import wait_until
+
+pytestmark = pytest.mark.stack
+
+FIRST_VISIT_LIMIT = 200 * 1024
+BUYER = {"name": "Asha Mehta", "organisation": "Dilli Haat Crafts", "buyer_kind": "retail_brand", "email": "asha@dillihaat.example",
+         "languages": ["hi", "en"], "sourcing": {"categories": ["handloom"], "gi_tags": ["Kashmir Pashmina"]}}
+
+
+def test_a_seller_on_a_phone_in_urdu_registers_applies_asks_and_sees_the_agenda(web, registration, matching, gateway):
+    meet = open_meet(registration)
+    buyer = applicant(registration, meet["id"], BUYER, "buyer")
+    approve(registration, matching, meet["id"], buyer["id"])
+    phone = "98" + str(uuid.uuid4().int)[:8]
+    with Browser(width=360, height=740) as browser:
+        first = browser.open(web + "/")
+        assert browser.transferred(first) <= FIRST_VISIT_LIMIT
+        assert browser.axe_violations() == []
+        assert 'class="skip"' in browser.press_tab()
+        assert 'class="brand"' in browser.press_tab()
+        choose_language(browser, "ur")
+        checked(browser, "start")
+
+        browser.click("a[href='/register/seller']")
+        assert "بیچنے والے" in browser.text()
+        browser.fill({"#f-name": "غلام نبی ڈار", "#f-phone": phone, "#f-district": "Budgam", "#f-product": "Pashmina shawl",
+                      "#f-category": "handloom"})
+        browser.evaluate("document.querySelector('input[name=languages][value=hi]').click()")
+        checked(browser, "register")
+        browser.click("form button[type=submit]")
+        assert browser.url().endswith("/verify"), browser.text()
+        checked(browser, "verify")
+
+        browser.fill({"#f-code": sms_code(gateway.url, "+91" + phone)})
+        browser.click("form button[type=submit]")
+        assert browser.url().endswith("/me"), browser.text()
+        assert MEET["name"] in browser.text()
+        checked(browser, "meets")
+
+        browser.click(f"a[href='/meets/{meet['id']}/apply']")
+        checked(browser, "apply")
+        browser.click("form button[type=submit]")
+        assert browser.url().endswith("/me")
+        assert browser.evaluate(f"document.querySelector(\"a[href='/meets/{meet['id']}/apply']\")") is None
+        applications = registration.get(f"/v1/meets/{meet['id']}/applications", headers=ORGANISER).json()["items"]
+        seller_id = next(a["participant_id"] for a in applications if a["participant_id"] != buyer["id"])
+        assert next(a["availability"] for a in applications if a["participant_id"] == seller_id) == [s["id"] for s in meet["slots"]]
+        approve(registration, matching, meet["id"], seller_id)
+
+        browser.open(web + "/me")
+        browser.click(f"a[href='/meets/{meet['id']}/suggestions']")
+        shown_after_reloads(browser, BUYER["organisation"])
+        checked(browser, "suggestions")
+        browser.fill({"#m-1": "السلام علیکم، ہمارے پشمینہ شال دیکھیے"})
+        browser.click("form button[type=submit]")
+        assert browser.url().endswith(f"/meets/{meet['id']}/requests")
+        assert BUYER["organisation"] in browser.text()
+        checked(browser, "requests")
+
+        asked = matching.get(f"/v1/meets/{meet['id']}/requests", headers=ORGANISER).json()["items"]
+        assert [(r["from_id"], r["to_id"], r["status"], r["message"]) for r in asked] == [
+            (seller_id, buyer["id"], "pending", "السلام علیکم، ہمارے پشمینہ شال دیکھیے")]
+        assert matching.post(f"/v1/requests/{asked[0]['id']}/accept", headers=ORGANISER).ok
+
+        def drafted():
+            answer = matching.post(f"/v1/meets/{meet['id']}/schedule/draft", json={"max_meetings": 4}, headers=ORGANISER)
+            assert answer.status_code in (200, 409), answer.text
+            return answer.json() if answer.ok else None
+
+        draft = wait_until(drafted, timeout=30, interval=0.5, what="matching to know every approval")
+        assert [(m["seller_id"], m["buyer_id"]) for m in draft["meetings"]] == [(seller_id, buyer["id"])], draft["left_out"]
+        assert matching.post(f"/v1/meets/{meet['id']}/schedule/publish", headers=ORGANISER).json()["newly_published"] == 1
+
+        browser.click(f"a[href='/meets/{meet['id']}/agenda']")
+        assert BUYER["organisation"] in browser.evaluate("document.querySelector('.next').innerText")
+        checked(browser, "agenda")
+        browser.click("form[action$='/calendar-link'] button")
+        link = browser.evaluate("document.querySelector('#cal-url').value")
+        calendar = requests.get(link, timeout=10)
+        assert calendar.status_code == 200 and calendar.text.count("BEGIN:VEVENT") == 1
+
+        published = matching.get(f"/v1/meets/{meet['id']}/meetings", headers=ORGANISER).json()["items"]
+        assert len(published) == 1
+        browser.click(f"a[href='/meetings/{published[0]['id']}']")
+        browser.evaluate("document.querySelector('input[name=outcome][value=held]').checked = true")
+        browser.click(f"form[action='/meetings/{published[0]['id']}'] button")
+        browser.fill({"#f-product": "Pashmina shawl", "#f-quantity": "200", "#f-unit": "piece", "#f-amount": "3500000"})
+        checked(browser, "meeting")
+        browser.click("form[action$='/loi'] button")
+        held = matching.get(f"/v1/meetings/{published[0]['id']}", headers=ORGANISER).json()
+        assert (held["outcome"], held["loi"]["product"], held["loi"]["quantity"]["unit"]) == ("held", "Pashmina shawl", "piece")
+        assert "Pashmina shawl" in browser.text()
