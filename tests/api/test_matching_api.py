@@ -250,7 +250,10 @@ def test_on_the_day_walk_ins_ratings_and_follow_ups_reach_the_report(meet_with_p
     ordered = client.post(f"/v1/meetings/{meeting['id']}/loi/follow-up", json={"status": "order_placed", "order_value": {"amount": "1800000"}}, headers=party)
     assert ordered.get_json()["loi"]["status"] == "order_placed"
     report = client.get(f"/v1/meets/{meet.id}/report", headers=ORGANISER).get_json()
+    converted = report["orders"].pop("over_follow_ups")
     assert report["orders"] == {"count": 1, "value_inr": "1800000.00", "value_words": "Rs 18.00 lakh", "conversion": 1.0}
+    assert converted["lois"] == 1 and converted["status"]["order_placed"] == 1
+    assert [(f["days"], f["orders"]) for f in converted["by_follow_up"]] == [(30, 1), (60, 1), (90, 1)]
     assert client.get("/v1/reports", headers=OPERATOR).get_json()["lois"]["count"] == 1
 
 

@@ -60,5 +60,9 @@ def value_chart(title: str, rows: list[dict[str, Any]]) -> str:
 
 
 def conversion_chart(report: dict[str, Any]) -> str:
-    """LoIs signed against orders placed (from the follow-ups), counts."""
-    return _bar("LoIs to orders", ["LoIs signed", "orders placed"], {"count": [report["lois"]["count"], report["orders"]["count"]]}, counts=True)
+    """LoIs signed, then how many had become orders by each follow-up (30, 60, 90 days;
+    the report's ``orders.over_follow_ups``), and orders placed in all."""
+    steps = report["orders"].get("over_follow_ups", {}).get("by_follow_up", [])
+    labels = ["LoIs signed", *(f"orders by day {step['days']}" for step in steps), "orders placed"]
+    values = [report["lois"]["count"], *(step["orders"] for step in steps), report["orders"]["count"]]
+    return _bar("LoIs to orders over the follow-ups", labels, {"LoIs": values}, counts=True)
