@@ -271,6 +271,8 @@ def test_pairs_without_a_common_language_get_an_interpreter_from_the_pool_named_
         deliver(participation_event(Application(meet.id, person.id, person.role, slots, status="approved", version=2), meet))
     assert client.put(f"/v1/meets/{meet.id}/interpreters/int-1", json={"name": "Rafiq", "languages": ["ks", "en"], "availability": slots}, headers=ORGANISER).status_code == 200
     assert client.put(f"/v1/meets/{meet.id}/interpreters/int-2", json={"name": "Xavier", "languages": ["ks", "en"], "availability": ["nope"]}, headers=ORGANISER).status_code == 409
+    assert client.get(f"/v1/meets/{meet.id}/interpreters", headers=OPERATOR).get_json() == {
+        "items": [{"interpreter_id": "int-1", "name": "Rafiq", "languages": ["ks", "en"], "availability": slots}]}
     meetings = client.post(f"/v1/meets/{meet.id}/schedule/draft", json={}, headers=ORGANISER).get_json()["meetings"]
     assert len(meetings) == 2 and {m["interpreter"] for m in meetings} == {"int-1"}
     assert len({m["slot_id"] for m in meetings}) == 2
