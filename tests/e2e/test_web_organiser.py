@@ -1,11 +1,12 @@
 """An organiser on a laptop (1280 x 800, headless Chromium) runs a meet through the web
 app against the real platform: signs in with the organiser key, creates a meet and opens
 registration, uploads the sellers' and the buyers' CSV files through the import form (each
-applied to the meet for every slot), approves every pending application at once, drafts
-the schedule (through the "matching is catching up" page when it comes), reviews the grid,
-publishes, records an outcome and a Letter of Intent, and reads the results charts and
-their CSV. Every organiser page passes axe-core with no serious or critical violation; the
-screenshots are README's (docs/screenshots/organiser-*.png)."""
+applied to the meet for every slot), approves every undecided application at once, adds an
+interpreter, drafts the schedule (through the "matching is catching up" page when it
+comes), reviews the grid, publishes, watches the schedule messages go out, checks someone
+in, marks a no-show and sees the repair, records an outcome and a Letter of Intent, and
+reads the results charts and their CSV. Every organiser page passes axe-core with no
+serious or critical violation; the screenshots are README's (docs/screenshots/organiser-*.png)."""
 from __future__ import annotations
 
 import json
@@ -120,6 +121,12 @@ def test_an_organiser_creates_imports_approves_drafts_publishes_and_reads_the_ch
         applied = registration.get(f"/v1/meets/{meet_id}/applications", headers={"Authorization": f"Bearer {KEY}"}).json()["items"]
         assert sorted(a["status"] for a in applied) == ["approved"] * (len(SELLERS) + len(BUYERS))
 
+        browser.open(f"{web}/organiser/meets/{meet_id}/interpreters")
+        browser.fill({"#f-name": "Rafiq Ahmad", "#f-languages": "ks, ur, en, de"})
+        browser.click("form button[type=submit]")
+        assert "Rafiq Ahmad is in the pool." in browser.text() and "ks, ur, en, de" in browser.text(), browser.text()
+        checked(browser, "interpreters")
+
         browser.open(f"{web}/organiser/meets/{meet_id}/schedule")
         checked(browser, "schedule-empty")
         browser.click("#draft")
@@ -157,6 +164,8 @@ def test_an_organiser_creates_imports_approves_drafts_publishes_and_reads_the_ch
         browser.open(f"{web}/organiser/meets/{meet_id}/day")
         browser.click("form[action$='/day/check-in'] button[type=submit]")
         assert "Checked in." in browser.text(), browser.text()
+        browser.click("form[action$='/day/walk-in'] button[type=submit]")
+        assert browser.url().endswith("/day") and browser.evaluate("document.querySelector('.flash.error') !== null"), browser.text()
         absent = browser.evaluate("document.querySelector('#f-absent option:last-child').textContent")
         set_value(browser, "#f-absent", browser.evaluate("document.querySelector('#f-absent option:last-child').value"))
         browser.click("form[action$='/day/absent'] button[type=submit]")

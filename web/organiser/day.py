@@ -19,6 +19,11 @@ from web.organiser.session import every, flash_problem, get, organiser_required,
 OUTCOMES = ("held", "no_show_seller", "no_show_buyer", "no_show_both")
 
 
+def slot_names(meet: dict) -> dict[str, str]:
+    """Slot id -> ``day start`` as the pages show it."""
+    return {slot["id"]: f"{slot['day']} {slot['start']}" for slot in meet["slots"]}
+
+
 def approved(meet_id: str) -> dict[str, list[dict]]:
     """The meet's approved participants by role, each ``{"id", "label"}``, sorted by label."""
     found = every("registration", f"/v1/meets/{meet_id}/applications", {"status": "approved"})
@@ -35,7 +40,7 @@ def day(meet_id: str):
     """The day's forms and the published meetings with their outcome and LoI fields."""
     meet = get("registration", f"/v1/meets/{meet_id}")
     return render_template("organiser/day.html", meet=meet, people=approved(meet_id), meetings=published_meetings(meet_id),
-                           outcomes=OUTCOMES, today=date.today().isoformat())
+                           outcomes=OUTCOMES, slots=slot_names(meet))
 
 
 def attempt(action) -> dict | None:
@@ -83,7 +88,7 @@ def absent(meet_id: str):
     meet = get("registration", f"/v1/meets/{meet_id}")
     meetings = {m["id"]: m for m in every("matching", f"/v1/meets/{meet_id}/meetings")}
     who = names([body["participant_id"]]).get(body["participant_id"], body["participant_id"])
-    return render_template("organiser/repair.html", meet=meet, repair=repair, meetings=meetings, who=who)
+    return render_template("organiser/repair.html", meet=meet, repair=repair, meetings=meetings, who=who, slots=slot_names(meet))
 
 
 def loi_items(form) -> tuple[list[dict], list[dict]]:

@@ -10,6 +10,7 @@ from flask import flash, redirect, render_template, request, session, url_for
 from web.clients import ApiError
 from web.organiser import blueprint
 from web.organiser.applications import bulk_shown
+from web.organiser.people import names
 from web.organiser.session import call, flash_problem, get, organiser_required
 
 KINDS = {"sellers": "/v1/imports/sellers", "buyers": "/v1/imports/buyers"}
@@ -54,7 +55,9 @@ def import_job(meet_id: str, job_id: str):
     if job["status"] == "done" and pending.get(job_id) == meet_id:
         apply_everyone(meet_id, job["report"]["rows"])
         session[APPLY] = {k: v for k, v in pending.items() if k != job_id}
-    return render_template("organiser/import_job.html", meet=meet, job=job)
+    rows = (job.get("report") or {}).get("rows", [])
+    who = names(r["participant_id"] for r in rows if r.get("participant_id"))
+    return render_template("organiser/import_job.html", meet=meet, job=job, names=who)
 
 
 def apply_everyone(meet_id: str, rows: list[dict]) -> None:
