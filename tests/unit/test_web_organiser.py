@@ -93,12 +93,35 @@ def test_pages_ask_for_the_organiser_key_and_keep_only_one_registration_accepts(
     assert accepted.headers["Location"] == "/organiser/meets/m1"
     assert keys == ["guess", "good-organiser-key"]
     with client.session_transaction() as kept:
-        assert kept[organiser_session.KEY] == "good-organiser-key"
+        assert "good-organiser-key" not in kept[organiser_session.KEY]
+    with client.application.test_request_context():
+        assert organiser_session._fernet(client.application.secret_key).decrypt(kept[organiser_session.KEY].encode()) == b"good-organiser-key"
+
+
+def test_a_sign_in_lasts_a_working_day_and_a_tampered_key_is_no_sign_in(client, monkeypatch):
+    import time
+
+    from flask import session
+
+    with client.application.test_request_context():
+        token = organiser_session.sealed("good-organiser-key")
+        session[organiser_session.KEY] = token
+        assert organiser_session.api_key() == "good-organiser-key"
+        session[organiser_session.KEY] = token[:-6] + ("A" if token[-6] != "A" else "B") + token[-5:]
+        assert organiser_session.api_key() is None
+        session[organiser_session.KEY] = "good-organiser-key"
+        assert organiser_session.api_key() is None
+        session[organiser_session.KEY] = token
+        later = time.time() + organiser_session.SIGN_IN_SECONDS + 60
+        monkeypatch.setattr("cryptography.fernet.time.time", lambda: later)
+        assert organiser_session.api_key() is None
 
 
 def test_a_draft_refused_while_matching_catches_up_shows_the_counts_and_offers_draft_anyway(client, monkeypatch):
+    with client.application.test_request_context():
+        token = organiser_session.sealed("good-organiser-key")
     with client.session_transaction() as kept:
-        kept[organiser_session.KEY] = "good-organiser-key"
+        kept[organiser_session.KEY] = token
         kept["csrf"] = "t"
     seen = {"approved_known": {"seller": 3, "buyer": 1}, "approved_in_registration": {"seller": 4, "buyer": 2}, "behind": 5}
     sent = []

@@ -1,25 +1,55 @@
 """The organiser's sign-in: the API key (``BSM_API_KEYS``) is checked against registration
-once, then kept in the signed, HttpOnly session cookie and sent by the web server only
-(the browser's scripts never see it). Calls made here carry it as the bearer."""
+once, then kept in the HttpOnly session cookie sealed (Fernet: encrypted and authenticated
+with a key derived by HKDF from ``BSM_WEB_SECRET``) and good for ``SIGN_IN_SECONDS``, so a
+copied cookie neither shows the API key nor works for long. Only the web server unseals
+it, to send it as the bearer of its calls to the services."""
 from __future__ import annotations
 
-from functools import wraps
+import base64
+from functools import lru_cache, wraps
 from typing import Any, Callable
 
 import requests
-from flask import flash, redirect, render_template, request, session, url_for
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 
 from web import clients
 from web.clients import ApiError
 from web.organiser import blueprint
 from web.pages import safe_next
 
-KEY = "organiser_key"
+KEY = "organiser"
+SIGN_IN_SECONDS = 12 * 3600
+
+
+@lru_cache(maxsize=4)
+def _fernet(secret: str) -> Fernet:
+    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"bsm-web organiser key").derive(secret.encode())
+    return Fernet(base64.urlsafe_b64encode(derived))
+
+
+def sealed(api_key: str) -> str:
+    """``api_key`` encrypted for the session cookie (needs the app: its ``SECRET_KEY``)."""
+    return _fernet(current_app.config["SECRET_KEY"]).encrypt(api_key.encode()).decode()
+
+
+def api_key() -> str | None:
+    """The signed-in organiser's API key, or None (none kept, tampered with, or older than
+    ``SIGN_IN_SECONDS``)."""
+    token = session.get(KEY)
+    if not isinstance(token, str):
+        return None
+    try:
+        return _fernet(current_app.config["SECRET_KEY"]).decrypt(token.encode(), ttl=SIGN_IN_SECONDS).decode()
+    except InvalidToken:
+        return None
 
 
 def signed_in() -> bool:
-    """True when this browser's session holds an organiser key."""
-    return bool(session.get(KEY))
+    """True when this browser's session holds a current organiser key."""
+    return api_key() is not None
 
 
 def organiser_required(view: Callable) -> Callable:
@@ -36,7 +66,7 @@ def organiser_required(view: Callable) -> Callable:
 
 def call(service: str, method: str, path: str, **kwargs: Any) -> requests.Response:
     """``web.clients.call`` with the organiser's key as the bearer."""
-    return clients.call(service, method, path, token=session.get(KEY, ""), **kwargs)
+    return clients.call(service, method, path, token=api_key() or "", **kwargs)
 
 
 def get(service: str, path: str, **kwargs: Any) -> Any:
@@ -46,7 +76,7 @@ def get(service: str, path: str, **kwargs: Any) -> Any:
 
 def post(service: str, path: str, body: Any = None, **kwargs: Any) -> Any:
     """POST ``body`` as JSON as the organiser (fresh ``Idempotency-Key``); its JSON or None."""
-    return clients.post_json(service, path, body, token=session.get(KEY, ""), **kwargs)
+    return clients.post_json(service, path, body, token=api_key() or "", **kwargs)
 
 
 def every(service: str, path: str, params: dict | None = None, limit: int = 100, pages: int = 50) -> list[dict]:
@@ -84,7 +114,7 @@ def sign_in():
             error = "This key is not an organiser's key."
         else:
             session.clear()
-            session[KEY] = key
+            session[KEY] = sealed(key)
             session.permanent = False
             return redirect(back)
     return render_template("organiser/sign_in.html", next=back, error=error), 401 if error else 200
