@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import Browser
+from tests.browser import Browser, BrowserError
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.stack
@@ -187,3 +187,40 @@ def test_an_organiser_creates_imports_approves_drafts_publishes_and_reads_the_ch
         checked(browser, "results")
         report_csv = browser.evaluate(f"fetch('/organiser/meets/{meet_id}/results.csv').then(r => r.text())", await_promise=True)
         assert report_csv.startswith('"breakdown","key","name","meetings"') and '"1250000.00","Rs 12.50 lakh"' in report_csv, report_csv[:500]
+
+
+def test_a_large_file_becomes_an_import_job_whose_page_follows_its_progress_to_the_report(web, registration):
+    meet = registration.post("/v1/meets", json={"name": "Large import meet", "venue": "SKICC", "city": "Srinagar", "days": ["2027-08-02"],
+                                                "session_start": "10:00", "session_end": "11:00", "meeting_minutes": 20, "tables": 2,
+                                                "capacity_sellers": 200, "capacity_buyers": 200},
+                             headers={"Authorization": f"Bearer {KEY}"}).json()
+    tag = uuid.uuid4().hex[:6]
+    rows = [f"Buyer {n},House {n},retail_brand,IN,no,b{n}.{tag}@buyers.example,handloom,Kashmir Pashmina" for n in range(120)]
+    text = "name,organisation,buyer_kind,country,international,email,categories,gi_tags\n" + "\n".join(rows) + "\n"
+    with Browser(width=1280, height=800, mobile=False) as browser, tempfile.TemporaryDirectory() as folder:
+        browser.open(web + "/organiser/sign-in")
+        browser.fill({"#f-key": KEY})
+        browser.click("form button[type=submit]")
+        path = Path(folder) / "buyers.csv"
+        path.write_text(text, encoding="utf-8")
+        browser.open(f"{web}/organiser/meets/{meet['id']}/imports")
+        browser.evaluate("document.querySelector('input[name=kind][value=buyers]').checked = true")
+        browser.evaluate("document.querySelector('input[name=apply]').checked = false")
+        upload(browser, "#f-file", path)
+        browser.click("form[enctype] button[type=submit]")
+        assert "/imports/" in browser.url() and browser.evaluate("document.querySelector('progress') !== null"), browser.text()
+        first = browser.text()
+        if "Import: running" in first:
+            assert browser.evaluate("document.querySelector('#progress').hasAttribute('data-watch')")
+            checked(browser, "import-progress")
+        for _ in range(60):  # the page's script re-reads the progress, then loads the finished page itself
+            time.sleep(1)
+            try:
+                if "Import: done" in browser.text() and browser.evaluate("document.readyState") == "complete":
+                    break
+            except BrowserError:  # the page was being replaced
+                continue
+        assert "Import: done" in browser.text() and "created: 120" in browser.text(), browser.text()[:2000]
+        assert browser.evaluate("document.querySelectorAll('tbody tr').length") == 120
+        assert not browser.evaluate("document.querySelector('#progress').hasAttribute('data-watch')")
+        assert registration.get(f"/v1/meets/{meet['id']}/applications", headers={"Authorization": f"Bearer {KEY}"}).json()["items"] == []

@@ -71,6 +71,19 @@ def client():
     return app.test_client()
 
 
+def sign_in(client) -> None:
+    """The client's session holds a sealed organiser key and the form token ``t``."""
+    with client.application.test_request_context():
+        token = organiser_session.sealed("good-organiser-key")
+    with client.session_transaction() as kept:
+        kept[organiser_session.KEY] = token
+        kept["csrf"] = "t"
+
+
+def meet_page(service, path, **kwargs):
+    return {"id": "m1", "name": "Meet", "slots": SLOTS, "tables": 2}
+
+
 def csrf(client, path: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).get_data(as_text=True)).group(1)
 
@@ -118,11 +131,7 @@ def test_a_sign_in_lasts_a_working_day_and_a_tampered_key_is_no_sign_in(client, 
 
 
 def test_a_draft_refused_while_matching_catches_up_shows_the_counts_and_offers_draft_anyway(client, monkeypatch):
-    with client.application.test_request_context():
-        token = organiser_session.sealed("good-organiser-key")
-    with client.session_transaction() as kept:
-        kept[organiser_session.KEY] = token
-        kept["csrf"] = "t"
+    sign_in(client)
     seen = {"approved_known": {"seller": 3, "buyer": 1}, "approved_in_registration": {"seller": 4, "buyer": 2}, "behind": 5}
     sent = []
 
@@ -130,7 +139,7 @@ def test_a_draft_refused_while_matching_catches_up_shows_the_counts_and_offers_d
         sent.append(body)
         raise ApiError(409, {"title": "Conflict", "detail": "Matching knows 3 approved sellers", "registration_seen": seen})
 
-    monkeypatch.setattr(schedule, "get", lambda service, path, **kw: {"id": "m1", "name": "Meet", "slots": SLOTS, "tables": 2})
+    monkeypatch.setattr(schedule, "get", meet_page)
     monkeypatch.setattr(schedule, "post", draft)
     page = client.post("/organiser/meets/m1/schedule/draft", data={"csrf_token": "t", "max_meetings": "8", "time_limit_s": "5"})
     html = page.get_data(as_text=True)
@@ -138,3 +147,26 @@ def test_a_draft_refused_while_matching_catches_up_shows_the_counts_and_offers_d
     assert sent == [{"force": False, "max_meetings": 8, "time_limit_s": 5.0}]
     assert re.search(r"<td>3</td><td>1</td>", html) and re.search(r"<td>4</td><td>2</td>", html)
     assert 'name="force" value="true"' in html and "Draft anyway" in html
+
+
+def test_a_file_registration_cannot_read_comes_back_to_the_upload_form_with_its_reason(client, monkeypatch):
+    from io import BytesIO
+
+    from web.organiser import imports
+
+    sign_in(client)
+    sent = []
+
+    def refuse(service, method, path, **kwargs):
+        sent.append((service, method, path, kwargs["headers"]["Content-Type"], kwargs["data"]))
+        raise ApiError(400, {"title": "Bad Request", "detail": "The file cannot be imported: no name column.", "errors": {"file": ["no name column"]}})
+
+    monkeypatch.setattr(imports, "get", meet_page)
+    monkeypatch.setattr(imports, "call", refuse)
+    answer = client.post("/organiser/meets/m1/imports", data={"csrf_token": "t", "kind": "sellers", "apply": "1",
+                                                               "file": (BytesIO(b"nom;district\n"), "weavers.csv", "application/vnd.ms-excel")},
+                         content_type="multipart/form-data")
+    assert answer.headers["Location"] == "/organiser/meets/m1/imports"
+    assert sent == [("registration", "POST", "/v1/imports/sellers", "text/csv", b"nom;district\n")]
+    page = client.get("/organiser/meets/m1/imports").get_data(as_text=True)
+    assert "no name column" in page

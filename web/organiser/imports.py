@@ -21,8 +21,9 @@ APPLY = "imports_to_apply"
 @blueprint.route("/meets/<meet_id>/imports", methods=["GET", "POST"])
 @organiser_required
 def imports(meet_id: str):
-    """The upload form; a posted file is sent to registration and the page of its import
-    job follows."""
+    """The upload form; a posted file is sent to registration as ``text/csv`` whatever
+    type the browser gave it (Windows says ``application/vnd.ms-excel``; registration
+    finds the encoding and delimiter) and the page of its import job follows."""
     meet = get("registration", f"/v1/meets/{meet_id}")
     if request.method == "GET":
         return render_template("organiser/imports.html", meet=meet, kinds=KINDS)
@@ -31,8 +32,7 @@ def imports(meet_id: str):
         flash("Choose what the file holds and the CSV file.", "error")
         return redirect(url_for("organiser.imports", meet_id=meet_id))
     try:
-        response = call("registration", "POST", KINDS[kind], data=upload.read(),
-                        headers={"Content-Type": upload.mimetype if upload.mimetype == "text/csv" else "text/csv"})
+        response = call("registration", "POST", KINDS[kind], data=upload.read(), headers={"Content-Type": "text/csv"})
     except ApiError as exc:
         if exc.status not in (400, 413, 415, 422):
             raise
@@ -47,7 +47,7 @@ def imports(meet_id: str):
 @blueprint.get("/meets/<meet_id>/imports/<job_id>")
 @organiser_required
 def import_job(meet_id: str, job_id: str):
-    """An import's progress (the page refreshes every 2 s while it runs), then its
+    """An import's progress (kept up to date by organiser.js while it runs), then its
     per-row report; once done, its people are applied to the meet if that was asked."""
     meet = get("registration", f"/v1/meets/{meet_id}")
     job = get("registration", f"/v1/imports/{job_id}")

@@ -17,7 +17,7 @@ from web.organiser.session import every, flash_problem, get, organiser_required,
 PUBLISHED = "publications"
 """Session key: meet id -> ``{"id": correlation id the publication was sent with, "at": epoch seconds}``."""
 WATCH_SECONDS = 120
-"""How long after publishing the schedule page refreshes itself while messages are pending."""
+"""How long after publishing the schedule page keeps the messages' progress up to date while some are pending."""
 
 
 def published_meetings(meet_id: str) -> list[dict]:
