@@ -66,6 +66,10 @@ class Browser:
         for domain in ("Page", "Network", "Runtime"):
             self.send(f"{domain}.enable")
         self.send("Network.setCacheDisabled", {"cacheDisabled": False})
+        self.window(width, height, mobile)
+
+    def window(self, width: int, height: int, mobile: bool) -> None:
+        """Make the page's window ``width`` x ``height`` CSS pixels (a phone when ``mobile``)."""
         self.send("Emulation.setDeviceMetricsOverride", {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile})
 
     def _read(self) -> None:
@@ -184,11 +188,13 @@ class Browser:
         return [{"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["html"] for n in v["nodes"]][:5]}
                 for v in found if v["impact"] in impacts]
 
-    def screenshot(self, path: Path) -> None:
-        """A PNG of the whole page (beyond the window's height) at ``path``."""
-        size = self.send("Page.getLayoutMetrics")["cssContentSize"]
-        shot = self.send("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True,
-                                                    "clip": {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1}})
+    def screenshot(self, path: Path, whole_page: bool = True) -> None:
+        """A PNG at ``path`` of the whole page (beyond the window's height), or of the window."""
+        params: dict[str, Any] = {"format": "png"}
+        if whole_page:
+            size = self.send("Page.getLayoutMetrics")["cssContentSize"]
+            params.update(captureBeyondViewport=True, clip={"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1})
+        shot = self.send("Page.captureScreenshot", params)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(base64.b64decode(shot["data"]))
 

@@ -128,6 +128,8 @@ def status(env) -> None:
         port = api_port(service, env)
         state = "ready" if answers(f"http://127.0.0.1:{port}/readyz") else "down"
         print(f"{service:<14} http://127.0.0.1:{port}  {state}")
+    state = "ready" if answers(f"http://127.0.0.1:{web_port(env)}/healthz") else "down"
+    print(f"{'web app':<14} http://127.0.0.1:{web_port(env)}  {state}")
 
 
 def _print_summary(env, topics, platform: Platform, sinks, seconds: float) -> None:

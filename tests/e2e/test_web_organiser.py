@@ -46,8 +46,12 @@ def buyers_csv() -> str:
 
 
 def checked(browser: Browser, name: str) -> None:
-    """The page is accessible and its laptop screenshot is kept."""
+    """The page is in English, fits the laptop's width, is accessible, and its screenshot
+    (no control focused, so runs compare) is kept as ``organiser-<name>.png``."""
+    assert browser.evaluate("document.documentElement.lang") == "en"
+    assert browser.evaluate("document.documentElement.scrollWidth") <= 1280, f"{name} scrolls sideways at 1280 px"
     assert browser.axe_violations() == [], name
+    browser.evaluate("document.activeElement && document.activeElement.blur()")
     browser.screenshot(SCREENSHOTS / f"organiser-{name}.png")
 
 

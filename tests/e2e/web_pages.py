@@ -26,6 +26,7 @@ def checked(browser: Browser, name: str, language: str = "ur") -> None:
     assert browser.evaluate("document.documentElement.dir") == ("rtl" if language in ("ur", "ks") else "ltr")
     assert browser.evaluate("document.documentElement.scrollWidth") <= 360, f"{name} scrolls sideways at 360 px"
     assert browser.axe_violations() == [], name
+    browser.evaluate("document.activeElement && document.activeElement.blur()")
     browser.screenshot(SCREENSHOTS / f"phone-{name}.png")
 
 

@@ -40,15 +40,20 @@ def my_meetings(meet_id: str) -> list[dict]:
             return items
 
 
+def with_other_names(meetings: list[dict]) -> list[dict]:
+    """``meetings`` with ``other_name``: the name of the other side for the signed-in participant."""
+    me = accounts.participant_id()
+    for meeting in meetings:
+        meeting["other_name"] = meeting.get("buyer_name" if meeting["seller_id"] == me else "seller_name") or ""
+    return meetings
+
+
 @blueprint.get("/meets/<meet_id>/agenda")
 @accounts.participant_required
 def agenda(meet_id: str):
     """The participant's meetings at a meet, the next one first, and the calendar link."""
-    meetings = my_meetings(meet_id)
+    meetings = with_other_names(my_meetings(meet_id))
     me = accounts.participant_id()
-    for meeting in meetings:
-        seller = meeting["seller_id"] == me
-        meeting["other_name"] = meeting.get("buyer_name" if seller else "seller_name") or ""
     feed = session.get("feed_token")
     calendar = url_for("participant.calendar", meet_id=meet_id, participant_id=me, token=feed, _external=True) if feed else None
     return render_template("participant/agenda.html", meet_id=meet_id, meetings=meetings, next=next_meeting(meetings), calendar=calendar)

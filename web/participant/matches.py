@@ -7,6 +7,7 @@ from web import accounts
 from web.clients import ApiError, get_json, post_json
 from web.i18n import gettext as _
 from web.participant import blueprint
+from web.participant.reasons import translated
 
 
 def other_side() -> str:
@@ -33,7 +34,8 @@ def suggestions(meet_id: str):
     asked = {r["to_id"] for r in get_json("matching", f"/v1/meets/{meet_id}/requests")["items"]}
     them = other_side()
     return render_template("participant/suggestions.html", meet_id=meet_id, asked=asked,
-                           people=[{**m[them], "score": m["score"], "reasons": m["reasons"], "concerns": m["concerns"]} for m in found])
+                           people=[{**m[them], "score": m["score"], "reasons": [translated(r) for r in m["reasons"]],
+                                   "concerns": [translated(c) for c in m["concerns"]]} for m in found])
 
 
 @blueprint.post("/meets/<meet_id>/requests")

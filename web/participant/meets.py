@@ -8,6 +8,7 @@ from web import accounts
 from web.clients import ApiError, get_json, post_json
 from web.i18n import gettext as _
 from web.participant import blueprint
+from web.participant.agenda import my_meetings, next_meeting, with_other_names
 
 SHOWN_STATUSES = ("registration_open", "registration_closed", "scheduled", "live")
 
@@ -23,13 +24,33 @@ def application(meet_id: str) -> dict | None:
 
 
 def current_meets() -> list[dict]:
-    """Meets open for registration, scheduled or under way, each with ``application``."""
+    """Meets open for registration, scheduled or under way, each with ``application`` and,
+    once the participant has meetings there, ``next`` (where to go next)."""
     meets = []
     for status in SHOWN_STATUSES:
         meets += get_json("registration", "/v1/meets", params={"status": status, "limit": 50})["items"]
     for meet in meets:
         meet["application"] = application(meet["id"])
+        approved = (meet["application"] or {}).get("status") == "approved"
+        meet["next"] = upcoming(meet["id"]) if approved else None
     return meets
+
+
+def upcoming(meet_id: str) -> dict | None:
+    """Where the participant goes next at a meet; None also while matching cannot say (it
+    has not learnt of the meet yet, or is away): the dashboard shows the rest regardless."""
+    try:
+        return next_meeting(with_other_names(my_meetings(meet_id)))
+    except ApiError as exc:
+        if exc.status == 404 or exc.status >= 500:
+            return None
+        raise
+
+
+def availability_of(form) -> list[str] | str:
+    """The application's availability from the form: the times ticked, else ``"all"`` when
+    "at any time" is ticked, else nothing (the form asks again)."""
+    return form.getlist("slots") or ("all" if form.get("all") else [])
 
 
 @blueprint.get("/me")
@@ -46,8 +67,7 @@ def apply(meet_id: str):
     meet = get_json("registration", f"/v1/meets/{meet_id}")
     error = None
     if request.method == "POST":
-        chosen = request.form.getlist("slots")
-        availability = "all" if request.form.get("all") else chosen
+        availability = availability_of(request.form)
         if not availability:
             error = _("Choose at least one time, or every time.")
         else:

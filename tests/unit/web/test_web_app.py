@@ -18,6 +18,7 @@ from web.config import load_web_settings
 from web.pages import safe_next
 from web.participant.agenda import next_meeting
 from web.participant.inbox import preferences_body
+from web.participant.meets import availability_of
 from web.participant.register import buyer_body, seller_body
 
 
@@ -129,3 +130,9 @@ def test_dates_are_written_the_way_the_pages_language_writes_them():
         assert day("not a date") == "not a date"
     with app.test_request_context("/", headers={"Cookie": "lang=en"}):
         assert day("2027-07-30") == "30 Jul 2027"
+
+
+def test_times_ticked_win_over_any_time_which_is_the_default():
+    assert availability_of(MultiDict([("all", "1")])) == "all"
+    assert availability_of(MultiDict([("all", "1"), ("slots", "2027-07-30T1000"), ("slots", "2027-07-30T1025")])) == ["2027-07-30T1000", "2027-07-30T1025"]
+    assert availability_of(MultiDict()) == []
