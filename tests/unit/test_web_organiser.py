@@ -60,6 +60,7 @@ def test_a_breakdown_chart_is_an_svg_of_each_group_with_no_script_needed():
     assert svg.lstrip().startswith("<svg") and "Srinagar" in svg and "Budgam" in svg
     value = charts.value_chart("Value", rows)
     assert "12.5" in value
+    assert re.findall(r'class="guides"><path[^>]*/><text[^>]*>([0-9.]+)</text>', svg) == ["0", "1", "2", "3"], "counts on a whole-number axis"
     uri = charts.data_uri(svg)
     assert base64.b64decode(uri.split(",", 1)[1]).decode() == svg
 

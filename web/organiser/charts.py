@@ -25,9 +25,9 @@ def _bar(title: str, labels: list[str], series: dict[str, list[float]], counts: 
                                 print_values=True, title=title, truncate_label=40)
     chart.x_labels = labels[::-1]
     if counts:
-        most = int(max((v for values in series.values() for v in values), default=0))
-        step = max(1, -(-most // 10))
-        chart.y_labels = list(range(0, most + step + 1, step))
+        most = max(1, int(max((v for values in series.values() for v in values), default=0)))
+        step = -(-most // 10)
+        chart.y_labels = list(range(0, -(-most // step) * step + 1, step))
     for name, values in series.items():
         chart.add(name, values[::-1])
     return chart.render(is_unicode=True)

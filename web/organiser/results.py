@@ -23,7 +23,7 @@ def results(meet_id: str):
         rows = report["by"].get(name, [])
         if rows:
             charts.append({"name": name, "title": "By %(what)s" % {"what": what}, "rows": rows,
-                           "meetings": data_uri(breakdown_chart(f"Meetings held and LoIs by {what}", rows)),
+                           "meetings": data_uri(breakdown_chart(f"Meetings, held, and LoIs by {what}", rows)),
                            "value": data_uri(value_chart(f"LoI value by {what} (Rs lakh)", rows))})
     return render_template("organiser/results.html", meet=meet, report=report, charts=charts,
                            conversion=data_uri(conversion_chart(report)))
