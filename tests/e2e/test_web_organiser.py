@@ -4,9 +4,10 @@ registration, uploads the sellers' and the buyers' CSV files through the import 
 applied to the meet for every slot), approves every undecided application at once, adds an
 interpreter, drafts the schedule (through the "matching is catching up" page when it
 comes), reviews the grid, publishes, watches the schedule messages go out, checks someone
-in, marks a no-show and sees the repair, records an outcome and a Letter of Intent, and
-reads the results charts and their CSV. Every organiser page passes axe-core with no
-serious or critical violation; the screenshots are README's (docs/screenshots/organiser-*.png)."""
+in, marks a no-show and sees the repair, records an outcome and a Letter of Intent and,
+from a follow-up call, its order, and reads the results charts and their CSV. Every
+organiser page passes axe-core with no serious or critical violation; the screenshots are
+README's (docs/screenshots/organiser-*.png)."""
 from __future__ import annotations
 
 import json
@@ -184,7 +185,16 @@ def test_an_organiser_creates_imports_approves_drafts_publishes_and_reads_the_ch
         browser.click("form[action$='/day/results'] button[type=submit]")
         assert "Outcomes: 1 done" in browser.text() and "Letters of Intent: 1 done" in browser.text(), browser.text()
 
+        browser.open(f"{web}/organiser/meets/{meet_id}/follow-ups")
+        assert "Pashmina shawl, 1250000.00 INR" in browser.text(), browser.text()
+        set_value(browser, "select[name=status]", "order_placed")
+        browser.fill({"input[name=order_value]": "10,00,000"})
+        checked(browser, "follow-ups")
+        browser.click("form[action*='/follow-ups/'] button[type=submit]")
+        assert "Follow-up recorded." in browser.text() and "order placed 1000000.00 INR" in browser.text(), browser.text()
+
         browser.open(f"{web}/organiser/meets/{meet_id}/results")
+        assert "order placed: 1" in browser.text() and "1 (100.0%)" in browser.text(), browser.text()
         assert "1 LoIs worth Rs 12.50 lakh" in browser.text(), browser.text()
         charts = browser.evaluate("[...document.querySelectorAll('img')].map(i => [i.complete, i.naturalWidth, i.alt])")
         assert len(charts) == 1 + 2 * 4 and all(done and width > 0 and alt for done, width, alt in charts), charts

@@ -171,3 +171,12 @@ def test_a_file_registration_cannot_read_comes_back_to_the_upload_form_with_its_
     assert sent == [("registration", "POST", "/v1/imports/sellers", "text/csv", b"nom;district\n")]
     page = client.get("/organiser/meets/m1/imports").get_data(as_text=True)
     assert "no name column" in page
+
+
+def test_a_follow_up_row_becomes_matchings_body():
+    from web.organiser.follow_ups import follow_up_body
+
+    assert follow_up_body(MultiDict({"status": "order_placed", "order_value": " 10,00,000 ", "note": ""})) == {
+        "status": "order_placed", "order_value": {"amount": "1000000"}}
+    assert follow_up_body(MultiDict({"status": "lapsed", "order_value": "", "note": "Buyer chose another supplier"})) == {
+        "status": "lapsed", "note": "Buyer chose another supplier"}

@@ -16,4 +16,4 @@ def _english() -> None:
     g.language = "en"
 
 
-from web.organiser import applications, day, imports, interpreters, meets, results, schedule, session  # noqa: E402,F401  (routes)
+from web.organiser import applications, day, follow_ups, imports, interpreters, meets, results, schedule, session  # noqa: E402,F401  (routes)
