@@ -180,3 +180,17 @@ def test_a_follow_up_row_becomes_matchings_body():
         "status": "order_placed", "order_value": {"amount": "1000000"}}
     assert follow_up_body(MultiDict({"status": "lapsed", "order_value": "", "note": "Buyer chose another supplier"})) == {
         "status": "lapsed", "note": "Buyer chose another supplier"}
+
+
+def test_a_key_the_services_no_longer_take_is_forgotten_and_asked_for_again(client, monkeypatch):
+    sign_in(client)
+
+    def refused(*args, **kwargs):
+        raise ApiError(401, {"title": "Unauthorized"})
+
+    monkeypatch.setattr(organiser_session.clients, "call", refused)
+    answer = client.get("/organiser/meets/m1/results")
+    assert answer.status_code == 302 and answer.headers["Location"] == "/organiser/sign-in?next=/organiser/meets/m1/results"
+    with client.session_transaction() as kept:
+        assert organiser_session.KEY not in kept
+    assert client.post("/organiser/meets/m1/status", data={"csrf_token": "t", "status": "live"}).headers["Location"] == "/organiser/sign-in"

@@ -7,7 +7,7 @@ from typing import Any, Iterable
 
 
 def grid(meetings: Iterable[dict[str, Any]], slots: list[dict[str, Any]], tables: int) -> dict[str, Any]:
-    """``{"tables": [1..n], "rows": [{"slot": slot, "cells": [meeting or None per table]}]}``
+    """``{"tables": [tables in use], "rows": [{"slot": slot, "cells": [meeting or None per table]}]}``
     for ``meetings`` (each with ``slot_id`` and ``table``, tables counted from 1) over the
     meet's ``slots`` (``id``, ``day``, ``start``, ``end``). Only slots that hold a meeting
     are rows; meetings without a table go in ``unplaced``."""
@@ -20,7 +20,7 @@ def grid(meetings: Iterable[dict[str, Any]], slots: list[dict[str, Any]], tables
         else:
             unplaced.append(meeting)
     used = {slot for slot, _table in placed}
-    used_tables = sorted({table for _slot, table in placed}) or list(range(1, min(tables, 1) + 1))
+    used_tables = sorted({table for _slot, table in placed})
     rows = [{"slot": slot, "cells": [placed.get((slot["id"], t)) for t in used_tables]} for slot in slots if slot["id"] in used]
     return {"tables": used_tables, "rows": rows, "unplaced": unplaced}
 

@@ -6,6 +6,7 @@ it, to send it as the bearer of its calls to the services."""
 from __future__ import annotations
 
 import base64
+import uuid
 from functools import lru_cache, wraps
 from typing import Any, Callable
 
@@ -13,7 +14,7 @@ import requests
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 
 from web import clients
 from web.clients import ApiError
@@ -59,14 +60,27 @@ def organiser_required(view: Callable) -> Callable:
     def wrapper(*args, **kwargs):
         if signed_in():
             return view(*args, **kwargs)
-        return redirect(url_for("organiser.sign_in", next=request.full_path.rstrip("?")))
+        return redirect(sign_in_url())
 
     return wrapper
 
 
+def sign_in_url() -> str:
+    """The sign-in page, coming back to this page after (to the meets after a form post)."""
+    return url_for("organiser.sign_in", next=request.full_path.rstrip("?") if request.method == "GET" else None)
+
+
 def call(service: str, method: str, path: str, **kwargs: Any) -> requests.Response:
-    """``web.clients.call`` with the organiser's key as the bearer."""
-    return clients.call(service, method, path, token=api_key() or "", **kwargs)
+    """``web.clients.call`` with the organiser's key as the bearer. A 401 (the key was
+    taken out of ``BSM_API_KEYS``) forgets the key and sends the browser to the sign-in page."""
+    try:
+        return clients.call(service, method, path, token=api_key() or "", **kwargs)
+    except ApiError as exc:
+        if exc.status == 401:
+            session.pop(KEY, None)
+            flash("The services no longer accept this key: sign in again.", "error")
+            abort(redirect(sign_in_url()))
+        raise
 
 
 def get(service: str, path: str, **kwargs: Any) -> Any:
@@ -75,8 +89,10 @@ def get(service: str, path: str, **kwargs: Any) -> Any:
 
 
 def post(service: str, path: str, body: Any = None, **kwargs: Any) -> Any:
-    """POST ``body`` as JSON as the organiser (fresh ``Idempotency-Key``); its JSON or None."""
-    return clients.post_json(service, path, body, token=api_key() or "", **kwargs)
+    """POST ``body`` as JSON as the organiser with a fresh ``Idempotency-Key``; its JSON or None."""
+    headers = {"Idempotency-Key": uuid.uuid4().hex, **kwargs.pop("headers", {})}
+    response = call(service, "POST", path, json=body if body is not None else {}, headers=headers, **kwargs)
+    return response.json() if response.content else None
 
 
 def every(service: str, path: str, params: dict | None = None, limit: int = 100, pages: int = 50) -> list[dict]:
