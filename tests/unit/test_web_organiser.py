@@ -194,3 +194,13 @@ def test_a_key_the_services_no_longer_take_is_forgotten_and_asked_for_again(clie
     with client.session_transaction() as kept:
         assert organiser_session.KEY not in kept
     assert client.post("/organiser/meets/m1/status", data={"csrf_token": "t", "status": "live"}).headers["Location"] == "/organiser/sign-in"
+
+
+def test_the_flow_page_link_is_configurable(monkeypatch):
+    from web.organiser.meets import flow_url
+
+    monkeypatch.delenv("BSM_OPS_FLOW_URL", raising=False)
+    monkeypatch.setenv("BSM_OPS_PORT", "18004")
+    assert flow_url() == "http://127.0.0.1:18004/flow"
+    monkeypatch.setenv("BSM_OPS_FLOW_URL", "https://ops.bsm.example/flow")
+    assert flow_url() == "https://ops.bsm.example/flow"

@@ -19,8 +19,9 @@ NEXT = {"draft": "registration_open", "registration_open": "registration_closed"
 
 
 def flow_url() -> str:
-    """The operators' live flow page (``make run`` serves it on ``BSM_OPS_PORT``, 8004)."""
-    return f"http://127.0.0.1:{os.environ.get('BSM_OPS_PORT') or 8004}/flow"
+    """The operators' live flow page: ``BSM_OPS_FLOW_URL``, else where ``make run`` serves
+    it (``BSM_OPS_PORT``, 8004)."""
+    return os.environ.get("BSM_OPS_FLOW_URL") or f"http://127.0.0.1:{os.environ.get('BSM_OPS_PORT') or 8004}/flow"
 
 
 def meet_body(form) -> dict:
