@@ -92,6 +92,7 @@ MATRIX = {
         ("GET", "/v1/meets/<meet_id>/requests"): (None, ANY_CALLER),
         ("POST", "/v1/requests/<request_id>/accept"): (None, PARTICIPANTS_OR_ORGANISER),
         ("POST", "/v1/requests/<request_id>/decline"): (None, PARTICIPANTS_OR_ORGANISER),
+        ("GET", "/v1/meets/<meet_id>/interpreters"): (None, STAFF),
         ("PUT", "/v1/meets/<meet_id>/interpreters/<interpreter_id>"): ({"name": "Interpreter", "languages": ["en", "hi"], "availability": ["s1"]}, ORGANISERS),
         ("POST", "/v1/meets/<meet_id>/schedule/draft"): ({}, ORGANISERS),
         ("POST", "/v1/meets/<meet_id>/schedule/locks"): ({"seller_id": "s", "buyer_id": "b", "slot_id": "s1"}, ORGANISERS),

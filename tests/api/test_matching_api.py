@@ -258,7 +258,10 @@ def test_on_the_day_walk_ins_ratings_and_follow_ups_reach_the_report(meet_with_p
     ordered = client.post(f"/v1/meetings/{meeting['id']}/loi/follow-up", json={"status": "order_placed", "order_value": {"amount": "1800000"}}, headers=party)
     assert ordered.get_json()["loi"]["status"] == "order_placed"
     report = client.get(f"/v1/meets/{meet.id}/report", headers=ORGANISER).get_json()
+    converted = report["orders"].pop("over_follow_ups")
     assert report["orders"] == {"count": 1, "value_inr": "1800000.00", "value_words": "Rs 18.00 lakh", "conversion": 1.0}
+    assert converted["lois"] == 1 and converted["status"]["order_placed"] == 1
+    assert [(f["days"], f["orders"]) for f in converted["by_follow_up"]] == [(30, 1), (60, 1), (90, 1)]
     assert client.get("/v1/reports", headers=OPERATOR).get_json()["lois"]["count"] == 1
 
 
@@ -278,6 +281,8 @@ def test_pairs_without_a_common_language_get_an_interpreter_from_the_pool_named_
     assert client.put(f"/v1/meets/{meet.id}/interpreters/int-2", json={"name": "Xavier", "languages": ["ks", "en"], "availability": ["nope"]}, headers=ORGANISER).status_code == 409
     named = client.put(f"/v1/meets/{meet.id}/interpreters/int-3", json={"name": "Zoya", "languages": ["Kashmiri", "en"], "availability": slots}, headers=ORGANISER)
     assert named.status_code == 422 and "languages" in named.get_json()["errors"]
+    assert client.get(f"/v1/meets/{meet.id}/interpreters", headers=OPERATOR).get_json() == {
+        "items": [{"interpreter_id": "int-1", "name": "Rafiq", "languages": ["ks", "en"], "availability": slots}]}
     meetings = client.post(f"/v1/meets/{meet.id}/schedule/draft", json={}, headers=ORGANISER).get_json()["meetings"]
     assert len(meetings) == 2 and {m["interpreter"] for m in meetings} == {"int-1"}
     assert len({m["slot_id"] for m in meetings}) == 2

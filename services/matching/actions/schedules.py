@@ -37,6 +37,13 @@ def set_interpreter(ctx: Matching, meet_id: str, interpreter_id: str, details: d
     return {"interpreter_id": interpreter_id, **details}
 
 
+def interpreters(ctx: Matching, meet_id: str) -> list[dict[str, Any]]:
+    """The meet's interpreter pool by name: id, name, languages, slots worked. Raises NotFound."""
+    meet_of(ctx, meet_id)
+    pool = sorted(ctx.interpreters.for_meet(meet_id), key=lambda i: (i["name"], i["interpreter_id"]))
+    return [{k: i[k] for k in ("interpreter_id", "name", "languages", "availability")} for i in pool]
+
+
 def lock_meeting(ctx: Matching, meet_id: str, seller_id: str, buyer_id: str, slot_id: str, table: int | None) -> dict[str, Any]:
     """Pin a pair to a slot (and table) for the next drafts. The same lock again changes
     nothing; a lock is refused (with the reason) if the slot or table is not the meet's,

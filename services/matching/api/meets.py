@@ -76,6 +76,13 @@ def set_interpreter(meet_id: str, interpreter_id: str):
     return actions.set_interpreter(ctx(), meet_id, interpreter_id, InterpreterIn().load(json_body()))
 
 
+@bp.get("/interpreters")
+@documented("The meet's interpreter pool: each interpreter's name, languages and the slots they work", tags=("schedule",), roles=STAFF)
+def list_interpreters(meet_id: str):
+    require(*STAFF)
+    return {"items": actions.interpreters(ctx(), meet_id)}
+
+
 @bp.post("/schedule/locks")
 @documented("Pin a meeting to a slot (and table) before re-running the draft", tags=("schedule",), body=LockIn, status=201, roles=(ORGANISER,), errors=(400, 404, 409))
 def lock(meet_id: str):

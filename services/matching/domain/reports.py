@@ -7,6 +7,7 @@ Each meeting is counted once in the total and once in every breakdown, in exactl
 still to come, or a meeting published after the meet ended that nobody settled; held and
 no-show are only what someone recorded). ``meetings`` is their sum. A meeting without an
 LoI falls under ``NO_LOI`` in the product breakdown, so that breakdown adds up too.
+``orders.over_follow_ups`` is the LoI-to-order conversion by follow-up (``conversion``).
 """
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from decimal import Decimal
 from typing import Any, Iterable, Mapping
 
 from shared.money import Money, group_indian, in_words
+
+from services.matching.domain.conversion import conversion
 
 BREAKDOWNS = ("meet", "seller_district", "product", "buyer", "buyer_country")
 OUTCOMES = ("held", "no_show", "cancelled", "not_recorded")
@@ -68,6 +71,7 @@ def meet_report(meetings: Iterable[dict[str, Any]], meet_names: Mapping[str, str
     LoI; one meet's or every meet's). ``meet_names``: meet id -> name, shown beside the
     per-meet rows. Values are INR (``value_inr`` strings with two decimals)."""
     names = dict(meet_names or {})
+    meetings = list(meetings)
     total = _Tally()
     by: dict[str, dict[str, _Tally]] = {name: {} for name in BREAKDOWNS}
     orders, orders_total = 0, Decimal(0)
@@ -90,7 +94,7 @@ def meet_report(meetings: Iterable[dict[str, Any]], meet_names: Mapping[str, str
         "meetings": {"scheduled": summary["meetings"]["total"], **{k: v for k, v in summary["meetings"].items() if k != "total"}},
         "lois": {"count": total.lois, "value_inr": summary["value_inr"], "value_grouped": f"₹{group_indian(money.amount)}", "value_words": in_words(money)},
         "orders": {"count": orders, "value_inr": str(Money(orders_total).amount), "value_words": in_words(Money(orders_total)),
-                   "conversion": round(orders / total.lois, 3) if total.lois else 0.0},
+                   "conversion": round(orders / total.lois, 3) if total.lois else 0.0, "over_follow_ups": conversion(meetings)},
         "summary": f"{total.lois} LoIs worth {in_words(money)}",
         "by": breakdowns,
     }

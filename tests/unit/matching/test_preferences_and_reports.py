@@ -74,3 +74,23 @@ def test_the_report_has_a_row_per_meet_and_meetings_without_an_loi_in_the_produc
     assert meets == {"meet-2022": ("Srinagar BSM 2022", 17, 15), "meet-2023": ("meet-2023", 16, 15)}
     [none] = [g for g in report["by"]["product"] if g["key"] == NO_LOI]
     assert none["meetings"] == {"total": 3, "held": 0, "no_show": 1, "cancelled": 1, "not_recorded": 1} and none["lois"] == 0
+
+
+def test_lois_become_orders_counted_by_the_follow_up_they_came_by():
+    def meeting(n, history=(), status=None):
+        loi = {"product": "Saffron", "value_inr": "100000.00", "signed_on": "2027-07-30", "history": list(history), **({"status": status} if status else {})}
+        return {"meet_id": "m", "seller_id": f"s{n}", "buyer_id": "b", "outcome": "held", "loi": loi}
+
+    meetings = [
+        meeting(1, [{"on": "2027-08-20", "status": "order_placed"}], "order_placed"),
+        meeting(2, [{"on": "2027-08-25", "status": "in_negotiation"}, {"on": "2027-09-20", "status": "order_placed"}], "order_placed"),
+        meeting(3, [{"on": "2027-11-30", "status": "order_placed"}], "order_placed"),
+        meeting(4, [{"on": "2027-08-29", "status": "lapsed"}], "lapsed"),
+        meeting(5),
+        {"meet_id": "m", "seller_id": "s6", "buyer_id": "b", "outcome": "held"},
+    ]
+    converted = meet_report(meetings)["orders"]["over_follow_ups"]
+    assert converted["lois"] == 5
+    assert converted["by_follow_up"] == [{"days": 30, "orders": 1, "share": 0.2}, {"days": 60, "orders": 2, "share": 0.4},
+                                         {"days": 90, "orders": 2, "share": 0.4}]
+    assert converted["status"] == {"in_negotiation": 0, "order_placed": 3, "lapsed": 1, "no_answer": 1}

@@ -1,0 +1,48 @@
+"""The meet's interpreter pool (matching: ``GET`` and ``PUT /v1/meets/{m}/interpreters``):
+who they are, the languages each covers and the slots they work. The draft places a pair
+who share no language only where one of them is free."""
+from __future__ import annotations
+
+import re
+
+from flask import flash, redirect, render_template, request, url_for
+
+from web.clients import ApiError
+from web.organiser import blueprint
+from web.organiser.session import call, flash_problem, get, organiser_required
+
+
+def interpreter_id(name: str) -> str:
+    """An id from the name (``Rafiq Ahmad`` -> ``rafiq-ahmad``); the same name changes
+    the same interpreter."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:60] or "interpreter"
+
+
+@blueprint.get("/meets/<meet_id>/interpreters")
+@organiser_required
+def interpreters(meet_id: str):
+    """The pool, and the form to add or change an interpreter."""
+    meet = get("registration", f"/v1/meets/{meet_id}")
+    pool = get("matching", f"/v1/meets/{meet_id}/interpreters")["items"]
+    return render_template("organiser/interpreters.html", meet=meet, pool=pool)
+
+
+@blueprint.post("/meets/<meet_id>/interpreters")
+@organiser_required
+def save_interpreter(meet_id: str):
+    """Add or change an interpreter: name, languages (codes, comma-separated), the slots
+    ticked (none ticked: every slot of the meet)."""
+    meet = get("registration", f"/v1/meets/{meet_id}")
+    name = request.form.get("name", "").strip()
+    languages = [code.strip() for code in request.form.get("languages", "").split(",") if code.strip()]
+    slots = request.form.getlist("slot") or [s["id"] for s in meet["slots"]]
+    ident = request.form.get("interpreter_id") or interpreter_id(name)
+    try:
+        call("matching", "PUT", f"/v1/meets/{meet_id}/interpreters/{ident}", json={"name": name, "languages": languages, "availability": slots})
+    except ApiError as exc:
+        if exc.status not in (404, 409, 422):
+            raise
+        flash_problem(exc)
+    else:
+        flash(f"{name} is in the pool.", "ok")
+    return redirect(url_for("organiser.interpreters", meet_id=meet_id))

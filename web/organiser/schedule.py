@@ -1,0 +1,97 @@
+"""The schedule: draft it (matching refuses with 409 and the counts while it has not seen
+every approval: the page shows them and offers "draft anyway"), review the draft as a grid
+with what was left out and why, publish it, and watch the schedule messages go out."""
+from __future__ import annotations
+
+import time
+import uuid
+
+from flask import flash, redirect, render_template, request, session, url_for
+
+from web.clients import ApiError
+from web.organiser import blueprint
+from web.organiser.grid import grid, reasons
+from web.organiser.people import names
+from web.organiser.session import every, flash_problem, get, organiser_required, post
+
+PUBLISHED = "publications"
+"""Session key: meet id -> ``{"id": correlation id the publication was sent with, "at": epoch seconds}``."""
+WATCH_SECONDS = 120
+"""How long after publishing the schedule page keeps the messages' progress up to date while some are pending."""
+
+
+def published_meetings(meet_id: str) -> list[dict]:
+    """Every published meeting of the meet (staff see all)."""
+    return every("matching", f"/v1/meets/{meet_id}/meetings")
+
+
+def delivery(correlation_id: str | None) -> dict[str, int]:
+    """Notifications caused by the publication, counted by status (sent, pending, failed...)."""
+    if not correlation_id:
+        return {}
+    counts: dict[str, int] = {}
+    for item in every("notifications", "/v1/notifications", {"correlation_id": correlation_id}, pages=20):
+        counts[item["status"]] = counts.get(item["status"], 0) + 1
+    return counts
+
+
+@blueprint.get("/meets/<meet_id>/schedule")
+@organiser_required
+def schedule(meet_id: str):
+    """The published schedule as a grid, the draft form and the publication's progress."""
+    meet = get("registration", f"/v1/meets/{meet_id}")
+    meetings = published_meetings(meet_id)
+    published = session.get(PUBLISHED, {}).get(meet_id) or {}
+    progress = delivery(published.get("id"))
+    watching = bool(published) and time.time() - published.get("at", 0) < WATCH_SECONDS
+    return render_template("organiser/schedule.html", meet=meet, grid=grid(meetings, meet["slots"], meet["tables"]), meetings=meetings,
+                           published=bool(published), progress=progress, refresh=watching and (not progress or bool(progress.get("pending"))))
+
+
+@blueprint.post("/meets/<meet_id>/schedule/draft")
+@organiser_required
+def draft(meet_id: str):
+    """Build a draft and show it for review; a 409 shows matching's counts and the
+    "draft anyway" button (``force``)."""
+    meet = get("registration", f"/v1/meets/{meet_id}")
+    body = {"force": request.form.get("force") == "true"}
+    for name, kind in (("max_meetings", int), ("time_limit_s", float)):
+        try:
+            body[name] = kind(request.form.get(name, ""))
+        except ValueError:
+            pass
+    try:
+        built = post("matching", f"/v1/meets/{meet_id}/schedule/draft", body)
+    except ApiError as exc:
+        if exc.status == 409 and "registration_seen" in exc.problem:
+            return render_template("organiser/draft_behind.html", meet=meet, problem=exc.problem, seen=exc.problem["registration_seen"],
+                                   form=body), 409
+        if exc.status not in (409, 422):
+            raise
+        flash_problem(exc)
+        return redirect(url_for("organiser.schedule", meet_id=meet_id))
+    who = names({lo[k] for lo in built["left_out"] for k in ("seller_id", "buyer_id")} | set(built["without_meetings"]))
+    for m in built["meetings"]:
+        who.setdefault(m["seller_id"], m.get("seller_name") or m["seller_id"])
+        who.setdefault(m["buyer_id"], m.get("buyer_name") or m["buyer_id"])
+    return render_template("organiser/draft.html", meet=meet, draft=built, grid=grid(built["meetings"], meet["slots"], meet["tables"]),
+                           reasons=reasons(built["left_out"]), names=who)
+
+
+@blueprint.post("/meets/<meet_id>/schedule/publish")
+@organiser_required
+def publish(meet_id: str):
+    """Publish the reviewed draft; the schedule page then follows the messages it causes."""
+    correlation = uuid.uuid4().hex
+    try:
+        result = post("matching", f"/v1/meets/{meet_id}/schedule/publish", headers={"X-Request-ID": correlation})
+    except ApiError as exc:
+        if exc.status not in (409, 422):
+            raise
+        flash_problem(exc)
+    else:
+        session[PUBLISHED] = {**session.get(PUBLISHED, {}), meet_id: {"id": correlation, "at": time.time()}}
+        flash("Published: %(new)d new meetings of %(total)d." % {"new": result.get("newly_published", 0), "total": result.get("meetings", 0)}, "ok")
+        for item in result.get("left_out", [])[:20]:
+            flash(str(item), "error")
+    return redirect(url_for("organiser.schedule", meet_id=meet_id))
