@@ -95,7 +95,7 @@ def meet_report(meetings: Iterable[dict[str, Any]], meet_names: Mapping[str, str
         "lois": {"count": total.lois, "value_inr": summary["value_inr"], "value_grouped": f"₹{group_indian(money.amount)}", "value_words": in_words(money)},
         "orders": {"count": orders, "value_inr": str(Money(orders_total).amount), "value_words": in_words(Money(orders_total)),
                    "conversion": round(orders / total.lois, 3) if total.lois else 0.0, "over_follow_ups": conversion(meetings)},
-        "summary": f"{total.lois} LoIs worth {in_words(money)}",
+        "summary": f"{total.lois} {'LoI' if total.lois == 1 else 'LoIs'} worth {in_words(money)}",
         "by": breakdowns,
     }
 

@@ -94,3 +94,8 @@ def test_lois_become_orders_counted_by_the_follow_up_they_came_by():
     assert converted["by_follow_up"] == [{"days": 30, "orders": 1, "share": 0.2}, {"days": 60, "orders": 2, "share": 0.4},
                                          {"days": 90, "orders": 2, "share": 0.4}]
     assert converted["status"] == {"in_negotiation": 0, "order_placed": 3, "lapsed": 1, "no_answer": 1}
+
+
+def test_one_letter_of_intent_is_not_written_as_lois():
+    one = [m for m in srinagar_meetings() if m.get("loi")][:1]
+    assert meet_report(one)["summary"].startswith("1 LoI worth Rs ")
