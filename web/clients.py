@@ -19,10 +19,25 @@ class ApiError(Exception):
     """A service answered with an error: ``status`` and its problem document
     (``title``, ``detail``, ``errors`` naming each field), or a connection failure (status 503)."""
 
-    def __init__(self, status: int, problem: dict[str, Any]):
+    def __init__(self, status: int, problem: dict[str, Any], retry_after: str | None = None):
         super().__init__(f"{status}: {problem.get('title')}")
         self.status = status
         self.problem = problem
+        self.retry_after = retry_after
+
+    @property
+    def minutes_to_wait(self) -> int:
+        """Whole minutes the service asked to wait (Retry-After), at least 1."""
+        try:
+            return max(1, -(-int(self.retry_after or 60) // 60))
+        except ValueError:
+            return 60
+
+    @property
+    def field_messages(self) -> dict[str, str]:
+        """Each top-level field the service named, with all its messages as one line however
+        deeply they were nested (``products.0.name``, ``quantity.value``, ``breaks.0.end``)."""
+        return {name: " ".join(_messages(found)) for name, found in self.field_errors.items()}
 
     @property
     def field_errors(self) -> dict[str, Any]:
@@ -53,7 +68,7 @@ def call(service: str, method: str, path: str, *, token: str | None = None, **kw
     except requests.RequestException as exc:
         raise ApiError(503, {"title": "Service unavailable", "detail": type(exc).__name__}) from exc
     if response.status_code >= 400:
-        raise ApiError(response.status_code, _problem(response))
+        raise ApiError(response.status_code, _problem(response), response.headers.get("Retry-After"))
     return response
 
 
@@ -75,3 +90,11 @@ def _problem(response: requests.Response) -> dict[str, Any]:
     except ValueError:
         return {"title": response.reason or "Error"}
     return body if isinstance(body, dict) else {"title": response.reason or "Error"}
+
+
+def _messages(found: Any) -> list[str]:
+    if isinstance(found, dict):
+        return [m for value in found.values() for m in _messages(value)]
+    if isinstance(found, (list, tuple)):
+        return [m for value in found for m in _messages(value)]
+    return [str(found)]

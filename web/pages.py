@@ -41,8 +41,9 @@ def safe_next(target: str | None, default: str) -> str:
 
 
 @blueprint.get("/healthz")
+@blueprint.get("/readyz")
 def healthz():
-    """The process is alive."""
+    """The process is alive and serves pages (it keeps no state of its own to wait for)."""
     return {"status": "ok"}
 
 
@@ -79,6 +80,17 @@ def install(app: Flask) -> None:
         else:
             response.headers["Cache-Control"] = "no-store"
         return response
+
+    @app.errorhandler(400)
+    @app.errorhandler(404)
+    @app.errorhandler(405)
+    def _http_error(exc):
+        """The site's own page, in the reader's language, for a page that does not exist or
+        a form sent from a page too old for its session (the form token no longer matches)."""
+        status = getattr(exc, "code", 400) or 400
+        stale = status == 400 and getattr(exc, "description", None) == "csrf"
+        problem = {"detail": i18n.gettext("That page was too old to send. Please open it again and fill it in.")} if stale else {}
+        return make_response(render_template("error.html", problem=problem, status=404 if status == 404 else 400), status)
 
     @app.errorhandler(ApiError)
     def _service_error(exc: ApiError):

@@ -63,7 +63,7 @@ def new_meet():
         except ApiError as exc:
             if exc.status != 422:
                 raise
-            errors = exc.field_errors
+            errors = exc.field_messages
             if "days" in errors:
                 errors["first_day"] = errors.pop("days")
             if "breaks" in errors:

@@ -110,8 +110,7 @@ def every(service: str, path: str, params: dict | None = None, limit: int = 100,
 def flash_problem(exc: ApiError) -> None:
     """Show a service's refusal on the next page: its detail and each named field."""
     problem = exc.problem
-    fields = "; ".join(f"{name}: {' '.join(m if isinstance(m, str) else str(m) for m in msgs) if isinstance(msgs, list) else msgs}"
-                       for name, msgs in exc.field_errors.items())
+    fields = "; ".join(f"{name}: {messages}" for name, messages in exc.field_messages.items())
     flash(" ".join(filter(None, [problem.get("detail") or problem.get("title"), fields])), "error")
 
 

@@ -15,6 +15,10 @@ from web.participant import blueprint
 OUTCOMES = ("held", "no_show_seller", "no_show_buyer", "no_show_both")
 
 
+LOI_FORM_FIELDS = {"value": "amount", "value_inr": "amount"}
+"""The LoI API's fields shown under another name in the form."""
+
+
 def next_meeting(meetings: list[dict], now: datetime | None = None) -> dict | None:
     """The first scheduled meeting that has not ended yet, in the meet's time zone
     (``day`` ``YYYY-MM-DD``, ``end`` ``HH:MM``, ``timezone`` IANA), or None."""
@@ -116,7 +120,7 @@ def loi(meeting_id: str):
         if exc.status not in (400, 409, 422):
             raise
         found = get_json("matching", f"/v1/meetings/{meeting_id}")
-        errors = {k.split(".")[0]: str(v) for k, v in exc.field_errors.items()} or {"form": exc.problem.get("detail") or ""}
+        errors = {LOI_FORM_FIELDS.get(name, name): messages for name, messages in exc.field_messages.items()} or {"form": exc.problem.get("detail") or ""}
         return render_template("participant/meeting.html", meeting=found, errors={}, loi_errors=errors, form=form,
                                today=date.today().isoformat()), 422
     flash(_("The Letter of Intent is recorded. We will ask how it goes in 30, 60 and 90 days."), "ok")

@@ -46,7 +46,7 @@ def settings():
         except ApiError as exc:
             if exc.status not in (400, 422):
                 raise
-            errors = {k: " ".join(v) if isinstance(v, list) else str(v) for k, v in exc.field_errors.items()}
+            errors = exc.field_messages
         else:
             flash(_("Saved."), "ok")
             return redirect(url_for("participant.settings"))

@@ -26,7 +26,7 @@ def categories() -> list[tuple[str, str]]:
 
 def status_label(status: str) -> str:
     """An application's or meeting's status in words."""
-    words = {"pending": _("waiting for the organisers"), "approved": _("approved"), "rejected": _("not accepted"),
+    words = {"pending": _("waiting for the organisers"), "applied": _("waiting for the organisers"), "approved": _("approved"), "rejected": _("not accepted"),
              "waitlisted": _("on the waiting list"), "withdrawn": _("withdrawn"), "scheduled": _("scheduled"),
              "cancelled": _("cancelled"), "held": _("held"), "no_show": _("did not happen"),
              "accepted": _("accepted"), "declined": _("declined")}

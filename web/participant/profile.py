@@ -36,14 +36,17 @@ def changes(form, side: str, current: dict) -> dict:
 @blueprint.route("/profile", methods=["GET", "POST"])
 @accounts.participant_required
 def profile():
-    """See and change one's profile (If-Match: two tabs cannot overwrite each other)."""
+    """See and change one's profile. The form carries the ETag of the profile it showed and
+    the change is sent with it as If-Match, so a form from a stale tab is refused (412), not
+    saved over a newer change."""
     side = accounts.side()
     path = f"/v1/{side}s/{accounts.participant_id()}"
     answer = call("registration", "GET", path)
     current, errors = answer.json(), {}
     if request.method == "POST":
         try:
-            call("registration", "PATCH", path, json=changes(request.form, side, current), headers={"If-Match": answer.headers.get("ETag", "")})
+            loaded = request.form.get("etag") or answer.headers.get("ETag", "")
+            call("registration", "PATCH", path, json=changes(request.form, side, current), headers={"If-Match": loaded})
         except ApiError as exc:
             if exc.status not in (400, 409, 412, 422):
                 raise
@@ -51,5 +54,5 @@ def profile():
         else:
             flash(_("Saved."), "ok")
             return redirect(url_for("participant.profile"))
-    return render_template("participant/profile.html", side=side, profile=current, errors=errors, rows=range(PRODUCT_ROWS),
+    return render_template("participant/profile.html", side=side, profile=current, etag=answer.headers.get("ETag", ""), errors=errors, rows=range(PRODUCT_ROWS),
                            categories=labels.categories())

@@ -10,9 +10,10 @@ from web.participant import blueprint, labels
 
 
 def form_errors(exc: ApiError) -> dict[str, str]:
-    """The field errors of a refused write, for the form (a conflict lands on ``phone``)."""
-    errors = {name: " ".join(m if isinstance(m, str) else str(m) for m in (msgs if isinstance(msgs, list) else [msgs]))
-              for name, msgs in exc.field_errors.items()}
+    """The field errors of a refused write, for the form: each top-level field's messages as
+    one line, however deeply the service nested them (``products.0.name``); a conflict
+    lands on ``phone``; with no field errors, the problem's detail under ``form``."""
+    errors = dict(exc.field_messages)
     if not errors:
         errors["form"] = exc.problem.get("detail") or exc.problem.get("title") or _("Please check the form.")
     return errors
@@ -73,6 +74,8 @@ def register(side: str):
             if exc.status == 409 and exc.problem.get("existing_id") and "phone" in exc.field_errors:
                 return welcome_back(exc.problem["existing_id"], side, body["name"])
             errors = form_errors(exc)
+            if "products" in errors:
+                errors["product"] = errors.pop("products")
         else:
             accounts.start(created["id"], side, created.get("name", body["name"]))
             return redirect(url_for("participant.verify"))
@@ -120,12 +123,23 @@ def verify():
         except ApiError as exc:
             if exc.status not in (400, 401, 403, 409, 422, 429):
                 raise
-            errors = {"code": _("That code is not right or has expired. Try again or ask for a new one.")}
+            errors = {"code": _code_problem(exc)}
         else:
             accounts.verified(answer["token"], role_of(participant, accounts.side(), answer["token"]))
             flash(_("Your phone is verified. Welcome!"), "ok")
             return redirect(url_for("participant.dashboard"))
     return render_template("participant/verify.html", errors=errors)
+
+
+def _code_problem(exc: ApiError) -> str:
+    """What to tell someone whose code was refused: wait (how long) when they tried too
+    often, ask for a new code when this one is spent by wrong tries, else try again."""
+    if exc.status == 429:
+        return _("Too many tries. Please wait %(minutes)s minutes, then try again.") % {"minutes": exc.minutes_to_wait}
+    said = " ".join(str(m) for m in (exc.field_errors.get("code") or [])) + str(exc.problem.get("detail") or "")
+    if "Too many wrong codes" in said:
+        return _("Too many wrong codes for this one. Ask for a new code below.")
+    return _("That code is not right or has expired. Try again or ask for a new one.")
 
 
 @blueprint.post("/verify/new-code")
@@ -140,7 +154,7 @@ def new_code():
     except ApiError as exc:
         if exc.status != 429:
             raise
-        flash(_("Too many codes asked for. Please wait a little and try again."), "error")
+        flash(_("Too many codes asked for. Please wait %(minutes)s minutes and try again.") % {"minutes": exc.minutes_to_wait}, "error")
     return redirect(url_for("participant.verify"))
 
 

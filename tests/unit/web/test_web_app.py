@@ -59,6 +59,15 @@ def test_a_post_without_the_session_form_token_is_refused(client):
     assert client.post("/language", data={"csrf_token": csrf(page), "language": "xx"}).status_code == 400
 
 
+def test_refusals_and_unknown_addresses_get_the_sites_own_page_in_the_readers_language(client):
+    client.set_cookie("lang", "ur")
+    stale = client.post("/language", data={"csrf_token": "from-an-old-tab", "language": "hi"})
+    assert stale.status_code == 400 and 'dir="rtl"' in stale.get_data(as_text=True) and "Werkzeug" not in stale.get_data(as_text=True)
+    missing = client.get("/no/such/page")
+    assert missing.status_code == 404 and 'lang="ur"' in missing.get_data(as_text=True)
+    assert client.get("/readyz").status_code == 200
+
+
 def test_pages_for_participants_send_strangers_to_the_start(client):
     for path in ("/me", "/inbox", "/settings", "/profile", "/meets/m1/agenda", "/verify"):
         answer = client.get(path)
@@ -136,3 +145,22 @@ def test_times_ticked_win_over_any_time_which_is_the_default():
     assert availability_of(MultiDict([("all", "1")])) == "all"
     assert availability_of(MultiDict([("all", "1"), ("slots", "2027-07-30T1000"), ("slots", "2027-07-30T1025")])) == ["2027-07-30T1000", "2027-07-30T1025"]
     assert availability_of(MultiDict()) == []
+
+
+def test_a_services_nested_field_errors_read_as_one_line_per_field():
+    from web.clients import ApiError
+    refused = ApiError(422, {"errors": {"products": {"0": {"name": ["Length must be between 2 and 200."]}},
+                                        "quantity": {"value": ["Not valid."], "unit": ["Missing data."]}, "name": ["Too short."]}})
+    assert refused.field_messages == {"products": "Length must be between 2 and 200.", "quantity": "Not valid. Missing data.", "name": "Too short."}
+
+
+@pytest.mark.parametrize("status, problem, retry_after, expected", [
+    (429, {"title": "Too Many Requests"}, "861", "Too many tries. Please wait 15 minutes, then try again."),
+    (422, {"errors": {"code": ["Too many wrong codes: ask for a new one."]}}, None, "Too many wrong codes for this one. Ask for a new code below."),
+    (422, {"errors": {"code": ["That code is not right."]}}, None, "That code is not right or has expired. Try again or ask for a new one."),
+])
+def test_a_refused_code_says_whether_to_wait_ask_again_or_retype(client, status, problem, retry_after, expected):
+    from web.clients import ApiError
+    from web.participant.register import _code_problem
+    with client.application.test_request_context("/verify"):
+        assert _code_problem(ApiError(status, problem, retry_after)) == expected
