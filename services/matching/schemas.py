@@ -128,7 +128,8 @@ class LoiIn(Schema):
 class CancellationIn(Schema):
     participant_id = SingleLine(required=True, validate=validate.Length(min=1, max=100))
     reason = SingleLine(load_default="cancelled", validate=validate.OneOf(("cancelled", "no_show")))
-    max_meetings = JsonInt(load_default=12, validate=validate.Range(min=1, max=100))
+    max_meetings = JsonInt(load_default=None, validate=validate.Range(min=1, max=100),
+                           metadata={"description": "Most meetings per person the fill-ins may make; default: the published draft's"})
 
 
 class RequestIn(Schema):

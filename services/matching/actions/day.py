@@ -1,13 +1,14 @@
 """On the day: check-ins and meetings agreed there."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any
 
 from services.matching import messages
 from services.matching.actions.context import Matching, NotFound, Refused, meet_of
 from services.matching.actions.occupying import add_meeting
 from services.matching.actions.publishing import meeting_doc
-from services.matching.domain.publication import free_place
+from services.matching.domain.publication import free_place, started_slots
 
 
 def check_in(ctx: Matching, meet_id: str, participant_id: str) -> dict[str, Any]:
@@ -20,16 +21,19 @@ def check_in(ctx: Matching, meet_id: str, participant_id: str) -> dict[str, Any]
 
 
 def walk_in(ctx: Matching, meet_id: str, seller_id: str, buyer_id: str, slot_id: str | None) -> dict[str, Any]:
-    """A meeting agreed on the day, in a slot where both sides and a table are free (its
-    places taken in the database first: of two walk-ins at once for one place, one is
-    refused). Raises NotFound, Refused."""
+    """A meeting agreed on the day, in a slot still to come where both sides and a table are
+    free (its places taken in the database first: of two walk-ins at once for one place,
+    one is refused). Raises NotFound, Refused."""
     meet = meet_of(ctx, meet_id)
     slot_ids = [s["id"] for s in meet["slots"]]
     if slot_id is not None and slot_id not in slot_ids:
         raise Refused(f"{slot_id} is not a slot of this meet.")
-    place = free_place(ctx.meetings.placements(meet_id), slot_ids, meet["tables"], seller_id, buyer_id, slot_id)
+    begun = started_slots(meet["slots"], meet["timezone"], datetime.now(timezone.utc))
+    if slot_id in begun:
+        raise Refused(f"{slot_id} has already begun: choose a later slot, or leave it out for the first free one.")
+    place = free_place(ctx.meetings.placements(meet_id), slot_ids, meet["tables"], seller_id, buyer_id, slot_id, begun)
     if place is None:
-        raise Refused("No slot has both of them and a table free.")
+        raise Refused("No slot still to come has both of them and a table free.")
     profiles = ctx.profiles.many([seller_id, buyer_id])
     if {seller_id, buyer_id} - profiles.keys():
         raise NotFound("Matching knows neither or only one of them.")

@@ -12,6 +12,7 @@ from services.matching.actions.schedules import NAMES, as_meeting, draft_meeting
 from services.matching.domain.participants import ParticipantProfile
 from services.matching.domain import publication
 from services.matching.domain.places import meeting_places
+from services.matching.domain.publication import started_slots
 from services.matching.domain.scheduling import Schedule, repair
 
 
@@ -79,16 +80,24 @@ def meeting_doc(meet: dict, m: dict, slots: dict, profiles: dict[str, Participan
     }
 
 
-def cancel_participant(ctx: Matching, meet_id: str, participant_id: str, reason: str, max_meetings: int = 12) -> dict[str, Any]:
+DEFAULT_MAX_MEETINGS = 12
+"""A repair's maximum meetings per person when no draft says it (the draft's own default)."""
+
+
+def cancel_participant(ctx: Matching, meet_id: str, participant_id: str, reason: str, max_meetings: int | None = None) -> dict[str, Any]:
     """Someone cancelled or did not show: drop their meetings (giving back their places)
-    and fill the freed places without moving anyone else's meeting; a fill-in whose place
-    was taken meanwhile is not added. Every change is announced by an event.
-    Raises NotFound, Refused (nothing published)."""
+    and fill the freed places without moving anyone else's meeting, in slots still to
+    come only, within the published draft's maximum meetings per person (``max_meetings``
+    overrides it); a fill-in whose place was taken meanwhile is not added. Every change
+    is announced by an event. Raises NotFound, Refused (nothing published)."""
     meet = meet_of(ctx, meet_id)
     published = ctx.meetings.placements(meet_id)
     if not published:
         raise Refused("There is no published schedule to repair.")
-    problem, reasons, profiles, _ = problem_of(ctx, meet, max_meetings)
+    draft = (ctx.schedules.get(meet_id) or {}).get("draft") or {}
+    problem, reasons, profiles, _ = problem_of(ctx, meet, max_meetings or draft.get("max_meetings") or DEFAULT_MAX_MEETINGS)
+    begun = {problem.slots.index(s) for s in started_slots(meet["slots"], meet["timezone"], datetime.now(timezone.utc))}
+    problem.availability = {who: slots - begun for who, slots in problem.availability.items()}
     current = Schedule([as_meeting(p) for p in published], [], 0.0, 0.0)
     scheduled = {m.pair for m in current.meetings}
     current.unscheduled = [c for c in problem.candidates if c.pair not in scheduled]

@@ -6,7 +6,9 @@ the same id and completes only what is missing.
 """
 from __future__ import annotations
 
+from datetime import date, datetime, time
 from typing import Any, Iterator
+from zoneinfo import ZoneInfo
 
 CHUNK_SIZE = 250
 
@@ -29,13 +31,23 @@ def chunk_id(meet_id: str, draft_id: str, number: int) -> str:
     return f"{meet_id}:{draft_id}:{number}"
 
 
+def started_slots(slots: list[dict[str, Any]], zone: str, now: datetime) -> set[str]:
+    """The ids of the meet's ``slots`` (``{"id", "day": ISO date, "start": "HH:MM"}``, in the
+    venue's IANA ``zone``) that have begun by ``now`` (aware): nothing new is placed in
+    them on the day (a walk-in or a repair's fill-in would be late before it is told)."""
+    venue = ZoneInfo(zone)
+    return {s["id"] for s in slots if datetime.combine(date.fromisoformat(s["day"]), time.fromisoformat(s["start"]), venue) <= now}
+
+
 def free_place(
-    placements: list[dict[str, Any]], slot_ids: list[str], tables: int, seller_id: str, buyer_id: str, slot_id: str | None = None
+    placements: list[dict[str, Any]], slot_ids: list[str], tables: int, seller_id: str, buyer_id: str, slot_id: str | None = None,
+    begun: frozenset[str] | set[str] = frozenset(),
 ) -> tuple[int, str, int] | None:
     """(slot index, slot id, table) of the first slot (or ``slot_id`` only) where both are
-    free and a table is, given the live meetings' ``placements``; None if there is none."""
+    free and a table is, given the live meetings' ``placements``, leaving out the slots
+    that have ``begun``; None if there is none."""
     for index, candidate in enumerate(slot_ids):
-        if slot_id and candidate != slot_id:
+        if (slot_id and candidate != slot_id) or candidate in begun:
             continue
         here = [p for p in placements if p["slot_id"] == candidate]
         busy = {w for p in here for w in (p["seller_id"], p["buyer_id"])}

@@ -5,7 +5,7 @@ import random
 import pytest
 
 from services.matching.domain.participants import ParticipantProfile
-from services.matching.domain.publication import chunk_id, chunks, free_place, to_publish
+from services.matching.domain.publication import chunk_id, chunks, free_place, started_slots, to_publish
 from services.matching.domain.screening import Screen
 from services.matching.domain.scoring import score
 
@@ -74,3 +74,14 @@ def test_a_walk_in_goes_to_the_first_slot_where_both_and_a_table_are_free():
     assert free_place(placements, ["a", "b", "c"], 2, "s1", "b1") == (2, "c", 1)
     assert free_place(placements, ["a", "b", "c"], 2, "s2", "b1") == (0, "a", 2)
     assert free_place(placements, ["a", "b", "c"], 2, "s2", "b1", slot_id="b") is None
+    assert free_place(placements, ["a", "b", "c"], 2, "s2", "b1", begun={"a"}) == (2, "c", 1)
+
+
+def test_the_slots_that_have_begun_are_those_whose_start_has_come_at_the_venue():
+    from datetime import datetime, timezone
+    slots = [{"id": "d1-1400", "day": "2027-07-30", "start": "14:00"}, {"id": "d1-1425", "day": "2027-07-30", "start": "14:25"},
+             {"id": "d2-1000", "day": "2027-07-31", "start": "10:00"}]
+    at_1416_ist = datetime(2027, 7, 30, 8, 46, tzinfo=timezone.utc)
+    assert started_slots(slots, "Asia/Kolkata", at_1416_ist) == {"d1-1400"}
+    assert started_slots(slots, "Asia/Kolkata", datetime(2027, 7, 30, 8, 55, tzinfo=timezone.utc)) == {"d1-1400", "d1-1425"}
+    assert started_slots(slots, "Europe/Berlin", at_1416_ist) == set()
