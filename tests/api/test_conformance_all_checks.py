@@ -32,11 +32,17 @@ from schemathesis.engine import events
 from werkzeug.serving import make_server
 
 from services.matching.app import create_app as create_matching_app
+from services.registration.app import create_app as create_registration_app
 from services.notifications.app import create_app as create_notifications_app
 from tests.api.conftest import ORGANISER
 
 pytestmark = pytest.mark.stack
 FRESHNESS_WAIT = "0.2"  # ?wait= may hold a request that long here, well inside the client's read timeout
+DATABASE_SECONDS = "10"
+"""The database budget of a request here: the run checks what the documents say, and on a
+shared 2-core machine running the whole suite FerretDB can stall past the default 1.5 s,
+when a service rightly answers 503 (and its breaker a few more), which is load, not a
+document broken (the 503 itself is tested in tests/integration)."""
 
 CONFIG = {
     "seed": 1,
@@ -184,18 +190,18 @@ def failures_of(app, **include) -> list[str]:
 
 
 @pytest.mark.timeout(1200)
-def test_registration_answers_as_its_document_says(app):
-    found = failures_of(app)
+def test_registration_answers_as_its_document_says(settings_for):
+    found = failures_of(create_registration_app(settings_for("registration", BSM_REQUEST_DB_SECONDS=DATABASE_SECONDS)))
     assert not found, "\n\n".join(found)
 
 
 @pytest.mark.timeout(900)
 def test_matching_answers_as_its_document_says(settings_for):
-    found = failures_of(create_matching_app(settings_for("matching", BSM_FRESHNESS_MAX_WAIT_SECONDS=FRESHNESS_WAIT)))
+    found = failures_of(create_matching_app(settings_for("matching", BSM_FRESHNESS_MAX_WAIT_SECONDS=FRESHNESS_WAIT, BSM_REQUEST_DB_SECONDS=DATABASE_SECONDS)))
     assert not found, "\n\n".join(found)
 
 
 @pytest.mark.timeout(600)
 def test_notifications_answers_as_its_document_says(settings_for):
-    found = failures_of(create_notifications_app(settings_for("notifications", BSM_FRESHNESS_MAX_WAIT_SECONDS=FRESHNESS_WAIT)))
+    found = failures_of(create_notifications_app(settings_for("notifications", BSM_FRESHNESS_MAX_WAIT_SECONDS=FRESHNESS_WAIT, BSM_REQUEST_DB_SECONDS=DATABASE_SECONDS)))
     assert not found, "\n\n".join(found)
