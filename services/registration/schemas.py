@@ -308,6 +308,10 @@ class SlotSchema(Schema):
     end = ClockTime()
 
 
+class SlotsOut(Schema):
+    items = fields.List(fields.Nested(SlotSchema), metadata={"description": "The meet's slots in order"})
+
+
 class MeetOut(MeetIn):
     id = fields.Str()
     status = fields.Str()

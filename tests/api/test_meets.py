@@ -21,6 +21,12 @@ def test_an_organiser_creates_a_meet_with_its_slots(client, db):
     [event] = outbox_events(db, "meets", meet["id"])
     assert event["type"] == "bsm.registration.meet.created.v1"
     assert len(event["data"]["slots"]) == 8
+    listed = client.get(f"/v1/meets/{meet['id']}/slots").get_json()
+    assert listed == {"items": meet["slots"]}
+    documented = client.get("/openapi.json").get_json()["paths"]["/v1/meets/{meet_id}/slots"]["get"]["responses"]["200"]
+    schema = documented["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert set(client.get("/openapi.json").get_json()["components"]["schemas"][schema]["properties"]) == set(listed), \
+        "the document describes the answer as it is (a list under items)"
 
 
 @pytest.mark.parametrize(

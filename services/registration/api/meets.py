@@ -8,7 +8,7 @@ from shared.patching import merged_changes
 
 from services.registration.actions import meets as actions
 from services.registration.api.context import registration
-from services.registration.schemas import MEET_SORTABLE, MeetIn, MeetOut, MeetQuery, SlotSchema, StatusChange
+from services.registration.schemas import MEET_SORTABLE, MeetIn, MeetOut, MeetQuery, SlotsOut, StatusChange
 
 bp = Blueprint("meets", __name__, url_prefix="/v1/meets")
 TAGS = ("meets",)
@@ -47,10 +47,10 @@ def get_meet(meet_id: str):
 
 
 @bp.get("/<meet_id>/slots")
-@documented("The meeting slots of a meet", tags=TAGS, response=SlotSchema)
+@documented("The meeting slots of a meet", tags=TAGS, response=SlotsOut)
 def get_slots(meet_id: str):
     meet, _ = actions.get(registration(), meet_id)
-    return {"items": SlotSchema(many=True).dump(meet.slots())}
+    return SlotsOut().dump({"items": meet.slots()})
 
 
 @bp.patch("/<meet_id>")
