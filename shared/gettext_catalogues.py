@@ -11,6 +11,7 @@ import re
 from io import BytesIO
 from pathlib import Path
 
+from babel import Locale
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -18,6 +19,7 @@ from babel.support import Translations
 
 LOCALES = {"en": "en_IN", "hi": "hi_IN", "ur": "ur_IN", "ks": "ks_Arab_IN", "doi": "doi_IN"}
 """Platform language code -> Babel locale (Kashmiri in Perso-Arabic script, Dogri in Devanagari)."""
+FALLBACK_LANGUAGE = "en"
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|%%")
 
 
@@ -43,3 +45,18 @@ def compiled(path: Path, domain: str) -> Translations:
     write_mo(buffer, catalogue, use_fuzzy=True)
     buffer.seek(0)
     return Translations(fp=buffer, domain=domain)
+
+
+def language_of(code: str | None) -> str:
+    """``code`` if the platform has catalogues for it, else English."""
+    return code if code in LOCALES else FALLBACK_LANGUAGE
+
+
+def locale_of(language: str) -> Locale:
+    """The Babel locale that formats numbers and dates for ``language`` (English if unknown)."""
+    return Locale.parse(LOCALES[language_of(language)])
+
+
+def direction(language: str) -> str:
+    """``"rtl"`` for Urdu and Kashmiri (Perso-Arabic script), else ``"ltr"`` (from CLDR)."""
+    return locale_of(language).text_direction

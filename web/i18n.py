@@ -20,7 +20,7 @@ from babel.dates import format_date
 from babel.support import NullTranslations
 from flask import Flask, g, request
 
-from shared.gettext_catalogues import LOCALES, compiled
+from shared.gettext_catalogues import compiled, direction, locale_of
 
 LOCALE_DIR = Path(__file__).resolve().parents[1] / "services" / "notifications" / "locale"
 DOMAIN = "web"
@@ -39,12 +39,7 @@ def chosen(code: str | None) -> str:
 
 def babel_locale(language: str) -> Locale:
     """The Babel locale that formats numbers and dates for ``language``."""
-    return Locale.parse(LOCALES[chosen(language)])
-
-
-def direction(language: str) -> str:
-    """``"rtl"`` for Urdu and Kashmiri, else ``"ltr"`` (from CLDR)."""
-    return babel_locale(language).text_direction
+    return locale_of(chosen(language))
 
 
 def translations(language: str) -> NullTranslations:

@@ -18,30 +18,16 @@ import threading
 from functools import lru_cache
 from pathlib import Path
 
-from babel import Locale
 from babel.support import Translations
 
-from shared.gettext_catalogues import LOCALES, PLACEHOLDER, compiled, placeholders, read_catalogue  # noqa: F401  (this module's API)
+from shared.gettext_catalogues import (  # noqa: F401  (this module's API)
+    FALLBACK_LANGUAGE, LOCALES, PLACEHOLDER, compiled, direction, language_of, locale_of, placeholders, read_catalogue,
+)
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 TEMPLATE = LOCALE_DIR / "messages.pot"
-FALLBACK_LANGUAGE = "en"
 UNREVIEWED = "machine-drafted, unreviewed"
 _lock = threading.Lock()
-
-
-def language_of(code: str | None) -> str:
-    """``code`` if the platform has a catalogue for it, else English."""
-    return code if code in LOCALES else FALLBACK_LANGUAGE
-
-
-def locale_of(language: str) -> Locale:
-    return Locale.parse(LOCALES[language_of(language)])
-
-
-def direction(language: str) -> str:
-    """``"rtl"`` for Urdu and Kashmiri (Perso-Arabic script), else ``"ltr"`` (from CLDR)."""
-    return locale_of(language).text_direction
 
 
 def po_path(language: str) -> Path:
