@@ -90,13 +90,16 @@ class Platform:
 
     def _spawn(self, proc: Process) -> None:
         """Start one process; a service's processes share a metrics folder, so its API's
-        /metrics adds up what its workers counted."""
+        /metrics adds up what its workers counted; a dispatcher's journal of sent messages
+        is kept beside the logs (each stack its own, across the process's restarts)."""
         service = proc.name.split("-", 1)[0]
         env = dict(self.env)
         if service in SERVICES:
             folder = self.metrics_dir / service
             folder.mkdir(parents=True, exist_ok=True)
             env["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+        if proc.name == "notifications-dispatcher":
+            env.setdefault("BSM_SENT_JOURNAL_DIR", str(self.log_dir.parent / "sent-journal"))
         log = open(self.log_dir / f"{proc.name}.log", "ab")
         self.running[proc.name] = subprocess.Popen(
             proc.argv, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True

@@ -1,5 +1,6 @@
 """Background processes of notifications: ``python -m services.notifications consumer|dispatcher|digests|relay``."""
 from datetime import datetime, timezone
+from pathlib import Path
 
 from kafka.errors import KafkaError
 
@@ -20,6 +21,7 @@ from services.notifications.channels.webhook import WebhookChannel, webhooks_may
 from services.notifications.dispatcher import Dispatcher, RateLimit
 from services.notifications.handlers import SUBSCRIBES_TO, build_handlers
 from services.notifications.rendering import Renderer
+from services.notifications.sent_journal import SentJournal, default_directory
 from services.notifications.digests import record_digests, results_ready
 from services.notifications.store import OUTBOX_COLLECTIONS, NotificationStore, ensure_indexes
 from services.notifications.views import ContactStore, MeetNames, Tallies
@@ -30,7 +32,7 @@ def consumer() -> None:
     run_consumer(settings, SERVICE, SUBSCRIBES_TO, lambda db: build_handlers(db, settings), ensure_indexes)
 
 
-def build_dispatcher(settings: Settings) -> Dispatcher:
+def build_dispatcher(settings: Settings, journal: SentJournal | None = None) -> Dispatcher:
     db = connect(settings)
     ensure_indexes(db)
     channels = {
@@ -48,14 +50,18 @@ def build_dispatcher(settings: Settings) -> Dispatcher:
         if settings.extra.get(f"BSM_RATE_LIMIT_{name.upper()}")
     }
     workers = {name: int(settings.extra[f"BSM_WORKERS_{name.upper()}"]) for name in channels if settings.extra.get(f"BSM_WORKERS_{name.upper()}")}
-    return Dispatcher(NotificationStore(db, settings.topic(catalogue.TOPIC)), Renderer(sealer=CodeSealer(settings.code_key)), channels, rate_limits=limits, workers=workers)
+    return Dispatcher(NotificationStore(db, settings.topic(catalogue.TOPIC)), Renderer(sealer=CodeSealer(settings.code_key)), channels, rate_limits=limits, workers=workers, journal=journal)
 
 
 def dispatcher() -> None:
+    """The dispatcher, with a slot of the journal at ``BSM_SENT_JOURNAL_DIR`` (default
+    ``sent_journal.default_directory``) for as long as the process lives."""
     settings = load_settings(SERVICE)
+    directory = settings.extra.get("BSM_SENT_JOURNAL_DIR")
+    journal = SentJournal.open(Path(directory) if directory else default_directory(SERVICE))
 
     def build() -> Loop:
-        return build_dispatcher(settings).run
+        return build_dispatcher(settings, journal).run
 
     run_worker("dispatcher", settings, build)
 

@@ -16,6 +16,11 @@ or that its channel refuses for good, is recorded dead with the reason at once (
 would meet the same data); failures worth retrying (the channel away, Mongo away) are
 retried with backoff; an outcome that cannot be recorded is recorded alone, or as dead
 with the reason, so the rest of its batch is still recorded.
+
+A message a channel accepted is written to the dispatcher's ``SentJournal`` before its
+outcome is queued, and forgotten once recorded: a dispatcher killed in between, or whose
+recording failed for longer than a lease, does not cause it to be sent twice: the next
+dispatcher to start on the machine (or this one, rebuilt) records it first (``recover``).
 """
 from __future__ import annotations
 
@@ -41,6 +46,7 @@ from services.notifications.messages import notification_outcome
 from services.notifications.pools import ChannelPool, RateLimit
 from services.notifications.queue import Claim
 from services.notifications.rendering import Renderer
+from services.notifications.sent_journal import SentJournal
 from services.notifications.store import DEAD_OUTCOME, DROP, RETRY, SENT_OUTCOME, NotificationStore, Outcome, notification_from
 
 __all__ = ["Dispatcher", "RateLimit", "LEASE", "TAKEOVER"]
@@ -75,6 +81,7 @@ class Dispatcher:
         record_batch: int = 64,
         renew_every: float | None = None,
         clock: Callable[[], datetime] = _utc_now,
+        journal: SentJournal | None = None,
     ):
         """``workers``: threads per channel (default ``WORKERS``); ``grace``: how long a queue
         entry may wait for its notification to be written before it is read (and dropped if
@@ -82,8 +89,10 @@ class Dispatcher:
         ``rescan_every`` seconds; ``lease``: how long a claim is held without renewal;
         ``renew_every`` (seconds, default a sixth of ``lease``): how often the leases of
         claims in flight are looked at, each renewed once a third of it has passed;
-        ``clock``: the current time (aware UTC), for leases and due times."""
-        self.store, self.renderer, self.channels, self.clock = store, renderer, channels, clock
+        ``clock``: the current time (aware UTC), for leases and due times; ``journal``:
+        where accepted messages are kept until recorded (none: a kill between a send and
+        its record sends that message again)."""
+        self.store, self.renderer, self.channels, self.clock, self.journal = store, renderer, channels, clock, journal
         self.max_attempts, self.lease, self.grace = max_attempts, lease, grace
         self.rate_limits = rate_limits or {}
         threads = {name: (workers or {}).get(name, WORKERS.get(name, 4)) for name in (*CHANNELS, *channels)}
@@ -104,6 +113,7 @@ class Dispatcher:
     def dispatch_once(self) -> bool:
         """Claim what is due (as much as the pools take), send it, record every outcome;
         False when nothing was due."""
+        self.recover()
         claims = self._claim(rescan=True)
         while self._busy():
             self.renew_leases()
@@ -116,7 +126,8 @@ class Dispatcher:
         for half its capacity, and every ``idle_seconds`` for work on other channels;
         outcomes are recorded meanwhile on a thread of their own, and the leases of claims
         in flight renewed on another. Raises what recording or renewing raised (Mongo
-        away), once the claims in flight are settled or abandoned."""
+        away), once the claims in flight are settled or abandoned; first, ``recover``."""
+        self.recover()
         finished, settled, failures = threading.Event(), threading.Event(), []
         recorder = threading.Thread(target=self._record_until, args=(finished, settled, failures), name="record-outcomes", daemon=True)
         renewer = threading.Thread(target=self._renew_until, args=(settled, failures), name="renew-leases", daemon=True)
@@ -202,6 +213,29 @@ class Dispatcher:
                     self.held[lease_id] = until
         return len(due)
 
+    def recover(self) -> int:
+        """Record as sent what the journal's slots hold for dispatchers that died on this
+        machine (this one's slot included: what the process that held it before left);
+        how many. Raises what recording raises (Mongo away), keeping the lines."""
+        if self.journal is None:
+            return 0
+        recorded = 0
+        own = self.journal.held()
+        if own:
+            self.store.record([self._journalled(entry) for entry in own.values()])
+            self.journal.forget(list(own))
+            recorded += len(own)
+        recorded += self.journal.recover_others(lambda held: self.store.record([self._journalled(e) for e in held.values()]))
+        if recorded:
+            log.warning("messages sent by a dispatcher that died before recording them, recorded sent", extra={"recorded": recorded})
+        return recorded
+
+    def _journalled(self, entry: dict) -> Outcome:
+        """The sent outcome a journal entry stands for, under the claim it was sent under."""
+        notification = notification_from(entry["notification"])
+        claim = Claim(**{**entry["claim"], "notification": {}})
+        return Outcome(claim, SENT_OUTCOME, notification, entry["rendered"], events=self._events(notification, sent=True))
+
     def _claim(self, rescan: bool = False) -> list[Claim]:
         now = self.clock()
         if time.monotonic() - self.promoted_at >= self.promote_every:
@@ -256,6 +290,7 @@ class Dispatcher:
             return
         try:
             self.store.record(outcomes)
+            self._forget(outcomes)
         except Exception as exc:
             if not _per_message(exc):
                 with self.changed:
@@ -265,12 +300,17 @@ class Dispatcher:
             for number, outcome in enumerate(outcomes):
                 try:
                     self._record_alone(outcome)
+                    self._forget([outcome])
                 except Exception:
                     with self.changed:
                         self.unrecorded.extend(outcomes[number:])
                     self._settled(outcomes[:number])
                     raise
         self._settled(outcomes)
+
+    def _forget(self, recorded: list[Outcome]) -> None:
+        if self.journal is not None:
+            self.journal.forget([o.claim.id for o in recorded if o.result == SENT_OUTCOME])
 
     def _settled(self, outcomes: list[Outcome]) -> None:
         with self.changed:
@@ -335,6 +375,7 @@ class Dispatcher:
             if notification.channel in self.rate_limits:
                 self.rate_limits[notification.channel].wait()
             channel.send(notification, rendered)
+            self._journal(claim, notification, asdict(shown))
         except UndeliverableError as exc:
             return self._failed(claim, notification, str(exc), final=True)
         except RETRIED_FAILURES as exc:
@@ -345,6 +386,16 @@ class Dispatcher:
         metrics.NOTIFICATIONS.labels(notification.channel, notification.kind, "sent").inc()
         log.info("notification sent", extra={**describe, "attempts": notification.attempts})
         return Outcome(claim, SENT_OUTCOME, notification, asdict(shown), events=self._events(notification, sent=True))
+
+    def _journal(self, claim: Claim, notification: Notification, shown: dict) -> None:
+        """Keep what was sent in the journal; a journal that cannot be written is logged,
+        and the message recorded as it would be without one."""
+        if self.journal is None:
+            return
+        try:
+            self.journal.add(claim.id, {"claim": {**asdict(claim), "notification": {}}, "notification": asdict(notification), "rendered": shown})
+        except Exception:
+            log.exception("sent message not journalled; a kill before it is recorded would send it again", extra={"notification_id": claim.id})
 
     def _events(self, notification: Notification, sent: bool, error: str | None = None) -> list:
         """The outcome's event, or none if it cannot be made from this notification (logged):

@@ -17,6 +17,7 @@ from services.notifications.dispatcher import LEASE, TAKEOVER, Dispatcher
 from services.notifications.domain import recipients
 from services.notifications.queue import LEASES
 from services.notifications.rendering import Renderer
+from services.notifications.sent_journal import SentJournal
 from services.notifications.store import NotificationStore, ensure_indexes
 from tests.helpers import wait_until
 
@@ -189,3 +190,58 @@ def test_a_message_sent_while_the_database_went_away_is_recorded_once_it_is_back
     other = Dispatcher(store, Renderer(), {"inbox": inbox}, clock=lambda: later)
     other.run(threading.Event(), idle_seconds=0.05, until_idle=True)
     assert inbox.sent == [note.id], "sent once: the outcome was recorded, not dropped"
+
+
+class NeverRecords:
+    """A store whose recording hangs until released, then fails: the dispatcher has sent,
+    and dies before the outcome is recorded."""
+
+    def __init__(self, store):
+        self.store, self.release = store, threading.Event()
+
+    def __getattr__(self, name):
+        return getattr(self.store, name)
+
+    def record(self, outcomes):
+        self.release.wait(60)
+        raise AutoReconnect("the dispatcher was killed before recording")
+
+
+@pytest.mark.parametrize("after", ["the process restarted", "another dispatcher on the machine", "the process rebuilt its dispatcher"])
+def test_a_message_sent_by_a_dispatcher_that_died_before_recording_it_is_recorded_sent_not_sent_again(store, mail, tmp_path, after):
+    note = registration(1, email="saffron@example.in")
+    store.add(note)
+    channels = {"email": SmtpChannel("127.0.0.1", mail.controller.port, "BSM <no-reply@bsm.local>", timeout=5), "inbox": InboxChannel()}
+    hanging = NeverRecords(store)
+    journal = SentJournal.open(tmp_path)
+    dying = Dispatcher(hanging, Renderer(), channels, journal=journal)
+
+    def run_until_killed():
+        with pytest.raises(AutoReconnect):
+            dying.run(threading.Event(), idle_seconds=0.05)
+
+    worker = threading.Thread(target=run_until_killed, daemon=True)
+    worker.start()
+    try:
+        wait_until(lambda: journal.held(), what="the message sent and journalled")
+        assert [m["To"] for m in mail.messages] == ["saffron@example.in"]
+        if after == "another dispatcher on the machine":
+            survivor_journal = SentJournal.open(tmp_path)
+            journal.close()
+        elif after == "the process restarted":
+            journal.close()
+            survivor_journal = SentJournal.open(tmp_path)
+        else:
+            survivor_journal = journal
+        assert store.get(note.id).status == "pending"
+        # by when the dying dispatcher's lease would let any dispatcher take the message over
+        survivor = Dispatcher(store, Renderer(), channels, journal=survivor_journal,
+                              clock=lambda: datetime.now(timezone.utc) + TAKEOVER)
+        survivor.run(threading.Event(), idle_seconds=0.05, until_idle=True)
+        assert store.get(note.id).status == "sent"
+        assert [m["To"] for m in mail.messages] == ["saffron@example.in"], "sent once"
+        assert store.queue.size() == 0 and survivor_journal.held() == {}
+        assert all(path.read_bytes() == b"" for path in tmp_path.glob("sent-*.journal"))
+    finally:
+        hanging.release.set()
+        worker.join(timeout=30)
