@@ -5,6 +5,7 @@ from shared.contracts.registration import LANGUAGES
 from shared.json_types import JsonBool, JsonInt, JsonNumber
 from shared.text import MultiLine, SingleLine
 
+from services.matching.domain.objectives import DEFAULT_ORDER, OBJECTIVES, order_of
 from services.matching.domain.preferences import PREFERENCES
 from services.matching.domain.required import POLICIES
 
@@ -21,6 +22,13 @@ class PairRuleIn(Schema):
                         metadata={"description": "Slot ids the meeting may take (e.g. the mornings); default: any"})
 
 
+def _each_objective_once(names: list[str]) -> None:
+    try:
+        order_of(names)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
+
+
 class DraftIn(Schema):
     max_meetings = JsonInt(load_default=12, validate=validate.Range(min=1, max=100))
     force = JsonBool(load_default=False, metadata={"description": "Draft even though matching has not yet handled every registration event (the answer warns with the counts)"})
@@ -35,6 +43,10 @@ class DraftIn(Schema):
     pairs = fields.List(fields.Nested(PairRuleIn), load_default=list, validate=validate.Length(max=5000),
                         metadata={"description": "Pairs the organiser rules on: required, and/or a window of slots"})
     time_limit_s = JsonNumber(load_default=10.0, validate=validate.Range(min=0.5, max=60), metadata={"description": "Seconds the solver may take (the best schedule found by then is returned)"})
+    objectives = fields.List(SingleLine(validate=validate.OneOf(OBJECTIVES)), load_default=lambda: list(DEFAULT_ORDER), validate=_each_objective_once,
+                             metadata={"description": "The order the schedule's objectives are ranked in, most important first: each of "
+                                                      "required (required meetings placed), value (the meetings' value) and breaks (the fewest runs "
+                                                      "of empty slots between one participant's meetings) once. Default: required, value, breaks"})
 
 
 def _typed(kind, described: dict[str, str | None], **options) -> dict:
@@ -62,6 +74,7 @@ DraftStatsOut = Schema.from_dict({
     **_typed(fields.Str, {"status": "optimal (value and breaks proven best) or feasible", "method": "How the schedule was found"}),
     "meetings_per_person": fields.Nested(MeetingsPerPerson, metadata={"description": "Over the approved participants"}),
     "left_out_by_reason": fields.Dict(keys=fields.Str(), values=fields.Int()),
+    "objectives": fields.List(fields.Str(), metadata={"description": "The order the draft ranked schedules in, most important first"}),
 }, name="DraftStatsOut")
 
 DraftMeetingOut = Schema.from_dict({

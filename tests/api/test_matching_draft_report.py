@@ -64,3 +64,16 @@ def test_a_pair_window_naming_a_slot_the_meet_lacks_is_a_422_naming_it(meet_with
     assert response.status_code == 422 and response.get_json()["errors"] == {"pairs": {"0": {"slots": ["No slot nope in this meet."]}}}
     policy = client.post(f"/v1/meets/{meet.id}/schedule/draft", json={"required": "all"}, headers=ORGANISER)
     assert policy.status_code == 422 and "required" in policy.get_json()["errors"]
+
+
+def test_the_draft_ranks_by_the_order_of_objectives_given_and_refuses_a_wrong_one_naming_the_field(meet_with_people):
+    client, _, meet = meet_with_people
+    default = client.post(f"/v1/meets/{meet.id}/schedule/draft", json={"time_limit_s": 1}, headers=ORGANISER).get_json()
+    assert default["stats"]["objectives"] == ["required", "value", "breaks"]
+    compact = client.post(f"/v1/meets/{meet.id}/schedule/draft", json={"time_limit_s": 1, "objectives": ["required", "breaks", "value"]},
+                          headers=ORGANISER).get_json()
+    assert compact["stats"]["objectives"] == ["required", "breaks", "value"]
+    assert compact["stats"]["breaks"] <= default["stats"]["breaks"] and compact["stats"]["value"] <= default["stats"]["value_bound"]
+    for wrong in (["value", "breaks"], ["value", "value", "breaks"], ["speed", "value", "breaks"], "breaks"):
+        response = client.post(f"/v1/meets/{meet.id}/schedule/draft", json={"objectives": wrong}, headers=ORGANISER)
+        assert response.status_code == 422 and "objectives" in response.get_json()["errors"], wrong

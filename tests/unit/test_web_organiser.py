@@ -142,10 +142,11 @@ def test_a_draft_refused_while_matching_catches_up_shows_the_counts_and_offers_d
 
     monkeypatch.setattr(schedule, "get", meet_page)
     monkeypatch.setattr(schedule, "post", draft)
-    page = client.post("/organiser/meets/m1/schedule/draft", data={"csrf_token": "t", "max_meetings": "8", "time_limit_s": "5"})
+    page = client.post("/organiser/meets/m1/schedule/draft", data={"csrf_token": "t", "max_meetings": "8", "time_limit_s": "5", "priority": "compact"})
     html = page.get_data(as_text=True)
     assert page.status_code == 409
-    assert sent == [{"force": False, "max_meetings": 8, "time_limit_s": 5.0}]
+    assert sent == [{"force": False, "max_meetings": 8, "time_limit_s": 5.0, "objectives": ["required", "breaks", "value"]}]
+    assert html.count('name="priority" value="compact"') == 2  # both buttons draft with the same choice
     assert re.search(r"<td>3</td><td>1</td>", html) and re.search(r"<td>4</td><td>2</td>", html)
     assert 'name="force" value="true"' in html and "Draft anyway" in html
 

@@ -48,6 +48,11 @@ def schedule(meet_id: str):
                            published=bool(published), progress=progress, refresh=watching and (not progress or bool(progress.get("pending"))))
 
 
+PRIORITIES = {"value": ["required", "value", "breaks"], "compact": ["required", "breaks", "value"]}
+"""The draft form's choice of what comes after required meetings: the most value, or
+people's days without breaks (matching's ``objectives``)."""
+
+
 @blueprint.post("/meets/<meet_id>/schedule/draft")
 @organiser_required
 def draft(meet_id: str):
@@ -60,12 +65,15 @@ def draft(meet_id: str):
             body[name] = kind(request.form.get(name, ""))
         except ValueError:
             pass
+    if request.form.get("priority") in PRIORITIES:
+        body["objectives"] = PRIORITIES[request.form["priority"]]
+    form = {k: request.form[k] for k in ("max_meetings", "time_limit_s", "priority") if k in request.form}
     try:
         built = post("matching", f"/v1/meets/{meet_id}/schedule/draft", body)
     except ApiError as exc:
         if exc.status == 409 and "registration_seen" in exc.problem:
             return render_template("organiser/draft_behind.html", meet=meet, problem=exc.problem, seen=exc.problem["registration_seen"],
-                                   form=body), 409
+                                   form=form), 409
         if exc.status not in (409, 422):
             raise
         flash_problem(exc)

@@ -137,7 +137,7 @@ def problem_of(
     problem = Problem(
         [s["id"] for s in meet["slots"]], meet["tables"], availability, candidates,
         default_max_meetings=max_meetings, excluded=frozenset(excluded), interpreter_availability=interpreter_availability,
-        days=days_of(meet["slots"]),
+        days=days_of(meet["slots"]), objectives=rules.objectives,
     )
 
     def reasons(pair: tuple[str, str]) -> list[str]:
@@ -203,6 +203,7 @@ def draft_schedule(
             "requested_scheduled": sum(1 for m in schedule.meetings if m.kind != "recommended"),
             "unscheduled_requests": sum(1 for c in schedule.unscheduled if c.kind != "recommended"),
             "mean_idle_slots": round(solution.idle_slots / len(solution.idle_per_person), 3) if solution.idle_per_person else 0,
+            "objectives": list(problem.objectives),
             **draft_stats(solution, problem),
             **required_stats(problem, schedule.meetings, unmet),
         },

@@ -127,7 +127,7 @@ def _draft_rules(meet_id: str, body: dict) -> DraftRules:
         raise Problem(422, "Invalid request", "A pair names a slot the meet does not have.", errors={"pairs": unknown})
     pairs = tuple(PairRule(p["seller_id"], p["buyer_id"], p["required"], None if p["slots"] is None else frozenset(slot_index[s] for s in p["slots"]))
                   for p in body["pairs"])
-    return DraftRules(body["required"], pairs)
+    return DraftRules(body["required"], pairs, tuple(body["objectives"]))
 
 
 def _registration_seen(meet_id: str, force: bool) -> dict:

@@ -7,9 +7,11 @@ participant's days never join across the night.
 """
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Callable, Iterable, TypeVar
 
-__all__ = ["breaks_per_person", "idle_per_person", "person_slots", "day_breaks", "day_idle"]
+M = TypeVar("M")
+
+__all__ = ["breaks_per_person", "idle_per_person", "person_slots", "day_breaks", "day_idle", "drop_breaking"]
 
 
 def person_slots(pairs_at: Iterable[tuple[tuple[str, str], int]]) -> dict[str, set[int]]:
@@ -41,3 +43,29 @@ def breaks_per_person(slots: dict[str, set[int]], days: list[tuple[int, int]]) -
 def idle_per_person(slots: dict[str, set[int]], days: list[tuple[int, int]]) -> dict[str, int]:
     """For each participant with meetings, their idle slots summed over ``days``."""
     return {who: sum(day_idle(busy, first, last) for first, last in days) for who, busy in slots.items()}
+
+
+def drop_breaking(meetings: list[M], pair_slot: Callable[[M], tuple[tuple[str, str], int]], value: Callable[[M], float],
+                  days: list[tuple[int, int]], keep: Callable[[M], bool]) -> list[M]:
+    """``meetings`` less those whose removal lowers the breaks of their two participants,
+    least valuable first, pass after pass until none does; meetings for which ``keep`` is
+    true stay. For an order of objectives with breaks before value, where no model can
+    re-place the meetings (``solver._decompose``)."""
+    busy = person_slots(pair_slot(m) for m in meetings)
+
+    def breaks_of(who: str, slots: set[int]) -> int:
+        return sum(day_breaks(slots, first, last) for first, last in days)
+
+    kept, changed = list(meetings), True
+    while changed:
+        changed, remaining = False, []
+        for meeting in sorted(kept, key=value):
+            pair, slot = pair_slot(meeting)
+            if not keep(meeting) and sum(breaks_of(w, busy[w] - {slot}) for w in pair) < sum(breaks_of(w, busy[w]) for w in pair):
+                for who in pair:
+                    busy[who].discard(slot)
+                changed = True
+            else:
+                remaining.append(meeting)
+        kept = remaining
+    return kept

@@ -6,7 +6,8 @@ Problem::
      "participants": {"<id>": {"available": [slot indexes], "max_meetings": k}},
      "meetings": [{"a": "<id>", "b": "<id>", "value": v, "required": true|false,
                    "slots": [allowed slot indexes, optional]}],
-     "locked": [{"a", "b", "slot", "table"}], "time_limit_s": 10}
+     "locked": [{"a", "b", "slot", "table"}], "time_limit_s": 10,
+     "objectives": ["required", "value", "breaks"]}
 
 Result::
 
@@ -15,8 +16,9 @@ Result::
      "idle_slots", "seconds"}
 
 ``days`` defaults to one day of every slot, ``available`` to every slot, ``max_meetings``
-to the number of slots, ``value`` to 1, ``required`` to false, ``locked`` to none and
-``table`` of a lock to any. Slot indexes count from 0 and tables from 1. A pair is listed
+to the number of slots, ``value`` to 1, ``required`` to false, ``locked`` to none,
+``table`` of a lock to any and ``objectives`` (their order, most important first, see
+``objectives.py``) to required, value, breaks. Slot indexes count from 0 and tables from 1. A pair is listed
 once (either order). ``a`` takes the seller's part of the platform's model (``b`` keeps a
 table where there are enough). Reasons are ``left_out``'s codes; an infeasible problem
 (locks that break a rule) has one ``unscheduled`` entry per lock with the reason in words.
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.matching.domain.objectives import order_of
 from services.matching.domain.scheduling import Candidate, Meeting, Problem
 from services.matching.domain.solver import Solution
 
@@ -78,7 +81,15 @@ def problem_from(doc: Any) -> tuple[Problem, float | None]:
     limit = doc.get("time_limit_s")
     if limit is not None and (not isinstance(limit, (int, float)) or isinstance(limit, bool) or limit <= 0):
         raise BadProblem("time_limit_s: a number of seconds above 0")
-    problem = Problem(list(map(str, slots)), tables, availability, candidates, caps, n, locked=locked, days=[tuple(d) for d in days])
+    objectives = doc.get("objectives")
+    try:
+        if objectives is not None and not (isinstance(objectives, list) and all(isinstance(o, str) for o in objectives)):
+            raise ValueError("a list of objective names")
+        order = order_of(objectives)
+    except ValueError as exc:
+        raise BadProblem(f"objectives: {exc}") from None
+    problem = Problem(list(map(str, slots)), tables, availability, candidates, caps, n, locked=locked, days=[tuple(d) for d in days],
+                      objectives=order)
     return problem, limit
 
 

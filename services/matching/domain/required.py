@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Iterable
 
+from services.matching.domain.objectives import DEFAULT_ORDER
 from services.matching.domain.preferences import MUST_MEET
 from services.matching.domain.scheduling import Candidate, Meeting, Problem
 
@@ -32,10 +33,12 @@ class PairRule:
 
 @dataclass(frozen=True)
 class DraftRules:
-    """``policy``: one of ``POLICIES``; ``pairs``: the organiser's pair rules."""
+    """``policy``: one of ``POLICIES``; ``pairs``: the organiser's pair rules;
+    ``objectives``: the order the draft ranks schedules in (``objectives.py``)."""
 
     policy: str = "none"
     pairs: tuple[PairRule, ...] = ()
+    objectives: tuple[str, ...] = DEFAULT_ORDER
 
 
 def apply_rules(

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from typing import Iterable
 
 from services.matching.domain.locks import Infeasible, check_locks
+from services.matching.domain.objectives import DEFAULT_ORDER
 
 __all__ = ["Board", "Candidate", "assign_tables", "distinct", "try_place", "try_augment", "added_idle", "Meeting", "Problem", "Schedule", "Infeasible", "build_schedule", "repair", "upper_bound", "idle_gaps"]
 
@@ -68,6 +69,7 @@ class Problem:
     excluded: frozenset[tuple[str, str]] = frozenset()
     interpreter_availability: dict[str, frozenset[int]] = field(default_factory=dict)
     days: list[tuple[int, int]] | None = None  # (first, last) slot index of each day, inclusive; None: one day
+    objectives: tuple[str, ...] = DEFAULT_ORDER  # most important first (objectives.py)
 
     def day_ranges(self) -> list[tuple[int, int]]:
         """The days as (first, last) slot indexes, inclusive; one day of every slot when not given."""

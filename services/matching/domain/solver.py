@@ -1,8 +1,8 @@
 """The anytime scheduler: the best schedule found within a time limit, and proof of how good.
 
-Order of objectives: the most required meetings, then the most value, then the fewest
-breaks (idle slots follow). The greedy (``scheduling.build_schedule``) gives the first
-schedule. Then:
+Order of objectives: the problem's (``Problem.objectives``, ``objectives.py``); by default
+the most required meetings, then the most value, then the fewest breaks (idle slots
+follow). The greedy (``scheduling.build_schedule``) gives the first schedule. Then:
 
 - an event small enough for the exact time-indexed model (``time_indexed``, at most
   ``MODEL_LIMIT`` pair x slot variables) is solved on CP-SAT from the greedy's schedule,
@@ -11,6 +11,10 @@ schedule. Then:
   the meetings and bounds the value; ``placement`` puts them (and, separately, the
   greedy's meetings) into compact days; pairs that did not fit are offered the slots left.
   The best of these and the greedy's schedule is kept. Breaks are bounded by 0 there.
+
+Under another order than the default, the model is solved one objective at a time in that
+order (``TimeIndexed.solve_in_order``), and every choice between schedules (the model's or
+the greedy's, the decomposition's options) follows the order.
 
 Raises ``Infeasible`` when the locked meetings cannot all be kept.
 """
@@ -21,8 +25,9 @@ import statistics
 import time
 from dataclasses import dataclass, field, replace
 
-from services.matching.domain.breaks import breaks_per_person, idle_per_person, person_slots
+from services.matching.domain.breaks import breaks_per_person, drop_breaking, idle_per_person, person_slots
 from services.matching.domain.left_out import LeftOut, why_left_out
+from services.matching.domain.objectives import DEFAULT_ORDER, rank
 from services.matching.domain.openings import openings_of
 from services.matching.domain.placement import place_compactly
 from services.matching.domain.scheduling import Board, Candidate, Meeting, Problem, Schedule, assign_tables, build_schedule, distinct, try_augment, try_place
@@ -101,7 +106,12 @@ def _improved(problem: Problem, greedy: Schedule, started: float, time_limit: fl
     size = sum(len(o.slots) for o in openings.pairs)
     if size <= model_limit:
         rearrange = lambda meetings: _unlocked(_placed(problem, _candidates_of(problem, meetings), value_bound))  # noqa: E731
-        outcome = TimeIndexed(problem, openings).solve(_unlocked(greedy.meetings), time_limit * (1 - MARGIN) - (time.perf_counter() - started), rearrange=rearrange)
+        seconds = time_limit * (1 - MARGIN) - (time.perf_counter() - started)
+        model = TimeIndexed(problem, openings)
+        if tuple(problem.objectives) == DEFAULT_ORDER:
+            outcome = model.solve(_unlocked(greedy.meetings), seconds, rearrange=rearrange)
+        else:
+            outcome = model.solve_in_order(tuple(problem.objectives), _unlocked(greedy.meetings), seconds)
         meetings = assign_tables(problem, _locked(problem) + outcome.meetings)
         value = round(sum(m.value for m in meetings), 4)
         value_bound = value if outcome.value_optimal else max(value, min(value_bound, outcome.value_bound + locked_value))
@@ -113,9 +123,10 @@ def _improved(problem: Problem, greedy: Schedule, started: float, time_limit: fl
         solution = _decompose(problem, greedy, selection.chosen, value_bound, started + time_limit)
     if size <= model_limit:
         fallback = _solution(problem, greedy.meetings, value_bound, 0, "greedy")
-        ours, theirs = _rank(solution, _required_pairs(problem)), _rank(fallback, _required_pairs(problem))
+        ours, theirs = _rank(problem, solution), _rank(problem, fallback)
         if theirs > ours:
-            same_level = theirs[:2] == ours[:2]  # the model's breaks bound holds only at its level
+            before_breaks = problem.objectives.index("breaks")
+            same_level = theirs[:before_breaks] == ours[:before_breaks]  # the model's breaks bound holds only at its level
             bound = min(solution.breaks_bound, fallback.breaks) if same_level else 0
             solution = replace(fallback, status="feasible", value_optimal=solution.value_optimal, breaks_bound=bound)
     return solution, value_bound, size
@@ -123,12 +134,13 @@ def _improved(problem: Problem, greedy: Schedule, started: float, time_limit: fl
 
 def _decompose(problem: Problem, greedy: Schedule, chosen: list[Candidate], value_bound: float, deadline: float) -> Solution:
     """The best of the greedy's schedule and the compact placements of the LP's choice and
-    of the greedy's meetings, by required meetings placed, value, breaks, idle slots. A
+    of the greedy's meetings, by the problem's order of objectives (``_rank``). A
     placement is tried only while time is left (each takes about as long as the greedy),
     and the second not once the first has reached the value bound (a draft of a national
-    meet must stay within the publication's time budget)."""
+    meet must stay within the publication's time budget). Under an order with breaks
+    before value, the meetings that leave a break are then dropped, least valuable first
+    (``breaks.drop_breaking``; required ones stay when required comes before breaks)."""
     best = _solution(problem, greedy.meetings, value_bound, 0, "greedy")
-    required = _required_pairs(problem)
     spent = time.perf_counter()
     for method, meetings in (("value LP + compact placement", _required(problem) + chosen),
                              ("greedy + compact placement", _candidates_of(problem, _unlocked(greedy.meetings)))):
@@ -136,14 +148,24 @@ def _decompose(problem: Problem, greedy: Schedule, chosen: list[Candidate], valu
             break
         spent = time.perf_counter()
         option = _solution(problem, _placed(problem, meetings, value_bound), value_bound, 0, method)
-        if _rank(option, required) > _rank(best, required):
+        if _rank(problem, option) > _rank(problem, best):
+            best = option
+    order = problem.objectives
+    if order.index("breaks") < order.index("value") and best.breaks:
+        required = _required_pairs(problem) if order.index("required") < order.index("breaks") else set()
+        meetings = drop_breaking(best.schedule.meetings, lambda m: (m.pair, m.slot), lambda m: m.value, problem.day_ranges(),
+                                 keep=lambda m: m.locked or m.pair in required)
+        option = _solution(problem, meetings, value_bound, 0, best.method + ", meetings leaving a break dropped")
+        if _rank(problem, option) > _rank(problem, best):
             best = option
     return best
 
 
-def _rank(solution: Solution, required: set[tuple[str, str]]) -> tuple:
+def _rank(problem: Problem, solution: Solution) -> tuple:
+    """Sorts solutions best last, by the problem's order of objectives."""
+    required = _required_pairs(problem)
     placed = sum(1 for m in solution.schedule.meetings if m.pair in required)
-    return (placed, solution.schedule.value, -solution.breaks, -solution.idle_slots)
+    return rank(problem.objectives, placed, solution.schedule.value, solution.breaks, solution.idle_slots)
 
 
 def _placed(problem: Problem, chosen: list[Candidate], value_bound: float) -> list[Meeting]:

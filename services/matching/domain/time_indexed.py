@@ -159,6 +159,49 @@ class TimeIndexed:
         blocks = self._blocks(start, deadline - (deadline - time.perf_counter()) * (1 - BLOCKS_SHARE), workers)
         return self._fewer_breaks(blocks, value_optimal, value_bound, deadline, workers)
 
+    def solve_in_order(self, order: tuple[str, ...], hint: list[Meeting], seconds: float, workers: int = 2) -> ModelOutcome:
+        """The best schedule found within ``seconds`` under another ``order`` of the
+        objectives than the default (``objectives.py``): one solve per objective, in
+        order, each from the best schedule so far, given an equal share of the time left
+        and with the levels reached before it held as constraints. ``hint``: a valid
+        schedule of unlocked meetings (the greedy's). Each bound holds among schedules at
+        the levels of the objectives before it: ``value_bound`` (with ``breaks`` before
+        ``value``) among those with as few breaks."""
+        deadline = time.perf_counter() + seconds
+        terms = {"required": (self.required, 1), "value": (self.value, 1), "breaks": (self._breaks(), -1)}
+        best, proven, bounds = hint, {}, {}
+        for number, name in enumerate(order):
+            expression, sense = terms[name]
+            before = self._measure(name, best)
+            left = deadline - time.perf_counter()
+            proven[name], bounds[name] = False, None
+            if left > LEAST:
+                self.model.Maximize(expression) if sense > 0 else self.model.Minimize(expression)
+                self._hint(best)
+                solver = self._solver(left / (len(order) - number), workers)
+                status = solver.Solve(self.model)
+                if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                    found = self._read(solver.Value)
+                    if sense * self._measure(name, found) >= sense * before:
+                        best = found
+                    proven[name] = status == cp_model.OPTIMAL and self._measure(name, best) == round(solver.ObjectiveValue())
+                    bounds[name] = solver.BestObjectiveBound()
+            level = self._measure(name, best)
+            self.model.Add(expression >= level) if sense > 0 else self.model.Add(expression <= level)
+        value = self._measure("value", best)
+        value_bound = value if bounds["value"] is None else max(value, bounds["value"])
+        breaks = self._measure("breaks", best)
+        breaks_bound = 0 if bounds["breaks"] is None else min(breaks, max(0, int(-(-bounds["breaks"] // 1))))
+        value_optimal = proven["value"] and all(proven[n] for n in order[:order.index("value")])
+        breaks_optimal = breaks_bound == breaks and all(proven[n] for n in order[:order.index("breaks")])
+        return ModelOutcome(best, value_optimal, value_bound / VALUE_SCALE, breaks, breaks_bound, breaks_optimal)
+
+    def _measure(self, name: str, meetings: list[Meeting]) -> int:
+        """One objective of a schedule of unlocked meetings, in the model's units."""
+        if name == "breaks":
+            return self._count_breaks(meetings)
+        return self._score(meetings)[0 if name == "required" else 1]
+
     def _fewer_breaks(self, blocks: Blocks, value_optimal: bool, value_bound: float, deadline: float, workers: int) -> ModelOutcome:
         """Phase two after the block model: each participant's own bound when the pairs
         are forced, the LNS, then the whole model (its objective set to the breaks with
