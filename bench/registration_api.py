@@ -69,7 +69,7 @@ def baseline_app():
 
 def seller_body(n: int) -> dict:
     """A seller as the registration form sends it; ``n`` makes the phone and GSTIN unique."""
-    pan = "".join("ABCDEFGHIJKLMNOPQRSTUVWXYZ"[(n // 26**i) % 26] for i in range(5)) + f"{n % 10_000:04d}" + "F"
+    pan = "".join("ABCDEFGHIJKLMNOPQRSTUVWXYZ"[(n // 26**i) % 26] for i in range(5)) + f"{n % 9_999 + 1:04d}" + "F"  # serial 0000 is no PAN
     gstin = f"01{pan}1Z"
     return {
         "name": f"Seller {n}",
