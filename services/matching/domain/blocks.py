@@ -24,7 +24,7 @@ from ortools.sat.python import cp_model
 
 from services.matching.domain.scheduling import Meeting
 
-__all__ = ["Blocks", "fewest_broken_days"]
+__all__ = ["Blocks", "BreaksKeeper", "fewest_broken_days", "person_days"]
 
 
 @dataclass
@@ -48,41 +48,34 @@ def fewest_broken_days(model, hint: list[Meeting], until: float, workers: int) -
     for k in range(len(model.openings.pairs)):
         cp.AddExactlyOne(model.by_pair[k])
     whole_days = []
-    people = {who for who, _ in model.by_person_slot} | set(model.openings.locked_busy)
     hint_slots: dict[str, set[int]] = {}
     for meeting in list(model.problem.locked) + hint:
         for who in meeting.pair:
             hint_slots.setdefault(who, set()).add(meeting.slot)
     hints = []
-    for who in sorted(people):
-        locked = model.openings.locked_busy.get(who, set())
-        for first, last in model.problem.day_ranges():
-            free = [(t, model.by_person_slot[(who, t)]) for t in range(first, last + 1) if (who, t) in model.by_person_slot]
-            fixed = [t for t in locked if first <= t <= last]
-            if len(free) + len(fixed) < 2 or (not free and len(fixed) < 2):
-                continue
-            whole = cp.NewBoolVar("")
-            inside = [k for k in model.pairs_of.get(who, ()) if all(first <= t <= last for t in model.openings.pairs[k].slots)]
-            spanning = [k for k in model.pairs_of.get(who, ()) if k not in inside and any(first <= t <= last for t in model.openings.pairs[k].slots)]
-            length = len(fixed) + len(inside) + sum(v for k in spanning for (j, t), v in _slots_of(model, k) if first <= t <= last)
-            start = cp.NewIntVar(first, last - (len(fixed) + len(inside)) + 1, "")
-            for t in fixed:
-                cp.Add(start <= t).OnlyEnforceIf(whole)
-                cp.Add(start + length - 1 >= t).OnlyEnforceIf(whole)
-            for t, group in free:
-                for v in group:
-                    cp.Add(start <= t).OnlyEnforceIf([whole, v])
-                    cp.Add(start + length - 1 >= t).OnlyEnforceIf([whole, v])
-            whole_days.append(whole)
-            mine = sorted(t for t in hint_slots.get(who, ()) if first <= t <= last)
-            contiguous = not mine or mine[-1] - mine[0] + 1 == len(mine)
-            hints.append((whole, contiguous, start, mine[0] if mine else first))
+    for who, (first, last), free, fixed in person_days(model):
+        whole = cp.NewBoolVar("")
+        inside = [k for k in model.pairs_of.get(who, ()) if all(first <= t <= last for t in model.openings.pairs[k].slots)]
+        spanning = [k for k in model.pairs_of.get(who, ()) if k not in inside and any(first <= t <= last for t in model.openings.pairs[k].slots)]
+        length = len(fixed) + len(inside) + sum(v for k in spanning for (j, t), v in _slots_of(model, k) if first <= t <= last)
+        start = cp.NewIntVar(first, last - (len(fixed) + len(inside)) + 1, "")
+        for t in fixed:
+            cp.Add(start <= t).OnlyEnforceIf(whole)
+            cp.Add(start + length - 1 >= t).OnlyEnforceIf(whole)
+        for t, group in free:
+            for v in group:
+                cp.Add(start <= t).OnlyEnforceIf([whole, v])
+                cp.Add(start + length - 1 >= t).OnlyEnforceIf([whole, v])
+        whole_days.append(whole)
+        mine = sorted(t for t in hint_slots.get(who, ()) if first <= t <= last)
+        contiguous = not mine or mine[-1] - mine[0] + 1 == len(mine)
+        hints.append((whole, contiguous, start, mine[0] if mine else first))
     cp.Minimize(sum(1 - w for w in whole_days))
     model._hint(hint)
     for whole, contiguous, start, first in hints:
         cp.AddHint(whole, contiguous)
         cp.AddHint(start, first)
-    keeper = _Keeper(model, hint)
+    keeper = BreaksKeeper(model, hint)
     solver = model._solver(until - time.perf_counter(), workers)
     status = solver.Solve(cp, keeper)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -91,12 +84,28 @@ def fewest_broken_days(model, hint: list[Meeting], until: float, workers: int) -
     return Blocks(keeper.best, keeper.breaks, min(bound, keeper.breaks), status == cp_model.OPTIMAL)
 
 
+def person_days(model):
+    """Each participant-day of a ``TimeIndexed`` model that could hold two meetings or more:
+    ``(who, (first, last), free, fixed)``, ``free`` the ``(slot, meeting variables)`` open
+    to them that day and ``fixed`` the slots of their locked meetings in it."""
+    people = {who for who, _ in model.by_person_slot} | set(model.openings.locked_busy)
+    for who in sorted(people):
+        locked = model.openings.locked_busy.get(who, set())
+        for first, last in model.problem.day_ranges():
+            free = [(t, model.by_person_slot[(who, t)]) for t in range(first, last + 1) if (who, t) in model.by_person_slot]
+            fixed = [t for t in locked if first <= t <= last]
+            if len(free) + len(fixed) >= 2:
+                yield who, (first, last), free, fixed
+
+
 def _slots_of(model, k: int):
     return [((k, t), model.x[(k, t)]) for t in model.openings.pairs[k].slots]
 
 
-class _Keeper(cp_model.CpSolverSolutionCallback):
-    """Keeps the solution with the fewest breaks (the objective counts broken days only)."""
+class BreaksKeeper(cp_model.CpSolverSolutionCallback):
+    """Keeps the solution with the fewest breaks whatever the objective counts (broken days
+    here, idle slots in ``spans``): ``best`` (None until one placing every pair of the
+    ``TimeIndexed`` model is met, or the hint if it does) and its ``breaks``."""
 
     def __init__(self, model, hint: list[Meeting]):
         super().__init__()

@@ -28,13 +28,15 @@ from services.matching.domain.compaction import improve
 from services.matching.domain.breaks import breaks_per_person, person_slots
 from services.matching.domain.openings import Openings, openings_of
 from services.matching.domain.own_breaks import alone
+from services.matching.domain.spans import fewest_idle_slots
 from services.matching.domain.scheduling import Meeting, Problem
 
 __all__ = ["ModelOutcome", "TimeIndexed", "VALUE_SCALE"]
 
 VALUE_SCALE = 100  # values are kept to 1/100 in the model (CP-SAT works in integers)
 LEAST = 0.05  # seconds under which no further stage starts
-FORUM_SHARE = 0.8  # time for the block model's first search when every pair is required
+SPAN_SHARE = 0.7  # time for the fewest idle slots (spans.py) when every pair is required: the block model's start
+FORUM_SHARE = 0.8  # time by which the block model's first search ends when every pair is required
 REQUIRED_SHARE = 0.6  # time for a schedule with every required pair (required meetings come first)
 VALUE_SHARE = 0.7  # time by which the value phase ends when there is none (or no required pair)
 BLOCKS_SHARE = 0.8  # share of the breaks phase given to the block model (blocks.py)
@@ -131,7 +133,9 @@ class TimeIndexed:
         pairs fit), the two phases follow in the time left."""
         deadline = time.perf_counter() + seconds
         if self.openings.pairs and all(o.candidate.required for o in self.openings.pairs):
-            blocks = fewest_broken_days(TimeIndexed(self.problem, self.openings), hint, deadline - seconds * (1 - FORUM_SHARE), workers)
+            spans = fewest_idle_slots(TimeIndexed(self.problem, self.openings), hint, deadline - seconds * (1 - SPAN_SHARE), workers)
+            start = hint if spans is None else spans
+            blocks = fewest_broken_days(TimeIndexed(self.problem, self.openings), start, deadline - seconds * (1 - FORUM_SHARE), workers)
             if blocks.meetings is not None and blocks.breaks > blocks.bound and deadline - time.perf_counter() > LEAST:
                 more = fewest_broken_days(TimeIndexed(self.problem, self.openings), blocks.meetings, deadline - (deadline - time.perf_counter()) * (1 - BLOCKS_SHARE), workers)
                 if more.meetings is not None and more.breaks <= blocks.breaks:

@@ -1,5 +1,5 @@
-"""The breaks phase (block model, large-neighbourhood search, each participant's own bound)
-reaches the fewest breaks on small events where brute force knows them, and its lower bound
+"""The breaks phase (fewest idle slots, block model, large-neighbourhood search, each
+participant's own bound) reaches the fewest breaks on small events where brute force knows them, and its lower bound
 on breaks is never above the true optimum."""
 import itertools
 import random
@@ -16,6 +16,7 @@ from services.matching.domain.openings import openings_of
 from services.matching.domain.own_breaks import alone
 from services.matching.domain.scheduling import Candidate, Meeting, Problem, build_schedule
 from services.matching.domain.solver import solve
+from services.matching.domain.spans import fewest_idle_slots
 from services.matching.domain.time_indexed import ModelOutcome, TimeIndexed
 from tests.unit.matching.test_solver import assert_solution_is_true, rich_problems
 
@@ -100,6 +101,36 @@ def test_the_block_model_places_every_chosen_pair_with_the_fewest_breaks(seed):
     assert {m.pair for m in found.meetings} == {c.pair for c in problem.candidates}
     assert found.breaks == sum(breaks_per_person(person_slots((m.pair, m.slot) for m in found.meetings), problem.day_ranges()).values())
     assert found.breaks == optimum and found.bound <= optimum
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_fewest_idle_slots_place_every_pair_and_never_more_breaks_than_the_start(seed):
+    problem = small_forum(seed)
+    optimum = fewest_breaks(problem)
+    if optimum is None:
+        return
+    hint = [replace(m, locked=False) for m in build_schedule(problem).meetings]
+    found = fewest_idle_slots(TimeIndexed(problem, openings_of(problem)), hint, time.perf_counter() + 2.0, 1)
+    assert {m.pair for m in found} == {c.pair for c in problem.candidates}
+    assert_solution_is_true(problem, solve(replace(problem, locked=[replace(m, locked=True, table=0) for m in found]), time_limit=0.5))
+    breaks = lambda meetings: sum(breaks_per_person(person_slots((m.pair, m.slot) for m in meetings), problem.day_ranges()).values())  # noqa: E731
+    assert optimum <= breaks(found)
+    if len(hint) == len(problem.candidates):
+        assert breaks(found) <= breaks(hint)
+
+
+def test_the_fewest_idle_slots_close_a_day_the_start_left_with_holes():
+    """A chain of three required meetings placed with two holes; its fewest idle slots (0)
+    leave no break, around a locked meeting."""
+    every = frozenset(range(5))
+    problem = Problem([f"s{t}" for t in range(5)], 2, {w: every for w in "abcde"},
+                      [Candidate("a", "b", 1.0, required=True), Candidate("b", "c", 1.0, required=True), Candidate("c", "d", 1.0, required=True)],
+                      locked=[Meeting("d", "e", 4, 1, locked=True)], default_max_meetings=5, days=[(0, 4)])
+    holes = [Meeting("a", "b", 0, 0), Meeting("b", "c", 2, 0), Meeting("c", "d", 0, 0)]
+    found = fewest_idle_slots(TimeIndexed(problem, openings_of(problem)), holes, time.perf_counter() + 2.0, 1)
+    slots = person_slots([(m.pair, m.slot) for m in found] + [(("d", "e"), 4)])
+    assert sum(breaks_per_person(slots, problem.day_ranges()).values()) == 0
+    assert {m.pair for m in found} == {("a", "b"), ("b", "c"), ("c", "d")}
 
 
 def test_alone_a_participant_keeps_their_windows_and_locks_and_nobody_else():
