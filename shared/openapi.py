@@ -56,6 +56,8 @@ class ProblemSchema(Schema):
     status = fields.Int()
     detail = fields.Str()
     errors = fields.Dict(keys=fields.Str(), metadata={"description": "Field name -> messages"})
+    reason = fields.Str(metadata={"description": "Where the service names the rule that refused the request, its code (the "
+                                                 "detail is English and may change): e.g. too_many_wrong_codes"})
 
 
 def documented(

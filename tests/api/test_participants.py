@@ -62,7 +62,19 @@ def test_a_code_works_once(client, db):
     seller = register(client)
     token_for(client, db, seller["id"])
     [code] = [code_sent(e) for e in outbox_events(db, "participants", seller["id"]) if "sealed_code" in e["data"]]
-    assert client.post(f"/v1/participants/{seller['id']}/verify", json={"code": code}).status_code == 422
+    again = client.post(f"/v1/participants/{seller['id']}/verify", json={"code": code})
+    assert again.status_code == 422 and again.get_json()["reason"] == "no_live_code"
+
+
+def test_wrong_codes_are_refused_with_a_reason_until_the_code_is_spent(client, db):
+    from services.registration.actions.participants import CODE_REFUSALS, MAX_ATTEMPTS
+    seller = register(client)
+    [code] = [code_sent(e) for e in outbox_events(db, "participants", seller["id"]) if "sealed_code" in e["data"]]
+    wrong = "000000" if code != "000000" else "111111"
+    reasons = [client.post(f"/v1/participants/{seller['id']}/verify", json={"code": wrong}).get_json()["reason"] for _ in range(MAX_ATTEMPTS)]
+    assert reasons == ["wrong_code"] * MAX_ATTEMPTS
+    spent = client.post(f"/v1/participants/{seller['id']}/verify", json={"code": code})
+    assert spent.status_code == 422 and spent.get_json()["reason"] == "too_many_wrong_codes" and "too_many_wrong_codes" in CODE_REFUSALS
 
 
 def test_changing_the_phone_needs_verifying_again_and_frees_the_old_number(client, db):

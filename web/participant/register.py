@@ -136,8 +136,7 @@ def _code_problem(exc: ApiError) -> str:
     often, ask for a new code when this one is spent by wrong tries, else try again."""
     if exc.status == 429:
         return _("Too many tries. Please wait %(minutes)s minutes, then try again.") % {"minutes": exc.minutes_to_wait}
-    said = " ".join(str(m) for m in (exc.field_errors.get("code") or [])) + str(exc.problem.get("detail") or "")
-    if "Too many wrong codes" in said:
+    if exc.problem.get("reason") == "too_many_wrong_codes":
         return _("Too many wrong codes for this one. Ask for a new code below.")
     return _("That code is not right or has expired. Try again or ask for a new one.")
 

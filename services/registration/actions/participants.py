@@ -22,6 +22,9 @@ from services.registration.domain.participants import Claim, Participant, regist
 from services.registration.messages import participant_event, verification_requested
 
 MAX_ATTEMPTS = 5
+CODE_REFUSALS = ("no_live_code", "too_many_wrong_codes", "wrong_code")
+"""The ``reason`` of a refused code (422): none was sent or it expired (or was used); this
+one had ``MAX_ATTEMPTS`` wrong tries and is spent; it is not the code sent."""
 log = logging.getLogger(__name__)
 
 
@@ -109,7 +112,8 @@ def request_code(ctx: Registration, participant_id: str, channel: str | None, cl
 def verify(ctx: Registration, participant_id: str, code: str, client: str) -> str:
     """Check the code; on success mark the contact verified and return a token. Every
     attempt counts against the client address's and the participant's hourly limits
-    before the code is looked at (``RateLimited``), and a new code does not reset them."""
+    before the code is looked at (``RateLimited``), and a new code does not reset them. A
+    refusal is a DomainError whose ``reason`` is ``CODE_REFUSALS``' code for it."""
     ctx.verification.attempt_from(client)
     found = ctx.participants.get_with_code(participant_id)
     if found is None:
@@ -118,12 +122,12 @@ def verify(ctx: Registration, participant_id: str, code: str, client: str) -> st
     participant, stored = found
     now = datetime.now(timezone.utc)
     if stored is None or stored["expires_at"] < now:
-        raise DomainError("There is no live code: ask for a new one.", "code")
+        raise DomainError("There is no live code: ask for a new one.", "code", "no_live_code")
     if stored.get("attempts", 0) >= MAX_ATTEMPTS:
-        raise DomainError("Too many wrong codes: ask for a new one.", "code")
+        raise DomainError("Too many wrong codes: ask for a new one.", "code", "too_many_wrong_codes")
     if not hmac.compare_digest(stored["hash"], _hash(ctx, code)) or not ctx.participants.spend_code(participant_id, stored["hash"]):
         ctx.participants.count_code_attempt(participant_id)
-        raise DomainError("That code is not right.", "code")
+        raise DomainError("That code is not right.", "code", "wrong_code")
     if not participant.contact_verified:
         verified = replace(participant, contact_verified=True, version=participant.version + 1)
         ctx.participants.save(verified, participant.version, [participant_event(catalogue.PARTICIPANT_VERIFIED, verified)])

@@ -20,7 +20,8 @@ ITEM_FAILURES = {
 def install(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _rule(exc: DomainError):
-        return problem_response(422, "Invalid request", str(exc), errors={exc.field or "_schema": [str(exc)]})
+        extra = {"reason": exc.reason} if exc.reason else {}
+        return problem_response(422, "Invalid request", str(exc), errors={exc.field or "_schema": [str(exc)]}, **extra)
 
     @app.errorhandler(NotFound)
     def _missing(exc: NotFound):

@@ -2,11 +2,13 @@
 
 
 class DomainError(ValueError):
-    """A request that breaks a registration rule; ``field`` names the culprit."""
+    """A request that breaks a registration rule; ``field`` names the culprit and
+    ``reason``, when given, says which rule in a code clients can act on (the message is
+    English and may change)."""
 
-    def __init__(self, message: str, field: str | None = None):
+    def __init__(self, message: str, field: str | None = None, reason: str | None = None):
         super().__init__(message)
-        self.field = field
+        self.field, self.reason = field, reason
 
 
 class NotFound(LookupError):

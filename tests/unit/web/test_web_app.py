@@ -156,8 +156,11 @@ def test_a_services_nested_field_errors_read_as_one_line_per_field():
 
 @pytest.mark.parametrize("status, problem, retry_after, expected", [
     (429, {"title": "Too Many Requests"}, "861", "Too many tries. Please wait 15 minutes, then try again."),
-    (422, {"errors": {"code": ["Too many wrong codes: ask for a new one."]}}, None, "Too many wrong codes for this one. Ask for a new code below."),
-    (422, {"errors": {"code": ["That code is not right."]}}, None, "That code is not right or has expired. Try again or ask for a new one."),
+    (422, {"errors": {"code": ["Too many wrong codes: ask for a new one."]}, "reason": "too_many_wrong_codes"}, None,
+     "Too many wrong codes for this one. Ask for a new code below."),
+    (422, {"errors": {"code": ["Too many wrong codes: ask for a new one."]}, "reason": "wrong_code"}, None,
+     "That code is not right or has expired. Try again or ask for a new one."),
+    (422, {"errors": {"code": ["That code is not right."]}, "reason": "wrong_code"}, None, "That code is not right or has expired. Try again or ask for a new one."),
 ])
 def test_a_refused_code_says_whether_to_wait_ask_again_or_retype(client, status, problem, retry_after, expected):
     from web.clients import ApiError
