@@ -29,6 +29,12 @@ def _each_objective_once(names: list[str]) -> None:
         raise ValidationError(str(exc)) from None
 
 
+class PublishIn(Schema):
+    draft_id = SingleLine(load_default=None, validate=validate.Length(min=1, max=100), metadata={
+        "description": "The draft reviewed (the draft's draft_id): refused (409) when a newer draft was built since. "
+                       "Without it, the latest draft is published"})
+
+
 class DraftIn(Schema):
     max_meetings = JsonInt(load_default=12, validate=validate.Range(min=1, max=100))
     force = JsonBool(load_default=False, metadata={"description": "Draft even though matching has not yet handled every registration event (the answer warns with the counts)"})
@@ -97,6 +103,7 @@ PersonLoadOut = Schema.from_dict(_typed(fields.Int, {"meetings": None, "breaks":
 
 
 class DraftOut(Schema):
+    draft_id = fields.Str(metadata={"description": "Give it to publish, so that only this draft is published"})
     stats = fields.Nested(DraftStatsOut)
     meetings = fields.List(fields.Nested(DraftMeetingOut))
     left_out = fields.List(fields.Nested(LeftOutOut), metadata={"description": "Every candidate pair not scheduled, with the reason"})

@@ -77,3 +77,19 @@ def test_the_draft_ranks_by_the_order_of_objectives_given_and_refuses_a_wrong_on
     for wrong in (["value", "breaks"], ["value", "value", "breaks"], ["speed", "value", "breaks"], "breaks"):
         response = client.post(f"/v1/meets/{meet.id}/schedule/draft", json={"objectives": wrong}, headers=ORGANISER)
         assert response.status_code == 422 and "objectives" in response.get_json()["errors"], wrong
+
+
+def test_publish_by_draft_id_refuses_a_draft_that_a_newer_one_replaced(meet_with_people):
+    client, _, meet = meet_with_people
+    reviewed = client.post(f"/v1/meets/{meet.id}/schedule/draft", json={"time_limit_s": 1, "max_meetings": 2}, headers=ORGANISER).get_json()
+    newer = client.post(f"/v1/meets/{meet.id}/schedule/draft", json={"time_limit_s": 1}, headers=ORGANISER).get_json()
+    assert reviewed["draft_id"] != newer["draft_id"]
+
+    stale = client.post(f"/v1/meets/{meet.id}/schedule/publish", json={"draft_id": reviewed["draft_id"]}, headers=ORGANISER)
+    assert stale.status_code == 409 and newer["draft_id"] in stale.get_json()["detail"]
+    assert client.get(f"/v1/meets/{meet.id}/meetings", headers=ORGANISER).get_json()["items"] == []
+
+    published = client.post(f"/v1/meets/{meet.id}/schedule/publish", json={"draft_id": newer["draft_id"]}, headers=ORGANISER)
+    assert published.status_code == 200 and published.get_json()["newly_published"] == len(newer["meetings"])
+    blank = client.post(f"/v1/meets/{meet.id}/schedule/publish", json={"draft_id": ""}, headers=ORGANISER)
+    assert blank.status_code == 422 and "draft_id" in blank.get_json()["errors"]

@@ -205,3 +205,21 @@ def test_the_flow_page_link_is_configurable(monkeypatch):
     assert flow_url() == "http://127.0.0.1:18004/flow"
     monkeypatch.setenv("BSM_OPS_FLOW_URL", "https://ops.bsm.example/flow")
     assert flow_url() == "https://ops.bsm.example/flow"
+
+
+def test_publish_names_the_reviewed_draft_and_a_newer_draft_is_said_not_published(client, monkeypatch):
+    sign_in(client)
+    sent = []
+
+    def publish(service, path, body=None, **kwargs):
+        sent.append((path, body))
+        raise ApiError(409, {"title": "Conflict", "detail": "Draft d1 is not the latest: draft d2 was built since."})
+
+    monkeypatch.setattr(schedule, "post", publish)
+    monkeypatch.setattr(schedule, "get", meet_page)
+    answer = client.post("/organiser/meets/m1/schedule/publish", data={"csrf_token": "t", "draft_id": "d1"})
+    assert sent == [("/v1/meets/m1/schedule/publish", {"draft_id": "d1"})]
+    assert answer.status_code == 302
+    monkeypatch.setattr(schedule, "published_meetings", lambda meet_id: [])
+    page = client.get(answer.headers["Location"]).get_data(as_text=True)
+    assert "draft d2 was built since" in page

@@ -89,10 +89,12 @@ def draft(meet_id: str):
 @blueprint.post("/meets/<meet_id>/schedule/publish")
 @organiser_required
 def publish(meet_id: str):
-    """Publish the reviewed draft; the schedule page then follows the messages it causes."""
+    """Publish the reviewed draft (by its id: matching refuses it when another was built
+    since); the schedule page then follows the messages it causes."""
     correlation = uuid.uuid4().hex
+    reviewed = {"draft_id": request.form["draft_id"]} if request.form.get("draft_id") else None
     try:
-        result = post("matching", f"/v1/meets/{meet_id}/schedule/publish", headers={"X-Request-ID": correlation})
+        result = post("matching", f"/v1/meets/{meet_id}/schedule/publish", reviewed, headers={"X-Request-ID": correlation})
     except ApiError as exc:
         if exc.status not in (409, 422):
             raise

@@ -16,7 +16,7 @@ from services.matching.domain.publication import started_slots
 from services.matching.domain.scheduling import Schedule, repair
 
 
-def publish_schedule(ctx: Matching, meet_id: str) -> dict[str, Any]:
+def publish_schedule(ctx: Matching, meet_id: str, reviewed: str | None = None) -> dict[str, Any]:
     """Publish the reviewed draft: each meeting document once, inserted a chunk at a time
     with one document carrying the chunk's ``meeting.scheduled`` events, then
     ``schedule.published``. A publication that stopped part-way is completed by calling
@@ -24,13 +24,16 @@ def publish_schedule(ctx: Matching, meet_id: str) -> dict[str, Any]:
     taken before any is written: if meetings added since the draft was built (walk-ins,
     repairs) hold some, nothing is published (Refused, build a new draft); when completing
     a publication already begun, the clashing meetings are left out and listed in
-    ``left_out`` with the reason. Raises NotFound, Refused."""
+    ``left_out`` with the reason. ``reviewed``: the id of the draft the organiser reviewed;
+    Refused when the latest draft is another (built since). Raises NotFound, Refused."""
     meet = meet_of(ctx, meet_id)
     stored = ctx.schedules.get(meet_id) or {}
     draft = stored.get("draft")
     if not draft:
         raise Refused("There is no draft schedule to publish: build one first.")
     draft_id = draft.get("id") or f"{draft['built_at'].timestamp():.6f}"
+    if reviewed is not None and reviewed != draft_id:
+        raise Refused(f"Draft {reviewed} is not the latest: draft {draft_id} was built since. Review that one and publish it by its id.")
     summary = {"meetings": len(draft["meetings"]), "stats": draft["stats"]}
     if (stored.get("published") or {}).get("draft_id") == draft_id and stored.get("publishing") != draft_id:
         return {**summary, "newly_published": 0}

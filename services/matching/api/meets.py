@@ -13,7 +13,7 @@ from services.matching.actions.contacts import agenda_contacts
 from services.matching.domain import agenda
 from services.matching.domain.required import DraftRules, PairRule
 from services.matching.domain.reports import report_csv_rows
-from services.matching.schemas import CancellationIn, CheckInIn, DraftIn, DraftOut, InterpreterIn, LockIn, PreferenceIn, RequestIn, WalkInIn
+from services.matching.schemas import CancellationIn, CheckInIn, DraftIn, DraftOut, InterpreterIn, LockIn, PreferenceIn, PublishIn, RequestIn, WalkInIn
 
 bp = Blueprint("meets", __name__, url_prefix="/v1/meets/<meet_id>")
 READING = ("GET", "HEAD", "OPTIONS")
@@ -114,7 +114,7 @@ def draft(meet_id: str):
                                    body["time_limit_s"], seen=seen, rules=rules)
     warnings = [] if seen["complete"] else [_behind_message(seen)]
     shown = {key: built[key] for key in ("stats", "meetings", "left_out", "without_meetings", "per_person", "required_missing")}
-    return {**shown, "registration_seen": seen, "warnings": warnings}
+    return {"draft_id": built["id"], **shown, "registration_seen": seen, "warnings": warnings}
 
 
 def _draft_rules(meet_id: str, body: dict) -> DraftRules:
@@ -161,10 +161,14 @@ def _behind_message(seen: dict) -> str:
 
 
 @bp.post("/schedule/publish")
-@documented("Publish the reviewed draft (one event per meeting)", tags=("schedule",), roles=(ORGANISER,), errors=(404, 409))
+@documented("Publish the reviewed draft (one event per meeting)", tags=("schedule",), body=PublishIn, body_optional=True, roles=(ORGANISER,),
+            errors=(400, 404, 409))
 def publish(meet_id: str):
+    """Refused (409) when ``draft_id`` names a draft that is no longer the latest: someone
+    built another since the one reviewed."""
     require(ORGANISER)
-    return actions.publish_schedule(ctx(), meet_id)
+    body = PublishIn().load(json_body(optional=True))
+    return actions.publish_schedule(ctx(), meet_id, body["draft_id"])
 
 
 @bp.post("/cancellations")
