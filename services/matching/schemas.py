@@ -39,8 +39,10 @@ class DraftIn(Schema):
     max_meetings = JsonInt(load_default=12, validate=validate.Range(min=1, max=100))
     force = JsonBool(load_default=False, metadata={"description": "Draft even though matching has not yet handled every registration event (the answer warns with the counts)"})
     buyer_preference_factor = JsonNumber(load_default=1.5, validate=validate.Range(min=0.5, max=5), metadata={"description": "How much more a buyer's wish weighs than a seller's"})
+    # keys are only looked up among the meet's participants (an unknown one caps nobody) and
+    # never stored, so any string is taken: OpenAPI 3.0 cannot state a pattern for keys
     max_meetings_by_participant = fields.Dict(
-        keys=SingleLine(validate=validate.Length(min=1, max=100)), values=JsonInt(validate=validate.Range(min=0, max=100)),
+        keys=fields.Str(), values=JsonInt(validate=validate.Range(min=0, max=100)),
         load_default=dict, metadata={"description": "Caps for particular participants (participant id -> meetings)"},
     )
     required = SingleLine(load_default="none", validate=validate.OneOf(POLICIES), metadata={
@@ -49,8 +51,9 @@ class DraftIn(Schema):
     pairs = fields.List(fields.Nested(PairRuleIn), load_default=list, validate=validate.Length(max=5000),
                         metadata={"description": "Pairs the organiser rules on: required, and/or a window of slots"})
     time_limit_s = JsonNumber(load_default=10.0, validate=validate.Range(min=0.5, max=60), metadata={"description": "Seconds the solver may take (the best schedule found by then is returned)"})
-    objectives = fields.List(SingleLine(validate=validate.OneOf(OBJECTIVES)), load_default=lambda: list(DEFAULT_ORDER), validate=_each_objective_once,
-                             metadata={"description": "The order the schedule's objectives are ranked in, most important first: each of "
+    objectives = fields.List(SingleLine(validate=validate.OneOf(OBJECTIVES)), load_default=lambda: list(DEFAULT_ORDER),
+                             validate=[validate.Length(equal=len(OBJECTIVES)), _each_objective_once],
+                             metadata={"uniqueItems": True, "description": "The order the schedule's objectives are ranked in, most important first: each of "
                                                       "required (required meetings placed), value (the meetings' value) and breaks (the fewest runs "
                                                       "of empty slots between one participant's meetings) once. Default: required, value, breaks"})
 
