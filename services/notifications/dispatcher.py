@@ -309,8 +309,15 @@ class Dispatcher:
         self._settled(outcomes)
 
     def _forget(self, recorded: list[Outcome]) -> None:
-        if self.journal is not None:
+        """Drop recorded outcomes from the journal; a journal that cannot be written is
+        logged: its lines are recorded again at the next start, when the notifications, no longer
+        pending, are left as they are."""
+        if self.journal is None:
+            return
+        try:
             self.journal.forget([o.claim.id for o in recorded if o.result == SENT_OUTCOME])
+        except OSError:
+            log.exception("recorded outcomes not forgotten by the journal of sent messages")
 
     def _settled(self, outcomes: list[Outcome]) -> None:
         with self.changed:

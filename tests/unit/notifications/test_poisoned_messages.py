@@ -137,3 +137,29 @@ def test_an_outcome_that_cannot_be_recorded_is_recorded_dead_and_the_rest_of_its
     assert [results[n.id][0] for n in notes] == [SENT_OUTCOME, SENT_OUTCOME, DEAD_OUTCOME, SENT_OUTCOME]
     assert "could not be recorded" in results[notes[2].id][1] and "InvalidDocument" in results[notes[2].id][1]
     assert dispatcher.in_flight["email"] == 0 and dispatcher.held == {}
+
+
+class BrokenJournal:
+    """A journal of sent messages on a full disk: nothing can be written to it."""
+
+    def held(self):
+        return {}
+
+    def recover_others(self, record):
+        return 0
+
+    def add(self, notification_id, entry):
+        raise OSError(28, "No space left on device")
+
+    def forget(self, notification_ids):
+        raise OSError(28, "No space left on device")
+
+
+def test_a_journal_that_cannot_be_written_changes_nothing_about_sending_and_recording():
+    notes = [registration(n) for n in range(1, 4)]
+    store, mail = Store([claim(n) for n in notes]), Mail()
+    dispatcher = Dispatcher(store, Renderer(), {"email": mail}, journal=BrokenJournal())
+    assert dispatcher.dispatch_once() is True
+    assert sorted(mail.sent) == ["p1", "p2", "p3"]
+    assert [o.result for o in store.recorded] == [SENT_OUTCOME] * 3  # each recorded once, in one batch or alone
+    assert dispatcher.in_flight["email"] == 0 and dispatcher.held == {}
