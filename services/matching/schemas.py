@@ -39,10 +39,8 @@ class DraftIn(Schema):
     max_meetings = JsonInt(load_default=12, validate=validate.Range(min=1, max=100))
     force = JsonBool(load_default=False, metadata={"description": "Draft even though matching has not yet handled every registration event (the answer warns with the counts)"})
     buyer_preference_factor = JsonNumber(load_default=1.5, validate=validate.Range(min=0.5, max=5), metadata={"description": "How much more a buyer's wish weighs than a seller's"})
-    # keys are only looked up among the meet's participants (an unknown one caps nobody) and
-    # never stored, so any string is taken: OpenAPI 3.0 cannot state a pattern for keys
     max_meetings_by_participant = fields.Dict(
-        keys=fields.Str(), values=JsonInt(validate=validate.Range(min=0, max=100)),
+        keys=SingleLine(validate=validate.Length(min=1, max=100)), values=JsonInt(validate=validate.Range(min=0, max=100)),
         load_default=dict, metadata={"description": "Caps for particular participants (participant id -> meetings)"},
     )
     required = SingleLine(load_default="none", validate=validate.OneOf(POLICIES), metadata={
