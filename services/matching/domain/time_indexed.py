@@ -9,10 +9,11 @@ Solved in two phases, lexicographically (the default order of ``objectives``; an
 order is solved one objective at a time, ``solve_in_order``). Phase one: the most
 required meetings, then the most value; a schedule placing every required pair is sought
 first with that as a hard rule (``_all_required``), else one weighted objective (a
-required meeting weighs more than all values together). Phase two, with those two held: the fewest breaks, by the
-block model (``blocks``: the fewest participant-days with a break, on the pairs phase one
-chose), then large-neighbourhood search on this model (``compaction``), then, while time
-is left and the pairs are not forced, this model whole. The breaks bound is the block
+required meeting weighs more than all values together). Phase two, with those two held:
+the fewest breaks, by the block model (``blocks``: the fewest participant-days with a
+break, on the pairs phase one chose), then large-neighbourhood search on this model
+(``compaction``), then, while time is left and the pairs are not forced, this model
+whole. The breaks bound is the block
 model's or each participant's alone (``own_breaks``) when the pairs are forced (every open
 pair placed), else CP-SAT's on the whole model; the value bound is phase one's.
 """
