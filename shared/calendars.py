@@ -11,11 +11,12 @@ daylight saving.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, timezone
 from typing import Iterable
-from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
+
+from shared.timezones import wall_clock
 
 PUBLISH = "PUBLISH"
 
@@ -51,7 +52,7 @@ class CalendarMeeting:
 
     def at(self, clock: str) -> datetime:
         """The aware datetime of ``clock`` (``HH:MM``) on the meeting's day, in its zone."""
-        return datetime.combine(date.fromisoformat(self.day), time.fromisoformat(clock), ZoneInfo(self.zone))
+        return wall_clock(self.day, clock, self.zone)
 
 
 def meetings_calendar(meetings: Iterable[CalendarMeeting], product: str, stamp: datetime, name: str = "",

@@ -10,14 +10,23 @@ from __future__ import annotations
 
 import functools
 import re
+from datetime import date, datetime, time
 from importlib import resources
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from marshmallow import ValidationError, fields
 
 from shared.text import SingleLine
 
 NOT_A_PLACE = {"Factory"}
+
+
+def wall_clock(day: str, clock: str, zone: str) -> datetime:
+    """The aware datetime of ``clock`` (``HH:MM``) on ``day`` (``YYYY-MM-DD``) on the wall
+    clock of the IANA ``zone``: when a slot or meeting starts or ends. ValueError for a day
+    or clock that cannot be read; ``ZoneInfoNotFoundError`` for an unknown zone."""
+    return datetime.combine(date.fromisoformat(day), time.fromisoformat(clock), ZoneInfo(zone))
 
 
 @functools.cache

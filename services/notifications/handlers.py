@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
-from zoneinfo import ZoneInfo
 
 from pymongo.database import Database
 
@@ -28,6 +27,7 @@ from shared.consumer import Handler, PermanentError
 from shared.contracts import matching, registration
 from shared.contracts import notifications as own
 from shared.envelope import Event
+from shared.timezones import wall_clock
 
 from services.notifications.domain import recipients
 from services.notifications.domain.contacts import Contact
@@ -332,6 +332,6 @@ def _starts(meeting: dict[str, Any]) -> datetime:
     """When the meeting starts, in its own zone; PermanentError when its day or start
     cannot be read (the zone itself is checked by the event contract)."""
     try:
-        return datetime.fromisoformat(f"{meeting['day']}T{meeting['start']}").replace(tzinfo=ZoneInfo(meeting["timezone"]))
+        return wall_clock(meeting["day"], meeting["start"], meeting["timezone"])
     except (ValueError, KeyError) as exc:
         raise PermanentError(f"meeting {meeting.get('meeting_id')} cannot be placed in time: {exc}") from exc

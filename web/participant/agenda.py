@@ -2,10 +2,11 @@
 subscription, and after a meeting its outcome and Letter of Intent."""
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from flask import Response, abort, flash, redirect, render_template, request, session, url_for
+
+from shared.timezones import wall_clock
 
 from web import accounts
 from web.clients import ApiError, call, get_json, post_json
@@ -26,9 +27,8 @@ def next_meeting(meetings: list[dict], now: datetime | None = None) -> dict | No
     for meeting in meetings:
         if meeting.get("status") != "scheduled":
             continue
-        zone = ZoneInfo(meeting.get("timezone") or "Asia/Kolkata")
-        ends = datetime.combine(date.fromisoformat(meeting["day"]), datetime.strptime(meeting["end"], "%H:%M").time(), zone)
-        if ends > (now or datetime.now(zone)):
+        ends = wall_clock(meeting["day"], meeting["end"], meeting.get("timezone") or "Asia/Kolkata")
+        if ends > (now or datetime.now(ends.tzinfo)):
             upcoming.append((ends, meeting.get("slot_index", 0), meeting))
     return min(upcoming, key=lambda item: item[:2])[2] if upcoming else None
 

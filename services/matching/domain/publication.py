@@ -6,9 +6,10 @@ the same id and completes only what is missing.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import datetime
 from typing import Any, Iterator
-from zoneinfo import ZoneInfo
+
+from shared.timezones import wall_clock
 
 CHUNK_SIZE = 250
 
@@ -35,8 +36,7 @@ def started_slots(slots: list[dict[str, Any]], zone: str, now: datetime) -> set[
     """The ids of the meet's ``slots`` (``{"id", "day": ISO date, "start": "HH:MM"}``, in the
     venue's IANA ``zone``) that have begun by ``now`` (aware): nothing new is placed in
     them on the day (a walk-in or a repair's fill-in would be late before it is told)."""
-    venue = ZoneInfo(zone)
-    return {s["id"] for s in slots if datetime.combine(date.fromisoformat(s["day"]), time.fromisoformat(s["start"]), venue) <= now}
+    return {s["id"] for s in slots if wall_clock(s["day"], s["start"], zone) <= now}
 
 
 def free_place(
