@@ -53,7 +53,7 @@ def drop_breaking(meetings: list[M], pair_slot: Callable[[M], tuple[tuple[str, s
     re-place the meetings (``solver._decompose``)."""
     busy = person_slots(pair_slot(m) for m in meetings)
 
-    def breaks_of(who: str, slots: set[int]) -> int:
+    def breaks_of(slots: set[int]) -> int:
         return sum(day_breaks(slots, first, last) for first, last in days)
 
     kept, changed = list(meetings), True
@@ -61,7 +61,7 @@ def drop_breaking(meetings: list[M], pair_slot: Callable[[M], tuple[tuple[str, s
         changed, remaining = False, []
         for meeting in sorted(kept, key=value):
             pair, slot = pair_slot(meeting)
-            if not keep(meeting) and sum(breaks_of(w, busy[w] - {slot}) for w in pair) < sum(breaks_of(w, busy[w]) for w in pair):
+            if not keep(meeting) and sum(breaks_of(busy[w] - {slot}) for w in pair) < sum(breaks_of(busy[w]) for w in pair):
                 for who in pair:
                     busy[who].discard(slot)
                 changed = True

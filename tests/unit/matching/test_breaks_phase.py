@@ -87,6 +87,11 @@ def test_a_participant_whose_day_has_a_hole_needs_a_break_and_the_bound_proves_i
     assert (solution.breaks, solution.breaks_bound, solution.status) == (1, 1, "optimal")
 
 
+def greedy_start(problem: Problem) -> list[Meeting]:
+    """The greedy's meetings as a start for one of the breaks models (unlocked)."""
+    return [replace(m, locked=False) for m in build_schedule(problem).meetings]
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_the_block_model_places_every_chosen_pair_with_the_fewest_breaks(seed):
     problem = small_forum(seed)
@@ -94,7 +99,7 @@ def test_the_block_model_places_every_chosen_pair_with_the_fewest_breaks(seed):
     if optimum is None:
         return
     model = TimeIndexed(problem, openings_of(problem))
-    hint = [replace(m, locked=False) for m in build_schedule(problem).meetings]
+    hint = greedy_start(problem)
     if len(hint) < len(problem.candidates):
         hint = model.minimise_breaks([], len(problem.candidates), 0, 2.0, 1)[1]
     found = fewest_broken_days(TimeIndexed(problem, openings_of(problem)), hint, time.perf_counter() + 2.0, 1)
@@ -109,7 +114,7 @@ def test_the_fewest_idle_slots_place_every_pair_and_never_more_breaks_than_the_s
     optimum = fewest_breaks(problem)
     if optimum is None:
         return
-    hint = [replace(m, locked=False) for m in build_schedule(problem).meetings]
+    hint = greedy_start(problem)
     found = fewest_idle_slots(TimeIndexed(problem, openings_of(problem)), hint, time.perf_counter() + 2.0, 1)
     assert {m.pair for m in found} == {c.pair for c in problem.candidates}
     assert_solution_is_true(problem, solve(replace(problem, locked=[replace(m, locked=True, table=0) for m in found]), time_limit=0.5))
