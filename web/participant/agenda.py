@@ -2,7 +2,7 @@
 subscription, and after a meeting its outcome and Letter of Intent."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import Response, abort, flash, redirect, render_template, request, session, url_for
 
