@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates_schema
+from babel.numbers import list_currencies
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
 from shared.gi_tags import registry_name
 from shared.json_types import JsonBool, JsonInt
@@ -15,9 +16,11 @@ from services.registration.domain import applications, meets, participants
 from services.registration.domain.identifiers import (
     GSTIN_PATTERN, IEC_PATTERN, PHONE_PATTERN, UDYAM_PATTERN, normalise_gstin, normalise_iec, normalise_phone, normalise_udyam,
 )
-from services.registration.domain import reference
+from services.registration.domain import reference, vocabularies
 from services.registration.domain.reference import GI_TAGS, JAMMU_AND_KASHMIR, LANGUAGES, canonical_district
 
+CURRENCIES = tuple(sorted(list_currencies()))
+"""ISO 4217 codes of the currencies in use (CLDR, through ``babel``)."""
 PARTICIPANT_SORTABLE = ("name", "registered_at", "district")
 MEET_SORTABLE = ("created_at", "name", "city")
 APPLICATION_SORTABLE = ("applied_at", "status")
@@ -91,7 +94,7 @@ class Quantity(Schema):
 class PriceBand(Schema):
     min = AmountField(required=True)
     max = AmountField(required=True)
-    currency = SingleLine(load_default="INR", validate=validate.Regexp(r"^[A-Z]{3}$"))
+    currency = SingleLine(load_default="INR", validate=validate.OneOf(CURRENCIES, error="An ISO 4217 currency code such as INR or EUR."))
     unit = SingleLine(required=True, validate=validate.Length(min=1, max=20), metadata={"example": "piece"})
 
     @validates_schema
@@ -124,20 +127,45 @@ class SourcingNeeds(Schema):
     destination_markets = fields.List(SingleLine(validate=validate.Length(min=2, max=56)), load_default=list)
 
 
+def _exact_state(given: str) -> str | None:
+    """The state of India ``given`` names by its name (any case, with or without diacritics)
+    or ISO 3166-2 code; a close spelling is not taken here (imports map those and say so)."""
+    found = vocabularies.indian_state(given)
+    return found.canonical if found is not None and found.how != "close spelling" else None
+
+
 class _Located(Schema):
-    state = SingleLine(load_default=JAMMU_AND_KASHMIR)
+    """Where a participant is: a state of India whose districts an organiser loaded, and a
+    district of it (sellers; ``_in_india`` decides for buyers)."""
+
+    state = SingleLine(load_default=JAMMU_AND_KASHMIR, validate=validate.Length(min=2, max=80))
     district = SingleLine(load_default=None, validate=validate.Length(min=2, max=80))
+
+    def _in_india(self, data) -> bool:
+        return True
+
+    def _districts_required(self, data) -> bool:
+        return True
 
     @validates_schema(skip_on_field_errors=False)
     def _district_in_state(self, data, **_):
         state, district = data.get("state"), data.get("district")
-        if state is not None and state not in reference.current().districts:
-            raise ValidationError(f"No districts are loaded for {state}: an organiser can load them.", field_name="state")
-        if district and state in reference.current().districts and not canonical_district(state, district):
+        if state is None or not self._in_india(data):
+            return
+        state = _exact_state(state) or state
+        loaded = reference.current().districts
+        if state not in loaded:
+            if self._districts_required(data):
+                raise ValidationError(f"No districts are loaded for {state}: an organiser can load them.", field_name="state")
+            if state not in vocabularies.INDIAN_STATES:
+                raise ValidationError("Not a state or union territory of India (ISO 3166-2:IN).", field_name="state")
+        elif district and not canonical_district(state, district):
             raise ValidationError(f"Not a district of {state}.", field_name="district")
 
     @post_load
-    def _canonical_district(self, data, **_):
+    def _canonical_place(self, data, **_):
+        if data.get("state") is not None and self._in_india(data):
+            data = {**data, "state": _exact_state(data["state"]) or data["state"]}
         if data.get("district") and data.get("state") in reference.current().districts:
             data = {**data, "district": canonical_district(data["state"], data["district"])}
         return data
@@ -160,10 +188,16 @@ class SellerIn(_Located):
 
 
 class BuyerIn(_Located):
+    """A buyer: in India, a state or union territory (checked; its district is checked too
+    where an organiser loaded the state's districts; Jammu and Kashmir when not given);
+    elsewhere, the state or region and district as the buyer writes them, if at all."""
+
     name = Name(required=True)
     organisation = SingleLine(required=True, validate=validate.Length(min=2, max=200))
     buyer_kind = SingleLine(required=True, validate=validate.OneOf(participants.BUYER_KINDS))
-    country = SingleLine(load_default="IN", validate=validate.Regexp(r"^[A-Z]{2}$", error="An ISO 3166 country code such as IN or DE."))
+    country = SingleLine(load_default="IN", validate=validate.OneOf(vocabularies.COUNTRY_CODES, error="An ISO 3166-1 alpha-2 country code such as IN or DE."))
+    state = SingleLine(load_default=None, validate=validate.Length(min=2, max=80), metadata={
+        "description": "In India, a state or union territory by name or ISO 3166-2 code (Jammu and Kashmir if not given); elsewhere, as written"})
     international = JsonBool(load_default=False)
     phone = Phone(load_default=None)
     email = Email(load_default=None)
@@ -179,6 +213,18 @@ class BuyerIn(_Located):
             {"required": ["phone"], "properties": {"phone": {"type": "string"}}},
             {"required": ["email"], "properties": {"email": {"type": "string"}}},
         ]}
+
+    def _in_india(self, data) -> bool:
+        return data.get("country", "IN") == "IN"
+
+    def _districts_required(self, data) -> bool:
+        return False
+
+    @pre_load
+    def _domestic_state(self, data, **_):
+        if isinstance(data, dict) and data.get("state") is None and data.get("country", "IN") == "IN":
+            data = {**data, "state": JAMMU_AND_KASHMIR}
+        return data
 
 
 class ClaimSchema(Schema):
@@ -460,13 +506,14 @@ class CsvUpload(Schema):
     charset is the Content-Type's ``charset`` if given, else a byte order mark's (UTF-8,
     UTF-16, UTF-32), else UTF-8, else detected; fields are separated by commas, semicolons,
     tabs or vertical bars (found from the header). ``languages`` lists several in one cell
-    (``Kashmiri, Urdu``; without ``preferred_language`` the first is preferred); languages go by ISO 639 code, English name or their own name and
-    GI tags by the registry's name or a common spelling, and the report says what each was
-    taken as."""
+    (``Kashmiri, Urdu``; without ``preferred_language`` the first is preferred); languages go by ISO 639 code, English name or their own name,
+    GI tags by the registry's name or a common spelling, categories and kinds by code or as
+    words, countries by ISO code or name and states of India by name, ISO code or former
+    name, and the report says what each was taken as."""
 
 
 class StateIn(Schema):
-    state = SingleLine(required=True, validate=validate.Length(min=2, max=80))
+    state = SingleLine(required=True, validate=validate.OneOf(vocabularies.INDIAN_STATES, error="Not a state or union territory of India (ISO 3166-2:IN)."))
     districts = fields.List(SingleLine(validate=validate.Length(min=2, max=80)), required=True, validate=validate.Length(min=1, max=200))
     odop_products = fields.Dict(keys=SingleLine(validate=validate.Length(min=2, max=80)), values=fields.List(SingleLine(validate=validate.Length(min=2, max=120))), load_default=dict)
 

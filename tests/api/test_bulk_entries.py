@@ -1,7 +1,7 @@
 """Bulk endpoints (shared/bulk.py) on registration and matching: a report per item, items
 done on their own, retries that change nothing, a bound on items; buyers by CSV; and how
 fresh matching's read model is (shared/freshness.py) before a draft."""
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -11,7 +11,7 @@ from shared.kafka_io import ensure_topics, make_producer, send_event
 from services.registration.domain.applications import Application
 from services.registration.messages import participation_event
 from tests.api.conftest import ORGANISER, open_meet, register
-from tests.api.test_matching_api import matching, meet_with_people  # noqa: F401  (fixtures)
+from tests.api.test_matching_api import AFTER_THE_MEET, clock_at, matching, meet_with_people  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.stack
 
@@ -88,6 +88,28 @@ def test_buyers_are_imported_from_csv_by_the_sellers_pipeline(client, db):
     assert wrong.status_code == 400 and "organisation" in wrong.get_json()["detail"]
 
 
+NATIONAL_BUYERS = """name,organisation,buyer_kind,country,state,district,phone,categories,required_certifications
+Ritu Malhotra,Malhotra Home,Retail Brand,India,maharashtra,Mumbai,+91 98200 11111,Handicrafts; Processed Food,GI Authorised User
+Sameer Khan,Khan Exports,Exporters,IND,Telengana,Hyderabad,+91 98200 22222,Dry Fruits,
+Omar Haddad,Haddad Trading,importer,UAE,Dubai,,+971 50 123 4567,Spices,
+Nobody,No State Ltd,wholesaler,India,Atlantis,,+91 98200 33333,Handicrafts,
+"""
+
+
+def test_buyers_from_any_state_or_country_are_imported_with_their_words_mapped_and_reported(client, db):
+    report = client.post("/v1/imports/buyers", data=NATIONAL_BUYERS, headers={**ORGANISER, "Content-Type": "text/csv"}).get_json()
+    assert report["counts"] == {"created": 3, "existing": 0, "refused": 1}, report
+    rows = report["rows"]
+    ritu, sameer, omar = (db["participants"].find_one({"_id": rows[n]["participant_id"]}) for n in range(3))
+    assert (ritu["state"], ritu["district"], ritu["country"], ritu["buyer_kind"]) == ("Maharashtra", "Mumbai", "IN", "retail_brand")
+    assert ritu["sourcing"]["categories"] == ["handicraft", "processed_food"] and ritu["sourcing"]["required_certifications"] == ["gi_authorised_user"]
+    assert (sameer["state"], sameer["buyer_kind"], sameer["sourcing"]["categories"]) == ("Telangana", "exporter", ["dry_fruits"])
+    assert (omar["country"], omar["state"]) == ("AE", "Dubai"), "a foreign buyer's region is kept as written"
+    taken = {m["field"]: (m["canonical"], m["how"]) for m in rows[1]["mapped"]}
+    assert taken["state"] == ("Telangana", "close spelling") and taken["country"] == ("IN", "code")
+    assert "state" in rows[3]["errors"]
+
+
 EMAIL_ONLY_BUYERS = """name,organisation,buyer_kind,country,international,email,categories
 Lena Vogt,Vogt Handel,wholesaler,DE,yes,lena@vogt.example,handloom
 Marco Bassi,Bassi Casa,retail_brand,IT,yes,marco@bassi.example,handicraft
@@ -132,6 +154,7 @@ def test_outcomes_and_lois_in_bulk_name_meetings_by_seller_and_buyer(meet_with_p
     meetings = client.get(f"/v1/meets/{meet.id}/meetings", headers=ORGANISER).get_json()["items"]
     pairs = [(m["seller_id"], m["buyer_id"]) for m in meetings]
     assert ("s3", "b1") in pairs
+    clock_at(client, AFTER_THE_MEET + timedelta(days=3))
     held = [{"seller_id": s, "buyer_id": b, "outcome": "held"} for s, b in pairs[:2]] + [{"seller_id": "s1", "buyer_id": "nobody", "outcome": "held"}]
     done = client.post(f"/v1/meets/{meet.id}/outcomes/bulk", json={"items": held}, headers=ORGANISER).get_json()
     assert done["counts"] == {"done": 2, "unchanged": 0, "refused": 1} and done["items"][2]["problem"]["status"] == 404

@@ -92,6 +92,32 @@ def test_buyers_register_with_sourcing_needs(client):
     assert client.post("/v1/buyers", json={**BUYER, "country": "IN"}).status_code == 422
 
 
+def test_buyers_come_from_any_state_of_india_or_any_country(client):
+    national = {**BUYER, "country": "IN", "international": False, "email": "ritu@malhotra.example", "name": "Ritu Malhotra"}
+    mumbai = register(client, {**national, "state": "maharashtra", "district": "Mumbai"}, role="buyers")
+    assert (mumbai["state"], mumbai["district"], mumbai["country"]) == ("Maharashtra", "Mumbai", "IN")
+    assert register(client, {**national, "email": "s@k.example", "state": "IN-DL"}, role="buyers")["state"] == "Delhi"
+    assert register(client, {**national, "email": "j@k.example"}, role="buyers")["state"] == "Jammu and Kashmir"
+    assert register(client, {**BUYER, "email": "b@k.example"}, role="buyers")["state"] is None, "no Indian state for a German importer"
+    assert register(client, {**BUYER, "email": "c@k.example", "state": "Bayern"}, role="buyers")["state"] == "Bayern"
+    listed = client.get("/v1/reference/vocabularies").get_json()
+    assert {"name": "Maharashtra", "code": "IN-MH"} in listed["indian_states"] and {"code": "DE", "name": "Germany"} in listed["countries"]
+    for body, field in (({**national, "state": "Atlantis"}, "state"), ({**national, "district": "Mumbai"}, "district"),
+                        ({**BUYER, "country": "ZZ"}, "country"), ({**BUYER, "country": "de"}, "country")):
+        refused = client.post("/v1/buyers", json=body)
+        assert refused.status_code == 422 and field in refused.get_json()["errors"], (body, refused.get_json())
+
+
+def test_made_up_currencies_and_states_are_refused(client):
+    product = {"name": "Shawl", "category": "handloom", "price_band": {"min": "100", "max": "200", "currency": "ZZZ", "unit": "piece"}}
+    refused = client.post("/v1/sellers", json={**SELLER, "products": [product]})
+    assert refused.status_code == 422 and "currency" in refused.get_json()["errors"]["products"]["0"]["price_band"], refused.get_json()
+    euro = {**product, "price_band": {**product["price_band"], "currency": "EUR"}}
+    assert client.post("/v1/sellers", json={**SELLER, "products": [euro]}).status_code == 201
+    loaded = client.put("/v1/reference/states", json={"state": "Atlantis", "districts": ["Poseidonia"]}, headers=ORGANISER)
+    assert loaded.status_code == 422 and "state" in loaded.get_json()["errors"]
+
+
 def test_claims_count_only_once_an_organiser_verifies_them(client, db):
     seller = register(client)
     headers = token_for(client, db, seller["id"])

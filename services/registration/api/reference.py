@@ -7,7 +7,9 @@ from shared.openapi import documented
 
 from services.registration.api.context import registration
 from services.registration.domain import participants, reference
-from services.registration.domain.vocabularies import GI_TAG_ALIASES, LANGUAGE_CODES, LANGUAGE_NAMES
+from services.registration.domain.vocabularies import (
+    COUNTRY_ALIASES, GI_TAG_ALIASES, INDIAN_STATE_CODES, LANGUAGE_CODES, LANGUAGE_NAMES, STATE_ALIASES, country_names,
+)
 from services.registration.schemas import StateIn
 
 bp = Blueprint("reference", __name__, url_prefix="/v1/reference")
@@ -54,7 +56,7 @@ def gi_tags():
 
 
 @bp.get("/vocabularies")
-@documented("Allowed values: languages, categories, kinds, certifications, e-commerce channels; the other spellings imports take for languages and GI tags", tags=TAGS, errors=())
+@documented("Allowed values: languages, categories, kinds, certifications, e-commerce channels, India's states and union territories (ISO 3166-2:IN), countries (ISO 3166-1); the other spellings imports take for languages, GI tags, states and countries", tags=TAGS, errors=())
 def vocabularies():
     return {
         "languages": reference.LANGUAGES,
@@ -64,8 +66,12 @@ def vocabularies():
         "certification_kinds": participants.CLAIM_KINDS,
         "ecommerce_channels": participants.ECOMMERCE_CHANNELS,
         "ecommerce_statuses": participants.ECOMMERCE_STATUSES,
+        "indian_states": [{"name": name, "code": code} for name, code in INDIAN_STATE_CODES.items()],
+        "countries": [{"code": code, "name": name} for code, name in country_names().items()],
         "import_spellings": {
             "languages": {code: list(LANGUAGE_CODES[code] + LANGUAGE_NAMES[code]) for code in reference.LANGUAGES},
             "gi_tags": {tag: list(GI_TAG_ALIASES[tag]) for tag in reference.GI_TAGS},
+            "states": {name: list(aliases) for name, aliases in STATE_ALIASES.items()},
+            "countries": {code: list(aliases) for code, aliases in COUNTRY_ALIASES.items()},
         },
     }
