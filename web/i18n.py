@@ -81,12 +81,22 @@ def day(iso: str) -> str:
         return iso
 
 
+def language_names(codes) -> str:
+    """Language codes (``["ks", "en"]``) as the page's language names them (CLDR, e.g.
+    "Kashmiri, English", "कश्मीरी, अंग्रेज़ी"), comma-separated; a code CLDR does not
+    know is shown as it is; no codes, an empty string."""
+    names = babel_locale(current()).languages
+    return ", ".join(names.get(code, code) for code in codes or [])
+
+
 def install(app: Flask) -> None:
-    """Jinja's i18n extension with the page language's catalogue, the ``day`` filter, and
-    the globals every layout needs (``language``, ``direction``, ``languages``)."""
+    """Jinja's i18n extension with the page language's catalogue, the ``day`` and
+    ``language_names`` filters, and the globals every layout needs (``language``,
+    ``direction``, ``languages``)."""
     app.jinja_env.add_extension("jinja2.ext.i18n")
     app.jinja_env.install_gettext_callables(gettext, ngettext, newstyle=True)
     app.jinja_env.filters["day"] = day
+    app.jinja_env.filters["language_names"] = language_names
 
     @app.context_processor
     def _language_globals():

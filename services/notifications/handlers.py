@@ -31,6 +31,7 @@ from shared.timezones import wall_clock
 
 from services.notifications.domain import recipients
 from services.notifications.domain.contacts import Contact
+from services.notifications.domain.links import agenda_url, suggestions_url, web_url
 from services.notifications.domain.notifications import nudge_key, reminder_key, scheduled_ids, suggestions_key, thanks_key
 from services.notifications.domain.schedules import Pair, other_side, pairs_by_person, schedule_lines, sellers_of
 from services.notifications.schedule_file import schedule_ics
@@ -56,6 +57,7 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
     tallies = Tallies(db)
     reminder_minutes = int(settings.extra.get("BSM_REMINDER_MINUTES", 30))
     nudge_hours = int(settings.extra.get("BSM_REQUEST_NUDGE_HOURS", 24))
+    web = web_url(settings.extra)
     historical_meets: dict[str, bool] = {}  # whether a meet is historical is said when it is created, never changed
 
     def record(notifications) -> None:
@@ -161,7 +163,8 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
             matches = [{"name": people[m["counterpart_id"]].name, "score": m["score"], "reason": (m["reasons"] or [""])[0]} for m in top]
             made = event_time(event)
             key = suggestions_key(data["meet_id"], data["participant_id"], made.astimezone(timezone.utc).date().isoformat())
-            tell(data["meet_id"], people[data["participant_id"]], "match_suggestions", {"matches": matches}, _source(event), at=made, schedule_key=key)
+            context = {"matches": matches, "suggestions_url": suggestions_url(web, data["meet_id"])}
+            tell(data["meet_id"], people[data["participant_id"]], "match_suggestions", context, _source(event), at=made, schedule_key=key)
 
     def on_request(event: Event, part: dict[str, Any] | None = None) -> None:
         data = contracts.read_data(event)
@@ -273,7 +276,8 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
         if people is None:
             return
         lines = schedule_lines(mine, person, {p: c.name for p, c in people.items()}, {p: c.shared_details() for p, c in people.items()})
-        context = {"meet_name": meet_name, "meetings": lines, "ics": schedule_ics(person, lines, meet_name, data["published_at"])}
+        context = {"meet_name": meet_name, "meetings": lines, "ics": schedule_ics(person, lines, meet_name, data["published_at"]),
+                   "agenda_url": agenda_url(web, meet_id)}
         tell(meet_id, people[person], "schedule_published", context, _source(event))
 
     def on_meet(event: Event, part: dict[str, Any] | None = None) -> None:

@@ -1,16 +1,19 @@
 """Message texts from Jinja2 templates translated through gettext catalogues.
 
 Layout: ``templates/<kind>/subject.txt``, ``text.txt`` (plain text: the email's text part,
-SMS, WhatsApp, inbox) and, optionally, ``body.html`` (the email's HTML body; without it the
-HTML body is the text as paragraphs). Every translatable sentence sits in a
+WhatsApp, inbox, and SMS unless the kind has its own), optionally ``sms.txt`` (the SMS of a
+kind whose text lists things: a bounded summary) and ``body.html`` (the email's HTML body;
+without it the HTML body is the text as paragraphs). Every translatable sentence sits in a
 ``{% trans %}`` block; its translations are in the catalogues (``catalogues.py``), and
 numbers, amounts, dates and times pass through the language's filters (``formatting.py``).
 
 Every email has a whole HTML document (``templates/_document.html``) with the language
 and its direction (``<html lang="ur" dir="rtl">``). The subject is never empty: a subject
-that renders empty in the person's language is taken from English. An SMS of a
-time-critical kind (``domain/sms.py``) is made to fit one segment by shortening the
-counterpart's name when it is too long.
+that renders empty in the person's language is taken from English. Every SMS is made to
+fit its kind's bound (``domain/sms.py``: one segment for a time-critical kind, at most
+``MAX_SEGMENTS`` = 3 for any other, in every language) by shortening its free-text values
+(``SHORTENED``: names, a request's message, a reason) when they are too long; links and
+numbers are never cut.
 """
 from __future__ import annotations
 
@@ -25,15 +28,17 @@ from markupsafe import Markup, escape
 
 from services.notifications import catalogues
 from services.notifications.catalogues import FALLBACK_LANGUAGE, LOCALES, language_of
-from services.notifications.domain.sms import GSM7, ONE_SEGMENT_KINDS, fits_one, sms_segments
+from services.notifications.domain.sms import GSM7, fits, segment_limit, sms_segments
 from services.notifications.formatting import filters
 from shared.one_time_codes import CodeSealer, redacted, revealed
 
 TEMPLATES = Path(__file__).parent / "templates"
 DOCUMENT = "_document.html"
 FALLBACK_SUBJECT = "BSM"
-SHORTENED = ("with",)
-"""Context values an SMS that must fit one segment may shorten, in this order."""
+SMS_TEXT = "sms.txt"
+SHORTENED = ("name", "message", "meet_name", "reason", "product", "with", "other_name", "from_name")
+"""Context values an SMS too long for its bound may shorten, in this order (those it
+does not show are left as they are)."""
 
 
 @dataclass(frozen=True)
@@ -71,10 +76,12 @@ class Renderer:
         if not (self.root / kind / "text.txt").is_file():
             raise LookupError(f"no templates for the message kind {kind!r}")
         env = self.envs[language]
-        render_text = partial(_render, env, f"{kind}/text.txt")
-        if channel == "sms" and kind in ONE_SEGMENT_KINDS:
-            text, context = _fit_one_segment(render_text, context)
+        if channel == "sms":
+            own = (self.root / kind / SMS_TEXT).is_file()
+            render_text = partial(_render, env, f"{kind}/{SMS_TEXT if own else 'text.txt'}")
+            text, context = _fit_segments(render_text, context, segment_limit(kind))
         else:
+            render_text = partial(_render, env, f"{kind}/text.txt")
             text = render_text(context)
         subject = (_render(env, f"{kind}/subject.txt", context) or _render(self.envs[FALLBACK_LANGUAGE], f"{kind}/subject.txt", context)
                    or FALLBACK_SUBJECT)
@@ -111,26 +118,30 @@ def _render(env: Environment, name: str, context: dict[str, Any]) -> str:
     return env.get_template(name).render(**context).strip()
 
 
-def _fit_one_segment(render_text: Callable[[dict[str, Any]], str], context: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+def _fit_segments(render_text: Callable[[dict[str, Any]], str], context: dict[str, Any], limit: int) -> tuple[str, dict[str, Any]]:
     """The text, with the ``SHORTENED`` values of ``context`` cut (longest prefix that
-    fits, marked with an ellipsis) until it is one SMS segment; and the context used."""
+    fits, marked with an ellipsis) until it takes at most ``limit`` SMS segments; and the
+    context used. A text that cannot be made to fit comes back as short as it gets."""
     text = render_text(context)
     for key in SHORTENED:
-        if fits_one(text):
+        if fits(text, limit):
             break
         value = context.get(key)
         if not isinstance(value, str) or not value:
             continue
         mark = "..." if sms_segments(text).encoding == GSM7 else "…"
         shortest = {**context, key: mark}
-        if not fits_one(render_text(shortest)):
-            text, context = render_text(shortest), shortest
+        shortest_text = render_text(shortest)
+        if shortest_text == text:
+            continue
+        if not fits(shortest_text, limit):
+            text, context = shortest_text, shortest
             continue
         low, high = 0, len(value)  # the longest prefix that fits lies in [low, high)
         while high - low > 1:
             middle = (low + high) // 2
-            fits = fits_one(render_text({**context, key: value[:middle].rstrip() + mark}))
-            low, high = (middle, high) if fits else (low, middle)
+            fitting = fits(render_text({**context, key: value[:middle].rstrip() + mark}), limit)
+            low, high = (middle, high) if fitting else (low, middle)
         context = {**context, key: value[:low].rstrip() + mark}
         text = render_text(context)
     return text, context

@@ -113,8 +113,9 @@ def test_the_schedule_reaches_each_side_in_one_message_with_a_calendar_file(worl
     calendar = attachment.get_content()
     assert attachment.get_content_type() == "text/calendar" and "BEGIN:VEVENT" in calendar, calendar
     assert "UID:meet-n:s1:b1@bsm" in calendar, calendar
-    [sms] = [m for m in world["gateway"].received() if "Keller Living" in m["text"]]
+    [sms] = [m for m in world["gateway"].received() if m["channel"] == "sms" and "/meets/meet-n/agenda" in m["text"]]
     assert "میز 2" in sms["text"] and "attached" not in sms["text"]  # the seller reads Urdu; the SMS has no attachment to speak of
+    assert sms["segments"] <= 3 and "Keller Living" not in sms["text"]  # a summary: the meetings themselves are in the agenda
     assert "attached" not in email.get_body(("plain",)).get_content()
 
 

@@ -18,13 +18,33 @@ def interpreter_id(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:60] or "interpreter"
 
 
+def with_interpreters(meetings: list[dict], pool: list[dict]) -> list[dict]:
+    """``meetings`` (published or drafted, each with ``interpreter``: an id or None) with
+    ``interpreter_name`` (kept when the meeting has it, else from ``pool``, else the id)
+    and ``interpreter_languages`` (codes, from ``pool``: matching's ``items``, each
+    ``interpreter_id``, ``name``, ``languages``); a meeting without one gets None and []."""
+    by_id = {i["interpreter_id"]: i for i in pool}
+    for meeting in meetings:
+        found = by_id.get(meeting.get("interpreter") or "")
+        if meeting.get("interpreter"):
+            meeting["interpreter_name"] = meeting.get("interpreter_name") or (found or {}).get("name") or meeting["interpreter"]
+            meeting["interpreter_languages"] = meeting.get("interpreter_languages") or (found or {}).get("languages") or []
+        else:
+            meeting["interpreter_name"], meeting["interpreter_languages"] = None, []
+    return meetings
+
+
+def pool_of(meet_id: str) -> list[dict]:
+    """The meet's interpreter pool as matching lists it."""
+    return get("matching", f"/v1/meets/{meet_id}/interpreters")["items"]
+
+
 @blueprint.get("/meets/<meet_id>/interpreters")
 @organiser_required
 def interpreters(meet_id: str):
     """The pool, and the form to add or change an interpreter."""
     meet = get("registration", f"/v1/meets/{meet_id}")
-    pool = get("matching", f"/v1/meets/{meet_id}/interpreters")["items"]
-    return render_template("organiser/interpreters.html", meet=meet, pool=pool)
+    return render_template("organiser/interpreters.html", meet=meet, pool=pool_of(meet_id))
 
 
 @blueprint.post("/meets/<meet_id>/interpreters")

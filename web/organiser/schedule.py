@@ -1,6 +1,7 @@
 """The schedule: draft it (matching refuses with 409 and the counts while it has not seen
 every approval: the page shows them and offers "draft anyway"), review the draft as a grid
-with what was left out and why, publish it, and watch the schedule messages go out."""
+with what was left out and why, publish it, and watch the schedule messages go out. Each
+meeting of the grid names its interpreter, if any, with their languages (from the pool)."""
 from __future__ import annotations
 
 import time
@@ -11,6 +12,7 @@ from flask import flash, redirect, render_template, request, session, url_for
 from web.clients import ApiError
 from web.organiser import blueprint
 from web.organiser.grid import grid, reasons
+from web.organiser.interpreters import pool_of, with_interpreters
 from web.organiser.people import names
 from web.organiser.session import every, flash_problem, get, organiser_required, post
 
@@ -40,7 +42,7 @@ def delivery(correlation_id: str | None) -> dict[str, int]:
 def schedule(meet_id: str):
     """The published schedule as a grid, the draft form and the publication's progress."""
     meet = get("registration", f"/v1/meets/{meet_id}")
-    meetings = published_meetings(meet_id)
+    meetings = with_interpreters(published_meetings(meet_id), pool_of(meet_id))
     published = session.get(PUBLISHED, {}).get(meet_id) or {}
     progress = delivery(published.get("id"))
     watching = bool(published) and time.time() - published.get("at", 0) < WATCH_SECONDS
@@ -82,6 +84,7 @@ def draft(meet_id: str):
     for m in built["meetings"]:
         who.setdefault(m["seller_id"], m.get("seller_name") or m["seller_id"])
         who.setdefault(m["buyer_id"], m.get("buyer_name") or m["buyer_id"])
+    with_interpreters(built["meetings"], pool_of(meet_id))
     return render_template("organiser/draft.html", meet=meet, draft=built, grid=grid(built["meetings"], meet["slots"], meet["tables"]),
                            reasons=reasons(built["left_out"]), names=who)
 

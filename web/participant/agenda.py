@@ -1,5 +1,7 @@
 """The agenda: the participant's meetings, where to go next on the day, the calendar
-subscription, and after a meeting its outcome and Letter of Intent."""
+subscription, and after a meeting its outcome and Letter of Intent. Printed, the page is
+one table of the meetings (day, time, table, who, and the interpreter by name and
+languages where one is assigned)."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -52,11 +54,23 @@ def with_other_names(meetings: list[dict]) -> list[dict]:
     return meetings
 
 
+def with_interpreter_languages(meetings: list[dict], pool: dict[str, list[str]] | None = None) -> list[dict]:
+    """``meetings`` with ``interpreter_languages``: the codes of the languages their
+    interpreter works in, from the meeting itself when matching sends them, else from
+    ``pool`` (interpreter id -> codes: the meet's pool, which only staff may read), else
+    ``[]``; a meeting without an interpreter gets ``[]``."""
+    for meeting in meetings:
+        interpreter = meeting.get("interpreter")
+        known = meeting.get("interpreter_languages") or (pool or {}).get(interpreter or "") or []
+        meeting["interpreter_languages"] = list(known) if interpreter else []
+    return meetings
+
+
 @blueprint.get("/meets/<meet_id>/agenda")
 @accounts.participant_required
 def agenda(meet_id: str):
     """The participant's meetings at a meet, the next one first, and the calendar link."""
-    meetings = with_other_names(my_meetings(meet_id))
+    meetings = with_interpreter_languages(with_other_names(my_meetings(meet_id)))
     me = accounts.participant_id()
     feed = session.get("feed_token")
     calendar = url_for("participant.calendar", meet_id=meet_id, participant_id=me, token=feed, _external=True) if feed else None

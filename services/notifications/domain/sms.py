@@ -1,4 +1,13 @@
-"""How many segments an SMS takes, and which kinds must fit in one.
+"""How many segments an SMS takes, and how many each kind may take.
+
+Every SMS is billed per segment, so every kind has a bound, in every language the
+platform writes (en, hi, ur, ks, doi): a time-critical kind (``ONE_SEGMENT_KINDS``) fits
+one segment; any other kind at most ``MAX_SEGMENTS`` (3: 201 UCS-2 or 459 GSM-7
+characters), whatever its data. A kind whose message lists things (a schedule's meetings
+with contacts, match suggestions, an organiser's tallies) has an SMS template of its own
+that summarises them (how many, the first meeting, where to see the rest: the agenda in
+the web app); the full list goes by email, WhatsApp and the in-app inbox. Free text
+(names, a request's message, a reason) is shortened to fit (``rendering.py``).
 
 A text every character of which is in the GSM 03.38 alphabet travels as GSM-7: 160
 septets in one segment, 153 per segment of a longer (concatenated) message, a character of
@@ -18,6 +27,8 @@ GSM7, UCS2 = "GSM-7", "UCS-2"
 LIMITS = {GSM7: (160, 153), UCS2: (70, 67)}
 ONE_SEGMENT_KINDS = frozenset({"verification_code", "meeting_reminder", "meeting_added", "meeting_cancelled", "meeting_changed"})
 """Time-critical kinds whose SMS must arrive whole, as one segment, in every language."""
+MAX_SEGMENTS = 3
+"""The most segments an SMS of any other kind takes, in every language."""
 
 
 @dataclass(frozen=True)
@@ -51,4 +62,16 @@ def sms_segments(text: str) -> Segments:
 
 
 def fits_one(text: str) -> bool:
+    """Whether ``text`` is sent as a single segment."""
     return sms_segments(text).count == 1
+
+
+def segment_limit(kind: str) -> int:
+    """The most segments an SMS of ``kind`` may take: 1 for a time-critical kind,
+    ``MAX_SEGMENTS`` for any other."""
+    return 1 if kind in ONE_SEGMENT_KINDS else MAX_SEGMENTS
+
+
+def fits(text: str, limit: int) -> bool:
+    """Whether ``text`` is sent in at most ``limit`` segments."""
+    return sms_segments(text).count <= limit
