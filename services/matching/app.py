@@ -9,7 +9,7 @@ from shared.mongo import connect_for_requests
 from shared.openapi import openapi_blueprint
 
 from services.matching import SERVICE
-from services.matching.actions import Matching, NotFound, Refused
+from services.matching.actions import Invalid, Matching, NotFound, Refused
 from services.matching.api import bulk, meetings, meets, participants
 from services.matching.feed_tokens import FeedTokens
 from services.matching.handlers import SUBSCRIBES_TO
@@ -34,6 +34,7 @@ def create_app(settings: Settings | None = None):
     app.extensions["feed_tokens"] = FeedTokens(db, app.extensions["auth"])
     app.register_error_handler(NotFound, lambda exc: problem_response(404, "Not Found", str(exc)))
     app.register_error_handler(Refused, lambda exc: problem_response(409, "Conflict", str(exc)))
+    app.register_error_handler(Invalid, lambda exc: problem_response(422, "Invalid request", str(exc), errors={exc.field: [str(exc)]}))
     for blueprint in (participants.bp, meets.bp, bulk.bp, meets.reports_bp, meetings.bp, meetings.requests_bp):
         app.register_blueprint(blueprint)
     app.extensions["freshness"] = Freshness.of(settings, db, SERVICE, SUBSCRIBES_TO)

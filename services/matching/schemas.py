@@ -138,7 +138,8 @@ class LoiIn(Schema):
     value = fields.Nested(MoneyIn, required=True)
     value_inr = SingleLine(load_default=None, validate=validate.Regexp(r"^[0-9]{1,13}(\.[0-9]{1,2})?$"), metadata={"description": "Required when value is not in INR: its INR equivalent at signing."})
     delivery_terms = MultiLine(load_default=None, validate=validate.Length(max=500))
-    signed_on = fields.Date(required=True)
+    signed_on = fields.Date(required=True, metadata={"description": "The day it was signed: the meeting's day or later, not after today at the venue "
+                                                     "(422 otherwise); the meeting must have begun (409 otherwise)."})
 
     @validates_schema
     def _inr_equivalent(self, data, **_):

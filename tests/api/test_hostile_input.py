@@ -15,7 +15,7 @@ from services.matching.app import create_app as create_matching_app
 from services.notifications.app import create_app as create_notifications_app
 from services.registration import schemas as registration_schemas
 from tests.api.conftest import MEET, ORGANISER, SELLER, open_meet, register, token_for
-from tests.api.test_matching_api import buyer, matching, meet_with_people  # noqa: F401 (fixtures)
+from tests.api.test_matching_api import buyer, clock_at, matching, meet_with_people  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.stack
 REPO = Path(__file__).resolve().parents[2]
@@ -205,6 +205,7 @@ def test_the_meet_report_csv_defuses_formulas(matching):  # noqa: F811
     client.post(f"/v1/meets/{meet.id}/schedule/draft", json={}, headers=ORGANISER)
     client.post(f"/v1/meets/{meet.id}/schedule/publish", headers=ORGANISER)
     [meeting] = client.get(f"/v1/meets/{meet.id}/meetings", headers=ORGANISER).get_json()["items"]
+    clock_at(client)
     loi = {"product": "-2+3 shawls", "quantity": {"value": "5", "unit": "piece"}, "value": {"amount": "1000"}, "signed_on": "2027-07-30"}
     assert client.post(f"/v1/meetings/{meeting['id']}/loi", json=loi, headers=ORGANISER).status_code == 201
     text = client.get(f"/v1/meets/{meet.id}/report?format=csv", headers=ORGANISER).get_data(as_text=True)

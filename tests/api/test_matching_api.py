@@ -3,7 +3,8 @@
 Registration's own message builders make the events (the real contracts) and matching's
 consumer handlers take them, on the real FerretDB; then the matching API is exercised.
 """
-from datetime import date, time, timezone
+from datetime import date, datetime, time, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from icalendar import Calendar
@@ -32,6 +33,16 @@ def matching(settings_for):
         handlers[event.type](event)
 
     return app.test_client(), deliver
+
+
+AFTER_THE_MEET = datetime(2027, 7, 30, 18, 0, tzinfo=ZoneInfo("Asia/Kolkata"))
+"""The evening of ``meet_with_people``'s day at the venue: every meeting of it has begun."""
+
+
+def clock_at(client, when: datetime = AFTER_THE_MEET) -> None:
+    """Matching's clock (``Matching.clock``) stopped at ``when``, for what is recorded after
+    a meeting: outcomes and Letters of Intent are taken once the meeting has begun."""
+    client.application.extensions["matching"].clock = lambda: when.astimezone(timezone.utc)
 
 
 def seller(n: int, district: str, category: str = "handloom", gi: str | None = "Kashmir Pashmina") -> Participant:
@@ -104,6 +115,7 @@ def test_lois_add_up_in_the_report_in_crore(meet_with_people):
     client.post(f"/v1/meets/{meet.id}/schedule/draft", json={}, headers=ORGANISER)
     client.post(f"/v1/meets/{meet.id}/schedule/publish", headers=ORGANISER)
     meetings = client.get(f"/v1/meets/{meet.id}/meetings", headers=ORGANISER).get_json()["items"]
+    clock_at(client)
     inr = {"product": "Pashmina shawl", "quantity": {"value": "500", "unit": "piece"}, "value": {"amount": "7500000"}, "signed_on": "2027-07-30"}
     eur = {**inr, "value": {"amount": "30000", "currency": "EUR"}, "value_inr": "3000000"}
     first = client.post(f"/v1/meetings/{meetings[0]['id']}/loi", json=inr, headers=ORGANISER)
@@ -129,6 +141,7 @@ def test_a_completed_meet_s_report_settles_every_meeting_once_and_the_cross_meet
     client.post(f"/v1/meets/{meet.id}/schedule/publish", headers=ORGANISER)
     meetings = client.get(f"/v1/meets/{meet.id}/meetings", headers=ORGANISER).get_json()["items"]
     assert len(meetings) >= 4
+    clock_at(client)
     loi = {"product": "Pashmina shawl", "quantity": {"value": "5", "unit": "piece"}, "value": {"amount": "250000"}, "signed_on": "2027-07-30"}
     assert client.post(f"/v1/meetings/{meetings[0]['id']}/loi", json=loi, headers=ORGANISER).status_code == 201
     client.post(f"/v1/meetings/{meetings[1]['id']}/outcome", json={"outcome": "held"}, headers=ORGANISER)
@@ -253,10 +266,11 @@ def test_on_the_day_walk_ins_ratings_and_follow_ups_reach_the_report(meet_with_p
     assert meeting["kind"] == "walk_in"
     assert client.post(f"/v1/meets/{meet.id}/walk-ins", json={"seller_id": pair[0], "buyer_id": pair[1]}, headers=ORGANISER).status_code == 409
     party = {"Authorization": f"Bearer {client.application.extensions['auth'].issue(pair[1])}"}
+    clock_at(client)
     rated = client.post(f"/v1/meetings/{meeting['id']}/rating", json={"stars": 5, "wants_to_continue": True}, headers=party)
     assert rated.get_json()["ratings"] == {"buyer": {"stars": 5, "wants_to_continue": True}}
     loi = {"product": "Pashmina shawl", "quantity": {"value": "100", "unit": "piece"}, "value": {"amount": "2500000"}, "signed_on": "2027-07-30"}
-    client.post(f"/v1/meetings/{meeting['id']}/loi", json=loi, headers=party)
+    assert client.post(f"/v1/meetings/{meeting['id']}/loi", json=loi, headers=party).status_code == 201
     assert client.post(f"/v1/meetings/{meeting['id']}/loi/follow-up", json={"status": "order_placed"}, headers=party).status_code == 422
     ordered = client.post(f"/v1/meetings/{meeting['id']}/loi/follow-up", json={"status": "order_placed", "order_value": {"amount": "1800000"}}, headers=party)
     assert ordered.get_json()["loi"]["status"] == "order_placed"
@@ -313,8 +327,9 @@ def test_follow_ups_are_announced_once_when_they_come_due(meet_with_people):
     all_meetings = client.get(f"/v1/meets/{meet.id}/meetings", headers=ORGANISER).get_json()["items"]
     assert sum(1 for m in all_meetings if m["buyer_id"] == "b1") == 1
     meeting_id = all_meetings[0]["id"]
+    clock_at(client)
     loi = {"product": "Pashmina shawl", "quantity": {"value": "10", "unit": "piece"}, "value": {"amount": "150000"}, "signed_on": "2027-07-30"}
-    client.post(f"/v1/meetings/{meeting_id}/loi", json=loi, headers=ORGANISER)
+    assert client.post(f"/v1/meetings/{meeting_id}/loi", json=loi, headers=ORGANISER).status_code == 201
     context = client.application.extensions["matching"]
     assert announce_follow_ups_due(context, day(2027, 8, 28)) == 0
     assert announce_follow_ups_due(context, day(2027, 9, 30)) == 1, "a worker that ran late asks once, about the latest"

@@ -1,6 +1,7 @@
 """State rules: no meet in the past unless recorded as historical; nothing changes on a
 meet that is completed or cancelled (409), in registration and in matching."""
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -8,7 +9,7 @@ from shared.contracts import registration as catalogue
 from services.matching import actions
 from services.registration.messages import meet_event
 from tests.api.conftest import MEET, ORGANISER, outbox_events
-from tests.api.test_matching_api import matching, meet_with_people  # noqa: F401 (fixtures)
+from tests.api.test_matching_api import clock_at, matching, meet_with_people  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.stack
 PAST = {"days": ["2020-01-01"], "registration_opens": None, "registration_closes": None}
@@ -77,10 +78,11 @@ def test_an_loi_recorded_after_the_fact_is_asked_about_once_not_three_times(meet
     client.post(f"/v1/meets/{meet.id}/schedule/draft", json={}, headers=ORGANISER)
     client.post(f"/v1/meets/{meet.id}/schedule/publish", headers=ORGANISER)
     meeting = client.get(f"/v1/meets/{meet.id}/meetings", headers=ORGANISER).get_json()["items"][0]
-    loi = {"product": "Pashmina shawl", "quantity": {"value": "5", "unit": "piece"}, "value": {"amount": "100000"}, "signed_on": "2020-01-01"}
+    today = date(2027, 12, 1)
+    clock_at(client, datetime(2027, 12, 1, 12, 0, tzinfo=ZoneInfo("Asia/Kolkata")))
+    loi = {"product": "Pashmina shawl", "quantity": {"value": "5", "unit": "piece"}, "value": {"amount": "100000"}, "signed_on": "2027-07-30"}
     signed = client.post(f"/v1/meetings/{meeting['id']}/loi", json=loi, headers=ORGANISER)
     assert signed.status_code == 201
-    today = date.today()
     assert [f["status"] for f in signed.get_json()["loi"]["follow_up"]] == ["due"] + ["past_when_recorded"] * 3
     assert signed.get_json()["next_follow_up_due"] == today.isoformat()
     context = client.application.extensions["matching"]
@@ -88,7 +90,7 @@ def test_an_loi_recorded_after_the_fact_is_asked_about_once_not_three_times(meet
     assert actions.announce_follow_ups_due(context, today) == 0
     stored = context.meetings.collection.find_one({"_id": meeting["id"]})
     [due] = [e["event"]["data"] for e in stored["_outbox"] if e["event"]["type"].endswith("follow_up_due.v1")]
-    assert (due["due"], due["days_after_signing"]) == (today.isoformat(), (today - date(2020, 1, 1)).days)
+    assert (due["due"], due["days_after_signing"]) == (today.isoformat(), (today - date(2027, 7, 30)).days)
     assert stored["next_follow_up_due"] is None
 
 

@@ -1,5 +1,9 @@
 """An organiser runs a meet end to end across the services, over real HTTP and Kafka:
-registration (meet, participants, approvals) -> matching (read model, schedule, LoI, report)."""
+registration (meet, participants, approvals) -> matching (read model, schedule, LoI, report).
+The meet is entered after it happened (``historical``, a week ago): LoIs are only taken for
+meetings that have begun."""
+from datetime import date, timedelta
+
 import pytest
 
 from tests.helpers import wait_until
@@ -29,7 +33,8 @@ def buyer(n):
 
 
 def test_from_registration_to_a_published_schedule_and_a_report(registration, matching):
-    meet = registration.post("/v1/meets", json=MEET, headers=ORGANISER).json()
+    held_on = (date.today() - timedelta(days=7)).isoformat()
+    meet = registration.post("/v1/meets", json={**MEET, "days": [held_on], "historical": True}, headers=ORGANISER).json()
     registration.post(f"/v1/meets/{meet['id']}/status", json={"status": "registration_open"}, headers=ORGANISER)
     slots = [s["id"] for s in meet["slots"]]
     people = [registration.post("/v1/sellers", json=seller(n)).json() for n in range(5)]
@@ -48,7 +53,7 @@ def test_from_registration_to_a_published_schedule_and_a_report(registration, ma
     assert draft["stats"]["value"] <= draft["stats"]["upper_bound"]
     assert matching.post(f"/v1/meets/{meet['id']}/schedule/publish", headers=ORGANISER).json()["newly_published"] == 10
     meetings = matching.get(f"/v1/meets/{meet['id']}/meetings", headers=ORGANISER).json()["items"]
-    loi = {"product": "Pashmina shawl", "quantity": {"value": "200", "unit": "piece"}, "value": {"amount": "35000000"}, "signed_on": "2027-07-30"}
+    loi = {"product": "Pashmina shawl", "quantity": {"value": "200", "unit": "piece"}, "value": {"amount": "35000000"}, "signed_on": held_on}
     for m in meetings[:3]:
         assert matching.post(f"/v1/meetings/{m['id']}/loi", json=loi, headers=ORGANISER).status_code == 201
     report = matching.get(f"/v1/meets/{meet['id']}/report", headers=ORGANISER).json()

@@ -1,7 +1,10 @@
 """An organiser's web client runs a meet of the 2022 Srinagar shape (42 sellers, 15 buyers,
 180 meetings, 30 Letters of Intent worth Rs 10.50 crore) from its creation to the final
 report through the bulk endpoints, over real HTTP and Kafka, in at most 25 calls: the
-client asks matching whether it has seen its approvals instead of polling drafts."""
+client asks matching whether it has seen its approvals instead of polling drafts. The meet
+is entered after it happened (``historical``, a week ago), as outcomes and LoIs are only
+taken for meetings that have begun, signed between their meeting's day and today."""
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -16,8 +19,9 @@ CRAFTS = (
     ("Hand knotted carpet", "handicraft", "Kashmiri Hand Knotted Carpet"), ("Papier mache box", "handicraft", "Kashmir Paper Machie"),
     ("Walnut wood tray", "handicraft", "Kashmir Walnut Wood Carving"), ("Saffron", "spices", "Kashmir Saffron"),
 )
+HELD_ON = (date.today() - timedelta(days=7)).isoformat()
 MEET = {
-    "name": "Srinagar Buyer-Seller Meet", "venue": "SKICC", "city": "Srinagar", "days": ["2027-07-30"],
+    "name": "Srinagar Buyer-Seller Meet", "venue": "SKICC", "city": "Srinagar", "days": [HELD_ON], "historical": True,
     "session_start": "10:00", "session_end": "17:00", "meeting_minutes": 20, "gap_minutes": 5,
     "breaks": [{"start": "13:00", "end": "14:00"}], "tables": 15, "capacity_sellers": 45, "capacity_buyers": 15,
 }
@@ -115,7 +119,7 @@ def test_a_srinagar_sized_meet_from_creation_to_the_report_in_at_most_25_calls(r
     values = [Decimal(2050000 + n * 100000) for n in range(LOIS)]
     lois = [
         {"seller_id": s, "buyer_id": b, "product": "Pashmina shawl", "quantity": {"value": "100", "unit": "piece"},
-         "value": {"amount": str(value)}, "signed_on": "2027-07-30"}
+         "value": {"amount": str(value)}, "signed_on": HELD_ON}
         for (s, b), value in zip(pairs[:LOIS], values)
     ]
     signed = bulk(call, "matching", f"/v1/meets/{meet_id}/lois/bulk", lois, f"lois-{meet_id}")

@@ -8,7 +8,8 @@ commands the hot paths send (``test_data_shape``).
 from __future__ import annotations
 
 import importlib
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from shared.mongo import connect
 from shared.outbox import OutboxRelay
@@ -81,10 +82,12 @@ class Platform:
 
         suggest_due(self.context(), now=roster_settled())
 
-    def run_meet(self, tag: int, sellers: int, buyers: int, signed_on: str = "2027-07-30", follow_ups_on: date | None = None) -> None:
+    def run_meet(self, tag: int, sellers: int, buyers: int, signed_on: str = "2027-07-30", follow_ups_on: date | None = None,
+                 recorded_on: date | None = None) -> None:
         """Drive one meet from creation to a published schedule and one LoI signed on
-        ``signed_on``, its follow-ups worked on ``follow_ups_on`` (31 days after the meet
-        by default), every message sent."""
+        ``signed_on``, recorded on ``recorded_on`` (matching's clock at 18:00 at the venue
+        that day; the meet's day by default, once its meetings are over), its follow-ups
+        worked on ``follow_ups_on`` (31 days after the meet by default), every message sent."""
         registration, matching = self.clients["registration"], self.clients["matching"]
         meet = registration.post("/v1/meets", json=MEET, headers=ORGANISER).get_json()
         assert registration.post(f"/v1/meets/{meet['id']}/status", json={"status": "registration_open"}, headers=ORGANISER).status_code == 200
@@ -125,6 +128,8 @@ class Platform:
             self.pump()
             scheduled = [e.subject for e in self.delivered if e.type.endswith(".meeting.scheduled.v1") and e.data.get("meet_id") == meet["id"]]
             assert scheduled, "no meeting was scheduled"
+            recorded_at = datetime.combine(recorded_on or date.fromisoformat(MEET["days"][0]), time(18), ZoneInfo("Asia/Kolkata"))
+            self.apps["matching"].extensions["matching"].clock = lambda: recorded_at
             loi = {"product": "Pashmina shawl", "quantity": {"value": "200", "unit": "piece"}, "value": {"amount": "3500000"}, "signed_on": signed_on}
             recorded = matching.post(f"/v1/meetings/{scheduled[0]}/loi", json=loi, headers=ORGANISER)
             assert recorded.status_code == 201, recorded.get_json()

@@ -1,19 +1,19 @@
 """An LoI recorded long after it was signed asks each side once where it stands: one
 status request, not the 30-, 60- and 90-day follow-ups at once (issue 14, item 4)."""
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 
 import pytest
 
-from tests.integration.shape_scenario import Platform
+from tests.integration.shape_scenario import MEET, Platform
 
 pytestmark = pytest.mark.stack
 
 
 def test_a_backdated_loi_sends_each_side_one_status_request(settings_for):
     platform = Platform(settings_for)
-    today = datetime.now(timezone.utc).date()
-    signed_on = today - timedelta(days=100)
-    platform.run_meet(1, sellers=2, buyers=1, signed_on=signed_on.isoformat(), follow_ups_on=today)
+    signed_on = date.fromisoformat(MEET["days"][0])
+    today = signed_on + timedelta(days=100)
+    platform.run_meet(1, sellers=2, buyers=1, signed_on=signed_on.isoformat(), follow_ups_on=today, recorded_on=today)
     for later in (today, today + timedelta(days=1), today + timedelta(days=120)):
         platform.follow_ups(later)
         platform.pump()

@@ -2,9 +2,9 @@
 match suggestions and preferences, requests, schedules (draft, publication, repair),
 meetings' outcomes and LoIs, the day itself, and reports.
 
-No Flask here; views call these and map ``NotFound``/``Refused`` to problems.
+No Flask here; views call these and map ``NotFound``/``Refused``/``Invalid`` to problems.
 """
-from services.matching.actions.context import Matching, NotFound, Refused, ensure_meet_running, meet_of
+from services.matching.actions.context import Invalid, Matching, NotFound, Refused, ensure_meet_running, meet_of
 from services.matching.actions.day import check_in, walk_in
 from services.matching.actions.matches import recommendations, set_preference
 from services.matching.actions.outcomes import announce_follow_ups_due, follow_up, meeting, rate, record_outcome, sign_loi
@@ -15,7 +15,7 @@ from services.matching.actions.schedules import draft_schedule, interpreters, lo
 from services.matching.actions.suggestions import suggest_due
 
 __all__ = [
-    "Matching", "NotFound", "Refused", "ensure_meet_running", "meet_of", "check_in", "walk_in", "recommendations", "set_preference", "announce_follow_ups_due", "follow_up",
+    "Matching", "NotFound", "Refused", "Invalid", "ensure_meet_running", "meet_of", "check_in", "walk_in", "recommendations", "set_preference", "announce_follow_ups_due", "follow_up",
     "meeting", "rate", "record_outcome", "sign_loi", "cancel_participant", "publish_schedule", "report", "report_all", "answer_request",
     "request_meeting", "draft_schedule", "lock_meeting", "unlock_meeting", "set_interpreter", "interpreters", "suggest_due",
 ]

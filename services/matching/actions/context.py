@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime, timezone
+from typing import Any, Callable
 
 from pymongo.database import Database
 
@@ -19,6 +20,19 @@ class Refused(ValueError):
     """The request breaks a rule of matching (the message says which)."""
 
 
+class Invalid(ValueError):
+    """A value of the request cannot be true (the message says why); ``field`` names it."""
+
+    def __init__(self, message: str, field: str):
+        super().__init__(message)
+        self.field = field
+
+
+def utc_now() -> datetime:
+    """The time now, aware, in UTC."""
+    return datetime.now(timezone.utc)
+
+
 @dataclass
 class Matching:
     profiles: ProfileStore
@@ -30,6 +44,9 @@ class Matching:
     interpreters: InterpreterStore
     occupancy: Claims
     lock_claims: Claims
+    clock: Callable[[], datetime] = utc_now
+    """The time now (aware) by which the meet's wall clock is read: whether a meeting or slot
+    has begun, the venue's today. Tests may give the context another."""
 
     @classmethod
     def on(cls, db: Database, topic: str) -> "Matching":

@@ -1,7 +1,6 @@
 """On the day: check-ins and meetings agreed there."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Any
 
 from services.matching import messages
@@ -28,7 +27,7 @@ def walk_in(ctx: Matching, meet_id: str, seller_id: str, buyer_id: str, slot_id:
     slot_ids = [s["id"] for s in meet["slots"]]
     if slot_id is not None and slot_id not in slot_ids:
         raise Refused(f"{slot_id} is not a slot of this meet.")
-    begun = started_slots(meet["slots"], meet["timezone"], datetime.now(timezone.utc))
+    begun = started_slots(meet["slots"], meet["timezone"], ctx.clock())
     if slot_id in begun:
         raise Refused(f"{slot_id} has already begun: choose a later slot, or leave it out for the first free one.")
     place = free_place(ctx.meetings.placements(meet_id), slot_ids, meet["tables"], seller_id, buyer_id, slot_id, begun)

@@ -42,12 +42,11 @@ def put_preference(ctx: Matching, meet_id: str, item: dict[str, Any]) -> bool:
 
 
 def put_outcome(meetings: MeetingsOfMeet, item: dict[str, Any]) -> tuple[str, bool]:
-    """One meeting's outcome: its id, and False when it already had it. Raises NotFound, Refused."""
+    """One meeting's outcome: its id, and False when it already had it
+    (``outcomes.record_outcome``). Raises NotFound, Refused."""
     current = meetings.find(item)
-    if current.get("outcome") == item["outcome"]:
-        return current["_id"], False
     record_outcome(meetings.ctx, current["_id"], item["outcome"])
-    return current["_id"], True
+    return current["_id"], current.get("outcome") != item["outcome"]
 
 
 def put_loi(meetings: MeetingsOfMeet, item: dict[str, Any]) -> tuple[str, bool]:

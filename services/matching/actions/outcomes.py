@@ -1,14 +1,15 @@
 """After a meeting: its outcome, the Letter of Intent, its follow-ups, and ratings."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
-from typing import Any
+from contextlib import contextmanager
+from datetime import date, timezone
+from typing import Any, Iterator
 
 from shared.money import Money
 
 from services.matching import messages
-from services.matching.actions.context import Matching, NotFound, Refused
-from services.matching.domain import follow_ups
+from services.matching.actions.context import Invalid, Matching, NotFound, Refused
+from services.matching.domain import after_meeting, follow_ups
 
 
 def meeting(ctx: Matching, meeting_id: str) -> dict[str, Any]:
@@ -19,9 +20,23 @@ def meeting(ctx: Matching, meeting_id: str) -> dict[str, Any]:
     return found
 
 
+@contextmanager
+def _as_request_errors() -> Iterator[None]:
+    """The rules of ``domain.after_meeting`` as the errors views map: Refused, Invalid."""
+    try:
+        yield
+    except after_meeting.NotBegun as exc:
+        raise Refused(str(exc)) from None
+    except after_meeting.ImpossibleDate as exc:
+        raise Invalid(str(exc), exc.field) from None
+
+
 def record_outcome(ctx: Matching, meeting_id: str, outcome: str) -> dict[str, Any]:
-    """Held, or who did not show. Raises NotFound, Refused (changed meanwhile)."""
+    """Held, or who did not show, once the meeting has begun (``domain.after_meeting``).
+    Raises NotFound, Refused (not begun yet, or changed meanwhile)."""
     current = meeting(ctx, meeting_id)
+    with _as_request_errors():
+        after_meeting.ensure_begun(current, ctx.clock())
     if current.get("outcome") == outcome:
         return current
     fields = {"outcome": outcome, "status": "held" if outcome == "held" else "no_show"}
@@ -35,8 +50,14 @@ def sign_loi(ctx: Matching, meeting_id: str, details: dict[str, Any]) -> tuple[d
     (the meeting, False when it already held this very LoI). Follow-ups already past when
     the LoI is recorded (an LoI of a meet recorded after the fact) collapse into one status
     request due today; different terms on a meeting with an LoI correct it, keeping where
-    it stands (``domain.follow_ups.recorded_loi``). Raises NotFound, Refused."""
+    it stands (``domain.follow_ups.recorded_loi``). The meeting must have begun and
+    ``signed_on`` (a date) lie between its day and today at the venue
+    (``domain.after_meeting``). Raises NotFound, Refused (not begun yet, not held, changed
+    meanwhile), Invalid (``signed_on``)."""
     current = meeting(ctx, meeting_id)
+    now = ctx.clock()
+    with _as_request_errors():
+        after_meeting.check_loi(current, details["signed_on"], now)
     if current.get("outcome") not in (None, "held"):
         raise Refused("A Letter of Intent follows a meeting that was held.")
     value = Money.parse(details["value"]["amount"], details["value"]["currency"])
@@ -49,7 +70,7 @@ def sign_loi(ctx: Matching, meeting_id: str, details: dict[str, Any]) -> tuple[d
         "delivery_terms": details.get("delivery_terms"),
         "signed_on": details["signed_on"].isoformat(),
     }
-    loi = follow_ups.recorded_loi(current.get("loi"), terms, datetime.now(timezone.utc).date())
+    loi = follow_ups.recorded_loi(current.get("loi"), terms, now.astimezone(timezone.utc).date())
     if loi is None:
         return current, False
     fields = {"loi": loi, "outcome": "held", "status": "held", "next_follow_up_due": _next_due(loi)}
@@ -65,7 +86,7 @@ def follow_up(ctx: Matching, meeting_id: str, details: dict[str, Any]) -> dict[s
     loi = current.get("loi")
     if not loi:
         raise Refused("This meeting has no Letter of Intent to follow up.")
-    today = datetime.now(timezone.utc).date().isoformat()
+    today = ctx.clock().astimezone(timezone.utc).date().isoformat()
     loi = {**loi, "status": details["status"], "history": loi.get("history", []) + [{"on": today, "status": details["status"], "note": details.get("note")}]}
     loi["follow_up"] = [{**f, "status": "done"} if f["due"] <= today or details["status"] != "in_negotiation" else f for f in loi["follow_up"]]
     if details.get("order_value"):
@@ -109,8 +130,11 @@ def _announce_due(ctx: Matching, current: dict[str, Any], today: date) -> int:
 
 
 def rate(ctx: Matching, meeting_id: str, participant_id: str, stars: int, wants_to_continue: bool) -> dict[str, Any]:
-    """One side's rating of the meeting. Raises NotFound, Refused."""
+    """One side's rating of the meeting, once it has begun (``domain.after_meeting``).
+    Raises NotFound, Refused (not begun yet, or changed meanwhile)."""
     current = meeting(ctx, meeting_id)
+    with _as_request_errors():
+        after_meeting.ensure_begun(current, ctx.clock())
     side = "seller" if participant_id == current["seller_id"] else "buyer"
     ratings = {**current.get("ratings", {}), side: {"stars": stars, "wants_to_continue": wants_to_continue}}
     if not ctx.meetings.update(meeting_id, current["version"], {"ratings": ratings}, []):

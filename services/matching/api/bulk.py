@@ -1,6 +1,9 @@
 """Bulk entries of a meet (``shared/bulk.py``: at most ``MAX_ITEMS`` items, a report per
 item, ``Idempotency-Key``): wishes, outcomes and Letters of Intent, meetings named by
-seller and buyer. Outcomes and LoIs go on after the meet is completed; wishes do not."""
+seller and buyer. Outcomes and LoIs go on after the meet is completed; wishes do not. An
+outcome or LoI of a meeting that has not begun is refused (409), an LoI signed on a day it
+cannot have been is invalid (422 naming ``signed_on``), item by item
+(``domain.after_meeting``)."""
 from flask import Blueprint, current_app
 
 from shared.auth import ORGANISER
@@ -12,7 +15,8 @@ from services.matching.actions import entries
 from services.matching.schemas import BulkLoiItem, BulkOutcomeItem, BulkPreferenceItem
 
 bp = Blueprint("bulk", __name__, url_prefix="/v1/meets/<meet_id>")
-ITEM_FAILURES = {actions.NotFound: lambda exc: (404, {}), actions.Refused: lambda exc: (409, {})}
+ITEM_FAILURES = {actions.NotFound: lambda exc: (404, {}), actions.Refused: lambda exc: (409, {}),
+                 actions.Invalid: lambda exc: (422, {"errors": {exc.field: [str(exc)]}})}
 BulkPreferencesIn = bulk_body(BulkPreferenceItem, "BulkPreferencesIn")
 BulkOutcomesIn = bulk_body(BulkOutcomeItem, "BulkOutcomesIn")
 BulkLoisIn = bulk_body(BulkLoiItem, "BulkLoisIn")
@@ -37,14 +41,16 @@ def preferences(meet_id: str):
 
 
 @bp.post("/outcomes/bulk")
-@documented_bulk("Many meetings' outcomes at once (held or who did not show), by meeting id or by seller and buyer", BulkOutcomesIn)
+@documented_bulk("Many meetings' outcomes at once (held or who did not show), by meeting id or by seller and buyer; "
+                 "a meeting that has not begun is refused (409)", BulkOutcomesIn)
 @idempotent
 def outcomes(meet_id: str):
     return _on_meetings(meet_id, BulkOutcomeItem(), entries.put_outcome)
 
 
 @bp.post("/lois/bulk")
-@documented_bulk("Many signed Letters of Intent at once, by seller and buyer (no meeting id needed)", BulkLoisIn)
+@documented_bulk("Many signed Letters of Intent at once, by seller and buyer (no meeting id needed); a meeting that has not begun "
+                 "is refused (409), a signed_on before its day or after today at the venue is invalid (422)", BulkLoisIn)
 @idempotent
 def lois(meet_id: str):
     return _on_meetings(meet_id, BulkLoiItem(), entries.put_loi)

@@ -34,14 +34,15 @@ def get_meeting(meeting_id: str):
 
 
 @bp.post("/outcome")
-@documented("Record that a meeting was held, or who did not show", tags=("meetings",), body=OutcomeIn, roles=(PARTICIPANT, ORGANISER), errors=(400, 404, 409))
+@documented("Record that a meeting was held, or who did not show, once it has begun (409 before)", tags=("meetings",), body=OutcomeIn, roles=(PARTICIPANT, ORGANISER), errors=(400, 404, 409))
 def outcome(meeting_id: str):
     _meeting_for_party(meeting_id, ORGANISER)
     return _public(actions.record_outcome(ctx(), meeting_id, OutcomeIn().load(json_body())["outcome"]))
 
 
 @bp.post("/loi")
-@documented("Record a signed Letter of Intent (follow-ups due at 30/60/90 days); other terms on a meeting with an LoI correct it, keeping where it stands", tags=("meetings",), body=LoiIn, roles=(PARTICIPANT, ORGANISER), errors=(400, 404, 409))
+@documented("Record a signed Letter of Intent (follow-ups due at 30/60/90 days) once the meeting has begun (409 before), signed on its day "
+            "or later and not after today at the venue (422 naming signed_on); other terms on a meeting with an LoI correct it, keeping where it stands", tags=("meetings",), body=LoiIn, roles=(PARTICIPANT, ORGANISER), errors=(400, 404, 409))
 def loi(meeting_id: str):
     _meeting_for_party(meeting_id, ORGANISER)
     return _public(actions.sign_loi(ctx(), meeting_id, LoiIn().load(json_body()))[0]), 201
@@ -56,7 +57,7 @@ def follow_up(meeting_id: str):
 
 
 @bp.post("/rating")
-@documented("Rate a meeting and say whether you want to continue", tags=("meetings",), body=RatingIn, roles=(PARTICIPANT,), errors=(400, 404, 409))
+@documented("Rate a meeting once it has begun, and say whether you want to continue", tags=("meetings",), body=RatingIn, roles=(PARTICIPANT,), errors=(400, 404, 409))
 def rate(meeting_id: str):
     caller = require(PARTICIPANT)
     meeting = actions.meeting(ctx(), meeting_id)
