@@ -306,6 +306,10 @@ def test_pairs_without_a_common_language_get_an_interpreter_from_the_pool_named_
     assert client.post(f"/v1/meets/{meet.id}/schedule/publish", headers=ORGANISER).status_code == 200
     published = client.application.extensions["matching"].meetings.collection.find({"meet_id": meet.id})
     assert {(m["interpreter"], m["interpreter_name"]) for m in published} == {("int-1", "Rafiq")}
+    buyer_side = {"Authorization": f"Bearer {client.application.extensions['auth'].issue('b7')}"}
+    mine = client.get(f"/v1/meets/{meet.id}/meetings", headers=buyer_side).get_json()["items"]
+    assert [(m["interpreter_name"], m["interpreter_languages"]) for m in mine] == [("Rafiq", ["ks", "en"])] * 2, \
+        "a participant, who never sees the pool, reads the interpreter's languages on the meeting"
     feed = client.get(f"/v1/meets/{meet.id}/agenda/b7.ics", headers=ORGANISER)
     assert feed.headers["Content-Type"] == "text/calendar; charset=utf-8"
     calendar = Calendar.from_ical(feed.get_data())

@@ -41,7 +41,7 @@ def publish_schedule(ctx: Matching, meet_id: str, reviewed: str | None = None) -
     slots = {s["id"]: s for s in meet["slots"]}
     unnamed = sorted({w for m in pending if not set(NAMES) <= m.keys() for w in (m["seller_id"], m["buyer_id"])})
     profiles = ctx.profiles.many(unnamed) if unnamed else {}
-    interpreters = interpreter_names(ctx, meet_id)
+    interpreters = interpreter_pool(ctx, meet_id)
     left_out = _claim_places(ctx, meet, draft_id, [meeting_doc(meet, m, slots, profiles, interpreters) for m in pending], begun=stored.get("publishing") == draft_id)
     if left_out:
         summary["left_out"] = left_out
@@ -60,16 +60,18 @@ def publish_schedule(ctx: Matching, meet_id: str, reviewed: str | None = None) -
     return {**summary, "newly_published": created}
 
 
-def interpreter_names(ctx: Matching, meet_id: str) -> dict[str, str]:
-    """Interpreter id -> name, for the meet's pool."""
-    return {i["interpreter_id"]: i["name"] for i in ctx.interpreters.for_meet(meet_id)}
+def interpreter_pool(ctx: Matching, meet_id: str) -> dict[str, dict]:
+    """Interpreter id -> ``{"name", "languages"}`` (language codes), for the meet's pool."""
+    return {i["interpreter_id"]: {"name": i["name"], "languages": list(i.get("languages") or [])} for i in ctx.interpreters.for_meet(meet_id)}
 
 
-def meeting_doc(meet: dict, m: dict, slots: dict, profiles: dict[str, ParticipantProfile], interpreters: dict[str, str] | None = None) -> dict[str, Any]:
+def meeting_doc(meet: dict, m: dict, slots: dict, profiles: dict[str, ParticipantProfile], interpreters: dict[str, dict] | None = None) -> dict[str, Any]:
     """The published meeting document of a draft meeting ``m`` (names from ``m`` if it has
-    them; the interpreter's name from ``interpreters``, id -> name, so that messages name
-    them)."""
+    them; the interpreter's name and languages from ``interpreters``, id -> ``{"name",
+    "languages"}`` as ``interpreter_pool`` gives, so that messages and agendas name them
+    without the pool, which participants do not see)."""
     slot = slots[m["slot_id"]]
+    interpreter = (interpreters or {}).get(m["interpreter"]) if m.get("interpreter") else None
     names = {k: m[k] for k in NAMES} if set(NAMES) <= m.keys() else party_names(profiles.get(m["seller_id"]), profiles.get(m["buyer_id"]))
     return {
         "_id": f"{meet['_id']}:{m['seller_id']}:{m['buyer_id']}",
@@ -77,7 +79,8 @@ def meeting_doc(meet: dict, m: dict, slots: dict, profiles: dict[str, Participan
         "slot_id": m["slot_id"], "slot_index": m["slot_index"], "day": slot["day"], "start": slot["start"], "end": slot["end"],
         "table": m["table"], "timezone": meet["timezone"], "reasons": m["reasons"], "kind": m["kind"], "value": m["value"],
         "interpreter": m.get("interpreter"),
-        "interpreter_name": (interpreters or {}).get(m["interpreter"]) if m.get("interpreter") else None,
+        "interpreter_name": interpreter["name"] if interpreter else None,
+        "interpreter_languages": list(interpreter["languages"]) if interpreter else [],
         "status": "scheduled", "version": 1,
         **names,
     }
@@ -115,7 +118,7 @@ def cancel_participant(ctx: Matching, meet_id: str, participant_id: str, reason:
             ctx.meetings.mark_cancelled(meet_id, doc["_id"])
             vacate(ctx, doc)
     slots = {s["id"]: s for s in meet["slots"]}
-    interpreters = interpreter_names(ctx, meet_id)
+    interpreters = interpreter_pool(ctx, meet_id)
     added_ids = []
     for meeting in added:
         doc = meeting_doc(meet, draft_meeting(meeting, problem, reasons, profiles), slots, profiles, interpreters)

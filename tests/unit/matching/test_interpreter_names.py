@@ -1,5 +1,7 @@
 """A published meeting and its event name the interpreter, so messages can say who it is
-(notifications never sees matching's pool); older events without the name still read."""
+(notifications never sees matching's pool), and the meeting says the interpreter's
+languages, for participants' agendas (they never see the pool either); older events
+without the name still read."""
 from shared import contracts
 from services.matching.actions.publishing import meeting_doc
 from services.matching.messages import MEETING_SCHEDULED, meeting_event
@@ -10,15 +12,15 @@ DRAFTED = {"seller_id": "s1", "buyer_id": "b1", "slot_id": "s-1", "slot_index": 
 
 
 def test_the_meeting_and_its_event_carry_the_interpreters_name():
-    doc = meeting_doc(MEET, DRAFTED, {"s-1": MEET["slots"][0]}, {}, {"int-1": "Rafiq Ahmad"})
-    assert (doc["interpreter"], doc["interpreter_name"]) == ("int-1", "Rafiq Ahmad")
+    doc = meeting_doc(MEET, DRAFTED, {"s-1": MEET["slots"][0]}, {}, {"int-1": {"name": "Rafiq Ahmad", "languages": ["ks", "en"]}})
+    assert (doc["interpreter"], doc["interpreter_name"], doc["interpreter_languages"]) == ("int-1", "Rafiq Ahmad", ["ks", "en"])
     data = contracts.read_data(meeting_event(MEETING_SCHEDULED, doc))
     assert (data["interpreter"], data["interpreter_name"]) == ("int-1", "Rafiq Ahmad")
 
 
 def test_a_meeting_without_an_interpreter_names_none_and_an_older_event_still_reads():
-    doc = meeting_doc(MEET, {**DRAFTED, "interpreter": None}, {"s-1": MEET["slots"][0]}, {}, {"int-1": "Rafiq Ahmad"})
-    assert doc["interpreter_name"] is None
+    doc = meeting_doc(MEET, {**DRAFTED, "interpreter": None}, {"s-1": MEET["slots"][0]}, {}, {"int-1": {"name": "Rafiq Ahmad", "languages": ["ks", "en"]}})
+    assert doc["interpreter_name"] is None and doc["interpreter_languages"] == []
     event = meeting_event(MEETING_SCHEDULED, {**doc, "interpreter": "int-1"})
     del event.data["interpreter_name"]
     assert contracts.read_data(event)["interpreter_name"] is None
