@@ -10,12 +10,17 @@ Two questions, both answered from what the service's consumer group has done:
   per item, see ``shared/bulk.py``) have been handled here: the consumer records every
   handled event id in its ledger (``shared/consumer.py``), read by ``_id``. A client may
   wait up to ``MAX_WAIT_SECONDS`` for them instead of polling (less where
-  ``BSM_FRESHNESS_MAX_WAIT_SECONDS`` says so: a wait holds one of the API's threads).
+  ``BSM_FRESHNESS_MAX_WAIT_SECONDS`` says so). A wait holds one of the API's threads, so
+  each process lets at most ``MAX_WAITERS`` requests wait at once
+  (``BSM_FRESHNESS_MAX_WAITERS``); another asking to wait meanwhile is answered at once,
+  marked ``busy``, with ``Retry-After``, and the API's other threads stay free for
+  everyone else's requests.
 """
 from __future__ import annotations
 
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from flask import Blueprint, request
@@ -31,6 +36,8 @@ from shared.openapi import documented
 from shared.text import SingleLine
 
 MAX_WAIT_SECONDS = 20
+MAX_WAITERS = 2
+"""Requests one API process lets wait at once: half of ``make run``'s 4 threads."""
 MAX_EVENT_IDS = 200
 POLL_SECONDS = 0.25
 
@@ -46,12 +53,20 @@ class Freshness:
     group: str
     topics: list[str]
     max_wait_seconds: float = MAX_WAIT_SECONDS
+    max_waiters: int = MAX_WAITERS
+    _waiting: threading.BoundedSemaphore = field(init=False, repr=False)
+
+    def __post_init__(self):
+        self._waiting = threading.BoundedSemaphore(max(self.max_waiters, 0))
 
     @classmethod
     def of(cls, settings, db: Database, group: str, topics: list[str]) -> "Freshness":
-        """The freshness of ``settings``' service consuming ``topics`` (logical names) as ``group``."""
+        """The freshness of ``settings``' service consuming ``topics`` (logical names) as
+        ``group``; ``BSM_FRESHNESS_MAX_WAIT_SECONDS`` and ``BSM_FRESHNESS_MAX_WAITERS``
+        (0: nobody waits) from its settings."""
         max_wait = min(float(settings.extra.get("BSM_FRESHNESS_MAX_WAIT_SECONDS", MAX_WAIT_SECONDS)), MAX_WAIT_SECONDS)
-        return cls(db, settings.kafka_bootstrap_servers, settings.topic_prefix, group, [settings.topic(t) for t in topics], max_wait)
+        waiters = int(settings.extra.get("BSM_FRESHNESS_MAX_WAITERS", MAX_WAITERS))
+        return cls(db, settings.kafka_bootstrap_servers, settings.topic_prefix, group, [settings.topic(t) for t in topics], max_wait, waiters)
 
     def positions(self, topic: str | None = None) -> dict[str, Any]:
         """``{"group", "partitions": [{topic, partition, consumed, end, behind}], "behind",
@@ -71,16 +86,29 @@ class Freshness:
 
     def seen(self, event_ids: list[str], wait_seconds: float = 0, sleep: Callable[[float], None] = time.sleep) -> dict[str, Any]:
         """Which of ``event_ids`` this group has handled; waits up to ``wait_seconds`` for
-        the rest. ``{"seen": [...], "missing": [...], "up_to_date": not missing}``."""
-        deadline = time.monotonic() + wait_seconds
-        missing = list(dict.fromkeys(event_ids))
-        while True:
-            ledger = self.db[PROCESSED]
-            missing = [i for i in missing if ledger.find_one({"_id": f"{self.group}:{i}"}, {"_id": 1}) is None]
-            if not missing or time.monotonic() >= deadline:
-                break
+        the rest, unless ``max_waiters`` requests are waiting already (then ``busy``).
+        ``{"seen": [...], "missing": [...], "up_to_date": not missing, "busy": bool}``."""
+        missing = self._missing(list(dict.fromkeys(event_ids)))
+        busy = False
+        if missing and wait_seconds > 0:
+            if self._waiting.acquire(blocking=False):
+                try:
+                    missing = self._wait_for(missing, time.monotonic() + wait_seconds, sleep)
+                finally:
+                    self._waiting.release()
+            else:
+                busy = True
+        return {"seen": [i for i in dict.fromkeys(event_ids) if i not in missing], "missing": missing, "up_to_date": not missing, "busy": busy}
+
+    def _missing(self, event_ids: list[str]) -> list[str]:
+        ledger = self.db[PROCESSED]
+        return [i for i in event_ids if ledger.find_one({"_id": f"{self.group}:{i}"}, {"_id": 1}) is None]
+
+    def _wait_for(self, missing: list[str], deadline: float, sleep: Callable[[float], None]) -> list[str]:
+        while missing and time.monotonic() < deadline:
             sleep(POLL_SECONDS)
-        return {"seen": [i for i in dict.fromkeys(event_ids) if i not in missing], "missing": missing, "up_to_date": not missing}
+            missing = self._missing(missing)
+        return missing
 
 
 class PartitionOut(Schema):
@@ -102,6 +130,8 @@ class EventsSeenOut(Schema):
     seen = fields.List(fields.Str())
     missing = fields.List(fields.Str())
     up_to_date = fields.Bool(metadata={"description": "Every event asked about was handled"})
+    busy = fields.Bool(metadata={"description": "The service was already holding as many waiting requests as it lets wait, so this one "
+                                                "answered at once without waiting: retry after Retry-After seconds"})
 
 
 class EventsQuery(Schema):
@@ -134,6 +164,7 @@ def freshness_blueprint(freshness: Freshness) -> Blueprint:
         require(*roles)
         ids = [part.strip() for given in request.args.getlist("id") for part in given.split(",") if part.strip()]
         asked = EventsQuery().load({"id": ids, "wait": request.args.get("wait", "0")})
-        return freshness.seen(asked["id"], min(asked["wait"], freshness.max_wait_seconds))
+        answer = freshness.seen(asked["id"], min(asked["wait"], freshness.max_wait_seconds))
+        return (answer, 200, {"Retry-After": "1"}) if answer["busy"] else answer
 
     return bp

@@ -35,7 +35,7 @@ from services.matching.meetings_store import (
 
 PARTICIPANTS, MEETS, PARTICIPATION, SCHEDULES, REQUESTS = "participants", "meets", "participation", "schedules", "requests"
 ROSTERS, PREFERENCE_SETS, INTERPRETER_POOLS, REQUEST_COUNTS = "rosters", "preference_sets", "interpreter_pools", "request_counts"
-APPROVED_COUNTS = "approved_counts"
+APPROVED_COUNTS, DRAFT_REPORTS = "approved_counts", "draft_reports"
 SUGGESTIONS_DUE, PROFILES_AWAITED = "suggestions_due", "profiles_awaited"
 ROSTER_PARTS = 32
 OUTBOX_COLLECTIONS = [PARTICIPANTS, PARTICIPATION, SCHEDULES, MEETINGS, REQUESTS, PUBLICATIONS]
@@ -57,7 +57,8 @@ def ensure_indexes(db: Database) -> None:
     (results, request lists), the one-off adoption of documents stored before the per-meet documents existed, and the
     one-off rewrite of GI tags stored under the names the platform used before (``shared/gi_tags.py``)."""
     present = set(db.list_collection_names())
-    for name in {ROSTERS, PREFERENCE_SETS, INTERPRETER_POOLS, REQUEST_COUNTS, MEETING_LISTS, PUBLICATIONS, FOLLOW_UPS_DUE, SUGGESTIONS_DUE, PROFILES_AWAITED} - present:
+    for name in {ROSTERS, PREFERENCE_SETS, INTERPRETER_POOLS, REQUEST_COUNTS, MEETING_LISTS, PUBLICATIONS, FOLLOW_UPS_DUE, SUGGESTIONS_DUE,
+                 PROFILES_AWAITED, DRAFT_REPORTS} - present:
         try:
             db.create_collection(name)
         except (CollectionInvalid, OperationFailure):
@@ -323,6 +324,20 @@ class ScheduleStore:
 
     def get(self, meet_id: str) -> dict[str, Any] | None:
         return self.db[SCHEDULES].find_one({"_id": meet_id}, HIDDEN)
+
+    def save_report(self, meet_id: str, draft_id: str, report: dict[str, Any]) -> None:
+        """Keep the report of draft ``draft_id`` (left out, without meetings, per person,
+        required missing) in ``draft_reports/<meet>``, apart from the draft that publishing
+        reads, replacing the previous draft's."""
+        self.db[DRAFT_REPORTS].replace_one({"_id": meet_id}, {"_id": meet_id, "draft_id": draft_id, **report}, upsert=True)
+
+    def report(self, meet_id: str, draft_id: str) -> dict[str, Any] | None:
+        """The kept report of draft ``draft_id`` (without ``_id`` and ``draft_id``); None
+        when the stored one is another draft's, or none is kept."""
+        doc = self.db[DRAFT_REPORTS].find_one({"_id": meet_id})
+        if doc is None or doc.get("draft_id") != draft_id:
+            return None
+        return {k: v for k, v in doc.items() if k not in ("_id", "draft_id")}
 
     def put_lock(self, meet_id: str, lock: dict[str, Any]) -> None:
         """Pin a meeting to a slot (and table) for every re-run of the draft: one lock per

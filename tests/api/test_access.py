@@ -95,6 +95,7 @@ MATRIX = {
         ("GET", "/v1/meets/<meet_id>/interpreters"): (None, STAFF),
         ("PUT", "/v1/meets/<meet_id>/interpreters/<interpreter_id>"): ({"name": "Interpreter", "languages": ["en", "hi"], "availability": ["s1"]}, ORGANISERS),
         ("POST", "/v1/meets/<meet_id>/schedule/draft"): ({}, ORGANISERS),
+        ("GET", "/v1/meets/<meet_id>/schedule/draft"): (None, STAFF),
         ("POST", "/v1/meets/<meet_id>/schedule/locks"): ({"seller_id": "s", "buyer_id": "b", "slot_id": "s1"}, ORGANISERS),
         ("DELETE", "/v1/meets/<meet_id>/schedule/locks/<seller_id>/<buyer_id>"): (None, ORGANISERS),
         ("POST", "/v1/meets/<meet_id>/schedule/publish"): (None, ORGANISERS),

@@ -6,7 +6,7 @@ import pytest
 from shared.contracts import registration as catalogue
 from services.registration.domain.applications import Application
 from services.registration.messages import participant_event, participation_event
-from tests.api.conftest import ORGANISER
+from tests.api.conftest import OPERATOR, ORGANISER
 from tests.api.test_matching_api import matching, meet_with_people, seller  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.stack
@@ -93,3 +93,23 @@ def test_publish_by_draft_id_refuses_a_draft_that_a_newer_one_replaced(meet_with
     assert published.status_code == 200 and published.get_json()["newly_published"] == len(newer["meetings"])
     blank = client.post(f"/v1/meets/{meet.id}/schedule/publish", json={"draft_id": ""}, headers=ORGANISER)
     assert blank.status_code == 422 and "draft_id" in blank.get_json()["errors"]
+
+
+def test_the_draft_under_review_reads_back_whole_without_building_another(meet_with_people):
+    client, _, meet = meet_with_people
+    url = f"/v1/meets/{meet.id}/schedule/draft"
+    none_yet = client.get(url, headers=ORGANISER)
+    assert none_yet.status_code == 404 and none_yet.content_type == "application/problem+json"
+    built = client.post(url, json={"time_limit_s": 1, "max_meetings": 2}, headers=ORGANISER).get_json()
+
+    for staff in (ORGANISER, OPERATOR):
+        read = client.get(url, headers=staff)
+        assert read.status_code == 200
+        assert read.get_json() == built, "the same draft, stats and report as answered when built"
+    again = client.get(url, headers=ORGANISER).get_json()
+    assert client.post(f"/v1/meets/{meet.id}/schedule/publish", json={"draft_id": again["draft_id"]}, headers=ORGANISER).status_code == 200, \
+        "reading a draft does not replace it: the one read can be published"
+
+    newer = client.post(url, json={"time_limit_s": 1, "max_meetings": 3}, headers=ORGANISER)
+    assert newer.status_code == 200, newer.get_json()
+    assert client.get(url, headers=ORGANISER).get_json() == newer.get_json()

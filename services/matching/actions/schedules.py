@@ -213,7 +213,25 @@ def draft_schedule(
     except PublicationUnfinished:
         raise Refused("The previous draft's publication has not finished: publish again to complete it, then draft.") from None
     report = draft_report(solution, problem)
-    return {**draft, **report, "required_missing": required_missing(problem, report["left_out"], unmet)}
+    report["required_missing"] = required_missing(problem, report["left_out"], unmet)
+    ctx.schedules.save_report(meet_id, draft["id"], report)
+    return {**draft, **report}
+
+
+REPORT_FIELDS = ("left_out", "without_meetings", "per_person", "required_missing")
+
+
+def stored_draft(ctx: Matching, meet_id: str) -> dict[str, Any]:
+    """The draft under review as ``draft_schedule`` answered it (``id``, ``stats``,
+    ``meetings``, ``registration_seen`` and the report: ``REPORT_FIELDS``), so that another
+    organiser can review the same draft without building one (which would make it the
+    latest). Raises NotFound (no draft built for the meet)."""
+    meet_of(ctx, meet_id)
+    draft = (ctx.schedules.get(meet_id) or {}).get("draft")
+    if not draft:
+        raise NotFound(f"No draft has been built for meet {meet_id}.")
+    report = ctx.schedules.report(meet_id, draft["id"]) or {}
+    return {**draft, **{k: report.get(k, {} if k == "per_person" else []) for k in REPORT_FIELDS}}
 
 
 def _kept_meetings(ctx: Matching, meet_id: str, problem: Problem) -> tuple[list[Meeting], set[tuple[str, str]]]:

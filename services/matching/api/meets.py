@@ -112,7 +112,21 @@ def draft(meet_id: str):
     seen = _registration_seen(meet_id, body["force"])
     built = actions.draft_schedule(ctx(), meet_id, body["max_meetings"], body["max_meetings_by_participant"], body["buyer_preference_factor"],
                                    body["time_limit_s"], seen=seen, rules=rules)
-    warnings = [] if seen["complete"] else [_behind_message(seen)]
+    return _draft_answer(built)
+
+
+@bp.get("/schedule/draft")
+@documented("The draft under review, with its report, as it was answered when built: for another organiser to review it without "
+            "building another (which would become the latest)", tags=("schedule",), response=DraftOut, roles=STAFF, errors=(404,))
+def draft_under_review(meet_id: str):
+    require(*STAFF)
+    return _draft_answer(actions.stored_draft(ctx(), meet_id))
+
+
+def _draft_answer(built: dict) -> dict:
+    """A draft as ``DraftOut`` shows it; a draft built on incomplete registration data warns."""
+    seen = built.get("registration_seen") or {}
+    warnings = [] if seen.get("complete", True) else [_behind_message(seen)]
     shown = {key: built[key] for key in ("stats", "meetings", "left_out", "without_meetings", "per_person", "required_missing")}
     return {"draft_id": built["id"], **shown, "registration_seen": seen, "warnings": warnings}
 
