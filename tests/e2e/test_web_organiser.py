@@ -4,8 +4,11 @@ registration, uploads the sellers' and the buyers' CSV files through the import 
 applied to the meet for every slot), approves every undecided application at once, adds an
 interpreter, drafts the schedule (through the "matching is catching up" page when it
 comes), reviews the grid, publishes, watches the schedule messages go out, checks someone
-in, marks a no-show and sees the repair, records an outcome and a Letter of Intent and,
-from a follow-up call, its order, and reads the results charts and their CSV. Every
+in, marks a no-show and sees the repair, and finds that the day's page takes no outcome
+before a meeting begins. For a meet held earlier (recorded after the fact, with the same
+people) the organiser records an outcome and a Letter of Intent (one dated before its
+meeting is refused on its row) and, from a follow-up call, its order, and reads the
+results charts and their CSV. Every
 organiser page passes axe-core with no serious or critical violation; the screenshots are
 README's (docs/screenshots/organiser-*.png)."""
 from __future__ import annotations
@@ -20,6 +23,7 @@ import pytest
 
 from tests.browser import Browser, BrowserError
 from tests.conftest import REPO
+from tests.e2e.web_pages import HELD_ON, held_meet
 
 pytestmark = pytest.mark.stack
 
@@ -29,6 +33,9 @@ SELLERS = (("Ghulam Nabi Dar", "Srinagar", "Pashmina shawl", "handloom", "Kashmi
            ("Shafiqa Bano", "Budgam", "Papier mache box", "handicraft", "Kashmir Papier Mache"),
            ("Mohammad Yousuf", "Anantnag", "Walnut wood tray", "handicraft", "Kashmir Walnut Wood Carving"),
            ("Rafiqa Akhtar", "Pulwama", "Saffron", "spices", "Kashmir Saffron"))
+MEET_SHAPE = {"name": "Srinagar Craft Meet", "venue": "SKICC", "city": "Srinagar", "days": ["2027-07-30"], "session_start": "10:00",
+              "session_end": "12:00", "meeting_minutes": 20, "gap_minutes": 0, "tables": 3, "capacity_sellers": 10, "capacity_buyers": 5}
+"""The shape of the meet the test creates through the form, for the one it records after the fact."""
 BUYERS = (("Asha Mehta", "Dilli Haat Crafts", "retail_brand", "IN", "no"), ("Jonas Weber", "Weber Import GmbH", "importer", "DE", "yes"))
 
 
@@ -178,12 +185,30 @@ def test_an_organiser_creates_imports_approves_drafts_publishes_and_reads_the_ch
         assert "Cancelled: 0" not in browser.text()
         checked(browser, "repair")
         browser.open(f"{web}/organiser/meets/{meet_id}/day")
-        row = browser.evaluate("document.querySelector('select[name^=outcome_]').name.split('_')[1]")
+        assert browser.evaluate("document.querySelector('select[name^=outcome_]') === null"), "no outcome before a meeting begins"
+        assert "Outcome and LoI from 2027-07-30 10:" in browser.text(), browser.text()
+
+        people = [a["participant_id"] for a in applied]
+        earlier, held = held_meet(registration, matching, people, {**MEET_SHAPE, "name": "Srinagar Craft Meet, recorded after"})
+        meet_id = earlier["id"]
+        live = [m for m in held if m["status"] != "cancelled"]
+        browser.open(f"{web}/organiser/meets/{meet_id}/day")
+        rows = browser.evaluate("[...document.querySelectorAll('select[name^=outcome_]')].map(s => s.name.split('_')[1])")
+        assert len(rows) == len(live) >= 2, browser.text()
+        row, other = rows[:2]
+        assert browser.evaluate(f"document.querySelector('input[name=signed_{row}]').min") == HELD_ON
         set_value(browser, f"select[name=outcome_{row}]", "held")
-        browser.fill({f"input[name=product_{row}]": "Pashmina shawl", f"input[name=quantity_{row}]": "50", f"input[name=value_{row}]": "1250000"})
+        browser.fill({f"input[name=product_{row}]": "Pashmina shawl", f"input[name=quantity_{row}]": "50", f"input[name=value_{row}]": "1250000",
+                      f"input[name=product_{other}]": "Saffron", f"input[name=value_{other}]": "90000"})
+        browser.evaluate(f"document.querySelector('input[name=signed_{other}]').removeAttribute('min')")  # a browser that lets any date through
+        set_value(browser, f"input[name=signed_{other}]", "2026-07-29")
         checked(browser, "day")
         browser.click("form[action$='/day/results'] button[type=submit]")
-        assert "Outcomes: 1 done" in browser.text() and "Letters of Intent: 1 done" in browser.text(), browser.text()
+        text = browser.text()
+        assert "Outcomes: 1 done" in text and "Letters of Intent: 1 done, 0 unchanged, 1 refused" in text, text
+        refused = browser.evaluate(f"document.querySelector('#refused-{other}').innerText")
+        assert "LoI refused: Signed on: 2026-07-29 is before the meeting (2026-07-30)" in refused, refused
+        assert browser.evaluate(f"document.querySelector('input[name=product_{other}]').value") == "Saffron"
 
         browser.open(f"{web}/organiser/meets/{meet_id}/follow-ups")
         assert "Pashmina shawl, 1250000.00 INR" in browser.text(), browser.text()

@@ -40,6 +40,7 @@ def stubbed_app(monkeypatch):
     monkeypatch.setattr(schedule, "get", lambda service, path, **kw: MEET)
     monkeypatch.setattr(schedule, "every", lambda *a, **k: [])
     monkeypatch.setattr(schedule, "names", lambda ids: {})
+    monkeypatch.setattr(schedule, "pool_of", lambda meet_id: [])
     monkeypatch.setattr(schedule, "post", draft)
     server = make_server("127.0.0.1", 0, create_app({}), threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -1,17 +1,23 @@
 """A seller on a phone (360 x 740, headless Chromium), in Urdu, uses the web app against the
 real platform: registers, verifies with the code the SMS gateway received, applies to a
 meet, asks a buyer for a meeting and, once the organisers publish, sees the agenda with
-where to go next and subscribes to it. Every page passes axe-core with no serious or
+where to go next and subscribes to it. Before the meeting its page only says when what
+happened can be recorded; at a meet held earlier (recorded after the fact) the seller
+records a meeting's outcome and its Letter of Intent, whose date runs from the meeting's day
+to today (a date outside is refused beside the field). Every page passes axe-core with no serious or
 critical violation; the first visit transfers at most 200 KB. The screenshots are README's
 (docs/screenshots/)."""
 from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
 
 from tests.browser import Browser
-from tests.e2e.web_pages import (ORGANISER, MEET, SCREENSHOTS, applicant, approve, checked, choose_language, open_meet, shown_after_reloads,
-                                 sms_code)
+from tests.e2e.web_pages import (HELD_ON, ORGANISER, MEET, SCREENSHOTS, applicant, approve, checked, choose_language, held_meet, open_meet,
+                                 shown_after_reloads, sms_code)
 from tests.helpers import wait_until
 
 pytestmark = pytest.mark.stack
@@ -103,11 +109,33 @@ def test_a_seller_on_a_phone_in_urdu_registers_applies_asks_and_sees_the_agenda(
         published = matching.get(f"/v1/meets/{meet['id']}/meetings", headers=ORGANISER).json()["items"]
         assert len(published) == 1
         browser.click(f"a[href='/meetings/{published[0]['id']}']")
+        assert browser.evaluate("document.querySelector('input[name=outcome]') === null"), browser.text()
+        assert browser.evaluate("document.querySelector(\"form[action$='/loi']\") === null")
+        ahead = browser.evaluate("document.querySelector('#not-yet').innerText")
+        assert "ملاقات شروع ہونے کے بعد" in ahead and published[0]["start"] in ahead, ahead
+        assert browser.axe_violations() == []
+
+        held, [meeting] = held_meet(registration, matching, [seller_id, buyer["id"]])
+        before = datetime.now(ZoneInfo(held["timezone"])).date().isoformat()
+        browser.open(f"{web}/meetings/{meeting['id']}")
+        after = datetime.now(ZoneInfo(held["timezone"])).date().isoformat()
+        signed_on = "document.querySelector('#f-signed_on')"
+        assert browser.evaluate(f"{signed_on}.value") in (before, after) and browser.evaluate(f"{signed_on}.max") in (before, after)
+        assert browser.evaluate(f"{signed_on}.min") == HELD_ON
         browser.evaluate("document.querySelector('input[name=outcome][value=held]').checked = true")
-        browser.click(f"form[action='/meetings/{published[0]['id']}'] button")
-        browser.fill({"#f-product": "Pashmina shawl", "#f-quantity": "200", "#f-unit": "piece", "#f-amount": "3500000"})
+        browser.click(f"form[action='/meetings/{meeting['id']}'] button")
+        assert matching.get(f"/v1/meetings/{meeting['id']}", headers=ORGANISER).json()["outcome"] == "held"
+
+        browser.fill({"#f-product": "Pashmina shawl", "#f-quantity": "200", "#f-unit": "piece", "#f-amount": "3500000", "#f-signed_on": HELD_ON})
         checked(browser, "meeting")
+        browser.evaluate(f"{signed_on}.removeAttribute('min'); {signed_on}.value = '2026-07-29'")  # a browser that lets any date through
         browser.click("form[action$='/loi'] button")
-        held = matching.get(f"/v1/meetings/{published[0]['id']}", headers=ORGANISER).json()
-        assert (held["outcome"], held["loi"]["product"], held["loi"]["quantity"]["unit"]) == ("held", "Pashmina shawl", "piece")
+        assert "لیٹر آف انٹینٹ ملاقات میں یا اس کے بعد" in browser.evaluate("document.querySelector('#e-signed_on').innerText"), browser.text()
+        assert browser.evaluate("document.querySelector('#f-product').value") == "Pashmina shawl"
+        assert matching.get(f"/v1/meetings/{meeting['id']}", headers=ORGANISER).json().get("loi") is None
+        browser.fill({"#f-signed_on": HELD_ON})
+        browser.click("form[action$='/loi'] button")
+        recorded = matching.get(f"/v1/meetings/{meeting['id']}", headers=ORGANISER).json()
+        assert (recorded["outcome"], recorded["loi"]["product"], recorded["loi"]["quantity"]["unit"], recorded["loi"]["signed_on"]) == (
+            "held", "Pashmina shawl", "piece", HELD_ON)
         assert "Pashmina shawl" in browser.text()

@@ -17,6 +17,10 @@ MEET = {
     "session_start": "10:00", "session_end": "12:00", "meeting_minutes": 20, "tables": 4,
     "capacity_sellers": 10, "capacity_buyers": 4,
 }
+HELD_ON = "2026-07-30"
+"""The day of the meet the browser tests record after the fact (``historical``): past, so its
+meetings have begun and take outcomes and Letters of Intent, and fixed, so its pages look the
+same on every run. MEET, a meet still to come, shows that nothing is recorded before."""
 
 
 def checked(browser: Browser, name: str, language: str = "ur") -> None:
@@ -80,3 +84,27 @@ def applicant(registration, meet_id: str, person: dict, side: str) -> dict:
     applied = registration.post(f"/v1/meets/{meet_id}/applications", json={"participant_id": created["id"], "availability": "all"}, headers=ORGANISER)
     assert applied.status_code == 201, applied.text
     return created
+
+
+def held_meet(registration, matching, participant_ids: list[str], meet: dict | None = None) -> tuple[dict, list[dict]]:
+    """A meet of ``meet``'s shape (MEET's by default) held on HELD_ON and recorded after the
+    fact, with ``participant_ids`` applied for every slot and approved and its schedule
+    published; the meet and its meetings."""
+    created = registration.post("/v1/meets", json={**(meet or MEET), "days": [HELD_ON], "historical": True}, headers=ORGANISER)
+    assert created.status_code == 201, created.text
+    held = created.json()
+    assert registration.post(f"/v1/meets/{held['id']}/status", json={"status": "registration_open"}, headers=ORGANISER).ok
+    for participant_id in participant_ids:
+        applied = registration.post(f"/v1/meets/{held['id']}/applications", json={"participant_id": participant_id, "availability": "all"},
+                                    headers=ORGANISER)
+        assert applied.status_code == 201, applied.text
+        approve(registration, matching, held["id"], participant_id)
+
+    def drafted():
+        answer = matching.post(f"/v1/meets/{held['id']}/schedule/draft", json={}, headers=ORGANISER)
+        assert answer.status_code in (200, 409), answer.text
+        return answer.json() if answer.ok and answer.json()["meetings"] else None
+
+    wait_until(drafted, timeout=30, interval=0.5, what="matching to draft the meet held on " + HELD_ON)
+    assert matching.post(f"/v1/meets/{held['id']}/schedule/publish", headers=ORGANISER).ok
+    return held, matching.get(f"/v1/meets/{held['id']}/meetings", headers=ORGANISER).json()["items"]

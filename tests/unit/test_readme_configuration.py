@@ -26,13 +26,19 @@ def _literal(node: ast.AST) -> str | None:
     return None
 
 
+def _has_a_word(name: str) -> bool:
+    """Whether ``name`` has a written part: ``<X>_PORT`` may be a variable's name, while
+    ``<X>_<X>`` (``f"{field}_{row}"``, a form field's name) is only placeholders."""
+    return any(part != "<X>" for part in name.split("_"))
+
+
 def names_in_code() -> set[str]:
     found = set()
     for package in PACKAGES:
         for path in (REPO / package).rglob("*.py"):
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
                 text = _literal(node)
-                if text and NAME.match(text) and (text.startswith(PREFIXES) or text.startswith("<X>_")):
+                if text and NAME.match(text) and (text.startswith(PREFIXES) or text.startswith("<X>_")) and _has_a_word(text):
                     found.add(text)
     return found
 

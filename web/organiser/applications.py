@@ -32,27 +32,29 @@ def post_bulk(path: str, items: list[dict]) -> dict:
     return post(service, rest, {"items": items})
 
 
-def flash_counts(result: dict, what: str) -> None:
-    """One line of counts, and each refused item's reason."""
+def flash_counts(result: dict, what: str, itemised: bool = True) -> None:
+    """One line of counts, and (``itemised``) each refused item's reason."""
     counts = result["counts"]
     flash("%(what)s: %(done)d done, %(unchanged)d unchanged, %(refused)d refused."
           % {"what": what, **counts}, "error" if counts["refused"] else "ok")
-    for item in result["refused"][:20]:
+    for item in result["refused"][:20] if itemised else []:
         problem = item.get("problem") or {}
         flash(f"#{item['index'] + 1}: {problem.get('detail') or problem.get('title')}", "error")
 
 
-def bulk_shown(path: str, items: list[dict], what: str) -> None:
-    """``bulk`` with its counts flashed, or the service's refusal of the whole call
-    (409, 413, 422) flashed instead of raised."""
+def bulk_shown(path: str, items: list[dict], what: str, itemised: bool = True) -> dict | None:
+    """``bulk`` with its counts flashed (and its refused items, when ``itemised``), or the
+    service's refusal of the whole call (409, 413, 422) flashed instead of raised; the
+    result, or None when the whole call was refused."""
     try:
         result = bulk(path, items)
     except ApiError as exc:
         if exc.status not in (409, 413, 422):
             raise
         flash_problem(exc)
-    else:
-        flash_counts(result, what)
+        return None
+    flash_counts(result, what, itemised=itemised)
+    return result
 
 
 @blueprint.get("/meets/<meet_id>/applications")

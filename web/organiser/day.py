@@ -2,13 +2,16 @@
 not come (matching repairs the schedule: their meetings dropped, freed places filled with
 pairs left out; the page shows what changed), and record outcomes and Letters of Intent
 for many meetings at once (``outcomes/bulk``, ``lois/bulk``, meetings named by seller and
-buyer)."""
+buyer). Only meetings that have begun get the outcome and LoI fields, the date of signing
+between the meeting's day and today at the venue (``shared.meeting_times``); what matching
+refuses is shown on the meeting's row."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from flask import flash, redirect, render_template, request, url_for
 
+from shared import meeting_times
 from web.clients import ApiError
 from web.organiser import blueprint
 from web.organiser.applications import bulk_shown
@@ -17,6 +20,10 @@ from web.organiser.schedule import published_meetings
 from web.organiser.session import every, flash_problem, get, organiser_required, post
 
 OUTCOMES = ("held", "no_show_seller", "no_show_buyer", "no_show_both")
+ROW_FIELDS = ("outcome", "product", "quantity", "unit", "value", "signed")
+"""The day's table's fields of one meeting (``<field>_<row>``)."""
+FIELD_LABELS = {"outcome": "Outcome", "product": "LoI product", "quantity": "Quantity", "value": "Value (INR)", "signed_on": "Signed on"}
+"""Matching's names of the fields it refuses, as the day's table heads them."""
 
 
 def slot_names(meet: dict) -> dict[str, str]:
@@ -34,13 +41,29 @@ def approved(meet_id: str) -> dict[str, list[dict]]:
     return {role: sorted(people, key=lambda p: p["label"]) for role, people in by_role.items()}
 
 
+def with_recording(meetings: list[dict], now: datetime | None = None) -> list[dict]:
+    """``meetings`` with ``begun`` (an outcome and LoI can be entered: its slot has begun at
+    ``now``, the time now by default) and ``signed_max``, today at its venue."""
+    for m in meetings:
+        m["begun"] = meeting_times.has_begun(m, now)
+        m["signed_max"] = meeting_times.venue_today(m, now).isoformat()
+    return meetings
+
+
+def day_page(meet_id: str, refusals: dict | None = None, typed: dict | None = None, status: int = 200):
+    """The day's page; ``refusals`` (pair -> lines) shown on their meetings' rows, which
+    keep what was ``typed`` (pair -> field -> value)."""
+    meet = get("registration", f"/v1/meets/{meet_id}")
+    return render_template("organiser/day.html", meet=meet, people=approved(meet_id), meetings=with_recording(published_meetings(meet_id)),
+                           outcomes=OUTCOMES, slots=slot_names(meet), refusals=refusals or {}, typed=typed or {}), status
+
+
 @blueprint.get("/meets/<meet_id>/day")
 @organiser_required
 def day(meet_id: str):
-    """The day's forms and the published meetings with their outcome and LoI fields."""
-    meet = get("registration", f"/v1/meets/{meet_id}")
-    return render_template("organiser/day.html", meet=meet, people=approved(meet_id), meetings=published_meetings(meet_id),
-                           outcomes=OUTCOMES, slots=slot_names(meet))
+    """The day's forms and the published meetings, with outcome and LoI fields for those
+    that have begun."""
+    return day_page(meet_id)
 
 
 def attempt(action) -> dict | None:
@@ -108,15 +131,44 @@ def loi_items(form) -> tuple[list[dict], list[dict]]:
     return outcomes, lois
 
 
+def typed_rows(form) -> dict[tuple[str, str], dict[str, str]]:
+    """What the day's table holds for each meeting (seller, buyer): ``ROW_FIELDS``."""
+    rows = sorted({k.split("_", 1)[1] for k in form if k.startswith("seller_") and k.split("_", 1)[1].isdigit()})
+    return {(form.get(f"seller_{n}", ""), form.get(f"buyer_{n}", "")): {f: form.get(f"{f}_{n}", "") for f in ROW_FIELDS} for n in rows}
+
+
+def refusal_line(what: str, problem: dict) -> str:
+    """One refused item's reason: each field matching named, by the table's heading, else its detail."""
+    fields = ApiError(problem.get("status") or 422, problem).field_messages
+    if fields:
+        return f"{what} refused: " + "; ".join(f"{FIELD_LABELS.get(name, name)}: {text}" for name, text in fields.items())
+    return f"{what} refused: {problem.get('detail') or problem.get('title') or ''}"
+
+
+def record_bulk(path: str, items: list[dict], what: str, refusals: dict[tuple[str, str], list[str]]) -> None:
+    """Send ``items`` in bulk and flash the counts; each refused item's reason is added to
+    ``refusals`` under its meeting (seller, buyer). A refusal of the whole call is flashed."""
+    result = bulk_shown(path, items, what, itemised=False)
+    for refused in (result or {}).get("refused", []):
+        pair = (refused["item"]["seller_id"], refused["item"]["buyer_id"])
+        refusals.setdefault(pair, []).append(refusal_line("LoI" if what.startswith("Letter") else "Outcome", refused.get("problem") or {}))
+
+
 @blueprint.post("/meets/<meet_id>/day/results")
 @organiser_required
 def record(meet_id: str):
-    """Record the filled-in outcomes, then the LoIs, each in bulk."""
+    """Record the filled-in outcomes, then the LoIs, each in bulk; the page shows the
+    refused ones on their rows, as typed."""
     outcomes, lois = loi_items(request.form)
-    if outcomes:
-        bulk_shown(f"matching:/v1/meets/{meet_id}/outcomes/bulk", outcomes, "Outcomes")
-    if lois:
-        bulk_shown(f"matching:/v1/meets/{meet_id}/lois/bulk", lois, "Letters of Intent")
     if not outcomes and not lois:
         flash("Nothing was filled in.", "error")
+        return redirect(url_for("organiser.day", meet_id=meet_id))
+    refusals: dict[tuple[str, str], list[str]] = {}
+    if outcomes:
+        record_bulk(f"matching:/v1/meets/{meet_id}/outcomes/bulk", outcomes, "Outcomes", refusals)
+    if lois:
+        record_bulk(f"matching:/v1/meets/{meet_id}/lois/bulk", lois, "Letters of Intent", refusals)
+    if refusals:
+        typed = {pair: values for pair, values in typed_rows(request.form).items() if pair in refusals}
+        return day_page(meet_id, refusals, typed, 422)
     return redirect(url_for("organiser.day", meet_id=meet_id))

@@ -1,18 +1,21 @@
 """The agenda: the participant's meetings, where to go next on the day, the calendar
-subscription, and after a meeting its outcome and Letter of Intent. Printed, the page is
+subscription, and once a meeting has begun its outcome and Letter of Intent (before, the
+meeting's page says when: ``shared.meeting_times``). Printed, the page is
 one table of the meetings (day, time, table, who, and the interpreter by name and
 languages where one is assigned)."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from flask import Response, abort, flash, redirect, render_template, request, session, url_for
 
 from shared.timezones import wall_clock
 
+from shared import meeting_times
+
 from web import accounts
 from web.clients import ApiError, call, get_json, post_json
-from web.i18n import gettext as _
+from web.i18n import day, gettext as _
 from web.participant import blueprint
 
 OUTCOMES = ("held", "no_show_seller", "no_show_buyer", "no_show_both")
@@ -101,41 +104,94 @@ def calendar(meet_id: str, participant_id: str):
     return Response(answer.content, mimetype="text/calendar", headers={"Content-Disposition": "inline; filename=bsm-agenda.ics"})
 
 
+def not_yet(meeting: dict) -> str:
+    """When what came of ``meeting`` can be recorded, in the page's language."""
+    return _("You can record what happened and a Letter of Intent once the meeting has begun: %(day)s at %(time)s.") % {
+        "day": day(meeting["day"]), "time": meeting["start"]}
+
+
+def signed_on_error(meeting: dict) -> str:
+    """Which dates an LoI of ``meeting`` can be signed on, in the page's language."""
+    first, last = meeting_times.signed_on_range(meeting)
+    return _("A Letter of Intent is signed at the meeting or after it, and not after today: a date from %(first)s to %(last)s.") % {
+        "first": day(first), "last": day(last)}
+
+
+def refusal(exc: ApiError, meeting: dict) -> str:
+    """What matching's 409 about ``meeting`` means for the reader: that it has not begun
+    (in the page's language) when so, else matching's own words."""
+    if exc.status == 409 and not meeting_times.has_begun(meeting):
+        return not_yet(meeting)
+    return exc.problem.get("detail") or exc.problem.get("title") or ""
+
+
+def meeting_page(found: dict, status: int = 200, errors: dict | None = None, loi_errors: dict | None = None, form=None):
+    """The meeting's page: the outcome and LoI forms once it has begun, else when they can
+    be filled in; ``errors`` and ``loi_errors`` beside their forms."""
+    begun = meeting_times.has_begun(found)
+    first, last = meeting_times.signed_on_range(found)
+    return render_template("participant/meeting.html", meeting=found, begun=begun, not_yet=None if begun else not_yet(found),
+                           errors=errors or {}, loi_errors=loi_errors or {}, form=form or {}, today=last, first_day=first), status
+
+
 @blueprint.route("/meetings/<meeting_id>", methods=["GET", "POST"])
 @accounts.participant_required
 def meeting(meeting_id: str):
-    """One meeting: record whether it was held, and the Letter of Intent if one was signed."""
+    """One meeting: once it has begun, record whether it was held, and the Letter of Intent
+    if one was signed; before, when that can be done. Matching's refusal is shown beside the form."""
     found = get_json("matching", f"/v1/meetings/{meeting_id}")
-    errors: dict[str, str] = {}
-    if request.method == "POST":
-        outcome = request.form.get("outcome")
-        if outcome not in OUTCOMES:
-            errors["outcome"] = _("Choose what happened.")
-        else:
-            post_json("matching", f"/v1/meetings/{meeting_id}/outcome", {"outcome": outcome})
-            flash(_("Thank you: the meeting is recorded."), "ok")
-            return redirect(url_for("participant.meeting", meeting_id=meeting_id))
-    return render_template("participant/meeting.html", meeting=found, errors=errors, loi_errors={}, form=request.form,
-                           today=date.today().isoformat())
+    if request.method == "GET":
+        return meeting_page(found)
+    outcome = request.form.get("outcome")
+    if not meeting_times.has_begun(found):
+        return meeting_page(found, 409, errors={"outcome": not_yet(found)}, form=request.form)
+    if outcome not in OUTCOMES:
+        return meeting_page(found, 422, errors={"outcome": _("Choose what happened.")}, form=request.form)
+    try:
+        post_json("matching", f"/v1/meetings/{meeting_id}/outcome", {"outcome": outcome})
+    except ApiError as exc:
+        if exc.status not in (409, 422):
+            raise
+        return meeting_page(get_json("matching", f"/v1/meetings/{meeting_id}"), exc.status, errors={"outcome": refusal(exc, found)},
+                            form=request.form)
+    flash(_("Thank you: the meeting is recorded."), "ok")
+    return redirect(url_for("participant.meeting", meeting_id=meeting_id))
+
+
+def loi_body(form) -> dict:
+    """Matching's LoI body from the meeting page's form (value in rupees unless ``currency``)."""
+    return {"product": form.get("product", "").strip(), "signed_on": form.get("signed_on", ""),
+            "quantity": {"value": form.get("quantity", "").strip(), "unit": form.get("unit", "").strip()},
+            "value": {"amount": form.get("amount", "").strip(), "currency": form.get("currency") or "INR"},
+            "delivery_terms": form.get("delivery_terms", "").strip() or None}
+
+
+def loi_refusal(exc: ApiError, meeting: dict) -> dict[str, str]:
+    """Matching's refusal of an LoI as the form's errors: each field it named (a date of
+    signing it cannot have had, in the page's language), else one line for the form."""
+    errors = {LOI_FORM_FIELDS.get(name, name): messages for name, messages in exc.field_messages.items()}
+    if "signed_on" in errors:
+        errors["signed_on"] = signed_on_error(meeting)
+    return errors or {"form": refusal(exc, meeting)}
 
 
 @blueprint.post("/meetings/<meeting_id>/loi")
 @accounts.participant_required
 def loi(meeting_id: str):
-    """Record a signed Letter of Intent for a meeting."""
+    """Record a signed Letter of Intent for a meeting that has begun, signed between its day
+    and today at the venue; what matching refuses is shown beside the form."""
     form = request.form
-    body = {"product": form.get("product", "").strip(), "signed_on": form.get("signed_on", ""),
-            "quantity": {"value": form.get("quantity", "").strip(), "unit": form.get("unit", "").strip()},
-            "value": {"amount": form.get("amount", "").strip(), "currency": form.get("currency") or "INR"},
-            "delivery_terms": form.get("delivery_terms", "").strip() or None}
+    found = get_json("matching", f"/v1/meetings/{meeting_id}")
+    if not meeting_times.has_begun(found):
+        return meeting_page(found, 409, loi_errors={"form": not_yet(found)}, form=form)
+    if not meeting_times.signed_on_possible(found, form.get("signed_on", "")):
+        return meeting_page(found, 422, loi_errors={"signed_on": signed_on_error(found)}, form=form)
     try:
-        post_json("matching", f"/v1/meetings/{meeting_id}/loi", body)
+        post_json("matching", f"/v1/meetings/{meeting_id}/loi", loi_body(form))
     except ApiError as exc:
         if exc.status not in (400, 409, 422):
             raise
-        found = get_json("matching", f"/v1/meetings/{meeting_id}")
-        errors = {LOI_FORM_FIELDS.get(name, name): messages for name, messages in exc.field_messages.items()} or {"form": exc.problem.get("detail") or ""}
-        return render_template("participant/meeting.html", meeting=found, errors={}, loi_errors=errors, form=form,
-                               today=date.today().isoformat()), 422
+        return meeting_page(get_json("matching", f"/v1/meetings/{meeting_id}"), 422 if exc.status == 400 else exc.status,
+                            loi_errors=loi_refusal(exc, found), form=form)
     flash(_("The Letter of Intent is recorded. We will ask how it goes in 30, 60 and 90 days."), "ok")
     return redirect(url_for("participant.meeting", meeting_id=meeting_id))

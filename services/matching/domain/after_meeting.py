@@ -19,9 +19,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any, Mapping
-from zoneinfo import ZoneInfo
 
-from shared.timezones import wall_clock
+from shared.meeting_times import starts_at, venue_today
+
+__all__ = ["NotBegun", "ImpossibleDate", "ensure_begun", "check_signed_on", "check_loi", "starts_at", "venue_today"]
 
 
 class NotBegun(ValueError):
@@ -34,17 +35,6 @@ class ImpossibleDate(ValueError):
     def __init__(self, message: str, field: str):
         super().__init__(message)
         self.field = field
-
-
-def starts_at(meeting: Mapping[str, Any]) -> datetime:
-    """When ``meeting`` (``{"day": ISO date, "start": "HH:MM", "timezone": IANA zone}``)
-    begins, as an aware datetime on the venue's wall clock."""
-    return wall_clock(meeting["day"], meeting["start"], meeting["timezone"])
-
-
-def venue_today(meeting: Mapping[str, Any], now: datetime) -> date:
-    """The date at the venue of ``meeting`` at ``now`` (aware)."""
-    return now.astimezone(ZoneInfo(meeting["timezone"])).date()
 
 
 def ensure_begun(meeting: Mapping[str, Any], now: datetime) -> None:
