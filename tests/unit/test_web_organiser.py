@@ -223,3 +223,38 @@ def test_publish_names_the_reviewed_draft_and_a_newer_draft_is_said_not_publishe
     monkeypatch.setattr(schedule, "published_meetings", lambda meet_id: [])
     page = client.get(answer.headers["Location"]).get_data(as_text=True)
     assert "draft d2 was built since" in page
+
+
+def test_the_draft_under_review_is_shown_without_building_another_and_publishes_by_its_id(client, monkeypatch):
+    from web.organiser import people
+
+    sign_in(client)
+    built = {"draft_id": "d7", "stats": {"meetings": 1, "value": 1.0, "upper_bound": 1.0, "gap": 0.0}, "warnings": [],
+             "meetings": [{"seller_id": "s1", "buyer_id": "b1", "slot_id": SLOTS[0]["id"], "slot_index": 0, "table": 1, "kind": "requested",
+                           "seller_name": "Dar Crafts", "buyer_name": "Keller", "interpreter": None, "value": 1.0, "reasons": [], "published": False}],
+             "left_out": [{"seller_id": "s2", "buyer_id": "b1", "kind": "recommended", "reason": "no_shared_language", "detail": "no interpreter", "value": 0.4}],
+             "without_meetings": ["s2"], "per_person": {}, "required_missing": [], "registration_seen": {"complete": True}}
+    asked = []
+
+    def reads(service, path, **kwargs):
+        asked.append((service, path))
+        return built if path.endswith("/schedule/draft") else meet_page(service, path)
+
+    monkeypatch.setattr(schedule, "get", reads)
+    monkeypatch.setattr(schedule, "post", lambda *a, **k: pytest.fail("reading the draft must not build one"))
+    monkeypatch.setattr(schedule, "pool_of", lambda meet_id: [])
+    monkeypatch.setattr(people, "get", lambda *a, **k: {"items": [{"id": "s2", "name": "Wani Weaves"}]})
+    page = client.get("/organiser/meets/m1/schedule/draft")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and ("matching", "/v1/meets/m1/schedule/draft") in asked
+    assert '<input type="hidden" name="draft_id" value="d7">' in html and "Dar Crafts" in html and "no shared language" in html
+    assert "Wani Weaves" in html
+
+    def none_built(service, path, **kwargs):
+        if path.endswith("/schedule/draft"):
+            raise ApiError(404, {"title": "Not Found", "detail": "No draft has been built for meet m1."})
+        return meet_page(service, path)
+
+    monkeypatch.setattr(schedule, "get", none_built)
+    answer = client.get("/organiser/meets/m1/schedule/draft")
+    assert answer.status_code == 302 and answer.headers["Location"] == "/organiser/meets/m1/schedule"

@@ -80,11 +80,33 @@ def draft(meet_id: str):
             raise
         flash_problem(exc)
         return redirect(url_for("organiser.schedule", meet_id=meet_id))
+    return draft_page(meet, built)
+
+
+@blueprint.get("/meets/<meet_id>/schedule/draft")
+@organiser_required
+def draft_under_review(meet_id: str):
+    """The draft under review, as it was built (by this organiser or another), to review
+    and publish without building another; back to the schedule page when none is built."""
+    meet = get("registration", f"/v1/meets/{meet_id}")
+    try:
+        built = get("matching", f"/v1/meets/{meet_id}/schedule/draft")
+    except ApiError as exc:
+        if exc.status != 404:
+            raise
+        flash("No draft has been built for this meet yet.", "error")
+        return redirect(url_for("organiser.schedule", meet_id=meet_id))
+    return draft_page(meet, built)
+
+
+def draft_page(meet: dict, built: dict):
+    """A draft (matching's ``DraftOut``) as a grid with what it left out and why, and the
+    button that publishes it by its id."""
     who = names({lo[k] for lo in built["left_out"] for k in ("seller_id", "buyer_id")} | set(built["without_meetings"]))
     for m in built["meetings"]:
         who.setdefault(m["seller_id"], m.get("seller_name") or m["seller_id"])
         who.setdefault(m["buyer_id"], m.get("buyer_name") or m["buyer_id"])
-    with_interpreters(built["meetings"], pool_of(meet_id))
+    with_interpreters(built["meetings"], pool_of(meet["id"]))
     return render_template("organiser/draft.html", meet=meet, draft=built, grid=grid(built["meetings"], meet["slots"], meet["tables"]),
                            reasons=reasons(built["left_out"]), names=who)
 
