@@ -1,6 +1,6 @@
 """The agenda: the participant's meetings, where to go next on the day, the calendar
-subscription, and once a meeting has begun its outcome and Letter of Intent (before, the
-meeting's page says when: ``shared.meeting_times``). Printed, the page is
+subscription, and once a meeting has begun its outcome, Letter of Intent and the participant's
+rating of it (before, the meeting's page says when: ``shared.meeting_times``). Printed, the page is
 one table of the meetings (day, time, table, who, and the interpreter by name and
 languages where one is assigned)."""
 from __future__ import annotations
@@ -23,6 +23,12 @@ OUTCOMES = ("held", "no_show_seller", "no_show_buyer", "no_show_both")
 
 LOI_FORM_FIELDS = {"value": "amount", "value_inr": "amount"}
 """The LoI API's fields shown under another name in the form."""
+
+STARS = ("1", "2", "3", "4", "5")
+"""The stars a meeting can be given, as the rating form sends them."""
+
+CONTINUE = {"yes": True, "no": False}
+"""The rating form's answer to "continue with them?" -> matching's ``wants_to_continue``."""
 
 
 def next_meeting(meetings: list[dict], now: datetime | None = None) -> dict | None:
@@ -125,13 +131,26 @@ def refusal(exc: ApiError, meeting: dict) -> str:
     return exc.problem.get("detail") or exc.problem.get("title") or ""
 
 
-def meeting_page(found: dict, status: int = 200, errors: dict | None = None, loi_errors: dict | None = None, form=None):
-    """The meeting's page: the outcome and LoI forms once it has begun, else when they can
-    be filled in; ``errors`` and ``loi_errors`` beside their forms."""
+def my_side(meeting: dict) -> str | None:
+    """``seller`` or ``buyer``: the signed-in participant's side of ``meeting`` (None if neither)."""
+    me = accounts.participant_id()
+    return "seller" if meeting.get("seller_id") == me else "buyer" if meeting.get("buyer_id") == me else None
+
+
+def my_rating(meeting: dict) -> dict | None:
+    """The signed-in participant's rating of ``meeting`` (``stars``, ``wants_to_continue``), if given."""
+    return (meeting.get("ratings") or {}).get(my_side(meeting) or "")
+
+
+def meeting_page(found: dict, status: int = 200, errors: dict | None = None, loi_errors: dict | None = None, form=None,
+                 rating_errors: dict | None = None):
+    """The meeting's page: the outcome, LoI and rating forms once it has begun, else when they
+    can be filled in; ``errors``, ``loi_errors`` and ``rating_errors`` beside their forms."""
     begun = meeting_times.has_begun(found)
     first, last = meeting_times.signed_on_range(found)
     return render_template("participant/meeting.html", meeting=found, begun=begun, not_yet=None if begun else not_yet(found),
-                           errors=errors or {}, loi_errors=loi_errors or {}, form=form or {}, today=last, first_day=first), status
+                           errors=errors or {}, loi_errors=loi_errors or {}, form=form or {}, today=last, first_day=first,
+                           side=my_side(found), rating=my_rating(found), rating_errors=rating_errors or {}, stars=STARS), status
 
 
 @blueprint.route("/meetings/<meeting_id>", methods=["GET", "POST"])
@@ -175,6 +194,20 @@ def loi_refusal(exc: ApiError, meeting: dict) -> dict[str, str]:
     return errors or {"form": refusal(exc, meeting)}
 
 
+def sent_or_shown(meeting_id: str, what: str, body: dict, found: dict, form, errors: str, refusal_of):
+    """POST ``body`` to matching's ``/v1/meetings/{id}/{what}``: None when taken, else the
+    meeting page again with matching's refusal (a 400 shown as 422) under ``errors``
+    (``refusal_of(exc, found)``), keeping what was typed."""
+    try:
+        post_json("matching", f"/v1/meetings/{meeting_id}/{what}", body)
+    except ApiError as exc:
+        if exc.status not in (400, 409, 422):
+            raise
+        return meeting_page(get_json("matching", f"/v1/meetings/{meeting_id}"), 422 if exc.status == 400 else exc.status,
+                            **{errors: refusal_of(exc, found)}, form=form)
+    return None
+
+
 @blueprint.post("/meetings/<meeting_id>/loi")
 @accounts.participant_required
 def loi(meeting_id: str):
@@ -186,12 +219,47 @@ def loi(meeting_id: str):
         return meeting_page(found, 409, loi_errors={"form": not_yet(found)}, form=form)
     if not meeting_times.signed_on_possible(found, form.get("signed_on", "")):
         return meeting_page(found, 422, loi_errors={"signed_on": signed_on_error(found)}, form=form)
-    try:
-        post_json("matching", f"/v1/meetings/{meeting_id}/loi", loi_body(form))
-    except ApiError as exc:
-        if exc.status not in (400, 409, 422):
-            raise
-        return meeting_page(get_json("matching", f"/v1/meetings/{meeting_id}"), 422 if exc.status == 400 else exc.status,
-                            loi_errors=loi_refusal(exc, found), form=form)
+    refused = sent_or_shown(meeting_id, "loi", loi_body(form), found, form, "loi_errors", loi_refusal)
+    if refused is not None:
+        return refused
     flash(_("The Letter of Intent is recorded. We will ask how it goes in 30, 60 and 90 days."), "ok")
+    return redirect(url_for("participant.meeting", meeting_id=meeting_id))
+
+
+def rating_problems(form) -> dict[str, str]:
+    """What the rating form lacks, in the page's language: a number of stars from 1 to 5,
+    and whether to continue; empty when it can be sent."""
+    problems = {}
+    if form.get("stars") not in STARS:
+        problems["stars"] = _("Choose from 1 to 5 stars.")
+    if form.get("wants_to_continue") not in CONTINUE:
+        problems["wants_to_continue"] = _("Say whether you would like to continue with them.")
+    return problems
+
+
+def rating_refusal(exc: ApiError, meeting: dict) -> dict[str, str]:
+    """Matching's refusal of a rating as the form's errors: each field it named, else one line for the form."""
+    errors = {name: text for name, text in exc.field_messages.items() if name in ("stars", "wants_to_continue")}
+    return errors or {"form": refusal(exc, meeting)}
+
+
+@blueprint.post("/meetings/<meeting_id>/rating")
+@accounts.participant_required
+def rating(meeting_id: str):
+    """Rate a meeting that has begun (1 to 5 stars) and say whether to continue with the other
+    side, or change that rating; what the page or matching refuses is shown beside the form."""
+    form = request.form
+    found = get_json("matching", f"/v1/meetings/{meeting_id}")
+    if my_side(found) is None:
+        abort(403)
+    if not meeting_times.has_begun(found):
+        return meeting_page(found, 409, rating_errors={"form": not_yet(found)}, form=form)
+    problems = rating_problems(form)
+    if problems:
+        return meeting_page(found, 422, rating_errors=problems, form=form)
+    body = {"stars": int(form["stars"]), "wants_to_continue": CONTINUE[form["wants_to_continue"]]}
+    refused = sent_or_shown(meeting_id, "rating", body, found, form, "rating_errors", rating_refusal)
+    if refused is not None:
+        return refused
+    flash(_("Thank you for rating the meeting."), "ok")
     return redirect(url_for("participant.meeting", meeting_id=meeting_id))

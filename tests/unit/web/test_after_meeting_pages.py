@@ -56,10 +56,15 @@ def client():
     return app.test_client()
 
 
-def signed_in_seller(client, language: str = "en") -> None:
+def signed_in(client, language: str = "en", participant_id: str = "s1", side: str = "seller") -> None:
+    """The client's session is a participant's (the seller s1 unless told), with the form token ``t``."""
     with client.session_transaction() as kept:
-        kept.update(participant_id="s1", side="seller", token="participant-token", csrf="t")
+        kept.update(participant_id=participant_id, side=side, token="participant-token", csrf="t")
     client.set_cookie("lang", language)
+
+
+def signed_in_seller(client, language: str = "en") -> None:
+    signed_in(client, language)
 
 
 def fake(monkeypatch, matching: Matching) -> Matching:
