@@ -228,9 +228,9 @@ def test_a_client_asks_whether_its_events_were_handled(matching):  # noqa: F811
     ledger = client.application.extensions["matching"].profiles.db["processed_events"]
     ledger.insert_one({"_id": "matching:event-seen", "type": "x"})
     answer = client.get("/v1/freshness/events", query_string=[("id", "event-seen"), ("id", "event-missing"), ("wait", "0.3")], headers=ORGANISER)
-    assert answer.get_json() == {"seen": ["event-seen"], "missing": ["event-missing"], "up_to_date": False}
+    assert answer.get_json() == {"seen": ["event-seen"], "missing": ["event-missing"], "up_to_date": False, "busy": False}
     as_the_header_gives_them = client.get("/v1/freshness/events?id=event-seen,event-missing", headers=ORGANISER).get_json()
-    assert as_the_header_gives_them == {"seen": ["event-seen"], "missing": ["event-missing"], "up_to_date": False}
+    assert as_the_header_gives_them == {"seen": ["event-seen"], "missing": ["event-missing"], "up_to_date": False, "busy": False}
     assert client.get("/v1/freshness/events?id=event-seen").status_code == 401
 
 
