@@ -8,13 +8,14 @@ patterns), so every place that shows an amount groups it the same way.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, list_currencies
 
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
+CURRENCIES: tuple[str, ...] = tuple(sorted(list_currencies()))
+"""ISO 4217 codes of the currencies in use (CLDR, through Babel): every schema that takes a
+currency validates against these, and ``Money`` takes no other."""
 CENTS = Decimal("0.01")
 LAKH = Decimal(100_000)
 CRORE = Decimal(10_000_000)
@@ -27,7 +28,7 @@ class Money:
     currency: str = "INR"
 
     def __post_init__(self):
-        if not _CURRENCY.match(self.currency or ""):
+        if self.currency not in CURRENCIES:
             raise ValueError(f"{self.currency!r} is not an ISO 4217 currency code such as INR or USD.")
         if not isinstance(self.amount, Decimal) or not self.amount.is_finite():
             raise ValueError("The amount must be a finite decimal number.")

@@ -3,6 +3,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from shared.contracts.registration import LANGUAGES
 from shared.json_types import JsonBool, JsonInt, JsonNumber
+from shared.money import CURRENCIES
 from shared.text import MultiLine, SingleLine
 
 from services.matching.domain.objectives import DEFAULT_ORDER, OBJECTIVES, order_of
@@ -124,7 +125,7 @@ class OutcomeIn(Schema):
 
 class MoneyIn(Schema):
     amount = SingleLine(required=True, validate=validate.Regexp(r"^[0-9]{1,13}(\.[0-9]{1,2})?$", error="An amount such as 1250000 or 1250000.50."))
-    currency = SingleLine(load_default="INR", validate=validate.Regexp(r"^[A-Z]{3}$"))
+    currency = SingleLine(load_default="INR", validate=validate.OneOf(CURRENCIES, error="An ISO 4217 currency code such as INR or EUR."))
 
 
 class QuantityIn(Schema):

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from babel.numbers import list_currencies
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
 from shared.gi_tags import registry_name
 from shared.json_types import JsonBool, JsonInt
+from shared.money import CURRENCIES
 from shared.pagination import sort_choices
 from shared.text import Email, MultiLine, SingleLine
 from shared.timezones import ClockTime, TimeZone
@@ -19,8 +19,6 @@ from services.registration.domain.identifiers import (
 from services.registration.domain import reference, vocabularies
 from services.registration.domain.reference import GI_TAGS, JAMMU_AND_KASHMIR, LANGUAGES, canonical_district
 
-CURRENCIES = tuple(sorted(list_currencies()))
-"""ISO 4217 codes of the currencies in use (CLDR, through ``babel``)."""
 PARTICIPANT_SORTABLE = ("name", "registered_at", "district")
 MEET_SORTABLE = ("created_at", "name", "city")
 APPLICATION_SORTABLE = ("applied_at", "status")
@@ -147,12 +145,17 @@ class _Located(Schema):
     def _districts_required(self, data) -> bool:
         return True
 
+    @pre_load
+    def _canonical_state(self, data, **_):
+        if isinstance(data, dict) and isinstance(data.get("state"), str) and self._in_india(data):
+            data = {**data, "state": _exact_state(data["state"]) or data["state"]}
+        return data
+
     @validates_schema(skip_on_field_errors=False)
     def _district_in_state(self, data, **_):
         state, district = data.get("state"), data.get("district")
         if state is None or not self._in_india(data):
             return
-        state = _exact_state(state) or state
         loaded = reference.current().districts
         if state not in loaded:
             if self._districts_required(data):
@@ -163,9 +166,7 @@ class _Located(Schema):
             raise ValidationError(f"Not a district of {state}.", field_name="district")
 
     @post_load
-    def _canonical_place(self, data, **_):
-        if data.get("state") is not None and self._in_india(data):
-            data = {**data, "state": _exact_state(data["state"]) or data["state"]}
+    def _canonical_district(self, data, **_):
         if data.get("district") and data.get("state") in reference.current().districts:
             data = {**data, "district": canonical_district(data["state"], data["district"])}
         return data
@@ -299,7 +300,7 @@ class ParticipantQuery(Schema):
     category = SingleLine(validate=validate.OneOf(participants.CATEGORIES))
     enterprise_kind = SingleLine(validate=validate.OneOf(participants.ENTERPRISE_KINDS))
     buyer_kind = SingleLine(validate=validate.OneOf(participants.BUYER_KINDS))
-    country = SingleLine()
+    country = SingleLine(validate=validate.OneOf(vocabularies.COUNTRY_CODES, error="An ISO 3166-1 alpha-2 country code such as IN or DE."))
     contact_verified = fields.Bool()
     sort = SingleLine(validate=validate.OneOf(sort_choices(PARTICIPANT_SORTABLE)))
 

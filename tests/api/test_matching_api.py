@@ -365,3 +365,17 @@ def test_an_approved_participant_hears_of_their_best_matches(meet_with_people):
     [event] = [e["event"] for e in doc["_outbox"] if e["event"]["type"].endswith("match_scores.updated.v1")]
     assert [m["counterpart_id"] for m in event["data"]["top"]][:2] in (["s1", "s2"], ["s2", "s1"])
     assert event["data"]["top"][0]["reasons"]
+
+
+def test_an_loi_in_a_made_up_currency_is_refused_naming_it(meet_with_people):
+    client, _, meet = meet_with_people
+    client.post(f"/v1/meets/{meet.id}/schedule/draft", json={"max_meetings": 1}, headers=ORGANISER)
+    client.post(f"/v1/meets/{meet.id}/schedule/publish", headers=ORGANISER)
+    meeting = client.get(f"/v1/meets/{meet.id}/meetings", headers=ORGANISER).get_json()["items"][0]
+    clock_at(client)
+    loi = {"product": "Pashmina shawl", "quantity": {"value": "10", "unit": "piece"}, "signed_on": "2027-07-30",
+           "value": {"amount": "1000", "currency": "ZZZ"}, "value_inr": "90000"}
+    refused = client.post(f"/v1/meetings/{meeting['id']}/loi", json=loi, headers=ORGANISER)
+    assert refused.status_code == 422 and "currency" in refused.get_json()["errors"]["value"], refused.get_json()
+    taken = client.post(f"/v1/meetings/{meeting['id']}/loi", json={**loi, "value": {"amount": "1000", "currency": "EUR"}}, headers=ORGANISER)
+    assert taken.status_code == 201 and taken.get_json()["loi"]["value"]["currency"] == "EUR"

@@ -114,6 +114,8 @@ def test_made_up_currencies_and_states_are_refused(client):
     assert refused.status_code == 422 and "currency" in refused.get_json()["errors"]["products"]["0"]["price_band"], refused.get_json()
     euro = {**product, "price_band": {**product["price_band"], "currency": "EUR"}}
     assert client.post("/v1/sellers", json={**SELLER, "products": [euro]}).status_code == 201
+    listed = client.get("/v1/buyers?country=ZZ", headers=ORGANISER)
+    assert listed.status_code == 422 and "country" in listed.get_json()["errors"]
     loaded = client.put("/v1/reference/states", json={"state": "Atlantis", "districts": ["Poseidonia"]}, headers=ORGANISER)
     assert loaded.status_code == 422 and "state" in loaded.get_json()["errors"]
 

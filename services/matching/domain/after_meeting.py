@@ -20,7 +20,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Mapping
 
-from shared.meeting_times import starts_at, venue_today
+from shared.meeting_times import has_begun, starts_at, venue_today
 
 __all__ = ["NotBegun", "ImpossibleDate", "ensure_begun", "check_signed_on", "check_loi", "starts_at", "venue_today"]
 
@@ -39,8 +39,7 @@ class ImpossibleDate(ValueError):
 
 def ensure_begun(meeting: Mapping[str, Any], now: datetime) -> None:
     """Nothing if ``meeting`` has begun by ``now`` (aware). Raises NotBegun."""
-    start = starts_at(meeting)
-    if now < start:
+    if not has_begun(meeting, now):
         raise NotBegun(f"The meeting begins on {meeting['day']} at {meeting['start']} ({meeting['timezone']}): "
                        "its outcome and Letter of Intent are recorded once it has begun.")
 

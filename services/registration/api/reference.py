@@ -8,7 +8,7 @@ from shared.openapi import documented
 from services.registration.api.context import registration
 from services.registration.domain import participants, reference
 from services.registration.domain.vocabularies import (
-    COUNTRY_ALIASES, GI_TAG_ALIASES, INDIAN_STATE_CODES, LANGUAGE_CODES, LANGUAGE_NAMES, STATE_ALIASES, country_names,
+    COUNTRY_ALIASES, GI_TAG_ALIASES, INDIAN_STATE_CODES, LANGUAGE_CODES, LANGUAGE_NAMES, STATE_ALIASES, COUNTRY_NAMES,
 )
 from services.registration.schemas import StateIn
 
@@ -67,7 +67,7 @@ def vocabularies():
         "ecommerce_channels": participants.ECOMMERCE_CHANNELS,
         "ecommerce_statuses": participants.ECOMMERCE_STATUSES,
         "indian_states": [{"name": name, "code": code} for name, code in INDIAN_STATE_CODES.items()],
-        "countries": [{"code": code, "name": name} for code, name in country_names().items()],
+        "countries": [{"code": code, "name": name} for code, name in COUNTRY_NAMES.items()],
         "import_spellings": {
             "languages": {code: list(LANGUAGE_CODES[code] + LANGUAGE_NAMES[code]) for code in reference.LANGUAGES},
             "gi_tags": {tag: list(GI_TAG_ALIASES[tag]) for tag in reference.GI_TAGS},

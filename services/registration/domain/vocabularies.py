@@ -157,20 +157,17 @@ _STATE_CODES = {spelling_key(code): name for name, code in INDIAN_STATE_CODES.it
 _STATES = _index({name: STATE_ALIASES.get(name, ()) for name in INDIAN_STATES}, True)
 
 
+COUNTRY_NAMES: dict[str, str] = {code: Locale("en").territories.get(code) or pycountry.countries.get(alpha_2=code).name for code in COUNTRY_CODES}
+"""Every ISO 3166-1 alpha-2 code -> the country's English name as CLDR writes it
+(``"KR": "South Korea"``), ISO's name where CLDR has none; by code."""
+
+
 def _country_names() -> dict[str, tuple[str, ...]]:
-    english = Locale("en").territories
     names: dict[str, tuple[str, ...]] = {}
     for c in pycountry.countries:
-        spellings = {c.name, getattr(c, "official_name", c.name), getattr(c, "common_name", c.name), english.get(c.alpha_2, c.name)}
+        spellings = {c.name, getattr(c, "official_name", c.name), getattr(c, "common_name", c.name), COUNTRY_NAMES[c.alpha_2]}
         names[c.alpha_2] = tuple(sorted(spellings)) + COUNTRY_ALIASES.get(c.alpha_2, ())
     return names
-
-
-def country_names() -> dict[str, str]:
-    """Every ISO 3166-1 alpha-2 code -> the country's English name as CLDR writes it
-    (``"KR": "South Korea"``), ISO's name where CLDR has none; sorted by code."""
-    english = Locale("en").territories
-    return {code: english.get(code) or pycountry.countries.get(alpha_2=code).name for code in COUNTRY_CODES}
 
 
 _COUNTRY_CODES = {spelling_key(c.alpha_2): c.alpha_2 for c in pycountry.countries} | {

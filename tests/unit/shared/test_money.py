@@ -4,7 +4,7 @@ from hypothesis import given, strategies as st
 
 import pytest
 
-from shared.money import CRORE, LAKH, Money, group_indian, in_words, indian_units
+from shared.money import CRORE, CURRENCIES, LAKH, Money, group_indian, in_words, indian_units
 
 
 def test_amounts_are_exact_decimals_kept_with_their_currency():
@@ -24,6 +24,13 @@ def test_currencies_do_not_mix():
         Money.parse("1", "USD") + Money.parse("1", "INR")
     with pytest.raises(ValueError, match="ISO 4217"):
         Money.parse("1", "RUPEES")
+
+
+@pytest.mark.parametrize("code", ["ZZZ", "ABC", "XYZ"])
+def test_a_currency_code_shaped_right_but_not_in_use_is_refused(code):
+    with pytest.raises(ValueError, match="ISO 4217"):
+        Money.parse("1", code)
+    assert Money.parse("1", "eur").currency == "EUR" and {"INR", "USD", "AED"} <= set(CURRENCIES)
 
 
 @pytest.mark.parametrize(
