@@ -5,8 +5,10 @@
   outbox, their ``meeting.scheduled`` events: one insert per chunk, not three writes per
   meeting. A meeting added alone (walk-in, repair) gets a chunk of its own without events
   (its own document carries its event).
-- ``meeting_lists/<meet>``: the meet's chunk ids and its cancelled meeting ids, so a meet's
-  or a person's meetings are found by ``_id`` reads only.
+- ``meeting_lists/<meet>``: the meet's chunk ids, its cancelled meeting ids and the
+  interpreters who took over meetings (``interpreters``, meeting id -> interpreter id: a
+  chunk's placements are never rewritten), so a meet's or a person's meetings are found by
+  ``_id`` reads only.
 - ``follow_ups_due/<meeting id>``: the next LoI follow-up date of each meeting that has one
   pending; the worker reads this queue, which shrinks as follow-ups are announced.
 """
@@ -49,7 +51,8 @@ def by_ids(collection: Collection, ids: Iterable[Any], projection: dict[str, Any
 
 
 def placement(meeting: dict[str, Any]) -> dict[str, Any]:
-    """What a meet's list keeps of a meeting: where and with whom (it never moves)."""
+    """What a meet's list keeps of a meeting: where and with whom (it never moves; another
+    interpreter may take it over, ``MeetingStore.hand_over``)."""
     return {k: meeting["_id"] if k == "meeting_id" else meeting.get(k) for k in PLACEMENT}
 
 
@@ -110,11 +113,15 @@ class MeetingStore:
         leaves out cancelled ones; ``participant_id`` keeps theirs only."""
         listed = self.db[MEETING_LISTS].find_one({"_id": meet_id}) or {}
         cancelled = set(listed.get("cancelled") or ()) if live else set()
+        handed = listed.get("interpreters") or {}
         chunks = by_ids(self.db[PUBLICATIONS], listed.get("chunks") or [], {"meetings": 1})
         found = {
             p["meeting_id"]: p for chunk in chunks for p in chunk.get("meetings", [])
             if p["meeting_id"] not in cancelled and participant_id in (None, p["seller_id"], p["buyer_id"])
         }
+        for meeting_id, p in found.items():
+            if field_key(meeting_id) in handed:
+                p["interpreter"] = handed[field_key(meeting_id)]
         return sorted(found.values(), key=lambda p: (p["slot_index"], p["table"], p["meeting_id"]))
 
     def cancelled(self, meet_id: str) -> set[str]:
@@ -131,6 +138,10 @@ class MeetingStore:
         update = {"$set": {**fields, "version": expected_version + 1, "correlation_id": correlation.correlation_id()}}
         entries = [outbox.outbox_entry(self.topic, e) for e in events]
         return outbox.update_one(self.db, MEETINGS, {"_id": meeting_id, "version": expected_version}, update, entries).modified_count == 1
+
+    def hand_over(self, meet_id: str, meeting_id: str, interpreter_id: str) -> None:
+        """Record on the meet's list that ``interpreter_id`` now interprets the meeting."""
+        self.db[MEETING_LISTS].update_one({"_id": meet_id}, {"$set": {f"interpreters.{field_key(meeting_id)}": interpreter_id}}, upsert=True)
 
     def mark_cancelled(self, meet_id: str, meeting_id: str) -> None:
         self.db[MEETING_LISTS].update_one({"_id": meet_id}, {"$addToSet": {"cancelled": meeting_id}}, upsert=True)

@@ -294,6 +294,9 @@ class InterpreterStore(_PerMeet):
         entry = {"meet_id": meet_id, "interpreter_id": interpreter_id, "name": name, "languages": languages, "availability": availability}
         self._put(meet_id, (interpreter_id,), entry)
 
+    def remove(self, meet_id: str, interpreter_id: str) -> None:
+        self.collection.update_one({"_id": meet_id}, {"$unset": {f"{self.field}.{field_key(interpreter_id)}": ""}})
+
 
 class PreferenceStore(_PerMeet):
     """What each participant said about a counterpart (must meet, would like, no thanks)."""

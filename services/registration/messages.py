@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Any
 
 from shared import contracts
 from shared.contracts import registration as catalogue

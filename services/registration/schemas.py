@@ -235,7 +235,7 @@ class ClaimSchema(Schema):
     valid_until = fields.Date(load_default=None)
     product = SingleLine(load_default=None, validate=validate.Length(max=200))
     status = SingleLine(dump_only=True)
-    reviewed_by = SingleLine(dump_only=True)
+    reviewed_by = SingleLine(dump_only=True, allow_none=True)
     note = SingleLine(dump_only=True, allow_none=True)
 
 

@@ -94,6 +94,7 @@ MATRIX = {
         ("POST", "/v1/requests/<request_id>/decline"): (None, PARTICIPANTS_OR_ORGANISER),
         ("GET", "/v1/meets/<meet_id>/interpreters"): (None, STAFF),
         ("PUT", "/v1/meets/<meet_id>/interpreters/<interpreter_id>"): ({"name": "Interpreter", "languages": ["en", "hi"], "availability": ["s1"]}, ORGANISERS),
+        ("DELETE", "/v1/meets/<meet_id>/interpreters/<interpreter_id>"): (None, ORGANISERS),
         ("POST", "/v1/meets/<meet_id>/schedule/draft"): ({}, ORGANISERS),
         ("GET", "/v1/meets/<meet_id>/schedule/draft"): (None, STAFF),
         ("POST", "/v1/meets/<meet_id>/schedule/locks"): ({"seller_id": "s", "buyer_id": "b", "slot_id": "s1"}, ORGANISERS),

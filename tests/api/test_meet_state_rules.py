@@ -64,6 +64,7 @@ def test_nothing_under_a_finished_meet_changes_in_matching(meet_with_people, sta
         "walk-in": client.post(f"{base}/walk-ins", json={"seller_id": "s2", "buyer_id": "b2"}, headers=ORGANISER),
         "lock": client.post(f"{base}/schedule/locks", json={"seller_id": "s2", "buyer_id": "b2", "slot_id": meet.slots()[0].id}, headers=ORGANISER),
         "interpreter": client.put(f"{base}/interpreters/i1", json={"name": "Irfan", "languages": ["ks", "de"], "availability": [meet.slots()[0].id]}, headers=ORGANISER),
+        "interpreter removed": client.delete(f"{base}/interpreters/i1", headers=ORGANISER),
         "check-in": client.post(f"{base}/check-ins", json={"participant_id": "s1"}, headers=ORGANISER),
         "accept": client.post(f"/v1/requests/{asked.get_json()['_id']}/accept", headers=ORGANISER),
     }

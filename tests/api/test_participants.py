@@ -124,8 +124,10 @@ def test_claims_count_only_once_an_organiser_verifies_them(client, db):
     seller = register(client)
     headers = token_for(client, db, seller["id"])
     claim = client.post(f"/v1/sellers/{seller['id']}/claims", json={"kind": "gi_authorised_user", "number": "GI-AU-1234", "valid_until": "2030-01-01"}, headers=headers)
-    assert claim.status_code == 201 and claim.get_json()["status"] == "pending"
+    assert claim.status_code == 201 and claim.get_json()["status"] == "pending" and claim.get_json()["reviewed_by"] is None
     claim_id = claim.get_json()["id"]
+    missing = client.post(f"/v1/sellers/{seller['id']}/claims/no-such-claim/review", json={"verified": True}, headers=ORGANISER)
+    assert missing.status_code == 404, "a claim the path names and the seller does not have is not found, as the document says"
     assert client.post(f"/v1/sellers/{seller['id']}/claims/{claim_id}/review", json={"verified": True}, headers=headers).status_code == 403
     reviewed = client.post(f"/v1/sellers/{seller['id']}/claims/{claim_id}/review", json={"verified": True}, headers=ORGANISER)
     assert reviewed.get_json()["status"] == "verified"
@@ -137,7 +139,9 @@ def test_ecommerce_onboarding_is_tracked_and_reported(client):
     seller = register(client)
     response = client.put(f"/v1/sellers/{seller['id']}/ecommerce/gem", json={"status": "onboarded"}, headers=ORGANISER)
     assert response.status_code == 200 and response.get_json()["ecommerce"] == {"gem": "onboarded"}
-    assert client.put(f"/v1/sellers/{seller['id']}/ecommerce/ebay", json={"status": "onboarded"}, headers=ORGANISER).status_code == 422
+    unknown = client.put(f"/v1/sellers/{seller['id']}/ecommerce/ebay", json={"status": "onboarded"}, headers=ORGANISER)
+    assert unknown.status_code == 404 and "gem, marketplace, own_shop" in unknown.get_json()["detail"], "the path names no channel there is"
+    assert client.put(f"/v1/sellers/{seller['id']}/ecommerce/gem", json={"status": "sold"}, headers=ORGANISER).status_code == 422
     assert client.get("/v1/reports/ecommerce-onboarding", headers=OPERATOR).get_json() == {"channels": {"gem": {"onboarded": 1}}}
 
 

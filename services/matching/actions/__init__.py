@@ -11,11 +11,12 @@ from services.matching.actions.outcomes import announce_follow_ups_due, follow_u
 from services.matching.actions.publishing import cancel_participant, publish_schedule
 from services.matching.actions.reports import report, report_all
 from services.matching.actions.requests import answer_request, request_meeting
-from services.matching.actions.schedules import draft_schedule, interpreters, lock_meeting, set_interpreter, stored_draft, unlock_meeting
+from services.matching.actions.interpreters import interpreters, remove_interpreter, set_interpreter
+from services.matching.actions.schedules import draft_schedule, lock_meeting, stored_draft, unlock_meeting
 from services.matching.actions.suggestions import suggest_due
 
 __all__ = [
     "Matching", "NotFound", "Refused", "Invalid", "ensure_meet_running", "meet_of", "check_in", "walk_in", "recommendations", "set_preference", "announce_follow_ups_due", "follow_up",
     "meeting", "rate", "record_outcome", "sign_loi", "cancel_participant", "publish_schedule", "report", "report_all", "answer_request",
-    "request_meeting", "draft_schedule", "stored_draft", "lock_meeting", "unlock_meeting", "set_interpreter", "interpreters", "suggest_due",
+    "request_meeting", "draft_schedule", "stored_draft", "lock_meeting", "unlock_meeting", "set_interpreter", "remove_interpreter", "interpreters", "suggest_due",
 ]

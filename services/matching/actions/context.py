@@ -7,7 +7,7 @@ from typing import Any, Callable
 
 from pymongo.database import Database
 
-from services.matching.domain.places import lock_holder
+from services.matching.domain.places import lock_holder, meeting_places
 from services.matching.occupancy import LOCK_CLAIMS, OCCUPANCY, Claims
 from services.matching.store import InterpreterStore, MeetingStore, MeetView, PreferenceStore, ProfileStore, RequestStore, ScheduleStore
 
@@ -58,10 +58,11 @@ class Matching:
 
 
 def _meeting_holds(meetings: MeetingStore, schedules: ScheduleStore, claim: dict[str, Any]) -> bool:
-    """A meeting's claim is live while the meeting is there, not cancelled, in the claimed
-    slot, or while the publication that claimed it for a draft is under way."""
+    """A meeting's claim is live while the meeting is there, not cancelled, and holds the
+    claimed place (its slot, people, table and interpreter now), or while the publication
+    that claimed it for a draft is under way."""
     meeting = meetings.get(claim["holder"])
-    if meeting and meeting.get("status") != "cancelled" and meeting.get("slot_id") == claim.get("slot_id"):
+    if meeting and meeting.get("status") != "cancelled" and claim["_id"] in meeting_places(meeting["meet_id"], meeting):
         return True
     draft_id = claim.get("draft_id")
     return bool(draft_id) and (schedules.get(claim["meet_id"]) or {}).get("publishing") == draft_id

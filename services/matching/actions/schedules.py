@@ -1,5 +1,4 @@
-"""The draft schedule: the meet's scheduling problem, the draft for review, locks and the
-interpreters' pool the draft plans with."""
+"""The draft schedule: the meet's scheduling problem, the draft for review and locks."""
 from __future__ import annotations
 
 import uuid
@@ -25,23 +24,6 @@ CANDIDATES_PER_BUYER = 60
 DEFAULT_TIME_LIMIT = 10.0
 Reasons = Callable[[tuple[str, str]], list[str]]
 NAMES = ("seller_name", "seller_district", "buyer_name", "buyer_country")
-
-
-def set_interpreter(ctx: Matching, meet_id: str, interpreter_id: str, details: dict[str, Any]) -> dict[str, Any]:
-    """Add or change an interpreter of the meet's pool. Raises NotFound, Refused (unknown slots)."""
-    meet = meet_of(ctx, meet_id)
-    unknown = sorted(set(details["availability"]) - {s["id"] for s in meet["slots"]})
-    if unknown:
-        raise Refused(f"Not slots of this meet: {', '.join(unknown[:5])}.")
-    ctx.interpreters.put(meet_id, interpreter_id, details["name"], details["languages"], details["availability"])
-    return {"interpreter_id": interpreter_id, **details}
-
-
-def interpreters(ctx: Matching, meet_id: str) -> list[dict[str, Any]]:
-    """The meet's interpreter pool by name: id, name, languages, slots worked. Raises NotFound."""
-    meet_of(ctx, meet_id)
-    pool = sorted(ctx.interpreters.for_meet(meet_id), key=lambda i: (i["name"], i["interpreter_id"]))
-    return [{k: i[k] for k in ("interpreter_id", "name", "languages", "availability")} for i in pool]
 
 
 def lock_meeting(ctx: Matching, meet_id: str, seller_id: str, buyer_id: str, slot_id: str, table: int | None) -> dict[str, Any]:
@@ -236,7 +218,9 @@ def stored_draft(ctx: Matching, meet_id: str) -> dict[str, Any]:
 
 def _kept_meetings(ctx: Matching, meet_id: str, problem: Problem) -> tuple[list[Meeting], set[tuple[str, str]]]:
     """The meetings a draft may not move (published ones still live, and the organiser's
-    locks) and the pairs already published; cancelled pairs join ``problem.excluded``.
+    locks) and the pairs already published; cancelled pairs join ``problem.excluded``, and
+    each interpreter works the slots of the published meetings they hold (those begun are
+    history, whatever their slots now; those to come were handed over when they changed).
     Raises Refused for a lock on a cancelled pair."""
     still_here = problem.availability.keys()
     every_meeting = ctx.meetings.placements(meet_id, live=False)
@@ -247,6 +231,12 @@ def _kept_meetings(ctx: Matching, meet_id: str, problem: Problem) -> tuple[list[
         if p["meeting_id"] in live and p["seller_id"] in still_here and p["buyer_id"] in still_here
     ]
     taken = {m.pair for m in published}
+    interpreted: dict[str, set[int]] = {}
+    for m in published:
+        if m.interpreter:
+            interpreted.setdefault(m.interpreter, set()).add(m.slot)
+    pool = problem.interpreter_availability
+    problem.interpreter_availability = {i: pool.get(i, frozenset()) | frozenset(interpreted.get(i, ())) for i in pool.keys() | interpreted.keys()}
     cancelled = {(p["seller_id"], p["buyer_id"]) for p in every_meeting if p["meeting_id"] not in live}
     problem.excluded = problem.excluded | cancelled
     slot_index = {slot: i for i, slot in enumerate(problem.slots)}

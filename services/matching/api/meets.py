@@ -70,10 +70,21 @@ def list_requests(meet_id: str):
 
 
 @bp.put("/interpreters/<interpreter_id>")
-@documented("Add or change an interpreter of the meet's pool (languages, slots they work)", tags=("schedule",), body=InterpreterIn, roles=(ORGANISER,), errors=(400, 404, 409))
+@documented("Add or change an interpreter of the meet's pool (languages, slots they work). Published meetings still to come that "
+            "they would no longer cover go to other interpreters who cover them (refused, naming the meetings, when no one can take one)",
+            tags=("schedule",), body=InterpreterIn, roles=(ORGANISER,), errors=(400, 404, 409))
 def set_interpreter(meet_id: str, interpreter_id: str):
     require(ORGANISER)
     return actions.set_interpreter(ctx(), meet_id, interpreter_id, InterpreterIn().load(json_body()))
+
+
+@bp.delete("/interpreters/<interpreter_id>")
+@documented("Remove an interpreter from the pool: their published meetings still to come go to other interpreters who cover them "
+            "(refused, naming the meetings, when no one can take one)", tags=("schedule",), status=204, roles=(ORGANISER,), errors=(404, 409))
+def remove_interpreter(meet_id: str, interpreter_id: str):
+    require(ORGANISER)
+    actions.remove_interpreter(ctx(), meet_id, interpreter_id)
+    return "", 204
 
 
 @bp.get("/interpreters")

@@ -8,7 +8,7 @@ from typing import Any
 
 from shared.correlation import new_id
 
-from services.registration.domain.errors import DomainError
+from services.registration.domain.errors import DomainError, NotFound
 
 SELLER, BUYER = "seller", "buyer"
 ENTERPRISE_KINDS = ("artisan", "weaver", "farmer", "trader", "aggregator", "producer_organisation", "cooperative", "msme")
@@ -129,14 +129,14 @@ class Participant:
     def review_claim(self, claim_id: str, verified: bool, reviewer: str, note: str | None) -> Claim:
         claim = next((c for c in self.claims if c.id == claim_id), None)
         if claim is None:
-            raise DomainError(f"No claim {claim_id}.", "claim_id")
+            raise NotFound(f"No claim {claim_id} on this seller.")
         claim.status = CLAIM_VERIFIED if verified else CLAIM_REJECTED
         claim.reviewed_by, claim.note = reviewer, note
         return claim
 
     def set_ecommerce(self, channel: str, status: str) -> None:
         if channel not in ECOMMERCE_CHANNELS:
-            raise DomainError(f"Unknown e-commerce channel {channel!r}.", "channel")
+            raise NotFound(f"No e-commerce channel {channel!r}: one of {', '.join(sorted(ECOMMERCE_CHANNELS))}.")
         if status not in ECOMMERCE_STATUSES:
             raise DomainError(f"Unknown onboarding status {status!r}.", "status")
         self.ecommerce[channel] = status

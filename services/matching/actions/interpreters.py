@@ -1,0 +1,124 @@
+"""The meet's interpreter pool: adding, changing and removing interpreters, and handing
+their published meetings still to come to another interpreter when they no longer cover
+them (``domain.interpreting``).
+
+A change that would leave a published meeting without an interpreter who covers it is
+refused as a whole (nothing changes), naming the meetings: the organiser adds an
+interpreter who can take them, or cancels them, first. Otherwise each meeting handed over
+is taken in the database first (the new interpreter's place in its slot, so two changes at
+once cannot give one interpreter two meetings), then updated with its event (participants'
+agendas and reminders follow), recorded on the meet's list, and the old place given back.
+Meetings whose interpreter stays get the new name and languages too. A retry after a stop
+part-way finds the meetings already handed over and finishes the rest.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from services.matching import messages
+from services.matching.actions.context import Matching, NotFound, Refused, meet_of
+from services.matching.actions.occupying import claim_fields
+from services.matching.domain.interpreting import Assignment, Interpreter, hand_over
+from services.matching.domain.places import place_key
+from services.matching.domain.publication import started_slots
+
+__all__ = ["set_interpreter", "remove_interpreter", "interpreters"]
+
+ATTEMPTS = 5  # reads of a meeting another change is updating at the same time
+
+
+def set_interpreter(ctx: Matching, meet_id: str, interpreter_id: str, details: dict[str, Any]) -> dict[str, Any]:
+    """Add or change an interpreter of the meet's pool (``details``: name, languages,
+    availability as slot ids). Raises NotFound, Refused (unknown slots; a published meeting
+    they would no longer cover that no one else can take)."""
+    meet = meet_of(ctx, meet_id)
+    unknown = sorted(set(details["availability"]) - {s["id"] for s in meet["slots"]})
+    if unknown:
+        raise Refused(f"Not slots of this meet: {', '.join(unknown[:5])}.")
+    now = Interpreter(interpreter_id, details["name"], tuple(details["languages"]), frozenset(details["availability"]))
+    _hand_over(ctx, meet, interpreter_id, now)
+    ctx.interpreters.put(meet_id, interpreter_id, details["name"], details["languages"], details["availability"])
+    return {"interpreter_id": interpreter_id, **details}
+
+
+def remove_interpreter(ctx: Matching, meet_id: str, interpreter_id: str) -> None:
+    """Take an interpreter out of the pool, handing their meetings still to come to others;
+    meetings they have interpreted keep their name. Raises NotFound (no such interpreter),
+    Refused (a meeting no one else can take)."""
+    meet = meet_of(ctx, meet_id)
+    if interpreter_id not in {i["interpreter_id"] for i in ctx.interpreters.for_meet(meet_id)}:
+        raise NotFound(f"No interpreter {interpreter_id} in this meet's pool.")
+    _hand_over(ctx, meet, interpreter_id, None)
+    ctx.interpreters.remove(meet_id, interpreter_id)
+
+
+def interpreters(ctx: Matching, meet_id: str) -> list[dict[str, Any]]:
+    """The meet's interpreter pool by name: id, name, languages, slots worked. Raises NotFound."""
+    meet_of(ctx, meet_id)
+    pool = sorted(ctx.interpreters.for_meet(meet_id), key=lambda i: (i["name"], i["interpreter_id"]))
+    return [{k: i[k] for k in ("interpreter_id", "name", "languages", "availability")} for i in pool]
+
+
+def _hand_over(ctx: Matching, meet: dict[str, Any], interpreter_id: str, now: Interpreter | None) -> None:
+    """Hand the interpreter's meetings still to come that ``now`` (None: gone) does not
+    cover to others, and rename those it keeps (see the module). Raises Refused."""
+    meet_id = meet["_id"]
+    live = ctx.meetings.placements(meet_id)
+    begun = set(started_slots(meet["slots"], meet["timezone"], ctx.clock()))
+    theirs = [p for p in live if p.get("interpreter") == interpreter_id and p["slot_id"] not in begun]
+    if not theirs:
+        return
+    profiles = ctx.profiles.many(sorted({w for p in theirs for w in (p["seller_id"], p["buyer_id"])}))
+
+    def languages(who: str) -> frozenset[str]:
+        return frozenset(profiles[who].languages) if who in profiles else frozenset()
+
+    assignments = [Assignment(p["meeting_id"], p["slot_id"], languages(p["seller_id"]), languages(p["buyer_id"])) for p in theirs]
+    others = [Interpreter(i["interpreter_id"], i["name"], tuple(i["languages"]), frozenset(i["availability"]))
+              for i in ctx.interpreters.for_meet(meet_id) if i["interpreter_id"] != interpreter_id]
+    plan = hand_over(assignments, now, others, {(p["interpreter"], p["slot_id"]) for p in live if p.get("interpreter")})
+    where = {p["meeting_id"]: p for p in theirs}
+    if plan.uncovered:
+        named = ", ".join(f"{where[m]['seller_id']}/{where[m]['buyer_id']} in slot {where[m]['slot_id']}" for m in plan.uncovered[:10])
+        raise Refused(f"Interpreter {interpreter_id} has published meetings they would no longer cover and no other interpreter of the pool "
+                      f"is free to take: {named}. Add an interpreter who covers them, or cancel those meetings, first.")
+    _claim(ctx, meet_id, where, plan.moves)
+    for meeting_id, substitute in plan.moves.items():
+        _interpret(ctx, meeting_id, interpreter_id, substitute)
+        ctx.meetings.hand_over(meet_id, meeting_id, substitute.interpreter_id)
+        ctx.occupancy.release(meeting_id, [place_key(meet_id, where[meeting_id]["slot_id"], "interpreter", interpreter_id)])
+    if now is not None:
+        for meeting_id in plan.kept:
+            _interpret(ctx, meeting_id, interpreter_id, now)
+
+
+def _claim(ctx: Matching, meet_id: str, placements: dict[str, dict], moves: dict[str, Interpreter]) -> None:
+    """Take each substitute's place in the slot of the meeting they take over, all or none.
+    Raises Refused when another change took one meanwhile."""
+    claims = []
+    for meeting_id, substitute in moves.items():
+        slot = placements[meeting_id]["slot_id"]
+        key = place_key(meet_id, slot, "interpreter", substitute.interpreter_id)
+        claims.append((meeting_id, {key: f"interpreter {substitute.interpreter_id} is busy in slot {slot}"},
+                       claim_fields({"meet_id": meet_id, "slot_id": slot})))
+    taken, refused = ctx.occupancy.claim_many(claims)
+    if refused:
+        for holder, keys in taken.items():
+            ctx.occupancy.release(holder, keys)
+        raise Refused(f"Meetings changed meanwhile ({'; '.join(sorted({r for rs in refused.values() for r in rs})[:5])}): try again.")
+
+
+def _interpret(ctx: Matching, meeting_id: str, interpreter_id: str, by: Interpreter) -> None:
+    """The published meeting interpreted by ``by`` (name and languages copied), with its
+    event, unless it already is, is cancelled, or another interpreter than ``interpreter_id``
+    holds it; read again when another change to it came first."""
+    fields = {"interpreter": by.interpreter_id, "interpreter_name": by.name, "interpreter_languages": list(by.languages)}
+    for _ in range(ATTEMPTS):
+        doc = ctx.meetings.get(meeting_id)
+        if doc is None or doc.get("status") != "scheduled" or doc.get("interpreter") not in (interpreter_id, by.interpreter_id):
+            return
+        if all(doc.get(k) == v for k, v in fields.items()):
+            return
+        changed = {**doc, **fields, "version": doc["version"] + 1}
+        if ctx.meetings.update(meeting_id, doc["version"], fields, [messages.meeting_event(messages.MEETING_SCHEDULED, changed)]):
+            return

@@ -1,0 +1,73 @@
+"""Who interprets a published meeting when its interpreter's slots or languages change, or
+they leave the pool.
+
+An interpreter covers a meeting when they work its slot and speak a language of each side
+(the rule the draft plans with). When an interpreter is changed or removed, each of their
+meetings still to come that they no longer cover is handed to another interpreter of the
+pool who covers it and has no other meeting in that slot, first by name; meetings that have
+begun keep whoever interpreted them (history). What no one can take is named, so the change
+can be refused as a whole rather than leave a meeting without its interpreter.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable
+
+__all__ = ["Interpreter", "Handover", "covers", "hand_over"]
+
+
+@dataclass(frozen=True)
+class Interpreter:
+    """One interpreter of the pool: id, name, language codes (in the pool's order) and the
+    slot ids they work."""
+
+    interpreter_id: str
+    name: str
+    languages: tuple[str, ...]
+    slots: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """A published meeting an interpreter holds: its id, slot id and each side's languages."""
+
+    meeting_id: str
+    slot_id: str
+    seller_languages: frozenset[str]
+    buyer_languages: frozenset[str]
+
+
+@dataclass
+class Handover:
+    """The plan: meeting id -> the interpreter taking it over (``moves``), the meetings the
+    interpreter keeps (``kept``) and those no one can take (``uncovered``)."""
+
+    moves: dict[str, Interpreter] = field(default_factory=dict)
+    kept: list[str] = field(default_factory=list)
+    uncovered: list[str] = field(default_factory=list)
+
+
+def covers(interpreter: Interpreter, meeting: Assignment) -> bool:
+    """Whether ``interpreter`` works the meeting's slot and speaks a language of each side."""
+    spoken = set(interpreter.languages)
+    return meeting.slot_id in interpreter.slots and bool(spoken & meeting.seller_languages) and bool(spoken & meeting.buyer_languages)
+
+
+def hand_over(meetings: Iterable[Assignment], now: Interpreter | None, others: Iterable[Interpreter],
+              busy: set[tuple[str, str]]) -> Handover:
+    """The plan for an interpreter's meetings still to come, ``now`` being their new details
+    (None: they leave the pool). ``others``: the rest of the pool; ``busy``: (interpreter
+    id, slot id) of every live published meeting, so nobody is given two in one slot."""
+    plan, taken = Handover(), set(busy)
+    pool = sorted(others, key=lambda i: (i.name, i.interpreter_id))
+    for meeting in sorted(meetings, key=lambda m: (m.slot_id, m.meeting_id)):
+        if now is not None and covers(now, meeting):
+            plan.kept.append(meeting.meeting_id)
+            continue
+        substitute = next((i for i in pool if covers(i, meeting) and (i.interpreter_id, meeting.slot_id) not in taken), None)
+        if substitute is None:
+            plan.uncovered.append(meeting.meeting_id)
+        else:
+            plan.moves[meeting.meeting_id] = substitute
+            taken.add((substitute.interpreter_id, meeting.slot_id))
+    return plan

@@ -1,0 +1,130 @@
+"""An interpreter changed or removed once published meetings rely on them: their meetings
+still to come go to another interpreter who covers them, or the change is refused naming
+the meetings; meetings already begun keep their interpreter, and drafts go on working.
+
+Before, the change was taken as it came: a published meeting kept an interpreter who no
+longer worked its slot, and every later draft was a 409 ("the locked meetings cannot all
+be kept") that the organiser had no way out of.
+"""
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from shared.contracts import registration as catalogue
+from services.registration.domain.applications import Application
+from services.registration.domain.meets import OPEN, Meet
+from services.registration.domain.participants import Participant
+from services.registration.messages import meet_event, participant_event, participation_event
+from tests.api.conftest import ORGANISER, outbox_events
+from tests.api.test_matching_api import buyer, clock_at, matching, seller  # noqa: F401 (matching is a fixture)
+
+pytestmark = pytest.mark.stack
+
+MEET = "meet-interpreted"
+RAFIQ = {"name": "Rafiq", "languages": ["ks", "en"]}
+ZOYA = {"name": "Zoya", "languages": ["en", "ks", "ur"]}
+
+
+@pytest.fixture
+def published(matching):  # noqa: F811
+    """Two Kashmiri-only sellers and an English-only buyer, meeting in two slots, both
+    interpreted by Rafiq (int-1, alone in the pool then); Zoya (int-2), who works every
+    slot, joins the pool after the publication.
+    Answers (client, slots, {slot id: meeting id})."""
+    client, deliver = matching
+    meet = Meet(name="International BSM", venue="SKICC", city="Srinagar", days=[date(2027, 9, 4)], session_start=time(10),
+                session_end=time(11), meeting_minutes=30, tables=4, capacity_sellers=10, capacity_buyers=5, status=OPEN, id=MEET)
+    deliver(meet_event(catalogue.MEET_CREATED, meet))
+    slots = [s.id for s in meet.slots()]
+    people = [Participant(**{**seller(n, "Budgam").__dict__, "id": f"ks{n}", "languages": ["ks"]}) for n in (1, 2)] + [buyer(9)]
+    for person in people:
+        deliver(participant_event(catalogue.PARTICIPANT_REGISTERED, person))
+        deliver(participation_event(Application(meet.id, person.id, person.role, slots, status="approved", version=2), meet))
+    assert put(client, "int-1", RAFIQ, slots).status_code == 200
+    drafted = client.post(f"/v1/meets/{MEET}/schedule/draft", json={}, headers=ORGANISER).get_json()["meetings"]
+    assert sorted((m["slot_id"], m["interpreter"]) for m in drafted) == [(slots[0], "int-1"), (slots[1], "int-1")]
+    assert client.post(f"/v1/meets/{MEET}/schedule/publish", headers=ORGANISER).status_code == 200
+    assert put(client, "int-2", ZOYA, slots).status_code == 200
+    return client, slots, {m["slot_id"]: f"{MEET}:{m['seller_id']}:{m['buyer_id']}" for m in drafted}
+
+
+def put(client, interpreter_id: str, who: dict, slots: list[str]):
+    return client.put(f"/v1/meets/{MEET}/interpreters/{interpreter_id}", json={**who, "availability": slots}, headers=ORGANISER)
+
+
+def stored(client, meeting_id: str) -> dict:
+    return client.application.extensions["matching"].meetings.get(meeting_id)
+
+
+def interpreter_places(client) -> set[tuple[str, str]]:
+    """(interpreter, slot id) of every interpreter's place held in the database."""
+    claims = client.application.extensions["matching"].occupancy.collection.find({"meet_id": MEET})
+    return {(c["_id"].split(":")[-1], c["slot_id"]) for c in claims if ":interpreter:" in c["_id"]}
+
+
+def test_a_meeting_in_a_slot_the_interpreter_no_longer_works_goes_to_one_who_does(published):
+    client, slots, meeting_in = published
+    assert put(client, "int-1", RAFIQ, slots[:1]).status_code == 200
+    moved, kept = stored(client, meeting_in[slots[1]]), stored(client, meeting_in[slots[0]])
+    assert (moved["interpreter"], moved["interpreter_name"], moved["interpreter_languages"], moved["version"]) == ("int-2", "Zoya", ["en", "ks", "ur"], 2)
+    assert (kept["interpreter"], kept["version"]) == ("int-1", 1)
+    [event] = [e for e in outbox_events(client.application.extensions["matching"].meetings.db, "meetings", moved["_id"])
+               if e["data"]["version"] == 2]
+    assert event["type"].endswith("meeting.scheduled.v1") and event["data"]["interpreter_name"] == "Zoya"
+    assert interpreter_places(client) == {("int-1", slots[0]), ("int-2", slots[1])}
+    shown = client.get(f"/v1/meets/{MEET}/meetings", headers=ORGANISER).get_json()["items"]
+    assert sorted((m["slot_id"], m["interpreter_name"]) for m in shown) == [(slots[0], "Rafiq"), (slots[1], "Zoya")]
+    again = client.post(f"/v1/meets/{MEET}/schedule/draft", json={}, headers=ORGANISER)
+    assert again.status_code == 200, again.get_json()
+    assert sorted((m["slot_id"], m["interpreter"]) for m in again.get_json()["meetings"]) == [(slots[0], "int-1"), (slots[1], "int-2")]
+    assert put(client, "int-1", RAFIQ, slots[:1]).status_code == 200
+    assert stored(client, meeting_in[slots[1]])["version"] == 2, "the same change again changes nothing"
+
+
+def test_an_interpreter_who_no_longer_speaks_a_sides_language_hands_their_meetings_over(published):
+    client, slots, meeting_in = published
+    assert put(client, "int-1", {"name": "Rafiq", "languages": ["ur", "en"]}, slots).status_code == 200
+    assert {stored(client, m)["interpreter"] for m in meeting_in.values()} == {"int-2"}
+
+
+def test_a_change_no_one_can_cover_is_refused_naming_the_meeting_and_changes_nothing(published):
+    client, slots, meeting_in = published
+    assert put(client, "int-2", ZOYA, slots[:1]).status_code == 200, "Zoya keeps the first slot only"
+    refused = put(client, "int-1", RAFIQ, slots[:1])
+    assert refused.status_code == 409
+    assert refused.headers["Content-Type"].startswith("application/problem+json")
+    assert f"ks2/b9 in slot {slots[1]}" in refused.get_json()["detail"] or f"ks1/b9 in slot {slots[1]}" in refused.get_json()["detail"]
+    pool = {i["interpreter_id"]: i["availability"] for i in client.get(f"/v1/meets/{MEET}/interpreters", headers=ORGANISER).get_json()["items"]}
+    assert pool["int-1"] == slots
+    assert {(stored(client, m)["interpreter"], stored(client, m)["version"]) for m in meeting_in.values()} == {("int-1", 1)}
+    assert interpreter_places(client) == {("int-1", slots[0]), ("int-1", slots[1])}
+    assert client.post(f"/v1/meets/{MEET}/schedule/draft", json={}, headers=ORGANISER).status_code == 200
+
+
+def test_removing_an_interpreter_hands_every_meeting_over_and_a_second_removal_is_a_404(published):
+    client, slots, meeting_in = published
+    assert client.delete(f"/v1/meets/{MEET}/interpreters/int-1", headers=ORGANISER).status_code == 204
+    assert {stored(client, m)["interpreter_name"] for m in meeting_in.values()} == {"Zoya"}
+    assert [i["interpreter_id"] for i in client.get(f"/v1/meets/{MEET}/interpreters", headers=ORGANISER).get_json()["items"]] == ["int-2"]
+    assert interpreter_places(client) == {("int-2", slots[0]), ("int-2", slots[1])}
+    assert client.delete(f"/v1/meets/{MEET}/interpreters/int-1", headers=ORGANISER).status_code == 404
+    refused = client.delete(f"/v1/meets/{MEET}/interpreters/int-2", headers=ORGANISER)
+    assert refused.status_code == 409 and "Add an interpreter who covers them" in refused.get_json()["detail"]
+
+
+def test_a_renamed_interpreter_is_named_anew_on_their_meetings(published):
+    client, slots, meeting_in = published
+    assert put(client, "int-1", {**RAFIQ, "name": "Rafiq Ahmad"}, slots).status_code == 200
+    assert {(stored(client, m)["interpreter"], stored(client, m)["interpreter_name"]) for m in meeting_in.values()} == {("int-1", "Rafiq Ahmad")}
+
+
+def test_meetings_begun_keep_their_interpreter_and_drafts_still_work(published):
+    client, slots, meeting_in = published
+    clock_at(client, datetime(2027, 9, 4, 10, 5, tzinfo=ZoneInfo("Asia/Kolkata")))
+    assert client.delete(f"/v1/meets/{MEET}/interpreters/int-1", headers=ORGANISER).status_code == 204
+    begun, to_come = stored(client, meeting_in[slots[0]]), stored(client, meeting_in[slots[1]])
+    assert (begun["interpreter_name"], begun["version"]) == ("Rafiq", 1), "history stays as it happened"
+    assert to_come["interpreter_name"] == "Zoya"
+    drafted = client.post(f"/v1/meets/{MEET}/schedule/draft", json={}, headers=ORGANISER)
+    assert drafted.status_code == 200, drafted.get_json()
