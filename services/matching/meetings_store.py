@@ -49,7 +49,8 @@ def by_ids(collection: Collection, ids: Iterable[Any], projection: dict[str, Any
 
 
 def placement(meeting: dict[str, Any]) -> dict[str, Any]:
-    """What a meet's list keeps of a meeting: where and with whom (it never moves)."""
+    """What a meet's list keeps of a meeting: where and with whom (rewritten only when the
+    meet changes under it, ``MeetingStore.relist``)."""
     return {k: meeting["_id"] if k == "meeting_id" else meeting.get(k) for k in PLACEMENT}
 
 
@@ -131,6 +132,21 @@ class MeetingStore:
         update = {"$set": {**fields, "version": expected_version + 1, "correlation_id": correlation.correlation_id()}}
         entries = [outbox.outbox_entry(self.topic, e) for e in events]
         return outbox.update_one(self.db, MEETINGS, {"_id": meeting_id, "version": expected_version}, update, entries).modified_count == 1
+
+    def set_quietly(self, meeting_id: str, expected_version: int, fields: dict[str, Any]) -> bool:
+        """Set bookkeeping ``fields`` (no one is told: no event, the version stays) unless
+        the meeting's version moved on; False then."""
+        return self.collection.update_one({"_id": meeting_id, "version": expected_version}, {"$set": fields}).matched_count == 1
+
+    def relist(self, meet_id: str, placements: dict[str, dict[str, Any]]) -> None:
+        """Replace the listed placements of some of the meet's meetings (meeting id -> its
+        ``placement`` now) in every chunk that lists them: one write per chunk touched."""
+        listed = self.db[MEETING_LISTS].find_one({"_id": meet_id}) or {}
+        for chunk in by_ids(self.db[PUBLICATIONS], listed.get("chunks") or [], {"meetings": 1}):
+            kept = chunk.get("meetings", [])
+            if any(p["meeting_id"] in placements for p in kept):
+                rewritten = [placements.get(p["meeting_id"], p) for p in kept]
+                self.db[PUBLICATIONS].update_one({"_id": chunk["_id"]}, {"$set": {"meetings": rewritten}})
 
     def mark_cancelled(self, meet_id: str, meeting_id: str) -> None:
         self.db[MEETING_LISTS].update_one({"_id": meet_id}, {"$addToSet": {"cancelled": meeting_id}}, upsert=True)
