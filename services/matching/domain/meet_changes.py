@@ -67,9 +67,9 @@ def follow_the_meet(
             if meeting["status"] == SCHEDULED:
                 staying.append(meeting)
         elif index is None:
-            changes.append(Change(meeting["_id"], {"status": "cancelled", "cancel_reason": MEET_CHANGED}, MEET_CHANGED))
+            changes.append(_cancelled(meeting, MEET_CHANGED, index))
         elif any(who in attends and slot_id not in attends[who] for who in (meeting["seller_id"], meeting["buyer_id"])):
-            changes.append(Change(meeting["_id"], {"status": "cancelled", "cancel_reason": UNAVAILABLE}, UNAVAILABLE))
+            changes.append(_cancelled(meeting, UNAVAILABLE, index))
         elif meeting["table"] > tables:
             displaced.append(meeting)
         else:
@@ -82,7 +82,7 @@ def follow_the_meet(
         slot_id = meeting["slot_id"]
         free = next((t for t in range(1, tables + 1) if (slot_id, t) not in taken), None)
         if free is None:
-            changes.append(Change(meeting["_id"], {"status": "cancelled", "cancel_reason": MEET_CHANGED}, MEET_CHANGED))
+            changes.append(_cancelled(meeting, MEET_CHANGED, position[slot_id]))
             continue
         taken.add((slot_id, free))
         changes.append(Change(meeting["_id"], {"table": free, **_times(by_id[slot_id], position[slot_id], meeting)}))
@@ -94,6 +94,14 @@ def placeable(meeting: Mapping[str, Any], position: Mapping[str, int], tables: i
     id -> index) and at a table of the meet as it is now; one that is not has begun before
     the meet changed, and a draft leaves it be."""
     return meeting["slot_id"] in position and 1 <= meeting["table"] <= tables
+
+
+def _cancelled(meeting: Mapping[str, Any], reason: str, index: int | None) -> Change:
+    """The cancellation of ``meeting`` for ``reason``, with its slot's index now if it has one."""
+    fields: dict[str, Any] = {"status": "cancelled", "cancel_reason": reason}
+    if index is not None and index != meeting["slot_index"]:
+        fields["slot_index"] = index
+    return Change(meeting["_id"], fields, reason)
 
 
 def _times(slot: Mapping[str, Any], index: int, meeting: Mapping[str, Any]) -> dict[str, Any]:
