@@ -11,9 +11,15 @@ is stored, not from whether this delivery stored it: a retry after a crash part-
 redoes whatever is missing. An approval whose participant's profile has not arrived
 parks the meet's suggestions on it (``profiles_awaited``) until it does; a participation
 that left with meetings still scheduled repairs the schedule between two marks on the
-participation, so that an interrupted repair is completed by the redelivery.
+participation, so that an interrupted repair is completed by the redelivery. Every meet
+event, and every approved participation, brings the published meetings in line with the
+meet and the availability as stored (``actions.meet_changes``); with nothing published,
+that costs one read of the meet's list of meetings.
 """
 from __future__ import annotations
+
+from datetime import datetime
+from typing import Callable
 
 from pymongo.database import Database
 
@@ -32,9 +38,13 @@ SUBSCRIBES_TO = [registration.TOPIC]
 LEFT = ("withdrawn", "rejected")
 
 
-def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
+def build_handlers(db: Database, settings: Settings, clock: Callable[[], datetime] | None = None) -> dict[str, Handler]:
+    """Event type -> handler. ``clock``: the time now (aware) by which the handlers tell
+    whether a meeting has begun; the time now by default (tests may give another)."""
     topic = settings.topic(own.TOPIC)
     context = actions.Matching.on(db, topic)
+    if clock is not None:
+        context.clock = clock
     profiles, meets = context.profiles, context.meets
 
     def on_participant(event: Event) -> None:
@@ -43,7 +53,9 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
         profiles.arrived(profile.id)
 
     def on_meet(event: Event) -> None:
-        meets.save_meet(contracts.read_data(event))
+        data = contracts.read_data(event)
+        meets.save_meet(data)
+        actions.follow_meet(context, data["meet_id"])
 
     def on_participation(event: Event) -> None:
         data = contracts.read_data(event)
@@ -53,6 +65,7 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
         meets.queue_suggestions(stored)
         if stored["status"] == "approved":
             profiles.await_profiles(stored["meet_id"], [stored["participant_id"]])
+            actions.follow_availability(context, stored)
         if stored["status"] in LEFT:
             repair_after_leaving(context, stored)
 

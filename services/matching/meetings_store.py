@@ -6,9 +6,9 @@
   meeting. A meeting added alone (walk-in, repair) gets a chunk of its own without events
   (its own document carries its event).
 - ``meeting_lists/<meet>``: the meet's chunk ids, its cancelled meeting ids and the
-  interpreters who took over meetings (``interpreters``, meeting id -> interpreter id: a
-  chunk's placements are never rewritten), so a meet's or a person's meetings are found by
-  ``_id`` reads only.
+  placements of meetings changed since their chunk was written (``moved``, meeting id ->
+  placement: a new table or slot index after a meet edit, another interpreter), so a meet's
+  or a person's meetings are found by ``_id`` reads only.
 - ``follow_ups_due/<meeting id>``: the next LoI follow-up date of each meeting that has one
   pending; the worker reads this queue, which shrinks as follow-ups are announced.
 """
@@ -51,8 +51,8 @@ def by_ids(collection: Collection, ids: Iterable[Any], projection: dict[str, Any
 
 
 def placement(meeting: dict[str, Any]) -> dict[str, Any]:
-    """What a meet's list keeps of a meeting: where and with whom (it never moves; another
-    interpreter may take it over, ``MeetingStore.hand_over``)."""
+    """What a meet's list keeps of a meeting: where and with whom (changed on the meet's
+    list when the meet or the interpreter changes under it, ``MeetingStore.relist``)."""
     return {k: meeting["_id"] if k == "meeting_id" else meeting.get(k) for k in PLACEMENT}
 
 
@@ -113,15 +113,13 @@ class MeetingStore:
         leaves out cancelled ones; ``participant_id`` keeps theirs only."""
         listed = self.db[MEETING_LISTS].find_one({"_id": meet_id}) or {}
         cancelled = set(listed.get("cancelled") or ()) if live else set()
-        handed = listed.get("interpreters") or {}
+        moved = listed.get("moved") or {}
         chunks = by_ids(self.db[PUBLICATIONS], listed.get("chunks") or [], {"meetings": 1})
         found = {
             p["meeting_id"]: p for chunk in chunks for p in chunk.get("meetings", [])
             if p["meeting_id"] not in cancelled and participant_id in (None, p["seller_id"], p["buyer_id"])
         }
-        for meeting_id, p in found.items():
-            if field_key(meeting_id) in handed:
-                p["interpreter"] = handed[field_key(meeting_id)]
+        found.update((i, moved[field_key(i)]) for i in list(found) if field_key(i) in moved)
         return sorted(found.values(), key=lambda p: (p["slot_index"], p["table"], p["meeting_id"]))
 
     def cancelled(self, meet_id: str) -> set[str]:
@@ -139,9 +137,19 @@ class MeetingStore:
         entries = [outbox.outbox_entry(self.topic, e) for e in events]
         return outbox.update_one(self.db, MEETINGS, {"_id": meeting_id, "version": expected_version}, update, entries).modified_count == 1
 
-    def hand_over(self, meet_id: str, meeting_id: str, interpreter_id: str) -> None:
-        """Record on the meet's list that ``interpreter_id`` now interprets the meeting."""
-        self.db[MEETING_LISTS].update_one({"_id": meet_id}, {"$set": {f"interpreters.{field_key(meeting_id)}": interpreter_id}}, upsert=True)
+    def set_quietly(self, meeting_id: str, expected_version: int, fields: dict[str, Any]) -> bool:
+        """Set bookkeeping ``fields`` (no one is told: no event, the version stays) unless
+        the meeting's version moved on; False then."""
+        return self.collection.update_one({"_id": meeting_id, "version": expected_version}, {"$set": fields}).matched_count == 1
+
+    def relist(self, meet_id: str, placements: dict[str, dict[str, Any]]) -> None:
+        """Record where some of the meet's meetings are now (meeting id -> its ``placement``)
+        on the meet's list, in one write: ``placements()`` reads them over their chunk's,
+        which are never rewritten (a chunk's outbox is being marked by the relay meanwhile,
+        and FerretDB loses one of two concurrent updates of a document)."""
+        if placements:
+            moved = {f"moved.{field_key(meeting_id)}": where for meeting_id, where in placements.items()}
+            self.db[MEETING_LISTS].update_one({"_id": meet_id}, {"$set": moved}, upsert=True)
 
     def mark_cancelled(self, meet_id: str, meeting_id: str) -> None:
         self.db[MEETING_LISTS].update_one({"_id": meet_id}, {"$addToSet": {"cancelled": meeting_id}}, upsert=True)

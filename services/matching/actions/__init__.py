@@ -1,12 +1,14 @@
 """What matching does for its HTTP API, consumers and workers, by capability: recommendations,
 match suggestions and preferences, requests, schedules (draft, publication, repair),
-meetings' outcomes and LoIs, the day itself, and reports.
+meetings' outcomes and LoIs, the day itself, reports, and keeping a published schedule true
+to its meet when the meet changes.
 
 No Flask here; views call these and map ``NotFound``/``Refused``/``Invalid`` to problems.
 """
 from services.matching.actions.context import Invalid, Matching, NotFound, Refused, ensure_meet_running, meet_of
 from services.matching.actions.day import check_in, walk_in
 from services.matching.actions.matches import recommendations, set_preference
+from services.matching.actions.meet_changes import follow_availability, follow_meet
 from services.matching.actions.outcomes import announce_follow_ups_due, follow_up, meeting, rate, record_outcome, sign_loi
 from services.matching.actions.publishing import cancel_participant, publish_schedule
 from services.matching.actions.reports import report, report_all
@@ -16,7 +18,8 @@ from services.matching.actions.schedules import draft_schedule, lock_meeting, st
 from services.matching.actions.suggestions import suggest_due
 
 __all__ = [
-    "Matching", "NotFound", "Refused", "Invalid", "ensure_meet_running", "meet_of", "check_in", "walk_in", "recommendations", "set_preference", "announce_follow_ups_due", "follow_up",
+    "Matching", "NotFound", "Refused", "Invalid", "ensure_meet_running", "meet_of", "check_in", "walk_in", "recommendations", "set_preference",
+    "follow_meet", "follow_availability", "announce_follow_ups_due", "follow_up",
     "meeting", "rate", "record_outcome", "sign_loi", "cancel_participant", "publish_schedule", "report", "report_all", "answer_request",
     "request_meeting", "draft_schedule", "stored_draft", "lock_meeting", "unlock_meeting", "set_interpreter", "remove_interpreter", "interpreters", "suggest_due",
 ]

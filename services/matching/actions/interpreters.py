@@ -85,7 +85,7 @@ def _hand_over(ctx: Matching, meet: dict[str, Any], interpreter_id: str, now: In
     _claim(ctx, meet_id, where, plan.moves)
     for meeting_id, substitute in plan.moves.items():
         _interpret(ctx, meeting_id, interpreter_id, substitute)
-        ctx.meetings.hand_over(meet_id, meeting_id, substitute.interpreter_id)
+        ctx.meetings.relist(meet_id, {meeting_id: {**where[meeting_id], "interpreter": substitute.interpreter_id}})
         ctx.occupancy.release(meeting_id, [place_key(meet_id, where[meeting_id]["slot_id"], "interpreter", interpreter_id)])
     if now is not None:
         for meeting_id in plan.kept:

@@ -24,7 +24,10 @@ def publish_schedule(ctx: Matching, meet_id: str, reviewed: str | None = None) -
     taken before any is written: if meetings added since the draft was built (walk-ins,
     repairs) hold some, nothing is published (Refused, build a new draft); when completing
     a publication already begun, the clashing meetings are left out and listed in
-    ``left_out`` with the reason. ``reviewed``: the id of the draft the organiser reviewed;
+    ``left_out`` with the reason. A draft built before the meet's slots or tables changed
+    is Refused (build a new one); when completing a publication begun before the change,
+    its meetings outside them are left out, and the others take their slot's index now.
+    ``reviewed``: the id of the draft the organiser reviewed;
     Refused when the latest draft is another (built since). Raises NotFound, Refused."""
     meet = meet_of(ctx, meet_id)
     stored = ctx.schedules.get(meet_id) or {}
@@ -38,11 +41,21 @@ def publish_schedule(ctx: Matching, meet_id: str, reviewed: str | None = None) -
     if (stored.get("published") or {}).get("draft_id") == draft_id and stored.get("publishing") != draft_id:
         return {**summary, "newly_published": 0}
     pending = publication.to_publish(draft["meetings"])
+    begun = stored.get("publishing") == draft_id
+    off_the_meet = publication.off_the_meet(meet_id, pending, meet["slots"], meet["tables"])
+    if off_the_meet and not begun:
+        reasons = "; ".join(sorted(set(off_the_meet.values()))[:3])
+        raise Refused(f"The meet changed since this draft was built ({reasons}): build a new draft.")
     slots = {s["id"]: s for s in meet["slots"]}
     unnamed = sorted({w for m in pending if not set(NAMES) <= m.keys() for w in (m["seller_id"], m["buyer_id"])})
     profiles = ctx.profiles.many(unnamed) if unnamed else {}
     interpreters = interpreter_pool(ctx, meet_id)
-    left_out = _claim_places(ctx, meet, draft_id, [meeting_doc(meet, m, slots, profiles, interpreters) for m in pending], begun=stored.get("publishing") == draft_id)
+
+    def docs_of(meetings: list[dict[str, Any]], left_out: dict[str, str]) -> list[dict[str, Any]]:
+        docs = (meeting_doc(meet, m, slots, profiles, interpreters) for m in publication.placed(meetings, meet["slots"]))
+        return [d for d in docs if d["_id"] not in left_out]
+
+    left_out = {**off_the_meet, **_claim_places(ctx, meet, draft_id, docs_of(pending, off_the_meet), begun)}
     if left_out:
         summary["left_out"] = left_out
     ctx.schedules.begin_publication(meet_id, draft_id)
@@ -52,7 +65,7 @@ def publish_schedule(ctx: Matching, meet_id: str, reviewed: str | None = None) -
         if ctx.meetings.chunk_done(chunk):
             ctx.meetings.list_chunk(meet_id, chunk)
             continue
-        docs = [d for d in (meeting_doc(meet, m, slots, profiles, interpreters) for m in part) if d["_id"] not in left_out]
+        docs = docs_of(part, left_out)
         created += ctx.meetings.publish_chunk(meet_id, chunk, docs, [messages.meeting_event(messages.MEETING_SCHEDULED, d) for d in docs])
     published = {"at": datetime.now(timezone.utc), "meetings": len(draft["meetings"]), **{k: draft["stats"][k] for k in ("value", "upper_bound")}}
     held = [m for m in draft["meetings"] if f"{meet_id}:{m['seller_id']}:{m['buyer_id']}" not in left_out]

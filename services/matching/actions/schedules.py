@@ -13,6 +13,7 @@ from services.matching.domain.preferences import DEFAULT_BUYER_FACTOR
 from services.matching.domain.scheduling import Candidate, Infeasible, Meeting, Problem
 from services.matching.domain.solver import solve
 from services.matching.domain.draft_report import draft_report, draft_stats
+from services.matching.domain.meet_changes import placeable
 from services.matching.domain.required import DraftRules, apply_rules, required_missing, required_stats
 from services.matching.domain.screening import Screen
 from services.matching.domain.screening_columns import Ranking, SellerColumns
@@ -217,19 +218,27 @@ def stored_draft(ctx: Matching, meet_id: str) -> dict[str, Any]:
 
 
 def _kept_meetings(ctx: Matching, meet_id: str, problem: Problem) -> tuple[list[Meeting], set[tuple[str, str]]]:
-    """The meetings a draft may not move (published ones still live, and the organiser's
-    locks) and the pairs already published; cancelled pairs join ``problem.excluded``, and
-    each interpreter works the slots of the published meetings they hold (those begun are
-    history, whatever their slots now; those to come were handed over when they changed).
-    Raises Refused for a lock on a cancelled pair."""
+    """The meetings a draft may not move (published ones still live, in their slot as the
+    meet now lists it, and the organiser's locks) and the pairs already published;
+    cancelled pairs, and those of meetings that began before the meet changed under them
+    (outside its slots or tables now, ``meet_changes.placeable``), join ``problem.excluded``.
+    Someone with a published meeting attends its slot, and its interpreter works it (those
+    begun are history, whatever the pool says now; those to come were handed over when the
+    interpreter changed, ``actions.interpreters``). Raises Refused for a lock on a
+    cancelled pair."""
     still_here = problem.availability.keys()
     every_meeting = ctx.meetings.placements(meet_id, live=False)
     gone = ctx.meetings.cancelled(meet_id)
     live = {p["meeting_id"] for p in every_meeting} - gone
-    published = [
-        as_meeting(p) for p in every_meeting
+    slot_index = {slot: i for i, slot in enumerate(problem.slots)}
+    kept = [
+        p for p in every_meeting
         if p["meeting_id"] in live and p["seller_id"] in still_here and p["buyer_id"] in still_here
     ]
+    published = [as_meeting({**p, "slot_index": slot_index[p["slot_id"]]}) for p in kept if placeable(p, slot_index, problem.tables)]
+    for meeting in published:
+        for who in meeting.pair:
+            problem.availability[who] = problem.availability[who] | {meeting.slot}
     taken = {m.pair for m in published}
     interpreted: dict[str, set[int]] = {}
     for m in published:
@@ -238,8 +247,8 @@ def _kept_meetings(ctx: Matching, meet_id: str, problem: Problem) -> tuple[list[
     pool = problem.interpreter_availability
     problem.interpreter_availability = {i: pool.get(i, frozenset()) | frozenset(interpreted.get(i, ())) for i in pool.keys() | interpreted.keys()}
     cancelled = {(p["seller_id"], p["buyer_id"]) for p in every_meeting if p["meeting_id"] not in live}
-    problem.excluded = problem.excluded | cancelled
-    slot_index = {slot: i for i, slot in enumerate(problem.slots)}
+    history = {(p["seller_id"], p["buyer_id"]) for p in kept if not placeable(p, slot_index, problem.tables)}
+    problem.excluded = problem.excluded | cancelled | history
     pinned = []
     for lock in ctx.schedules.locks(meet_id):
         pair = (lock["seller_id"], lock["buyer_id"])

@@ -32,6 +32,27 @@ def chunk_id(meet_id: str, draft_id: str, number: int) -> str:
     return f"{meet_id}:{draft_id}:{number}"
 
 
+def off_the_meet(meet_id: str, meetings: list[dict[str, Any]], slots: list[dict[str, Any]], tables: int) -> dict[str, str]:
+    """Meeting id -> why, for the draft ``meetings`` (``seller_id``, ``buyer_id``,
+    ``slot_id``, ``table``) that are outside the meet's ``slots`` or ``tables``: the meet
+    changed after the draft was built."""
+    known = {slot["id"] for slot in slots}
+    found = {}
+    for m in meetings:
+        if m["slot_id"] not in known:
+            found[f"{meet_id}:{m['seller_id']}:{m['buyer_id']}"] = f"slot {m['slot_id']} is no longer one of the meet's"
+        elif m["table"] > tables:
+            found[f"{meet_id}:{m['seller_id']}:{m['buyer_id']}"] = f"the meet no longer has table {m['table']}"
+    return found
+
+
+def placed(meetings: list[dict[str, Any]], slots: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The draft ``meetings`` still in one of the meet's ``slots``, each with that slot's
+    index as the meet lists it now."""
+    position = {slot["id"]: i for i, slot in enumerate(slots)}
+    return [{**m, "slot_index": position[m["slot_id"]]} for m in meetings if m["slot_id"] in position]
+
+
 def started_slots(slots: list[dict[str, Any]], zone: str, now: datetime) -> set[str]:
     """The ids of the meet's ``slots`` (``{"id", "day": ISO date, "start": "HH:MM"}``, in the
     venue's IANA ``zone``) that have begun by ``now`` (aware): nothing new is placed in
