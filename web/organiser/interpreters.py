@@ -1,6 +1,7 @@
-"""The meet's interpreter pool (matching: ``GET`` and ``PUT /v1/meets/{m}/interpreters``):
-who they are, the languages each covers and the slots they work. The draft places a pair
-who share no language only where one of them is free."""
+"""The meet's interpreter pool (matching: ``GET``, ``PUT`` and ``DELETE
+/v1/meets/{m}/interpreters``): who they are, the languages each covers and the slots they
+work. The draft places a pair who share no language only where one of them is free; a
+change or removal hands their published meetings to others, or is refused naming them."""
 from __future__ import annotations
 
 import re
@@ -65,4 +66,20 @@ def save_interpreter(meet_id: str):
         flash_problem(exc)
     else:
         flash(f"{name} is in the pool.", "ok")
+    return redirect(url_for("organiser.interpreters", meet_id=meet_id))
+
+
+@blueprint.post("/meets/<meet_id>/interpreters/<interpreter_id>/remove")
+@organiser_required
+def remove_interpreter(meet_id: str, interpreter_id: str):
+    """Take an interpreter out of the pool; matching's refusal (a meeting no one else can
+    interpret) is shown on the pool's page."""
+    try:
+        call("matching", "DELETE", f"/v1/meets/{meet_id}/interpreters/{interpreter_id}")
+    except ApiError as exc:
+        if exc.status not in (404, 409):
+            raise
+        flash_problem(exc)
+    else:
+        flash(f"{interpreter_id} is no longer in the pool; their meetings still to come have other interpreters.", "ok")
     return redirect(url_for("organiser.interpreters", meet_id=meet_id))
