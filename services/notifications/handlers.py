@@ -40,6 +40,7 @@ from services.notifications.views import ContactStore, MeetingView, MeetNames, P
 from services.notifications.waiting import Parking, WaitingRoom, meet_key, pair_key, participant_key
 
 SUBSCRIBES_TO = [registration.TOPIC, matching.TOPIC]
+WHERE_AND_WHEN = ("day", "start", "table")  # a new version of a meeting that changes one of them is announced as changed
 DECISIONS = {
     registration.PARTICIPATION_APPROVED: "participation_approved",
     registration.PARTICIPATION_REJECTED: "participation_rejected",
@@ -124,6 +125,14 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
             context = {"day": meeting["day"], "start": meeting["start"], "table": meeting["table"], "with": people[other].name, "meeting_id": meeting_id}
             tell(meeting["meet_id"], people[who], "meeting_added", context, source)
 
+    def announce_changed(meeting: dict[str, Any], people: dict[str, Contact], source: Source) -> None:
+        """Tell both sides of a meeting still to come where and when it is now (its table or
+        times changed under a meet edited after publication)."""
+        for who, other in both_sides(meeting):
+            context = {"day": meeting["day"], "start": meeting["start"], "table": meeting["table"], "with": people[other].name,
+                       "meeting_id": meeting["meeting_id"]}
+            tell(meeting["meet_id"], people[who], "meeting_changed", context, source)
+
     def on_participant(event: Event, part: dict[str, Any] | None = None) -> None:
         data = contracts.read_data(event)
         contacts.save_if_newer(
@@ -184,8 +193,9 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
 
     def on_meeting_scheduled(event: Event, part: dict[str, Any] | None = None) -> None:
         """Record the meeting's reminders (withdrawing a moved meeting's earlier ones), keep
-        the meeting, and announce it as added when the meet's first publication is known
-        and does not hold it. Waits for both people and the meet. The meeting is saved
+        the meeting, tell both sides of a new version still to come at another time or
+        table (``meeting_changed``), and announce it as added when the meet's first
+        publication is known and does not hold it. Waits for both people and the meet. The meeting is saved
         after its reminders, so a stored version at least as new as the event's does not
         mean they are done; only a newer one makes the event stale."""
         data = contracts.read_data(event)
@@ -198,6 +208,8 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
         if previous is None or previous.get("version", 0) <= meeting["version"]:
             if previous and previous.get("version", 0) < meeting["version"]:
                 withdraw_reminders(previous)
+                if previous.get("status") == "scheduled" and any(previous.get(k) != meeting.get(k) for k in WHERE_AND_WHEN) and starts > datetime.now(timezone.utc):
+                    announce_changed(meeting, people, _source(event))
             if starts > datetime.now(timezone.utc):
                 lead = meet_names.reminder_minutes(meeting["meet_id"], reminder_minutes)
                 key = reminder_key(meeting["meeting_id"], meeting["version"])

@@ -1,0 +1,39 @@
+"""A published meeting that moves (another table or time, after the meet was edited) is
+announced to both sides as changed, once, whatever the redeliveries; a new version that
+moves nothing (another interpreter) is not, and a cancellation stays a cancellation.
+
+Before, the new version only replaced the reminders: nobody was told their table had moved.
+"""
+from __future__ import annotations
+
+import pytest
+
+from shared.contracts import matching as matching_events
+from services.matching import messages as matching_messages
+from tests.integration.test_notifications_any_order import feed, happened, meeting
+
+pytestmark = pytest.mark.stack
+
+
+def scheduled(version: int, **changes) -> object:
+    return matching_messages.meeting_event(matching_events.MEETING_SCHEDULED, {**meeting("s1", "b1"), "version": version, **changes})
+
+
+def test_a_moved_meeting_is_announced_to_both_sides_once_and_a_new_interpreter_alone_is_not(settings_for):
+    moved = scheduled(2, table=2)
+    events = happened() + [moved, moved, scheduled(3, table=2, interpreter="int-9", interpreter_name="Zoya")]
+    outcome = feed(settings_for, "moved", events)
+    changed = outcome.of_kind("meeting_changed")
+    assert sorted(changed) == ["b1", "s1"]
+    assert {who: sorted(n["channel"] for n in found) for who, found in changed.items()} == {"b1": ["email", "inbox"], "s1": ["email", "inbox", "sms"]}
+    assert {(n["context"]["table"], n["context"]["with"]) for n in changed["s1"]} == {(2, "Brand 1")}
+    reminders = [n for n in outcome.of_kind("meeting_reminder")["s1"] if n["context"]["meeting_id"] == "meet-o:s1:b1"]
+    assert {n["status"] for n in reminders if n["context"]["table"] == 1} == {"cancelled"}
+    assert sorted(n["channel"] for n in reminders if n["status"] == "pending") == ["email", "inbox", "sms"], "one live reminder per channel, at table 2"
+    assert {n["context"]["table"] for n in reminders if n["status"] == "pending"} == {2}
+    assert outcome.waiting == 0
+
+
+def test_a_meeting_that_only_changes_its_interpreter_tells_nobody(settings_for):
+    outcome = feed(settings_for, "interpreter", happened() + [scheduled(2, interpreter="int-9", interpreter_name="Zoya")])
+    assert outcome.of_kind("meeting_changed") == {}
