@@ -36,6 +36,7 @@ OUTBOX_COLLECTIONS = [PARTICIPANTS, MEETS, APPLICATIONS]
 # Read whole, but small whatever the history: one document per state or UT loaded by organisers.
 BOUNDED_COLLECTIONS = (REFERENCE_STATES,)
 CODE = "_code"
+REMAP = "_remap"
 HIDDEN = {outbox.OUTBOX: 0, outbox.PENDING: 0, CODE: 0}
 
 
@@ -222,8 +223,25 @@ class MeetStore(_Store):
         doc = self.db[MEETS].find_one({"_id": meet_id}, HIDDEN)
         return (_meet(doc), doc.get("approved", {})) if doc else None
 
-    def save(self, meet: Meet, expected_version: int, events: list[Event]) -> bool:
-        return self._replace(MEETS, meet.id, _meet_doc(meet), expected_version, events)
+    def save(self, meet: Meet, expected_version: int, events: list[Event], slots_before: Meet | None = None) -> bool:
+        """Write a changed meet if nobody changed it since ``expected_version``. With
+        ``slots_before`` (the meet before an edit that changed its slots), the same write
+        leaves the pending remap of its applications (``pending_remap``)."""
+        fields = _meet_doc(meet)
+        if slots_before is not None:
+            fields[REMAP] = {"version": meet.version, "before": _meet_doc(slots_before)}
+        return self._replace(MEETS, meet.id, fields, expected_version, events)
+
+    def pending_remap(self, meet_id: str) -> tuple[int, Meet] | None:
+        """(the meet version whose slots the applications must be brought onto, the meet
+        before that edit) while a remap is not known to be complete, else None."""
+        doc = self.db[MEETS].find_one({"_id": meet_id}, {REMAP: 1})
+        remap = (doc or {}).get(REMAP)
+        return (remap["version"], _meet(remap["before"])) if remap else None
+
+    def remap_done(self, meet_id: str, version: int) -> None:
+        """Forget the pending remap of ``version`` (not a later one left meanwhile)."""
+        self.db[MEETS].update_one({"_id": meet_id, f"{REMAP}.version": version}, {"$unset": {REMAP: ""}})
 
     def list(self, query: dict[str, Any], sort: str, limit: int, cursor: str | None) -> tuple[list[tuple[Meet, dict]], str | None]:
         result = page(self.db[MEETS], query, sort, limit, cursor, HIDDEN)
@@ -253,6 +271,23 @@ class ApplicationStore(_Store):
 
     def save(self, application: Application, expected_version: int, events: list[Event]) -> bool:
         return self._replace(APPLICATIONS, application.id, application.as_dict(), expected_version, events)
+
+    def save_each(self, writes: list[tuple[Application, int, list[Event]]]) -> int:
+        """``save`` of many applications in one bulk write (``outbox.update_each``); each
+        lands only if its stored version is still the expected one. Returns how many
+        landed (fewer: read them back to know which)."""
+        batch = []
+        for application, expected, events in writes:
+            fields = {k: v for k, v in application.as_dict().items() if k != "version"}
+            update = {"$set": {**fields, "correlation_id": correlation.correlation_id(), "version": application.version}}
+            batch.append(({"_id": application.id, "version": expected}, update, self._entries(events)))
+        result = outbox.update_each(self.db, APPLICATIONS, batch)
+        return result.modified_count if result else 0
+
+    def of_meet(self, meet_id: str) -> list[Application]:
+        """Every application to the meet. A query on ``meet_id``: on FerretDB a read of the
+        whole collection (~1 s per 30,000 applications stored), for edits of a meet only."""
+        return [_application(d) for d in self.db[APPLICATIONS].find({"meet_id": meet_id}, HIDDEN)]
 
     def list(self, query: dict[str, Any], sort: str, limit: int, cursor: str | None) -> tuple[list[Application], str | None]:
         result = page(self.db[APPLICATIONS], query, sort, limit, cursor, HIDDEN)
@@ -284,7 +319,7 @@ def _meet_doc(meet: Meet) -> dict[str, Any]:
 
 
 def _meet(doc: dict[str, Any]) -> Meet:
-    doc = {k: v for k, v in doc.items() if k not in ("approved", "correlation_id")}
+    doc = {k: v for k, v in doc.items() if k not in ("approved", "correlation_id", REMAP)}
     doc["id"] = doc.pop("_id")
     doc["days"] = [date.fromisoformat(d) for d in doc["days"]]
     doc["session_start"], doc["session_end"] = time.fromisoformat(doc["session_start"]), time.fromisoformat(doc["session_end"])
