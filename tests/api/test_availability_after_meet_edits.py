@@ -164,3 +164,15 @@ def test_the_draft_after_new_session_hours_has_meetings_again_and_a_redelivery_c
             handlers[entry["event"]["type"]](from_document(entry["event"]))
     assert {d["_id"]: d["version"] for d in matching_db["participation"].find({"meet_id": meet["id"]})} == stored
     assert len(matching_client.post(url, json={}, headers=ORGANISER).get_json()["meetings"]) == 6
+
+
+def test_applications_stored_before_meets_listed_them_or_recorded_all_are_followed(client, db):
+    meet = open_meet(client, **MEET)
+    ids = people(client, meet, {"s0": slot_ids(meet)[:2]})
+    db["applicants"].delete_many({"_id": {"$regex": f"^{meet['id']}:"}})
+    db["applications"].update_many({"meet_id": meet["id"]}, {"$unset": {"all_slots": "", "slots_version": ""}})
+    edited = edit(client, meet["id"], meeting_minutes=20)
+    assert edited.get_json()["availability_followed"] == {"changed": 5, "without_slots": 0, "complete": True}
+    assert availability(client, meet["id"], ids["b1"]) == slot_ids(edited.get_json())
+    assert availability(client, meet["id"], ids["s0"]) == ["2027-07-30T1000", "2027-07-30T1020", "2027-07-30T1040"]
+    assert client.get(f"/v1/meets/{meet['id']}/applications/{ids['b1']}", headers=ORGANISER).get_json()["all_slots"] is True
