@@ -176,3 +176,22 @@ def test_applications_stored_before_meets_listed_them_or_recorded_all_are_follow
     assert availability(client, meet["id"], ids["b1"]) == slot_ids(edited.get_json())
     assert availability(client, meet["id"], ids["s0"]) == ["2027-07-30T1000", "2027-07-30T1020", "2027-07-30T1040"]
     assert client.get(f"/v1/meets/{meet['id']}/applications/{ids['b1']}", headers=ORGANISER).get_json()["all_slots"] is True
+
+
+def test_a_published_meeting_in_a_slot_that_stays_is_cancelled_when_its_applicant_no_longer_covers_it(client, matching):
+    meet = open_meet(client, **MEET)
+    ids = people(client, meet, {"s0": ["2027-07-30T1000"]})
+    matching_client, deliver_all, _ = matching
+    deliver_all()
+    assert matching_client.post(f"/v1/meets/{meet['id']}/schedule/draft", json={}, headers=ORGANISER).status_code == 200
+    assert matching_client.post(f"/v1/meets/{meet['id']}/schedule/publish", headers=ORGANISER).status_code == 200
+    meetings = matching_client.get(f"/v1/meets/{meet['id']}/meetings?limit=200", headers=ORGANISER).get_json()["items"]
+    [theirs] = [m for m in meetings if m["seller_id"] == ids["s0"]]
+    assert theirs["slot_id"] == "2027-07-30T1000"
+
+    edited = edit(client, meet["id"], meeting_minutes=40)  # 10:00-10:40 is longer than the 10:00-10:30 they chose
+    assert edited.get_json()["availability_followed"]["without_slots"] == 1
+    deliver_all()
+    after = {m["id"]: m for m in matching_client.get(f"/v1/meets/{meet['id']}/meetings?limit=200", headers=ORGANISER).get_json()["items"]}
+    assert (after[theirs["id"]]["status"], after[theirs["id"]]["cancel_reason"]) == ("cancelled", "unavailable")
+    assert any(m["status"] == "scheduled" and m["slot_id"] == "2027-07-30T1000" for m in after.values())
