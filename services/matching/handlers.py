@@ -62,7 +62,10 @@ def build_handlers(db: Database, settings: Settings, clock: Callable[[], datetim
         _, stored = meets.save_participation(data)
         if data.get("meet_approved"):
             meets.note_approved_counts(data["meet_id"], data["meet_approved"])
-        meets.queue_suggestions(stored)
+        if event.type == registration.PARTICIPATION_AVAILABILITY_CHANGED:
+            stored = meets.carry_suggestions(stored, data["version"])
+        else:
+            meets.queue_suggestions(stored)
         if stored["status"] == "approved":
             profiles.await_profiles(stored["meet_id"], [stored["participant_id"]])
             actions.follow_availability(context, stored)
@@ -73,7 +76,7 @@ def build_handlers(db: Database, settings: Settings, clock: Callable[[], datetim
     meet_types = (registration.MEET_CREATED, registration.MEET_UPDATED, registration.MEET_STATUS_CHANGED)
     participation_types = (
         registration.PARTICIPATION_APPLIED, registration.PARTICIPATION_APPROVED, registration.PARTICIPATION_REJECTED,
-        registration.PARTICIPATION_WAITLISTED, registration.PARTICIPATION_WITHDRAWN,
+        registration.PARTICIPATION_WAITLISTED, registration.PARTICIPATION_WITHDRAWN, registration.PARTICIPATION_AVAILABILITY_CHANGED,
     )
     return {
         **{t: on_participant for t in participant_types},

@@ -207,6 +207,14 @@ class MeetView:
         members = {m["participant_id"]: m["role"] for doc in parts for m in (doc.get("members") or {}).values()}
         return members, max((doc["changed_at"] for doc in parts if doc.get("changed_at")), default=None)
 
+    def carry_suggestions(self, participation: dict[str, Any], version: int) -> dict[str, Any]:
+        """A participation whose availability alone changed (``version``, one after the
+        version told its matches) keeps what it was told: matches do not depend on
+        availability. Returns the stored participation."""
+        key = f"{participation['meet_id']}:{participation['participant_id']}"
+        self.db[PARTICIPATION].update_one({"_id": key, "version": version, "suggested_version": version - 1}, {"$set": {"suggested_version": version}})
+        return self.participation(participation["meet_id"], participation["participant_id"]) or participation
+
     def queue_suggestions(self, participation: dict[str, Any]) -> None:
         """Put an approved participation on the suggestions due-queue (once: the entry's id
         is ``<meet>:<participant>``), unless this version was already told its matches."""

@@ -26,6 +26,7 @@ DESCRIPTION = "Participants (sellers, buyers), their products and needs, Buyer-S
 # jobs done in one request and lists or reports over history (shared/request_budget.py).
 DATABASE_BUDGETS = {
     "imports.import_csv": 25, "imports.upload_batch": 25, "imports.import_buyers_csv": 25, "bulk.apply_many": 25, "bulk.decide_many": 25,
+    "meets.update_meet": 25, "meets.change_status": 25,
     **{name: 10 for name in ("meets.list_meets", "applications.list_applications", "participants.list_sellers",
                              "participants.list_buyers", "participants.ecommerce_report")},
 }

@@ -97,10 +97,11 @@ def meet_event(event_type: str, meet: Meet, previous_status: str | None = None) 
     return _event(event_type, meet.id, payload)
 
 
-def participation_event(application: Application, meet: Meet, meet_approved: dict[str, Any] | None = None) -> Event:
-    """``meet_approved``: for a decision, the meet's approved counts once it is made
-    (``{"seller": n, "buyer": n, "as_of": decided_at}``), so matching can tell whether it
-    knows every approved participant."""
+def participation_event(application: Application, meet: Meet, meet_approved: dict[str, Any] | None = None, event_type: str | None = None) -> Event:
+    """The application as it now is, typed by its status unless ``event_type`` says
+    otherwise (``availability_changed``). ``meet_approved``: for a decision, the meet's
+    approved counts once it is made (``{"seller": n, "buyer": n, "as_of": decided_at}``),
+    so matching can tell whether it knows every approved participant."""
     payload = {
         "meet_id": application.meet_id,
         "participant_id": application.participant_id,
@@ -112,6 +113,11 @@ def participation_event(application: Application, meet: Meet, meet_approved: dic
         "version": application.version,
         "meet_approved": meet_approved,
     }
-    return _event(PARTICIPATION_TYPES[application.status], application.id, payload)
+    return _event(event_type or PARTICIPATION_TYPES[application.status], application.id, payload)
+
+
+def availability_changed(application: Application, meet: Meet) -> Event:
+    """The application carried onto the edited ``meet``'s slots (no decision made)."""
+    return participation_event(application, meet, event_type=catalogue.PARTICIPATION_AVAILABILITY_CHANGED)
 
 

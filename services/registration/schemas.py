@@ -359,12 +359,20 @@ class SlotsOut(Schema):
     items = fields.List(fields.Nested(SlotSchema), metadata={"description": "The meet's slots in order"})
 
 
+class AvailabilityFollowedOut(Schema):
+    changed = fields.Int(metadata={"description": "Applications whose availability changed (each announced with a new version)"})
+    without_slots = fields.Int(metadata={"description": "Of those, how many are left with no slot: kept, but nobody can meet them until they choose slots again"})
+    complete = fields.Bool(metadata={"description": "False if some applications kept changing meanwhile: they are brought onto the slots at the meet's next edit or status change"})
+
+
 class MeetOut(MeetIn):
     id = fields.Str()
     status = fields.Str()
     version = fields.Int()
     created_at = fields.AwareDateTime()
     approved = fields.Dict(keys=fields.Str(), values=fields.Int())
+    availability_followed = fields.Nested(AvailabilityFollowedOut, metadata={
+        "description": "In the answer to an edit: what became of the applications' availability when the edit changed the slots (see the README)"})
     slots = fields.Method("_slots")
 
     def _slots(self, meet) -> list:
@@ -439,6 +447,7 @@ class ApplicationOut(Schema):
     applied_at = fields.AwareDateTime()
     decided_at = fields.AwareDateTime(allow_none=True)
     version = fields.Int()
+    all_slots = fields.Bool(allow_none=True, metadata={"description": "Whether the applicant chose every slot (\"all\"): they keep every slot when the meet's slots change; null for applications made before this was recorded"})
 
 
 class ApplicationQuery(Schema):

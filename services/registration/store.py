@@ -1,20 +1,23 @@
 """Registration's MongoDB collections, and the writes that carry outbox events.
 
 Every read and write of a single record names it by ``_id``: participants, meets and
-applications by their ids (an application's is derived from meet and participant),
+applications by their ids (an application's is derived from meet and participant), a
+meet's applications through its list of applicants (``applicants``, in parts),
 identity keys by the key itself (``identities.py``), a participant's live verification
 code inside the participant's own document. Lists and reports (``list``,
 ``ecommerce_counts``) are queries over history by nature; no write path uses them.
 """
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import asdict
 from datetime import date, datetime, time, timezone
 from time import monotonic
 from typing import Any
+from zlib import crc32
 
-from pymongo import ASCENDING
+from pymongo import ASCENDING, UpdateOne
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
@@ -22,7 +25,7 @@ from shared import correlation, gi_tags, outbox
 from shared.envelope import Event
 from shared.pagination import Page, page
 
-from services.registration.domain.applications import Application
+from services.registration.domain.applications import Application, application_id
 from services.registration.domain.errors import Conflict
 from services.registration.domain.meets import Break, Meet
 from services.registration.domain.participants import Claim, Participant, StaffAction, import_identity_keys
@@ -30,12 +33,16 @@ from services.registration.domain.reference import SEED, Reference
 from services.registration.identities import IDENTITIES, Identities, duplicate_indexes
 
 PARTICIPANTS, MEETS, APPLICATIONS, REFERENCE_STATES = "participants", "meets", "applications", "reference_states"
+APPLICANTS = "applicants"
+APPLICANT_PARTS = 32
+READERS = 4
 MIGRATED = "registration_migrated"
 EMAIL_IDENTITIES = "email_identities"
 OUTBOX_COLLECTIONS = [PARTICIPANTS, MEETS, APPLICATIONS]
 # Read whole, but small whatever the history: one document per state or UT loaded by organisers.
 BOUNDED_COLLECTIONS = (REFERENCE_STATES,)
 CODE = "_code"
+REMAP = "_remap"
 HIDDEN = {outbox.OUTBOX: 0, outbox.PENDING: 0, CODE: 0}
 
 
@@ -50,6 +57,19 @@ def ensure_indexes(db: Database) -> None:
     db[APPLICATIONS].create_index("participant_id")
     gi_tags.rename_stored_once(db, PARTICIPANTS, MIGRATED)
     adopt_email_identities(db)
+
+
+def _applicants_part(meet_id: str, participant_id: str) -> str:
+    return f"{meet_id}:{crc32(participant_id.encode()) % APPLICANT_PARTS}"
+
+
+def _list_applicant(db: Database, meet_id: str, participant_id: str) -> None:
+    db[APPLICANTS].update_one({"_id": _applicants_part(meet_id, participant_id)}, {"$addToSet": {"ids": participant_id}}, upsert=True)
+
+
+def _applicants_listed(meet_id: str) -> str:
+    """The ``_id`` of the note that every application to the meet is on its list."""
+    return f"{meet_id}:listed"
 
 
 def adopt_email_identities(db: Database) -> int:
@@ -215,15 +235,34 @@ class ParticipantStore(_Store):
 
 class MeetStore(_Store):
     def add(self, meet: Meet, events: list[Event]) -> None:
+        """Insert a new meet, noted as listing all its applicants (it has none yet)."""
         doc = {**_meet_doc(meet), "approved": {"seller": 0, "buyer": 0}, "correlation_id": correlation.correlation_id()}
+        self.db[APPLICANTS].update_one({"_id": _applicants_listed(meet.id)}, {"$set": {"at": datetime.now(timezone.utc)}}, upsert=True)
         outbox.insert_one(self.db, MEETS, doc, self._entries(events))
 
     def get(self, meet_id: str) -> tuple[Meet, dict[str, int]] | None:
         doc = self.db[MEETS].find_one({"_id": meet_id}, HIDDEN)
         return (_meet(doc), doc.get("approved", {})) if doc else None
 
-    def save(self, meet: Meet, expected_version: int, events: list[Event]) -> bool:
-        return self._replace(MEETS, meet.id, _meet_doc(meet), expected_version, events)
+    def save(self, meet: Meet, expected_version: int, events: list[Event], slots_before: Meet | None = None) -> bool:
+        """Write a changed meet if nobody changed it since ``expected_version``. With
+        ``slots_before`` (the meet before an edit that changed its slots), the same write
+        leaves the pending remap of its applications (``pending_remap``)."""
+        fields = _meet_doc(meet)
+        if slots_before is not None:
+            fields[REMAP] = {"version": meet.version, "before": _meet_doc(slots_before)}
+        return self._replace(MEETS, meet.id, fields, expected_version, events)
+
+    def pending_remap(self, meet_id: str) -> tuple[int, Meet] | None:
+        """(the meet version whose slots the applications must be brought onto, the meet
+        before that edit) while a remap is not known to be complete, else None."""
+        doc = self.db[MEETS].find_one({"_id": meet_id}, {REMAP: 1})
+        remap = (doc or {}).get(REMAP)
+        return (remap["version"], _meet(remap["before"])) if remap else None
+
+    def remap_done(self, meet_id: str, version: int) -> None:
+        """Forget the pending remap of ``version`` (not a later one left meanwhile)."""
+        self.db[MEETS].update_one({"_id": meet_id, f"{REMAP}.version": version}, {"$unset": {REMAP: ""}})
 
     def list(self, query: dict[str, Any], sort: str, limit: int, cursor: str | None) -> tuple[list[tuple[Meet, dict]], str | None]:
         result = page(self.db[MEETS], query, sort, limit, cursor, HIDDEN)
@@ -240,7 +279,15 @@ class MeetStore(_Store):
 
 
 class ApplicationStore(_Store):
+    """Applications by ``<meet>:<participant>``, and each meet's list of applicants
+    (``applicants/<meet>:<part>``, ``APPLICANT_PARTS`` parts so that applying rewrites a
+    small document) through which a meet's applications are read by ``_id``."""
+
     def add(self, application: Application, events: list[Event]) -> None:
+        """Insert a new application, listed on its meet first (an applicant listed whose
+        application did not land is passed over by ``of_meet``); Conflict if the
+        participant has applied already."""
+        _list_applicant(self.db, application.meet_id, application.participant_id)
         doc = {"_id": application.id, **application.as_dict(), "correlation_id": correlation.correlation_id()}
         try:
             outbox.insert_one(self.db, APPLICATIONS, doc, self._entries(events))
@@ -253,6 +300,43 @@ class ApplicationStore(_Store):
 
     def save(self, application: Application, expected_version: int, events: list[Event]) -> bool:
         return self._replace(APPLICATIONS, application.id, application.as_dict(), expected_version, events)
+
+    def save_each(self, writes: list[tuple[Application, int, list[Event]]]) -> int:
+        """``save`` of many applications in one bulk write (``outbox.update_each``); each
+        lands only if its stored version is still the expected one. Returns how many
+        landed (fewer: read them back to know which)."""
+        batch = []
+        for application, expected, events in writes:
+            fields = {k: v for k, v in application.as_dict().items() if k != "version"}
+            update = {"$set": {**fields, "correlation_id": correlation.correlation_id(), "version": application.version}}
+            batch.append(({"_id": application.id, "version": expected}, update, self._entries(events)))
+        result = outbox.update_each(self.db, APPLICATIONS, batch)
+        return result.modified_count if result else 0
+
+    def of_meet(self, meet_id: str) -> list[Application]:
+        """Every application to the meet: its list of applicants, then each application by
+        ``_id`` (a few readers at once), whatever else is stored. A meet created before
+        meets listed their applicants has them listed first, once (``list_applicants``)."""
+        if self.db[APPLICANTS].find_one({"_id": _applicants_listed(meet_id)}) is None:
+            self.list_applicants(meet_id)
+        parts = [self.db[APPLICANTS].find_one({"_id": f"{meet_id}:{n}"}) for n in range(APPLICANT_PARTS)]
+        ids = sorted(application_id(meet_id, p) for part in parts if part for p in part.get("ids", ()))
+        with ThreadPoolExecutor(READERS) as pool:
+            found = list(pool.map(lambda i: self.db[APPLICATIONS].find_one({"_id": i}, HIDDEN), ids))
+        return [_application(d) for d in found if d is not None]
+
+    def list_applicants(self, meet_id: str) -> int:
+        """Put every stored application to the meet on its list, then note that the list
+        is complete (applications made meanwhile list themselves). A query on ``meet_id``,
+        which reads the whole collection on FerretDB: once per meet created before meets
+        listed their applicants. Returns how many were found."""
+        parts: dict[str, list[str]] = {}
+        for doc in self.db[APPLICATIONS].find({"meet_id": meet_id}, {"participant_id": 1}):
+            parts.setdefault(_applicants_part(meet_id, doc["participant_id"]), []).append(doc["participant_id"])
+        if parts:
+            self.db[APPLICANTS].bulk_write([UpdateOne({"_id": part}, {"$addToSet": {"ids": {"$each": ids}}}, upsert=True) for part, ids in parts.items()])
+        self.db[APPLICANTS].update_one({"_id": _applicants_listed(meet_id)}, {"$set": {"at": datetime.now(timezone.utc)}}, upsert=True)
+        return sum(len(ids) for ids in parts.values())
 
     def list(self, query: dict[str, Any], sort: str, limit: int, cursor: str | None) -> tuple[list[Application], str | None]:
         result = page(self.db[APPLICATIONS], query, sort, limit, cursor, HIDDEN)
@@ -284,7 +368,7 @@ def _meet_doc(meet: Meet) -> dict[str, Any]:
 
 
 def _meet(doc: dict[str, Any]) -> Meet:
-    doc = {k: v for k, v in doc.items() if k not in ("approved", "correlation_id")}
+    doc = {k: v for k, v in doc.items() if k not in ("approved", "correlation_id", REMAP)}
     doc["id"] = doc.pop("_id")
     doc["days"] = [date.fromisoformat(d) for d in doc["days"]]
     doc["session_start"], doc["session_end"] = time.fromisoformat(doc["session_start"]), time.fromisoformat(doc["session_end"])

@@ -24,6 +24,8 @@ PARTICIPATION_APPROVED = "bsm.registration.participation.approved.v1"
 PARTICIPATION_REJECTED = "bsm.registration.participation.rejected.v1"
 PARTICIPATION_WAITLISTED = "bsm.registration.participation.waitlisted.v1"
 PARTICIPATION_WITHDRAWN = "bsm.registration.participation.withdrawn.v1"
+PARTICIPATION_AVAILABILITY_CHANGED = "bsm.registration.participation.availability_changed.v1"
+"""The meet's slots changed and the application was brought onto them: no decision was made."""
 
 ROLES = ("seller", "buyer")
 LANGUAGES = ("ks", "ur", "hi", "doi", "en")
@@ -176,4 +178,7 @@ register(
     Contract(PARTICIPATION_REJECTED, TOPIC, "An organiser rejected an application (with the reason).", ParticipationV1),
     Contract(PARTICIPATION_WAITLISTED, TOPIC, "An application waits for a place.", ParticipationV1),
     Contract(PARTICIPATION_WITHDRAWN, TOPIC, "A participant left a meet.", ParticipationV1),
+    Contract(PARTICIPATION_AVAILABILITY_CHANGED, TOPIC,
+             "An edit of the meet changed its slots and the application's availability was carried onto them (new version, same status).",
+             ParticipationV1),
 )

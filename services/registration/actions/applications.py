@@ -8,6 +8,7 @@ from shared.auth import Principal
 from services.registration.actions import Registration, Stale
 from services.registration.actions import meets as meet_actions
 from services.registration.actions import participants as participant_actions
+from services.registration.actions.availability import follow_one, slots_changed
 from services.registration.domain.applications import ALL_SLOTS, APPROVED, DECISIONS, WITHDRAWN, Application, application_id, check_availability
 from services.registration.domain.errors import Conflict, NotFound
 from services.registration.messages import participation_event
@@ -15,15 +16,20 @@ from services.registration.messages import participation_event
 
 def apply(ctx: Registration, meet_id: str, participant_id: str, availability: list[str] | str) -> Application:
     """Apply with the slot ids one can attend, or ``ALL_SLOTS`` for every slot of the meet.
-    Raises NotFound, Conflict (registration not open, applied before), DomainError."""
+    Raises NotFound, Conflict (registration not open, applied before), DomainError.
+    An edit of the meet's slots that landed meanwhile is followed at once."""
     meet, _ = meet_actions.get(ctx, meet_id)
     participant = participant_actions.get(ctx, participant_id)
     meet.ensure_accepting_applications(datetime.now(timezone.utc))
-    if availability == ALL_SLOTS:
+    all_slots = availability == ALL_SLOTS
+    if all_slots:
         availability = [slot.id for slot in meet.slots()]
     check_availability(availability, meet.unknown_slots(availability))
-    application = Application(meet.id, participant.id, participant.role, sorted(set(availability)))
+    application = Application(meet.id, participant.id, participant.role, sorted(set(availability)), all_slots=all_slots, slots_version=meet.version)
     ctx.applications.add(application, [participation_event(application, meet)])
+    now, _ = meet_actions.get(ctx, meet_id)
+    if slots_changed(meet, now):
+        return follow_one(ctx, application, meet, now)
     return application
 
 

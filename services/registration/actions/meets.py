@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from shared.contracts import registration as catalogue
 
 from services.registration.actions import Registration, Stale
+from services.registration.actions.availability import Followed, follow, slots_changed
 from services.registration.domain.errors import DomainError, NotFound
 from services.registration.domain.meets import Break, Meet
 from services.registration.messages import meet_event
@@ -41,26 +42,34 @@ def get(ctx: Registration, meet_id: str) -> tuple[Meet, dict[str, int]]:
     return found
 
 
-def update(ctx: Registration, meet_id: str, changes: dict[str, Any], expected_version: int) -> Meet:
+def update(ctx: Registration, meet_id: str, changes: dict[str, Any], expected_version: int) -> tuple[Meet, Followed]:
+    """The edited meet, and what became of its applications' availability when the edit
+    changed its slots (``actions/availability.py``). Raises Stale, NotFound, Conflict
+    (not editable), DomainError."""
     current, _ = get(ctx, meet_id)
     if current.version != expected_version:
         raise Stale(current.version)
     current.ensure_editable()
+    follow(ctx, current)
     if changes.get("historical", current.historical) != current.historical:
         raise DomainError("Whether a meet is historical is said when it is created.", "historical")
     changed = replace(current, **_breaks(changes), version=current.version + 1)
     changed.check()
     if "days" in changes or "timezone" in changes:
         changed.check_days(_today_at(changed))
-    if not ctx.meets.save(changed, expected_version, [meet_event(catalogue.MEET_UPDATED, changed)]):
+    slots_before = current if slots_changed(current, changed) else None
+    if not ctx.meets.save(changed, expected_version, [meet_event(catalogue.MEET_UPDATED, changed)], slots_before):
         raise Stale(get(ctx, meet_id)[0].version)
-    return changed
+    return changed, follow(ctx, changed)
 
 
 def change_status(ctx: Registration, meet_id: str, status: str, expected_version: int | None) -> Meet:
+    """Move the meet in its lifecycle, once its applications are on its slots (a remap an
+    edit left unfinished is completed first)."""
     current, _ = get(ctx, meet_id)
     if expected_version is not None and current.version != expected_version:
         raise Stale(current.version)
+    follow(ctx, current)
     previous = current.status
     current.transition(status)
     current.version += 1

@@ -8,7 +8,7 @@ from shared.patching import merged_changes
 
 from services.registration.actions import meets as actions
 from services.registration.api.context import registration
-from services.registration.schemas import MEET_SORTABLE, MeetIn, MeetOut, MeetQuery, SlotsOut, StatusChange
+from services.registration.schemas import MEET_SORTABLE, MeetIn, AvailabilityFollowedOut, MeetOut, MeetQuery, SlotsOut, StatusChange
 
 bp = Blueprint("meets", __name__, url_prefix="/v1/meets")
 TAGS = ("meets",)
@@ -59,8 +59,10 @@ def update_meet(meet_id: str):
     require(ORGANISER)
     version = expected_version()
     changes = merged_changes(MeetIn(), MeetOut().dump(actions.get(registration(), meet_id)[0]), json_body())
-    meet = actions.update(registration(), meet_id, changes, version)
-    return _out(meet, actions.get(registration(), meet_id)[1])
+    meet, followed = actions.update(registration(), meet_id, changes, version)
+    body, status, headers = _out(meet, actions.get(registration(), meet_id)[1])
+    body["availability_followed"] = AvailabilityFollowedOut().dump(followed)
+    return body, status, headers
 
 
 @bp.post("/<meet_id>/status")

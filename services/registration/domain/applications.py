@@ -25,6 +25,10 @@ def application_id(meet_id: str, participant_id: str) -> str:
 
 @dataclass
 class Application:
+    """``availability``: slot ids of the meet version ``slots_version`` (None: applied
+    before it was recorded); ``all_slots``: whether the applicant chose every slot (None:
+    applied before the choice was recorded)."""
+
     meet_id: str
     participant_id: str
     role: str
@@ -35,6 +39,8 @@ class Application:
     applied_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     decided_at: datetime | None = None
     version: int = 1
+    all_slots: bool | None = None
+    slots_version: int | None = None
 
     @property
     def id(self) -> str:
