@@ -12,9 +12,11 @@ redoes whatever is missing. An approval whose participant's profile has not arri
 parks the meet's suggestions on it (``profiles_awaited``) until it does; a participation
 that left with meetings still scheduled repairs the schedule between two marks on the
 participation, so that an interrupted repair is completed by the redelivery. Every meet
-event, and every approved participation, brings the published meetings in line with the
-meet and the availability as stored (``actions.meet_changes``); with nothing published,
-that costs one read of the meet's list of meetings.
+event, and every change of an approved participant's availability (the meet's slots
+changed), brings the published meetings in line with the meet and the availability as
+stored (``actions.meet_changes``); with nothing published, that costs one read of the
+meet's list of meetings. A meet event while a publication is under way is followed by
+the publication when it completes.
 """
 from __future__ import annotations
 
@@ -55,7 +57,8 @@ def build_handlers(db: Database, settings: Settings, clock: Callable[[], datetim
     def on_meet(event: Event) -> None:
         data = contracts.read_data(event)
         meets.save_meet(data)
-        actions.follow_meet(context, data["meet_id"])
+        if not (context.schedules.get(data["meet_id"]) or {}).get("publishing"):
+            actions.follow_meet(context, data["meet_id"])
 
     def on_participation(event: Event) -> None:
         data = contracts.read_data(event)
@@ -68,7 +71,8 @@ def build_handlers(db: Database, settings: Settings, clock: Callable[[], datetim
             meets.queue_suggestions(stored)
         if stored["status"] == "approved":
             profiles.await_profiles(stored["meet_id"], [stored["participant_id"]])
-            actions.follow_availability(context, stored)
+            if event.type == registration.PARTICIPATION_AVAILABILITY_CHANGED:
+                actions.follow_availability(context, stored)
         if stored["status"] in LEFT:
             repair_after_leaving(context, stored)
 

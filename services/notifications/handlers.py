@@ -194,8 +194,9 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
     def on_meeting_scheduled(event: Event, part: dict[str, Any] | None = None) -> None:
         """Record the meeting's reminders (withdrawing a moved meeting's earlier ones), keep
         the meeting, tell both sides of a new version still to come at another time or
-        table (``meeting_changed``), and announce it as added when the meet's first
-        publication is known and does not hold it. Waits for both people and the meet. The meeting is saved
+        table (``meeting_changed``), and announce its first version as added when the meet's
+        first publication is known and does not hold it (a later version is a change, not
+        an addition). Waits for both people and the meet. The meeting is saved
         after its reminders, so a stored version at least as new as the event's does not
         mean they are done; only a newer one makes the event stale."""
         data = contracts.read_data(event)
@@ -219,7 +220,7 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
                     tell(meeting["meet_id"], people[who], "meeting_reminder", context, _source(event), at=starts - timedelta(minutes=lead), schedule_key=key)
             meetings.save({**meeting, "scheduled_event": {"id": event.id, "correlation_id": event.correlation_id}})
             release(pair_key(meeting["meet_id"], meeting["seller_id"], meeting["buyer_id"]))
-        if publications.first(meeting["meet_id"]) and not publications.includes(meeting["meet_id"], meeting["seller_id"], meeting["buyer_id"]):
+        if meeting["version"] == 1 and publications.first(meeting["meet_id"]) and not publications.includes(meeting["meet_id"], meeting["seller_id"], meeting["buyer_id"]):
             announce_added(meeting, people, _source(event))
 
     def on_meeting_cancelled(event: Event, part: dict[str, Any] | None = None) -> None:

@@ -27,11 +27,9 @@ ZOYA = {"name": "Zoya", "languages": ["en", "ks", "ur"]}
 
 
 @pytest.fixture
-def published(matching):  # noqa: F811
-    """Two Kashmiri-only sellers and an English-only buyer, meeting in two slots, both
-    interpreted by Rafiq (int-1, alone in the pool then); Zoya (int-2), who works every
-    slot, joins the pool after the publication.
-    Answers (client, slots, {slot id: meeting id})."""
+def pooled(matching):  # noqa: F811
+    """Two Kashmiri-only sellers and an English-only buyer, all approved for every slot
+    of a two-slot meet, and Rafiq (int-1) alone in the pool. Answers (client, slots)."""
     client, deliver = matching
     meet = Meet(name="International BSM", venue="SKICC", city="Srinagar", days=[date(2027, 9, 4)], session_start=time(10),
                 session_end=time(11), meeting_minutes=30, tables=4, capacity_sellers=10, capacity_buyers=5, status=OPEN, id=MEET)
@@ -42,6 +40,15 @@ def published(matching):  # noqa: F811
         deliver(participant_event(catalogue.PARTICIPANT_REGISTERED, person))
         deliver(participation_event(Application(meet.id, person.id, person.role, slots, status="approved", version=2), meet))
     assert put(client, "int-1", RAFIQ, slots).status_code == 200
+    return client, slots
+
+
+@pytest.fixture
+def published(pooled):
+    """``pooled``'s meetings in two slots, both interpreted by Rafiq, published; Zoya
+    (int-2), who works every slot, joins the pool after the publication. Answers (client,
+    slots, {slot id: meeting id})."""
+    client, slots = pooled
     drafted = client.post(f"/v1/meets/{MEET}/schedule/draft", json={}, headers=ORGANISER).get_json()["meetings"]
     assert sorted((m["slot_id"], m["interpreter"]) for m in drafted) == [(slots[0], "int-1"), (slots[1], "int-1")]
     assert client.post(f"/v1/meets/{MEET}/schedule/publish", headers=ORGANISER).status_code == 200
@@ -128,3 +135,16 @@ def test_meetings_begun_keep_their_interpreter_and_drafts_still_work(published):
     assert to_come["interpreter_name"] == "Zoya"
     drafted = client.post(f"/v1/meets/{MEET}/schedule/draft", json={}, headers=ORGANISER)
     assert drafted.status_code == 200, drafted.get_json()
+
+
+
+def test_a_draft_relying_on_an_interpreter_who_stopped_working_a_slot_is_not_published(pooled):
+    client, slots = pooled
+    assert client.post(f"/v1/meets/{MEET}/schedule/draft", json={}, headers=ORGANISER).status_code == 200
+    assert put(client, "int-1", RAFIQ, slots[:1]).status_code == 200, "nothing published relies on Rafiq yet"
+    refused = client.post(f"/v1/meets/{MEET}/schedule/publish", headers=ORGANISER)
+    assert refused.status_code == 409 and f"interpreter int-1 no longer works slot {slots[1]}" in refused.get_json()["detail"]
+    assert client.get(f"/v1/meets/{MEET}/meetings", headers=ORGANISER).get_json()["items"] == []
+    redrafted = client.post(f"/v1/meets/{MEET}/schedule/draft", json={}, headers=ORGANISER).get_json()["meetings"]
+    assert [(m["slot_id"], m["interpreter"]) for m in redrafted] == [(slots[0], "int-1")]
+    assert client.post(f"/v1/meets/{MEET}/schedule/publish", headers=ORGANISER).status_code == 200

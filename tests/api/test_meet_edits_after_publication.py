@@ -20,7 +20,7 @@ from services.matching.app import create_app
 from services.matching.handlers import build_handlers
 from services.registration.domain.applications import Application
 from services.registration.domain.meets import OPEN, Meet
-from services.registration.messages import meet_event, participant_event, participation_event
+from services.registration.messages import availability_changed, meet_event, participant_event, participation_event
 from tests.api.conftest import ORGANISER
 from tests.api.test_matching_api import buyer, seller
 
@@ -168,7 +168,7 @@ def test_narrowed_availability_cancels_the_meetings_in_slots_left_out(published)
     theirs = sorted((m for m in before.values() if m["seller_id"] == "s1"), key=lambda m: m["slot_index"])
     assert len(theirs) >= 2
     attends = [s.id for s in meet.slots() if s.id != theirs[0]["slot_id"]]
-    narrowed = participation_event(Application(meet.id, "s1", "seller", attends, status="approved", version=3), meet)
+    narrowed = availability_changed(Application(meet.id, "s1", "seller", attends, status="approved", version=3), meet)
     deliver(narrowed)
     deliver(narrowed)
     after = meetings_of(client, meet.id)

@@ -37,3 +37,12 @@ def test_a_moved_meeting_is_announced_to_both_sides_once_and_a_new_interpreter_a
 def test_a_meeting_that_only_changes_its_interpreter_tells_nobody(settings_for):
     outcome = feed(settings_for, "interpreter", happened() + [scheduled(2, interpreter="int-9", interpreter_name="Zoya")])
     assert outcome.of_kind("meeting_changed") == {}
+
+
+def test_a_walk_in_that_moves_is_changed_not_added_again(settings_for):
+    walk_in = {**meeting("s3", "b1"), "version": 2, "table": 2}
+    moved = matching_messages.meeting_event(matching_events.MEETING_SCHEDULED, walk_in)
+    handed = matching_messages.meeting_event(matching_events.MEETING_SCHEDULED, {**walk_in, "version": 3, "interpreter": "int-9"})
+    outcome = feed(settings_for, "walk_in_moved", happened() + [moved, handed])
+    assert {who: len(found) for who, found in outcome.of_kind("meeting_added").items()} == {"b1": 2, "s3": 2}, "added once per channel, for version 1"
+    assert sorted(outcome.of_kind("meeting_changed")) == ["b1", "s3"]

@@ -21,6 +21,7 @@ from services.matching.actions.occupying import claim_fields
 from services.matching.domain.interpreting import Assignment, Interpreter, hand_over
 from services.matching.domain.places import place_key
 from services.matching.domain.publication import started_slots
+from services.matching.meetings_store import placement
 
 __all__ = ["set_interpreter", "remove_interpreter", "interpreters"]
 
@@ -84,9 +85,13 @@ def _hand_over(ctx: Matching, meet: dict[str, Any], interpreter_id: str, now: In
                       f"is free to take: {named}. Add an interpreter who covers them, or cancel those meetings, first.")
     _claim(ctx, meet_id, where, plan.moves)
     for meeting_id, substitute in plan.moves.items():
-        _interpret(ctx, meeting_id, interpreter_id, substitute)
-        ctx.meetings.relist(meet_id, {meeting_id: {**where[meeting_id], "interpreter": substitute.interpreter_id}})
-        ctx.occupancy.release(meeting_id, [place_key(meet_id, where[meeting_id]["slot_id"], "interpreter", interpreter_id)])
+        slot = where[meeting_id]["slot_id"]
+        handed = _interpret(ctx, meeting_id, interpreter_id, substitute)
+        if handed is None:
+            ctx.occupancy.release(meeting_id, [place_key(meet_id, slot, "interpreter", substitute.interpreter_id)])
+            continue
+        ctx.meetings.relist(meet_id, {meeting_id: placement(handed)})
+        ctx.occupancy.release(meeting_id, [place_key(meet_id, slot, "interpreter", interpreter_id)])
     if now is not None:
         for meeting_id in plan.kept:
             _interpret(ctx, meeting_id, interpreter_id, now)
@@ -108,17 +113,19 @@ def _claim(ctx: Matching, meet_id: str, placements: dict[str, dict], moves: dict
         raise Refused(f"Meetings changed meanwhile ({'; '.join(sorted({r for rs in refused.values() for r in rs})[:5])}): try again.")
 
 
-def _interpret(ctx: Matching, meeting_id: str, interpreter_id: str, by: Interpreter) -> None:
+def _interpret(ctx: Matching, meeting_id: str, interpreter_id: str, by: Interpreter) -> dict[str, Any] | None:
     """The published meeting interpreted by ``by`` (name and languages copied), with its
-    event, unless it already is, is cancelled, or another interpreter than ``interpreter_id``
-    holds it; read again when another change to it came first."""
+    event, unless it already is; read again when another change to it came first. The
+    meeting as stored then, or None when it is cancelled, another interpreter than
+    ``interpreter_id`` holds it, or it kept changing."""
     fields = {"interpreter": by.interpreter_id, "interpreter_name": by.name, "interpreter_languages": list(by.languages)}
     for _ in range(ATTEMPTS):
         doc = ctx.meetings.get(meeting_id)
         if doc is None or doc.get("status") != "scheduled" or doc.get("interpreter") not in (interpreter_id, by.interpreter_id):
-            return
+            return None
         if all(doc.get(k) == v for k, v in fields.items()):
-            return
+            return doc
         changed = {**doc, **fields, "version": doc["version"] + 1}
         if ctx.meetings.update(meeting_id, doc["version"], fields, [messages.meeting_event(messages.MEETING_SCHEDULED, changed)]):
-            return
+            return changed
+    return None

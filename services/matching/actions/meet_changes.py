@@ -17,7 +17,7 @@ from shared.meeting_times import has_begun
 from services.matching import messages
 from services.matching.actions.context import Matching
 from services.matching.actions.occupying import claim_fields, vacate
-from services.matching.domain.meet_changes import Change, follow_the_meet
+from services.matching.domain.meet_changes import UNAVAILABLE, Change, follow_the_meet
 from services.matching.domain.places import meeting_places, place_key
 from services.matching.meetings_store import placement
 from services.matching.occupancy import Taken
@@ -38,7 +38,8 @@ def follow_meet(ctx: Matching, meet_id: str) -> list[Change]:
 
 def follow_availability(ctx: Matching, participation: Mapping[str, Any]) -> list[Change]:
     """Cancel an approved participant's published meetings in slots their stored
-    ``availability`` no longer lists. Returns the changes made. Raises Unsettled."""
+    ``availability`` no longer lists (only that: moves and new times are the meet's to
+    follow, seeing every meeting). Returns the changes made. Raises Unsettled."""
     return _settle(ctx, participation["meet_id"], participation)
 
 
@@ -57,6 +58,8 @@ def _settle(ctx: Matching, meet_id: str, participation: Mapping[str, Any] | None
         begun = {d["_id"] for d in docs.values() if has_begun(d, now)}
         locked = {(lock["slot_id"], lock["table"]) for lock in ctx.schedules.locks(meet_id) if lock.get("table")}
         changes = follow_the_meet(docs.values(), meet["slots"], meet["tables"], begun, attends, locked)
+        if participation:
+            changes = [c for c in changes if c.reason == UNAVAILABLE]  # one person's meetings cannot tell which tables are free
         raced = False
         for change in changes:
             if _make(ctx, docs[change.meeting_id], change):

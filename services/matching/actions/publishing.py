@@ -2,11 +2,13 @@
 published schedule when someone drops out."""
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timezone
 from typing import Any
 
 from services.matching import messages
 from services.matching.actions.context import Matching, Refused, meet_of
+from services.matching.actions.meet_changes import Unsettled, follow_meet
 from services.matching.actions.occupying import add_meeting, claim_fields, vacate
 from services.matching.actions.schedules import NAMES, as_meeting, draft_meeting, party_names, problem_of
 from services.matching.domain.participants import ParticipantProfile
@@ -14,6 +16,8 @@ from services.matching.domain import publication
 from services.matching.domain.places import meeting_places
 from services.matching.domain.publication import started_slots
 from services.matching.domain.scheduling import Schedule, repair
+
+log = logging.getLogger(__name__)
 
 
 def publish_schedule(ctx: Matching, meet_id: str, reviewed: str | None = None) -> dict[str, Any]:
@@ -27,7 +31,8 @@ def publish_schedule(ctx: Matching, meet_id: str, reviewed: str | None = None) -
     ``left_out`` with the reason. A draft built before the meet's slots or tables changed
     is Refused (build a new one); when completing a publication begun before the change,
     its meetings outside them are left out, and the others take their slot's index now.
-    ``reviewed``: the id of the draft the organiser reviewed;
+    The meet is followed once the publication is complete (``meet_changes``: an edit
+    heard while it ran waited for it). ``reviewed``: the id of the draft the organiser reviewed;
     Refused when the latest draft is another (built since). Raises NotFound, Refused."""
     meet = meet_of(ctx, meet_id)
     stored = ctx.schedules.get(meet_id) or {}
@@ -46,6 +51,11 @@ def publish_schedule(ctx: Matching, meet_id: str, reviewed: str | None = None) -
     if off_the_meet and not begun:
         reasons = "; ".join(sorted(set(off_the_meet.values()))[:3])
         raise Refused(f"The meet changed since this draft was built ({reasons}): build a new draft.")
+    works = {i["interpreter_id"]: set(i["availability"]) for i in ctx.interpreters.for_meet(meet_id)}
+    off_duty = sorted({f"interpreter {m['interpreter']} no longer works slot {m['slot_id']}" for m in pending
+                       if m.get("interpreter") and m["slot_id"] not in works.get(m["interpreter"], ())})
+    if off_duty and not begun:
+        raise Refused(f"The interpreter pool changed since this draft was built ({'; '.join(off_duty[:3])}): build a new draft.")
     slots = {s["id"]: s for s in meet["slots"]}
     unnamed = sorted({w for m in pending if not set(NAMES) <= m.keys() for w in (m["seller_id"], m["buyer_id"])})
     profiles = ctx.profiles.many(unnamed) if unnamed else {}
@@ -70,6 +80,10 @@ def publish_schedule(ctx: Matching, meet_id: str, reviewed: str | None = None) -
     published = {"at": datetime.now(timezone.utc), "meetings": len(draft["meetings"]), **{k: draft["stats"][k] for k in ("value", "upper_bound")}}
     held = [m for m in draft["meetings"] if f"{meet_id}:{m['seller_id']}:{m['buyer_id']}" not in left_out]
     ctx.schedules.mark_published(meet_id, draft_id, published, [messages.schedule_published(meet_id, published, held)])
+    try:
+        follow_meet(ctx, meet_id)
+    except Unsettled:
+        log.warning("meet %s changed during its publication and its meetings are still changing; its next event follows it", meet_id)
     return {**summary, "newly_published": created}
 
 

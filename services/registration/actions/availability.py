@@ -44,14 +44,20 @@ def slots_changed(before: Meet, after: Meet) -> bool:
     return before.slots() != after.slots()
 
 
-def follow(ctx: Registration, meet: Meet) -> Followed:
-    """Complete the meet's pending remap, if any (``meet``: as stored now). If
-    applications kept changing under it for ``ROUNDS`` rounds, what was done is answered
-    with ``complete`` False: the remap stays pending for the next edit or status change."""
-    pending = ctx.meets.pending_remap(meet.id)
+def follow(ctx: Registration, meet_id: str) -> Followed:
+    """Complete the meet's pending remap, if any, onto the meet's slots as stored now
+    (read after the pending remap, so an edit that landed meanwhile, with its own remap,
+    is the one followed). If applications kept changing under it for ``ROUNDS`` rounds,
+    what was done is answered with ``complete`` False: the remap stays pending, and the
+    meet cannot be edited or move on until it is complete."""
+    pending = ctx.meets.pending_remap(meet_id)
     if pending is None:
         return Followed()
     version, before = pending
+    found = ctx.meets.get(meet_id)
+    if found is None:
+        return Followed()
+    meet = found[0]
     done = Followed()
     waiting = [a for a in ctx.applications.of_meet(meet.id) if not _on(a, version)]
     for _ in range(ROUNDS):

@@ -10,7 +10,7 @@ from shared.contracts import registration as catalogue
 
 from services.registration.actions import Registration, Stale
 from services.registration.actions.availability import Followed, follow, slots_changed
-from services.registration.domain.errors import DomainError, NotFound
+from services.registration.domain.errors import Conflict, DomainError, NotFound
 from services.registration.domain.meets import Break, Meet
 from services.registration.messages import meet_event
 
@@ -50,7 +50,7 @@ def update(ctx: Registration, meet_id: str, changes: dict[str, Any], expected_ve
     if current.version != expected_version:
         raise Stale(current.version)
     current.ensure_editable()
-    follow(ctx, current)
+    _follow_first(ctx, meet_id)
     if changes.get("historical", current.historical) != current.historical:
         raise DomainError("Whether a meet is historical is said when it is created.", "historical")
     changed = replace(current, **_breaks(changes), version=current.version + 1)
@@ -60,7 +60,14 @@ def update(ctx: Registration, meet_id: str, changes: dict[str, Any], expected_ve
     slots_before = current if slots_changed(current, changed) else None
     if not ctx.meets.save(changed, expected_version, [meet_event(catalogue.MEET_UPDATED, changed)], slots_before):
         raise Stale(get(ctx, meet_id)[0].version)
-    return changed, follow(ctx, changed)
+    return changed, follow(ctx, meet_id)
+
+
+def _follow_first(ctx: Registration, meet_id: str) -> None:
+    """Complete a remap an earlier edit left pending; Conflict while applications keep
+    changing under it (a new edit would remap from slots some applications are not on)."""
+    if not follow(ctx, meet_id).complete:
+        raise Conflict("The meet's applications are still being brought onto its slots after the last edit: try again.", "version")
 
 
 def change_status(ctx: Registration, meet_id: str, status: str, expected_version: int | None) -> Meet:
@@ -69,7 +76,7 @@ def change_status(ctx: Registration, meet_id: str, status: str, expected_version
     current, _ = get(ctx, meet_id)
     if expected_version is not None and current.version != expected_version:
         raise Stale(current.version)
-    follow(ctx, current)
+    _follow_first(ctx, meet_id)
     previous = current.status
     current.transition(status)
     current.version += 1
