@@ -5,7 +5,8 @@
   outbox, their ``meeting.scheduled`` events: one insert per chunk, not three writes per
   meeting. A meeting added alone (walk-in, repair) gets a chunk of its own without events
   (its own document carries its event).
-- ``meeting_lists/<meet>``: the meet's chunk ids, its cancelled meeting ids and the
+- ``meeting_lists/<meet>``: the meet's chunk ids, its cancelled meeting ids, the meet
+  layout its meetings were last brought in line with (``followed``) and the
   placements of meetings changed since their chunk was written (``moved``, meeting id ->
   placement: a new table or slot index after a meet edit, another interpreter), so a meet's
   or a person's meetings are found by ``_id`` reads only.
@@ -150,6 +151,14 @@ class MeetingStore:
         if placements:
             moved = {f"moved.{field_key(meeting_id)}": where for meeting_id, where in placements.items()}
             self.db[MEETING_LISTS].update_one({"_id": meet_id}, {"$set": moved}, upsert=True)
+
+    def followed(self, meet_id: str) -> str | None:
+        """The meet layout (``meet_changes.layout``) its published meetings were last
+        brought in line with, if any."""
+        return (self.db[MEETING_LISTS].find_one({"_id": meet_id}, {"followed": 1}) or {}).get("followed")
+
+    def mark_followed(self, meet_id: str, layout: str) -> None:
+        self.db[MEETING_LISTS].update_one({"_id": meet_id}, {"$set": {"followed": layout}}, upsert=True)
 
     def mark_cancelled(self, meet_id: str, meeting_id: str) -> None:
         self.db[MEETING_LISTS].update_one({"_id": meet_id}, {"$addToSet": {"cancelled": meeting_id}}, upsert=True)

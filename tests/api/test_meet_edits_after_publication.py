@@ -214,3 +214,22 @@ def _break(start: time, end: time):
     from services.registration.domain.meets import Break
 
     return Break(start, end)
+
+
+def test_a_meet_event_that_changes_no_slot_or_table_reads_no_meeting(published, monkeypatch):
+    """The layout followed last is kept, so a status change or a new name after publication
+    (one event each, on a meet of thousands of meetings) reads no meeting document."""
+    client, deliver, meet = published
+    from services.matching.meetings_store import MeetingStore
+
+    def every_meeting_read(*_):
+        raise AssertionError("a meet event that changes no slot or table read the meetings")
+
+    monkeypatch.setattr(MeetingStore, "many", every_meeting_read)
+    renamed = edit(deliver, meet, name="Srinagar BSM 2027")
+    closed = replace(renamed, status="closed", version=renamed.version + 1)
+    deliver(meet_event(catalogue.MEET_STATUS_CHANGED, closed, previous_status=OPEN))
+    monkeypatch.undo()
+    edit(deliver, closed, tables=2)
+    live = [m for m in meetings_of(client, meet.id).values() if m["status"] == "scheduled"]
+    assert live and all(m["table"] <= 2 for m in live), "a change of tables after them is still followed"

@@ -19,6 +19,7 @@ the meet lists them (``id``, ``day``, ``start``, ``end``), in order.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
@@ -87,6 +88,13 @@ def follow_the_meet(
         taken.add((slot_id, free))
         changes.append(Change(meeting["_id"], {"table": free, **_times(by_id[slot_id], position[slot_id], meeting)}))
     return sorted(changes, key=lambda c: "table" in c.fields)
+
+
+def layout(slots: list[Mapping[str, Any]], tables: int) -> str:
+    """What published meetings depend on in a meet, as one string: each slot's id, day,
+    start and end in order, and the number of tables. Two versions of a meet with the same
+    layout (a new name, a status change) leave every meeting as it is."""
+    return json.dumps([[[s["id"], str(s["day"]), s["start"], s["end"]] for s in slots], tables], separators=(",", ":"))
 
 
 def placeable(meeting: Mapping[str, Any], position: Mapping[str, int], tables: int) -> bool:
