@@ -13,6 +13,7 @@ from services.matching.actions.occupying import add_meeting, claim_fields, vacat
 from services.matching.actions.schedules import NAMES, as_meeting, draft_meeting, party_names, problem_of
 from services.matching.domain.participants import ParticipantProfile
 from services.matching.domain import publication
+from services.matching.domain.meet_changes import layout
 from services.matching.domain.places import meeting_places
 from services.matching.domain.publication import started_slots
 from services.matching.domain.scheduling import Schedule, repair
@@ -81,10 +82,23 @@ def publish_schedule(ctx: Matching, meet_id: str, reviewed: str | None = None) -
     held = [m for m in draft["meetings"] if f"{meet_id}:{m['seller_id']}:{m['buyer_id']}" not in left_out]
     ctx.schedules.mark_published(meet_id, draft_id, published, [messages.schedule_published(meet_id, published, held)])
     try:
-        follow_meet(ctx, meet_id)
+        _follow_after(ctx, meet)
     except Unsettled:
         log.warning("meet %s changed during its publication and its meetings are still changing; its next event follows it", meet_id)
     return {**summary, "newly_published": created}
+
+
+def _follow_after(ctx: Matching, meet: dict[str, Any]) -> None:
+    """After a publication: every meeting it wrote fits the meet as it was read at its
+    start, so when the meet has not changed since and the meetings before were followed
+    onto that layout (or none was recorded: no meet event was heard), the layout is noted
+    as followed; otherwise the meet is followed now (``meet_changes``)."""
+    now = ctx.meets.meet(meet["_id"]) or meet
+    layout_now = layout(now["slots"], now["tables"])
+    if layout_now == layout(meet["slots"], meet["tables"]) and ctx.meetings.followed(meet["_id"]) in (None, layout_now):
+        ctx.meetings.mark_followed(meet["_id"], layout_now)
+    else:
+        follow_meet(ctx, meet["_id"])
 
 
 def interpreter_pool(ctx: Matching, meet_id: str) -> dict[str, dict]:
