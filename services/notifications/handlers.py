@@ -118,20 +118,14 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
     def both_sides(meeting: dict[str, Any]) -> tuple[tuple[str, str], tuple[str, str]]:
         return (meeting["seller_id"], meeting["buyer_id"]), (meeting["buyer_id"], meeting["seller_id"])
 
-    def announce_added(meeting: dict[str, Any], people: dict[str, Contact], source: Source) -> None:
-        """Tell both sides of a meeting (event data or stored document) it was added."""
+    def announce(kind: str, meeting: dict[str, Any], people: dict[str, Contact], source: Source) -> None:
+        """Tell both sides where and when a meeting (event data or stored document) is:
+        ``meeting_added`` (not in the meet's first publication) or ``meeting_changed`` (a
+        new version still to come at another day, time or table)."""
         meeting_id = meeting.get("meeting_id") or meeting["_id"]
         for who, other in both_sides(meeting):
             context = {"day": meeting["day"], "start": meeting["start"], "table": meeting["table"], "with": people[other].name, "meeting_id": meeting_id}
-            tell(meeting["meet_id"], people[who], "meeting_added", context, source)
-
-    def announce_changed(meeting: dict[str, Any], people: dict[str, Contact], source: Source) -> None:
-        """Tell both sides of a meeting still to come where and when it is now (its table or
-        times changed under a meet edited after publication)."""
-        for who, other in both_sides(meeting):
-            context = {"day": meeting["day"], "start": meeting["start"], "table": meeting["table"], "with": people[other].name,
-                       "meeting_id": meeting["meeting_id"]}
-            tell(meeting["meet_id"], people[who], "meeting_changed", context, source)
+            tell(meeting["meet_id"], people[who], kind, context, source)
 
     def on_participant(event: Event, part: dict[str, Any] | None = None) -> None:
         data = contracts.read_data(event)
@@ -210,7 +204,7 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
             if previous and previous.get("version", 0) < meeting["version"]:
                 withdraw_reminders(previous)
                 if previous.get("status") == "scheduled" and any(previous.get(k) != meeting.get(k) for k in WHERE_AND_WHEN) and starts > datetime.now(timezone.utc):
-                    announce_changed(meeting, people, _source(event))
+                    announce("meeting_changed", meeting, people, _source(event))
             if starts > datetime.now(timezone.utc):
                 lead = meet_names.reminder_minutes(meeting["meet_id"], reminder_minutes)
                 key = reminder_key(meeting["meeting_id"], meeting["version"])
@@ -221,7 +215,7 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
             meetings.save({**meeting, "scheduled_event": {"id": event.id, "correlation_id": event.correlation_id}})
             release(pair_key(meeting["meet_id"], meeting["seller_id"], meeting["buyer_id"]))
         if meeting["version"] == 1 and publications.first(meeting["meet_id"]) and not publications.includes(meeting["meet_id"], meeting["seller_id"], meeting["buyer_id"]):
-            announce_added(meeting, people, _source(event))
+            announce("meeting_added", meeting, people, _source(event))
 
     def on_meeting_cancelled(event: Event, part: dict[str, Any] | None = None) -> None:
         """Tell both sides and withdraw the reminders. Waits for what a scheduling of the
@@ -263,7 +257,7 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
                     people = {p: cache.get(p) or contacts.get(p) for p in pair}
                     if all(people.values()):
                         scheduled = meeting["scheduled_event"]
-                        announce_added(meeting, people, (scheduled["id"], scheduled.get("correlation_id")))
+                        announce("meeting_added", meeting, people, (scheduled["id"], scheduled.get("correlation_id")))
         meet_name = meet_names.name(meet_id)
         for person, pairs in pairs_by_person(sellers).items():
             schedule_message(event, data, person, pairs, saved, cache, meet_name)

@@ -52,7 +52,8 @@ def publish_schedule(ctx: Matching, meet_id: str, reviewed: str | None = None) -
     if off_the_meet and not begun:
         reasons = "; ".join(sorted(set(off_the_meet.values()))[:3])
         raise Refused(f"The meet changed since this draft was built ({reasons}): build a new draft.")
-    works = {i["interpreter_id"]: set(i["availability"]) for i in ctx.interpreters.for_meet(meet_id)}
+    pool = ctx.interpreters.for_meet(meet_id)
+    works = {i["interpreter_id"]: set(i["availability"]) for i in pool}
     off_duty = sorted({f"interpreter {m['interpreter']} no longer works slot {m['slot_id']}" for m in pending
                        if m.get("interpreter") and m["slot_id"] not in works.get(m["interpreter"], ())})
     if off_duty and not begun:
@@ -60,7 +61,7 @@ def publish_schedule(ctx: Matching, meet_id: str, reviewed: str | None = None) -
     slots = {s["id"]: s for s in meet["slots"]}
     unnamed = sorted({w for m in pending if not set(NAMES) <= m.keys() for w in (m["seller_id"], m["buyer_id"])})
     profiles = ctx.profiles.many(unnamed) if unnamed else {}
-    interpreters = interpreter_pool(ctx, meet_id)
+    interpreters = interpreter_pool(ctx, meet_id, pool)
 
     def docs_of(meetings: list[dict[str, Any]], left_out: dict[str, str]) -> list[dict[str, Any]]:
         docs = (meeting_doc(meet, m, slots, profiles, interpreters) for m in publication.placed(meetings, meet["slots"]))
@@ -101,9 +102,11 @@ def _follow_after(ctx: Matching, meet: dict[str, Any]) -> None:
         follow_meet(ctx, meet["_id"])
 
 
-def interpreter_pool(ctx: Matching, meet_id: str) -> dict[str, dict]:
-    """Interpreter id -> ``{"name", "languages"}`` (language codes), for the meet's pool."""
-    return {i["interpreter_id"]: {"name": i["name"], "languages": list(i.get("languages") or [])} for i in ctx.interpreters.for_meet(meet_id)}
+def interpreter_pool(ctx: Matching, meet_id: str, pool: list[dict[str, Any]] | None = None) -> dict[str, dict]:
+    """Interpreter id -> ``{"name", "languages"}`` (language codes), for the meet's pool
+    (``pool``: the pool's entries, when the caller has read them already)."""
+    entries = ctx.interpreters.for_meet(meet_id) if pool is None else pool
+    return {i["interpreter_id"]: {"name": i["name"], "languages": list(i.get("languages") or [])} for i in entries}
 
 
 def meeting_doc(meet: dict, m: dict, slots: dict, profiles: dict[str, ParticipantProfile], interpreters: dict[str, dict] | None = None) -> dict[str, Any]:

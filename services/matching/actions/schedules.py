@@ -13,6 +13,7 @@ from services.matching.domain.preferences import DEFAULT_BUYER_FACTOR
 from services.matching.domain.scheduling import Candidate, Infeasible, Meeting, Problem
 from services.matching.domain.solver import solve
 from services.matching.domain.draft_report import draft_report, draft_stats
+from services.matching.domain.interpreting import bridges
 from services.matching.domain.meet_changes import placeable
 from services.matching.domain.required import DraftRules, apply_rules, required_missing, required_stats
 from services.matching.domain.screening import Screen
@@ -136,7 +137,7 @@ def _interpreters_for(seller: ParticipantProfile, buyer: ParticipantProfile, poo
     """None when the two share a language; else the interpreters who speak one language of each."""
     if set(seller.languages) & set(buyer.languages):
         return None
-    return frozenset(i["interpreter_id"] for i in pool if set(i["languages"]) & set(seller.languages) and set(i["languages"]) & set(buyer.languages))
+    return frozenset(i["interpreter_id"] for i in pool if bridges(i["languages"], seller.languages, buyer.languages))
 
 
 def days_of(slots: list[dict[str, Any]]) -> list[tuple[int, int]]:

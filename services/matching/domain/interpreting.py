@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable
 
-__all__ = ["Interpreter", "Handover", "covers", "hand_over"]
+__all__ = ["Interpreter", "Handover", "bridges", "covers", "hand_over"]
 
 
 @dataclass(frozen=True)
@@ -47,10 +47,16 @@ class Handover:
     uncovered: list[str] = field(default_factory=list)
 
 
+def bridges(spoken: Iterable[str], seller_languages: Iterable[str], buyer_languages: Iterable[str]) -> bool:
+    """Whether someone speaking ``spoken`` speaks a language of each side (the rule by
+    which an interpreter can take a pair who share no language)."""
+    spoken = set(spoken)
+    return bool(spoken & set(seller_languages)) and bool(spoken & set(buyer_languages))
+
+
 def covers(interpreter: Interpreter, meeting: Assignment) -> bool:
-    """Whether ``interpreter`` works the meeting's slot and speaks a language of each side."""
-    spoken = set(interpreter.languages)
-    return meeting.slot_id in interpreter.slots and bool(spoken & meeting.seller_languages) and bool(spoken & meeting.buyer_languages)
+    """Whether ``interpreter`` works the meeting's slot and ``bridges`` its two sides."""
+    return meeting.slot_id in interpreter.slots and bridges(interpreter.languages, meeting.seller_languages, meeting.buyer_languages)
 
 
 def hand_over(meetings: Iterable[Assignment], now: Interpreter | None, others: Iterable[Interpreter],
