@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from services.registration.actions import Registration
 from services.registration.domain.applications import Application
-from services.registration.domain.availability import remapped
+from services.registration.domain.availability import Remap
 from services.registration.domain.meets import Meet
 from services.registration.messages import availability_changed
 
@@ -87,9 +87,10 @@ def _write(ctx: Registration, applications: list[Application], before: Meet, aft
     """Write the applications onto ``after``'s slots in one bulk write: what the writes
     that landed did, and the ids of those whose stored version had moved on."""
     writes, outcomes = [], {}
+    remap = Remap(before, after)
     for application in applications:
         expected = application.version
-        result = remapped(application.availability, application.all_slots, before, after)
+        result = remap(application.availability, application.all_slots)
         changed = result.availability != application.availability
         application.availability, application.all_slots, application.slots_version = result.availability, result.all_slots, version
         application.version += int(changed)

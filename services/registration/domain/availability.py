@@ -30,27 +30,43 @@ def chose_all(availability: Iterable[str], all_slots: bool | None, before: Meet)
     """Whether the applicant chose every slot: as recorded, or for an application stored
     before the choice was recorded (``all_slots`` None), when its availability is every
     slot of the meet ``before`` the edit."""
-    if all_slots is not None:
-        return all_slots
-    return set(availability) == {slot.id for slot in before.slots()}
+    return Remap(before, before).chose_all(availability, all_slots)
 
 
 def remapped(availability: Iterable[str], all_slots: bool | None, before: Meet, after: Meet) -> Remapped:
     """The availability (sorted slot ids of ``after``) of an applicant who had
     ``availability`` (slot ids of ``before``), by the rule in this module's docstring."""
-    if chose_all(availability, all_slots, before):
-        return Remapped(sorted(slot.id for slot in after.slots()), True)
-    spans = chosen_time(before, set(availability))
-    kept = [slot.id for slot in after.slots() if any(start <= _at(slot, slot.start) and _end(slot) <= end for start, end in spans.get(slot.day, ()))]
-    return Remapped(sorted(kept), False)
+    return Remap(before, after)(availability, all_slots)
 
 
-def chosen_time(meet: Meet, chosen: set[str]) -> dict[date, list[tuple[datetime, datetime]]]:
-    """Day -> the stretches of time covered by the ``chosen`` slots of ``meet``, in order;
-    consecutive chosen slots with only the meet's gap between them make one stretch."""
+class Remap:
+    """The rule for one edit, ``before`` -> ``after``, with both meets' slots computed once
+    for all the meet's applications; called as ``remapped`` is."""
+
+    def __init__(self, before: Meet, after: Meet):
+        self.before, self.before_slots, self.after_slots = before, before.slots(), after.slots()
+        self.every_before = {slot.id for slot in self.before_slots}
+
+    def chose_all(self, availability: Iterable[str], all_slots: bool | None) -> bool:
+        """``chose_all`` on the meet before the edit."""
+        return all_slots if all_slots is not None else set(availability) == self.every_before
+
+    def __call__(self, availability: Iterable[str], all_slots: bool | None) -> Remapped:
+        availability = list(availability)
+        if self.chose_all(availability, all_slots):
+            return Remapped(sorted(slot.id for slot in self.after_slots), True)
+        spans = chosen_time(self.before, set(availability), self.before_slots)
+        kept = [slot.id for slot in self.after_slots if any(start <= _at(slot, slot.start) and _end(slot) <= end for start, end in spans.get(slot.day, ()))]
+        return Remapped(sorted(kept), False)
+
+
+def chosen_time(meet: Meet, chosen: set[str], slots: list[Slot] | None = None) -> dict[date, list[tuple[datetime, datetime]]]:
+    """Day -> the stretches of time covered by the ``chosen`` slots of ``meet`` (its
+    ``slots``, when computed already), in order; consecutive chosen slots with only the
+    meet's gap between them make one stretch."""
     spans: dict[date, list[tuple[datetime, datetime]]] = {}
     previous: Slot | None = None
-    for slot in meet.slots():
+    for slot in meet.slots() if slots is None else slots:
         if slot.id in chosen:
             day = spans.setdefault(slot.day, [])
             joined = previous is not None and previous.id in chosen and previous.day == slot.day and _follows(meet, previous, slot)
