@@ -8,8 +8,18 @@ atomically, and the platform relies on that (outbox removal next to a state chan
 capacity counters, leases). Serialising write commands on the local stack restores it.
 Writes are serialised per database (the ``$db`` of the command): each service owns one
 database, which FerretDB keeps in its own SQLite file, so one service's backlog of
-writes never delays another's. Reads pass straight through. Production runs MongoDB and
-needs none of this.
+writes never delays another's. Reads pass straight through.
+
+FerretDB 1.x also wedges on a command carrying 100 or more updates of existing documents
+(one ``bulk_write`` of 100 ``UpdateOne``): it never answers, and every later write to that
+database waits behind it until FerretDB restarts (measured on 1.24: 99 updates answer in
+0.2 s, 100 never; 600 matched by one ``update_many``, 150 upserts of new documents and
+120 deletes are fine). Drivers split a bulk into commands of at most the
+``maxWriteBatchSize`` the server states in its handshake, so the guard states
+``WRITE_BATCH_LIMIT`` there instead of FerretDB's 100,000: every bulk write of every
+service reaches FerretDB in commands it can answer, and no caller has to know.
+
+Production runs MongoDB and needs none of this.
 
     python write_guard.py --listen 127.0.0.1:27017 --upstream /path/to/ferretdb.sock
 """
@@ -20,7 +30,12 @@ import asyncio
 import signal
 
 OP_MSG = 2013
+OP_QUERY = 2004
+CHECKSUM_PRESENT = 1 << 0
 MORE_TO_COME = 1 << 1
+HANDSHAKE_COMMANDS = {b"hello", b"isMaster", b"ismaster"}
+WRITE_BATCH_LIMIT = 50
+_MAX_WRITE_BATCH = b"maxWriteBatchSize\x00"
 WRITE_COMMANDS = {
     b"insert", b"update", b"delete", b"findAndModify", b"findandmodify", b"create", b"drop", b"dropDatabase",
     b"createIndexes", b"dropIndexes", b"renameCollection", b"collMod",
@@ -67,6 +82,28 @@ def command_name(message: bytes) -> bytes | None:
     return None
 
 
+def is_handshake(message: bytes) -> bool:
+    """True for a driver's handshake (``hello``/``isMaster``; a legacy OP_QUERY is only
+    ever one), whose reply states the server's limits."""
+    return opcode(message) == OP_QUERY or command_name(message) in HANDSHAKE_COMMANDS
+
+
+def limit_write_batch(reply: bytes, limit: int = WRITE_BATCH_LIMIT) -> bytes:
+    """``reply`` with its ``maxWriteBatchSize`` (a BSON int32 or int64) lowered to
+    ``limit``, in place (same length, so no length field changes); unchanged when it
+    states no larger size, or carries a checksum the change would break."""
+    if flags(reply) & CHECKSUM_PRESENT:
+        return reply
+    for kind, width in ((b"\x10", 4), (b"\x12", 8)):
+        at = reply.find(kind + _MAX_WRITE_BATCH, 16)
+        if at < 0:
+            continue
+        start = at + 1 + len(_MAX_WRITE_BATCH)
+        if int.from_bytes(reply[start:start + width], "little", signed=True) > limit:
+            return reply[:start] + limit.to_bytes(width, "little", signed=True) + reply[start + width:]
+    return reply
+
+
 class Guard:
     def __init__(self, upstream: str):
         self.upstream = upstream
@@ -98,9 +135,10 @@ class Guard:
         await server_writer.drain()
         if flags(request) & MORE_TO_COME:
             return
+        handshake = is_handshake(request)
         while True:
             reply = await read_message(server_reader)
-            client_writer.write(reply)
+            client_writer.write(limit_write_batch(reply) if handshake else reply)
             await client_writer.drain()
             if not flags(reply) & MORE_TO_COME:
                 return

@@ -7,8 +7,9 @@ These tests fail against a bare FerretDB and pass on MongoDB and on the guarded 
 import threading
 from datetime import datetime, timedelta, timezone
 
+import pymongo
 import pytest
-from pymongo import MongoClient, ReturnDocument
+from pymongo import MongoClient, ReplaceOne, ReturnDocument, UpdateOne
 
 pytestmark = pytest.mark.stack
 
@@ -87,3 +88,16 @@ def test_concurrent_increments_from_kept_connections_are_all_counted(settings_fo
     clients[0].insert_many([{"_id": f"c{i}", "n": 0} for i in range(4)])
     run_together(lambda n: [clients[n].update_one({"_id": f"c{i % 4}"}, {"$inc": {"n": 1}}) for i in range(100)])
     assert [d["n"] for d in clients[0].find({})] == [100, 100, 100, 100]
+
+
+def test_bulk_writes_of_hundreds_of_updates_are_answered_and_leave_the_database_writable(collection):
+    """FerretDB 1.x never answers one command of 100+ updates of existing documents, and
+    the database takes no write after it; the stack's handshake makes drivers split them."""
+    collection().insert_many([{"_id": f"b{i}", "n": 0} for i in range(250)])
+    with pymongo.timeout(30):
+        updated = collection().bulk_write([UpdateOne({"_id": f"b{i}"}, {"$inc": {"n": 1}}) for i in range(250)], ordered=False)
+        replaced = collection().bulk_write([ReplaceOne({"_id": f"b{i}"}, {"n": 5}) for i in range(120)])
+        after = collection().update_one({"_id": "b249"}, {"$inc": {"n": 1}})
+    assert (updated.modified_count, replaced.modified_count, after.modified_count) == (250, 120, 1)
+    assert sorted(d["n"] for d in collection().find({})) == [1] * 129 + [2] + [5] * 120
+    assert collection().database.client.admin.command("hello")["maxWriteBatchSize"] < 100

@@ -21,9 +21,9 @@ from services.registration.domain.meets import Meet
 from services.registration.messages import availability_changed
 
 BATCH = 50
-"""Applications per bulk write: the local FerretDB 1.24 never answered a bulk write of
-100 or more updates (99 took 70 ms), and each write must stay well inside the API's
-per-operation bound (``BSM_REQUEST_DB_SECONDS``)."""
+"""Applications per bulk write, so that each stays well inside the API's per-operation
+bound (``BSM_REQUEST_DB_SECONDS``). (The local stack splits any bulk write into commands
+FerretDB can answer: deploy/local/write_guard.py.)"""
 ROUNDS = 5
 
 
