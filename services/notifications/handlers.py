@@ -40,7 +40,7 @@ from services.notifications.views import ContactStore, MeetingView, MeetNames, P
 from services.notifications.waiting import Parking, WaitingRoom, meet_key, pair_key, participant_key
 
 SUBSCRIBES_TO = [registration.TOPIC, matching.TOPIC]
-WHERE_AND_WHEN = ("day", "start", "table")  # a new version of a meeting that changes one of them is announced as changed
+WHERE_AND_WHEN = ("day", "start", "end", "table")  # a new version of a meeting that changes one of them is announced as changed
 DECISIONS = {
     registration.PARTICIPATION_APPROVED: "participation_approved",
     registration.PARTICIPATION_REJECTED: "participation_rejected",
@@ -121,10 +121,11 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
     def announce(kind: str, meeting: dict[str, Any], people: dict[str, Contact], source: Source) -> None:
         """Tell both sides where and when a meeting (event data or stored document) is:
         ``meeting_added`` (not in the meet's first publication) or ``meeting_changed`` (a
-        new version still to come at another day, time or table)."""
+        new version still to come at another day, start or end time, or table)."""
         meeting_id = meeting.get("meeting_id") or meeting["_id"]
         for who, other in both_sides(meeting):
-            context = {"day": meeting["day"], "start": meeting["start"], "table": meeting["table"], "with": people[other].name, "meeting_id": meeting_id}
+            context = {"day": meeting["day"], "start": meeting["start"], "end": meeting.get("end"), "table": meeting["table"], "with": people[other].name,
+                       "meeting_id": meeting_id}
             tell(meeting["meet_id"], people[who], kind, context, source)
 
     def on_participant(event: Event, part: dict[str, Any] | None = None) -> None:
@@ -187,8 +188,8 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
 
     def on_meeting_scheduled(event: Event, part: dict[str, Any] | None = None) -> None:
         """Record the meeting's reminders (withdrawing a moved meeting's earlier ones), keep
-        the meeting, tell both sides of a new version still to come at another time or
-        table (``meeting_changed``), and announce its first version as added when the meet's
+        the meeting, tell both sides of a new version still to come at another time
+        (start or end) or table (``meeting_changed``), and announce its first version as added when the meet's
         first publication is known and does not hold it (a later version is a change, not
         an addition). Waits for both people and the meet. The meeting is saved
         after its reminders, so a stored version at least as new as the event's does not

@@ -46,3 +46,14 @@ def test_a_walk_in_that_moves_is_changed_not_added_again(settings_for):
     outcome = feed(settings_for, "walk_in_moved", happened() + [moved, handed])
     assert {who: len(found) for who, found in outcome.of_kind("meeting_added").items()} == {"b1": 2, "s3": 2}, "added once per channel, for version 1"
     assert sorted(outcome.of_kind("meeting_changed")) == ["b1", "s3"]
+
+
+def test_a_meeting_that_only_ends_at_another_time_is_announced_with_its_new_end(settings_for):
+    """A longer meeting length can keep a meeting's start and move only its end."""
+    first = meeting("s1", "b1")
+    hours, minutes = map(int, first["end"].split(":"))
+    later_end = f"{hours + (minutes + 10) // 60:02d}:{(minutes + 10) % 60:02d}"
+    outcome = feed(settings_for, "longer", happened() + [scheduled(2, end=later_end)])
+    changed = outcome.of_kind("meeting_changed")
+    assert sorted(changed) == ["b1", "s1"]
+    assert {(n["context"]["start"], n["context"]["end"]) for found in changed.values() for n in found} == {(first["start"], later_end)}

@@ -15,7 +15,7 @@ SAMPLES = {
     "meeting_declined": {"name": "Ghulam Nabi Dar", "other_name": "Reliance Retail"},
     "meeting_added": {"name": "Ghulam Nabi Dar", "day": "2030-07-30", "start": "14:30", "table": 12, "with": "Reliance Retail", "meeting_id": "m1"},
     "meeting_cancelled": {"name": "Ghulam Nabi Dar", "day": "2030-07-30", "start": "14:30", "table": 12, "with": "Reliance Retail"},
-    "meeting_changed": {"name": "Ghulam Nabi Dar", "day": "2030-07-30", "start": "14:40", "table": 3, "with": "Reliance Retail", "meeting_id": "m1"},
+    "meeting_changed": {"name": "Ghulam Nabi Dar", "day": "2030-07-30", "start": "14:40", "end": "15:00", "table": 3, "with": "Reliance Retail", "meeting_id": "m1"},
     "meeting_reminder": {"name": "Ghulam Nabi Dar", "minutes": 30, "start": "14:30", "table": 12, "with": "Reliance Retail", "meeting_id": "m1"},
     "schedule_published": {"name": "Ghulam Nabi Dar", "meet_name": "Srinagar BSM 2030", "ics": "BEGIN:VCALENDAR", "meetings": [
         {"meeting_id": "m1", "day": "2030-07-30", "start": "10:00", "end": "10:20", "table": 3, "with": "FabIndia", "interpreter": "int-7",
