@@ -266,7 +266,10 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
     def schedule_message(event: Event, data: dict[str, Any], person: str, pairs: list[Pair], saved: dict[Pair, dict[str, Any]] | None = None,
                          cache: dict[str, Contact] | None = None, meet_name: str | None = None) -> None:
         """``person``'s schedule message, or its part parked until the meet, each meeting
-        of ``pairs`` and everyone named is known."""
+        of ``pairs`` and everyone named is known. A meeting already cancelled when the
+        message is written is left out (its cancellation was told on its own): nobody is
+        sent a time they must not keep. Someone whose meetings were all cancelled gets no
+        schedule."""
         part = {"person": person, "pairs": [f"{s}|{b}" for s, b in pairs]}
         meet_id = data["meet_id"]
         meet_name = meet_name or meet_names.name(meet_id)
@@ -280,7 +283,10 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
                 wait(pair_key(meet_id, seller_id, buyer_id), event, part)
                 return
             mine.append(meeting)
-        people = gather(event, [person, *(other_side(p, person) for p in pairs)], part, cache=cache)
+        mine = [m for m in mine if m.get("status") != "cancelled"]
+        if not mine:
+            return
+        people = gather(event, [person, *(other_side((m["seller_id"], m["buyer_id"]), person) for m in mine)], part, cache=cache)
         if people is None:
             return
         lines = schedule_lines(mine, person, {p: c.name for p, c in people.items()}, {p: c.shared_details() for p, c in people.items()})
