@@ -191,7 +191,7 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
         the meeting, tell both sides of a new version still to come at another time
         (start or end) or table (``meeting_changed``), and announce its first version as added when the meet's
         first publication is known and does not hold it (a later version is a change, not
-        an addition). Waits for both people and the meet. The meeting is saved
+        an addition; a meeting cancelled since is not announced). Waits for both people and the meet. The meeting is saved
         after its reminders, so a stored version at least as new as the event's does not
         mean they are done; only a newer one makes the event stale."""
         data = contracts.read_data(event)
@@ -215,7 +215,9 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
                     tell(meeting["meet_id"], people[who], "meeting_reminder", context, _source(event), at=starts - timedelta(minutes=lead), schedule_key=key)
             meetings.save({**meeting, "scheduled_event": {"id": event.id, "correlation_id": event.correlation_id}})
             release(pair_key(meeting["meet_id"], meeting["seller_id"], meeting["buyer_id"]))
-        if meeting["version"] == 1 and publications.first(meeting["meet_id"]) and not publications.includes(meeting["meet_id"], meeting["seller_id"], meeting["buyer_id"]):
+        cancelled_since = previous is not None and previous.get("version", 0) > meeting["version"] and previous.get("status") == "cancelled"
+        if (meeting["version"] == 1 and not cancelled_since and publications.first(meeting["meet_id"])
+                and not publications.includes(meeting["meet_id"], meeting["seller_id"], meeting["buyer_id"])):
             announce("meeting_added", meeting, people, _source(event))
 
     def on_meeting_cancelled(event: Event, part: dict[str, Any] | None = None) -> None:
@@ -241,7 +243,7 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
         """One message per person listing all their meetings of the publication, once (a
         calendar file by email), each waiting until its meetings, people and the meet are
         known. The first publication of a meet decides which meetings are additions:
-        those saved before it arrived and not in it are announced now."""
+        those saved before it arrived and not in it (nor cancelled since) are announced now."""
         data = contracts.read_data(event)
         meet_id = data["meet_id"]
         if part is not None:
@@ -254,7 +256,7 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
         if first:
             published = {pair for pairs in pairs_by_person(sellers).values() for pair in pairs}
             for pair, meeting in sorted(saved.items()):
-                if pair not in published and meeting.get("scheduled_event"):
+                if pair not in published and meeting.get("scheduled_event") and meeting.get("status") != "cancelled":
                     people = {p: cache.get(p) or contacts.get(p) for p in pair}
                     if all(people.values()):
                         scheduled = meeting["scheduled_event"]

@@ -57,3 +57,22 @@ def test_a_meeting_that_only_ends_at_another_time_is_announced_with_its_new_end(
     changed = outcome.of_kind("meeting_changed")
     assert sorted(changed) == ["b1", "s1"]
     assert {(n["context"]["start"], n["context"]["end"]) for found in changed.values() for n in found} == {(first["start"], later_end)}
+
+
+@pytest.mark.parametrize("publication_last", [True, False])
+def test_a_walk_in_cancelled_before_it_is_announced_is_never_announced_as_added(settings_for, publication_last):
+    """Its cancellation read before the first publication (the addition is decided then),
+    or before a redelivery of its first version: told it was cancelled, never that it was
+    added."""
+    walk_in = meeting("s3", "b1")
+    added = matching_messages.meeting_event(matching_events.MEETING_SCHEDULED, walk_in)
+    cancelled = matching_messages.meeting_event(matching_events.MEETING_CANCELLED, {**walk_in, "version": 2, "status": "cancelled"})
+    events = [e for e in happened() if e.subject != walk_in["_id"]]
+    publication = [e for e in events if e.type == matching_events.SCHEDULE_PUBLISHED]
+    rest = [e for e in events if e.type != matching_events.SCHEDULE_PUBLISHED]
+    order = rest + [added, cancelled] + publication if publication_last else events + [cancelled, added]
+    outcome = feed(settings_for, f"walk_in_cancelled_{publication_last}", order)
+    assert outcome.of_kind("meeting_added") == {}
+    told = {who for who, found in outcome.of_kind("meeting_cancelled").items() if any(n["context"]["with"] in ("Brand 1", "Weaver 3") for n in found)}
+    assert {"s3", "b1"} <= told
+    assert outcome.waiting == 0
