@@ -179,6 +179,7 @@ register(
     Contract(PARTICIPATION_WAITLISTED, TOPIC, "An application waits for a place.", ParticipationV1),
     Contract(PARTICIPATION_WITHDRAWN, TOPIC, "A participant left a meet.", ParticipationV1),
     Contract(PARTICIPATION_AVAILABILITY_CHANGED, TOPIC,
-             "An edit of the meet changed its slots and the application's availability was carried onto them (new version, same status).",
+             "The application's availability changed (new version, same status): chosen again by the participant or an organiser, "
+             "or carried onto the meet's slots after an edit changed them.",
              ParticipationV1),
 )

@@ -64,6 +64,7 @@ MATRIX = {
         ("GET", "/v1/meets/<meet_id>/applications/<hexid:participant_id>"): (None, SELF_OR_STAFF),
         ("POST", "/v1/meets/<meet_id>/applications/<participant_id>/decision"): ({"decision": "waitlist"}, ORGANISERS),
         ("POST", "/v1/meets/<meet_id>/applications/<participant_id>/withdrawal"): ({}, SELF_OR_ORGANISER),
+        ("PUT", "/v1/meets/<meet_id>/applications/<participant_id>/availability"): ({"availability": "all"}, SELF_OR_ORGANISER),
         ("POST", "/v1/meets/<meet_id>/applications/bulk"): ({"items": [{"participant_id": "unknown", "availability": "all"}]}, ORGANISERS),
         ("POST", "/v1/meets/<meet_id>/decisions/bulk"): ({"items": [{"participant_id": "unknown", "decision": "waitlist"}]}, ORGANISERS),
         # aggregators (a participant kind) import too: the owner and the other are sellers

@@ -81,3 +81,43 @@ def test_a_rejection_needs_a_reason(client):
     assert client.post(url, json={"decision": "reject"}, headers=ORGANISER).status_code == 422
     rejected = client.post(url, json={"decision": "reject", "reason": "Products outside this meet's categories"}, headers=ORGANISER).get_json()
     assert (rejected["status"], rejected["reason"]) == ("rejected", "Products outside this meet's categories")
+
+
+def test_a_participant_chooses_their_times_again_and_the_change_is_announced_once(client, db, seller_and_token):
+    seller, headers = seller_and_token
+    meet = open_meet(client)
+    slots = [s["id"] for s in meet["slots"]]
+    applied = client.post(f"/v1/meets/{meet['id']}/applications", json={"availability": slots[:2]}, headers=headers).get_json()
+    url = f"/v1/meets/{meet['id']}/applications/{seller['id']}/availability"
+    changed = client.put(url, json={"availability": slots[2:4]}, headers=headers)
+    assert changed.status_code == 200, changed.get_json()
+    body = changed.get_json()
+    assert (body["availability"], body["status"], body["version"]) == (sorted(slots[2:4]), "applied", applied["version"] + 1)
+    again = client.put(url, json={"availability": list(reversed(slots[2:4]))}, headers=headers)
+    assert again.get_json()["version"] == body["version"], "the same choice again changes nothing"
+    every = client.put(url, json={"availability": "all"}, headers=ORGANISER).get_json()
+    assert every["availability"] == sorted(slots) and every["all_slots"] is True
+    types = [e["type"] for e in outbox_events(db, "applications", applied["id"])]
+    assert types == ["bsm.registration.participation.applied.v1"] + ["bsm.registration.participation.availability_changed.v1"] * 2
+    [first_change, _] = [e for e in outbox_events(db, "applications", applied["id"]) if e["type"].endswith("availability_changed.v1")]
+    assert sorted(first_change["data"]["availability"]) == sorted(slots[2:4])
+
+
+def test_times_chosen_again_outside_the_rules_are_refused_and_change_nothing(client, db, seller_and_token):
+    seller, headers = seller_and_token
+    meet = open_meet(client)
+    slot = meet["slots"][0]["id"]
+    client.post(f"/v1/meets/{meet['id']}/applications", json={"availability": [slot]}, headers=headers)
+    url = f"/v1/meets/{meet['id']}/applications/{seller['id']}/availability"
+    unknown = client.put(url, json={"availability": ["2020-01-01T0900"]}, headers=headers)
+    assert unknown.status_code == 422 and "availability" in unknown.get_json()["errors"]
+    none = client.put(url, json={"availability": []}, headers=headers)
+    assert none.status_code in (400, 422) and "availability" in none.get_json()["errors"]
+    other = register(client, phone="+919820000077", gstin=None, email=None)
+    assert client.put(url, json={"availability": "all"}, headers=token_for(client, db, other["id"])).status_code == 403
+    assert client.put(f"/v1/meets/{meet['id']}/applications/{other['id']}/availability", json={"availability": "all"}, headers=ORGANISER).status_code == 404
+    client.post(f"/v1/meets/{meet['id']}/applications/{seller['id']}/withdrawal", json={}, headers=headers)
+    withdrawn = client.put(url, json={"availability": "all"}, headers=headers)
+    assert withdrawn.status_code == 409 and withdrawn.headers["Content-Type"].startswith("application/problem+json")
+    stored = client.get(f"/v1/meets/{meet['id']}/applications/{seller['id']}", headers=ORGANISER).get_json()
+    assert (stored["availability"], stored["status"]) == ([slot], "withdrawn")

@@ -9,6 +9,8 @@ critical violation; the first visit transfers at most 200 KB. The screenshots ar
 (docs/screenshots/)."""
 from __future__ import annotations
 
+import json
+
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -61,10 +63,30 @@ def test_a_seller_on_a_phone_in_urdu_registers_applies_asks_and_sees_the_agenda(
         checked(browser, "apply")
         browser.click("form button[type=submit]")
         assert browser.url().endswith("/me")
-        assert browser.evaluate(f"document.querySelector(\"a[href='/meets/{meet['id']}/apply']\")") is None
+        assert browser.evaluate(f"document.querySelector(\"a.button:not(.secondary)[href='/meets/{meet['id']}/apply']\")") is None, "applied: no Apply button"
         applications = registration.get(f"/v1/meets/{meet['id']}/applications", headers=ORGANISER).json()["items"]
         seller_id = next(a["participant_id"] for a in applications if a["participant_id"] != buyer["id"])
         assert next(a["availability"] for a in applications if a["participant_id"] == seller_id) == [s["id"] for s in meet["slots"]]
+
+        def times_chosen(slots: list[str] | None) -> list[str]:
+            """Choose the times again on "My times" (None: every time), after checking the page
+            shows the times held; what registration holds then."""
+            held = registration.get(f"/v1/meets/{meet['id']}/applications/{seller_id}", headers=ORGANISER).json()
+            browser.click(f"a.button.secondary[href='/meets/{meet['id']}/apply']")
+            shown = browser.evaluate("Array.from(document.querySelectorAll('input[name=slots]:checked')).map(b => b.value)")
+            assert (browser.evaluate("document.querySelector('input[name=all]').checked"), shown) == \
+                ((True, []) if held["all_slots"] else (False, held["availability"]))
+            browser.evaluate(f"document.querySelector('input[name=all]').checked = {'true' if slots is None else 'false'}")
+            browser.evaluate("document.querySelector('details').open = true")
+            browser.evaluate(f"document.querySelectorAll('input[name=slots]').forEach(b => {{ b.checked = {json.dumps(slots or [])}.includes(b.value) }})")
+            checked(browser, "my-times")
+            browser.click("form button[type=submit]")
+            assert browser.url().endswith("/me"), browser.text()
+            return registration.get(f"/v1/meets/{meet['id']}/applications/{seller_id}", headers=ORGANISER).json()["availability"]
+
+        first_two = [s["id"] for s in meet["slots"][:2]]
+        assert times_chosen(first_two) == first_two
+        assert times_chosen(None) == [s["id"] for s in meet["slots"]]
         approve(registration, matching, meet["id"], seller_id)
 
         browser.open(web + "/me")

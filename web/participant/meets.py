@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 
 from web import accounts
-from web.clients import ApiError, get_json, post_json
+from web.clients import ApiError, call, get_json, post_json
 from web.i18n import gettext as _
 from web.participant import blueprint
 from web.participant.agenda import my_meetings, next_meeting, with_other_names
 
 SHOWN_STATUSES = ("registration_open", "registration_closed", "scheduled", "live")
+TIMES_CHANGEABLE = ("applied", "waitlisted", "approved")
 
 
 def application(meet_id: str) -> dict | None:
@@ -63,8 +64,11 @@ def dashboard():
 @blueprint.route("/meets/<meet_id>/apply", methods=["GET", "POST"])
 @accounts.participant_required
 def apply(meet_id: str):
-    """Apply to a meet with the slots one can attend (or every slot)."""
+    """Apply to a meet with the slots one can attend (or every slot); once applied, choose
+    those times again (a published meeting in a time given up is cancelled by matching)."""
     meet = get_json("registration", f"/v1/meets/{meet_id}")
+    mine = application(meet_id)
+    changing = bool(mine) and mine["status"] in TIMES_CHANGEABLE
     error = None
     if request.method == "POST":
         availability = availability_of(request.form)
@@ -72,12 +76,16 @@ def apply(meet_id: str):
             error = _("Choose at least one time, or every time.")
         else:
             try:
-                post_json("registration", f"/v1/meets/{meet_id}/applications", {"availability": availability})
+                if changing:
+                    call("registration", "PUT", f"/v1/meets/{meet_id}/applications/{accounts.participant_id()}/availability",
+                         json={"availability": availability})
+                else:
+                    post_json("registration", f"/v1/meets/{meet_id}/applications", {"availability": availability})
             except ApiError as exc:
-                if exc.status not in (400, 409, 422):
+                if exc.status not in (400, 409, 412, 422):
                     raise
                 error = exc.problem.get("detail") or exc.problem.get("title")
             else:
-                flash(_("You have applied. The organisers will tell you their decision."), "ok")
+                flash(_("Your times are saved.") if changing else _("You have applied. The organisers will tell you their decision."), "ok")
                 return redirect(url_for("participant.dashboard"))
-    return render_template("participant/apply.html", meet=meet, error=error, mine=application(meet_id))
+    return render_template("participant/apply.html", meet=meet, error=error, mine=mine, changing=changing)

@@ -1,6 +1,7 @@
 """Applying to a meet, and the organiser's decisions, with capacity enforced."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timezone
 
 from shared.auth import Principal
@@ -9,9 +10,9 @@ from services.registration.actions import Registration, Stale
 from services.registration.actions import meets as meet_actions
 from services.registration.actions import participants as participant_actions
 from services.registration.actions.availability import follow_one, slots_changed
-from services.registration.domain.applications import ALL_SLOTS, APPROVED, DECISIONS, WITHDRAWN, Application, application_id, check_availability
+from services.registration.domain.applications import ALL_SLOTS, APPROVED, DECISIONS, REJECTED, WITHDRAWN, Application, application_id, check_availability
 from services.registration.domain.errors import Conflict, NotFound
-from services.registration.messages import participation_event
+from services.registration.messages import availability_changed, participation_event
 
 
 def apply(ctx: Registration, meet_id: str, participant_id: str, availability: list[str] | str) -> Application:
@@ -85,6 +86,36 @@ def withdraw(ctx: Registration, meet_id: str, participant_id: str, reason: str |
     before = application.status
     application.move_to(WITHDRAWN, by.subject, reason)
     return _save(ctx, application, before, meet)
+
+
+def change_availability(ctx: Registration, meet_id: str, participant_id: str, availability: list[str] | str) -> Application:
+    """The times one can attend, chosen again (slot ids of the meet as it is now, or
+    ``ALL_SLOTS``): a new version of the application with ``availability_changed``, which
+    matching follows (a published meeting in a slot given up is cancelled). The same
+    choice again changes nothing. Raises NotFound, Conflict (the meet is completed or
+    cancelled; the application was rejected or withdrawn), DomainError (no slot, or slots
+    not of the meet), Stale (changed meanwhile). An edit of the meet's slots that landed
+    meanwhile is followed at once."""
+    meet, _ = meet_actions.get(ctx, meet_id)
+    meet.ensure_running()
+    application = get(ctx, meet_id, participant_id)
+    if application.status in (REJECTED, WITHDRAWN):
+        raise Conflict(f"The application was {application.status}: its times can no longer change.", "availability")
+    all_slots = availability == ALL_SLOTS
+    if all_slots:
+        availability = [slot.id for slot in meet.slots()]
+    check_availability(availability, meet.unknown_slots(availability))
+    chosen = sorted(set(availability))
+    if (chosen, all_slots, application.slots_version) == (sorted(application.availability), bool(application.all_slots), meet.version):
+        return application
+    expected = application.version
+    changed = replace(application, availability=chosen, all_slots=all_slots, slots_version=meet.version, version=expected + 1)
+    if not ctx.applications.save(changed, expected, [availability_changed(changed, meet)]):
+        raise Stale(get(ctx, meet_id, participant_id).version)
+    now, _ = meet_actions.get(ctx, meet_id)
+    if slots_changed(meet, now):
+        return follow_one(ctx, changed, meet, now)
+    return changed
 
 
 def _approved_after(ctx: Registration, application: Application, before: str) -> dict:

@@ -8,7 +8,7 @@ from shared.openapi import documented
 from services.registration.actions import applications as actions
 from services.registration.actions import meets as meet_actions
 from services.registration.api.context import registration
-from services.registration.schemas import APPLICATION_SORTABLE, ApplicationIn, ApplicationOut, ApplicationQuery, Decision, Withdrawal
+from services.registration.schemas import APPLICATION_SORTABLE, ApplicationIn, AvailabilityIn, ApplicationOut, ApplicationQuery, Decision, Withdrawal
 
 bp = Blueprint("applications", __name__, url_prefix="/v1/meets/<meet_id>/applications")
 TAGS = ("applications",)
@@ -64,6 +64,15 @@ def decide(meet_id: str, participant_id: str):
     caller = require(ORGANISER)
     body = Decision().load(json_body())
     return _out(actions.decide(registration(), meet_id, participant_id, body["decision"], body["reason"], caller))
+
+
+@bp.put("/<participant_id>/availability")
+@documented("Choose again the times you can attend (slot ids of the meet as it is now, or \"all\")", tags=TAGS, body=AvailabilityIn, response=ApplicationOut,
+            roles=(PARTICIPANT, ORGANISER), errors=(400, 404, 409, 412))
+def change_availability(meet_id: str, participant_id: str):
+    require_self_or(participant_id, ORGANISER)
+    body = AvailabilityIn().load(json_body())
+    return _out(actions.change_availability(registration(), meet_id, participant_id, body["availability"]))
 
 
 @bp.post("/<participant_id>/withdrawal")
