@@ -195,3 +195,27 @@ def test_a_published_meeting_in_a_slot_that_stays_is_cancelled_when_its_applican
     after = {m["id"]: m for m in matching_client.get(f"/v1/meets/{meet['id']}/meetings?limit=200", headers=ORGANISER).get_json()["items"]}
     assert (after[theirs["id"]]["status"], after[theirs["id"]]["cancel_reason"]) == ("cancelled", "unavailable")
     assert any(m["status"] == "scheduled" and m["slot_id"] == "2027-07-30T1000" for m in after.values())
+
+
+def test_a_participant_who_gives_up_a_time_loses_only_their_meeting_then_and_the_next_draft_keeps_them_out_of_it(client, matching):
+    meet = open_meet(client, **MEET)
+    ids = people(client, meet, {"s0": ["2027-07-30T1000", "2027-07-30T1030"]})
+    matching_client, deliver_all, _ = matching
+    deliver_all()
+    assert matching_client.post(f"/v1/meets/{meet['id']}/schedule/draft", json={}, headers=ORGANISER).status_code == 200
+    assert matching_client.post(f"/v1/meets/{meet['id']}/schedule/publish", headers=ORGANISER).status_code == 200
+    meetings = matching_client.get(f"/v1/meets/{meet['id']}/meetings?limit=200", headers=ORGANISER).get_json()["items"]
+    theirs = {m["slot_id"]: m["id"] for m in meetings if m["seller_id"] == ids["s0"]}
+    assert set(theirs) == {"2027-07-30T1000", "2027-07-30T1030"}
+
+    url = f"/v1/meets/{meet['id']}/applications/{ids['s0']}/availability"
+    assert client.put(url, json={"availability": ["2027-07-30T1030", "2027-07-31T1100"]}, headers=ORGANISER).status_code == 200
+    deliver_all()
+    deliver_all()
+    after = {m["id"]: m for m in matching_client.get(f"/v1/meets/{meet['id']}/meetings?limit=200", headers=ORGANISER).get_json()["items"]}
+    assert (after[theirs["2027-07-30T1000"]]["status"], after[theirs["2027-07-30T1000"]]["cancel_reason"]) == ("cancelled", "unavailable")
+    assert after[theirs["2027-07-30T1030"]]["status"] == "scheduled"
+    assert sum(1 for m in after.values() if m["status"] == "cancelled") == 1
+    draft = matching_client.post(f"/v1/meets/{meet['id']}/schedule/draft", json={}, headers=ORGANISER).get_json()
+    slots_of_s0 = {m["slot_id"] for m in draft["meetings"] if m["seller_id"] == ids["s0"]}
+    assert slots_of_s0 <= {"2027-07-30T1030", "2027-07-31T1100"} and "2027-07-30T1030" in slots_of_s0
