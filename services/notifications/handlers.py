@@ -31,7 +31,7 @@ from shared.timezones import wall_clock
 
 from services.notifications.domain import recipients
 from services.notifications.domain.contacts import Contact
-from services.notifications.domain.links import agenda_url, suggestions_url, web_url
+from services.notifications.domain.links import agenda_url, suggestions_url, times_url, web_url
 from services.notifications.domain.notifications import nudge_key, reminder_key, scheduled_ids, suggestions_key, thanks_key
 from services.notifications.domain.schedules import Pair, other_side, pairs_by_person, schedule_lines, sellers_of
 from services.notifications.schedule_file import schedule_ics
@@ -41,6 +41,7 @@ from services.notifications.waiting import Parking, WaitingRoom, meet_key, pair_
 
 SUBSCRIBES_TO = [registration.TOPIC, matching.TOPIC]
 WHERE_AND_WHEN = ("day", "start", "end", "table")  # a new version of a meeting that changes one of them is announced as changed
+STILL_TAKING_PART = ("applied", "waitlisted", "approved")  # whose application can still be given meetings
 DECISIONS = {
     registration.PARTICIPATION_APPROVED: "participation_approved",
     registration.PARTICIPATION_REJECTED: "participation_rejected",
@@ -153,6 +154,11 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
                 tell(data["meet_id"], people[data["participant_id"]], DECISIONS[event.type], context, _source(event))
                 if event.type == registration.PARTICIPATION_APPROVED and meet_names.status(data["meet_id"]) == "completed":
                     thank(data["meet_id"], people[data["participant_id"]], data["meet_name"], event)
+        elif event.type == registration.PARTICIPATION_AVAILABILITY_CHANGED and not data["availability"] and data["status"] in STILL_TAKING_PART:
+            people = gather(event, [data["participant_id"]], meet_id=data["meet_id"])
+            if people is not None:
+                context = {"meet_name": data["meet_name"], "times_url": times_url(web, data["meet_id"])}
+                tell(data["meet_id"], people[data["participant_id"]], "times_to_choose", context, _source(event))
 
     def on_loi(event: Event, part: dict[str, Any] | None = None) -> None:
         tallies.save_loi(contracts.read_data(event))

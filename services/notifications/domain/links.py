@@ -24,3 +24,8 @@ def agenda_url(base: str, meet_id: str) -> str:
 def suggestions_url(base: str, meet_id: str) -> str:
     """Who suits the participant at a meet, and why (``/meets/{meet}/suggestions``)."""
     return f"{base}/meets/{quote(meet_id, safe='')}/suggestions"
+
+
+def times_url(base: str, meet_id: str) -> str:
+    """Where a participant chooses again the times they can attend (``/meets/{meet}/apply``)."""
+    return f"{base}/meets/{quote(meet_id, safe='')}/apply"
