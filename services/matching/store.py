@@ -292,6 +292,9 @@ class _PerMeet:
         return list((doc.get(self.field) or {}).values())
 
 
+POOL_CHANGE = "changing"
+
+
 class InterpreterStore(_PerMeet):
     """The meet's pool of interpreters: the languages each covers and the slots they work."""
 
@@ -304,6 +307,21 @@ class InterpreterStore(_PerMeet):
 
     def remove(self, meet_id: str, interpreter_id: str) -> None:
         self.collection.update_one({"_id": meet_id}, {"$unset": {f"{self.field}.{field_key(interpreter_id)}": ""}})
+
+    def begin_change(self, meet_id: str, token: str, now: datetime, until: datetime) -> bool:
+        """Take the meet's pool for one change, a lease named ``token`` until ``until``
+        (aware datetimes); False while another change holds a lease not yet run out. One
+        write: the upsert's insert of an existing ``_id`` fails atomically."""
+        try:
+            self.collection.update_one({"_id": meet_id, "$or": [{POOL_CHANGE: None}, {f"{POOL_CHANGE}.until": {"$lt": now}}]},
+                                       {"$set": {POOL_CHANGE: {"token": token, "until": until}}}, upsert=True)
+            return True
+        except DuplicateKeyError:
+            return False
+
+    def end_change(self, meet_id: str, token: str) -> None:
+        """Give the pool back, if the lease ``token`` still holds it."""
+        self.collection.update_one({"_id": meet_id, f"{POOL_CHANGE}.token": token}, {"$unset": {POOL_CHANGE: ""}})
 
 
 class PreferenceStore(_PerMeet):

@@ -6,7 +6,7 @@ Before, the change was taken as it came: a published meeting kept an interpreter
 longer worked its slot, and every later draft was a 409 ("the locked meetings cannot all
 be kept") that the organiser had no way out of.
 """
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -148,3 +148,19 @@ def test_a_draft_relying_on_an_interpreter_who_stopped_working_a_slot_is_not_pub
     redrafted = client.post(f"/v1/meets/{MEET}/schedule/draft", json={}, headers=ORGANISER).get_json()["meetings"]
     assert [(m["slot_id"], m["interpreter"]) for m in redrafted] == [(slots[0], "int-1")]
     assert client.post(f"/v1/meets/{MEET}/schedule/publish", headers=ORGANISER).status_code == 200
+
+
+def test_a_change_while_another_holds_the_pool_is_refused_and_a_lease_whose_process_died_runs_out(pooled):
+    """Two changes of one pool at once could each count the other's interpreter as free;
+    one runs at a time. A change whose process died leaves a lease that runs out."""
+    client, slots = pooled
+    pools = client.application.extensions["matching"].interpreters.collection
+    pools.update_one({"_id": MEET}, {"$set": {"changing": {"token": "another", "until": datetime.now(timezone.utc) + timedelta(seconds=30)}}})
+    refused = put(client, "int-2", ZOYA, slots)
+    assert refused.status_code == 409 and "under way" in refused.get_json()["detail"]
+    assert client.delete(f"/v1/meets/{MEET}/interpreters/int-1", headers=ORGANISER).status_code == 409
+    assert [i["interpreter_id"] for i in client.get(f"/v1/meets/{MEET}/interpreters", headers=ORGANISER).get_json()["items"]] == ["int-1"]
+    pools.update_one({"_id": MEET}, {"$set": {"changing.until": datetime.now(timezone.utc) - timedelta(seconds=1)}})
+    assert put(client, "int-2", ZOYA, slots).status_code == 200
+    assert "changing" not in pools.find_one({"_id": MEET}), "given back"
+    assert client.delete(f"/v1/meets/{MEET}/interpreters/int-2", headers=ORGANISER).status_code == 204

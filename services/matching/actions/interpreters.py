@@ -2,7 +2,10 @@
 their published meetings still to come to another interpreter when they no longer cover
 them (``domain.interpreting``).
 
-A change that would leave a published meeting without an interpreter who covers it is
+One change of a meet's pool runs at a time (a lease on the pool, ``CHANGE_SECONDS``; a
+second is refused, 409, and a lease whose process died runs out): two at once could each
+read the other's interpreter as free, and hand a meeting to someone who is, meanwhile,
+leaving its slot. A change that would leave a published meeting without an interpreter who covers it is
 refused as a whole (nothing changes), naming the meetings: the organiser adds an
 interpreter who can take them, or cancels them, first. Otherwise each meeting handed over
 is taken in the database first (the new interpreter's place in its slot, so two changes at
@@ -13,7 +16,11 @@ part-way finds the meetings already handed over and finishes the rest.
 """
 from __future__ import annotations
 
-from typing import Any
+from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
+from typing import Any, Iterator
+
+from shared.correlation import new_id
 
 from services.matching import messages
 from services.matching.actions.context import Matching, NotFound, Refused, meet_of
@@ -26,6 +33,7 @@ from services.matching.meetings_store import placement
 __all__ = ["set_interpreter", "remove_interpreter", "interpreters"]
 
 ATTEMPTS = 5  # reads of a meeting another change is updating at the same time
+CHANGE_SECONDS = 30  # a change's hold on the pool: gunicorn's worker timeout, so no live request outlasts it
 
 
 def set_interpreter(ctx: Matching, meet_id: str, interpreter_id: str, details: dict[str, Any]) -> dict[str, Any]:
@@ -37,8 +45,9 @@ def set_interpreter(ctx: Matching, meet_id: str, interpreter_id: str, details: d
     if unknown:
         raise Refused(f"Not slots of this meet: {', '.join(unknown[:5])}.")
     now = Interpreter(interpreter_id, details["name"], tuple(details["languages"]), frozenset(details["availability"]))
-    _hand_over(ctx, meet, interpreter_id, now)
-    ctx.interpreters.put(meet_id, interpreter_id, details["name"], details["languages"], details["availability"])
+    with _one_change_at_a_time(ctx, meet_id):
+        _hand_over(ctx, meet, interpreter_id, now)
+        ctx.interpreters.put(meet_id, interpreter_id, details["name"], details["languages"], details["availability"])
     return {"interpreter_id": interpreter_id, **details}
 
 
@@ -47,10 +56,11 @@ def remove_interpreter(ctx: Matching, meet_id: str, interpreter_id: str) -> None
     meetings they have interpreted keep their name. Raises NotFound (no such interpreter),
     Refused (a meeting no one else can take)."""
     meet = meet_of(ctx, meet_id)
-    if interpreter_id not in {i["interpreter_id"] for i in ctx.interpreters.for_meet(meet_id)}:
-        raise NotFound(f"No interpreter {interpreter_id} in this meet's pool.")
-    _hand_over(ctx, meet, interpreter_id, None)
-    ctx.interpreters.remove(meet_id, interpreter_id)
+    with _one_change_at_a_time(ctx, meet_id):
+        if interpreter_id not in {i["interpreter_id"] for i in ctx.interpreters.for_meet(meet_id)}:
+            raise NotFound(f"No interpreter {interpreter_id} in this meet's pool.")
+        _hand_over(ctx, meet, interpreter_id, None)
+        ctx.interpreters.remove(meet_id, interpreter_id)
 
 
 def interpreters(ctx: Matching, meet_id: str) -> list[dict[str, Any]]:
@@ -58,6 +68,18 @@ def interpreters(ctx: Matching, meet_id: str) -> list[dict[str, Any]]:
     meet_of(ctx, meet_id)
     pool = sorted(ctx.interpreters.for_meet(meet_id), key=lambda i: (i["name"], i["interpreter_id"]))
     return [{k: i[k] for k in ("interpreter_id", "name", "languages", "availability")} for i in pool]
+
+
+@contextmanager
+def _one_change_at_a_time(ctx: Matching, meet_id: str) -> Iterator[None]:
+    """Hold the meet's pool for the block; Refused if another change holds it."""
+    token, now = new_id(), datetime.now(timezone.utc)
+    if not ctx.interpreters.begin_change(meet_id, token, now, now + timedelta(seconds=CHANGE_SECONDS)):
+        raise Refused("Another change of this meet's interpreter pool is under way; try again in a moment.")
+    try:
+        yield
+    finally:
+        ctx.interpreters.end_change(meet_id, token)
 
 
 def _hand_over(ctx: Matching, meet: dict[str, Any], interpreter_id: str, now: Interpreter | None) -> None:
