@@ -417,13 +417,12 @@ class Availability(fields.Field):
         return self._slots.deserialize(value, attr, data, **kwargs)
 
 
-class ApplicationIn(Schema):
-    participant_id = SingleLine(load_default=None, metadata={"description": "Organisers apply on someone's behalf; participants omit it."})
-    availability = Availability(required=True)
-
-
 class AvailabilityIn(Schema):
     availability = Availability(required=True)
+
+
+class ApplicationIn(AvailabilityIn):
+    participant_id = SingleLine(load_default=None, metadata={"description": "Organisers apply on someone's behalf; participants omit it."})
 
 
 class BulkApplicationItem(Schema):

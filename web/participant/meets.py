@@ -25,14 +25,16 @@ def application(meet_id: str) -> dict | None:
 
 
 def current_meets() -> list[dict]:
-    """Meets open for registration, scheduled or under way, each with ``application`` and,
-    once the participant has meetings there, ``next`` (where to go next)."""
+    """Meets open for registration, scheduled or under way, each with ``application``,
+    ``times_changeable`` (the participant may choose their times again) and, once the
+    participant has meetings there, ``next`` (where to go next)."""
     meets = []
     for status in SHOWN_STATUSES:
         meets += get_json("registration", "/v1/meets", params={"status": status, "limit": 50})["items"]
     for meet in meets:
         meet["application"] = application(meet["id"])
         approved = (meet["application"] or {}).get("status") == "approved"
+        meet["times_changeable"] = (meet["application"] or {}).get("status") in TIMES_CHANGEABLE
         meet["next"] = upcoming(meet["id"]) if approved else None
     return meets
 

@@ -22,16 +22,10 @@ def apply(ctx: Registration, meet_id: str, participant_id: str, availability: li
     meet, _ = meet_actions.get(ctx, meet_id)
     participant = participant_actions.get(ctx, participant_id)
     meet.ensure_accepting_applications(datetime.now(timezone.utc))
-    all_slots = availability == ALL_SLOTS
-    if all_slots:
-        availability = [slot.id for slot in meet.slots()]
-    check_availability(availability, meet.unknown_slots(availability))
-    application = Application(meet.id, participant.id, participant.role, sorted(set(availability)), all_slots=all_slots, slots_version=meet.version)
+    chosen, all_slots = _chosen(meet, availability)
+    application = Application(meet.id, participant.id, participant.role, chosen, all_slots=all_slots, slots_version=meet.version)
     ctx.applications.add(application, [participation_event(application, meet)])
-    now, _ = meet_actions.get(ctx, meet_id)
-    if slots_changed(meet, now):
-        return follow_one(ctx, application, meet, now)
-    return application
+    return _on_the_meet_now(ctx, application, meet)
 
 
 def apply_once(ctx: Registration, meet_id: str, participant_id: str, availability: list[str] | str) -> tuple[Application, bool]:
@@ -101,21 +95,33 @@ def change_availability(ctx: Registration, meet_id: str, participant_id: str, av
     application = get(ctx, meet_id, participant_id)
     if application.status in (REJECTED, WITHDRAWN):
         raise Conflict(f"The application was {application.status}: its times can no longer change.", "availability")
-    all_slots = availability == ALL_SLOTS
-    if all_slots:
-        availability = [slot.id for slot in meet.slots()]
-    check_availability(availability, meet.unknown_slots(availability))
-    chosen = sorted(set(availability))
+    chosen, all_slots = _chosen(meet, availability)
     if (chosen, all_slots, application.slots_version) == (sorted(application.availability), bool(application.all_slots), meet.version):
         return application
     expected = application.version
     changed = replace(application, availability=chosen, all_slots=all_slots, slots_version=meet.version, version=expected + 1)
     if not ctx.applications.save(changed, expected, [availability_changed(changed, meet)]):
         raise Stale(get(ctx, meet_id, participant_id).version)
-    now, _ = meet_actions.get(ctx, meet_id)
+    return _on_the_meet_now(ctx, changed, meet)
+
+
+def _chosen(meet, availability: list[str] | str) -> tuple[list[str], bool]:
+    """(the slot ids chosen, sorted and distinct; whether every slot was chosen) from a
+    request's ``availability`` (slot ids or ``ALL_SLOTS``). Raises DomainError."""
+    all_slots = availability == ALL_SLOTS
+    if all_slots:
+        availability = [slot.id for slot in meet.slots()]
+    check_availability(availability, meet.unknown_slots(availability))
+    return sorted(set(availability)), all_slots
+
+
+def _on_the_meet_now(ctx: Registration, application: Application, meet) -> Application:
+    """``application``, written on ``meet``'s slots, brought onto the meet as stored now if
+    an edit of its slots landed meanwhile."""
+    now, _ = meet_actions.get(ctx, meet.id)
     if slots_changed(meet, now):
-        return follow_one(ctx, changed, meet, now)
-    return changed
+        return follow_one(ctx, application, meet, now)
+    return application
 
 
 def _approved_after(ctx: Registration, application: Application, before: str) -> dict:
