@@ -26,12 +26,16 @@ def participant_indexed(profile: ParticipantProfile) -> Event:
 
 
 def meeting_event(event_type: str, meeting: dict[str, Any]) -> Event:
+    """The ``meeting.scheduled`` or ``meeting.cancelled`` event of a meeting document as it
+    is now; a cancellation carries the document's ``cancel_reason``."""
     payload = {
         "meeting_id": meeting["_id"],
         **{k: meeting[k] for k in ("meet_id", "seller_id", "buyer_id", "slot_id", "day", "start", "end", "table", "timezone", "reasons", "status", "version")},
         "interpreter": meeting.get("interpreter"),
         "interpreter_name": meeting.get("interpreter_name"),
     }
+    if event_type == MEETING_CANCELLED:
+        payload["cancel_reason"] = meeting.get("cancel_reason")
     return _event(event_type, meeting["_id"], payload)
 
 

@@ -227,8 +227,9 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
             announce("meeting_added", meeting, people, _source(event))
 
     def on_meeting_cancelled(event: Event, part: dict[str, Any] | None = None) -> None:
-        """Tell both sides and withdraw the reminders. Waits for what a scheduling of the
-        same meeting waits for, so it never overtakes one that is parked."""
+        """Tell both sides, with why when the event says (``cancel_reason``; events published
+        before it was added say nothing), and withdraw the reminders. Waits for what a
+        scheduling of the same meeting waits for, so it never overtakes one that is parked."""
         data = contracts.read_data(event)
         meeting = {**data, "day": str(data["day"])}
         people = gather(event, [meeting["seller_id"], meeting["buyer_id"]], meet_id=meeting["meet_id"])
@@ -240,7 +241,8 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
         if previous and previous.get("version", 0) < meeting["version"]:
             withdraw_reminders(previous)
         for who, other in both_sides(meeting):
-            context = {"day": meeting["day"], "start": meeting["start"], "table": meeting["table"], "with": people[other].name}
+            context = {"day": meeting["day"], "start": meeting["start"], "table": meeting["table"], "with": people[other].name,
+                       "cancel_reason": meeting["cancel_reason"]}
             tell(meeting["meet_id"], people[who], "meeting_cancelled", context, _source(event))
         meetings.save(meeting)
         release(pair_key(meeting["meet_id"], meeting["seller_id"], meeting["buyer_id"]))

@@ -2,10 +2,10 @@
 
 Layout: ``templates/<kind>/subject.txt``, ``text.txt`` (plain text: the email's text part,
 WhatsApp, inbox, and SMS unless the kind has its own), optionally ``sms.txt`` (the SMS of a
-kind whose text lists things: a bounded summary) and ``body.html`` (the email's HTML body;
-without it the HTML body is the text as paragraphs). Every translatable sentence sits in a
-``{% trans %}`` block; its translations are in the catalogues (``catalogues.py``), and
-numbers, amounts, dates and times pass through the language's filters (``formatting.py``).
+kind whose text lists things, a bounded summary, or says more than its segments hold) and
+``body.html`` (the email's HTML body; without it the HTML body is the text as paragraphs).
+Every translatable sentence sits in a ``{% trans %}`` block; its translations are in the
+catalogues (``catalogues.py``), and numbers, amounts, dates and times pass through the language's filters (``formatting.py``).
 
 Every email has a whole HTML document (``templates/_document.html``) with the language
 and its direction (``<html lang="ur" dir="rtl">``). The subject is never empty: a subject

@@ -61,6 +61,19 @@ class MeetingV1(Schema):
     version = fields.Int(required=True)
 
 
+CANCEL_REASONS = ("withdrawn", "cancelled", "no_show", "unavailable", "meet_changed")
+"""Why matching cancels a published meeting: one side left the meet (``withdrawn``: withdrew or
+was rejected), an organiser recorded that one side cancelled (``cancelled``) or did not show
+(``no_show``), one side no longer attends its slot (``unavailable``), the meet's slots or
+tables changed under it (``meet_changed``)."""
+
+
+class MeetingCancelledV1(MeetingV1):
+    cancel_reason = fields.Str(load_default=None, allow_none=True, metadata={
+        "description": f"Why it was cancelled: one of {', '.join(CANCEL_REASONS)}; a consumer reads one it does not know as "
+                       "no reason given. Absent from events published before it was added."})
+
+
 class OutcomeV1(Schema):
     meeting_id = fields.Str(required=True)
     meet_id = fields.Str(required=True)
@@ -134,7 +147,7 @@ register(
     Contract(PARTICIPANT_INDEXED, TOPIC, "Matching knows a participant (or a newer version of one).", ParticipantIndexedV1),
     Contract(SCHEDULE_PUBLISHED, TOPIC, "An organiser published a meet's schedule.", ScheduleV1),
     Contract(MEETING_SCHEDULED, TOPIC, "A meeting is on the published schedule (one event per meeting).", MeetingV1),
-    Contract(MEETING_CANCELLED, TOPIC, "A published meeting was cancelled (a participant withdrew or did not show).", MeetingV1),
+    Contract(MEETING_CANCELLED, TOPIC, "A published meeting was cancelled, and why (its cancel_reason).", MeetingCancelledV1),
     Contract(MEETING_OUTCOME_RECORDED, TOPIC, "A meeting was held, or someone did not show.", OutcomeV1),
     Contract(LOI_SIGNED, TOPIC, "A Letter of Intent was signed after a meeting.", LoiV1),
 )

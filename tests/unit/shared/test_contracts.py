@@ -95,3 +95,18 @@ def test_every_listed_zone_loads_and_the_known_bad_ones_are_not_listed():
     assert {"IST", "GMT+5:30", "Mars/Olympus", "localtime", "Factory"}.isdisjoint(zone_names())
     with pytest.raises(ValueError, match="did you mean Europe/London"):
         check_zone("europe/london")
+
+
+def test_a_cancellation_says_why_and_one_published_before_it_did_still_loads():
+    cancelled = {**MEETING, "status": "cancelled", "version": 2}
+    data = contracts.data_for(matching.MEETING_CANCELLED, {**cancelled, "cancel_reason": "withdrawn"})
+    assert data["cancel_reason"] == "withdrawn"
+    fresh = Event(type=matching.MEETING_CANCELLED, source="/x", subject="m:s:b", data=data)
+    assert contracts.read_data(fresh)["cancel_reason"] == "withdrawn"
+    old = Event(type=matching.MEETING_CANCELLED, source="/x", subject="m:s:b", data=contracts.data_for(matching.MEETING_SCHEDULED, cancelled))
+    assert "cancel_reason" not in old.data and contracts.read_data(old)["cancel_reason"] is None
+
+
+def test_only_a_cancellation_carries_a_reason():
+    with pytest.raises(ValidationError, match="Unknown field"):
+        contracts.data_for(matching.MEETING_SCHEDULED, {**MEETING, "cancel_reason": "withdrawn"})
