@@ -16,7 +16,10 @@ event, and every change of an approved participant's availability (the meet's sl
 changed), brings the published meetings in line with the meet and the availability as
 stored (``actions.meet_changes``); with nothing published, that costs one read of the
 meet's list of meetings. A meet event while a publication is under way is followed by
-the publication when it completes.
+the publication when it completes. A newer profile that gives up a language is noted
+before it is stored, and the person's published meetings still to come are then given an
+interpreter who bridges a pair left without a common language, or cancelled
+(``actions.interpreters``); any other participant event costs two ``_id`` reads more.
 """
 from __future__ import annotations
 
@@ -51,8 +54,10 @@ def build_handlers(db: Database, settings: Settings, clock: Callable[[], datetim
 
     def on_participant(event: Event) -> None:
         profile = ParticipantProfile.from_registration(contracts.read_data(event))
+        actions.note_languages(context, profile)
         profiles.save_if_newer(profile, [participant_indexed(profile)])
         profiles.arrived(profile.id)
+        actions.follow_languages(context, profile.id)
 
     def on_meet(event: Event) -> None:
         data = contracts.read_data(event)

@@ -11,7 +11,9 @@ at 3,300 people the consumer records one in 6 ms instead of 150 ms; ``preference
 not yet told their best matches, or told before counterparts who now suit them better
 were approved, with ``not_before``; the ``suggestions`` worker works it off) and
 ``profiles_awaited/<participant>`` (an approved participant whose profile has not arrived
-yet, with the meets whose suggestions wait for it; removed when it arrives).
+yet, with the meets whose suggestions wait for it; removed when it arrives) and
+``languages_dropped/<participant>`` (a participant whose profile gave up a language, until
+their published meetings have been looked at again; see ``actions.interpreters``).
 """
 from __future__ import annotations
 
@@ -37,11 +39,12 @@ from services.matching.meetings_store import (
 PARTICIPANTS, MEETS, PARTICIPATION, SCHEDULES, REQUESTS = "participants", "meets", "participation", "schedules", "requests"
 ROSTERS, PREFERENCE_SETS, INTERPRETER_POOLS, REQUEST_COUNTS = "rosters", "preference_sets", "interpreter_pools", "request_counts"
 APPROVED_COUNTS, DRAFT_REPORTS = "approved_counts", "draft_reports"
-SUGGESTIONS_DUE, PROFILES_AWAITED = "suggestions_due", "profiles_awaited"
+SUGGESTIONS_DUE, PROFILES_AWAITED, LANGUAGES_DROPPED = "suggestions_due", "profiles_awaited", "languages_dropped"
 ROSTER_PARTS = 32
 OUTBOX_COLLECTIONS = [PARTICIPANTS, PARTICIPATION, SCHEDULES, MEETINGS, REQUESTS, PUBLICATIONS]
-BOUNDED_COLLECTIONS = (FOLLOW_UPS_DUE, SUGGESTIONS_DUE, PROFILES_AWAITED)
-__all__ = ["MeetingStore", "MEETINGS", "MEETING_LISTS", "PUBLICATIONS", "FOLLOW_UPS_DUE", "SUGGESTIONS_DUE", "PROFILES_AWAITED", "BOUNDED_COLLECTIONS", "OUTBOX_COLLECTIONS"]
+BOUNDED_COLLECTIONS = (FOLLOW_UPS_DUE, SUGGESTIONS_DUE, PROFILES_AWAITED, LANGUAGES_DROPPED)
+__all__ = ["MeetingStore", "MEETINGS", "MEETING_LISTS", "PUBLICATIONS", "FOLLOW_UPS_DUE", "SUGGESTIONS_DUE", "PROFILES_AWAITED", "LANGUAGES_DROPPED",
+           "BOUNDED_COLLECTIONS", "OUTBOX_COLLECTIONS"]
 
 
 class RequestCapReached(Exception):
@@ -59,7 +62,7 @@ def ensure_indexes(db: Database) -> None:
     one-off rewrite of GI tags stored under the names the platform used before (``shared/gi_tags.py``)."""
     present = set(db.list_collection_names())
     for name in {ROSTERS, PREFERENCE_SETS, INTERPRETER_POOLS, REQUEST_COUNTS, MEETING_LISTS, PUBLICATIONS, FOLLOW_UPS_DUE, SUGGESTIONS_DUE,
-                 PROFILES_AWAITED, DRAFT_REPORTS} - present:
+                 PROFILES_AWAITED, LANGUAGES_DROPPED, DRAFT_REPORTS} - present:
         try:
             db.create_collection(name)
         except (CollectionInvalid, OperationFailure):
@@ -67,6 +70,7 @@ def ensure_indexes(db: Database) -> None:
     ensure_collections(db)
     db[MEETINGS].create_index("meet_id")
     db[REQUESTS].create_index([("meet_id", ASCENDING), ("from_id", ASCENDING)])
+    db[PARTICIPATION].create_index("participant_id")
     from services.matching.adoption import MARKER, adopt_history
 
     adopt_history(db)
@@ -144,6 +148,17 @@ class ProfileStore:
     def arrived(self, participant_id: str) -> None:
         """The participant's profile is stored: nothing waits for it any more."""
         self.db[PROFILES_AWAITED].delete_one({"_id": participant_id})
+
+    def note_languages_dropped(self, participant_id: str) -> None:
+        """Note that the participant gave up a language: their published meetings are to be
+        looked at again (``languages_dropped``), until ``languages_followed``."""
+        self.db[LANGUAGES_DROPPED].update_one({"_id": participant_id}, {"$set": {"at": datetime.now(timezone.utc)}}, upsert=True)
+
+    def languages_dropped(self, participant_id: str) -> bool:
+        return self.db[LANGUAGES_DROPPED].find_one({"_id": participant_id}, {"_id": 1}) is not None
+
+    def languages_followed(self, participant_id: str) -> None:
+        self.db[LANGUAGES_DROPPED].delete_one({"_id": participant_id})
 
     def awaited(self) -> set[str]:
         """Participants whose profile something waits for (a collection as long as that wait)."""
@@ -275,6 +290,12 @@ class MeetView:
 
     def participation(self, meet_id: str, participant_id: str) -> dict[str, Any] | None:
         return self.db[PARTICIPATION].find_one({"_id": f"{meet_id}:{participant_id}"})
+
+    def meets_of(self, participant_id: str) -> list[str]:
+        """The ids of the meets the participant applied to: a query over every meet's
+        participation (indexed on MongoDB, a scan on FerretDB), for what is rare (a profile
+        that gave up a language), never on a hot path."""
+        return sorted(d["meet_id"] for d in self.db[PARTICIPATION].find({"participant_id": participant_id}, {"meet_id": 1}))
 
 
 class _PerMeet:

@@ -61,11 +61,12 @@ class MeetingV1(Schema):
     version = fields.Int(required=True)
 
 
-CANCEL_REASONS = ("withdrawn", "cancelled", "no_show", "unavailable", "meet_changed")
+CANCEL_REASONS = ("withdrawn", "cancelled", "no_show", "unavailable", "meet_changed", "no_shared_language")
 """Why matching cancels a published meeting: one side left the meet (``withdrawn``: withdrew or
 was rejected), an organiser recorded that one side cancelled (``cancelled``) or did not show
 (``no_show``), one side no longer attends its slot (``unavailable``), the meet's slots or
-tables changed under it (``meet_changed``)."""
+tables changed under it (``meet_changed``), one side gave up a language and the two share
+none and no interpreter of the pool is free to bridge them (``no_shared_language``)."""
 
 
 class MeetingCancelledV1(MeetingV1):

@@ -26,6 +26,7 @@ CLAUSES = {
     "no_show": "One of you did not come to the meet.",
     "unavailable": "One of you is no longer free at that time.",
     "meet_changed": "The organisers changed the meet's times or tables.",
+    "no_shared_language": "You no longer share a language and no interpreter is free then.",
 }
 
 

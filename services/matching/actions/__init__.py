@@ -13,7 +13,7 @@ from services.matching.actions.outcomes import announce_follow_ups_due, follow_u
 from services.matching.actions.publishing import cancel_participant, publish_schedule
 from services.matching.actions.reports import report, report_all
 from services.matching.actions.requests import answer_request, request_meeting
-from services.matching.actions.interpreters import interpreters, remove_interpreter, set_interpreter
+from services.matching.actions.interpreters import follow_languages, interpreters, note_languages, remove_interpreter, set_interpreter
 from services.matching.actions.schedules import draft_schedule, lock_meeting, stored_draft, unlock_meeting
 from services.matching.actions.suggestions import suggest_due
 
@@ -21,5 +21,5 @@ __all__ = [
     "Matching", "NotFound", "Refused", "Invalid", "ensure_meet_running", "meet_of", "check_in", "walk_in", "recommendations", "set_preference",
     "follow_meet", "follow_availability", "announce_follow_ups_due", "follow_up",
     "meeting", "rate", "record_outcome", "sign_loi", "cancel_participant", "publish_schedule", "report", "report_all", "answer_request",
-    "request_meeting", "draft_schedule", "stored_draft", "lock_meeting", "unlock_meeting", "set_interpreter", "remove_interpreter", "interpreters", "suggest_due",
+    "request_meeting", "draft_schedule", "stored_draft", "lock_meeting", "unlock_meeting", "set_interpreter", "remove_interpreter", "interpreters", "note_languages", "follow_languages", "suggest_due",
 ]

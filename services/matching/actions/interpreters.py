@@ -13,27 +13,42 @@ once cannot give one interpreter two meetings), then updated with its event (par
 agendas and reminders follow), recorded on the meet's list, and the old place given back.
 Meetings whose interpreter stays get the new name and languages too. A retry after a stop
 part-way finds the meetings already handed over and finishes the rest.
+
+A participant who gives up a language after publication (a newer profile without it) may
+leave a meeting still to come whose two sides no longer share a language and whom no
+interpreter of theirs bridges. Such a meeting is handed over the same way, to a free
+interpreter of the pool who covers the pair in its slot (announced again as scheduled),
+or, when there is none, cancelled (``no_shared_language``). That a profile gave up a
+language is noted before it is stored and the note removed once every meet of theirs is
+followed, so a redelivery after a stop part-way finishes the work and a later one does
+nothing. Meetings that have begun, that share a language, or whose interpreter bridges
+them are left as they are.
 """
 from __future__ import annotations
 
+import time
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterator
 
 from shared.correlation import new_id
+from shared.meeting_times import has_begun
 
 from services.matching import messages
 from services.matching.actions.context import Matching, NotFound, Refused, meet_of
-from services.matching.actions.occupying import claim_fields
-from services.matching.domain.interpreting import Assignment, Interpreter, hand_over
+from services.matching.actions.meet_changes import list_as_stored
+from services.matching.actions.occupying import cancel_meeting, claim_fields
+from services.matching.domain.interpreting import NO_SHARED_LANGUAGE, Assignment, Interpreter, hand_over, understood
+from services.matching.domain.participants import ParticipantProfile
 from services.matching.domain.places import place_key
 from services.matching.domain.publication import started_slots
 from services.matching.meetings_store import placement
 
-__all__ = ["set_interpreter", "remove_interpreter", "interpreters"]
+__all__ = ["set_interpreter", "remove_interpreter", "interpreters", "note_languages", "follow_languages"]
 
 ATTEMPTS = 5  # reads of a meeting another change is updating at the same time
 CHANGE_SECONDS = 30  # a change's hold on the pool: gunicorn's worker timeout, so no live request outlasts it
+WAIT_POLL_SECONDS = 0.5  # how often a consumer waiting for the pool asks again
 
 
 def set_interpreter(ctx: Matching, meet_id: str, interpreter_id: str, details: dict[str, Any]) -> dict[str, Any]:
@@ -70,12 +85,74 @@ def interpreters(ctx: Matching, meet_id: str) -> list[dict[str, Any]]:
     return [{k: i[k] for k in ("interpreter_id", "name", "languages", "availability")} for i in pool]
 
 
+def note_languages(ctx: Matching, profile: ParticipantProfile) -> None:
+    """Before ``profile`` is stored: note it when it is newer than the stored profile and
+    gives up one of its languages (``follow_languages`` then looks at their meetings)."""
+    stored = ctx.profiles.get(profile.id)
+    if stored is not None and stored.version < profile.version and set(stored.languages) - set(profile.languages):
+        ctx.profiles.note_languages_dropped(profile.id)
+
+
+def follow_languages(ctx: Matching, participant_id: str) -> None:
+    """When the participant gave up a language (noted by ``note_languages``): in every meet
+    of theirs, hand each published meeting still to come whose sides no longer understand
+    each other to a free interpreter who bridges them, else cancel it (see the module);
+    then remove the note. Raises Refused when another change held a meet's pool throughout
+    the wait or took a substitute's place meanwhile: the note stays, and the consumer's
+    next try of the event finishes the work."""
+    if not ctx.profiles.languages_dropped(participant_id):
+        return
+    for meet_id in ctx.meets.meets_of(participant_id):
+        if ctx.meetings.placements(meet_id, participant_id):
+            with _one_change_at_a_time(ctx, meet_id, wait=CHANGE_SECONDS + 5):
+                _bridge_or_cancel(ctx, meet_id, participant_id)
+    ctx.profiles.languages_followed(participant_id)
+
+
+def _bridge_or_cancel(ctx: Matching, meet_id: str, participant_id: str) -> None:
+    """Hand over or cancel the participant's meetings in the meet that no longer have a
+    language in common or an interpreter bridging them; list them as stored."""
+    live = ctx.meetings.placements(meet_id)
+    listed = [p for p in live if participant_id in (p["seller_id"], p["buyer_id"])]
+    now = ctx.clock()
+    docs = {d["_id"]: d for d in ctx.meetings.many(p["meeting_id"] for p in listed)}
+    upcoming = [d for d in docs.values() if d["status"] == "scheduled" and not has_begun(d, now)]
+    profiles = ctx.profiles.many(sorted({w for d in upcoming for w in (d["seller_id"], d["buyer_id"])}))
+    pool = [Interpreter(i["interpreter_id"], i["name"], tuple(i["languages"]), frozenset(i["availability"])) for i in ctx.interpreters.for_meet(meet_id)]
+    spoken = {i.interpreter_id: i.languages for i in pool}
+    stranded = []
+    for doc in upcoming:
+        if doc["seller_id"] in profiles and doc["buyer_id"] in profiles:
+            meeting = Assignment(doc["_id"], doc["slot_id"], frozenset(profiles[doc["seller_id"]].languages), frozenset(profiles[doc["buyer_id"]].languages))
+            interpreter = doc.get("interpreter")
+            if not understood(meeting, spoken.get(interpreter, doc.get("interpreter_languages")) if interpreter else None):
+                stranded.append(meeting)
+    plan = hand_over(stranded, None, pool, {(p["interpreter"], p["slot_id"]) for p in live if p.get("interpreter")})
+    _claim(ctx, meet_id, docs, plan.moves)
+    for meeting_id, substitute in plan.moves.items():
+        before, slot = docs[meeting_id].get("interpreter"), docs[meeting_id]["slot_id"]
+        handed = _interpret(ctx, meeting_id, before, substitute)
+        if handed is None:
+            ctx.occupancy.release(meeting_id, [place_key(meet_id, slot, "interpreter", substitute.interpreter_id)])
+        elif before:
+            ctx.occupancy.release(meeting_id, [place_key(meet_id, slot, "interpreter", before)])
+    for meeting_id in plan.uncovered:
+        cancel_meeting(ctx, docs[meeting_id], NO_SHARED_LANGUAGE)
+    list_as_stored(ctx, meet_id, listed, {d["_id"]: d for d in ctx.meetings.many(docs)})
+
+
 @contextmanager
-def _one_change_at_a_time(ctx: Matching, meet_id: str) -> Iterator[None]:
-    """Hold the meet's pool for the block; Refused if another change holds it."""
-    token, now = new_id(), datetime.now(timezone.utc)
-    if not ctx.interpreters.begin_change(meet_id, token, now, now + timedelta(seconds=CHANGE_SECONDS)):
-        raise Refused("Another change of this meet's interpreter pool is under way; try again in a moment.")
+def _one_change_at_a_time(ctx: Matching, meet_id: str, wait: float = 0.0) -> Iterator[None]:
+    """Hold the meet's pool for the block, waiting up to ``wait`` seconds for another change
+    to end; Refused if it holds the pool still."""
+    token, deadline = new_id(), time.monotonic() + wait
+    while True:
+        now = datetime.now(timezone.utc)
+        if ctx.interpreters.begin_change(meet_id, token, now, now + timedelta(seconds=CHANGE_SECONDS)):
+            break
+        if time.monotonic() >= deadline:
+            raise Refused("Another change of this meet's interpreter pool is under way; try again in a moment.")
+        time.sleep(WAIT_POLL_SECONDS)
     try:
         yield
     finally:

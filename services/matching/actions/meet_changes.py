@@ -77,7 +77,7 @@ def _settle(ctx: Matching, meet_id: str, participation: Mapping[str, Any] | None
             else:
                 raced = True
         docs = {d["_id"]: d for d in ctx.meetings.many(docs)}
-        _list_as_stored(ctx, meet_id, listed, docs)
+        list_as_stored(ctx, meet_id, listed, docs)
         if not raced:
             return made
     raise Unsettled(f"The meetings of meet {meet_id} kept changing while following the meet; retry.")
@@ -103,7 +103,7 @@ def _make(ctx: Matching, doc: dict[str, Any], change: Change) -> bool:
     return False
 
 
-def _list_as_stored(ctx: Matching, meet_id: str, listed: list[dict[str, Any]], docs: dict[str, dict[str, Any]]) -> None:
+def list_as_stored(ctx: Matching, meet_id: str, listed: list[dict[str, Any]], docs: dict[str, dict[str, Any]]) -> None:
     """Make the meet's list and the places say what the meeting documents say: cancelled
     ones listed as cancelled, their places given back; placements rewritten where a
     meeting moved or was re-indexed, the table it left given back."""

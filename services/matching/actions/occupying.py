@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.matching import messages
 from services.matching.actions.context import Matching, Refused
 from services.matching.domain.places import meeting_places
 from services.matching.occupancy import Taken
@@ -39,3 +40,19 @@ def add_meeting(ctx: Matching, meeting: dict[str, Any], events: list) -> bool:
         return True
     vacate(ctx, meeting, took)
     return False
+
+
+def cancel_meeting(ctx: Matching, meeting: dict[str, Any], reason: str, **noted: Any) -> dict[str, Any]:
+    """Cancel a scheduled meeting document for ``reason`` (``noted``: more fields to set),
+    with its event, unless its version moved on meanwhile; then, if it is cancelled, list it
+    as cancelled on its meet and give back its places (also for one a stopped attempt
+    cancelled). Returns the meeting as it now is."""
+    if meeting["status"] == "scheduled":
+        fields = {"status": "cancelled", "cancel_reason": reason, **noted}
+        cancelled = {**meeting, **fields, "version": meeting["version"] + 1}
+        if ctx.meetings.update(meeting["_id"], meeting["version"], fields, [messages.meeting_event(messages.MEETING_CANCELLED, cancelled)]):
+            meeting = cancelled
+    if meeting["status"] == "cancelled":
+        ctx.meetings.mark_cancelled(meeting["meet_id"], meeting["_id"])
+        vacate(ctx, meeting)
+    return meeting

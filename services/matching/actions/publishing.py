@@ -9,7 +9,7 @@ from typing import Any
 from services.matching import messages
 from services.matching.actions.context import Matching, Refused, meet_of
 from services.matching.actions.meet_changes import Unsettled, follow_meet
-from services.matching.actions.occupying import add_meeting, claim_fields, vacate
+from services.matching.actions.occupying import add_meeting, cancel_meeting, claim_fields
 from services.matching.actions.schedules import NAMES, as_meeting, draft_meeting, party_names, problem_of
 from services.matching.domain.participants import ParticipantProfile
 from services.matching.domain import publication
@@ -154,13 +154,7 @@ def cancel_participant(ctx: Matching, meet_id: str, participant_id: str, reason:
     _, dropped, added = repair(current, problem, {participant_id})
     by_pair = {(p["seller_id"], p["buyer_id"]): p["meeting_id"] for p in published}
     for doc in ctx.meetings.many(by_pair[m.pair] for m in dropped):
-        if doc["status"] == "scheduled":
-            fields = {"status": "cancelled", "cancel_reason": reason, "cancelled_participant": participant_id}
-            if ctx.meetings.update(doc["_id"], doc["version"], fields, [messages.meeting_event(messages.MEETING_CANCELLED, {**doc, **fields, "version": doc["version"] + 1})]):
-                doc = {**doc, **fields}
-        if doc["status"] == "cancelled":
-            ctx.meetings.mark_cancelled(meet_id, doc["_id"])
-            vacate(ctx, doc)
+        cancel_meeting(ctx, doc, reason, cancelled_participant=participant_id)
     slots = {s["id"]: s for s in meet["slots"]}
     interpreters = interpreter_pool(ctx, meet_id)
     added_ids = []

@@ -7,13 +7,20 @@ meetings still to come that they no longer cover is handed to another interprete
 pool who covers it and has no other meeting in that slot, first by name; meetings that have
 begun keep whoever interpreted them (history). What no one can take is named, so the change
 can be refused as a whole rather than leave a meeting without its interpreter.
+
+The same hand-over serves a pair who no longer share a language (one side gave it up after
+publication) and whom no interpreter of theirs bridges: a free interpreter of the pool who
+covers them takes the meeting, else it is cancelled (``NO_SHARED_LANGUAGE``).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Iterable
 
-__all__ = ["Interpreter", "Handover", "bridges", "covers", "hand_over"]
+__all__ = ["Interpreter", "Handover", "NO_SHARED_LANGUAGE", "bridges", "covers", "hand_over", "understood"]
+
+NO_SHARED_LANGUAGE = "no_shared_language"
+"""Why a published meeting is cancelled whose two sides share no language and no interpreter can bridge."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,14 @@ def bridges(spoken: Iterable[str], seller_languages: Iterable[str], buyer_langua
     which an interpreter can take a pair who share no language)."""
     spoken = set(spoken)
     return bool(spoken & set(seller_languages)) and bool(spoken & set(buyer_languages))
+
+
+def understood(meeting: Assignment, interpreter_languages: Iterable[str] | None) -> bool:
+    """Whether the two sides of ``meeting`` share a language, or its interpreter (who speaks
+    ``interpreter_languages``; None: it has none) ``bridges`` them."""
+    if meeting.seller_languages & meeting.buyer_languages:
+        return True
+    return interpreter_languages is not None and bridges(interpreter_languages, meeting.seller_languages, meeting.buyer_languages)
 
 
 def covers(interpreter: Interpreter, meeting: Assignment) -> bool:

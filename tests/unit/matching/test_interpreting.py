@@ -1,5 +1,5 @@
 """Who takes over an interpreter's published meetings (``domain.interpreting``)."""
-from services.matching.domain.interpreting import Assignment, Interpreter, covers, hand_over
+from services.matching.domain.interpreting import Assignment, Interpreter, covers, hand_over, understood
 
 KS, EN = frozenset({"ks"}), frozenset({"en"})
 
@@ -34,3 +34,10 @@ def test_a_substitute_busy_in_the_slot_is_passed_over_and_never_given_two_meetin
 def test_what_no_one_can_take_is_named():
     plan = hand_over([meeting("m1", "s1"), meeting("m2", "s3")], None, [interpreter("a", "Aamir", slots=("s1",))], busy=set())
     assert list(plan.moves) == ["m1"] and plan.uncovered == ["m2"]
+
+
+def test_a_pair_understands_each_other_through_a_shared_language_or_an_interpreter_who_bridges_them():
+    assert understood(Assignment("m", "s1", frozenset({"ks", "hi"}), frozenset({"en", "hi"})), None)
+    assert understood(meeting("m", "s1"), ("ks", "en"))
+    assert not understood(meeting("m", "s1"), None)
+    assert not understood(meeting("m", "s1"), ("ks", "ur")), "an interpreter who speaks one side's language only bridges nobody"
