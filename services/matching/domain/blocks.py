@@ -18,10 +18,12 @@ chosen pairs (``TimeIndexed`` of the problem restricted to them).
 from __future__ import annotations
 
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from services.matching.domain.race import Race
 from services.matching.domain.scheduling import Meeting
 
 __all__ = ["Blocks", "BreaksKeeper", "fewest_broken_days", "person_days"]
@@ -40,10 +42,11 @@ class Blocks:
     optimal: bool
 
 
-def fewest_broken_days(model, hint: list[Meeting], until: float, workers: int) -> Blocks:
+def fewest_broken_days(model, hint: list[Meeting], until: float, workers: int, race: Race | None = None) -> Blocks:
     """Solve the block model on ``model`` (a ``TimeIndexed`` holding exactly the pairs to
     place) from ``hint`` (valid meetings; it may leave pairs out) until ``until``
-    (``time.perf_counter()`` seconds; building the model counts)."""
+    (``time.perf_counter()`` seconds; building the model counts), or until ``race`` (if
+    given: schedules found are offered to it) says stop."""
     cp = model.model
     for k in range(len(model.openings.pairs)):
         cp.AddExactlyOne(model.by_pair[k])
@@ -75,12 +78,15 @@ def fewest_broken_days(model, hint: list[Meeting], until: float, workers: int) -
     for whole, contiguous, start, first in hints:
         cp.AddHint(whole, contiguous)
         cp.AddHint(start, first)
-    keeper = BreaksKeeper(model, hint)
+    keeper = BreaksKeeper(model, hint, race)
     solver = model._solver(until - time.perf_counter(), workers)
-    status = solver.Solve(cp, keeper)
+    with race.running(solver) if race is not None else nullcontext():
+        status = solver.Solve(cp, keeper)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return Blocks(keeper.best, keeper.breaks, 0, False)
     bound = max(0, int(-(-solver.BestObjectiveBound() // 1)))
+    if race is not None and keeper.best is not None:
+        race.prove(min(bound, keeper.breaks))
     return Blocks(keeper.best, keeper.breaks, min(bound, keeper.breaks), status == cp_model.OPTIMAL)
 
 
@@ -105,12 +111,14 @@ def _slots_of(model, k: int):
 class BreaksKeeper(cp_model.CpSolverSolutionCallback):
     """Keeps the solution with the fewest breaks whatever the objective counts (broken days
     here, idle slots in ``spans``): ``best`` (None until one placing every pair of the
-    ``TimeIndexed`` model is met, or the hint if it does) and its ``breaks``."""
+    ``TimeIndexed`` model is met, or the hint if it does) and its ``breaks``. With a
+    ``race``, each better schedule is offered to it, and the search stops when it says so
+    (checked at each solution)."""
 
-    def __init__(self, model, hint: list[Meeting]):
+    def __init__(self, model, hint: list[Meeting], race: Race | None = None):
         super().__init__()
         complete = len({m.pair for m in hint}) == len(model.openings.pairs)
-        self.model, self.best = model, hint if complete else None
+        self.model, self.best, self.race = model, hint if complete else None, race
         self.breaks = model._count_breaks(hint) if complete else float("inf")
 
     def on_solution_callback(self) -> None:
@@ -118,3 +126,7 @@ class BreaksKeeper(cp_model.CpSolverSolutionCallback):
         breaks = self.model._count_breaks(found)
         if breaks < self.breaks:
             self.best, self.breaks = found, breaks
+            if self.race is not None:
+                self.race.offer(found, breaks)
+        if self.race is not None and self.race.stop.is_set():
+            self.StopSearch()

@@ -17,18 +17,21 @@ chosen pairs, as for ``blocks.fewest_broken_days``.
 from __future__ import annotations
 
 import time
+from contextlib import nullcontext
 
 from services.matching.domain.blocks import BreaksKeeper, person_days
+from services.matching.domain.race import Race
 from services.matching.domain.scheduling import Meeting
 
 __all__ = ["fewest_idle_slots"]
 
 
-def fewest_idle_slots(model, hint: list[Meeting], until: float, workers: int) -> list[Meeting] | None:
+def fewest_idle_slots(model, hint: list[Meeting], until: float, workers: int, race: Race | None = None) -> list[Meeting] | None:
     """The schedule of ``model`` (a ``TimeIndexed`` holding exactly the pairs to place)
     with the fewest breaks among those met while minimising idle slots from ``hint`` (valid
     meetings; it may leave pairs out), until ``until`` (``time.perf_counter()`` seconds);
-    None when no schedule placing every pair was found."""
+    None when no schedule placing every pair was found. With a ``race``, each better
+    schedule is offered to it, and the search stops when it says so."""
     cp = model.model
     for k in range(len(model.openings.pairs)):
         cp.AddExactlyOne(model.by_pair[k])
@@ -53,7 +56,8 @@ def fewest_idle_slots(model, hint: list[Meeting], until: float, workers: int) ->
         idle.append(slots)
     cp.Minimize(sum(idle))
     model._hint(hint)
-    keeper = BreaksKeeper(model, hint)
+    keeper = BreaksKeeper(model, hint, race)
     solver = model._solver(until - time.perf_counter(), workers)
-    solver.Solve(cp, keeper)
+    with race.running(solver) if race is not None else nullcontext():
+        solver.Solve(cp, keeper)
     return keeper.best

@@ -11,7 +11,8 @@ required meetings, then the most value; a schedule placing every required pair i
 first with that as a hard rule (``_all_required``), else one weighted objective (a
 required meeting weighs more than all values together). Phase two, with those two held:
 the fewest breaks, by the block model (``blocks``: the fewest participant-days with a
-break, on the pairs phase one chose), then large-neighbourhood search on this model
+break, on the pairs phase one chose), then simulated annealing that moves those meetings
+between slots (``annealing``), then large-neighbourhood search on this model
 (``compaction``), then, while time is left and the pairs are not forced, this model
 whole. The breaks bound is the block
 model's or each participant's alone (``own_breaks``) when the pairs are forced (every open
@@ -19,17 +20,20 @@ pair placed), else CP-SAT's on the whole model; the value bound is phase one's.
 """
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, replace
 from typing import Callable
 
 from ortools.sat.python import cp_model
 
+from services.matching.domain.annealing import anneal
 from services.matching.domain.blocks import Blocks, fewest_broken_days
 from services.matching.domain.compaction import improve
 from services.matching.domain.breaks import breaks_per_person, person_slots
 from services.matching.domain.openings import Openings, openings_of
 from services.matching.domain.own_breaks import alone
+from services.matching.domain.race import Race
 from services.matching.domain.spans import fewest_idle_slots
 from services.matching.domain.scheduling import Meeting, Problem
 
@@ -37,8 +41,10 @@ __all__ = ["ModelOutcome", "TimeIndexed", "VALUE_SCALE"]
 
 VALUE_SCALE = 100  # values are kept to 1/100 in the model (CP-SAT works in integers)
 LEAST = 0.05  # seconds under which no further stage starts
-SPAN_SHARE = 0.7  # time for the fewest idle slots (spans.py) when every pair is required: the block model's start
-FORUM_SHARE = 0.8  # time by which the block model's first search ends when every pair is required
+FIRST_SHARE = 0.3  # time by which a schedule with every pair must be found when every pair is required (often 0.5 s)
+SPAN_SHARE = 0.6  # time by which the fewest idle slots (spans.py) end in the race, when every pair is required
+RACE_SHARE = 0.9  # time by which the race (annealing and CP-SAT at once) ends, when every pair is required
+ANNEAL_SHARE = 0.5  # share of the breaks phase left after the block model given to the annealing, otherwise
 REQUIRED_SHARE = 0.6  # time for a schedule with every required pair (required meetings come first)
 VALUE_SHARE = 0.7  # time by which the value phase ends when there is none (or no required pair)
 BLOCKS_SHARE = 0.8  # share of the breaks phase given to the block model (blocks.py)
@@ -127,23 +133,13 @@ class TimeIndexed:
         ``rearrange`` makes of each (valid schedules of unlocked meetings), those that
         place as many required meetings and as much value as the value phase found.
 
-        When every open pair is required (a business forum), both phases are one: the
-        fewest idle slots (``spans``) from the greedy's meetings until ``SPAN_SHARE`` of
-        the time, then the block model from the fewest breaks met there, which places
-        every pair (exactly once) while it minimises the broken days, until
-        ``FORUM_SHARE``, then again from its best; if it finds nothing (not all pairs
-        fit), the two phases follow in the time left. (Three 10 s runs, block model alone
-        from the greedy's -> spans first: forum-13 2, 2, 2 -> 0, 0, 0; forumt-14 6, 6, 6
-        -> 6, 6, 5; forum-14 28, 16, 34 -> 26, 25, 28.)"""
+        When every open pair is required (a business forum), both phases are one: every
+        pair placed with the fewest breaks by the race of ``_raced``, then the rest of
+        phase two (``_fewer_breaks``); if no schedule with every pair is found (not all
+        pairs fit), the two phases follow in the time left."""
         deadline = time.perf_counter() + seconds
         if self.openings.pairs and all(o.candidate.required for o in self.openings.pairs):
-            spans = fewest_idle_slots(TimeIndexed(self.problem, self.openings), hint, deadline - seconds * (1 - SPAN_SHARE), workers)
-            start = hint if spans is None else spans
-            blocks = fewest_broken_days(TimeIndexed(self.problem, self.openings), start, deadline - seconds * (1 - FORUM_SHARE), workers)
-            if blocks.meetings is not None and blocks.breaks > blocks.bound and deadline - time.perf_counter() > LEAST:
-                more = fewest_broken_days(TimeIndexed(self.problem, self.openings), blocks.meetings, deadline - (deadline - time.perf_counter()) * (1 - BLOCKS_SHARE), workers)
-                if more.meetings is not None and more.breaks <= blocks.breaks:
-                    blocks = replace(more, bound=max(more.bound, blocks.bound))
+            blocks = self._raced(hint, deadline, seconds, workers)
             if blocks.meetings is not None:
                 value = self._score(blocks.meetings)[1] / VALUE_SCALE
                 return self._fewer_breaks(blocks, True, value, deadline, workers)
@@ -165,7 +161,58 @@ class TimeIndexed:
         if deadline - time.perf_counter() <= LEAST:
             return ModelOutcome(start, value_optimal, value_bound, self._count_breaks(start), 0, False)
         blocks = self._blocks(start, deadline - (deadline - time.perf_counter()) * (1 - BLOCKS_SHARE), workers)
+        if blocks.meetings is not None and blocks.breaks > blocks.bound and deadline - time.perf_counter() > LEAST:
+            annealed = anneal(self.problem, self.openings, blocks.meetings, deadline - (deadline - time.perf_counter()) * (1 - ANNEAL_SHARE))
+            blocks = replace(blocks, meetings=annealed, breaks=self._count_breaks(annealed), optimal=False)
         return self._fewer_breaks(blocks, value_optimal, value_bound, deadline, workers)
+
+    def _raced(self, hint: list[Meeting], deadline: float, seconds: float, workers: int) -> Blocks:
+        """Every pair placed with the fewest breaks, when every open pair is required: a
+        schedule with every pair (``_every_pair``) by ``FIRST_SHARE`` of the time, then two
+        searches at once sharing what they find (``race``) until ``RACE_SHARE``. In the
+        caller, the annealing (``annealing``); in a thread (when ``workers`` > 1), CP-SAT on
+        one worker: the fewest idle slots (``spans``) until ``SPAN_SHARE``, then the block
+        model (``blocks``, which also proves a bound) from the best schedule met by
+        either. Both stop once one meets the bound. ``meetings`` is None when no schedule
+        with every pair was found (not all pairs fit, or not in time).
+
+        Ten forums of ``bench/scheduler.py``, 10 s each, breaks before -> after: forum-14
+        22-30 -> 7-9; planted forum-5 11-14 -> 4-5; the others as before (0, and
+        forumt-14 at its proven optimum 5)."""
+        start = TimeIndexed(self.problem, self.openings)._every_pair(hint, deadline - seconds * (1 - FIRST_SHARE), workers)
+        if start is None:
+            return Blocks(None, 0, 0, False)
+        race, until = Race(), deadline - seconds * (1 - RACE_SHARE)
+        race.offer(start, self._count_breaks(start))
+
+        def exact() -> None:
+            try:
+                if not race.stop.is_set():
+                    fewest_idle_slots(TimeIndexed(self.problem, self.openings), race.best, deadline - seconds * (1 - SPAN_SHARE), 1, race)
+                if not race.stop.is_set() and until - time.perf_counter() > LEAST:
+                    fewest_broken_days(TimeIndexed(self.problem, self.openings), race.best, until, 1, race)
+            except Exception as exc:  # noqa: BLE001 - re-raised in the caller's thread
+                race.error = exc
+
+        searcher = threading.Thread(target=exact, name="cp-sat breaks search", daemon=True) if workers > 1 else None
+        if searcher is not None:
+            searcher.start()
+        anneal(self.problem, self.openings, race.best, until, race)
+        if searcher is not None:
+            searcher.join()
+        if race.error is not None:
+            raise race.error
+        return Blocks(race.best, int(race.breaks), race.bound, race.breaks <= race.bound)
+
+    def _every_pair(self, hint: list[Meeting], until: float, workers: int) -> list[Meeting] | None:
+        """A schedule placing every open pair (exactly once), searched without objective
+        from ``hint`` until ``until``; None when none was found."""
+        for k in range(len(self.openings.pairs)):
+            self.model.AddExactlyOne(self.by_pair[k])
+        self._hint(hint)
+        solver = self._solver(until - time.perf_counter(), workers)
+        status = solver.Solve(self.model)
+        return self._read(solver.Value) if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
 
     def solve_in_order(self, order: tuple[str, ...], hint: list[Meeting], seconds: float, workers: int = 2) -> ModelOutcome:
         """The best schedule found within ``seconds`` under another ``order`` of the
