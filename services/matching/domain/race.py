@@ -44,6 +44,11 @@ class Race:
             with self._lock:
                 self._solvers.discard(solver)
 
+    def halt(self) -> None:
+        """Stop every search now (one of them failed)."""
+        with self._lock:
+            self._stop()
+
     def _stop(self) -> None:
         self.stop.set()
         for solver in self._solvers:

@@ -197,9 +197,14 @@ class TimeIndexed:
         searcher = threading.Thread(target=exact, name="cp-sat breaks search", daemon=True) if workers > 1 else None
         if searcher is not None:
             searcher.start()
-        anneal(self.problem, self.openings, race.best, until, race)
-        if searcher is not None:
-            searcher.join()
+        try:
+            anneal(self.problem, self.openings, race.best, until, race)
+        except BaseException:
+            race.halt()
+            raise
+        finally:
+            if searcher is not None:
+                searcher.join()
         if race.error is not None:
             raise race.error
         return Blocks(race.best, int(race.breaks), race.bound, race.breaks <= race.bound)

@@ -2,9 +2,11 @@
 rule (with locks, windows, days, tables and interpreters generated), keeps every pair and
 interpreter, never returns more breaks than it was given, closes holes a plain move or a
 Kempe-chain swap closes, and shares what it finds through a race."""
+import threading
 import time
 
 from hypothesis import HealthCheck, given, settings
+from ortools.sat.python import cp_model
 
 from services.matching.domain.annealing import anneal
 from services.matching.domain.breaks import breaks_per_person, person_slots
@@ -114,3 +116,36 @@ def test_a_chain_is_not_swapped_when_one_of_its_meetings_may_not_take_the_other_
     moved = anneal(problem, openings_of(problem), start, time.perf_counter() + 0.5)
     assert sorted((m.pair, m.slot) for m in moved) == sorted((m.pair, m.slot) for m in start)
     assert breaks_of(problem, moved) == 1
+
+
+def test_a_race_halted_stops_a_cp_sat_search_under_way():
+    """The search thread's CP-SAT solve is stopped by ``halt`` (as when the annealing
+    fails): it ends long before its time limit, with the race's stop flag set."""
+    model = cp_model.CpModel()
+    xs = [model.NewIntVar(0, 200, f"x{i}") for i in range(40)]
+    model.AddAllDifferent(xs)
+    model.Maximize(sum((i % 7 + 1) * x for i, x in enumerate(xs)) - sum(abs_diff(model, a, b) for a, b in zip(xs, xs[1:])))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = 60.0
+    solver.parameters.num_workers = 1
+    race, outcome = Race(), {}
+
+    def search():
+        with race.running(solver):
+            outcome["status"] = solver.Solve(model)
+
+    thread = threading.Thread(target=search)
+    thread.start()
+    while not race._solvers:
+        time.sleep(0.01)
+    time.sleep(0.2)
+    race.halt()
+    thread.join(timeout=30)
+    assert not thread.is_alive() and race.stop.is_set()
+    assert outcome["status"] == cp_model.FEASIBLE
+
+
+def abs_diff(model, a, b):
+    d = model.NewIntVar(0, 200, "")
+    model.AddAbsEquality(d, a - b)
+    return d
