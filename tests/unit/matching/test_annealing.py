@@ -2,6 +2,7 @@
 rule (with locks, windows, days, tables and interpreters generated), keeps every pair and
 interpreter, never returns more breaks than it was given, closes holes a plain move or a
 Kempe-chain swap closes, and shares what it finds through a race."""
+import random
 import threading
 import time
 
@@ -149,3 +150,28 @@ def abs_diff(model, a, b):
     d = model.NewIntVar(0, 200, "")
     model.AddAbsEquality(d, a - b)
     return d
+
+
+def partly_available_event(seed: int = 3) -> Problem:
+    """40 sellers x 8 buyers over two days of 8 slots, a table per buyer, each side free in
+    a slot with probability 0.7, 12 candidate sellers per buyer."""
+    rng = random.Random(seed)
+    slots = [f"s{t}" for t in range(16)]
+    people = [f"seller{i}" for i in range(40)] + [f"buyer{j}" for j in range(8)]
+    availability = {p: frozenset(t for t in range(16) if rng.random() < 0.7) for p in people}
+    candidates = [Candidate(s, f"buyer{j}", float(rng.randint(1, 9))) for j in range(8) for s in rng.sample(people[:40], 12)]
+    return Problem(slots, 8, availability, candidates, default_max_meetings=8, days=[(0, 7), (8, 15)])
+
+
+def test_a_decomposed_event_gets_fewer_breaks_with_the_same_meetings_once_annealed(monkeypatch):
+    from services.matching.domain import solver
+
+    problem = partly_available_event()
+    annealed = solver.solve(problem, time_limit=4.0, model_limit=0)
+    monkeypatch.setattr(solver, "DECOMPOSED_SHARE", 0.0)
+    placed = solver.solve(problem, time_limit=4.0, model_limit=0)
+    assert "annealed" in annealed.method and "annealed" not in placed.method
+    assert sorted(m.pair for m in annealed.schedule.meetings) == sorted(m.pair for m in placed.schedule.meetings)
+    assert annealed.schedule.value == placed.schedule.value
+    assert annealed.breaks < placed.breaks
+    assert_hard_rules(problem, annealed.schedule.meetings)
