@@ -96,6 +96,7 @@ class _State:
             self.allowed.append(allowed)
             self.slot.append(m.slot)
         self.counted = [not isinstance(p, tuple) for p in ids]
+        self.may_take = [sum(1 << t for t in allowed) for allowed in self.allowed]
         self.movable = [k for k, allowed in enumerate(self.allowed) if len(allowed) > 1]
         self.tables = list(openings.tables_left)
         self.busy = [0] * len(ids)
@@ -129,9 +130,9 @@ class _State:
     def try_move(self, rng: random.Random, temperature: float) -> None:
         """One move: a random meeting's Kempe chain swapped with a random slot it may take,
         kept if it lowers the cost or by the annealing rule."""
-        k = self.movable[rng.randrange(len(self.movable))]
-        first = self.slot[k]
-        second = self.allowed[k][rng.randrange(len(self.allowed[k]))]
+        k = self.movable[int(rng.random() * len(self.movable))]
+        first, allowed = self.slot[k], self.allowed[k]
+        second = allowed[int(rng.random() * len(allowed))]
         if second == first:
             return
         chain = self._chain(k, first, second)
@@ -145,10 +146,10 @@ class _State:
         changed, more_breaks, more_idle = {}, 0, 0
         for j in chain:
             for p in self.people[j]:
-                if p in changed or not self.counted[p]:
+                busy = self.busy[p]
+                if p in changed or not self.counted[p] or (busy >> first & 1) == (busy >> second & 1):
                     continue
-                busy = self.busy[p] ^ both if (self.busy[p] >> first & 1) != (self.busy[p] >> second & 1) else self.busy[p]
-                cost = self._cost(busy)
+                cost = self._cost(busy ^ both)
                 changed[p] = cost
                 more_breaks += cost[0] - self.cost[p][0]
                 more_idle += cost[1] - self.cost[p][1]
@@ -171,7 +172,7 @@ class _State:
             j = stack.pop()
             chain.append(j)
             other = second if self.slot[j] == first else first
-            if other not in self.allowed[j] or len(chain) > LONGEST_CHAIN:
+            if not self.may_take[j] >> other & 1 or len(chain) > LONGEST_CHAIN:
                 return None
             for p in self.people[j]:
                 q = self.at[p][other]
