@@ -233,3 +233,71 @@ def test_a_meet_event_that_changes_no_slot_or_table_reads_no_meeting(published, 
     edit(deliver, closed, tables=2)
     live = [m for m in meetings_of(client, meet.id).values() if m["status"] == "scheduled"]
     assert live and all(m["table"] <= 2 for m in live), "a change of tables after them is still followed"
+
+
+def outbox_of(client, meeting_id: str) -> list[dict]:
+    """The events a meeting's changes wrote (type and data), in order."""
+    db = client.application.extensions["matching"].profiles.db
+    return [entry["event"] for entry in (db["meetings"].find_one({"_id": meeting_id}) or {}).get("_outbox", [])]
+
+
+def test_a_new_time_zone_alone_gives_every_meeting_to_come_a_new_version_in_it_once(published, monkeypatch):
+    """An organiser who created the meet in the wrong zone corrects it after publication:
+    the same wall-clock times are another instant, so every meeting still to come takes
+    the zone in a new version, announced once (the event is delivered twice, then again
+    after a rename); a cancelled meeting stays as it was. A rename after it reads no
+    meeting, as the zone is part of the layout followed."""
+    client, deliver, meet = published
+    first = min((m for m in meetings_of(client, meet.id).values() if m["seller_id"] == "s1"), key=lambda m: m["slot_index"])
+    attends = [s.id for s in meet.slots() if s.id != first["slot_id"]]
+    deliver(availability_changed(Application(meet.id, "s1", "seller", attends, status="approved", version=3), meet))
+    before = meetings_of(client, meet.id)
+    cancelled = first["id"]
+    assert before[cancelled]["status"] == "cancelled" and {m["timezone"] for m in before.values()} == {"Asia/Kolkata"}
+    moved = edit(deliver, meet, timezone="UTC")
+    after = meetings_of(client, meet.id)
+    assert_consistent(client, moved, before, after)
+    assert after[cancelled] == before[cancelled] and len(outbox_of(client, cancelled)) == 1
+    for meeting_id, m in after.items():
+        if meeting_id == cancelled:
+            continue
+        assert (m["timezone"], m["version"], m["status"]) == ("UTC", before[meeting_id]["version"] + 1, "scheduled"), m
+        assert {k: m[k] for k in ("day", "start", "end", "table", "slot_id")} == {k: before[meeting_id][k] for k in ("day", "start", "end", "table", "slot_id")}
+        events = outbox_of(client, meeting_id)
+        assert [(e["type"], e["data"]["timezone"], e["data"]["version"]) for e in events] == [
+            (matching_catalogue.MEETING_SCHEDULED, "UTC", m["version"])], "announced once, in the new zone"
+
+    from services.matching.meetings_store import MeetingStore
+
+    def every_meeting_read(*_):
+        raise AssertionError("a rename after the new zone was followed read the meetings")
+
+    monkeypatch.setattr(MeetingStore, "many", every_meeting_read)
+    renamed = edit(deliver, moved, name="Srinagar BSM 2027")
+    monkeypatch.undo()
+    deliver(meet_event(catalogue.MEET_UPDATED, moved))
+    assert meetings_of(client, meet.id) == after
+    assert all(len(outbox_of(client, i)) == 1 for i in after)
+    redraft(client, renamed)
+
+
+@pytest.mark.parametrize("zone, now, last_begun", [
+    ("UTC", datetime.combine(DAY_ONE, time(11, 15), ZoneInfo("Asia/Kolkata")), "11:00"),
+    ("Asia/Tokyo", datetime.combine(DAY_ONE, time(10, 45), ZoneInfo("Asia/Tokyo")), "10:30"),
+], ids=["begun_in_the_old_zone", "begun_in_the_new_zone"])
+def test_meetings_that_have_begun_in_either_zone_keep_the_zone_they_had(published, matching_at, zone, now, last_begun):
+    """At 11:15 in Srinagar, the meetings of 10:00-11:00 have begun; at 10:45 in Tokyo (7:15
+    in Srinagar), those of 10:00 and 10:30 have, on the corrected clock: either way they
+    stay as they were, and the later ones take the new zone."""
+    client, deliver, meet = published
+    before = meetings_of(client, meet.id)
+    matching_at[2]["at"] = now
+    edit(deliver, meet, timezone=zone)
+    after = meetings_of(client, meet.id)
+    for meeting_id, m in after.items():
+        begun = m["day"] == DAY_ONE.isoformat() and m["start"] <= last_begun
+        if begun:
+            assert (m["timezone"], m["version"]) == ("Asia/Kolkata", before[meeting_id]["version"]) and outbox_of(client, meeting_id) == [], m
+        else:
+            assert (m["timezone"], m["version"]) == (zone, before[meeting_id]["version"] + 1), m
+    assert any(m["timezone"] == "Asia/Kolkata" for m in after.values()) and any(m["timezone"] == zone for m in after.values())

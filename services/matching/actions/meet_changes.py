@@ -31,14 +31,17 @@ class Unsettled(RuntimeError):
 
 def follow_meet(ctx: Matching, meet_id: str) -> list[Change]:
     """Bring the meet's published meetings in line with the meet as stored: see
-    ``follow_the_meet``. Returns the changes made (none when already in line). Raises
-    Unsettled if meetings kept changing meanwhile. The meet's ``layout`` last followed is
-    kept on its list of meetings, so a meet event that changes no slot or table (a status
-    change, a new name) costs two reads, not a read of every meeting."""
+    ``follow_the_meet``. A meeting counts as begun once its slot has begun in its own time
+    zone or in the meet's (a corrected zone can put its start in the past; on-the-day work
+    already goes by the meet's): it is left as it was. Returns the changes made (none when
+    already in line). Raises Unsettled if meetings kept changing meanwhile. The meet's
+    ``layout`` last followed is kept on its list of meetings, so a meet event that changes
+    no slot, table or time zone (a status change, a new name) costs two reads, not a read
+    of every meeting."""
     meet = ctx.meets.meet(meet_id)
     if meet is None:
         return []
-    now = layout(meet["slots"], meet["tables"])
+    now = layout(meet["slots"], meet["tables"], meet["timezone"])
     if ctx.meetings.followed(meet_id) == now:
         return []
     made = _settle(ctx, meet_id, None)
@@ -65,9 +68,9 @@ def _settle(ctx: Matching, meet_id: str, participation: Mapping[str, Any] | None
         docs = {d["_id"]: d for d in ctx.meetings.many(p["meeting_id"] for p in listed)}
         attends = {participation["participant_id"]: set(participation.get("availability") or ())} if participation else None
         now = ctx.clock()
-        begun = {d["_id"] for d in docs.values() if has_begun(d, now)}
+        begun = {d["_id"] for d in docs.values() if has_begun(d, now) or has_begun({**d, "timezone": meet["timezone"]}, now)}
         locked = {(lock["slot_id"], lock["table"]) for lock in ctx.schedules.locks(meet_id) if lock.get("table")}
-        changes = follow_the_meet(docs.values(), meet["slots"], meet["tables"], begun, attends, locked)
+        changes = follow_the_meet(docs.values(), meet["slots"], meet["tables"], begun, attends, locked, meet["timezone"])
         if participation:
             changes = [c for c in changes if c.reason == UNAVAILABLE]  # one person's meetings cannot tell which tables are free
         raced = False

@@ -95,8 +95,8 @@ def _follow_after(ctx: Matching, meet: dict[str, Any]) -> None:
     onto that layout (or none was recorded: no meet event was heard), the layout is noted
     as followed; otherwise the meet is followed now (``meet_changes``)."""
     now = ctx.meets.meet(meet["_id"]) or meet
-    layout_now = layout(now["slots"], now["tables"])
-    if layout_now == layout(meet["slots"], meet["tables"]) and ctx.meetings.followed(meet["_id"]) in (None, layout_now):
+    layout_now = layout(now["slots"], now["tables"], now["timezone"])
+    if layout_now == layout(meet["slots"], meet["tables"], meet["timezone"]) and ctx.meetings.followed(meet["_id"]) in (None, layout_now):
         ctx.meetings.mark_followed(meet["_id"], layout_now)
     else:
         follow_meet(ctx, meet["_id"])

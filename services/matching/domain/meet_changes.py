@@ -11,11 +11,13 @@ then; its slot index, its times and its table are read again from the meet as it
   cancelled (``MEET_CHANGED``, ``UNAVAILABLE``);
 - a meeting at a table the meet no longer has moves to a free table of its slot (one no
   other meeting and no organiser's lock holds), lowest first, or is cancelled when none is;
-- a meeting whose slot now has other times (a new length or gap) takes them.
+- a meeting whose slot now has other times (a new length or gap) takes them;
+- a meeting in another time zone than the meet's (the organiser corrected it) takes the
+  meet's: the same wall-clock times are another instant, so its people are told.
 
 Meetings are mappings as matching stores them (``_id``, ``status``, ``seller_id``,
-``buyer_id``, ``slot_id``, ``slot_index``, ``day``, ``start``, ``end``, ``table``); slots as
-the meet lists them (``id``, ``day``, ``start``, ``end``), in order.
+``buyer_id``, ``slot_id``, ``slot_index``, ``day``, ``start``, ``end``, ``table``,
+``timezone``); slots as the meet lists them (``id``, ``day``, ``start``, ``end``), in order.
 """
 from __future__ import annotations
 
@@ -30,7 +32,8 @@ SCHEDULED = "scheduled"
 @dataclass(frozen=True)
 class Change:
     """One meeting's change: ``fields`` to set on it; ``reason`` when it is cancelled;
-    ``announced`` when its people must be told (a cancellation, a new table or new times),
+    ``announced`` when its people must be told (a cancellation, a new table, new times or a
+    new time zone),
     else a bookkeeping change (the slot index) that no one sees."""
 
     meeting_id: str
@@ -46,9 +49,11 @@ class Change:
 def follow_the_meet(
     meetings: Iterable[Mapping[str, Any]], slots: list[Mapping[str, Any]], tables: int, begun: set[str] | frozenset[str] = frozenset(),
     attends: Mapping[str, set[str] | frozenset[str]] | None = None, locked_tables: set[tuple[str, int]] | frozenset[tuple[str, int]] = frozenset(),
+    timezone: str | None = None,
 ) -> list[Change]:
-    """The changes that bring ``meetings`` in line with the meet's ``slots`` and ``tables``,
-    in the order to make them (those that free a table before those that take one).
+    """The changes that bring ``meetings`` in line with the meet's ``slots``, ``tables`` and
+    ``timezone`` (IANA name; None leaves every meeting's zone as it is), in the order to
+    make them (those that free a table before those that take one).
     ``begun``: ids of meetings that have begun. ``attends``: participant id -> the slot
     ids they attend, for the people whose availability counts (others are not checked).
     ``locked_tables``: (slot id, table) pairs organisers' locks hold. Cancelled meetings
@@ -75,7 +80,7 @@ def follow_the_meet(
             displaced.append(meeting)
         else:
             staying.append(meeting)
-            retimed = _times(by_id[slot_id], index, meeting)
+            retimed = _times(by_id[slot_id], index, meeting, timezone)
             if retimed:
                 changes.append(Change(meeting["_id"], retimed, announced=set(retimed) != {"slot_index"}))
     taken = {(m["slot_id"], m["table"]) for m in staying} | set(locked_tables)
@@ -86,15 +91,15 @@ def follow_the_meet(
             changes.append(_cancelled(meeting, MEET_CHANGED, position[slot_id]))
             continue
         taken.add((slot_id, free))
-        changes.append(Change(meeting["_id"], {"table": free, **_times(by_id[slot_id], position[slot_id], meeting)}))
+        changes.append(Change(meeting["_id"], {"table": free, **_times(by_id[slot_id], position[slot_id], meeting, timezone)}))
     return sorted(changes, key=lambda c: "table" in c.fields)
 
 
-def layout(slots: list[Mapping[str, Any]], tables: int) -> str:
+def layout(slots: list[Mapping[str, Any]], tables: int, timezone: str) -> str:
     """What published meetings depend on in a meet, as one string: each slot's id, day,
-    start and end in order, and the number of tables. Two versions of a meet with the same
-    layout (a new name, a status change) leave every meeting as it is."""
-    return json.dumps([[[s["id"], str(s["day"]), s["start"], s["end"]] for s in slots], tables], separators=(",", ":"))
+    start and end in order, the number of tables and the time zone. Two versions of a meet
+    with the same layout (a new name, a status change) leave every meeting as it is."""
+    return json.dumps([[[s["id"], str(s["day"]), s["start"], s["end"]] for s in slots], tables, timezone], separators=(",", ":"))
 
 
 def placeable(meeting: Mapping[str, Any], position: Mapping[str, int], tables: int) -> bool:
@@ -112,7 +117,10 @@ def _cancelled(meeting: Mapping[str, Any], reason: str, index: int | None) -> Ch
     return Change(meeting["_id"], fields, reason)
 
 
-def _times(slot: Mapping[str, Any], index: int, meeting: Mapping[str, Any]) -> dict[str, Any]:
-    """The slot fields of ``meeting`` that differ from its slot's (index, day, start, end)."""
+def _times(slot: Mapping[str, Any], index: int, meeting: Mapping[str, Any], timezone: str | None) -> dict[str, Any]:
+    """The fields of ``meeting`` that differ from its slot's (index, day, start, end) and
+    from the meet's ``timezone`` (when given)."""
     wanted = {"slot_index": index, "day": str(slot["day"]), "start": slot["start"], "end": slot["end"]}
+    if timezone is not None:
+        wanted["timezone"] = timezone
     return {k: v for k, v in wanted.items() if meeting.get(k) != v}

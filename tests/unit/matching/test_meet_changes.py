@@ -3,7 +3,7 @@ which draft meetings a changed meet no longer holds (``off_the_meet``, ``placed`
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.matching.domain.meet_changes import MEET_CHANGED, UNAVAILABLE, follow_the_meet, placeable
+from services.matching.domain.meet_changes import MEET_CHANGED, UNAVAILABLE, follow_the_meet, layout, placeable
 from services.matching.domain.publication import off_the_meet, placed
 
 
@@ -84,6 +84,23 @@ def test_a_begun_meeting_at_a_table_the_meet_no_longer_has_still_holds_it():
     meetings = [meeting(1, 0, 2), meeting(2, 0, 3)]
     changes = by_id(follow_the_meet(meetings, HALF_HOURS, tables=1, begun={"m1"}))
     assert changes["m2"].fields == {"table": 1}
+
+
+def test_a_new_time_zone_is_announced_for_every_meeting_still_to_come_and_taken_by_a_moved_one():
+    """The organiser corrected the meet's zone: the same wall-clock times are another
+    instant, so each meeting still to come takes the zone and its people are told; begun
+    and cancelled meetings stay as they were."""
+    meetings = [{**m, "timezone": "UTC"} for m in (meeting(1, 0, 1), meeting(2, 1, 1), meeting(3, 2, 3), meeting(4, 2, 1, status="cancelled"))]
+    changes = by_id(follow_the_meet(meetings, HALF_HOURS, tables=2, begun={"m1"}, timezone="Asia/Kolkata"))
+    assert sorted(changes) == ["m2", "m3"]
+    assert changes["m2"].fields == {"timezone": "Asia/Kolkata"} and changes["m2"].announced and not changes["m2"].cancels
+    assert changes["m3"].fields == {"table": 1, "timezone": "Asia/Kolkata"}, "the table the cancelled meeting left"
+    assert follow_the_meet([{**m, "timezone": "Asia/Kolkata"} for m in meetings], HALF_HOURS, tables=3, timezone="Asia/Kolkata") == []
+
+
+def test_the_layout_followed_includes_the_time_zone():
+    assert layout(HALF_HOURS, 3, "UTC") != layout(HALF_HOURS, 3, "Asia/Kolkata")
+    assert layout(HALF_HOURS, 3, "UTC") == layout([dict(s) for s in HALF_HOURS], 3, "UTC")
 
 
 def test_placeable_asks_the_meet_as_it_is_now():
