@@ -29,6 +29,14 @@ def wall_clock(day: str, clock: str, zone: str) -> datetime:
     return datetime.combine(date.fromisoformat(day), time.fromisoformat(clock), ZoneInfo(zone))
 
 
+def zone_abbreviation(moment: datetime) -> str:
+    """The zone of the aware ``moment`` as people write it after a time: the IANA database's
+    abbreviation then (``IST``, ``UTC``, ``CEST``), or the offset from UTC where the
+    database has none (``UTC+04`` for Asia/Dubai, ``UTC+0545`` for Asia/Kathmandu)."""
+    name = moment.tzname() or ""
+    return f"UTC{name}" if name.startswith(("+", "-")) else name
+
+
 @functools.cache
 def zone_names() -> frozenset[str]:
     """Every IANA zone name ``zoneinfo`` can load, e.g. ``Asia/Kolkata``, ``UTC``, ``Etc/GMT-5``."""

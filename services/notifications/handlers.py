@@ -17,7 +17,7 @@ handler returns, and a retry redoes what is missing.
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from pymongo.database import Database
 
@@ -27,20 +27,20 @@ from shared.consumer import Handler, PermanentError
 from shared.contracts import matching, registration
 from shared.contracts import notifications as own
 from shared.envelope import Event
-from shared.timezones import wall_clock
+from shared.timezones import wall_clock, zone_abbreviation
 
 from services.notifications.domain import recipients
 from services.notifications.domain.contacts import Contact
 from services.notifications.domain.links import agenda_url, suggestions_url, times_url, web_url
 from services.notifications.domain.notifications import nudge_key, reminder_key, scheduled_ids, suggestions_key, thanks_key
 from services.notifications.domain.schedules import Pair, other_side, pairs_by_person, schedule_lines, sellers_of
-from services.notifications.schedule_file import schedule_ics
+from services.notifications.schedule_file import changed_meeting_ics, schedule_ics
 from services.notifications.store import NotificationStore
 from services.notifications.views import ContactStore, MeetingView, MeetNames, Publications, Tallies
 from services.notifications.waiting import Parking, WaitingRoom, meet_key, pair_key, participant_key
 
 SUBSCRIBES_TO = [registration.TOPIC, matching.TOPIC]
-WHERE_AND_WHEN = ("day", "start", "end", "table")  # a new version of a meeting that changes one of them is announced as changed
+WHERE_AND_WHEN = ("day", "start", "end", "table", "timezone")  # a new version of a meeting that changes one of them is announced as changed
 STILL_TAKING_PART = ("applied", "waitlisted", "approved")  # whose application can still be given meetings
 DECISIONS = {
     registration.PARTICIPATION_APPROVED: "participation_approved",
@@ -119,15 +119,31 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
     def both_sides(meeting: dict[str, Any]) -> tuple[tuple[str, str], tuple[str, str]]:
         return (meeting["seller_id"], meeting["buyer_id"]), (meeting["buyer_id"], meeting["seller_id"])
 
-    def announce(kind: str, meeting: dict[str, Any], people: dict[str, Contact], source: Source) -> None:
+    def announce(kind: str, meeting: dict[str, Any], people: dict[str, Contact], source: Source,
+                 details: Callable[[str], dict[str, Any]] = lambda other: {}) -> None:
         """Tell both sides where and when a meeting (event data or stored document) is:
-        ``meeting_added`` (not in the meet's first publication) or ``meeting_changed`` (a
-        new version still to come at another day, start or end time, or table)."""
+        ``meeting_added`` (not in the meet's first publication) or ``meeting_changed``
+        (``announce_change``); ``details(other)``: what else a side's message carries, by
+        the other side's id."""
         meeting_id = meeting.get("meeting_id") or meeting["_id"]
         for who, other in both_sides(meeting):
             context = {"day": meeting["day"], "start": meeting["start"], "end": meeting.get("end"), "table": meeting["table"], "with": people[other].name,
-                       "meeting_id": meeting_id}
+                       "meeting_id": meeting_id, **details(other)}
             tell(meeting["meet_id"], people[who], kind, context, source)
+
+    def announce_change(meeting: dict[str, Any], previous: dict[str, Any], starts: datetime, people: dict[str, Contact], event: Event) -> None:
+        """``meeting_changed`` for a new version still to come at another day, start or end
+        time, table or time zone: with its calendar file (the schedule file's event, a later
+        SEQUENCE, so a calendar replaces its copy) and, when the zone changed, the zone after
+        the times (``zone``, e.g. IST, at ``starts``) and its IANA name (``timezone``), since
+        the same wall-clock times are then another instant."""
+        zone = {} if previous.get("timezone") == meeting["timezone"] else {"zone": zone_abbreviation(starts), "timezone": meeting["timezone"]}
+        meet_name = meet_names.name(meeting["meet_id"]) or ""
+
+        def details(other: str) -> dict[str, Any]:
+            return {**zone, "ics": changed_meeting_ics(meeting, people[other].name, meet_name, event_time(event))}
+
+        announce("meeting_changed", meeting, people, _source(event), details)
 
     def on_participant(event: Event, part: dict[str, Any] | None = None) -> None:
         data = contracts.read_data(event)
@@ -193,13 +209,15 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
             tell(meet_id, people[data["from_id"]], kind, {"other_name": people[data["to_id"]].name}, _source(event))
 
     def on_meeting_scheduled(event: Event, part: dict[str, Any] | None = None) -> None:
-        """Record the meeting's reminders (withdrawing a moved meeting's earlier ones), keep
-        the meeting, tell both sides of a new version still to come at another time
-        (start or end) or table (``meeting_changed``), and announce its first version as added when the meet's
+        """Record the meeting's reminders, before its start in its zone (withdrawing a moved
+        or re-zoned meeting's earlier ones), keep the meeting, tell both sides of a new
+        version still to come at another time (start or end), table or time zone
+        (``meeting_changed``), and announce its first version as added when the meet's
         first publication is known and does not hold it (a later version is a change, not
-        an addition; a meeting cancelled since is not announced). Waits for both people and the meet. The meeting is saved
-        after its reminders, so a stored version at least as new as the event's does not
-        mean they are done; only a newer one makes the event stale."""
+        an addition; a meeting cancelled since is not announced). Waits for both people and
+        the meet. The meeting is saved after its reminders, so a stored version at least as
+        new as the event's does not mean they are done; only a newer one makes the event
+        stale."""
         data = contracts.read_data(event)
         meeting = {**data, "day": str(data["day"])}
         starts = _starts(meeting)
@@ -211,7 +229,7 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
             if previous and previous.get("version", 0) < meeting["version"]:
                 withdraw_reminders(previous)
                 if previous.get("status") == "scheduled" and any(previous.get(k) != meeting.get(k) for k in WHERE_AND_WHEN) and starts > datetime.now(timezone.utc):
-                    announce("meeting_changed", meeting, people, _source(event))
+                    announce_change(meeting, previous, starts, people, event)
             if starts > datetime.now(timezone.utc):
                 lead = meet_names.reminder_minutes(meeting["meet_id"], reminder_minutes)
                 key = reminder_key(meeting["meeting_id"], meeting["version"])

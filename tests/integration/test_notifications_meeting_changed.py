@@ -1,12 +1,16 @@
-"""A published meeting that moves (another table or time, after the meet was edited) is
-announced to both sides as changed, once, whatever the redeliveries; a new version that
-moves nothing (another interpreter) is not, and a cancellation stays a cancellation.
+"""A published meeting that moves (another table, time or time zone, after the meet was
+edited) is announced to both sides as changed, once, whatever the redeliveries; a new
+version that moves nothing (another interpreter) is not, and a cancellation stays a
+cancellation.
 
 Before, the new version only replaced the reminders: nobody was told their table had moved.
 """
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 import pytest
+from icalendar import Calendar
 
 from shared.contracts import matching as matching_events
 from services.matching import messages as matching_messages
@@ -76,3 +80,35 @@ def test_a_walk_in_cancelled_before_it_is_announced_is_never_announced_as_added(
     told = {who for who, found in outcome.of_kind("meeting_cancelled").items() if any(n["context"]["with"] in ("Brand 1", "Weaver 3") for n in found)}
     assert {"s3", "b1"} <= told
     assert outcome.waiting == 0
+
+
+def test_a_new_time_zone_re_times_the_reminders_and_is_announced_with_the_zone_once(settings_for):
+    """The organisers corrected the meet's zone (Asia/Kolkata to UTC here): the meeting keeps
+    10:00-10:30 on the wall clock, which is now 5.5 hours later. Its reminders are
+    withdrawn and recorded again 45 minutes before the new instant; both sides are told,
+    once despite the redelivery, with the zone after the times and a calendar file whose
+    event replaces the schedule's (a later SEQUENCE) at the new instant."""
+    rezoned = scheduled(2, timezone="UTC")
+    outcome = feed(settings_for, "rezoned", happened() + [rezoned, rezoned])
+    changed = outcome.of_kind("meeting_changed")
+    assert {who: sorted(n["channel"] for n in found) for who, found in changed.items()} == {"b1": ["email", "inbox"], "s1": ["email", "inbox", "sms"]}
+    for found in changed.values():
+        for n in found:
+            assert {k: n["context"][k] for k in ("start", "end", "zone", "timezone")} == {"start": "10:00", "end": "10:30", "zone": "UTC", "timezone": "UTC"}
+            [event] = Calendar.from_ical(n["context"]["ics"]).walk("VEVENT")
+            assert str(event["uid"]) == "meet-o:s1:b1@bsm" and int(event["sequence"]) == 2
+            assert event.decoded("dtstart").astimezone(timezone.utc) == datetime(2030, 7, 30, 10, tzinfo=timezone.utc)
+
+    reminders = [n for found in outcome.of_kind("meeting_reminder").values() for n in found if n["context"]["meeting_id"] == "meet-o:s1:b1"]
+    ist_start, utc_start = datetime(2030, 7, 30, 4, 30, tzinfo=timezone.utc), datetime(2030, 7, 30, 10, tzinfo=timezone.utc)
+    assert {due(n) for n in reminders if n["status"] == "cancelled"} == {ist_start - timedelta(minutes=45)}
+    live = [n for n in reminders if n["status"] == "pending"]
+    assert sorted((n["recipient_id"], n["channel"]) for n in live) == [("b1", "email"), ("b1", "inbox"), ("s1", "email"), ("s1", "inbox"), ("s1", "sms")]
+    assert {due(n) for n in live} == {utc_start - timedelta(minutes=45)}, "one live reminder per person and channel, 45 minutes before 10:00 UTC"
+    assert outcome.waiting == 0
+
+
+def due(notification: dict) -> datetime:
+    """When a recorded notification is due, aware (the database gives UTC without a zone)."""
+    at = notification["next_attempt_at"]
+    return at if at.tzinfo else at.replace(tzinfo=timezone.utc)
