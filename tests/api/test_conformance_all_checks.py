@@ -46,6 +46,10 @@ document broken (the 503 itself is tested in tests/integration)."""
 
 CONFIG = {
     "seed": 1,
+    # Hypothesis' too_slow health check times schemathesis' own data generation on this
+    # machine, not the service: on a loaded 2-core CI run it stopped matching's fuzzing of a
+    # POST body once (2026-12-02) with every answer in order. Every check on the answers stays.
+    "suppress-health-check": ["too_slow"],
     "headers": ORGANISER,
     "generation": {"max-examples": 10, "deterministic": True, "database": "none"},
     # RFC 6585 section 3: 428 Precondition Required is the answer to a request that leaves out
