@@ -19,6 +19,12 @@ database waits behind it until FerretDB restarts (measured on 1.24: 99 updates a
 ``WRITE_BATCH_LIMIT`` there instead of FerretDB's 100,000: every bulk write of every
 service reaches FerretDB in commands it can answer, and no caller has to know.
 
+FerretDB 1.x answers an update command that met a write error (an upsert's E11000) with
+``writeErrors`` but no ``nModified``, which MongoDB always sends; pymongo reads that count
+before the errors and raises ``KeyError('nModified')`` instead of ``BulkWriteError``, so a
+caller that expects the duplicate (an inbox delivery met again) fails. The guard adds
+``nModified: 0`` to such a reply (``with_modified_count``).
+
 Production runs MongoDB and needs none of this.
 
     python write_guard.py --listen 127.0.0.1:27017 --upstream /path/to/ferretdb.sock
@@ -36,6 +42,7 @@ MORE_TO_COME = 1 << 1
 HANDSHAKE_COMMANDS = {b"hello", b"isMaster", b"ismaster"}
 WRITE_BATCH_LIMIT = 50
 _MAX_WRITE_BATCH = b"maxWriteBatchSize\x00"
+_MODIFIED = b"nModified\x00"
 WRITE_COMMANDS = {
     b"insert", b"update", b"delete", b"findAndModify", b"findandmodify", b"create", b"drop", b"dropDatabase",
     b"createIndexes", b"dropIndexes", b"renameCollection", b"collMod",
@@ -104,6 +111,22 @@ def limit_write_batch(reply: bytes, limit: int = WRITE_BATCH_LIMIT) -> bytes:
     return reply
 
 
+def with_modified_count(reply: bytes) -> bytes:
+    """An OP_MSG reply to an ``update`` with ``nModified: 0`` (a BSON int32) added to its
+    body when it has none; unchanged when it has one, is not an OP_MSG with its body first,
+    or carries a checksum the change would break."""
+    if opcode(reply) != OP_MSG or flags(reply) & CHECKSUM_PRESENT or reply[20] != 0:
+        return reply
+    size = int.from_bytes(reply[21:25], "little")
+    body = reply[21:21 + size]
+    if b"\x10" + _MODIFIED in body or b"\x12" + _MODIFIED in body:
+        return reply
+    added = body[:-1] + b"\x10" + _MODIFIED + (0).to_bytes(4, "little") + b"\x00"
+    rest = reply[21 + size:]
+    message = reply[4:20] + b"\x00" + len(added).to_bytes(4, "little") + added[4:] + rest
+    return (len(message) + 4).to_bytes(4, "little") + message
+
+
 class Guard:
     def __init__(self, upstream: str):
         self.upstream = upstream
@@ -135,10 +158,10 @@ class Guard:
         await server_writer.drain()
         if flags(request) & MORE_TO_COME:
             return
-        handshake = is_handshake(request)
+        handshake, update = is_handshake(request), command_name(request) == b"update"
         while True:
             reply = await read_message(server_reader)
-            client_writer.write(limit_write_batch(reply) if handshake else reply)
+            client_writer.write(limit_write_batch(reply) if handshake else with_modified_count(reply) if update else reply)
             await client_writer.drain()
             if not flags(reply) & MORE_TO_COME:
                 return

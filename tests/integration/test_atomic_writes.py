@@ -101,3 +101,16 @@ def test_bulk_writes_of_hundreds_of_updates_are_answered_and_leave_the_database_
     assert (updated.modified_count, replaced.modified_count, after.modified_count) == (250, 120, 1)
     assert sorted(d["n"] for d in collection().find({})) == [1] * 129 + [2] + [5] * 120
     assert collection().database.client.admin.command("hello")["maxWriteBatchSize"] < 100
+
+
+def test_an_upsert_that_meets_an_existing_document_is_a_bulk_write_error_with_its_code(collection):
+    """An inbox delivery met again: the upsert's query misses the document that holds the
+    item, so its insert meets the _id (E11000). pymongo raises BulkWriteError with the code,
+    as on MongoDB; FerretDB's reply alone, without nModified, made it a KeyError."""
+    inboxes = collection()
+    inboxes.insert_one({"_id": "recipient", "items": [{"id": "n1"}]})
+    again = UpdateOne({"_id": "recipient", "items.id": {"$ne": "n1"}}, {"$push": {"items": {"id": "n1"}}}, upsert=True)
+    with pytest.raises(pymongo.errors.BulkWriteError) as raised:
+        inboxes.bulk_write([again], ordered=False)
+    assert [e["code"] for e in raised.value.details["writeErrors"]] == [11000]
+    assert inboxes.find_one({"_id": "recipient"})["items"] == [{"id": "n1"}]

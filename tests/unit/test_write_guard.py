@@ -1,7 +1,7 @@
 """The write guard reads a command's name and database from the OP_MSG bytes pymongo sends."""
 import bson
 
-from deploy.local.write_guard import OP_MSG, OP_QUERY, WRITE_BATCH_LIMIT, command_name, database_name, is_handshake, limit_write_batch
+from deploy.local.write_guard import OP_MSG, OP_QUERY, WRITE_BATCH_LIMIT, command_name, database_name, is_handshake, limit_write_batch, with_modified_count
 
 
 def op_msg(body: dict, sequences: dict[str, list[dict]] | None = None, flag_bits: int = 0) -> bytes:
@@ -59,3 +59,19 @@ def test_a_64_bit_size_is_lowered_too_and_a_smaller_one_is_kept():
 def test_a_reply_with_a_checksum_is_left_alone():
     reply = op_msg({"maxWriteBatchSize": 100000, "ok": 1.0}, flag_bits=1)
     assert limit_write_batch(reply) == reply
+
+
+def test_an_update_reply_with_write_errors_and_no_count_gets_n_modified_0_and_keeps_the_rest():
+    errors = [{"index": 0, "code": 11000, "errmsg": "E11000 duplicate key error collection: db.inboxes"}]
+    reply = op_msg({"ok": 1.0, "writeErrors": errors})
+    patched = with_modified_count(reply)
+    assert int.from_bytes(patched[:4], "little") == len(patched)
+    assert patched[4:16] == reply[4:16] and patched[16:21] == reply[16:21]
+    assert bson.decode(patched[21:]) == {"ok": 1.0, "writeErrors": errors, "nModified": 0}
+
+
+def test_an_update_reply_with_its_count_or_a_checksum_is_left_alone():
+    counted = op_msg({"n": 2, "nModified": 1, "ok": 1.0})
+    assert with_modified_count(counted) == counted
+    signed = op_msg({"ok": 1.0, "writeErrors": []}, flag_bits=1)
+    assert with_modified_count(signed) == signed
