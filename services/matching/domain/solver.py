@@ -35,7 +35,7 @@ from services.matching.domain.openings import Openings, openings_of
 from services.matching.domain.placement import place_compactly
 from services.matching.domain.scheduling import Board, Candidate, Meeting, Problem, Schedule, assign_tables, build_schedule, distinct, try_augment, try_place
 from services.matching.domain.selection import select_meetings
-from services.matching.domain.time_indexed import TimeIndexed
+from services.matching.domain.time_indexed import LEAST, TimeIndexed
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,6 @@ __all__ = ["MODEL_LIMIT", "Solution", "solve", "fairness"]
 MODEL_LIMIT = 40_000
 MARGIN = 0.03  # share of the time limit kept for tables, the report and what the model overruns
 DECOMPOSED_SHARE = 0.4  # share of the time limit by which a decomposed event's annealing ends (a national meet's draft is part of its publication's budget)
-LEAST = 0.05  # seconds under which the annealing does not start
 
 
 @dataclass

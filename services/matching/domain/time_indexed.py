@@ -177,7 +177,7 @@ class TimeIndexed:
         with every pair was found (not all pairs fit, or not in time).
 
         Ten forums of ``bench/scheduler.py``, 10 s each, breaks before -> after: forum-14
-        22-30 -> 7-9; planted forum-5 11-14 -> 4-5; the others as before (0, and
+        22-33 -> 5-9; planted forum-5 10-14 -> 3-6; the others as before (0, and
         forumt-14 at its proven optimum 5)."""
         start = TimeIndexed(self.problem, self.openings)._every_pair(hint, deadline - seconds * (1 - FIRST_SHARE), workers)
         if start is None:
