@@ -28,7 +28,7 @@ import logging
 import queue
 import threading
 import time
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
@@ -57,6 +57,8 @@ LEASE = timedelta(seconds=20)
 TAKEOVER = timedelta(seconds=60)
 """A dead dispatcher's claims are claimed again by another within this: ``LEASE`` plus
 the time between two scans of the due-queue (a second) plus a claiming round."""
+CLAIM_FIELDS = {f.name for f in fields(Claim)}
+"""What a journal line's claim keeps (lines written by earlier versions held more)."""
 RETRIED_FAILURES = (DeliveryError, PyMongoError, OSError)
 """Failures worth another attempt later; any other exception while sending is permanent."""
 
@@ -233,7 +235,7 @@ class Dispatcher:
     def _journalled(self, entry: dict) -> Outcome:
         """The sent outcome a journal entry stands for, under the claim it was sent under."""
         notification = notification_from(entry["notification"])
-        claim = Claim(**{**entry["claim"], "notification": {}})
+        claim = Claim(**{name: value for name, value in entry["claim"].items() if name in CLAIM_FIELDS})
         return Outcome(claim, SENT_OUTCOME, notification, entry["rendered"], events=self._events(notification, sent=True))
 
     def _claim(self, rescan: bool = False) -> list[Claim]:
@@ -355,10 +357,10 @@ class Dispatcher:
         self.outcomes.put(outcome)
 
     def _deliver(self, claim: Claim) -> Outcome:
-        """Send the entry's copy of the notification; an ``unsure`` entry's stored
-        notification is read first, and dropped if it was never written or is settled."""
+        """Read the stored notification and send it; dropped if it was never written or is
+        no longer pending (sent under a claim this one repeats, or withdrawn; see queue.py)."""
         try:
-            notification = self.store.get(claim.id) if claim.unsure else notification_from(claim.notification)
+            notification = self.store.get(claim.id)
         except (TypeError, ValueError) as exc:
             return self._failed(claim, None, f"the stored notification cannot be read: {exc!r}", final=True)
         if notification is None or notification.status != PENDING:
@@ -400,7 +402,7 @@ class Dispatcher:
         if self.journal is None:
             return
         try:
-            self.journal.add(claim.id, {"claim": {**asdict(claim), "notification": {}}, "notification": asdict(notification), "rendered": shown})
+            self.journal.add(claim.id, {"claim": asdict(claim), "notification": asdict(notification), "rendered": shown})
         except Exception:
             log.exception("sent message not journalled; a kill before it is recorded would send it again", extra={"notification_id": claim.id})
 

@@ -6,20 +6,27 @@ from), ``notification_later`` those due later (reminders days ahead, SMS held fo
 hours), moved across as their time comes (``promote``), so a poll reads near-term work
 only, and ``notification_leases`` one document per claim in flight.
 
-An entry is ``{_id: notification id, channel, kind, due_at, created_at, attempts, ready,
-notification}``: ``notification`` is a copy of what to send, so a dispatcher needs no read
-of the history to send it. The entry is written before its notification, so a crash never
-leaves a notification nobody will send, marked ``ready`` once the notification is written,
-and deleted once the notification is sent, dead or withdrawn.
+An entry is ``{_id: notification id, channel, kind, due_at, created_at, attempts, ready}``:
+what the dispatchers order and claim by, nothing of the message itself, so a scan reads
+small documents. The entry is written before its notification, so a crash never leaves a
+notification nobody will send, marked ``ready`` once the notification is written, and
+deleted once the notification is sent, dead or withdrawn.
 
 Claiming inserts a lease ``{_id: "<entry id>#<n>", until}``: an insert whose ``_id`` exists
 fails atomically, so of several dispatchers one wins each entry (a guarded update such as
 ``{_id, v: 3}`` is not enough: FerretDB 1.x lets two of them succeed). A lease that ran out
 (its dispatcher died, perhaps after sending) lets the entry be claimed again with the next
-``n``, as ``unsure``: its stored notification is read before anything is sent, as it is
-for an entry not ready after a grace period. Leases are short and the dispatcher holding
-them renews them (``renew``) while it works, so every ``scan`` (which reads every lease)
-finds a dead dispatcher's claims free soon after it died, backlog or not.
+``n``. Leases are short and the dispatcher holding them renews them (``renew``) while it
+works, so every ``scan`` (which reads every lease) finds a dead dispatcher's claims free
+soon after it died, backlog or not.
+
+A lease only says who works on an entry now, not that nobody did: settling deletes it, so
+a dispatcher claiming from a scan made before another one claimed, sent and settled the
+entry inserts the same lease number again, and wins. So whoever holds a claim reads the
+stored notification by ``_id`` before sending and drops it unless it is still pending:
+the outcome was recorded before the lease was deleted, so that read sees it. The same
+read drops an entry whose notification was never written (one not ``ready`` after a
+grace period) or was withdrawn meanwhile.
 """
 from __future__ import annotations
 
@@ -40,9 +47,8 @@ DUPLICATE_KEY = 11000
 
 @dataclass(frozen=True)
 class Claim:
-    """An entry this dispatcher holds under ``lease_id``: ``attempts`` counts this one,
-    ``notification`` is the copy to send (the stored fields), ``unsure`` says the stored
-    notification must be read first."""
+    """An entry this dispatcher holds under ``lease_id``: ``attempts`` counts this one.
+    What to send is the stored notification ``id``, read just before sending."""
 
     id: str
     channel: str
@@ -51,8 +57,6 @@ class Claim:
     created_at: datetime
     lease_id: str
     attempts: int
-    notification: dict[str, Any]
-    unsure: bool
 
 
 class DueQueue:
@@ -66,8 +70,9 @@ class DueQueue:
         self.later.create_index([("due_at", ASCENDING)], name="due")
 
     def enqueue(self, notification_id: str, notification: dict[str, Any]) -> str:
-        """Add a not yet ``ready`` entry for ``notification`` (its stored fields) unless one
-        exists (an entry being worked is left alone); returns the collection it went to."""
+        """Add a not yet ``ready`` entry for ``notification`` (its stored fields, of which
+        the entry keeps channel, kind and ``next_attempt_at``) unless one exists (an entry
+        being worked is left alone); returns the collection it went to."""
         now = _now()
         entry = {**_entry(notification_id, notification, now), "ready": False, "attempts": 0}
         target = self._for(entry["due_at"], now)
@@ -79,7 +84,7 @@ class DueQueue:
 
     def ready(self, notification_id: str, collection: str) -> None:
         """The notification is written: the entry (in ``collection``, from ``enqueue``) may
-        be sent without reading it."""
+        be claimed without waiting out the grace period."""
         (self.due if collection == DUE else self.later).update_one({"_id": notification_id}, {"$set": {"ready": True}})
 
     def put(self, notification_id: str, notification: dict[str, Any], due_at: datetime, attempts: int = 0) -> None:
@@ -192,7 +197,7 @@ class DueQueue:
 
 def _entry(notification_id: str, notification: dict[str, Any], now: datetime) -> dict[str, Any]:
     return {"_id": notification_id, "channel": notification["channel"], "kind": notification["kind"],
-            "due_at": notification["next_attempt_at"], "created_at": now, "notification": notification}
+            "due_at": notification["next_attempt_at"], "created_at": now}
 
 
 def _due(entry: dict[str, Any]) -> Due:
@@ -200,9 +205,7 @@ def _due(entry: dict[str, Any]) -> Due:
 
 
 def _claim(entry: dict[str, Any], due: Due, lease_id: str) -> Claim:
-    unsure = not entry.get("ready") or entry["_lease"] > 0
-    return Claim(due.id, due.channel, due.kind, due.due_at, _aware(entry["created_at"]), lease_id, entry.get("attempts", 0) + 1,
-                 entry.get("notification") or {}, unsure)
+    return Claim(due.id, due.channel, due.kind, due.due_at, _aware(entry["created_at"]), lease_id, entry.get("attempts", 0) + 1)
 
 
 def raise_unless_duplicates(exc: BulkWriteError) -> None:

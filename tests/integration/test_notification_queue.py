@@ -157,5 +157,36 @@ def test_two_dispatchers_running_together_send_each_notification_once(make_store
     assert store.queue.size() == 0
 
 
+def claiming_after(store, meanwhile):
+    """``store``, whose claims are made after ``meanwhile()`` runs: between a dispatcher's
+    scan of the due-queue and its claim from that scan."""
+    store.claim_due = lambda *args, **kwargs: (meanwhile(), NotificationStore.claim_due(store, *args, **kwargs))[1]
+    return store
+
+
+def test_a_notification_another_dispatcher_sent_between_a_scan_and_a_claim_is_not_sent_again(make_store):
+    """The other dispatcher's settling deleted its lease, so this one's claim from the
+    older scan inserts the same lease number and wins: before, it sent its copy again."""
+    inbox = Inbox()
+    theirs = dispatcher(make_store(), inbox)
+    mine = dispatcher(claiming_after(make_store(), theirs.dispatch_once), inbox)
+    mine.store.add(note(200))
+    assert mine.dispatch_once() is True
+    assert inbox.sent == [note(200).id]
+    assert mine.store.get(note(200).id).status == "sent"
+    assert mine.store.queue.size() == 0 and mine.store.db[LEASES].count_documents({}) == 0
+
+
+def test_a_notification_withdrawn_between_a_scan_and_a_claim_is_not_sent(make_store):
+    store, inbox = make_store(), Inbox()
+    key = reminder_key("meeting-2", 1)
+    reminder = note(201, recipient_id="s1", address="s1", schedule_key=key)
+    store.add(reminder)
+    withdraw = lambda: store.cancel(scheduled_ids(key, reminder.kind, ["s1"]))  # noqa: E731
+    assert dispatcher(claiming_after(make_store(), withdraw), inbox).dispatch_once() is True
+    assert inbox.sent == [] and store.get(reminder.id).status == "cancelled"
+    assert store.queue.size() == 0 and store.db[LEASES].count_documents({}) == 0
+
+
 def test_bounded_collections_are_declared():
     assert {"notification_due", "notification_later", "notification_leases"} <= set(BOUNDED_COLLECTIONS)

@@ -1,5 +1,6 @@
 """A message built from what a person entered can never add a header, and one that cannot
 be rendered, built or recorded is dead with its reason while the rest of its batch goes out."""
+from dataclasses import replace
 from datetime import datetime, timezone
 from email import message_from_bytes, policy
 
@@ -63,9 +64,13 @@ class Store:
     """Keeps what is recorded; ``refuse`` names notifications whose outcome cannot be
     written as it is (as a value BSON cannot hold would fail)."""
 
-    def __init__(self, claims, refuse=()):
-        self.claims, self.refuse, self.recorded = list(claims), set(refuse), []
+    def __init__(self, notes, refuse=()):
+        self.notes = {n.id: n for n in notes}
+        self.claims, self.refuse, self.recorded = [claim(n) for n in notes], set(refuse), []
         self.queue = self
+
+    def get(self, notification_id):
+        return replace(self.notes[notification_id])
 
     def scan(self, now, grace):
         return [{"_id": c.id} for c in self.claims]
@@ -87,9 +92,7 @@ class Store:
 
 
 def claim(note, attempts: int = 1) -> Claim:
-    from dataclasses import asdict
-
-    return Claim(note.id, note.channel, note.kind, NOW, NOW, f"{note.id}#1", attempts, asdict(note), unsure=False)
+    return Claim(note.id, note.channel, note.kind, NOW, NOW, f"{note.id}#1", attempts)
 
 
 class Mail:
@@ -113,7 +116,7 @@ def test_messages_that_cannot_be_rendered_built_or_sent_are_dead_with_the_reason
     broken = registration(12)
     flaky = registration(13)
     evil = registration(14, name="Evil\nX-Injected: yes")
-    store = Store([claim(n) for n in (*good, unrenderable, bad_address, broken, flaky, evil)])
+    store = Store((*good, unrenderable, bad_address, broken, flaky, evil))
     mail = Mail(fail={"p12": ValueError("a bug in a channel"), "p13": DeliveryError("smtp away")})
     dispatcher = Dispatcher(store, Renderer(), {"email": mail})
     assert dispatcher.dispatch_once() is True
@@ -130,7 +133,7 @@ def test_messages_that_cannot_be_rendered_built_or_sent_are_dead_with_the_reason
 
 def test_an_outcome_that_cannot_be_recorded_is_recorded_dead_and_the_rest_of_its_batch_is_recorded():
     notes = [registration(n) for n in range(1, 5)]
-    store = Store([claim(n) for n in notes], refuse={notes[2].id})
+    store = Store(notes, refuse={notes[2].id})
     dispatcher = Dispatcher(store, Renderer(), {"email": Mail()})
     assert dispatcher.dispatch_once() is True
     results = store.results()
@@ -157,7 +160,7 @@ class BrokenJournal:
 
 def test_a_journal_that_cannot_be_written_changes_nothing_about_sending_and_recording():
     notes = [registration(n) for n in range(1, 4)]
-    store, mail = Store([claim(n) for n in notes]), Mail()
+    store, mail = Store(notes), Mail()
     dispatcher = Dispatcher(store, Renderer(), {"email": mail}, journal=BrokenJournal())
     assert dispatcher.dispatch_once() is True
     assert sorted(mail.sent) == ["p1", "p2", "p3"]

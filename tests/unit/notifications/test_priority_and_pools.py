@@ -103,17 +103,21 @@ class FakeStore:
 
     def __init__(self, claims):
         self.queue = FakeQueue(list(claims))
-        self.recorded = []
+        self.recorded, self.handed_out = [], {}
         self.asked = []
 
     def tidy_queue(self, now, lease):
         pass
+
+    def get(self, notification_id):
+        return stored(self.handed_out[notification_id])
 
     def claim_due(self, now, lease, limit=None, free=None, candidates=None):
         self.asked.append(dict(free))
         chosen = {d.id for d in pick([Due(c.id, c.channel, c.kind, c.due_at) for c in self.queue.claims], free, limit)}
         taken = [c for c in self.queue.claims if c.id in chosen]
         self.queue.claims = [c for c in self.queue.claims if c.id not in chosen]
+        self.handed_out.update((c.id, c) for c in taken)
         return taken
 
     def record(self, outcomes):
@@ -123,9 +127,16 @@ class FakeStore:
 def claim(n, channel="email", kind="registration_received"):
     from services.notifications.queue import Claim
 
-    notification = {"kind": kind, "channel": channel, "recipient_id": f"p{n}", "address": f"p{n}@example.in", "language": "en",
-                    "context": {"name": f"P{n}", "role": "buyer"}, "source_event_id": f"e{n}"}
-    return Claim(f"n{n}", channel, kind, NOW, NOW, f"n{n}#1", 1, notification, unsure=False)
+    return Claim(f"n{n}", channel, kind, NOW, NOW, f"n{n}#1", 1)
+
+
+def stored(claim):
+    """The notification a claim made by ``claim`` stands for, as the store gives it back."""
+    from services.notifications.store import notification_from
+
+    n = claim.id[1:]
+    return notification_from({"id": claim.id, "kind": claim.kind, "channel": claim.channel, "recipient_id": f"p{n}", "address": f"p{n}@example.in",
+                              "language": "en", "context": {"name": f"P{n}", "role": "buyer"}, "source_event_id": f"e{n}"})
 
 
 def test_the_dispatcher_sends_a_channels_work_concurrently_and_records_every_outcome():
