@@ -12,6 +12,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from shared.contracts import registration as catalogue
+from services.matching import actions
+from services.matching.actions import publishing
+from services.matching.actions.context import Refused
 from services.registration.domain.applications import Application
 from services.registration.domain.meets import OPEN, Meet
 from services.registration.domain.participants import Participant
@@ -164,3 +167,47 @@ def test_a_change_while_another_holds_the_pool_is_refused_and_a_lease_whose_proc
     assert put(client, "int-2", ZOYA, slots).status_code == 200
     assert "changing" not in pools.find_one({"_id": MEET}), "given back"
     assert client.delete(f"/v1/meets/{MEET}/interpreters/int-2", headers=ORGANISER).status_code == 204
+
+
+def test_a_pool_change_while_a_publication_writes_its_meetings_is_refused(pooled):
+    """A publication reads the pool once; before, an interpreter removed while it wrote
+    its chunks had their meetings of the chunks still to write published with them."""
+    client, slots = pooled
+    ctx = client.application.extensions["matching"]
+    assert client.post(f"/v1/meets/{MEET}/schedule/draft", json={}, headers=ORGANISER).status_code == 200
+    attempts = []
+    writing = ctx.meetings.publish_chunk
+
+    def chunk_written_while_removing(*args, **kwargs):
+        try:
+            actions.remove_interpreter(ctx, MEET, "int-1")
+            attempts.append("removed")
+        except Refused as exc:
+            attempts.append(str(exc))
+        return writing(*args, **kwargs)
+
+    ctx.meetings.publish_chunk = chunk_written_while_removing
+    try:
+        assert client.post(f"/v1/meets/{MEET}/schedule/publish", headers=ORGANISER).status_code == 200
+    finally:
+        del ctx.meetings.publish_chunk
+    assert attempts and all("publication of its schedule, is under way" in a for a in attempts)
+    pool = {i["interpreter_id"] for i in client.get(f"/v1/meets/{MEET}/interpreters", headers=ORGANISER).get_json()["items"]}
+    published = client.get(f"/v1/meets/{MEET}/meetings", headers=ORGANISER).get_json()["items"]
+    assert len(published) == 2 and {m["interpreter"] for m in published} <= pool
+    assert "changing" not in ctx.interpreters.collection.find_one({"_id": MEET}), "given back"
+    assert client.delete(f"/v1/meets/{MEET}/interpreters/int-1", headers=ORGANISER).status_code == 409, "Rafiq's meetings now rely on him"
+
+
+def test_a_publication_while_a_pool_change_holds_the_pool_is_refused_and_publishes_nothing(pooled, monkeypatch):
+    client, slots = pooled
+    monkeypatch.setattr(publishing, "POOL_WAIT_SECONDS", 0.0, raising=False)  # none on the old code, which did not wait
+    pools = client.application.extensions["matching"].interpreters.collection
+    assert client.post(f"/v1/meets/{MEET}/schedule/draft", json={}, headers=ORGANISER).status_code == 200
+    pools.update_one({"_id": MEET}, {"$set": {"changing": {"token": "another", "until": datetime.now(timezone.utc) + timedelta(seconds=30)}}})
+    refused = client.post(f"/v1/meets/{MEET}/schedule/publish", headers=ORGANISER)
+    assert refused.status_code == 409 and "under way" in refused.get_json()["detail"]
+    assert client.get(f"/v1/meets/{MEET}/meetings", headers=ORGANISER).get_json()["items"] == []
+    pools.update_one({"_id": MEET}, {"$set": {"changing.until": datetime.now(timezone.utc) - timedelta(seconds=1)}})
+    assert client.post(f"/v1/meets/{MEET}/schedule/publish", headers=ORGANISER).status_code == 200
+    assert len(client.get(f"/v1/meets/{MEET}/meetings", headers=ORGANISER).get_json()["items"]) == 2

@@ -5,7 +5,8 @@ them (``domain.interpreting``).
 One change of a meet's pool runs at a time (a lease on the pool, ``CHANGE_SECONDS``; a
 second is refused, 409, and a lease whose process died runs out): two at once could each
 read the other's interpreter as free, and hand a meeting to someone who is, meanwhile,
-leaving its slot. A change that would leave a published meeting without an interpreter who covers it is
+leaving its slot. A publication holds the same lease: it reads the pool once, and a change
+meanwhile would miss the meetings of chunks not yet written. A change that would leave a published meeting without an interpreter who covers it is
 refused as a whole (nothing changes), naming the meetings: the organiser adds an
 interpreter who can take them, or cancels them, first. Otherwise each meeting handed over
 is taken in the database first (the new interpreter's place in its slot, so two changes at
@@ -44,7 +45,7 @@ from services.matching.domain.places import place_key
 from services.matching.domain.publication import started_slots
 from services.matching.meetings_store import placement
 
-__all__ = ["set_interpreter", "remove_interpreter", "interpreters", "note_languages", "follow_languages"]
+__all__ = ["set_interpreter", "remove_interpreter", "interpreters", "note_languages", "follow_languages", "one_change_at_a_time"]
 
 ATTEMPTS = 5  # reads of a meeting another change is updating at the same time
 CHANGE_SECONDS = 30  # a change's hold on the pool: gunicorn's worker timeout, so no live request outlasts it
@@ -60,7 +61,7 @@ def set_interpreter(ctx: Matching, meet_id: str, interpreter_id: str, details: d
     if unknown:
         raise Refused(f"Not slots of this meet: {', '.join(unknown[:5])}.")
     now = Interpreter(interpreter_id, details["name"], tuple(details["languages"]), frozenset(details["availability"]))
-    with _one_change_at_a_time(ctx, meet_id):
+    with one_change_at_a_time(ctx, meet_id):
         _hand_over(ctx, meet, interpreter_id, now)
         ctx.interpreters.put(meet_id, interpreter_id, details["name"], details["languages"], details["availability"])
     return {"interpreter_id": interpreter_id, **details}
@@ -71,7 +72,7 @@ def remove_interpreter(ctx: Matching, meet_id: str, interpreter_id: str) -> None
     meetings they have interpreted keep their name. Raises NotFound (no such interpreter),
     Refused (a meeting no one else can take)."""
     meet = meet_of(ctx, meet_id)
-    with _one_change_at_a_time(ctx, meet_id):
+    with one_change_at_a_time(ctx, meet_id):
         if interpreter_id not in {i["interpreter_id"] for i in ctx.interpreters.for_meet(meet_id)}:
             raise NotFound(f"No interpreter {interpreter_id} in this meet's pool.")
         _hand_over(ctx, meet, interpreter_id, None)
@@ -104,7 +105,7 @@ def follow_languages(ctx: Matching, participant_id: str) -> None:
         return
     for meet_id in ctx.meets.meets_of(participant_id):
         if ctx.meetings.placements(meet_id, participant_id):
-            with _one_change_at_a_time(ctx, meet_id, wait=CHANGE_SECONDS + 5):
+            with one_change_at_a_time(ctx, meet_id, wait=CHANGE_SECONDS + 5):
                 _bridge_or_cancel(ctx, meet_id, participant_id)
     ctx.profiles.languages_followed(participant_id)
 
@@ -142,16 +143,17 @@ def _bridge_or_cancel(ctx: Matching, meet_id: str, participant_id: str) -> None:
 
 
 @contextmanager
-def _one_change_at_a_time(ctx: Matching, meet_id: str, wait: float = 0.0) -> Iterator[None]:
+def one_change_at_a_time(ctx: Matching, meet_id: str, wait: float = 0.0) -> Iterator[None]:
     """Hold the meet's pool for the block, waiting up to ``wait`` seconds for another change
-    to end; Refused if it holds the pool still."""
+    (or a publication, which holds it too: ``publishing``) to end; Refused if it holds the
+    pool still."""
     token, deadline = new_id(), time.monotonic() + wait
     while True:
         now = datetime.now(timezone.utc)
         if ctx.interpreters.begin_change(meet_id, token, now, now + timedelta(seconds=CHANGE_SECONDS)):
             break
         if time.monotonic() >= deadline:
-            raise Refused("Another change of this meet's interpreter pool is under way; try again in a moment.")
+            raise Refused("Another change of this meet's interpreter pool, or a publication of its schedule, is under way; try again in a moment.")
         time.sleep(WAIT_POLL_SECONDS)
     try:
         yield

@@ -8,6 +8,7 @@ from typing import Any
 
 from services.matching import messages
 from services.matching.actions.context import Matching, Refused, meet_of
+from services.matching.actions.interpreters import one_change_at_a_time
 from services.matching.actions.meet_changes import Unsettled, follow_meet
 from services.matching.actions.occupying import add_meeting, cancel_meeting, claim_fields
 from services.matching.actions.schedules import NAMES, as_meeting, draft_meeting, party_names, problem_of
@@ -19,6 +20,10 @@ from services.matching.domain.publication import started_slots
 from services.matching.domain.scheduling import Schedule, repair
 
 log = logging.getLogger(__name__)
+
+
+POOL_WAIT_SECONDS = 5.0
+"""How long a publication waits for a change of the meet's interpreter pool to end."""
 
 
 def publish_schedule(ctx: Matching, meet_id: str, reviewed: str | None = None) -> dict[str, Any]:
@@ -34,7 +39,18 @@ def publish_schedule(ctx: Matching, meet_id: str, reviewed: str | None = None) -
     its meetings outside them are left out, and the others take their slot's index now.
     The meet is followed once the publication is complete (``meet_changes``: an edit
     heard while it ran waited for it). ``reviewed``: the id of the draft the organiser reviewed;
-    Refused when the latest draft is another (built since). Raises NotFound, Refused."""
+    Refused when the latest draft is another (built since).
+
+    The publication holds the meet's interpreter pool throughout (``interpreters``): a
+    change of the pool meanwhile would hand over only the meetings already written, and
+    those of later chunks would be written with an interpreter no longer on duty. It waits
+    up to ``POOL_WAIT_SECONDS`` for a change under way. Raises NotFound, Refused."""
+    meet_of(ctx, meet_id)
+    with one_change_at_a_time(ctx, meet_id, wait=POOL_WAIT_SECONDS):
+        return _publish(ctx, meet_id, reviewed)
+
+
+def _publish(ctx: Matching, meet_id: str, reviewed: str | None) -> dict[str, Any]:
     meet = meet_of(ctx, meet_id)
     stored = ctx.schedules.get(meet_id) or {}
     draft = stored.get("draft")
