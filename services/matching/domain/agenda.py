@@ -10,6 +10,7 @@ from html import escape
 from typing import Any, Mapping
 
 from shared.calendars import CalendarMeeting, meetings_calendar
+from shared.meeting_times import VENUE_ZONE
 
 
 def counterpart(meeting: dict[str, Any], participant_id: str) -> str:
@@ -27,15 +28,16 @@ def contact_text(contact: dict[str, str] | None) -> str:
 def ical(meetings: list[dict[str, Any]], participant_id: str, meet: dict[str, Any], now: datetime | None = None,
          interpreters: Mapping[str, str] | None = None, contacts: Mapping[str, dict[str, str]] | None = None) -> str:
     """``participant_id``'s feed of ``meetings`` (published meeting documents, cancelled
-    ones included as CANCELLED) at ``meet``, in the meet's time zone, stamped ``now`` (the
-    current time if None). Each meeting's interpreter is named from ``interpreters`` (id to
+    ones included as CANCELLED) at ``meet``, each in the time zone it is stored with (the
+    meet's for a meeting stored without one: a meeting that had begun when the meet's zone
+    was corrected keeps the zone it took place in), stamped ``now`` (the current time if None). Each meeting's interpreter is named from ``interpreters`` (id to
     name), by id when the name is not known; the counterpart's contact from ``contacts``
     goes in the description."""
     names = interpreters or {}
     place = ", ".join(x for x in (meet.get("venue"), meet.get("city")) if x)
     events = [
         CalendarMeeting(
-            uid=m["_id"], day=m["day"], start=m["start"], end=m["end"], zone=meet.get("timezone") or m.get("timezone") or "Asia/Kolkata",
+            uid=m["_id"], day=m["day"], start=m["start"], end=m["end"], zone=m.get("timezone") or meet.get("timezone") or VENUE_ZONE,
             counterpart=counterpart(m, participant_id), table=m["table"],
             interpreter=names.get(m["interpreter"], m["interpreter"]) if m.get("interpreter") else None,
             sequence=m.get("version", 1), cancelled=m["status"] == "cancelled", location=place,

@@ -40,3 +40,17 @@ def test_a_meet_in_dubai_carries_its_vtimezone_and_each_meeting_names_its_interp
     assert first["SUMMARY"] == "Meeting with Dar Crafts (table 3, interpreter Rafiq Bhat)"
     assert second["SUMMARY"] == "Meeting with Bhat Looms (table 3, interpreter int-9)"
     assert first["LOCATION"] == "SKICC, Srinagar"
+
+
+def test_each_meeting_is_in_the_zone_it_is_stored_with_and_a_meeting_without_one_in_the_meets():
+    """The meet's zone was corrected to Dubai after the first meeting took place in Kolkata
+    time: that one keeps its instant (before, the feed moved it by an hour and a half)."""
+    held = {**MEETING, "timezone": "Asia/Kolkata", "status": "held"}
+    to_come = {**MEETING, "_id": "m1:s2:b1", "seller_id": "s2", "timezone": "Asia/Dubai"}
+    unzoned = {**MEETING, "_id": "m1:s3:b1", "seller_id": "s3"}
+    calendar = Calendar.from_ical(ical([held, to_come, unzoned], "b1", {**MEET, "timezone": "Asia/Dubai"}))
+    starts = {str(event["UID"]): event.start.astimezone(timezone.utc) for event in calendar.events}
+    assert starts == {"m1:s1:b1@bsm": datetime(2027, 7, 30, 4, 50, tzinfo=timezone.utc),
+                      "m1:s2:b1@bsm": datetime(2027, 7, 30, 6, 20, tzinfo=timezone.utc),
+                      "m1:s3:b1@bsm": datetime(2027, 7, 30, 6, 20, tzinfo=timezone.utc)}
+    assert sorted(tz.tz_name for tz in calendar.timezones) == ["Asia/Dubai", "Asia/Kolkata"]
