@@ -18,16 +18,15 @@ __all__ = ["Race"]
 
 class Race:
     """The best complete schedule offered so far (``best``: unlocked meetings, None until
-    one is offered; ``breaks``), the best lower bound on breaks proven (``bound``), ``found``
-    set once a schedule is in, ``stop`` set once the bound is met, and the first error a
-    searcher thread raised (``error``, re-raised by the caller)."""
+    one is offered; ``breaks``), the best lower bound on breaks proven (``bound``), ``stop``
+    set once the bound is met, and the first error a searcher thread raised (``error``,
+    re-raised by the caller)."""
 
     def __init__(self, floor: int = 0):
         self._lock = threading.Lock()
         self.best: list[Meeting] | None = None
         self.breaks: float = float("inf")
         self.bound = floor
-        self.found = threading.Event()
         self.stop = threading.Event()
         self.error: BaseException | None = None
         self._solvers: set = set()
@@ -60,7 +59,6 @@ class Race:
         with self._lock:
             if breaks < self.breaks:
                 self.best, self.breaks = meetings, breaks
-                self.found.set()
             if self.breaks <= self.bound:
                 self._stop()
 
