@@ -15,6 +15,7 @@ from tests.e2e.test_web_organiser import KEY, checked
 from web.app import create_app
 from web.clients import ApiError
 from web.organiser import schedule, session as organiser_session
+from tests.offline import NO_SERVICES
 
 SLOTS = [{"id": "2027-07-30T1000", "day": "2027-07-30", "start": "10:00", "end": "10:20"}]
 MEET = {"id": "m1", "name": "Srinagar Craft Meet", "slots": SLOTS, "tables": 2, "status": "registration_closed"}
@@ -42,7 +43,7 @@ def stubbed_app(monkeypatch):
     monkeypatch.setattr(schedule, "names", lambda ids: {})
     monkeypatch.setattr(schedule, "pool_of", lambda meet_id: [])
     monkeypatch.setattr(schedule, "post", draft)
-    server = make_server("127.0.0.1", 0, create_app({}), threaded=True)
+    server = make_server("127.0.0.1", 0, create_app(NO_SERVICES), threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_port}", drafts

@@ -14,6 +14,7 @@ from web.organiser import charts, schedule, session as organiser_session
 from web.organiser.day import loi_items
 from web.organiser.grid import grid, reasons
 from web.organiser.meets import meet_body
+from tests.offline import NO_SERVICES
 
 SLOTS = [{"id": f"2027-07-30T{h}", "day": "2027-07-30", "start": f"{h[:2]}:{h[2:]}", "end": ""} for h in ("1000", "1020", "1040")]
 
@@ -67,7 +68,7 @@ def test_a_breakdown_chart_is_an_svg_of_each_group_with_no_script_needed():
 
 @pytest.fixture
 def client():
-    app = create_app({})
+    app = create_app(NO_SERVICES)
     app.config["TESTING"] = True
     return app.test_client()
 

@@ -16,6 +16,7 @@ from web.clients import ApiError
 from tests.unit.test_web_organiser import sign_in
 from web.organiser import applications, day as day_page
 from web.participant import agenda
+from tests.offline import NO_SERVICES
 
 KOLKATA = ZoneInfo("Asia/Kolkata")
 AHEAD = {"day": "2099-07-30", "start": "10:00", "end": "10:20"}
@@ -51,7 +52,7 @@ class Matching:
 
 @pytest.fixture
 def client():
-    app = create_app({})
+    app = create_app(NO_SERVICES)
     app.config["TESTING"] = True
     return app.test_client()
 

@@ -10,6 +10,7 @@ import pytest
 from web.app import create_app
 from web.organiser import schedule, session as organiser_session
 from web.participant import agenda
+from tests.offline import NO_SERVICES
 
 MEETINGS = [
     {"id": "m:s1:b1", "meet_id": "m", "seller_id": "s1", "buyer_id": "b1", "seller_name": "Ghulam Nabi Dar", "buyer_name": "Keller Living",
@@ -26,7 +27,7 @@ SLOTS = [{"id": "2030-07-30T1000", "day": "2030-07-30", "start": "10:00", "end":
 
 @pytest.fixture
 def client():
-    app = create_app({})
+    app = create_app(NO_SERVICES)
     app.config["TESTING"] = True
     return app.test_client()
 

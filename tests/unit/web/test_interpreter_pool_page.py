@@ -8,6 +8,7 @@ import pytest
 from web.app import create_app
 from web.clients import ApiError
 from web.organiser import interpreters, session as organiser_session
+from tests.offline import NO_SERVICES
 
 POOL = [{"interpreter_id": "rafiq-ahmad", "name": "Rafiq Ahmad", "languages": ["ks", "en"], "availability": ["s1"]}]
 MEET = {"id": "m", "name": "Meet", "slots": [{"id": "s1", "day": "2030-07-30", "start": "10:00", "end": "10:20"}], "tables": 2}
@@ -15,7 +16,7 @@ MEET = {"id": "m", "name": "Meet", "slots": [{"id": "s1", "day": "2030-07-30", "
 
 @pytest.fixture
 def organiser(monkeypatch):
-    app = create_app({})
+    app = create_app(NO_SERVICES)
     app.config["TESTING"] = True
     client = app.test_client()
     with app.test_request_context():

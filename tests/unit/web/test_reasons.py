@@ -8,6 +8,7 @@ from pathlib import Path
 
 from web.app import create_app
 from web.participant.reasons import translated
+from tests.offline import NO_SERVICES
 
 SCORING = Path(__file__).resolve().parents[3] / "services" / "matching" / "domain" / "scoring.py"
 
@@ -30,7 +31,7 @@ def written_sentences() -> list[str]:
 def test_every_sentence_matching_writes_is_shown_in_urdu():
     sentences = written_sentences()
     assert len(sentences) >= 14
-    with create_app({}).test_request_context("/", headers={"Cookie": "lang=ur"}):
+    with create_app(NO_SERVICES).test_request_context("/", headers={"Cookie": "lang=ur"}):
         for sentence in sentences:
             shown = translated(sentence)
             assert shown != sentence, sentence
@@ -38,7 +39,7 @@ def test_every_sentence_matching_writes_is_shown_in_urdu():
 
 
 def test_a_sentence_of_an_unknown_shape_is_shown_as_it_came():
-    with create_app({}).test_request_context("/", headers={"Cookie": "lang=ur"}):
+    with create_app(NO_SERVICES).test_request_context("/", headers={"Cookie": "lang=ur"}):
         assert translated("a brand new reason") == "a brand new reason"
-    with create_app({}).test_request_context("/", headers={"Cookie": "lang=en"}):
+    with create_app(NO_SERVICES).test_request_context("/", headers={"Cookie": "lang=en"}):
         assert translated("you both speak Hindi and Urdu") == "you both speak Hindi and Urdu"

@@ -20,11 +20,12 @@ from web.participant.agenda import next_meeting
 from web.participant.inbox import preferences_body
 from web.participant.meets import availability_of
 from web.participant.register import buyer_body, seller_body
+from tests.offline import NO_SERVICES
 
 
 @pytest.fixture
 def client():
-    return web_app.create_app({}).test_client()
+    return web_app.create_app(NO_SERVICES).test_client()
 
 
 def csrf(page: str) -> str:
@@ -87,7 +88,7 @@ def test_every_page_sends_a_strict_content_security_policy(client):
 
 
 def test_registration_bodies_take_the_page_language_as_preferred_and_the_ticked_ones_as_spoken():
-    app = web_app.create_app({})
+    app = web_app.create_app(NO_SERVICES)
     form = MultiDict([("name", " Ghulam "), ("phone", "98765 43210"), ("district", "Budgam"), ("product", "Shawl"),
                       ("category", "handloom"), ("languages", "ur"), ("languages", "hi"), ("languages", "xx")])
     with app.test_request_context("/", headers={"Cookie": "lang=ur"}):
@@ -127,13 +128,13 @@ def test_an_organiser_package_is_registered_when_it_exists(monkeypatch):
     monkeypatch.setitem(sys.modules, "tests_fake_organiser", package)
     monkeypatch.setattr(web_app, "OPTIONAL_BLUEPRINTS", ("tests_fake_organiser", "web.no_such_package"))
     monkeypatch.setattr(web_app.importlib.util, "find_spec", lambda name: package if name == "tests_fake_organiser" else None)
-    assert web_app.create_app({}).test_client().get("/organiser/").get_data(as_text=True) == "organiser pages"
+    assert web_app.create_app(NO_SERVICES).test_client().get("/organiser/").get_data(as_text=True) == "organiser pages"
 
 
 def test_dates_are_written_the_way_the_pages_language_writes_them():
     from web.i18n import day
 
-    app = web_app.create_app({})
+    app = web_app.create_app(NO_SERVICES)
     with app.test_request_context("/", headers={"Cookie": "lang=ur"}):
         assert "جولائی" in day("2027-07-30") and "2027" in day("2027-07-30")
         assert day("not a date") == "not a date"
