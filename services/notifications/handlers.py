@@ -40,6 +40,9 @@ from services.notifications.views import ContactStore, MeetingView, MeetNames, P
 from services.notifications.waiting import Parking, WaitingRoom, meet_key, pair_key, participant_key
 
 SUBSCRIBES_TO = [registration.TOPIC, matching.TOPIC]
+REMINDERS_VERSION = "reminders_version"
+"""On a stored meeting: the version whose reminders are live (an earlier one when a new
+version at the same instant came once their time had come, and kept them)."""
 WHERE_AND_WHEN = ("day", "start", "end", "table", "timezone")  # a new version of a meeting that changes one of them is announced as changed
 STILL_TAKING_PART = ("applied", "waitlisted", "approved")  # whose application can still be given meetings
 DECISIONS = {
@@ -112,8 +115,9 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
         return found
 
     def withdraw_reminders(meeting: dict[str, Any]) -> None:
-        """Withdraw the reminders recorded for this version of the meeting, by id."""
-        key = reminder_key(meeting["_id"], meeting.get("version", 0))
+        """Withdraw the live reminders of the stored meeting, by id: those of the version
+        that recorded them (``reminders_version``; its own version when not stored)."""
+        key = reminder_key(meeting["_id"], meeting.get(REMINDERS_VERSION, meeting.get("version", 0)))
         store.cancel(scheduled_ids(key, "meeting_reminder", [meeting["seller_id"], meeting["buyer_id"]]))
 
     def both_sides(meeting: dict[str, Any]) -> tuple[tuple[str, str], tuple[str, str]]:
@@ -210,7 +214,9 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
 
     def on_meeting_scheduled(event: Event, part: dict[str, Any] | None = None) -> None:
         """Record the meeting's reminders, before its start in its zone (withdrawing a moved
-        or re-zoned meeting's earlier ones), keep the meeting, tell both sides of a new
+        or re-zoned meeting's earlier ones; a new version at the same instant whose reminder
+        time has come keeps the earlier version's reminders, sent or about to be, rather
+        than send a second), keep the meeting, tell both sides of a new
         version still to come at another time (start or end), table or time zone
         (``meeting_changed``), and announce its first version as added when the meet's
         first publication is known and does not hold it (a later version is a change, not
@@ -226,18 +232,23 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
             return
         previous = meetings.get(meeting["meeting_id"])
         if previous is None or previous.get("version", 0) <= meeting["version"]:
-            if previous and previous.get("version", 0) < meeting["version"]:
-                withdraw_reminders(previous)
-                if previous.get("status") == "scheduled" and any(previous.get(k) != meeting.get(k) for k in WHERE_AND_WHEN) and starts > datetime.now(timezone.utc):
+            now = datetime.now(timezone.utc)
+            lead = meet_names.reminder_minutes(meeting["meet_id"], reminder_minutes)
+            newer = previous is not None and previous.get("version", 0) < meeting["version"]
+            reminded = newer and previous.get("status") == "scheduled" and _starts(previous) == starts and starts - timedelta(minutes=lead) <= now
+            if newer:
+                if not reminded:
+                    withdraw_reminders(previous)
+                if previous.get("status") == "scheduled" and any(previous.get(k) != meeting.get(k) for k in WHERE_AND_WHEN) and starts > now:
                     announce_change(meeting, previous, starts, people, event)
-            if starts > datetime.now(timezone.utc):
-                lead = meet_names.reminder_minutes(meeting["meet_id"], reminder_minutes)
+            if starts > now and not reminded:
                 key = reminder_key(meeting["meeting_id"], meeting["version"])
                 for who, other in both_sides(meeting):
                     context = {"minutes": lead, "start": meeting["start"], "table": meeting["table"], "with": people[other].name,
                                "meeting_id": meeting["meeting_id"]}
                     tell(meeting["meet_id"], people[who], "meeting_reminder", context, _source(event), at=starts - timedelta(minutes=lead), schedule_key=key)
-            meetings.save({**meeting, "scheduled_event": {"id": event.id, "correlation_id": event.correlation_id}})
+            kept = previous.get(REMINDERS_VERSION, previous.get("version", 0)) if reminded else meeting["version"]
+            meetings.save({**meeting, "scheduled_event": {"id": event.id, "correlation_id": event.correlation_id}, REMINDERS_VERSION: kept})
             release(pair_key(meeting["meet_id"], meeting["seller_id"], meeting["buyer_id"]))
         cancelled_since = previous is not None and previous.get("version", 0) > meeting["version"] and previous.get("status") == "cancelled"
         if (meeting["version"] == 1 and not cancelled_since and publications.first(meeting["meet_id"])

@@ -8,11 +8,13 @@ Before, the new version only replaced the reminders: nobody was told their table
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from icalendar import Calendar
 
 from shared.contracts import matching as matching_events
+from shared.mongo import connect
 from services.matching import messages as matching_messages
 from tests.integration.test_notifications_any_order import feed, happened, meeting
 
@@ -112,3 +114,29 @@ def due(notification: dict) -> datetime:
     """When a recorded notification is due, aware (the database gives UTC without a zone)."""
     at = notification["next_attempt_at"]
     return at if at.tzinfo else at.replace(tzinfo=timezone.utc)
+
+
+def test_a_new_version_at_the_same_time_once_the_reminder_went_out_sends_no_second_reminder(settings_for):
+    """An interpreter renamed (a new version, nothing moved) 20 minutes before the meeting:
+    its 30-minute reminder went out already. Before, the new version's reminder was
+    recorded as due at once, and both sides were reminded twice."""
+    soon = datetime.now(ZoneInfo("Asia/Kolkata")) + timedelta(minutes=20)
+    at = {"day": soon.date().isoformat(), "start": soon.strftime("%H:%M"), "end": (soon + timedelta(minutes=20)).strftime("%H:%M")}
+    moved, renamed, moved_again = scheduled(2, **at), scheduled(3, **at, interpreter="int-9", interpreter_name="Zoya"), scheduled(4, table=2)
+    name = "reminded"
+    database = connect(settings_for("notifications", NOTIFICATIONS_MONGODB_DATABASE=f"{settings_for('notifications').database_name}_{name}"))
+
+    def deliver(handler, event):
+        if event in (renamed, moved_again):
+            database["notifications"].update_many({"kind": "meeting_reminder", "status": "pending", "schedule_key": "reminder:meet-o:s1:b1@2",
+                                                   "recipient_id": "s1"}, {"$set": {"status": "sent"}})
+        handler(event)
+
+    outcome = feed(settings_for, name, happened() + [moved, renamed, moved_again], deliver)
+    reminders = [n for found in outcome.of_kind("meeting_reminder").values() for n in found if n["context"]["meeting_id"] == "meet-o:s1:b1"]
+    by_version = {}
+    for n in reminders:
+        by_version.setdefault(n["schedule_key"].rsplit("@", 1)[1], set()).add((n["recipient_id"], n["status"]))
+    assert "3" not in by_version, "the reminder of version 2, at the same time, stands"
+    assert by_version["2"] == {("s1", "sent"), ("b1", "cancelled")}, "b1's, still pending, withdrawn when version 4 moved the meeting"
+    assert {status for _, status in by_version["4"]} == {"pending"}
