@@ -36,9 +36,11 @@ def stack():
 
 @pytest.fixture
 def isolation() -> dict[str, str]:
-    """Environment that gives this test its own topics and databases."""
+    """Environment that gives this test its own topics and databases, and mail to a port
+    nothing listens on unless the test names its own sink (``SMTP_PORT``): the default is
+    the port ``make run``'s mail sink takes, and a test's mail must not land there."""
     tag = uuid.uuid4().hex[:8]
-    env = {**TEST_ENV, "BSM_TOPIC_PREFIX": f"t{tag}.", "BSM_RELAY_POLL_SECONDS": "0.05"}
+    env = {**TEST_ENV, "BSM_TOPIC_PREFIX": f"t{tag}.", "BSM_RELAY_POLL_SECONDS": "0.05", "SMTP_PORT": "1"}
     for service in ("registration", "matching", "notifications"):
         env[f"{service.upper()}_MONGODB_DATABASE"] = f"t{tag}_{service}"
     return env
