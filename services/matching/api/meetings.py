@@ -41,12 +41,14 @@ def outcome(meeting_id: str):
 
 
 @bp.post("/loi")
-@documented("Record a signed Letter of Intent (follow-ups due at 30/60/90 days) once the meeting has begun (409 before), signed on its day "
-            "or later and not after today at the venue (422 naming signed_on); other terms on a meeting with an LoI correct it, keeping where it stands", tags=("meetings",), body=LoiIn, roles=(PARTICIPANT, ORGANISER), errors=(400, 404, 409))
+@documented("Record a signed Letter of Intent (follow-ups due at 30/60/90 days, 201) once the meeting has begun (409 before), signed on its day "
+            "or later and not after today at the venue (422 naming signed_on). The same LoI again changes nothing and answers the meeting (200); "
+            "other terms on a meeting with an LoI correct it, keeping where it stands (200)", tags=("meetings",), body=LoiIn, status=201,
+            roles=(PARTICIPANT, ORGANISER), errors=(400, 404, 409))
 def loi(meeting_id: str):
-    _meeting_for_party(meeting_id, ORGANISER)
-    return _public(actions.sign_loi(ctx(), meeting_id, LoiIn().load(json_body()))[0]), 201
-
+    had_loi = bool(_meeting_for_party(meeting_id, ORGANISER).get("loi"))
+    meeting, changed = actions.sign_loi(ctx(), meeting_id, LoiIn().load(json_body()))
+    return _public(meeting), 201 if changed and not had_loi else 200
 
 
 @bp.post("/loi/follow-up")

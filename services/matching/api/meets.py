@@ -213,7 +213,9 @@ def check_in(meet_id: str):
 
 
 @bp.post("/walk-ins")
-@documented("Add a meeting agreed on the day in a free slot", tags=("on the day",), body=WalkInIn, status=201, roles=(ORGANISER,), errors=(400, 404, 409))
+@documented("Add a meeting agreed on the day in a free slot, between a seller and a buyer approved in the meet (else 422 naming seller_id or "
+            "buyer_id) who have no meeting yet (409); a pair who share no language get a free interpreter of the pool who bridges them in that slot",
+            tags=("on the day",), body=WalkInIn, status=201, roles=(ORGANISER,), errors=(400, 404, 409))
 def walk_in(meet_id: str):
     require(ORGANISER)
     body = WalkInIn().load(json_body())
