@@ -233,7 +233,8 @@ def test_requests_are_answered_by_the_person_asked_and_accepted_ones_come_first(
     asked = client.post(f"/v1/meets/{meet.id}/requests", json={"to_id": "b2", "message": "Our saffron is GI-tagged"}, headers=s3)
     assert asked.status_code == 201 and asked.get_json()["status"] == "pending"
     assert client.post(f"/v1/meets/{meet.id}/requests", json={"to_id": "b2"}, headers=s3).status_code == 409
-    request_id = asked.get_json()["_id"]
+    request_id = asked.get_json()["id"]
+    assert "_id" not in asked.get_json(), "a request reads the same from POST as from GET (id)"
     assert client.post(f"/v1/requests/{request_id}/accept", headers=s3).status_code == 403
     assert client.post(f"/v1/requests/{request_id}/accept", headers=b2).get_json()["status"] == "accepted"
     assert client.post(f"/v1/requests/{request_id}/decline", headers=b2).status_code == 409
@@ -245,7 +246,7 @@ def test_requests_are_answered_by_the_person_asked_and_accepted_ones_come_first(
 def test_a_declined_request_is_never_scheduled_and_organisers_can_add_meetings(meet_with_people):
     client, _, meet = meet_with_people
     auth = client.application.extensions["auth"]
-    request_id = client.post(f"/v1/meets/{meet.id}/requests", json={"to_id": "s1"}, headers={"Authorization": f"Bearer {auth.issue('b1')}"}).get_json()["_id"]
+    request_id = client.post(f"/v1/meets/{meet.id}/requests", json={"to_id": "s1"}, headers={"Authorization": f"Bearer {auth.issue('b1')}"}).get_json()["id"]
     client.post(f"/v1/requests/{request_id}/decline", headers={"Authorization": f"Bearer {auth.issue('s1')}"})
     added = client.post(f"/v1/meets/{meet.id}/requests", json={"from_id": "s3", "to_id": "b1"}, headers=ORGANISER)
     assert added.status_code == 201 and added.get_json()["status"] == "accepted"

@@ -66,7 +66,7 @@ def test_nothing_under_a_finished_meet_changes_in_matching(meet_with_people, sta
         "interpreter": client.put(f"{base}/interpreters/i1", json={"name": "Irfan", "languages": ["ks", "de"], "availability": [meet.slots()[0].id]}, headers=ORGANISER),
         "interpreter removed": client.delete(f"{base}/interpreters/i1", headers=ORGANISER),
         "check-in": client.post(f"{base}/check-ins", json={"participant_id": "s1"}, headers=ORGANISER),
-        "accept": client.post(f"/v1/requests/{asked.get_json()['_id']}/accept", headers=ORGANISER),
+        "accept": client.post(f"/v1/requests/{asked.get_json()['id']}/accept", headers=ORGANISER),
     }
     assert {name: r.status_code for name, r in attempts.items()} == {name: 409 for name in attempts}
     assert all(status in r.get_json()["detail"] for r in attempts.values())

@@ -56,10 +56,10 @@ def request_meeting(meet_id: str):
     if caller.role == PARTICIPANT:
         if body["from_id"] not in (None, caller.subject):
             raise Problem(403, "Forbidden", "Participants ask for themselves only.")
-        return actions.request_meeting(ctx(), meet_id, caller.subject, body["to_id"], body["message"]), 201
+        return _public(actions.request_meeting(ctx(), meet_id, caller.subject, body["to_id"], body["message"])), 201
     if not body["from_id"]:
         raise Problem(422, "Invalid request", "Say for whom.", errors={"from_id": ["Required for organisers."]})
-    return actions.request_meeting(ctx(), meet_id, body["from_id"], body["to_id"], body["message"], by_organiser=True), 201
+    return _public(actions.request_meeting(ctx(), meet_id, body["from_id"], body["to_id"], body["message"], by_organiser=True)), 201
 
 
 @bp.get("/requests")
