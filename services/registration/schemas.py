@@ -19,6 +19,7 @@ from services.registration.domain.identifiers import (
 from services.registration.domain import reference, vocabularies
 from services.registration.domain.reference import GI_TAGS, JAMMU_AND_KASHMIR, LANGUAGES, canonical_district
 
+COUNTRY_CODE_ERROR = "An ISO 3166-1 alpha-2 country code such as IN or DE."
 PARTICIPANT_SORTABLE = ("name", "registered_at", "district")
 MEET_SORTABLE = ("created_at", "name", "city")
 APPLICATION_SORTABLE = ("applied_at", "status")
@@ -122,7 +123,8 @@ class SourcingNeeds(Schema):
     price_band = fields.Nested(PriceBand, load_default=None)
     required_certifications = fields.List(SingleLine(validate=validate.OneOf(participants.CLAIM_KINDS)), load_default=list)
     gi_tags = fields.List(GiTag(), load_default=list)
-    destination_markets = fields.List(SingleLine(validate=validate.Length(min=2, max=56)), load_default=list)
+    destination_markets = fields.List(SingleLine(validate=validate.OneOf(vocabularies.COUNTRY_CODES, error=COUNTRY_CODE_ERROR)), load_default=list, metadata={
+        "description": "Countries the buyer sells into, by ISO 3166-1 alpha-2 code in capitals (DE, AE)"})
 
 
 def _exact_state(given: str) -> str | None:
@@ -196,7 +198,7 @@ class BuyerIn(_Located):
     name = Name(required=True)
     organisation = SingleLine(required=True, validate=validate.Length(min=2, max=200))
     buyer_kind = SingleLine(required=True, validate=validate.OneOf(participants.BUYER_KINDS))
-    country = SingleLine(load_default="IN", validate=validate.OneOf(vocabularies.COUNTRY_CODES, error="An ISO 3166-1 alpha-2 country code such as IN or DE."))
+    country = SingleLine(load_default="IN", validate=validate.OneOf(vocabularies.COUNTRY_CODES, error=COUNTRY_CODE_ERROR))
     state = SingleLine(load_default=None, validate=validate.Length(min=2, max=80), metadata={
         "description": "In India, a state or union territory by name or ISO 3166-2 code (Jammu and Kashmir if not given); elsewhere, as written"})
     international = JsonBool(load_default=False)
@@ -300,7 +302,7 @@ class ParticipantQuery(Schema):
     category = SingleLine(validate=validate.OneOf(participants.CATEGORIES))
     enterprise_kind = SingleLine(validate=validate.OneOf(participants.ENTERPRISE_KINDS))
     buyer_kind = SingleLine(validate=validate.OneOf(participants.BUYER_KINDS))
-    country = SingleLine(validate=validate.OneOf(vocabularies.COUNTRY_CODES, error="An ISO 3166-1 alpha-2 country code such as IN or DE."))
+    country = SingleLine(validate=validate.OneOf(vocabularies.COUNTRY_CODES, error=COUNTRY_CODE_ERROR))
     contact_verified = fields.Bool()
     sort = SingleLine(validate=validate.OneOf(sort_choices(PARTICIPANT_SORTABLE)))
 

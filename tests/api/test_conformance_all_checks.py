@@ -88,9 +88,10 @@ CONTEXT_RULES = {
     ("POST", "/v1/meets/{meet_id}/requests"): {"from_id"},
     ("POST", "/v1/meets/{meet_id}/applications"): {"participant_id"},
     # a meet's days are not past (today decides), its session ends after it starts and its
-    # breaks fall inside it: rules across fields and the calendar
-    ("POST", "/v1/meets"): {"days", "session_end", "breaks"},
-    ("PATCH", "/v1/meets/{meet_id}"): {"days", "session_end", "breaks"},
+    # breaks fall inside it, and registration opens and closes by its last day: rules across
+    # fields and the calendar
+    ("POST", "/v1/meets"): {"days", "session_end", "breaks", "registration_opens", "registration_closes"},
+    ("PATCH", "/v1/meets/{meet_id}"): {"days", "session_end", "breaks", "registration_opens", "registration_closes"},
     # a CSV's columns are named by its header row; the document can only say "text/csv"
     ("POST", "/v1/imports/sellers"): {"file"},
     ("POST", "/v1/imports/buyers"): {"file"},

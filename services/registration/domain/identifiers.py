@@ -2,13 +2,15 @@
 
 Phone numbers are parsed and formatted by ``phonenumbers`` (Google's libphonenumber
 metadata) and GSTINs checked by ``python-stdnum``; only the Udyam number and the IEC,
-which no library covers, are checked by hand here.
+which no library covers, are checked by hand here (a Udyam number's state code against
+ISO 3166-2:IN, from ``pycountry``).
 """
 from __future__ import annotations
 
 import re
 
 import phonenumbers
+import pycountry
 from phonenumbers import NumberParseException, PhoneNumberType, ValidationResult
 from stdnum import luhn
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength, ValidationError
@@ -70,6 +72,16 @@ _GSTIN_SHAPE = re.compile(r"^[0-9]{2}[A-Z]{5}[0-9]{4}[A-Z][1-9A-Z]Z[0-9A-Z]$")
 # GST state codes in use that python-stdnum 2.2 does not list (it stops at 37).
 STATE_CODES_BEYOND_STDNUM = {"38": "Ladakh", "97": "Other Territory"}
 _UDYAM = re.compile(r"^UDYAM-[A-Z]{2}-[0-9]{2}-[0-9]{7}$")
+FORMER_STATE_CODES = {"CT": "Chhattisgarh", "OR": "Odisha", "TG": "Telangana", "UT": "Uttarakhand", "DD": "Daman and Diu", "DN": "Dadra and Nagar Haveli"}
+"""Codes ISO 3166-2:IN has since replaced (DD and DN merged into DH with the union territories;
+CT, OR, TG, UT renamed CG, OD, TS, UK), which ``pycountry`` no longer lists. Several are
+also states' vehicle registration (RTO) codes, so Udyam numbers written with them are taken
+beside today's codes rather than refused."""
+UDYAM_STATE_CODES: frozenset[str] = frozenset(
+    s.code.removeprefix("IN-") for s in pycountry.subdivisions.get(country_code="IN")
+) | frozenset(FORMER_STATE_CODES)
+"""The two letters a Udyam number may name its state or union territory by: ISO 3166-2:IN
+(``pycountry``, e.g. JK, MH, LA) and ``FORMER_STATE_CODES``."""
 _IEC = re.compile(r"^[A-Z0-9]{10}$")
 
 # The normalised forms, as the OpenAPI document gives them (a GSTIN's check character is
@@ -117,11 +129,16 @@ def gstin_check_character(first14: str) -> str:
 
 
 def normalise_udyam(raw: str) -> str:
-    """Udyam registration number, e.g. UDYAM-JK-01-0012345. Checked by hand: no library
-    (python-stdnum included) knows the format, which has no check digit."""
+    """Udyam registration number in capitals, e.g. UDYAM-JK-01-0012345: its shape, and its
+    state code one of ``UDYAM_STATE_CODES``. Checked by hand: no library (python-stdnum
+    included) knows the format, which has no check digit. Raises ValueError saying which
+    part is wrong."""
     udyam = (raw or "").strip().upper()
     if not _UDYAM.match(udyam):
         raise ValueError("A Udyam number looks like UDYAM-JK-01-0012345.")
+    state = udyam.split("-")[1]
+    if state not in UDYAM_STATE_CODES:
+        raise ValueError(f"{state} is not the code of a state or union territory of India (ISO 3166-2:IN, e.g. JK, MH): check the Udyam number.")
     return udyam
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Iterable
+from zoneinfo import ZoneInfo
 
 from shared.correlation import new_id
 
@@ -64,7 +65,10 @@ class Meet:
     created_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
 
     def check(self) -> None:
-        """Refuse a meet that cannot be run as described."""
+        """Refuse a meet that cannot be run as described: DomainError naming the field (no
+        days, a day twice, a session ending before it starts, a break outside it,
+        registration closing before it opens or opening or closing after the last day, as
+        dated at the venue, or no meeting fitting in the session)."""
         if not self.days:
             raise DomainError("A meet needs at least one day.", "days")
         if len(set(self.days)) != len(self.days):
@@ -76,6 +80,11 @@ class Meet:
                 raise DomainError("Each break must lie inside the session hours.", "breaks")
         if self.registration_opens and self.registration_closes and self.registration_closes <= self.registration_opens:
             raise DomainError("Registration must close after it opens.", "registration_closes")
+        last_day = max(self.days)
+        for name, verb in (("registration_opens", "open"), ("registration_closes", "close")):
+            moment = getattr(self, name)
+            if moment is not None and moment.astimezone(ZoneInfo(self.timezone)).date() > last_day:
+                raise DomainError(f"Registration cannot {verb} after the meet's last day ({last_day.isoformat()} at the venue).", name)
         if not self.slots():
             raise DomainError("No meeting fits in the session hours: shorten the meetings or lengthen the session.", "meeting_minutes")
 

@@ -273,7 +273,8 @@ def split_list(cell: str) -> list[str]:
 
 def canonical_row(row: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, str]]]:
     """A participant row (``SellerIn`` or ``BuyerIn`` shape) with its language, GI tag,
-    coded (``CODED``), country and state values taken as their canonical forms (a state
+    coded (``CODED``), country (``country`` and ``sourcing.destination_markets``) and state
+    values taken as their canonical forms (a state
     only for a row in India, the default country), and the list of what was mapped, each
     ``{"field", "given", "canonical", "how"}`` (``field`` as ``languages.1`` or
     ``products.0.gi_tag``), only where the given value differs from the canonical one.
@@ -334,7 +335,7 @@ def canonical_row(row: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, s
     sourcing = row.get("sourcing")
     if isinstance(sourcing, dict):
         sourcing = row["sourcing"] = dict(sourcing)
-        for field, lookup in (("gi_tags", gi_tag), ("categories", category), ("required_certifications", certification)):
+        for field, lookup in (("gi_tags", gi_tag), ("categories", category), ("required_certifications", certification), ("destination_markets", country)):
             if field in sourcing:
                 sourcing[field] = each(f"sourcing.{field}", sourcing[field], lookup)
     return row, mapped
