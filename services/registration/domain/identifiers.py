@@ -88,7 +88,7 @@ _IEC = re.compile(r"^[A-Z0-9]{10}$")
 # more than a pattern can say).
 PHONE_PATTERN = r"^\+(?:91[6-9][0-9]{9}|9[02-9][0-9]{5,13}|[1-8][0-9]{6,14})$"
 GSTIN_PATTERN = r"^([0-9]{2})([A-Z]{5}[0-9]{4}[A-Z])([1-9A-Z])Z([0-9A-Z])$"
-UDYAM_PATTERN = _UDYAM.pattern
+UDYAM_PATTERN = rf"^UDYAM-(?:{'|'.join(sorted(UDYAM_STATE_CODES))})-[0-9]{{2}}-[0-9]{{7}}$"
 IEC_PATTERN = _IEC.pattern
 
 
