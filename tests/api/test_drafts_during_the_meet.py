@@ -3,17 +3,13 @@
 Found by a user trial: on a meet dated today, 16 of 22 drafted meetings were in slots that
 had already begun, and publishing them told people to attend meetings in the past.
 """
-from datetime import date, datetime, time
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from shared.contracts import registration as catalogue
-from services.registration.domain.applications import Application
-from services.registration.domain.meets import OPEN, Meet
-from services.registration.messages import meet_event, participant_event, participation_event
 from tests.api.conftest import ORGANISER
-from tests.api.test_matching_api import buyer, clock_at, matching, meet_with_people, seller  # noqa: F401 (fixtures)
+from tests.api.test_matching_api import clock_at, matching, meet_with_people  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.stack
 
@@ -64,19 +60,3 @@ def test_a_draft_built_before_its_slots_began_is_not_published_once_they_have(me
     published = client.get(f"/v1/meets/{meet.id}/meetings", headers=ORGANISER).get_json()["items"]
     assert published and {m["slot_id"] for m in published} <= set(slots[2:])
 
-
-
-def test_a_historical_meet_is_drafted_and_published_in_its_past_slots(matching):
-    """A meet recorded after it happened (``historical``) has every slot begun: its schedule
-    is entered as it was held."""
-    client, deliver = matching
-    meet = Meet(name="Last week's BSM", venue="SKICC", city="Srinagar", days=[date(2026, 1, 15)], session_start=time(10), session_end=time(11),
-                meeting_minutes=30, tables=2, capacity_sellers=10, capacity_buyers=5, status=OPEN, historical=True, id="meet-historical")
-    deliver(meet_event(catalogue.MEET_CREATED, meet))
-    slots = [s.id for s in meet.slots()]
-    for person in (seller(1, "Srinagar"), buyer(1)):
-        deliver(participant_event(catalogue.PARTICIPANT_REGISTERED, person))
-        deliver(participation_event(Application(meet.id, person.id, person.role, slots, status="approved", version=2), meet))
-    assert draft(client, meet.id)
-    assert client.post(f"/v1/meets/{meet.id}/schedule/publish", headers=ORGANISER).status_code == 200
-    assert len(client.get(f"/v1/meets/{meet.id}/meetings", headers=ORGANISER).get_json()["items"]) == 1

@@ -38,7 +38,7 @@ def publish_schedule(ctx: Matching, meet_id: str, reviewed: str | None = None) -
     is Refused (build a new one); when completing a publication begun before the change,
     its meetings outside them are left out, and the others take their slot's index now.
     The same for a draft whose new meetings are in slots that have begun since it was
-    built (refused; left out when completing), but for a historical meet's.
+    built (refused; left out when completing).
     The meet is followed once the publication is complete (``meet_changes``: an edit
     heard while it ran waited for it). ``reviewed``: the id of the draft the organiser reviewed;
     Refused when the latest draft is another (built since).
@@ -70,7 +70,7 @@ def _publish(ctx: Matching, meet_id: str, reviewed: str | None) -> dict[str, Any
     if off_the_meet and not begun:
         reasons = "; ".join(sorted(set(off_the_meet.values()))[:3])
         raise Refused(f"The meet changed since this draft was built ({reasons}): build a new draft.")
-    late = {} if meet.get("historical") else publication.too_late(meet_id, pending, started_slots(meet["slots"], meet["timezone"], ctx.clock()))
+    late = publication.too_late(meet_id, pending, started_slots(meet["slots"], meet["timezone"], ctx.clock()))
     if late and not begun:
         reasons = "; ".join(sorted(set(late.values()))[:3])
         raise Refused(f"{len(late)} meetings of this draft are in slots that have begun since it was built ({reasons}): build a new draft.")

@@ -93,11 +93,10 @@ def problem_of(
     """See ``MeetProblem``; ``rules`` say which meetings are required and where they may go.
     Slots that have begun (``ctx.clock()``, in the meet's zone) are nobody's to fill: a
     draft or a repair during the meet places new meetings in slots still to come only
-    (the meetings already published there are kept by the caller). A historical meet
-    (recorded after it happened) is drafted in all its slots."""
+    (the meetings already published there are kept by the caller)."""
     approved = ctx.meets.approved(meet["_id"])
     profiles = ctx.profiles.many([a["participant_id"] for a in approved])
-    begun = set() if meet.get("historical") else set(started_slots(meet["slots"], meet["timezone"], ctx.clock()))
+    begun = set(started_slots(meet["slots"], meet["timezone"], ctx.clock()))
     slot_index = {s["id"]: i for i, s in enumerate(meet["slots"]) if s["id"] not in begun}
     availability = {a["participant_id"]: frozenset(slot_index[s] for s in a["availability"] if s in slot_index) for a in approved}
     sellers = [p for p in profiles.values() if p.role == "seller"]
