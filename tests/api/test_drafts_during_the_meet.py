@@ -59,4 +59,3 @@ def test_a_draft_built_before_its_slots_began_is_not_published_once_they_have(me
     assert client.post(f"/v1/meets/{meet.id}/schedule/publish", headers=ORGANISER).status_code == 200
     published = client.get(f"/v1/meets/{meet.id}/meetings", headers=ORGANISER).get_json()["items"]
     assert published and {m["slot_id"] for m in published} <= set(slots[2:])
-

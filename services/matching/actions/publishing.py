@@ -169,6 +169,8 @@ def cancel_participant(ctx: Matching, meet_id: str, participant_id: str, reason:
         raise Refused("There is no published schedule to repair.")
     draft = (ctx.schedules.get(meet_id) or {}).get("draft") or {}
     problem, reasons, profiles, _ = problem_of(ctx, meet, max_meetings or draft.get("max_meetings") or DEFAULT_MAX_MEETINGS)
+    begun = {problem.slots.index(s) for s in started_slots(meet["slots"], meet["timezone"], ctx.clock())}
+    problem.availability = {who: slots - begun for who, slots in problem.availability.items()}
     current = Schedule([as_meeting(p) for p in published], [], 0.0, 0.0)
     scheduled = {m.pair for m in current.meetings}
     current.unscheduled = [c for c in problem.candidates if c.pair not in scheduled]
