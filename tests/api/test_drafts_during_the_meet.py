@@ -43,19 +43,3 @@ def test_meetings_published_in_slots_now_begun_are_kept_and_new_ones_go_later(me
     kept = {(m["seller_id"], m["buyer_id"], m["slot_id"]) for m in again if m["published"]}
     assert kept == {(m["seller_id"], m["buyer_id"], m["slot_id"]) for m in published}
     assert {m["slot_id"] for m in again if not m["published"]} <= set(slots[2:])
-
-
-def test_a_draft_built_before_its_slots_began_is_not_published_once_they_have(meet_with_people):
-    client, _, meet = meet_with_people
-    slots = [s.id for s in meet.slots()]
-    clock_at(client, BEFORE)
-    drafted = draft(client, meet.id)
-    assert {m["slot_id"] for m in drafted} & set(slots[:2])
-    clock_at(client, HALF_WAY)
-    refused = client.post(f"/v1/meets/{meet.id}/schedule/publish", headers=ORGANISER)
-    assert refused.status_code == 409 and "have begun since it was built" in refused.get_json()["detail"]
-    assert client.get(f"/v1/meets/{meet.id}/meetings", headers=ORGANISER).get_json()["items"] == []
-    draft(client, meet.id)
-    assert client.post(f"/v1/meets/{meet.id}/schedule/publish", headers=ORGANISER).status_code == 200
-    published = client.get(f"/v1/meets/{meet.id}/meetings", headers=ORGANISER).get_json()["items"]
-    assert published and {m["slot_id"] for m in published} <= set(slots[2:])
