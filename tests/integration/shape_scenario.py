@@ -129,9 +129,13 @@ class Platform:
             scheduled = [e.subject for e in self.delivered if e.type.endswith(".meeting.scheduled.v1") and e.data.get("meet_id") == meet["id"]]
             assert scheduled, "no meeting was scheduled"
             recorded_at = datetime.combine(recorded_on or date.fromisoformat(MEET["days"][0]), time(18), ZoneInfo("Asia/Kolkata"))
-            self.apps["matching"].extensions["matching"].clock = lambda: recorded_at
+            context = self.apps["matching"].extensions["matching"]
+            clock, context.clock = context.clock, lambda: recorded_at
             loi = {"product": "Pashmina shawl", "quantity": {"value": "200", "unit": "piece"}, "value": {"amount": "3500000"}, "signed_on": signed_on}
-            recorded = matching.post(f"/v1/meetings/{scheduled[0]}/loi", json=loi, headers=ORGANISER)
+            try:
+                recorded = matching.post(f"/v1/meetings/{scheduled[0]}/loi", json=loi, headers=ORGANISER)
+            finally:
+                context.clock = clock  # the next meet of the run, on the same day, is drafted before it begins
             assert recorded.status_code == 201, recorded.get_json()
             self.pump()
             self.follow_ups(follow_ups_on or date(2027, 7, 30) + timedelta(days=31))
