@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import time
-import uuid
 from datetime import datetime, timezone
 from typing import Callable, TypeVar
 
-from kafka import KafkaConsumer
+from kafka import KafkaConsumer, TopicPartition
 
 from shared.config import Settings
 
@@ -27,17 +26,19 @@ def wait_until(check: Callable[[], T], timeout: float = 30.0, interval: float = 
 
 def read_topic(settings: Settings, topic: str, expect: int, timeout: float = 30.0, settle: float = 1.0) -> list:
     """Every record of ``topic`` from the beginning: waits for ``expect`` records, then
-    ``settle`` seconds more so that an unexpected extra (a duplicate) is seen too."""
-    consumer = KafkaConsumer(
-        topic,
-        bootstrap_servers=settings.kafka_bootstrap_servers,
-        group_id=f"reader-{uuid.uuid4().hex[:8]}",
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-    )
+    ``settle`` seconds more so that an unexpected extra (a duplicate) is seen too.
+
+    The reader assigns itself every partition rather than joining a consumer group: a
+    group joined just after a broker restart can be handed no partitions (the assignor
+    runs before the topic's metadata is back) and wait out ``metadata.max.age.ms``."""
+    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False)
     records: list = []
     try:
         deadline = time.monotonic() + timeout
+        partitions = wait_until(lambda: consumer.partitions_for_topic(topic), timeout=timeout, interval=0.2, what=f"partitions of {topic}")
+        assigned = [TopicPartition(topic, p) for p in sorted(partitions)]
+        consumer.assign(assigned)
+        consumer.seek_to_beginning(*assigned)
         while len(records) < expect and time.monotonic() < deadline:
             for batch in consumer.poll(timeout_ms=200).values():
                 records.extend(batch)
