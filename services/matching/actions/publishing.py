@@ -37,6 +37,8 @@ def publish_schedule(ctx: Matching, meet_id: str, reviewed: str | None = None) -
     ``left_out`` with the reason. A draft built before the meet's slots or tables changed
     is Refused (build a new one); when completing a publication begun before the change,
     its meetings outside them are left out, and the others take their slot's index now.
+    The same for a draft whose new meetings are in slots that have begun since it was
+    built (refused; left out when completing), but for a historical meet's.
     The meet is followed once the publication is complete (``meet_changes``: an edit
     heard while it ran waited for it). ``reviewed``: the id of the draft the organiser reviewed;
     Refused when the latest draft is another (built since).
@@ -68,6 +70,11 @@ def _publish(ctx: Matching, meet_id: str, reviewed: str | None) -> dict[str, Any
     if off_the_meet and not begun:
         reasons = "; ".join(sorted(set(off_the_meet.values()))[:3])
         raise Refused(f"The meet changed since this draft was built ({reasons}): build a new draft.")
+    late = {} if meet.get("historical") else publication.too_late(meet_id, pending, started_slots(meet["slots"], meet["timezone"], ctx.clock()))
+    if late and not begun:
+        reasons = "; ".join(sorted(set(late.values()))[:3])
+        raise Refused(f"{len(late)} meetings of this draft are in slots that have begun since it was built ({reasons}): build a new draft.")
+    off_the_meet = {**late, **off_the_meet}
     pool = ctx.interpreters.for_meet(meet_id)
     works = {i["interpreter_id"]: set(i["availability"]) for i in pool}
     off_duty = sorted({f"interpreter {m['interpreter']} no longer works slot {m['slot_id']}" for m in pending
@@ -162,8 +169,6 @@ def cancel_participant(ctx: Matching, meet_id: str, participant_id: str, reason:
         raise Refused("There is no published schedule to repair.")
     draft = (ctx.schedules.get(meet_id) or {}).get("draft") or {}
     problem, reasons, profiles, _ = problem_of(ctx, meet, max_meetings or draft.get("max_meetings") or DEFAULT_MAX_MEETINGS)
-    begun = {problem.slots.index(s) for s in started_slots(meet["slots"], meet["timezone"], ctx.clock())}
-    problem.availability = {who: slots - begun for who, slots in problem.availability.items()}
     current = Schedule([as_meeting(p) for p in published], [], 0.0, 0.0)
     scheduled = {m.pair for m in current.meetings}
     current.unscheduled = [c for c in problem.candidates if c.pair not in scheduled]

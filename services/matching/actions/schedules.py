@@ -7,6 +7,7 @@ from typing import Any, Callable, NamedTuple
 
 from services.matching.actions.context import Matching, NotFound, Refused, meet_of
 from services.matching.domain.places import lock_holder, lock_places
+from services.matching.domain.publication import started_slots
 from services.matching.occupancy import Taken
 from services.matching.domain.participants import ParticipantProfile
 from services.matching.domain.preferences import DEFAULT_BUYER_FACTOR
@@ -89,10 +90,15 @@ class MeetProblem(NamedTuple):
 def problem_of(
     ctx: Matching, meet: dict[str, Any], max_meetings: int, buyer_factor: float = DEFAULT_BUYER_FACTOR, rules: DraftRules = DraftRules(),
 ) -> MeetProblem:
-    """See ``MeetProblem``; ``rules`` say which meetings are required and where they may go."""
+    """See ``MeetProblem``; ``rules`` say which meetings are required and where they may go.
+    Slots that have begun (``ctx.clock()``, in the meet's zone) are nobody's to fill: a
+    draft or a repair during the meet places new meetings in slots still to come only
+    (the meetings already published there are kept by the caller). A historical meet
+    (recorded after it happened) is drafted in all its slots."""
     approved = ctx.meets.approved(meet["_id"])
     profiles = ctx.profiles.many([a["participant_id"] for a in approved])
-    slot_index = {s["id"]: i for i, s in enumerate(meet["slots"])}
+    begun = set() if meet.get("historical") else set(started_slots(meet["slots"], meet["timezone"], ctx.clock()))
+    slot_index = {s["id"]: i for i, s in enumerate(meet["slots"]) if s["id"] not in begun}
     availability = {a["participant_id"]: frozenset(slot_index[s] for s in a["availability"] if s in slot_index) for a in approved}
     sellers = [p for p in profiles.values() if p.role == "seller"]
     buyers = [p for p in profiles.values() if p.role == "buyer"]

@@ -46,6 +46,13 @@ def off_the_meet(meet_id: str, meetings: list[dict[str, Any]], slots: list[dict[
     return found
 
 
+def too_late(meet_id: str, meetings: list[dict[str, Any]], begun: set[str]) -> dict[str, str]:
+    """Meeting id -> why, for the draft ``meetings`` (``seller_id``, ``buyer_id``,
+    ``slot_id``) in a slot of ``begun`` (``started_slots``): the draft was built before
+    they began, and a meeting published now would be in the past."""
+    return {f"{meet_id}:{m['seller_id']}:{m['buyer_id']}": f"slot {m['slot_id']} has begun" for m in meetings if m["slot_id"] in begun}
+
+
 def placed(meetings: list[dict[str, Any]], slots: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The draft ``meetings`` still in one of the meet's ``slots``, each with that slot's
     index as the meet lists it now."""
