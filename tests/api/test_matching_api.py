@@ -194,6 +194,16 @@ def test_a_cancellation_drops_their_meetings_fills_places_and_moves_nobody(meet_
         "the fill-ins keep the published draft's maximum (2) though the cancellation did not repeat it"
 
 
+def test_a_cancellation_of_someone_not_in_the_meet_is_refused_naming_them(meet_with_people):
+    client, _, meet = meet_with_people
+    client.post(f"/v1/meets/{meet.id}/schedule/draft", json={"max_meetings": 2}, headers=ORGANISER)
+    client.post(f"/v1/meets/{meet.id}/schedule/publish", headers=ORGANISER)
+    before = client.get(f"/v1/meets/{meet.id}/meetings", headers=ORGANISER).get_json()["items"]
+    refused = client.post(f"/v1/meets/{meet.id}/cancellations", json={"participant_id": "b9", "reason": "no_show"}, headers=ORGANISER)
+    assert refused.status_code == 422 and refused.mimetype == "application/problem+json" and list(refused.get_json()["errors"]) == ["participant_id"]
+    assert client.get(f"/v1/meets/{meet.id}/meetings", headers=ORGANISER).get_json()["items"] == before
+
+
 def test_a_withdrawal_from_registration_cancels_that_persons_meetings(meet_with_people):
     client, deliver, meet = meet_with_people
     client.post(f"/v1/meets/{meet.id}/schedule/draft", json={}, headers=ORGANISER)

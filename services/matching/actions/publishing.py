@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from services.matching import messages
-from services.matching.actions.context import Matching, Refused, meet_of
+from services.matching.actions.context import Invalid, Matching, Refused, meet_of
 from services.matching.actions.interpreters import one_change_at_a_time
 from services.matching.actions.meet_changes import Unsettled, follow_meet
 from services.matching.actions.occupying import add_meeting, cancel_meeting, claim_fields
@@ -162,9 +162,12 @@ def cancel_participant(ctx: Matching, meet_id: str, participant_id: str, reason:
     and fill the freed places without moving anyone else's meeting, in slots still to
     come only, within the published draft's maximum meetings per person (``max_meetings``
     overrides it); a fill-in whose place was taken meanwhile is not added. Every change
-    is announced by an event. Raises NotFound, Refused (nothing published)."""
+    is announced by an event. Raises NotFound, Invalid (``participant_id`` neither takes
+    part in the meet nor has a meeting in it), Refused (nothing published)."""
     meet = meet_of(ctx, meet_id)
     published = ctx.meetings.placements(meet_id)
+    if not ctx.meets.participation(meet_id, participant_id) and not any(participant_id in (p["seller_id"], p["buyer_id"]) for p in published):
+        raise Invalid(f"{participant_id} does not take part in this meet.", "participant_id")
     if not published:
         raise Refused("There is no published schedule to repair.")
     draft = (ctx.schedules.get(meet_id) or {}).get("draft") or {}
