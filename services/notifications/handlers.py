@@ -33,7 +33,7 @@ from services.notifications.domain import recipients
 from services.notifications.domain.contacts import Contact
 from services.notifications.domain.links import agenda_url, suggestions_url, times_url, web_url
 from services.notifications.domain.notifications import nudge_key, reminder_key, scheduled_ids, suggestions_key, thanks_key
-from services.notifications.domain.schedules import Pair, other_side, pairs_by_person, schedule_lines, sellers_of
+from services.notifications.domain.schedules import Pair, other_side, pairs_by_person, schedule_lines, sellers_of, with_news
 from services.notifications.schedule_file import changed_meeting_ics, schedule_ics
 from services.notifications.store import NotificationStore
 from services.notifications.views import ContactStore, MeetingView, MeetNames, Publications, Tallies
@@ -280,7 +280,9 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
         """One message per person listing all their meetings of the publication, once (a
         calendar file by email), each waiting until its meetings, people and the meet are
         known. The first publication of a meet decides which meetings are additions:
-        those saved before it arrived and not in it (nor cancelled since) are announced now."""
+        those saved before it arrived and not in it (nor cancelled since) are announced now.
+        A later publication (a re-draft published) is sent only to the people with a
+        meeting the first did not hold (``with_news``)."""
         data = contracts.read_data(event)
         meet_id = data["meet_id"]
         if part is not None:
@@ -299,7 +301,10 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
                         scheduled = meeting["scheduled_event"]
                         announce("meeting_added", meeting, people, (scheduled["id"], scheduled.get("correlation_id")))
         meet_name = meet_names.name(meet_id)
-        for person, pairs in pairs_by_person(sellers).items():
+        told = pairs_by_person(sellers)
+        if not first:
+            told = with_news(told, publications.first_pairs(meet_id, (s["seller_id"] for s in sellers)))
+        for person, pairs in told.items():
             schedule_message(event, data, person, pairs, saved, cache, meet_name)
 
     def schedule_message(event: Event, data: dict[str, Any], person: str, pairs: list[Pair], saved: dict[Pair, dict[str, Any]] | None = None,

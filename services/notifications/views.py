@@ -10,7 +10,7 @@ from __future__ import annotations
 import zlib
 from decimal import Decimal
 from datetime import UTC, datetime, time
-from typing import Any
+from typing import Any, Iterable
 
 from pymongo import UpdateOne
 from pymongo.database import Database
@@ -139,6 +139,12 @@ class Publications:
         except DuplicateKeyError:
             return self.first(meet_id)["event_id"] == event_id
         return True
+
+    def first_pairs(self, meet_id: str, seller_ids: Iterable[str]) -> set[tuple[str, str]]:
+        """The pairs of ``seller_ids`` the meet's first publication holds (one ``_id``
+        lookup per seller)."""
+        return {(seller, buyer) for seller in set(seller_ids)
+                for buyer in (self.pairs.find_one({"_id": f"{meet_id}|{seller}"}) or {}).get("buyer_ids", [])}
 
     def includes(self, meet_id: str, seller_id: str, buyer_id: str) -> bool:
         """Whether the meet's first publication holds the meeting of this pair."""

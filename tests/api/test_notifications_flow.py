@@ -193,6 +193,32 @@ def test_an_unanswered_request_gets_a_nudge_that_an_answer_withdraws(world):
     assert [n["recipient_id"] for n in world["store"].find(kind="meeting_accepted", channel="sms")] == ["s1"]
 
 
+def test_a_later_publication_is_sent_only_to_the_people_with_a_meeting_the_first_did_not_hold(world):
+    s2 = Participant(id="s2", role="seller", name="Ghulam Nabi", country="IN", preferred_language="en", email="ghulam@dar.example")
+    b2 = Participant(id="b2", role="buyer", name="Lena", organisation="Nord Home", country="DE", international=True, preferred_language="en",
+                     email="lena@nord.example")
+    for person in (s2, b2):
+        world["deliver"](participant_event(catalogue.PARTICIPANT_REGISTERED, person))
+    kept = published_meeting()
+    slot = MEET.slots()[0]
+    new = {**kept, "_id": f"{MEET.id}:s2:b2", "seller_id": "s2", "buyer_id": "b2", "slot_id": slot.id, "start": slot.start.strftime("%H:%M"),
+           "end": slot.end.strftime("%H:%M"), "table": 1}
+    stats = {"value": 90.0, "upper_bound": 90.0, "at": datetime.now(timezone.utc)}
+    world["deliver"](matching_messages.meeting_event(matching_events.MEETING_SCHEDULED, kept))
+    first = matching_messages.schedule_published(MEET.id, {**stats, "meetings": 1}, [kept])
+    world["deliver"](first)
+    world["deliver"](matching_messages.meeting_event(matching_events.MEETING_SCHEDULED, new))
+    later = matching_messages.schedule_published(MEET.id, {**stats, "meetings": 2}, [kept, new])
+    world["deliver"](later)
+    world["deliver"](later)
+
+    def told(event):
+        return sorted(n["recipient_id"] for n in world["store"].find(kind="schedule_published") if n["source_event_id"] == event.id)
+
+    assert told(first) == ["b1", "b1", "s1", "s1"]  # each by a channel and in the inbox
+    assert told(later) == ["b2", "b2", "s2", "s2"], "s1 and b1 have nothing new: they were sent this schedule with the first publication"
+
+
 def test_a_meeting_added_after_publication_is_announced_to_both(world):
     world["deliver"](matching_messages.schedule_published(MEET.id, {"meetings": 0, "value": 0.0, "upper_bound": 0.0, "at": datetime.now(timezone.utc)}))
     world["deliver"](matching_messages.meeting_event(matching_events.MEETING_SCHEDULED, published_meeting()))

@@ -21,6 +21,14 @@ def pairs_by_person(sellers: Iterable[Mapping[str, Any]]) -> dict[str, list[Pair
     return {person: sorted(pairs) for person, pairs in sorted(mine.items())}
 
 
+def with_news(pairs_by: Mapping[str, list[Pair]], told: set[Pair]) -> dict[str, list[Pair]]:
+    """The persons of a later publication (``pairs_by``, from ``pairs_by_person``) who have a
+    meeting in it that the meet's first publication (``told``: its pairs) did not hold,
+    with all their pairs: the others were sent this schedule already, and hear of each
+    change to it on its own (a move, a cancellation)."""
+    return {person: pairs for person, pairs in pairs_by.items() if any(pair not in told for pair in pairs)}
+
+
 def sellers_of(meetings: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """``[{seller_id, buyer_ids}]`` of ``meetings`` (each with ``seller_id``, ``buyer_id``)."""
     buyers: dict[str, set[str]] = {}
