@@ -14,6 +14,7 @@ from flask import Blueprint, Flask, Response, current_app, g, json, request
 from flask.json.provider import DefaultJSONProvider
 from flask_cors import CORS
 from marshmallow import ValidationError
+from bson.errors import BSONError
 from pymongo.errors import PyMongoError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.routing import BaseConverter
@@ -365,7 +366,7 @@ def idempotent(view):
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
         key = request.headers.get("Idempotency-Key")
-        if not key:
+        if key is None:
             return view(*args, **kwargs)
         if not 8 <= len(key) <= 200:
             raise Problem(400, "Bad Request", "An Idempotency-Key has 8 to 200 characters.", errors={"Idempotency-Key": ["8 to 200 characters."]})
@@ -395,9 +396,13 @@ def idempotent(view):
             _release_key(store, scope)
         else:
             kept = {h: response.headers[h] for h in ("Location", "ETag", EVENT_IDS_HEADER) if h in response.headers}
-            store.finish(scope, StoredResponse(response.status_code, response.get_json(), kept))
+            try:
+                store.finish(scope, StoredResponse(response.status_code, response.get_json(), kept))
+            except (PyMongoError, BSONError) as exc:  # the effect stands: answer it, and let the key go stale
+                log.warning("idempotent response not kept; a retry after the key goes stale does the request again", extra={"error": repr(exc)})
         return response
 
+    wrapper.idempotent = True
     return wrapper
 
 
@@ -431,14 +436,18 @@ def etag(version: int) -> str:
 
 
 def expected_version(required: bool = True) -> int | None:
-    """The version named by ``If-Match`` (428 when required and missing, 400 when unreadable)."""
+    """The version named by ``If-Match`` (428 when required and missing, 400 when unreadable,
+    412 when weak: RFC 9110 section 13.1.1 compares strongly)."""
     header = request.headers.get("If-Match")
     if not header:
         if required:
             raise Problem(428, "Precondition Required", "Send If-Match with the ETag you last read, so no one's change is overwritten.")
         return None
+    if header.strip().startswith("W/"):
+        raise Problem(412, "Precondition Failed", "If-Match compares ETags strongly (RFC 9110 section 13.1.1), so a weak ETag (W/...) never "
+                      "matches: send the ETag as this API gave it.")
     try:
-        return int(header.strip().removeprefix("W/").strip('"'))
+        return int(header.strip().strip('"'))
     except ValueError:
         raise Problem(400, "Bad Request", "If-Match must be an ETag this API gave out.") from None
 

@@ -17,7 +17,7 @@ from flask import Blueprint, Flask, Response, current_app
 from marshmallow import INCLUDE, Schema, fields
 
 from shared.swagger_ui import add_docs_routes
-from shared.text import SafeText, text_pattern
+from shared.text import SafeText, blank_pattern, text_pattern
 
 _PATH_PARAM = re.compile(r"<(?:[a-z]+:)?([a-zA-Z_][a-zA-Z0-9_]*)>")
 STANDARD_ERRORS = {
@@ -81,12 +81,14 @@ def documented(
     422 with a ``body`` (``body_optional``: it may be left out, see ``json_body``); 400 and
     422 with a ``query``; what ``HEADER_ERRORS`` lists for each of ``headers``. ``also``:
     the view's other success answers besides ``status`` and ``response``, as (status, body
-    schema), such as a 202 with a job when the work goes on in the background."""
+    schema), such as a 202 with a job when the work goes on in the background. A view under
+    ``shared.http.idempotent`` documents ``Idempotency-Key`` whether or not ``headers`` names it."""
 
     def mark(view):
+        named = headers if not getattr(view, "idempotent", False) or "Idempotency-Key" in headers else (*headers, "Idempotency-Key")
         view._openapi = dict(
             summary=summary, tags=tags, body=body, response=response, status=status, query=query,
-            paged=paged, roles=roles, errors=errors, headers=headers, content_types=content_types,
+            paged=paged, roles=roles, errors=errors, headers=named, content_types=content_types,
             body_optional=body_optional, also=also,
         )
         return view
@@ -155,10 +157,11 @@ def build_spec(app: Flask, title: str, version: str, description: str = "") -> d
 
 def _text_rules(self, field: fields.Field, ret: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     """Free-text fields the client sends (shared/text.py) carry the pattern of the text they
-    accept, unless a choice or a pattern of their own says more."""
-    if isinstance(field, SafeText) and not field.dump_only and "enum" not in ret and "pattern" not in ret:
-        return {"pattern": text_pattern(field.multi_line)}
-    return {}
+    accept and the rule that it is not blank (``not`` ``blank_pattern``), unless a choice or
+    a pattern of their own says more (a test holds that no such pattern takes blank text)."""
+    if not isinstance(field, SafeText) or field.dump_only or "enum" in ret or "pattern" in ret:
+        return {}
+    return {"pattern": text_pattern(field.multi_line), "not": {"pattern": blank_pattern()}}
 
 
 def _errors(meta: dict[str, Any]) -> set[int]:

@@ -13,14 +13,22 @@ fail later when stored or logged, is a 422 naming the field, never stored and ne
 - ``MultiLine``: messages and notes. Also allows LF and TAB (CRLF is taken as LF); refuses
   the rest as ``SingleLine`` does.
 
+Both refuse blank text: a value that is not empty but holds nothing visible, only
+whitespace (``str.isspace``: spaces, no-break and ideographic spaces...) and format
+characters (Cf: zero-width spaces and joiners, bidirectional marks, the byte order mark),
+so a name of three spaces is a 422 naming the field rather than a participant nobody can
+find. The empty string is left to each field's own length rule.
+
 Both hand on the text in Unicode normal form NFC, so the same name typed on two keyboards
 (a precomposed or a combining accent, Devanagari nukta forms) is stored and compared alike.
-Format characters (Cf) stay allowed: zero-width joiners and non-joiners are part of how
-Indic and Perso-Arabic scripts are written.
+Format characters (Cf) stay allowed beside visible ones: zero-width joiners and non-joiners
+are part of how Indic and Perso-Arabic scripts are written.
 """
 from __future__ import annotations
 
+import sys
 import unicodedata
+from functools import cache
 from typing import Any
 
 from marshmallow import ValidationError, fields, validate
@@ -35,9 +43,20 @@ REFUSED_CATEGORIES = {
 MULTI_LINE_ALLOWED = frozenset("\n\t")
 
 
+def unseen(char: str) -> bool:
+    """Whether ``char`` (one code point) shows nothing by itself: whitespace or a format
+    character (Unicode category Cf)."""
+    return char.isspace() or unicodedata.category(char) == "Cf"
+
+
+def is_blank(value: str) -> bool:
+    """Whether ``value`` is non-empty and every character of it is ``unseen``."""
+    return bool(value) and all(unseen(char) for char in value)
+
+
 def text_problem(value: str, multi_line: bool = False) -> str | None:
     """Why ``value`` is not acceptable free text (a sentence naming the first offending
-    character and its position, counted from 1), or None when it is."""
+    character and its position, counted from 1, or saying it is blank), or None when it is."""
     for position, char in enumerate(value, 1):
         if multi_line and char in MULTI_LINE_ALLOWED:
             continue
@@ -45,6 +64,8 @@ def text_problem(value: str, multi_line: bool = False) -> str | None:
         if kind:
             hint = " Only line feeds and tabs may break the text." if multi_line else " Give it on one line, without control characters."
             return f"Contains {kind} (U+{ord(char):04X}) at character {position}." + (hint if kind.endswith(("character", "separator")) else "")
+    if is_blank(value):
+        return "Holds only spaces or invisible characters: write the value, or leave the field out."
     return None
 
 
@@ -59,6 +80,30 @@ def text_pattern(multi_line: bool = False) -> str:
     class over all of Unicode past the size limits of Rust's regex engine."""
     controls = "\\u0000-\\u0008\\u000b-\\u001f" if multi_line else "\\u0000-\\u001f"
     return f"^[^{controls}\\u007f-\\u009f\\u2028\\u2029\\ue000-\\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd]*$|^$"
+
+
+@cache
+def blank_pattern() -> str:
+    """The JSON Schema ``pattern`` of blank text (``is_blank``: one or more characters, all
+    ``unseen``), its class built from this Python's Unicode tables so that it states the
+    check exactly. The documents give it under ``not`` beside ``text_pattern``: generators
+    make valid text by dropping the rare blank string they draw, and blank text (for
+    negative tests) straight from this pattern, where one pattern stating both rules
+    (``^[^C]*[^CU][^C]*$``) made their work take minutes per operation and a "visible
+    character somewhere" pattern left them filtering nearly every string they drew."""
+    ranges, start = [], None
+    for code in range(sys.maxunicode + 2):
+        inside = code <= sys.maxunicode and not 0xD800 <= code <= 0xDFFF and unseen(chr(code))
+        if inside and start is None:
+            start = code
+        elif not inside and start is not None:
+            ranges.append(_escape(start) if start == code - 1 else f"{_escape(start)}-{_escape(code - 1)}")
+            start = None
+    return f"^[{''.join(ranges)}]+$"
+
+
+def _escape(code: int) -> str:
+    return f"\\u{code:04x}" if code <= 0xFFFF else chr(code)
 
 
 def clean_text(value: str, multi_line: bool = False) -> str:

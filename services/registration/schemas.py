@@ -9,7 +9,7 @@ from shared.gi_tags import registry_name
 from shared.json_types import JsonBool, JsonInt
 from shared.money import CURRENCIES
 from shared.pagination import sort_choices
-from shared.text import Email, MultiLine, SingleLine, text_pattern
+from shared.text import Email, MultiLine, SingleLine, blank_pattern, text_pattern
 from shared.timezones import ClockTime, TimeZone
 
 from services.registration.domain import applications, meets, participants
@@ -406,7 +406,7 @@ class Availability(fields.Field):
 
     def __init__(self, **kwargs):
         metadata = {"description": 'Slot ids, or "all" for every slot of the meet', "oneOf": [
-            {"type": "array", "items": {"type": "string", "pattern": text_pattern()}, "minItems": 1, "maxItems": 500}, {"type": "string", "enum": ["all"]},
+            {"type": "array", "items": {"type": "string", "pattern": text_pattern(), "not": {"pattern": blank_pattern()}}, "minItems": 1, "maxItems": 500}, {"type": "string", "enum": ["all"]},
         ]}
         super().__init__(metadata=metadata, **kwargs)
         self._slots = fields.List(SingleLine(), validate=validate.Length(min=1, max=500))

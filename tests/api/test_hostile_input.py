@@ -7,6 +7,7 @@ import csv
 import io
 from pathlib import Path
 
+import jsonschema_rs
 import pytest
 from marshmallow import Schema, fields
 
@@ -19,7 +20,8 @@ from tests.api.test_matching_api import buyer, clock_at, matching, meet_with_peo
 
 pytestmark = pytest.mark.stack
 REPO = Path(__file__).resolve().parents[2]
-BROKEN = {"line feed": "Ghulam\nNabi", "NUL": "Ghulam\x00Nabi", "lone surrogate": "Ghulam\ud800", "escape": "\x1b[31mRed", "carriage return": "Dar\r", "line separator": "Dar\u2028Works"}
+BROKEN = {"line feed": "Ghulam\nNabi", "NUL": "Ghulam\x00Nabi", "lone surrogate": "Ghulam\ud800", "escape": "\x1b[31mRed", "carriage return": "Dar\r", "line separator": "Dar\u2028Works",
+          "only spaces": "   ", "no-break and ideographic spaces": "\u00a0\u3000", "zero-width spaces": "\u200b\u200b", "a byte order mark": "\ufeff"}
 
 
 @pytest.fixture
@@ -69,6 +71,32 @@ def test_every_string_field_of_every_request_schema_of_every_service_refuses_bro
             unsafe += [f"{service}: {path}" for path in _unsafe_strings(schema, name)]
     assert walked >= 30
     assert unsafe == []
+
+
+def _patterned_strings(node, path="#"):
+    """Every string schema with a ``pattern`` in an OpenAPI document, by its path."""
+    if isinstance(node, dict):
+        if node.get("type") == "string" and "pattern" in node and "enum" not in node:
+            yield path, node
+        for key, value in node.items():
+            yield from _patterned_strings(value, f"{path}/{key}")
+    elif isinstance(node, list):
+        for number, value in enumerate(node):
+            yield from _patterned_strings(value, f"{path}/{number}")
+
+
+def test_no_documented_text_field_takes_blank_text(apps):
+    """What the services refuse (shared/text.py ``is_blank``) the documents refuse too: a
+    field with the free-text pattern has the visible-text pattern beside it, and a field
+    with a pattern of its own (an amount, a GSTIN, a URL) takes no blank text anyway."""
+    taking_blanks, checked = [], 0
+    for service, flask_app in apps.items():
+        document = flask_app.test_client().get("/openapi.json").get_json()
+        for path, schema in _patterned_strings(document):
+            checked += 1
+            validator = jsonschema_rs.validator_for(schema)
+            taking_blanks += [f"{service}: {path} takes {blank!r}" for blank in ("   ", "\u00a0", "\u200b\u3000") if validator.is_valid(blank)]
+    assert checked > 100 and taking_blanks == []
 
 
 @pytest.mark.parametrize("kind", sorted(BROKEN))

@@ -54,6 +54,8 @@ def test_verifying_the_code_gives_a_token_for_ones_own_record_only(client, db):
     seen_by_other = client.get(f"/v1/sellers/{other['id']}", headers=mine).get_json()
     assert "phone" not in seen_by_other and "email" not in seen_by_other and "gstin" not in seen_by_other
     assert client.patch(f"/v1/sellers/{other['id']}", json={"name": "Hijack"}, headers={**mine, "If-Match": '"1"'}).status_code == 403
+    weak = client.patch(f"/v1/sellers/{seller['id']}", json={"organisation": "Dar Crafts"}, headers={**mine, "If-Match": 'W/"2"'})
+    assert weak.status_code == 412 and "weak" in weak.get_json()["detail"], "RFC 9110 13.1.1: If-Match never matches a weak ETag"
     changed = client.patch(f"/v1/sellers/{seller['id']}", json={"organisation": "Dar Crafts"}, headers={**mine, "If-Match": '"2"'})
     assert changed.status_code == 200 and changed.get_json()["organisation"] == "Dar Crafts"
 

@@ -2,7 +2,7 @@
 from flask import Blueprint, current_app
 
 from shared.auth import ORGANISER, PARTICIPANT, STAFF
-from shared.http import Problem, json_body, require
+from shared.http import Problem, idempotent, json_body, require
 from shared.openapi import documented
 
 from services.matching import actions
@@ -35,6 +35,7 @@ def get_meeting(meeting_id: str):
 
 @bp.post("/outcome")
 @documented("Record that a meeting was held, or who did not show, once it has begun (409 before)", tags=("meetings",), body=OutcomeIn, roles=(PARTICIPANT, ORGANISER), errors=(400, 404, 409))
+@idempotent
 def outcome(meeting_id: str):
     _meeting_for_party(meeting_id, ORGANISER)
     return _public(actions.record_outcome(ctx(), meeting_id, OutcomeIn().load(json_body())["outcome"]))
@@ -45,6 +46,7 @@ def outcome(meeting_id: str):
             "or later and not after today at the venue (422 naming signed_on). The same LoI again changes nothing and answers the meeting (200); "
             "other terms on a meeting with an LoI correct it, keeping where it stands (200)", tags=("meetings",), body=LoiIn, status=201,
             roles=(PARTICIPANT, ORGANISER), errors=(400, 404, 409))
+@idempotent
 def loi(meeting_id: str):
     had_loi = bool(_meeting_for_party(meeting_id, ORGANISER).get("loi"))
     meeting, changed = actions.sign_loi(ctx(), meeting_id, LoiIn().load(json_body()))
@@ -53,6 +55,7 @@ def loi(meeting_id: str):
 
 @bp.post("/loi/follow-up")
 @documented("Where the LoI stands: in negotiation, order placed (with value) or lapsed", tags=("meetings",), body=FollowUpIn, roles=(PARTICIPANT, ORGANISER), errors=(400, 404, 409))
+@idempotent
 def follow_up(meeting_id: str):
     _meeting_for_party(meeting_id, ORGANISER)
     return _public(actions.follow_up(ctx(), meeting_id, FollowUpIn().load(json_body())))
@@ -60,6 +63,7 @@ def follow_up(meeting_id: str):
 
 @bp.post("/rating")
 @documented("Rate a meeting once it has begun, and say whether you want to continue", tags=("meetings",), body=RatingIn, roles=(PARTICIPANT,), errors=(400, 404, 409))
+@idempotent
 def rate(meeting_id: str):
     caller = require(PARTICIPANT)
     meeting = actions.meeting(ctx(), meeting_id)
@@ -85,11 +89,13 @@ def _answer(request_id: str, accept: bool):
 
 @requests_bp.post("/accept")
 @documented("Accept a meeting request", tags=("matching",), roles=(PARTICIPANT, ORGANISER), errors=(404, 409))
+@idempotent
 def accept(request_id: str):
     return _answer(request_id, True)
 
 
 @requests_bp.post("/decline")
 @documented("Decline a meeting request (the pair will not be scheduled)", tags=("matching",), roles=(PARTICIPANT, ORGANISER), errors=(404, 409))
+@idempotent
 def decline(request_id: str):
     return _answer(request_id, False)

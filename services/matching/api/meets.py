@@ -5,7 +5,7 @@ from kafka.errors import KafkaError
 from shared.auth import OPERATOR, ORGANISER, PARTICIPANT, STAFF, Unauthenticated
 from shared.contracts import registration as registration_events
 from shared.csv_output import csv_response
-from shared.http import Problem, json_body, limit_arg, page_args, principal, require, require_self_or
+from shared.http import Problem, idempotent, json_body, limit_arg, page_args, principal, require, require_self_or
 from shared.openapi import documented
 
 from services.matching import actions
@@ -50,6 +50,7 @@ def set_preference(meet_id: str, participant_id: str, counterpart_id: str):
 
 @bp.post("/requests")
 @documented("Ask to meet someone, with a message (organisers add meetings on anyone's behalf)", tags=("matching",), body=RequestIn, status=201, roles=(PARTICIPANT, ORGANISER), errors=(400, 404, 409))
+@idempotent
 def request_meeting(meet_id: str):
     caller = require(PARTICIPANT, ORGANISER)
     body = RequestIn().load(json_body())
@@ -96,6 +97,7 @@ def list_interpreters(meet_id: str):
 
 @bp.post("/schedule/locks")
 @documented("Pin a meeting to a slot (and table) before re-running the draft", tags=("schedule",), body=LockIn, status=201, roles=(ORGANISER,), errors=(400, 404, 409))
+@idempotent
 def lock(meet_id: str):
     require(ORGANISER)
     body = LockIn().load(json_body())
@@ -112,6 +114,7 @@ def unlock(meet_id: str, seller_id: str, buyer_id: str):
 
 @bp.post("/schedule/draft")
 @documented("Build a draft schedule for review", tags=("schedule",), body=DraftIn, body_optional=True, response=DraftOut, roles=(ORGANISER,), errors=(400, 404, 409))
+@idempotent
 def draft(meet_id: str):
     """Refused (409, with the counts) while matching has not handled every registration
     event Kafka holds, or knows fewer approved participants than registration's decisions
@@ -188,6 +191,7 @@ def _behind_message(seen: dict) -> str:
 @bp.post("/schedule/publish")
 @documented("Publish the reviewed draft (one event per meeting)", tags=("schedule",), body=PublishIn, body_optional=True, roles=(ORGANISER,),
             errors=(400, 404, 409))
+@idempotent
 def publish(meet_id: str):
     """Refused (409) when ``draft_id`` names a draft that is no longer the latest: someone
     built another since the one reviewed."""
@@ -198,6 +202,7 @@ def publish(meet_id: str):
 
 @bp.post("/cancellations")
 @documented("Someone cancelled or did not show: drop their meetings, fill the places, move nobody", tags=("schedule",), body=CancellationIn, roles=(ORGANISER,), errors=(400, 404, 409))
+@idempotent
 def cancel(meet_id: str):
     require(ORGANISER)
     body = CancellationIn().load(json_body())
@@ -206,6 +211,7 @@ def cancel(meet_id: str):
 
 @bp.post("/check-ins")
 @documented("Check a participant in on the day", tags=("on the day",), body=CheckInIn, roles=(PARTICIPANT, ORGANISER), errors=(400, 404, 409))
+@idempotent
 def check_in(meet_id: str):
     body = CheckInIn().load(json_body())
     require_self_or(body["participant_id"], ORGANISER)
@@ -216,6 +222,7 @@ def check_in(meet_id: str):
 @documented("Add a meeting agreed on the day in a free slot, between a seller and a buyer approved in the meet (else 422 naming seller_id or "
             "buyer_id) who have no meeting yet (409); a pair who share no language get a free interpreter of the pool who bridges them in that slot",
             tags=("on the day",), body=WalkInIn, status=201, roles=(ORGANISER,), errors=(400, 404, 409))
+@idempotent
 def walk_in(meet_id: str):
     require(ORGANISER)
     body = WalkInIn().load(json_body())

@@ -2,7 +2,7 @@
 from flask import Blueprint, current_app, request
 
 from shared.auth import ORGANISER, STAFF
-from shared.http import Problem, principal, require_self_or
+from shared.http import Problem, idempotent, principal, require_self_or
 from shared.openapi import documented
 
 from services.matching import actions
@@ -34,6 +34,7 @@ def get_participant(participant_id: str):
 
 @bp.post("/<participant_id>/feed-token")
 @documented("A new read-only token for the participant's calendar feeds (?token=); earlier ones stop working", tags=("schedule",), status=201, roles=("participant", "organiser"))
+@idempotent
 def new_feed_token(participant_id: str):
     """Subscribe a calendar app with ``/v1/meets/<meet>/agenda/<participant>.ics?token=<feed token>``."""
     require_self_or(participant_id, ORGANISER)

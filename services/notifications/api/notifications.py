@@ -5,7 +5,7 @@ import secrets
 
 from shared import destinations
 from shared.auth import ORGANISER, PARTICIPANT, STAFF
-from shared.http import Problem, json_body, require, require_self_or
+from shared.http import Problem, idempotent, json_body, require, require_self_or
 from shared.openapi import documented
 
 from services.notifications.channels.webhook import webhooks_may_be_private
@@ -35,6 +35,7 @@ def list_notifications():
 
 @bp.post("/notifications/<notification_id>/resend")
 @documented("Send a notification again (organisers)", tags=("delivery",), roles=(ORGANISER,), errors=(404,))
+@idempotent
 def resend(notification_id: str):
     require(ORGANISER)
     if not _store().resend(notification_id):
@@ -51,6 +52,7 @@ def inbox(participant_id: str):
 
 @bp.post("/inbox/<participant_id>/<notification_id>/read")
 @documented("Mark an in-app message read", tags=("inbox",), roles=(PARTICIPANT,), errors=(404,))
+@idempotent
 def mark_read(participant_id: str, notification_id: str):
     require_self_or(participant_id)
     if not _store().mark_read(participant_id, notification_id):

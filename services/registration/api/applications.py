@@ -60,6 +60,7 @@ def get_application(meet_id: str, participant_id: str):
 
 @bp.post("/<participant_id>/decision")
 @documented("Approve, reject (with a reason) or waitlist", tags=TAGS, body=Decision, response=ApplicationOut, roles=(ORGANISER,), errors=(400, 404, 409, 412))
+@idempotent
 def decide(meet_id: str, participant_id: str):
     caller = require(ORGANISER)
     body = Decision().load(json_body())
@@ -77,6 +78,7 @@ def change_availability(meet_id: str, participant_id: str):
 
 @bp.post("/<participant_id>/withdrawal")
 @documented("Withdraw from a meet", tags=TAGS, body=Withdrawal, body_optional=True, response=ApplicationOut, roles=(PARTICIPANT, ORGANISER), errors=(400, 404, 409, 412))
+@idempotent
 def withdraw(meet_id: str, participant_id: str):
     caller = require_self_or(participant_id, ORGANISER)
     body = Withdrawal().load(json_body(optional=True))

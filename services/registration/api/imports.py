@@ -95,6 +95,7 @@ def uploaded_csv(parse: Callable[[str], list]) -> tuple[str, list]:
     f"Upload registrations collected offline (safe to upload again); up to {INLINE_ROWS} rows: 200 with the report, more: 202 with the import job",
     tags=TAGS, body=FieldBatchIn, response=ImportReport, also=((202, ImportJobOut),), roles=(ORGANISER,), errors=(400,),
 )
+@idempotent
 def upload_batch():
     caller = require(ORGANISER)
     batch = FieldBatchIn().load(json_body())

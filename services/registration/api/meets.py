@@ -67,6 +67,7 @@ def update_meet(meet_id: str):
 
 @bp.post("/<meet_id>/status")
 @documented("Move a meet in its lifecycle", tags=TAGS, body=StatusChange, response=MeetOut, roles=(ORGANISER,), headers=("If-Match",), errors=(400, 404, 409, 412))
+@idempotent
 def change_status(meet_id: str):
     require(ORGANISER)
     version = expected_version(required=False)

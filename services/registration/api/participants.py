@@ -87,6 +87,7 @@ _routes_for("buyer", "buyers", BuyerIn)
 
 @bp.post("/v1/participants/<participant_id>/verification-code")
 @documented("Send a new one-time code (rate limited per participant and client address)", tags=("verification",), body=VerificationRequest, body_optional=True, response=VerificationRequest, status=202, errors=(400, 404, 429))
+@idempotent
 def send_code(participant_id: str):
     body = VerificationRequest().load(json_body(optional=True))
     return {"channel": actions.request_code(registration(), participant_id, body["channel"], _client())}, 202
@@ -94,6 +95,7 @@ def send_code(participant_id: str):
 
 @bp.post("/v1/participants/<participant_id>/verify")
 @documented("Prove you hold your phone or email; get your token (rate limited)", tags=("verification",), body=VerificationCode, response=TokenOut, errors=(400, 404, 429))
+@idempotent
 def verify(participant_id: str):
     code = VerificationCode().load(json_body())["code"]
     return {"token": actions.verify(registration(), participant_id, code, _client()), "participant_id": participant_id}
@@ -101,6 +103,7 @@ def verify(participant_id: str):
 
 @bp.post("/v1/participants/<participant_id>/contact-verification")
 @documented("Staff confirm a participant's phone or email they checked themselves (audited; no token is issued)", tags=("verification",), body=StaffVerification, response=ParticipantOut, roles=(ORGANISER,), errors=(400, 404, 409))
+@idempotent
 def verify_for(participant_id: str):
     caller = require(ORGANISER)
     body = StaffVerification().load(json_body())
@@ -115,6 +118,7 @@ def _client() -> str:
 
 @bp.post("/v1/sellers/<participant_id>/claims")
 @documented("Record a certificate the seller holds (pending review)", tags=("claims",), body=ClaimSchema, response=ClaimSchema, status=201, roles=(ORGANISER, PARTICIPANT), errors=(400, 404, 412))
+@idempotent
 def add_claim(participant_id: str):
     require_self_or(participant_id, ORGANISER)
     claim = actions.add_claim(registration(), participant_id, ClaimSchema().load(json_body()))
@@ -123,6 +127,7 @@ def add_claim(participant_id: str):
 
 @bp.post("/v1/sellers/<participant_id>/claims/<claim_id>/review")
 @documented("Mark a claim verified or not", tags=("claims",), body=ClaimReview, response=ClaimSchema, roles=(ORGANISER,), errors=(400, 404, 412))
+@idempotent
 def review_claim(participant_id: str, claim_id: str):
     caller = require(ORGANISER)
     review = ClaimReview().load(json_body())

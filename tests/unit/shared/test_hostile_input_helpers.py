@@ -1,12 +1,13 @@
 """The shared guards against hostile input: free-text checks, JSON nesting, CSV cells."""
 import sys
+import unicodedata
 
 import jsonschema_rs
 import pytest
 
 from shared.csv_output import csv_text, defuse_cell
 from shared.http import json_nesting
-from shared.text import clean_text, text_pattern, text_problem
+from shared.text import blank_pattern, clean_text, is_blank, text_pattern, text_problem
 
 
 @pytest.mark.parametrize("text, depth", [("1", 0), ('{"a": [1]}', 2), ('["[[[", "{{\\"{"]', 1), (b"[[[]]]", 3), ('{"a": {"b": [{}]}}', 4)])
@@ -43,6 +44,34 @@ def test_the_documented_text_pattern_accepts_exactly_what_the_check_accepts(mult
     ]
     assert differ == []
     assert pattern.is_valid("") and pattern.is_valid("Dar Papier Mache Works")
+
+
+@pytest.mark.parametrize("blank", [" ", "   ", "\u00a0", "\u3000\u2002", "\u200b", "\u200d\u200c", "\ufeff", "\u202e ", "\u2060\u00ad"])
+def test_text_holding_nothing_visible_is_refused(blank):
+    with pytest.raises(ValueError, match="only spaces or invisible"):
+        clean_text(blank)
+    with pytest.raises(ValueError, match="only spaces or invisible"):
+        clean_text(blank + "\t\n", multi_line=True)
+
+
+@pytest.mark.parametrize("text", ["", " Dar ", "\u0915\u094d\u200d\u0937", "\u200b.", "\u00a0\u0641"])
+def test_empty_text_and_text_with_something_visible_pass_the_blank_rule(text):
+    assert not is_blank(text)
+    assert clean_text(text) == unicodedata.normalize("NFC", text)
+
+
+def test_the_documented_blank_pattern_refuses_exactly_what_the_blank_rule_refuses():
+    """Every code point alone, and each beside a space, as JSON Schema reads the pattern."""
+    pattern = jsonschema_rs.validator_for({"type": "string", "not": {"pattern": blank_pattern()}})
+    differ = [
+        hex(code)
+        for code in range(sys.maxunicode + 1)
+        if not 0xD800 <= code <= 0xDFFF
+        for text in (chr(code), f" {chr(code)}\u200b")
+        if pattern.is_valid(text) != (not is_blank(text))
+    ]
+    assert differ == []
+    assert pattern.is_valid("") and not pattern.is_valid("   ")
 
 
 def test_characters_newer_than_the_servers_unicode_tables_pass():
