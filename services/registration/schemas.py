@@ -9,7 +9,7 @@ from shared.gi_tags import registry_name
 from shared.json_types import JsonBool, JsonInt
 from shared.money import CURRENCIES
 from shared.pagination import sort_choices
-from shared.text import Email, MultiLine, SingleLine, blank_pattern, text_pattern
+from shared.text import Email, MultiLine, SingleLine, blank_pattern, text_pattern, text_problem
 from shared.timezones import ClockTime, TimeZone
 
 from services.registration.domain import applications, meets, participants
@@ -228,6 +228,19 @@ class BuyerIn(_Located):
         if isinstance(data, dict) and data.get("state") is None and data.get("country", "IN") == "IN":
             data = {**data, "state": JAMMU_AND_KASHMIR}
         return data
+
+    @pre_load
+    def _phone_of_its_country(self, data, **_):
+        """A phone written without its country code is read as a number of the buyer's
+        country (``normalise_phone``); the field then takes the E.164 form as given."""
+        if not isinstance(data, dict) or not isinstance(data.get("phone"), str) or data.get("country") in (None, "IN"):
+            return data
+        if data["country"] not in vocabularies.COUNTRY_CODES or text_problem(data["phone"]) or text_problem(data["country"]):
+            return data  # the fields say what is wrong
+        try:
+            return {**data, "phone": normalise_phone(data["phone"], data["country"])}
+        except ValueError as exc:
+            raise ValidationError(str(exc), field_name="phone") from None
 
 
 class ClaimSchema(Schema):

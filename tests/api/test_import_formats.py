@@ -85,6 +85,22 @@ def test_an_international_buyer_phone_is_accepted_in_e164(client):
     assert response.get_json()["phone"] == "+12025550100"
 
 
+@pytest.mark.parametrize("country, phone, expected", [("GB", "07911 123456", "+447911123456"), ("US", "(917) 555-0123", "+19175550123"),
+                                                      ("DE", "0151 23456789", "+4915123456789")])
+def test_a_foreign_buyers_phone_without_its_country_code_is_a_number_of_their_country(client, db, country, phone, expected):
+    """Read in India, the first two are Indian mobiles (+917911123456, +919175550123): a
+    code or a schedule sent there would reach a stranger."""
+    body = {**BUYER, "country": country, "phone": phone, "email": f"buyer@{country.lower()}.example"}
+    response = client.post("/v1/buyers", json=body)
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["phone"] == expected
+    imported = client.post("/v1/imports/buyers", headers={**ORGANISER, "Content-Type": "text/csv"},
+                           data=f"name,organisation,buyer_kind,country,international,phone\nLena,Nord Home,importer,{country},yes,{phone}\n").get_json()
+    assert imported["counts"] == {"created": 0, "existing": 1, "refused": 0}, imported
+    bad = client.post("/v1/buyers", json={**body, "phone": "0151 2", "email": "other@example.org"})
+    assert bad.status_code == 422 and list(bad.get_json()["errors"]) == ["phone"]
+
+
 BAD_IDENTIFIERS = {
     ("phone", "+999 1234567"): "country code",
     ("phone", "+91 5876543210"): "not an Indian mobile",

@@ -39,10 +39,13 @@ _LENGTH_ERRORS = {
 }
 
 
-def normalise_phone(raw: str) -> str:
+def normalise_phone(raw: str, region: str = DEFAULT_REGION) -> str:
     """The E.164 form (``+919876512346``) of a phone number as people and spreadsheets write it.
 
-    Parsed by ``phonenumbers`` with India as the default region, so ``9876512346``,
+    A number written without its country code is read as a number of ``region`` (ISO
+    3166-1 alpha-2: the country of the person who gave it; India unless said), so a London
+    buyer's ``07911 123456`` is ``+447911123456``, never the Indian mobile ``+917911123456``.
+    Parsed by ``phonenumbers``; with India as the region, ``9876512346``,
     ``09876512346``, ``919876512346`` (the country code without ``+``, as spreadsheets hold
     it), ``+91 98765 12346`` and ``0091 9876512346`` are all the same number; any number
     valid in its own country is accepted with its ``+`` country code. An Indian number must
@@ -54,7 +57,7 @@ def normalise_phone(raw: str) -> str:
         raise ValueError(f"{text.strip()} is how a spreadsheet shows a long number, with digits lost: format the phone column as text and export it again.")
     text = _SPREADSHEET_DECIMAL.sub(r"\1", text)
     try:
-        number = phonenumbers.parse(text, DEFAULT_REGION)
+        number = phonenumbers.parse(text, region)
     except NumberParseException as exc:
         raise ValueError(_PARSE_ERRORS.get(exc.error_type, _PARSE_ERRORS[NumberParseException.NOT_A_NUMBER])) from None
     reason = phonenumbers.is_possible_number_with_reason(number)

@@ -27,6 +27,17 @@ def test_phone_numbers_as_people_and_spreadsheets_write_them_are_stored_in_e164(
     assert normalise_phone(raw) == expected
 
 
+@pytest.mark.parametrize("raw, region, expected", [
+    ("07911 123456", "GB", "+447911123456"),  # read in India this is the Indian mobile +917911123456
+    ("(917) 555-0123", "US", "+19175550123"),  # and this +919175550123
+    ("0151 23456789", "DE", "+4915123456789"),
+    ("+91 98765 12346", "DE", "+919876512346"),  # a number with its country code keeps it
+    ("9876512346", "IN", "+919876512346"),
+])
+def test_a_number_without_its_country_code_is_read_in_the_country_of_whoever_gave_it(raw, region, expected):
+    assert normalise_phone(raw, region) == expected
+
+
 @pytest.mark.parametrize("raw", ["12345", "+91 5876543210", "+91987654321", "phone", "", "+9198765432100"])
 def test_bad_phone_numbers_are_refused(raw):
     with pytest.raises(ValueError):
