@@ -147,6 +147,8 @@ def install(app: Flask) -> None:
 
     @app.after_request
     def _finish_request(response: Response):
+        if response.status_code in (204, 304):
+            response.headers.pop("Content-Type", None)  # no content, so no type of it (RFC 9110 sections 15.3.5, 15.4.5)
         cid = getattr(g, "correlation_id", None)
         if cid:
             response.headers["X-Correlation-ID"] = cid
