@@ -9,12 +9,12 @@ from shared.gi_tags import registry_name
 from shared.json_types import JsonBool, JsonInt
 from shared.money import CURRENCIES
 from shared.pagination import sort_choices
-from shared.text import Email, MultiLine, SingleLine, blank_pattern, text_pattern, text_problem
+from shared.text import Email, MultiLine, SingleLine, blank_pattern, text_pattern
 from shared.timezones import ClockTime, TimeZone
 
 from services.registration.domain import applications, meets, participants
 from services.registration.domain.identifiers import (
-    GSTIN_PATTERN, IEC_PATTERN, PHONE_PATTERN, UDYAM_PATTERN, normalise_gstin, normalise_iec, normalise_phone, normalise_udyam,
+    GSTIN_PATTERN, IEC_PATTERN, PHONE_PATTERN, UDYAM_PATTERN, normalise_gstin, normalise_iec, normalise_phone, normalise_udyam, phone_region,
 )
 from services.registration.domain import reference, vocabularies
 from services.registration.domain.reference import GI_TAGS, JAMMU_AND_KASHMIR, LANGUAGES, canonical_district
@@ -25,9 +25,10 @@ MEET_SORTABLE = ("created_at", "name", "city")
 APPLICATION_SORTABLE = ("applied_at", "status")
 
 
-def _normalised(normalise, pattern: str):
-    """A text field that hands on ``normalise(text)``; ``pattern`` (for the OpenAPI document)
-    is the normalised form, which it takes as given."""
+def _normalised(normalise, pattern: str, context=None):
+    """A text field that hands on ``normalise(text)``, or ``normalise(text, context(record))``
+    with ``context`` (``record``: the fields given beside it); ``pattern`` (for the OpenAPI
+    document) is the normalised form, which it takes as given."""
 
     class Normalised(SingleLine):
         def __init__(self, **kwargs):
@@ -36,7 +37,8 @@ def _normalised(normalise, pattern: str):
 
         def _deserialize(self, value, attr, data, **kwargs):
             try:
-                return normalise(super()._deserialize(value, attr, data, **kwargs))
+                text = super()._deserialize(value, attr, data, **kwargs)
+                return normalise(text) if context is None else normalise(text, context(data))
             except ValueError as exc:
                 raise ValidationError(str(exc)) from exc
 
@@ -54,7 +56,7 @@ class GiTag(SingleLine):
         return registry_name(super()._deserialize(value, attr, data, **kwargs))
 
 
-Phone = _normalised(normalise_phone, PHONE_PATTERN)
+Phone = _normalised(normalise_phone, PHONE_PATTERN, context=phone_region)
 Gstin = _normalised(normalise_gstin, GSTIN_PATTERN)
 Udyam = _normalised(normalise_udyam, UDYAM_PATTERN)
 Iec = _normalised(normalise_iec, IEC_PATTERN)
@@ -228,19 +230,6 @@ class BuyerIn(_Located):
         if isinstance(data, dict) and data.get("state") is None and data.get("country", "IN") == "IN":
             data = {**data, "state": JAMMU_AND_KASHMIR}
         return data
-
-    @pre_load
-    def _phone_of_its_country(self, data, **_):
-        """A phone written without its country code is read as a number of the buyer's
-        country (``normalise_phone``); the field then takes the E.164 form as given."""
-        if not isinstance(data, dict) or not isinstance(data.get("phone"), str) or data.get("country") in (None, "IN"):
-            return data
-        if data["country"] not in vocabularies.COUNTRY_CODES or text_problem(data["phone"]) or text_problem(data["country"]):
-            return data  # the fields say what is wrong
-        try:
-            return {**data, "phone": normalise_phone(data["phone"], data["country"])}
-        except ValueError as exc:
-            raise ValidationError(str(exc), field_name="phone") from None
 
 
 class ClaimSchema(Schema):

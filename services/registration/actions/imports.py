@@ -20,8 +20,7 @@ from services.registration.actions import participants as participant_actions
 from services.registration.actions.buyer_csv import BUYER_CSV_COLUMNS, BUYER_REQUIRED_COLUMNS, buyer_from_cells
 from services.registration.domain import vocabularies
 from services.registration.domain.errors import Conflict, DomainError
-from services.registration.domain.identifiers import DEFAULT_REGION, normalise_gstin, normalise_phone
-from services.registration.domain.vocabularies import COUNTRY_CODES
+from services.registration.domain.identifiers import normalise_gstin, normalise_phone, phone_region
 from services.registration.domain.participants import import_identity_keys
 from services.registration.schemas import BuyerIn, SellerIn
 
@@ -175,8 +174,7 @@ def row_participant_id(job_id: str, number: int) -> str:
 def _identity_keys(row: dict[str, Any]) -> list[str]:
     """The import identity keys of a refused row, from whichever of its values can be read."""
     found: dict[str, str | None] = {}
-    country = row.get("country") if isinstance(row.get("country"), str) and row.get("country") in COUNTRY_CODES else DEFAULT_REGION
-    for name, normalise in (("phone", lambda raw: normalise_phone(raw, country)), ("gstin", normalise_gstin)):
+    for name, normalise in (("phone", lambda raw: normalise_phone(raw, phone_region(row))), ("gstin", normalise_gstin)):
         try:
             found[name] = normalise(str(row[name])) if row.get(name) else None
         except ValueError:

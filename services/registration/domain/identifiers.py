@@ -8,6 +8,7 @@ ISO 3166-2:IN, from ``pycountry``).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 import phonenumbers
 import pycountry
@@ -16,6 +17,8 @@ from stdnum import luhn
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength, ValidationError
 from stdnum.in_ import gstin as stdnum_gstin
 from stdnum.in_ import pan as stdnum_pan
+
+from services.registration.domain.vocabularies import COUNTRY_CODES
 
 DEFAULT_REGION = "IN"
 _INDIAN_MOBILE_TYPES = (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE)
@@ -37,6 +40,15 @@ _LENGTH_ERRORS = {
     ValidationResult.IS_POSSIBLE_LOCAL_ONLY: "This is a local number: give it with its area code and country code, e.g. +44 20 7946 0958.",
     ValidationResult.INVALID_COUNTRY_CODE: _PARSE_ERRORS[NumberParseException.INVALID_COUNTRY_CODE],
 }
+
+
+def phone_region(record: object) -> str:
+    """The region a phone of ``record`` (a participant's fields, as given) is read in when
+    written without its country code: its ``country`` when that is an ISO 3166-1 alpha-2
+    code, else ``DEFAULT_REGION`` (sellers, and buyers who name no country or a wrong one,
+    which their own field reports)."""
+    country = record.get("country") if isinstance(record, Mapping) else None
+    return country if isinstance(country, str) and country in COUNTRY_CODES else DEFAULT_REGION
 
 
 def normalise_phone(raw: str, region: str = DEFAULT_REGION) -> str:
