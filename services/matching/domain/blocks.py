@@ -110,7 +110,7 @@ def _slots_of(model, k: int):
 
 class BreaksKeeper(cp_model.CpSolverSolutionCallback):
     """Keeps the solution with the fewest breaks whatever the objective counts (broken days
-    here, idle slots in ``spans``): ``best`` (None until one placing every pair of the
+    here): ``best`` (None until one placing every pair of the
     ``TimeIndexed`` model is met, or the hint if it does) and its ``breaks``. With a
     ``race``, each better schedule is offered to it, and the search stops when it says so
     (checked at each solution)."""

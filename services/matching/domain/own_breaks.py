@@ -16,7 +16,7 @@ from __future__ import annotations
 from services.matching.domain.openings import Openings
 from services.matching.domain.scheduling import Candidate, Meeting, Problem
 
-__all__ = ["alone"]
+__all__ = ["alone", "without_break_alone"]
 
 
 def alone(problem: Problem, openings: Openings, who: str, meetings: list[Meeting]) -> tuple[Problem, list[Meeting]]:
@@ -33,3 +33,36 @@ def alone(problem: Problem, openings: Openings, who: str, meetings: list[Meeting
                       default_max_meetings=len(problem.slots), locked=pinned, days=problem.days)
     hint = [Meeting(who, c.buyer_id, slot[o.candidate.pair], 0, 1.0) for c, o in zip(candidates, mine)]
     return relaxed, hint
+
+
+def without_break_alone(open_slots: list[tuple[int, ...]], locked: set[int], days: list[tuple[int, int]]) -> bool:
+    """Whether a participant alone can hold meetings open in ``open_slots`` (one tuple of
+    slot indexes per meeting) and locked meetings in ``locked`` without a break, all in one
+    run of consecutive slots of one day: a quick sufficient test that they need none (True
+    proves it; False leaves the question to the exact model, as the run may be split
+    between days). For each day and each run as long as the meetings that holds every
+    locked slot, the free slots of the run are matched to the meetings (Kuhn's augmenting
+    paths; a run of n slots is filled exactly when the matching is perfect)."""
+    n = len(open_slots) + len(locked)
+    for first, last in days:
+        for start in range(first, last - n + 2):
+            run = range(start, start + n)
+            if all(t in run for t in locked) and _perfect([[t for t in slots if t in run and t not in locked] for slots in open_slots]):
+                return True
+    return n == 0
+
+
+def _perfect(choices: list[list[int]]) -> bool:
+    """Whether every meeting gets a slot of its own among its ``choices``."""
+    holder: dict[int, int] = {}
+
+    def augment(k: int, seen: set[int]) -> bool:
+        for t in choices[k]:
+            if t not in seen:
+                seen.add(t)
+                if t not in holder or augment(holder[t], seen):
+                    holder[t] = k
+                    return True
+        return False
+
+    return all(augment(k, set()) for k in range(len(choices)))

@@ -28,13 +28,13 @@ from typing import Callable
 from ortools.sat.python import cp_model
 
 from services.matching.domain.annealing import anneal
+from services.matching.domain.at_minimum import at_own_minimum
 from services.matching.domain.blocks import Blocks, fewest_broken_days
 from services.matching.domain.compaction import improve
 from services.matching.domain.breaks import breaks_per_person, person_slots
 from services.matching.domain.openings import Openings, openings_of
-from services.matching.domain.own_breaks import alone
+from services.matching.domain.own_breaks import alone, without_break_alone
 from services.matching.domain.race import Race
-from services.matching.domain.spans import fewest_idle_slots
 from services.matching.domain.scheduling import Meeting, Problem
 
 __all__ = ["ModelOutcome", "TimeIndexed", "VALUE_SCALE"]
@@ -42,7 +42,8 @@ __all__ = ["ModelOutcome", "TimeIndexed", "VALUE_SCALE"]
 VALUE_SCALE = 100  # values are kept to 1/100 in the model (CP-SAT works in integers)
 LEAST = 0.05  # seconds under which no further stage starts
 FIRST_SHARE = 0.3  # time by which a schedule with every pair must be found when every pair is required (often 0.5 s)
-SPAN_SHARE = 0.6  # time by which the fewest idle slots (spans.py) end in the race, when every pair is required
+OWN_RACE_SHARE = 0.45  # time by which everyone's fewest breaks alone (own_breaks.py) are known in the race, when every pair is required
+AT_MINIMUM_SHARE = 0.7  # time by which the search for everyone at that minimum (at_minimum.py) ends in the race
 RACE_SHARE = 0.9  # time by which the race (annealing and CP-SAT at once) ends, when every pair is required
 ANNEAL_SHARE = 0.5  # share of the breaks phase left after the block model given to the annealing, otherwise
 REQUIRED_SHARE = 0.6  # time for a schedule with every required pair (required meetings come first)
@@ -116,6 +117,7 @@ class TimeIndexed:
         self.value = sum(round(openings.pairs[k].candidate.value * VALUE_SCALE) * v for (k, _), v in self.x.items())
         self.index = {o.candidate.pair: k for k, o in enumerate(openings.pairs)}
         self.weight = sum(max(0, round(o.candidate.value * VALUE_SCALE)) for o in openings.pairs) + 1
+        self.own: dict[str, int] | None = None  # everyone's fewest breaks alone, once the race has them
 
     def _helper(self, k: int, t: int, interpreter: str, by_interpreter: dict) -> cp_model.IntVar:
         var = self.y[(k, t, interpreter)] = self.model.NewBoolVar(f"y{k}_{t}_{interpreter}")
@@ -170,25 +172,37 @@ class TimeIndexed:
         """Every pair placed with the fewest breaks, when every open pair is required: a
         schedule with every pair (``_every_pair``) by ``FIRST_SHARE`` of the time, then two
         searches at once sharing what they find (``race``) until ``RACE_SHARE``. In the
-        caller, the annealing (``annealing``); in a thread (when ``workers`` > 1), CP-SAT on
-        one worker: the fewest idle slots (``spans``) until ``SPAN_SHARE``, then the block
+        caller, the annealing (``annealing``); in a thread (when ``workers`` > 1), on one
+        worker: the fewest breaks each participant needs alone (``own_breaks``, the bound,
+        by ``OWN_RACE_SHARE``), then a schedule with everyone at that minimum
+        (``at_minimum``, which meets the bound, by ``AT_MINIMUM_SHARE``), then the block
         model (``blocks``, which also proves a bound) from the best schedule met by
         either. Both stop once one meets the bound. ``meetings`` is None when no schedule
         with every pair was found (not all pairs fit, or not in time).
 
-        Ten forums of ``bench/scheduler.py``, 10 s each, breaks before -> after: forum-14
-        22-33 -> 5-9; planted forum-5 10-14 -> 3-6; the others as before (0, and
-        forumt-14 at its proven optimum 5)."""
+        Ten forums of ``bench/scheduler.py``, 10 s each: tic-12, tic-13, forumt-14,
+        forum-13 and planted forums 1-4 proven optimal in 0.2-5 s (forum-13 had ended
+        at 1 break, bound 0, in some runs); forum-14 4-6 breaks (bound 2, the optimum:
+        120 s reach it) and planted forum-5 2-4 (bound 0, the optimum: a schedule without
+        breaks exists), as before."""
         start = TimeIndexed(self.problem, self.openings)._every_pair(hint, deadline - seconds * (1 - FIRST_SHARE), workers)
         if start is None:
             return Blocks(None, 0, 0, False)
         race, until = Race(), deadline - seconds * (1 - RACE_SHARE)
         race.offer(start, self._count_breaks(start))
+        race_start = {who: 0 for who in self.people()} | self._per_person(start)
 
         def exact() -> None:
             try:
-                if not race.stop.is_set():
-                    fewest_idle_slots(TimeIndexed(self.problem, self.openings), race.best, deadline - seconds * (1 - SPAN_SHARE), 1, race)
+                people = sorted(self.people(), key=lambda who: -race_start[who])
+                own = self._own_minimums(start, people, deadline - seconds * (1 - OWN_RACE_SHARE))
+                if len(own) == len(people):
+                    self.own = own
+                race.prove(sum(own.values()))
+                if not race.stop.is_set() and deadline - seconds * (1 - AT_MINIMUM_SHARE) - time.perf_counter() > LEAST:
+                    found = at_own_minimum(TimeIndexed(self.problem, self.openings), own, race.best, deadline - seconds * (1 - AT_MINIMUM_SHARE), 1, race)
+                    if found is not None:
+                        race.offer(found, self._count_breaks(found))
                 if not race.stop.is_set() and until - time.perf_counter() > LEAST:
                     fewest_broken_days(TimeIndexed(self.problem, self.openings), race.best, until, 1, race)
             except Exception as exc:  # noqa: BLE001 - re-raised in the caller's thread
@@ -269,10 +283,10 @@ class TimeIndexed:
         best, found = blocks.meetings, blocks.breaks
         forced = self._forced(best)
         bound = blocks.bound if forced else 0
-        if found > bound and forced and deadline - time.perf_counter() > LEAST:
+        if found > bound and forced and self.own is None and deadline - time.perf_counter() > LEAST:
             mine = self._per_person(best)
-            spare = (deadline - time.perf_counter()) * OWN_SHARE
-            bound = max(bound, self._own_bound(best, [who for who, n in sorted(mine.items()) if n > 0], spare))
+            until = time.perf_counter() + (deadline - time.perf_counter()) * OWN_SHARE
+            bound = max(bound, sum(self._own_minimums(best, [who for who, n in sorted(mine.items()) if n > 0], until).values()))
         if found > bound and deadline - time.perf_counter() > LEAST:
             pairs = [o.candidate.pair for o in self.openings.pairs]
             whole = 0.0 if forced else WHOLE_SHARE * (deadline - time.perf_counter())
@@ -289,18 +303,24 @@ class TimeIndexed:
         bound = min(bound, found)
         return ModelOutcome(best, value_optimal, value_bound, found, bound, bound == found)
 
-    def _own_bound(self, meetings: list[Meeting], people: list[str], seconds: float) -> int:
-        """The sum over ``people`` of the fewest breaks each needs alone (``own_breaks``),
-        each solved within what is left of ``seconds`` (its proven bound counted when not
-        solved; 0 for those not reached)."""
-        deadline, total = time.perf_counter() + seconds, 0
+    def _own_minimums(self, meetings: list[Meeting], people: list[str], until: float) -> dict[str, int]:
+        """The fewest breaks each of ``people`` needs alone (``own_breaks``), found by
+        ``until``: none for those whose meetings fit one run of a day
+        (``without_break_alone``), else the exact model's proven bound for them alone.
+        Those not reached are left out (0 bounds them). ``meetings``: a schedule holding
+        every open pair."""
+        own: dict[str, int] = {}
         for who in people:
-            if deadline - time.perf_counter() < 0.01:
+            if until - time.perf_counter() < 0.01:
                 break
+            mine = [self.openings.pairs[k].slots for k in self.pairs_of.get(who, ())]
+            if without_break_alone(mine, self.openings.locked_busy.get(who, set()), self.problem.day_ranges()):
+                own[who] = 0
+                continue
             relaxed, hint = alone(self.problem, self.openings, who, meetings)
             model = TimeIndexed(relaxed, openings_of(relaxed))
-            total += model.minimise_breaks(hint, len(hint), 0, deadline - time.perf_counter(), 1)[2]
-        return total
+            own[who] = model.minimise_breaks(hint, len(hint), 0, until - time.perf_counter(), 1)[2]
+        return own
 
     def _blocks(self, start: list[Meeting], until: float, workers: int) -> Blocks:
         """``blocks.fewest_broken_days`` on the pairs of ``start``, until ``until``."""
@@ -413,35 +433,40 @@ class TimeIndexed:
             self.model.AddHint(self.model.GetBoolVarFromProtoIndex(index), bool(value))
 
     def _breaks(self):
-        """The breaks of every participant as a linear expression: per day, the runs of
-        meetings that start (a meeting with none in the slot before), less one for a day
-        with any meeting. Each slot's "busy" is a variable of its own, tied to the meetings;
-        a run's start and a day's use are tied to them both ways (exact, not only bounded
-        below: propagation then sees a break as soon as its slots are decided)."""
+        """The breaks of every participant as a linear expression (``person_breaks``)."""
+        return sum(self.person_breaks(who) for who in self.people())
+
+    def people(self) -> list[str]:
+        """Everyone with an open pair or a locked meeting, sorted."""
+        return sorted({who for who, _ in self.by_person_slot} | set(self.openings.locked_busy))
+
+    def person_breaks(self, who: str):
+        """``who``'s breaks as a linear expression: per day, the runs of meetings that start
+        (a meeting with none in the slot before), less one for a day with any meeting. Each
+        slot's "busy" is a variable of its own, tied to the meetings; a run's start and a
+        day's use are tied to them both ways (exact, not only bounded below: propagation
+        then sees a break as soon as its slots are decided)."""
         model, total = self.model, 0
-        locked = self.openings.locked_busy
-        people = {who for who, _ in self.by_person_slot} | set(locked)
-        for who in sorted(people):
-            for first, last in self.problem.day_ranges():
-                busy = [self._busy(who, t) for t in range(first, last + 1)]
-                if not any(b is not None for b in busy):
-                    continue
-                starts, before = [], None
-                for now in busy:
-                    if now is not None:
-                        start = model.NewBoolVar("")
-                        model.AddBoolOr([start, now.Not()] + ([before] if before is not None else []))
-                        model.AddImplication(start, now)
-                        if before is not None:
-                            model.AddImplication(start, before.Not())
-                        starts.append(start)
-                    before = now
-                used = model.NewBoolVar("")
-                model.AddBoolOr([b for b in busy if b is not None]).OnlyEnforceIf(used)
-                for b in busy:
-                    if b is not None:
-                        model.AddImplication(b, used)
-                total += sum(starts) - used
+        for first, last in self.problem.day_ranges():
+            busy = [self._busy(who, t) for t in range(first, last + 1)]
+            if not any(b is not None for b in busy):
+                continue
+            starts, before = [], None
+            for now in busy:
+                if now is not None:
+                    start = model.NewBoolVar("")
+                    model.AddBoolOr([start, now.Not()] + ([before] if before is not None else []))
+                    model.AddImplication(start, now)
+                    if before is not None:
+                        model.AddImplication(start, before.Not())
+                    starts.append(start)
+                before = now
+            used = model.NewBoolVar("")
+            model.AddBoolOr([b for b in busy if b is not None]).OnlyEnforceIf(used)
+            for b in busy:
+                if b is not None:
+                    model.AddImplication(b, used)
+            total += sum(starts) - used
         return total
 
     def _busy(self, who: str, t: int):

@@ -1,5 +1,5 @@
-"""The breaks phase (fewest idle slots, block model, large-neighbourhood search, each
-participant's own bound) reaches the fewest breaks on small events where brute force knows them, and its lower bound
+"""The breaks phase (own bound, everyone at their own minimum, block model,
+large-neighbourhood search) reaches the fewest breaks on small events where brute force knows them, and its lower bound
 on breaks is never above the true optimum."""
 import itertools
 import random
@@ -13,10 +13,10 @@ from services.matching.domain.blocks import fewest_broken_days
 from services.matching.domain.breaks import breaks_per_person, person_slots
 from services.matching.domain.compaction import improve
 from services.matching.domain.openings import openings_of
-from services.matching.domain.own_breaks import alone
+from services.matching.domain.at_minimum import at_own_minimum
+from services.matching.domain.own_breaks import alone, without_break_alone
 from services.matching.domain.scheduling import Candidate, Meeting, Problem, build_schedule
 from services.matching.domain.solver import solve
-from services.matching.domain.spans import fewest_idle_slots
 from services.matching.domain.time_indexed import ModelOutcome, TimeIndexed
 from tests.unit.matching.test_solver import assert_solution_is_true, rich_problems
 
@@ -108,34 +108,85 @@ def test_the_block_model_places_every_chosen_pair_with_the_fewest_breaks(seed):
     assert found.breaks == optimum and found.bound <= optimum
 
 
-@pytest.mark.parametrize("seed", range(6))
-def test_the_fewest_idle_slots_place_every_pair_and_never_more_breaks_than_the_start(seed):
+def own_fewest(problem: Problem, who: str) -> int:
+    """Brute force: the fewest breaks ``who`` needs alone (partners free whenever their
+    pair may meet, as many tables as needed)."""
+    alone_problem = replace(problem, tables=len(problem.candidates),
+                            availability={p: (a if p == who else frozenset(range(len(problem.slots)))) for p, a in problem.availability.items()},
+                            candidates=[replace(c, buyer_id=f"{c.pair} partner") if c.seller_id == who else replace(c, seller_id=f"{c.pair} partner")
+                                        for c in problem.candidates if who in c.pair])
+    alone_problem.availability.update({p: frozenset(range(len(problem.slots))) for c in alone_problem.candidates for p in c.pair if p != who})
+    return fewest_breaks(alone_problem)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_a_participant_found_without_a_break_alone_needs_none_and_the_quick_test_agrees_with_brute_force(seed):
+    problem = small_forum(seed)
+    if fewest_breaks(problem) is None:
+        return
+    openings = openings_of(problem)
+    model = TimeIndexed(problem, openings)
+    for who in model.people():
+        mine = [openings.pairs[k].slots for k in model.pairs_of[who]]
+        quick = without_break_alone(mine, set(), problem.day_ranges())
+        assert quick == (own_fewest(problem, who) == 0), who  # one day: the quick test is exact
+
+
+def test_the_quick_test_sees_holes_windows_locks_and_a_day_too_short():
+    days = [(0, 5)]
+    assert without_break_alone([(0, 1, 2, 3, 4, 5)] * 3, set(), days)
+    assert not without_break_alone([(0, 1, 2, 4, 5)] * 5, set(), days)  # absent in slot 3
+    assert not without_break_alone([(0,), (0,)], set(), days)  # two meetings, one slot each, the same
+    assert without_break_alone([(0, 2), (3,)], {1}, days)  # 1 locked, then 2 and 3
+    assert not without_break_alone([(0,), (5,)], {2}, days)
+    assert not without_break_alone([(0, 1), (3,)], set(), [(0, 1), (2, 4)])  # a run lies within one day
+    assert without_break_alone([], set(), days)
+
+
+@pytest.mark.parametrize("seed", [*range(4), 15, 18, 27, 29, 23, 25, 59])  # 15-29: someone needs a break alone; 23, 25, 59: the optimum is above the own bound
+def test_everyone_at_their_own_minimum_is_a_schedule_with_every_pair_and_exactly_the_own_bound(seed):
     problem = small_forum(seed)
     optimum = fewest_breaks(problem)
     if optimum is None:
         return
-    hint = greedy_start(problem)
-    found = fewest_idle_slots(TimeIndexed(problem, openings_of(problem)), hint, time.perf_counter() + 2.0, 1)
-    assert {m.pair for m in found} == {c.pair for c in problem.candidates}
+    openings = openings_of(problem)
+    model = TimeIndexed(problem, openings)
+    own = {who: own_fewest(problem, who) for who in model.people()}
+    start = model.minimise_breaks([], len(problem.candidates), 0, 2.0, 1)[1]
+    found = at_own_minimum(TimeIndexed(problem, openings_of(problem)), own, start, time.perf_counter() + 1.0, 1)
+    if optimum > sum(own.values()):
+        assert found is None  # no schedule has everyone at their minimum
+        return
+    assert found is not None and {m.pair for m in found} == {c.pair for c in problem.candidates}
     assert_solution_is_true(problem, solve(replace(problem, locked=[replace(m, locked=True, table=0) for m in found]), time_limit=0.5))
-    breaks = lambda meetings: sum(breaks_per_person(person_slots((m.pair, m.slot) for m in meetings), problem.day_ranges()).values())  # noqa: E731
-    assert optimum <= breaks(found)
-    if len(hint) == len(problem.candidates):
-        assert breaks(found) <= breaks(hint)
+    per_person = breaks_per_person(person_slots((m.pair, m.slot) for m in found), problem.day_ranges())
+    assert all(per_person.get(who, 0) <= own[who] for who in own) and sum(per_person.values()) == optimum
 
 
-def test_the_fewest_idle_slots_close_a_day_the_start_left_with_holes():
-    """A chain of three required meetings placed with two holes; its fewest idle slots (0)
-    leave no break, around a locked meeting."""
+def test_everyone_at_their_own_minimum_closes_a_day_around_a_locked_meeting():
+    """A chain of three required meetings placed with two holes; with nobody needing a
+    break, the search fills each day around the locked meeting (d meets e in slot 4)."""
     every = frozenset(range(5))
     problem = Problem([f"s{t}" for t in range(5)], 2, {w: every for w in "abcde"},
                       [Candidate("a", "b", 1.0, required=True), Candidate("b", "c", 1.0, required=True), Candidate("c", "d", 1.0, required=True)],
                       locked=[Meeting("d", "e", 4, 1, locked=True)], default_max_meetings=5, days=[(0, 4)])
     holes = [Meeting("a", "b", 0, 0), Meeting("b", "c", 2, 0), Meeting("c", "d", 0, 0)]
-    found = fewest_idle_slots(TimeIndexed(problem, openings_of(problem)), holes, time.perf_counter() + 2.0, 1)
+    found = at_own_minimum(TimeIndexed(problem, openings_of(problem)), {}, holes, time.perf_counter() + 2.0, 1)
     slots = person_slots([(m.pair, m.slot) for m in found] + [(("d", "e"), 4)])
     assert sum(breaks_per_person(slots, problem.day_ranges()).values()) == 0
     assert {m.pair for m in found} == {("a", "b"), ("b", "c"), ("c", "d")}
+
+
+def test_a_forum_is_proven_optimal_once_everyone_is_at_their_own_minimum():
+    """Five meetings for p, absent in slot 3 of 0..5 (one break alone), and a second
+    participant r with three meetings who needs none: the race proves the optimum, 1."""
+    every = frozenset(range(6))
+    partners = [f"q{i}" for i in range(5)]
+    availability = {"p": every - {3}, "r": every, **{q: every for q in partners}}
+    candidates = [Candidate("p", q, 1.0, "must_meet", required=True) for q in partners] + [Candidate("r", q, 1.0, required=True) for q in partners[:3]]
+    problem = Problem([f"s{t}" for t in range(6)], 3, availability, candidates, default_max_meetings=6, days=[(0, 5)])
+    solution = solve(problem, time_limit=3.0)
+    assert (solution.breaks, solution.breaks_bound, solution.status) == (1, 1, "optimal")
 
 
 def test_alone_a_participant_keeps_their_windows_and_locks_and_nobody_else():
