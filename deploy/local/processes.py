@@ -47,7 +47,7 @@ def api_argv(service: str, env: Mapping[str, str], port: int, python: str = sys.
         python, "-m", "gunicorn",
         "--bind", f"127.0.0.1:{port}",
         "--workers", env.get("BSM_API_WORKERS", "2"),
-        "--worker-class", "gthread", "--threads", env.get("BSM_API_THREADS", "4"),
+        "--worker-class", "shared.gunicorn_worker.ProblemWorker", "--threads", env.get("BSM_API_THREADS", "4"),
         "--graceful-timeout", "10",
         app or f"services.{service}.app:create_app()",
     )

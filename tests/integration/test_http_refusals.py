@@ -1,0 +1,93 @@
+"""Requests that break HTTP/1.1 get problem+json from every API, not gunicorn's HTML page.
+
+Each API runs under gunicorn exactly as ``make run`` starts it (``api_argv``), on the test
+stack's database, and is sent raw bytes over a socket: a control character in an
+Idempotency-Key, a header name with a space, a request line over gunicorn's 4 KiB limit,
+an unknown transfer coding. gunicorn refuses these before the app reads them; the answer
+keeps gunicorn's status and is RFC 9457 problem details naming what was wrong. Before
+``shared.gunicorn_worker``, each was a ``text/html`` page.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+from pathlib import Path
+
+import pytest
+import requests
+
+from deploy.local.processes import REPO, api_argv
+from tests.conftest import TEST_ENV
+from tests.helpers import wait_until
+
+pytestmark = pytest.mark.stack
+
+BROKEN = [
+    (b"POST /v1/sellers HTTP/1.1\r\nHost: a\r\nIdempotency-Key: ab\x01cd\r\nContent-Length: 2\r\n\r\n{}", 400, "IDEMPOTENCY-KEY"),
+    (b"GET /healthz HTTP/1.1\r\nHost: a\r\nBad Name: 1\r\n\r\n", 400, "Bad Name"),
+    (b"GET /" + b"a" * 5000 + b" HTTP/1.1\r\nHost: a\r\n\r\n", 414, "Request Line is too large"),
+    (b"POST /v1/sellers HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n", 400, "TRANSFER-ENCODING"),
+]
+
+
+@pytest.fixture(scope="module", params=["registration", "matching", "notifications"])
+def served(request, stack, tmp_path_factory):
+    service = request.param
+    tmp = tmp_path_factory.mktemp(service)
+    isolation = {**TEST_ENV, "BSM_TOPIC_PREFIX": f"{tmp.name}.", f"{service.upper()}_MONGODB_DATABASE": f"refusals_{service}"}
+    with socket.create_server(("127.0.0.1", 0)) as probe:
+        port = probe.getsockname()[1]
+    env = {**os.environ, **isolation, "PROMETHEUS_MULTIPROC_DIR": str(tmp / "metrics"), "PYTHONUNBUFFERED": "1"}
+    (tmp / "metrics").mkdir()
+    log = open(tmp / "api.log", "ab")
+    process = subprocess.Popen(api_argv(service, env, port), cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def up():
+        try:
+            return requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200
+        except requests.RequestException:
+            return False
+
+    try:
+        wait_until(up, timeout=60, what=f"{service} API up")
+        yield port
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(30)
+        log.close()
+
+
+def exchange(port: int, raw: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Send ``raw`` and read the whole answer (gunicorn closes after a refusal)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(raw)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
+    return int(lines[0].split(" ")[1]), headers, body
+
+
+@pytest.mark.parametrize("raw, status, named", BROKEN, ids=["control-char-in-header", "space-in-header-name", "long-request-line", "unknown-transfer-coding"])
+def test_a_request_gunicorn_refuses_is_answered_in_problem_json(served, raw, status, named):
+    got, headers, body = exchange(served, raw)
+    assert got == status
+    assert headers["content-type"] == "application/problem+json"
+    assert int(headers["content-length"]) == len(body)
+    problem = json.loads(body)
+    assert problem["status"] == status and problem["title"] and named in problem["detail"]
+
+
+def test_a_well_formed_request_is_still_the_apps(served):
+    got, headers, body = exchange(served, b"GET /healthz HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+    assert got == 200 and headers["content-type"] == "application/json" and json.loads(body)["status"] == "ok"
+
+
+def test_the_worker_is_what_make_run_and_the_images_serve_with():
+    assert "shared.gunicorn_worker.ProblemWorker" in api_argv("registration", {}, 8001)
+    assert "--worker-class shared.gunicorn_worker.ProblemWorker" in (Path(REPO) / "deploy" / "docker" / "entrypoint.sh").read_text()
