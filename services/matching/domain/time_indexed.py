@@ -181,10 +181,10 @@ class TimeIndexed:
         with every pair was found (not all pairs fit, or not in time).
 
         Ten forums of ``bench/scheduler.py``, 10 s each: tic-12, tic-13, forumt-14,
-        forum-13 and planted forums 1-4 proven optimal in 0.2-5 s (forum-13 had ended
-        at 1 break, bound 0, in some runs); forum-14 4-6 breaks (bound 2, the optimum:
-        120 s reach it) and planted forum-5 2-4 (bound 0, the optimum: a schedule without
-        breaks exists), as before."""
+        forum-13 and planted forums 1-4 proven optimal in 0.2-2.4 s (forum-13 had ended
+        at 1 break, bound 0, in some runs); forum-14 3-5 breaks (bound 2, the optimum:
+        120 s reach it) and planted forum-5 1-2 (bound 0, the optimum: a schedule without
+        breaks exists)."""
         start = TimeIndexed(self.problem, self.openings)._every_pair(hint, deadline - seconds * (1 - FIRST_SHARE), workers)
         if start is None:
             return Blocks(None, 0, 0, False)

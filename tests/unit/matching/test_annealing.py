@@ -9,7 +9,7 @@ import time
 from hypothesis import HealthCheck, given, settings
 from ortools.sat.python import cp_model
 
-from services.matching.domain.annealing import anneal
+from services.matching.domain.annealing import _State, anneal
 from services.matching.domain.breaks import breaks_per_person, person_slots
 from services.matching.domain.openings import openings_of
 from services.matching.domain.race import Race
@@ -54,6 +54,23 @@ def test_annealing_closes_the_holes_of_a_chain():
     moved = anneal(problem, openings_of(problem), holes, time.perf_counter() + 1.0)
     assert breaks_of(problem, moved) == 0
     assert_hard_rules(problem, assign_tables(problem, moved))
+
+
+def test_a_hole_move_takes_a_meeting_at_an_end_of_a_day_with_a_hole_into_the_hole():
+    """In the chain a-b 0, b-c 2, c-d 4, b (0, 2) and c (2, 4) have a hole; a and d do
+    not. Every hole move drawn moves b's or c's first or last meeting into their hole; a
+    person drawn without a hole gives none."""
+    problem, holes = chain_problem()
+    state = _State(problem, openings_of(problem), holes)
+    rng, seen = random.Random(3), set()
+    for _ in range(400):
+        move = state.hole_move(rng)
+        if move is not None:
+            k, first, second = move
+            seen.add((holes[k].pair, first, second))
+    assert seen == {(("a", "b"), 0, 1), (("b", "c"), 2, 1), (("b", "c"), 2, 3), (("c", "d"), 4, 3)}
+    whole = _State(problem, openings_of(problem), [Meeting("a", "b", 0, 0), Meeting("b", "c", 1, 0), Meeting("c", "d", 2, 0)])
+    assert all(whole.hole_move(rng) is None for _ in range(100))
 
 
 def test_annealing_closes_holes_with_one_table_by_swapping_whole_slots():
