@@ -10,7 +10,7 @@ people) the organiser records an outcome and a Letter of Intent (one dated befor
 meeting is refused on its row) and, from a follow-up call, its order, and reads the
 results charts and their CSV. Every
 organiser page passes axe-core with no serious or critical violation; the screenshots are
-README's (docs/screenshots/organiser-*.png)."""
+README's (docs/screenshots/organiser-*.png, written there under BSM_SCREENSHOTS=docs)."""
 from __future__ import annotations
 
 import json
@@ -22,12 +22,10 @@ from pathlib import Path
 import pytest
 
 from tests.browser import Browser, BrowserError
-from tests.conftest import REPO
-from tests.e2e.web_pages import HELD_ON, held_meet
+from tests.e2e.web_pages import HELD_ON, SCREENSHOTS, held_meet
 
 pytestmark = pytest.mark.stack
 
-SCREENSHOTS = REPO / "docs" / "screenshots"
 KEY = "dev-organiser-key"
 SELLERS = (("Ghulam Nabi Dar", "Srinagar", "Pashmina shawl", "handloom", "Kashmir Pashmina"),
            ("Shafiqa Bano", "Budgam", "Papier mache box", "handicraft", "Kashmir Papier Mache"),

@@ -2,6 +2,7 @@
 gateway sink, and the checks every page passes (language, direction, 360 px, axe-core)."""
 from __future__ import annotations
 
+import os
 import re
 
 import requests
@@ -11,7 +12,10 @@ from tests.conftest import REPO
 from tests.helpers import wait_until
 
 ORGANISER = {"Authorization": "Bearer dev-organiser-key"}
-SCREENSHOTS = REPO / "docs" / "screenshots"
+SCREENSHOTS = REPO / "docs" / "screenshots" if os.environ.get("BSM_SCREENSHOTS") == "docs" else REPO / ".state" / "screenshots"
+"""Where the browser tests put their screenshots: README's (docs/screenshots) when
+``BSM_SCREENSHOTS=docs`` asks for new ones, else .state/screenshots (a test run leaves the
+working tree as it was)."""
 MEET = {
     "name": "ODOP Buyer-Seller Meet, Srinagar", "venue": "SKICC", "city": "Srinagar", "days": ["2027-07-30"],
     "session_start": "10:00", "session_end": "12:00", "meeting_minutes": 20, "tables": 4,
