@@ -6,7 +6,7 @@ happened can be recorded; at a meet held earlier (recorded after the fact) the s
 records a meeting's outcome and its Letter of Intent, whose date runs from the meeting's day
 to today (a date outside is refused beside the field). Every page passes axe-core with no serious or
 critical violation; the first visit transfers at most 200 KB. The screenshots are README's
-(docs/screenshots/)."""
+(docs/screenshots/, written there under BSM_SCREENSHOTS=docs)."""
 from __future__ import annotations
 
 import json

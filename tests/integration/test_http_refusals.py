@@ -3,8 +3,9 @@
 Each API runs under gunicorn exactly as ``make run`` starts it (``api_argv``), on the test
 stack's database, and is sent raw bytes over a socket: a control character in an
 Idempotency-Key, a header name with a space, a request line over gunicorn's 4 KiB limit,
-an unknown transfer coding. gunicorn refuses these before the app reads them; the answer
-keeps gunicorn's status and is RFC 9457 problem details naming what was wrong. Before
+a transfer coding gunicorn does not take in a request (gzip: 400) or does not know (501).
+gunicorn refuses these before the app reads them; the answer keeps gunicorn's status, with
+RFC 9110's reason phrase, and is RFC 9457 problem details naming what was wrong. Before
 ``shared.gunicorn_worker``, each was a ``text/html`` page.
 """
 from __future__ import annotations
@@ -14,6 +15,7 @@ import os
 import signal
 import socket
 import subprocess
+from http import HTTPStatus
 from pathlib import Path
 
 import pytest
@@ -30,6 +32,7 @@ BROKEN = [
     (b"GET /healthz HTTP/1.1\r\nHost: a\r\nBad Name: 1\r\n\r\n", 400, "Bad Name"),
     (b"GET /" + b"a" * 5000 + b" HTTP/1.1\r\nHost: a\r\n\r\n", 414, "Request Line is too large"),
     (b"POST /v1/sellers HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n", 400, "TRANSFER-ENCODING"),
+    (b"POST /v1/sellers HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: foo\r\n\r\n", 501, "'foo'"),
 ]
 
 
@@ -73,14 +76,14 @@ def exchange(port: int, raw: bytes) -> tuple[int, dict[str, str], bytes]:
     return int(lines[0].split(" ")[1]), headers, body
 
 
-@pytest.mark.parametrize("raw, status, named", BROKEN, ids=["control-char-in-header", "space-in-header-name", "long-request-line", "unknown-transfer-coding"])
+@pytest.mark.parametrize("raw, status, named", BROKEN, ids=["control-char-in-header", "space-in-header-name", "long-request-line", "gzip-transfer-coding", "unknown-transfer-coding"])
 def test_a_request_gunicorn_refuses_is_answered_in_problem_json(served, raw, status, named):
     got, headers, body = exchange(served, raw)
     assert got == status
     assert headers["content-type"] == "application/problem+json"
     assert int(headers["content-length"]) == len(body)
     problem = json.loads(body)
-    assert problem["status"] == status and problem["title"] and named in problem["detail"]
+    assert problem["status"] == status and problem["title"] == HTTPStatus(status).phrase and named in problem["detail"]
 
 
 def test_a_well_formed_request_is_still_the_apps(served):

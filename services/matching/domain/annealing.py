@@ -98,6 +98,9 @@ class _State:
             self.people.append(tuple(who))
             self.allowed.append(allowed)
             self.slot.append(m.slot)
+        for m in problem.locked:
+            for who in m.pair:
+                ids.setdefault(who, len(ids))  # their breaks count, though none of their meetings moves
         self.counted = [not isinstance(p, tuple) for p in ids]
         self.may_take = [sum(1 << t for t in allowed) for allowed in self.allowed]
         self.movable = [k for k, allowed in enumerate(self.allowed) if len(allowed) > 1]
@@ -112,8 +115,7 @@ class _State:
                 self.at[p][t] = k
         for m in problem.locked:
             for who in m.pair:
-                if who in ids:
-                    self.busy[ids[who]] |= 1 << m.slot
+                self.busy[ids[who]] |= 1 << m.slot
         self.days = [sum(1 << t for t in range(first, last + 1)) for first, last in problem.day_ranges()]
         self.cost = [self._cost(self.busy[p]) if self.counted[p] else (0, 0) for p in range(len(ids))]
         self.breaks = sum(c[0] for c in self.cost)
@@ -177,19 +179,18 @@ class _State:
     def hole_move(self, rng: random.Random) -> tuple[int, int, int] | None:
         """(meeting, its slot, a slot to swap with) that fills a hole of a random person's
         day with the meeting at either end of it, or None when the person drawn has no
-        idle slot or that meeting may not move there (a draw, not a search: it is cheap).
-        On forum-14 and planted forum-5 of ``bench/scheduler.py`` (8 s, six seeds) the
-        breaks fell from 5.0 and 2.2 on average with random moves only to 3.7 and 1.8."""
+        idle slot, or that meeting is locked or may not move there (a draw, not a search:
+        it is cheap). On forum-14 and planted forum-5 of ``bench/scheduler.py`` (8 s, six
+        seeds) the breaks fell from 5.0 and 2.2 on average with random moves only to 3.7
+        and 1.8."""
         p = int(rng.random() * len(self.busy))
         if not self.counted[p] or self.cost[p][1] == 0:
             return None
-        for day in self.days:
-            mine = self.busy[p] & day
-            lo, hi = (mine & -mine).bit_length() - 1, mine.bit_length() - 1
-            if mine and hi - lo + 1 > mine.bit_count():
-                break
-        else:
+        holed = [mine for mine in (self.busy[p] & day for day in self.days) if mine and mine.bit_length() - (mine & -mine).bit_length() + 1 > mine.bit_count()]
+        if not holed:
             return None
+        mine = holed[int(rng.random() * len(holed))]
+        lo, hi = (mine & -mine).bit_length() - 1, mine.bit_length() - 1
         first = lo if rng.random() < 0.5 else hi
         k = self.at[p][first]
         holes = [t for t in range(lo, hi + 1) if not mine >> t & 1]

@@ -4,10 +4,11 @@ bound, found or refuted.
 ``own_breaks`` bounds the breaks of any schedule by the sum over participants of the
 fewest each needs alone. A schedule meeting that bound has every participant at exactly
 their own minimum, so searching for it is a satisfaction problem with a hard rule per
-participant instead of an objective: a participant who needs no break fills one run of
-consecutive slots (exactly: their busy slots are those of one start among the runs that
-fit, as in the "consecutive meetings" constraints of Bofill et al., JAIR 74, 2022), and one
-who needs some keeps their breaks at that number. Hard rules propagate where an
+participant instead of an objective: a participant who needs no break and whose open
+slots and locked meetings all lie in one day fills one run of consecutive slots (exactly:
+their busy slots are those of one start among the runs that fit, as in the "consecutive
+meetings" constraints of Bofill et al., JAIR 74, 2022); anyone else keeps their breaks at
+their minimum (none: one run per day). Hard rules propagate where an
 objective does not: on the real forums of Bofill et al. (``bench/data/b2b``) this finds the
 proven optimum of tic-12, tic-13, forumt-14 and forum-13 in under a second each, where
 minimising broken days took 4-9 s or ended above it.
@@ -53,6 +54,8 @@ def at_own_minimum(model, own: dict[str, int], hint: list[Meeting], until: float
     solver = model._solver(until - time.perf_counter(), workers)
     solver.parameters.use_ls_only = True
     with race.running(solver) if race is not None else nullcontext():
+        if race is not None and race.stop.is_set():  # a stop before Solve starts does not reach it
+            return None
         status = solver.Solve(cp)
     return model._read(solver.Value) if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
 

@@ -81,6 +81,8 @@ def fewest_broken_days(model, hint: list[Meeting], until: float, workers: int, r
     keeper = BreaksKeeper(model, hint, race)
     solver = model._solver(until - time.perf_counter(), workers)
     with race.running(solver) if race is not None else nullcontext():
+        if race is not None and race.stop.is_set():  # a stop before Solve starts does not reach it
+            return Blocks(keeper.best, keeper.breaks, 0, False)
         status = solver.Solve(cp, keeper)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return Blocks(keeper.best, keeper.breaks, 0, False)

@@ -195,7 +195,7 @@ class TimeIndexed:
         def exact() -> None:
             try:
                 people = sorted(self.people(), key=lambda who: -race_start[who])
-                own = self._own_minimums(start, people, deadline - seconds * (1 - OWN_RACE_SHARE))
+                own = self._own_minimums(start, people, deadline - seconds * (1 - OWN_RACE_SHARE), race)
                 if len(own) == len(people):
                     self.own = own
                 race.prove(sum(own.values()))
@@ -303,15 +303,15 @@ class TimeIndexed:
         bound = min(bound, found)
         return ModelOutcome(best, value_optimal, value_bound, found, bound, bound == found)
 
-    def _own_minimums(self, meetings: list[Meeting], people: list[str], until: float) -> dict[str, int]:
+    def _own_minimums(self, meetings: list[Meeting], people: list[str], until: float, race: Race | None = None) -> dict[str, int]:
         """The fewest breaks each of ``people`` needs alone (``own_breaks``), found by
-        ``until``: none for those whose meetings fit one run of a day
-        (``without_break_alone``), else the exact model's proven bound for them alone.
-        Those not reached are left out (0 bounds them). ``meetings``: a schedule holding
-        every open pair."""
+        ``until`` or until ``race`` says stop: none for those whose meetings fit one run of
+        a day (``without_break_alone``), else the exact model's proven bound for them
+        alone. Those not reached are left out (0 bounds them). ``meetings``: a schedule
+        holding every open pair."""
         own: dict[str, int] = {}
         for who in people:
-            if until - time.perf_counter() < 0.01:
+            if until - time.perf_counter() < 0.01 or (race is not None and race.stop.is_set()):
                 break
             mine = [self.openings.pairs[k].slots for k in self.pairs_of.get(who, ())]
             if without_break_alone(mine, self.openings.locked_busy.get(who, set()), self.problem.day_ranges()):

@@ -73,6 +73,20 @@ def test_a_hole_move_takes_a_meeting_at_an_end_of_a_day_with_a_hole_into_the_hol
     assert all(whole.hole_move(rng) is None for _ in range(100))
 
 
+def test_the_breaks_of_someone_with_locked_meetings_only_are_counted():
+    """q meets r at 0 and s at 2, both locked (one break nobody can close), and has no
+    other meeting: the annealing's count holds q's break, as the race's bound does (it
+    counted 0, so a schedule with 2 breaks could stop the race as optimal at 1)."""
+    every = frozenset(range(6))
+    problem = Problem([f"s{t}" for t in range(6)], 3, {w: every for w in "abcdqrs"},
+                      [Candidate("a", "b", 1.0, required=True), Candidate("b", "c", 1.0, required=True)],
+                      locked=[Meeting("q", "r", 0, 1, locked=True), Meeting("q", "s", 2, 1, locked=True)], default_max_meetings=6, days=[(0, 5)])
+    start = [Meeting("a", "b", 3, 0), Meeting("b", "c", 5, 0)]
+    assert _State(problem, openings_of(problem), start).breaks == breaks_of(problem, start) == 2
+    moved = anneal(problem, openings_of(problem), start, time.perf_counter() + 0.5)
+    assert breaks_of(problem, moved) == 1
+
+
 def test_annealing_closes_holes_with_one_table_by_swapping_whole_slots():
     """With one table no meeting can join another's slot: only swaps of a slot's contents
     (Kempe chains) move anything, and they close both holes (e.g. slots 1, 2, 3)."""

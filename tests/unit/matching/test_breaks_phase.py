@@ -8,6 +8,7 @@ from dataclasses import replace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from ortools.sat.python import cp_model
 
 from services.matching.domain.blocks import fewest_broken_days
 from services.matching.domain.breaks import breaks_per_person, person_slots
@@ -15,6 +16,7 @@ from services.matching.domain.compaction import improve
 from services.matching.domain.openings import openings_of
 from services.matching.domain.at_minimum import at_own_minimum
 from services.matching.domain.own_breaks import alone, without_break_alone
+from services.matching.domain.race import Race
 from services.matching.domain.scheduling import Candidate, Meeting, Problem, build_schedule
 from services.matching.domain.solver import solve
 from services.matching.domain.time_indexed import ModelOutcome, TimeIndexed
@@ -175,6 +177,26 @@ def test_everyone_at_their_own_minimum_closes_a_day_around_a_locked_meeting():
     slots = person_slots([(m.pair, m.slot) for m in found] + [(("d", "e"), 4)])
     assert sum(breaks_per_person(slots, problem.day_ranges()).values()) == 0
     assert {m.pair for m in found} == {("a", "b"), ("b", "c"), ("c", "d")}
+
+
+def test_searches_of_a_race_already_stopped_do_not_start(monkeypatch):
+    """CP-SAT ignores a stop asked before its search starts: the own minimums, the search
+    for everyone at them and the block model each look at the race first."""
+    problem = small_forum(15)
+    openings = openings_of(problem)
+    start = TimeIndexed(problem, openings).minimise_breaks([], len(problem.candidates), 0, 2.0, 1)[1]
+    race = Race()
+    race.offer(start, 0)
+    assert race.stop.is_set()
+
+    def no_search(*_args, **_kwargs):
+        raise AssertionError("a search started after the race stopped")
+
+    monkeypatch.setattr(cp_model.CpSolver, "Solve", no_search)
+    model = TimeIndexed(problem, openings)
+    assert model._own_minimums(start, model.people(), time.perf_counter() + 60, race) == {}
+    assert at_own_minimum(TimeIndexed(problem, openings), {}, start, time.perf_counter() + 60, 1, race) is None
+    assert fewest_broken_days(TimeIndexed(problem, openings), start, time.perf_counter() + 60, 1, race).meetings == start
 
 
 def test_a_forum_is_proven_optimal_once_everyone_is_at_their_own_minimum():
