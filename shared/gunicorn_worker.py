@@ -3,10 +3,13 @@
 gunicorn reads the request line and headers before the app sees them, and refuses what
 breaks HTTP/1.1 there (a control character in a header value, a header name with a space,
 a request line or headers too long, a transfer coding it does not take) with its own HTML
-page. Clients of these APIs get RFC 9457 problem details for every refusal, so
-this worker keeps gunicorn's decision (its status) and writes the answer as
-``application/problem+json`` instead, with RFC 9110's reason phrase for the status (gunicorn
-sends "Bad Request" with its 501) and gunicorn's message as the detail. Served with ``--worker-class shared.gunicorn_worker.ProblemWorker``.
+page. Clients of these APIs get RFC 9457 problem details for every refusal, so this worker
+keeps gunicorn's decision (its status) and writes the answer as
+``application/problem+json`` instead, with RFC 9110's reason phrase for the status
+(gunicorn sends "Bad Request" with its 501) and gunicorn's message as the detail. A body
+gunicorn refuses as the app reads it (broken chunked encoding) is a 400 from the app's own
+error handler (``shared.http``). Served with
+``--worker-class shared.gunicorn_worker.ProblemWorker``.
 """
 from __future__ import annotations
 

@@ -13,6 +13,7 @@ from typing import Any, Callable
 from flask import Blueprint, Flask, Response, current_app, g, json, request
 from flask.json.provider import DefaultJSONProvider
 from flask_cors import CORS
+from gunicorn.http.errors import ParseException
 from marshmallow import ValidationError
 from bson.errors import BSONError
 from pymongo.errors import PyMongoError
@@ -204,6 +205,13 @@ def install(app: Flask) -> None:
             if name.lower() != "content-type":
                 response.headers[name] = value
         return response
+
+    @app.errorhandler(ParseException)
+    def _broken_body(exc: ParseException):
+        """gunicorn refuses a body as the app reads it (a chunk size that is not hex, a
+        chunk without its CRLF): the client's fault, as gunicorn's refusals of the head are
+        (``shared.gunicorn_worker``)."""
+        return problem_response(400, "Bad Request", f"The request body breaks HTTP/1.1: {exc}.", errors={"_body": [str(exc)]})
 
     @app.errorhandler(UnicodeEncodeError)
     def _broken_text(exc: UnicodeEncodeError):
