@@ -1,12 +1,21 @@
 """Small helpers for tests against the real stack: bounded waits and topic reads."""
 from __future__ import annotations
 
+import os
+import signal
+import socket
+import subprocess
 import time
+from contextlib import contextmanager
 from datetime import datetime, timezone
-from typing import Callable, TypeVar
+from pathlib import Path
+from typing import Callable, Iterator, Mapping, TypeVar
+
+import requests
 
 from kafka import KafkaConsumer, TopicPartition
 
+from deploy.local.processes import REPO, api_argv
 from shared.config import Settings
 
 T = TypeVar("T")
@@ -57,3 +66,30 @@ def roster_settled() -> datetime:
     from services.matching.actions.suggestions import SETTLE
 
     return datetime.now(timezone.utc) + SETTLE
+
+
+@contextmanager
+def served_api(service: str, env: Mapping[str, str], folder: Path, ready: str = "/readyz") -> Iterator[str]:
+    """``service``'s API under gunicorn exactly as ``make run`` starts it (``api_argv``) on a
+    free port, with ``env`` added to this process's (its metrics folder and log in
+    ``folder``); yields its base URL once ``ready`` answers 200, and stops it after."""
+    with socket.create_server(("127.0.0.1", 0)) as probe:
+        port = probe.getsockname()[1]
+    (folder / "metrics").mkdir(exist_ok=True)
+    env = {**os.environ, **env, "PROMETHEUS_MULTIPROC_DIR": str(folder / "metrics"), "PYTHONUNBUFFERED": "1"}
+    base = f"http://127.0.0.1:{port}"
+
+    def answers() -> bool:
+        try:
+            return requests.get(f"{base}{ready}", timeout=2).status_code == 200
+        except requests.RequestException:
+            return False
+
+    with open(folder / "api.log", "ab") as log:
+        process = subprocess.Popen(api_argv(service, env, port), cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            wait_until(answers, timeout=60, what=f"{service} API ready")
+            yield base
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(30)

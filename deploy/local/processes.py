@@ -40,14 +40,19 @@ def api_port(service: str, env: Mapping[str, str]) -> int:
     return int(env.get(f"{service.upper()}_PORT") or DEFAULT_PORTS[service])
 
 
-def api_argv(service: str, env: Mapping[str, str], port: int, python: str = sys.executable, app: str | None = None) -> tuple[str, ...]:
+API_WORKER = "shared.gunicorn_worker.ProblemWorker"  # gthread answering gunicorn's own refusals in problem+json
+PAGES_WORKER = "gthread"  # the web app's: its refusals stay HTML pages, as deploy/k8s/web.yaml serves it
+
+
+def api_argv(service: str, env: Mapping[str, str], port: int, python: str = sys.executable, app: str | None = None,
+             worker_class: str = API_WORKER) -> tuple[str, ...]:
     """The command that serves ``service``'s API (or another WSGI ``app``, as
     "module:factory()") under gunicorn on ``port``, with the settings ``make run`` uses."""
     return (
         python, "-m", "gunicorn",
         "--bind", f"127.0.0.1:{port}",
         "--workers", env.get("BSM_API_WORKERS", "2"),
-        "--worker-class", "shared.gunicorn_worker.ProblemWorker", "--threads", env.get("BSM_API_THREADS", "4"),
+        "--worker-class", worker_class, "--threads", env.get("BSM_API_THREADS", "4"),
         "--graceful-timeout", "10",
         app or f"services.{service}.app:create_app()",
     )
@@ -65,7 +70,7 @@ def processes(env: Mapping[str, str], python: str = sys.executable) -> list[Proc
     result.append(Process("ops-flow", (python, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1", "ops.flow:create_app()"),
                           ready_url=f"http://127.0.0.1:{port}/healthz"))
     port = web_port(env)
-    result.append(Process("web", api_argv("web", env, port, python, app="web.app:create_app()"), ready_url=f"http://127.0.0.1:{port}/healthz"))
+    result.append(Process("web", api_argv("web", env, port, python, app="web.app:create_app()", worker_class=PAGES_WORKER), ready_url=f"http://127.0.0.1:{port}/healthz"))
     return result
 
 

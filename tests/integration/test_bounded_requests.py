@@ -11,10 +11,7 @@ When the proxy lets the bytes through again, registration works again.
 """
 from __future__ import annotations
 
-import os
-import signal
 import socket
-import subprocess
 import threading
 import time
 from concurrent import futures
@@ -24,9 +21,8 @@ from urllib.parse import urlparse
 import pytest
 import requests
 
-from deploy.local.processes import REPO, api_argv
 from tests.api.conftest import SELLER
-from tests.helpers import wait_until
+from tests.helpers import served_api, wait_until
 
 pytestmark = pytest.mark.stack
 
@@ -82,30 +78,12 @@ class HoldingProxy:
 def held_registration(stack, isolation, tmp_path: Path):
     mongo = urlparse(isolation["MONGODB_URI"])
     proxy = HoldingProxy((mongo.hostname, mongo.port))
-    with socket.create_server(("127.0.0.1", 0)) as probe:
-        port = probe.getsockname()[1]
-    env = {**os.environ, **isolation, "MONGODB_URI": f"mongodb://127.0.0.1:{proxy.port}/", "BSM_REQUEST_DB_SECONDS": "1",
-           "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"), "PYTHONUNBUFFERED": "1"}
-    (tmp_path / "metrics").mkdir()
-    argv = api_argv("registration", env, port)
-    log = open(tmp_path / "api.log", "ab")
-    process = subprocess.Popen(argv, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-
-    def ready():
-        try:
-            return requests.get(f"{base}/readyz", timeout=2).status_code == 200
-        except requests.RequestException:
-            return False
-
+    env = {**isolation, "MONGODB_URI": f"mongodb://127.0.0.1:{proxy.port}/", "BSM_REQUEST_DB_SECONDS": "1"}
     try:
-        wait_until(ready, timeout=60, what="registration API ready")
-        yield base, proxy
+        with served_api("registration", env, tmp_path) as base:
+            yield base, proxy
     finally:
         proxy.close()
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(30)
-        log.close()
 
 
 def _seller(n: int) -> dict:

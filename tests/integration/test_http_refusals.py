@@ -11,19 +11,16 @@ RFC 9110's reason phrase, and is RFC 9457 problem details naming what was wrong.
 from __future__ import annotations
 
 import json
-import os
-import signal
 import socket
-import subprocess
 from http import HTTPStatus
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
-import requests
 
-from deploy.local.processes import REPO, api_argv
+from deploy.local.processes import REPO, processes
 from tests.conftest import TEST_ENV
-from tests.helpers import wait_until
+from tests.helpers import served_api
 
 pytestmark = pytest.mark.stack
 
@@ -39,28 +36,10 @@ BROKEN = [
 @pytest.fixture(scope="module", params=["registration", "matching", "notifications"])
 def served(request, stack, tmp_path_factory):
     service = request.param
-    tmp = tmp_path_factory.mktemp(service)
-    isolation = {**TEST_ENV, "BSM_TOPIC_PREFIX": f"{tmp.name}.", f"{service.upper()}_MONGODB_DATABASE": f"refusals_{service}"}
-    with socket.create_server(("127.0.0.1", 0)) as probe:
-        port = probe.getsockname()[1]
-    env = {**os.environ, **isolation, "PROMETHEUS_MULTIPROC_DIR": str(tmp / "metrics"), "PYTHONUNBUFFERED": "1"}
-    (tmp / "metrics").mkdir()
-    log = open(tmp / "api.log", "ab")
-    process = subprocess.Popen(api_argv(service, env, port), cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-
-    def up():
-        try:
-            return requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200
-        except requests.RequestException:
-            return False
-
-    try:
-        wait_until(up, timeout=60, what=f"{service} API up")
-        yield port
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(30)
-        log.close()
+    folder = tmp_path_factory.mktemp(service)
+    isolation = {**TEST_ENV, "BSM_TOPIC_PREFIX": f"{folder.name}.", f"{service.upper()}_MONGODB_DATABASE": f"refusals_{service}"}
+    with served_api(service, isolation, folder, ready="/healthz") as base:
+        yield urlparse(base).port
 
 
 def exchange(port: int, raw: bytes) -> tuple[int, dict[str, str], bytes]:
@@ -104,5 +83,11 @@ def test_a_well_formed_request_is_still_the_apps(served):
 
 
 def test_the_worker_is_what_make_run_and_the_images_serve_with():
-    assert "shared.gunicorn_worker.ProblemWorker" in api_argv("registration", {}, 8001)
+    """Every API under ProblemWorker, locally and in the image; the web app's pages keep
+    gthread in both (deploy/k8s/web.yaml)."""
+    argv = {p.name: p.argv for p in processes({})}
+    for service in ("registration", "matching", "notifications"):
+        assert "shared.gunicorn_worker.ProblemWorker" in argv[f"{service}-api"]
     assert "--worker-class shared.gunicorn_worker.ProblemWorker" in (Path(REPO) / "deploy" / "docker" / "entrypoint.sh").read_text()
+    assert argv["web"][argv["web"].index("--worker-class") + 1] == "gthread"
+    assert '"--worker-class", "gthread"' in (Path(REPO) / "deploy" / "k8s" / "web.yaml").read_text()

@@ -96,8 +96,7 @@ def person_days(model):
     """Each participant-day of a ``TimeIndexed`` model that could hold two meetings or more:
     ``(who, (first, last), free, fixed)``, ``free`` the ``(slot, meeting variables)`` open
     to them that day and ``fixed`` the slots of their locked meetings in it."""
-    people = {who for who, _ in model.by_person_slot} | set(model.openings.locked_busy)
-    for who in sorted(people):
+    for who in model.people():
         locked = model.openings.locked_busy.get(who, set())
         for first, last in model.problem.day_ranges():
             free = [(t, model.by_person_slot[(who, t)]) for t in range(first, last + 1) if (who, t) in model.by_person_slot]

@@ -117,7 +117,6 @@ class TimeIndexed:
         self.value = sum(round(openings.pairs[k].candidate.value * VALUE_SCALE) * v for (k, _), v in self.x.items())
         self.index = {o.candidate.pair: k for k, o in enumerate(openings.pairs)}
         self.weight = sum(max(0, round(o.candidate.value * VALUE_SCALE)) for o in openings.pairs) + 1
-        self.own: dict[str, int] | None = None  # everyone's fewest breaks alone, once the race has them
 
     def _helper(self, k: int, t: int, interpreter: str, by_interpreter: dict) -> cp_model.IntVar:
         var = self.y[(k, t, interpreter)] = self.model.NewBoolVar(f"y{k}_{t}_{interpreter}")
@@ -196,8 +195,6 @@ class TimeIndexed:
             try:
                 people = sorted(self.people(), key=lambda who: -race_start[who])
                 own = self._own_minimums(start, people, deadline - seconds * (1 - OWN_RACE_SHARE), race)
-                if len(own) == len(people):
-                    self.own = own
                 race.prove(sum(own.values()))
                 if not race.stop.is_set() and deadline - seconds * (1 - AT_MINIMUM_SHARE) - time.perf_counter() > LEAST:
                     found = at_own_minimum(TimeIndexed(self.problem, self.openings), own, race.best, deadline - seconds * (1 - AT_MINIMUM_SHARE), 1, race)
@@ -283,7 +280,7 @@ class TimeIndexed:
         best, found = blocks.meetings, blocks.breaks
         forced = self._forced(best)
         bound = blocks.bound if forced else 0
-        if found > bound and forced and self.own is None and deadline - time.perf_counter() > LEAST:
+        if found > bound and forced and deadline - time.perf_counter() > LEAST:
             mine = self._per_person(best)
             until = time.perf_counter() + (deadline - time.perf_counter()) * OWN_SHARE
             bound = max(bound, sum(self._own_minimums(best, [who for who, n in sorted(mine.items()) if n > 0], until).values()))
