@@ -14,12 +14,17 @@ collection, keyed ``"<collection>:<document id>"``. An update is bracketed::
 
 and an insert of a new document needs only the first step, as a plain insert with
 ``in_flight: 0`` (``pointing_at_new``): the document being there says the insert landed.
+A bulk of updates (``update_each``) leaves one pointer for all its documents, keyed
+``"<collection>:batch:<uuid>"`` with their ids in ``document_ids``: inserted with
+``in_flight: 1`` before the bulk write and lowered after it, two writes per bulk instead of
+two per document (nobody else writes a batch pointer, so ``n`` only moves with them).
 
 The relay reads the pointers (a collection as large as the pending work, not the
 history), publishes the document's pending events, removes them from the document, and
 deletes the pointer only if nobody touched it since it was read (``n`` unchanged), no
-update was in flight then and the document exists. Why this loses nothing: with
-``in_flight == 0`` every update announced so far has landed and an announced insert has
+update was in flight then and the document exists (a batch pointer's updates have all
+landed once its ``in_flight`` is 0; a document missing then was not written). Why this
+loses nothing: with ``in_flight == 0`` every update announced so far has landed and an announced insert has
 landed if its document is there, so the document read after the pointer holds their
 events; a write announced later changes ``n`` and the conditional delete leaves the
 pointer for the next round. A writer that died after its pointer write leaves a pointer
@@ -35,6 +40,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import uuid
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, timedelta, timezone
@@ -139,20 +145,27 @@ def update_each(db: Database, collection: str, writes: list[Write]) -> BulkWrite
 
     ``writes`` holds ``(query, update, entries)`` with ``query`` naming a document by
     ``_id``; each is still a single-document write, so each document's state change and
-    its events land together, and the pointers of all of them are raised before and
-    lowered after, as ``writing`` does for one. Returns pymongo's result (None for no
-    writes); raises what ``bulk_write`` raises, after lowering the pointers.
+    its events land together. One batch pointer naming every document that gets entries
+    is inserted (``in_flight: 1``) before and lowered after, as ``writing`` does for one.
+    Returns pymongo's result (None for no writes); raises what ``bulk_write`` raises,
+    after lowering the pointer.
     """
     if not writes:
         return None
-    documents = sorted({pointer_id(collection, query["_id"]): query["_id"] for query, _, entries in writes if entries}.items())
+    documents = list(dict.fromkeys(query["_id"] for query, _, entries in writes if entries))
+    key = f"{collection}:batch:{uuid.uuid4().hex}"
     if documents:
-        db[POINTERS].bulk_write([UpdateOne(*_announce(collection, document_id), upsert=True) for _, document_id in documents], ordered=False)
+        db[POINTERS].insert_one({"_id": key, "collection": collection, "document_ids": documents, "n": 1, "in_flight": 1, "at": _now()})
     try:
         return db[collection].bulk_write([UpdateOne(query, with_outbox(update, entries)) for query, update, entries in writes], ordered=False)
     finally:
         if documents:
-            db[POINTERS].bulk_write([UpdateOne(*_landed(collection, document_id)) for _, document_id in documents], ordered=False)
+            db[POINTERS].update_one({"_id": key}, {"$inc": {"n": 1, "in_flight": -1}, "$set": {"at": _now()}})
+
+
+def _documents(pointer: dict[str, Any]) -> list[Any]:
+    """The ids of the documents a pointer stands for: one, or a batch's."""
+    return pointer["document_ids"] if "document_ids" in pointer else [pointer["document_id"]]
 
 
 def pointing_at_new(db: Database, collection: str, document_id: Any) -> None:
@@ -211,9 +224,10 @@ def adopt_unpointed(db: Database, collections: list[str]) -> int:
 def pending_count(db: Database, collections: list[str] | None = None) -> int:
     """How many events wait to be published (the outbox backlog), read through pointers."""
     total = 0
-    for pointer in db[POINTERS].find({}, {"collection": 1, "document_id": 1}):
-        doc = db[pointer["collection"]].find_one({"_id": pointer["document_id"]}, {PENDING: 1})
-        total += (doc or {}).get(PENDING, 0) or 0
+    for pointer in db[POINTERS].find({}, {"collection": 1, "document_id": 1, "document_ids": 1}):
+        for document_id in _documents(pointer):
+            doc = db[pointer["collection"]].find_one({"_id": document_id}, {PENDING: 1})
+            total += (doc or {}).get(PENDING, 0) or 0
     return total
 
 
@@ -241,26 +255,31 @@ class OutboxRelay:
         pointers = list(self.db[POINTERS].find({}).limit(self.batch_size))
         if not pointers:
             return 0
-        work: list[tuple[dict, Collection, dict, list]] = []
+        work: list[tuple[dict, Collection, list[tuple[dict, list]]]] = []
         pending_acks = []
         for pointer in pointers:
             collection = self.db[pointer["collection"]]
-            doc = collection.find_one({"_id": pointer["document_id"]}, {OUTBOX: 1})
-            entries = (doc or {}).get(OUTBOX) or []
-            for entry in entries:
-                pending_acks.append(self._publish(entry["topic"], from_document(entry["event"])))
-            work.append((pointer, collection, doc or {}, entries))
+            found = []
+            for document_id in _documents(pointer):
+                doc = collection.find_one({"_id": document_id}, {OUTBOX: 1})
+                entries = (doc or {}).get(OUTBOX) or []
+                for entry in entries:
+                    pending_acks.append(self._publish(entry["topic"], from_document(entry["event"])))
+                found.append((doc or {}, entries))
+            work.append((pointer, collection, found))
         for ack in pending_acks:
             if isinstance(ack, Future):
                 ack.get(timeout=30)
         published = 0
         now = _now()
-        for pointer, collection, doc, entries in work:
-            if entries:
-                collection.update_one({"_id": doc["_id"]}, {"$pullAll": {OUTBOX: entries}, "$inc": {PENDING: -len(entries)}})
-                published += len(entries)
+        for pointer, collection, found in work:
+            for doc, entries in found:
+                if entries:
+                    collection.update_one({"_id": doc["_id"]}, {"$pullAll": {OUTBOX: entries}, "$inc": {PENDING: -len(entries)}})
+                    published += len(entries)
             quiet = _aware(pointer.get("at")) <= now - self.abandon_after
-            if quiet or (pointer.get("in_flight", 0) <= 0 and doc):
+            landed = pointer.get("in_flight", 0) <= 0 and ("document_ids" in pointer or bool(found[0][0]))
+            if quiet or landed:
                 self.db[POINTERS].delete_one({"_id": pointer["_id"], "n": pointer.get("n")})
         return published
 

@@ -106,6 +106,7 @@ def _environment(root: Path, language: str) -> Environment:
         undefined=StrictUndefined,
         keep_trailing_newline=False,
         extensions=["jinja2.ext.i18n"],
+        auto_reload=False,  # templates ship with the service, as its catalogues do: no file stat per message
     )
     env.policies["ext.i18n.trimmed"] = True
     translations = catalogues.translations(language)

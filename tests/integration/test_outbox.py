@@ -206,8 +206,72 @@ def test_update_each_writes_many_documents_and_their_events_in_bulk(registration
     writes.append(({"_id": "no-events"}, {"$set": {"x": 1}}, []))
     result = outbox.update_each(db, "participants", writes)
     assert result.modified_count == 5
-    assert all(p["in_flight"] == 0 for p in db[outbox.POINTERS].find({}))
+    pointers = list(db[outbox.POINTERS].find({}))
+    assert len(pointers) == 1, "one pointer for the bulk, not one per document"
+    assert pointers[0]["in_flight"] == 0 and sorted(pointers[0]["document_ids"]) == sorted(s.id for s in sellers)
     published = []
     assert OutboxRelay(db, OUTBOX_COLLECTIONS, lambda t, e: published.append(e.id)).relay_once() == 5
     assert sorted(published) == sorted(e.id for e in events.values())
     assert db[outbox.POINTERS].count_documents({}) == 0
+
+
+class _RelayingMidWrite:
+    """A database whose ``participants`` runs a relay round right after its bulk write
+    lands and before ``update_each`` lowers the pointer (a writer still in flight)."""
+
+    def __init__(self, db, relay_round):
+        self.db, self.relay_round = db, relay_round
+
+    def __getitem__(self, name):
+        collection = self.db[name]
+        if name != "participants":
+            return collection
+        relay_round = self.relay_round
+
+        class Collection:
+            def bulk_write(self, requests, **options):
+                result = collection.bulk_write(requests, **options)
+                relay_round()
+                return result
+        return Collection()
+
+
+def test_a_bulk_still_in_flight_keeps_its_pointer_until_it_is_lowered(registration):
+    """The relay publishes what a bulk has landed while its writer has not lowered the
+    pointer, keeps the pointer, and deletes it at the round after: nothing is published
+    twice, nothing is left behind."""
+    settings, db, topic, store = registration
+    sellers = [seller(70 + n) for n in range(3)]
+    for s in sellers:
+        db["participants"].insert_one({"_id": s.id, "version": 1})
+    events = {s.id: participant_event(PARTICIPANT_REGISTERED, s) for s in sellers}
+    published, rounds = [], []
+    relay = OutboxRelay(db, OUTBOX_COLLECTIONS, lambda t, e: published.append(e.id))
+    writes = [({"_id": s.id}, {"$set": {"version": 2}}, [outbox.outbox_entry(topic, events[s.id])]) for s in sellers]
+    outbox.update_each(_RelayingMidWrite(db, lambda: rounds.append(relay.relay_once())), "participants", writes)
+    assert rounds == [3]
+    assert db[outbox.POINTERS].count_documents({}) == 1
+    assert relay.relay_once() == 0
+    assert db[outbox.POINTERS].count_documents({}) == 0
+    assert sorted(published) == sorted(e.id for e in events.values())
+    assert pending_count(db, OUTBOX_COLLECTIONS) == 0
+
+
+def test_a_bulk_whose_writer_died_before_lowering_its_pointer_goes_once_quiet(registration):
+    settings, db, topic, store = registration
+    s = seller(80)
+    db["participants"].insert_one({"_id": s.id, "version": 1})
+
+    def die():
+        raise KeyboardInterrupt
+
+    writes = [({"_id": s.id}, {"$set": {"version": 2}}, [outbox.outbox_entry(topic, participant_event(PARTICIPANT_REGISTERED, s))])]
+    with pytest.raises(KeyboardInterrupt):
+        outbox.update_each(_RelayingMidWrite(db, die), "participants", writes)
+    db[outbox.POINTERS].update_many({}, {"$set": {"in_flight": 1}})  # the lowering never ran: the process died
+    published = []
+    assert OutboxRelay(db, OUTBOX_COLLECTIONS, lambda t, e: published.append(e.subject)).relay_once() == 1
+    assert db[outbox.POINTERS].count_documents({}) == 1
+    assert OutboxRelay(db, OUTBOX_COLLECTIONS, lambda t, e: published.append(e.subject), abandon_after=0).relay_once() == 0
+    assert db[outbox.POINTERS].count_documents({}) == 0
+    assert published == [s.id]
