@@ -174,16 +174,16 @@ class TimeIndexed:
         caller, the annealing (``annealing``); in a thread (when ``workers`` > 1), on one
         worker: the fewest breaks each participant needs alone (``own_breaks``, the bound,
         by ``OWN_RACE_SHARE``), then a schedule with everyone at that minimum
-        (``at_minimum``, which meets the bound, by ``AT_MINIMUM_SHARE``), then the block
+        (``at_minimum``, which meets the bound, or proves that none exists, which raises
+        the bound by one, by ``AT_MINIMUM_SHARE``), then the block
         model (``blocks``, which also proves a bound) from the best schedule met by
         either. Both stop once one meets the bound. ``meetings`` is None when no schedule
         with every pair was found (not all pairs fit, or not in time).
 
-        Ten forums of ``bench/scheduler.py``, 10 s each: tic-12, tic-13, forumt-14,
-        forum-13 and planted forums 1-4 proven optimal in 0.2-2.4 s (forum-13 had ended
-        at 1 break, bound 0, in some runs); forum-14 3-5 breaks (bound 2, the optimum:
-        120 s reach it) and planted forum-5 1-2 (bound 0, the optimum: a schedule without
-        breaks exists)."""
+        Ten forums of ``bench/scheduler.py``, 10 s each: all proven optimal, tic-12,
+        tic-13, forumt-14, forum-13 and planted forums 1-5 in 0.2-1.0 s, forum-14 (2
+        breaks) in 1.5-2.0 s (before the parity rule of ``at_minimum``: forum-14 3-5
+        breaks, bound 2, and planted forum-5 1-2, bound 0)."""
         start = TimeIndexed(self.problem, self.openings)._every_pair(hint, deadline - seconds * (1 - FIRST_SHARE), workers)
         if start is None:
             return Blocks(None, 0, 0, False)
@@ -197,9 +197,11 @@ class TimeIndexed:
                 own = self._own_minimums(start, people, deadline - seconds * (1 - OWN_RACE_SHARE), race)
                 race.prove(sum(own.values()))
                 if not race.stop.is_set() and deadline - seconds * (1 - AT_MINIMUM_SHARE) - time.perf_counter() > LEAST:
-                    found = at_own_minimum(TimeIndexed(self.problem, self.openings), own, race.best, deadline - seconds * (1 - AT_MINIMUM_SHARE), 1, race)
-                    if found is not None:
-                        race.offer(found, self._count_breaks(found))
+                    outcome = at_own_minimum(TimeIndexed(self.problem, self.openings), own, None, deadline - seconds * (1 - AT_MINIMUM_SHARE), 1, race)
+                    if outcome.meetings is not None:
+                        race.offer(outcome.meetings, self._count_breaks(outcome.meetings))
+                    elif outcome.impossible:
+                        race.prove(sum(own.values()) + 1)  # someone is above the minimum ``own`` gives them, which is at most their own
                 if not race.stop.is_set() and until - time.perf_counter() > LEAST:
                     fewest_broken_days(TimeIndexed(self.problem, self.openings), race.best, until, 1, race)
             except Exception as exc:  # noqa: BLE001 - re-raised in the caller's thread

@@ -14,7 +14,7 @@ from services.matching.domain.blocks import fewest_broken_days
 from services.matching.domain.breaks import breaks_per_person, person_slots
 from services.matching.domain.compaction import improve
 from services.matching.domain.openings import openings_of
-from services.matching.domain.at_minimum import at_own_minimum
+from services.matching.domain.at_minimum import AtMinimum, at_own_minimum
 from services.matching.domain.own_breaks import alone, without_break_alone
 from services.matching.domain.race import Race
 from services.matching.domain.scheduling import Candidate, Meeting, Problem, build_schedule
@@ -155,10 +155,11 @@ def test_everyone_at_their_own_minimum_is_a_schedule_with_every_pair_and_exactly
     model = TimeIndexed(problem, openings)
     own = {who: own_fewest(problem, who) for who in model.people()}
     start = model.minimise_breaks([], len(problem.candidates), 0, 2.0, 1)[1]
-    found = at_own_minimum(TimeIndexed(problem, openings_of(problem)), own, start, time.perf_counter() + 1.0, 1)
+    outcome = at_own_minimum(TimeIndexed(problem, openings_of(problem)), own, start, time.perf_counter() + 5.0, 1)
     if optimum > sum(own.values()):
-        assert found is None  # no schedule has everyone at their minimum
+        assert outcome == AtMinimum(None, True)  # no schedule has everyone at their minimum, and the search proves it
         return
+    found = outcome.meetings
     assert found is not None and {m.pair for m in found} == {c.pair for c in problem.candidates}
     assert_solution_is_true(problem, solve(replace(problem, locked=[replace(m, locked=True, table=0) for m in found]), time_limit=0.5))
     per_person = breaks_per_person(person_slots((m.pair, m.slot) for m in found), problem.day_ranges())
@@ -173,7 +174,7 @@ def test_everyone_at_their_own_minimum_closes_a_day_around_a_locked_meeting():
                       [Candidate("a", "b", 1.0, required=True), Candidate("b", "c", 1.0, required=True), Candidate("c", "d", 1.0, required=True)],
                       locked=[Meeting("d", "e", 4, 1, locked=True)], default_max_meetings=5, days=[(0, 4)])
     holes = [Meeting("a", "b", 0, 0), Meeting("b", "c", 2, 0), Meeting("c", "d", 0, 0)]
-    found = at_own_minimum(TimeIndexed(problem, openings_of(problem)), {}, holes, time.perf_counter() + 2.0, 1)
+    found = at_own_minimum(TimeIndexed(problem, openings_of(problem)), {}, holes, time.perf_counter() + 2.0, 1).meetings
     slots = person_slots([(m.pair, m.slot) for m in found] + [(("d", "e"), 4)])
     assert sum(breaks_per_person(slots, problem.day_ranges()).values()) == 0
     assert {m.pair for m in found} == {("a", "b"), ("b", "c"), ("c", "d")}
@@ -195,7 +196,7 @@ def test_searches_of_a_race_already_stopped_do_not_start(monkeypatch):
     monkeypatch.setattr(cp_model.CpSolver, "Solve", no_search)
     model = TimeIndexed(problem, openings)
     assert model._own_minimums(start, model.people(), time.perf_counter() + 60, race) == {}
-    assert at_own_minimum(TimeIndexed(problem, openings), {}, start, time.perf_counter() + 60, 1, race) is None
+    assert at_own_minimum(TimeIndexed(problem, openings), {}, start, time.perf_counter() + 60, 1, race) == AtMinimum(None, False)
     assert fewest_broken_days(TimeIndexed(problem, openings), start, time.perf_counter() + 60, 1, race).meetings == start
 
 
