@@ -24,9 +24,10 @@ history), publishes the document's pending events, removes them from the documen
 deletes the pointer only if nobody touched it since it was read (``n`` unchanged), no
 update was in flight then and the document exists (a batch pointer's updates have all
 landed once its ``in_flight`` is 0; a document missing then was not written). Why this
-loses nothing: with ``in_flight == 0`` every update announced so far has landed and an announced insert has
-landed if its document is there, so the document read after the pointer holds their
-events; a write announced later changes ``n`` and the conditional delete leaves the
+loses nothing: with ``in_flight == 0`` every update announced so far has landed and an
+announced insert has landed if its document is there, so the document read after the
+pointer holds their events (a document several pointers name is read once a round, after
+all of them); a write announced later changes ``n`` and the conditional delete leaves the
 pointer for the next round. A writer that died after its pointer write leaves a pointer
 whose document has nothing pending, or is missing: it is deleted once it has been quiet
 for ``abandon_after`` seconds.
@@ -255,33 +256,32 @@ class OutboxRelay:
         pointers = list(self.db[POINTERS].find({}).limit(self.batch_size))
         if not pointers:
             return 0
-        work: list[tuple[dict, Collection, list[tuple[dict, list]]]] = []
+        read: dict[tuple[str, Any], dict] = {}  # (collection, id) -> the document, read once a round
+        work: list[tuple[Collection, dict, list]] = []
         pending_acks = []
         for pointer in pointers:
             collection = self.db[pointer["collection"]]
-            found = []
             for document_id in _documents(pointer):
-                doc = collection.find_one({"_id": document_id}, {OUTBOX: 1})
-                entries = (doc or {}).get(OUTBOX) or []
+                if (pointer["collection"], document_id) in read:  # read after every pointer naming it: theirs are in
+                    continue
+                doc = read[(pointer["collection"], document_id)] = collection.find_one({"_id": document_id}, {OUTBOX: 1}) or {}
+                entries = doc.get(OUTBOX) or []
                 for entry in entries:
                     pending_acks.append(self._publish(entry["topic"], from_document(entry["event"])))
-                found.append((doc or {}, entries))
-            work.append((pointer, collection, found))
+                if entries:
+                    work.append((collection, doc, entries))
         for ack in pending_acks:
             if isinstance(ack, Future):
                 ack.get(timeout=30)
-        published = 0
+        for collection, doc, entries in work:
+            collection.update_one({"_id": doc["_id"]}, {"$pullAll": {OUTBOX: entries}, "$inc": {PENDING: -len(entries)}})
         now = _now()
-        for pointer, collection, found in work:
-            for doc, entries in found:
-                if entries:
-                    collection.update_one({"_id": doc["_id"]}, {"$pullAll": {OUTBOX: entries}, "$inc": {PENDING: -len(entries)}})
-                    published += len(entries)
+        for pointer in pointers:
             quiet = _aware(pointer.get("at")) <= now - self.abandon_after
-            landed = pointer.get("in_flight", 0) <= 0 and ("document_ids" in pointer or bool(found[0][0]))
+            landed = pointer.get("in_flight", 0) <= 0 and ("document_ids" in pointer or bool(read[(pointer["collection"], pointer["document_id"])]))
             if quiet or landed:
                 self.db[POINTERS].delete_one({"_id": pointer["_id"], "n": pointer.get("n")})
-        return published
+        return sum(len(entries) for _, _, entries in work)
 
     def _publish(self, topic: str, event: Event):
         ack = self.publish(topic, event)

@@ -215,6 +215,23 @@ def test_update_each_writes_many_documents_and_their_events_in_bulk(registration
     assert db[outbox.POINTERS].count_documents({}) == 0
 
 
+
+def test_a_document_named_by_two_pointers_is_read_and_published_once_a_round(registration):
+    """Two bulks updated the same document (each leaves its own pointer) and a plain update
+    too: one relay round reads it once and publishes each of its events once."""
+    settings, db, topic, store = registration
+    s = seller(85)
+    db["participants"].insert_one({"_id": s.id, "version": 1})
+    events = [participant_event(PARTICIPANT_REGISTERED, s) for _ in range(3)]
+    for version, event in enumerate(events[:2], start=2):
+        outbox.update_each(db, "participants", [({"_id": s.id}, {"$set": {"version": version}}, [outbox.outbox_entry(topic, event)])])
+    outbox.update_one(db, "participants", {"_id": s.id}, {"$set": {"version": 4}}, [outbox.outbox_entry(topic, events[2])])
+    assert db[outbox.POINTERS].count_documents({}) == 3
+    published = []
+    assert OutboxRelay(db, OUTBOX_COLLECTIONS, lambda t, e: published.append(e.id)).relay_once() == 3
+    assert sorted(published) == sorted(e.id for e in events)
+    assert db[outbox.POINTERS].count_documents({}) == 0
+
 class _RelayingMidWrite:
     """A database whose ``participants`` runs a relay round right after its bulk write
     lands and before ``update_each`` lowers the pointer (a writer still in flight)."""

@@ -50,9 +50,6 @@ from services.matching.domain.scheduling import Meeting
 
 __all__ = ["AtMinimum", "at_own_minimum"]
 
-SEED = 7  # CP-SAT's random seed (any of seeds 1-10 found both forums above, see the module)
-
-
 @dataclass
 class AtMinimum:
     """The outcome of a search: ``meetings`` (unlocked, table 0) of a schedule with everyone
@@ -64,12 +61,12 @@ class AtMinimum:
 
 
 def at_own_minimum(model, own: dict[str, int], hint: list[Meeting] | None, until: float, workers: int = 1,
-                   race: Race | None = None, seed: int = SEED) -> AtMinimum:
+                   race: Race | None = None) -> AtMinimum:
     """Search ``model`` (a ``TimeIndexed`` holding exactly the pairs to place, not solved
     before) for a schedule where every participant has at most ``own[who]`` breaks (those
     not in ``own``: none) until ``until`` (``time.perf_counter()`` seconds) or until
     ``race`` says stop (the solver is registered with it, so a stop interrupts the solve),
-    with ``workers`` CP-SAT workers and random seed ``seed``. ``hint``: valid unlocked
+    with ``workers`` CP-SAT workers (the model's solver settings). ``hint``: valid unlocked
     meetings given to CP-SAT as its hint, or None (in the race the annealing's best as
     hint made the search slower: planted forum-5 in 2.1-2.3 s against 1.0-1.2 s)."""
     cp = model.model
@@ -93,10 +90,7 @@ def at_own_minimum(model, own: dict[str, int], hint: list[Meeting] | None, until
         model._hint(hint)
     else:
         cp.ClearHints()
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.01, until - time.perf_counter())
-    solver.parameters.num_workers = workers
-    solver.parameters.random_seed = seed
+    solver = model._solver(until - time.perf_counter(), workers)
     solver.parameters.linearization_level = 0
     with race.running(solver) if race is not None else nullcontext():
         if race is not None and race.stop.is_set():  # a stop before Solve starts does not reach it

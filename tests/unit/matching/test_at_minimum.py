@@ -2,7 +2,7 @@
 keeps every rule with everyone at their minimum, or proves that none exists, and never
 claims one that breaks a rule; a proof raises the race's bound by one."""
 import time
-from collections import Counter
+from dataclasses import replace
 
 from ortools.sat.python import cp_model
 
@@ -14,30 +14,26 @@ from services.matching.domain.scheduling import Candidate, Meeting, Problem
 from services.matching.domain.solver import solve
 from services.matching.domain.time_indexed import TimeIndexed
 from tests.unit.matching.test_breaks_phase import small_forum
+from tests.unit.matching.test_scheduling import assert_hard_rules
 
 
-def broken_rules(problem: Problem, placed: list[tuple[tuple[str, str], int]]) -> list[str]:
-    """Every hard rule a schedule (``(pair, slot)`` items, locked meetings included) breaks."""
-    broken = []
-    windows = {c.pair: c.slots for c in problem.candidates}
-    for (a, b), t in placed:
-        if t not in problem.availability[a] or t not in problem.availability[b]:
-            broken.append(f"{a}-{b} in {t}: not both available")
-        if windows.get((a, b)) is not None and t not in windows[(a, b)]:
-            broken.append(f"{a}-{b} in {t}: outside its window")
-    broken += [f"{n} meetings in slot {t}" for t, n in Counter(t for _, t in placed).items() if n > problem.tables]
-    broken += [f"{who} twice in slot {t}" for (who, t), n in Counter((w, t) for pair, t in placed for w in pair).items() if n > 1]
-    return broken
+def seated(problem: Problem, found: list[Meeting]) -> list[Meeting]:
+    """``found`` (table 0) at the tables its slot's locked meetings leave, in turn; an
+    IndexError when a slot holds more meetings than tables."""
+    free = {t: [n for n in range(1, problem.tables + 1) if all(m.table != n for m in problem.locked if m.slot == t)] for t in range(len(problem.slots))}
+    return [replace(m, table=free[m.slot].pop(0)) for m in found]
 
 
 def assert_at_own_minimum(problem: Problem, found: list[Meeting], own: dict[str, int]) -> None:
     """``found`` (unlocked meetings) with the locked ones places every pair once, keeps
-    every rule and has everyone at most at their own minimum (the project's break counter)."""
-    placed = [(m.pair, m.slot) for m in found] + [(m.pair, m.slot) for m in problem.locked]
+    every rule (``assert_hard_rules``, windows) and has everyone at most at their own
+    minimum (the project's break counter)."""
     locked = {m.pair for m in problem.locked}
     assert sorted(m.pair for m in found) == sorted(c.pair for c in problem.candidates if c.pair not in locked)
-    assert broken_rules(problem, placed) == []
-    per_person = breaks_per_person(person_slots(placed), problem.day_ranges())
+    assert_hard_rules(problem, seated(problem, found) + list(problem.locked))
+    windows = {c.pair: c.slots for c in problem.candidates if c.slots is not None}
+    assert all(m.slot in windows[m.pair] for m in found if m.pair in windows), "outside its window"
+    per_person = breaks_per_person(person_slots([(m.pair, m.slot) for m in found + list(problem.locked)]), problem.day_ranges())
     assert all(per_person.get(who, 0) <= own.get(who, 0) for who in per_person), per_person
 
 
