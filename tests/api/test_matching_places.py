@@ -87,7 +87,9 @@ def test_walk_ins_of_different_pairs_for_the_last_table_one_wins(matching):
     [slot] = [s.id for s in meet.slots()]
     answers = at_once(client, [("POST", f"/v1/meets/{meet.id}/walk-ins", {"seller_id": f"s{10 + n}", "buyer_id": f"b{10 + n}", "slot_id": slot}) for n in range(3)])
     one_wins(answers)
-    assert "table 1 is taken" in next(a for a in answers if a.status_code == 409).get_json()["detail"]
+    refusals = [a.get_json()["detail"] for a in answers if a.status_code == 409]
+    # refused for the table: by the database's claim when they raced, or by the check when the winner had landed first
+    assert all("table 1 is taken" in d or "a table free" in d for d in refusals), refusals
     assert len(live_meetings(client, meet.id)) == 1
 
 
