@@ -123,21 +123,50 @@ def from_kafka(key: bytes | None, value: bytes | None, headers: Iterable[tuple[s
     )
 
 
-def to_document(event: Event) -> dict[str, Any]:
-    """The event as a Mongo sub-document (for the outbox)."""
-    return {
-        "id": event.id,
-        "type": event.type,
-        "source": event.source,
-        "subject": event.subject,
-        "time": event.time,
-        "correlation_id": event.correlation_id,
-        "causation_id": event.causation_id,
-        "data": event.data,
+def to_json(event: Event) -> str:
+    """The event in the CloudEvents JSON event format (structured content mode), as text:
+    the attributes as members, ``data`` as a JSON value, the extensions ``correlationid``
+    and ``causationid`` when set. How the outbox stores an event: one string costs the
+    database a fraction of the nested document it replaces (FerretDB converts every field).
+    Source: CloudEvents 1.0, JSON Event Format, sections 2-3."""
+    members: dict[str, Any] = {
+        "specversion": event.specversion, "id": event.id, "source": event.source, "type": event.type,
+        "subject": event.subject, "time": _format_time(event.time), "datacontenttype": event.datacontenttype,
     }
+    if event.correlation_id:
+        members["correlationid"] = event.correlation_id
+    if event.causation_id:
+        members["causationid"] = event.causation_id
+    members["data"] = event.data
+    return json.dumps(members, separators=(",", ":"), ensure_ascii=False)
+
+
+def from_json(text: str | bytes) -> Event:
+    """Read what ``to_json`` wrote (any CloudEvents JSON event with JSON object data);
+    raise InvalidEnvelope if it is not one."""
+    try:
+        members = json.loads(text)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidEnvelope(f"not JSON: {exc}") from exc
+    if not isinstance(members, dict):
+        raise InvalidEnvelope("a JSON event is an object")
+    missing = [a for a in _REQUIRED if not members.get(a)]
+    if missing:
+        raise InvalidEnvelope(f"missing CloudEvents attribute(s): {', '.join(missing)}")
+    if members["specversion"] != SPECVERSION:
+        raise InvalidEnvelope(f"unsupported specversion {members['specversion']!r}")
+    data = members.get("data", {})
+    if not isinstance(data, dict):
+        raise InvalidEnvelope("data must be a JSON object")
+    return Event(
+        type=members["type"], source=members["source"], subject=members.get("subject") or "", data=data, id=members["id"],
+        time=_parse_time(members.get("time")), correlation_id=members.get("correlationid"), causation_id=members.get("causationid"),
+        specversion=members["specversion"], datacontenttype=members.get("datacontenttype", JSON),
+    )
 
 
 def from_document(doc: dict[str, Any]) -> Event:
+    """An event the outbox stored as a sub-document (before it stored ``to_json`` text)."""
     time = doc["time"]
     if time.tzinfo is None:
         time = time.replace(tzinfo=timezone.utc)

@@ -57,7 +57,7 @@ from pymongo.results import BulkWriteResult
 
 from shared import metrics
 from shared.correlation import correlated
-from shared.envelope import Event, from_document, to_document
+from shared.envelope import Event, from_document, from_json, to_json
 
 log = logging.getLogger(__name__)
 
@@ -71,11 +71,26 @@ _RECORDING: ContextVar[list[str] | None] = ContextVar("outbox_recording", defaul
 
 
 def outbox_entry(topic: str, event: Event) -> dict[str, Any]:
-    """The outbox entry of ``event`` for ``topic`` (its id noted while ``recording_events``)."""
+    """The outbox entry of ``event`` for ``topic``: ``{"topic", "event"}`` with the event
+    as CloudEvents JSON text (``envelope.to_json``; its id noted while ``recording_events``).
+    Text, not a sub-document: FerretDB converts each field of what it stores, and an
+    event's nested data made a participant's insert cost twice its state alone."""
     recording = _RECORDING.get()
     if recording is not None:
         recording.append(event.id)
-    return {"topic": topic, "event": to_document(event)}
+    return {"topic": topic, "event": to_json(event)}
+
+
+def entry_event(entry: dict[str, Any]) -> Event:
+    """The event an outbox entry holds: JSON text, or a sub-document as entries written
+    before the text form (still pending in a database being upgraded) hold it."""
+    stored = entry["event"]
+    return from_json(stored) if isinstance(stored, str) else from_document(stored)
+
+
+def stored_events(document: dict[str, Any] | None) -> list[Event]:
+    """The events waiting in a stored document's outbox, oldest first (none for None)."""
+    return [entry_event(entry) for entry in (document or {}).get(OUTBOX) or []]
 
 
 @contextmanager
@@ -267,7 +282,7 @@ class OutboxRelay:
                 doc = read[(pointer["collection"], document_id)] = collection.find_one({"_id": document_id}, {OUTBOX: 1}) or {}
                 entries = doc.get(OUTBOX) or []
                 for entry in entries:
-                    pending_acks.append(self._publish(entry["topic"], from_document(entry["event"])))
+                    pending_acks.append(self._publish(entry["topic"], entry_event(entry)))
                 if entries:
                     work.append((collection, doc, entries))
         for ack in pending_acks:

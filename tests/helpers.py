@@ -7,6 +7,7 @@ import socket
 import subprocess
 import time
 from contextlib import contextmanager
+from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator, Mapping, TypeVar
@@ -17,6 +18,7 @@ from kafka import KafkaConsumer, TopicPartition
 
 from deploy.local.processes import REPO, api_argv
 from shared.config import Settings
+from shared.outbox import stored_events
 
 T = TypeVar("T")
 
@@ -93,3 +95,9 @@ def served_api(service: str, env: Mapping[str, str], folder: Path, ready: str = 
         finally:
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(30)
+
+
+def outbox_event_dicts(document: dict | None) -> list[dict]:
+    """The events waiting in a stored document's outbox as dicts of their attributes
+    (``type``, ``subject``, ``data``, ``id``, ``correlation_id``...), oldest first."""
+    return [asdict(event) for event in stored_events(document)]

@@ -8,6 +8,7 @@ from shared.contracts.registration import VERIFICATION_REQUESTED
 from shared.one_time_codes import CodeSealer
 from shared.mongo import connect
 from services.registration.app import create_app
+from tests.helpers import outbox_event_dicts
 
 ORGANISER = {"Authorization": "Bearer dev-organiser-key"}
 OPERATOR = {"Authorization": "Bearer dev-operator-key"}
@@ -75,8 +76,7 @@ def db(app):
 
 
 def outbox_events(db, collection: str, doc_id: str) -> list[dict]:
-    doc = db[collection].find_one({"_id": doc_id}) or {}
-    return [entry["event"] for entry in doc.get("_outbox", [])]
+    return outbox_event_dicts(db[collection].find_one({"_id": doc_id}))
 
 
 def register(client, body=None, role="sellers", **overrides):

@@ -7,7 +7,7 @@ really announced.
 import pytest
 
 from shared import outbox
-from shared.envelope import from_document
+from shared.outbox import stored_events
 from services.matching.app import create_app as matching_app
 from services.matching.handlers import build_handlers
 from services.registration.store import OUTBOX_COLLECTIONS
@@ -150,8 +150,8 @@ def test_the_draft_after_new_session_hours_has_meetings_again_and_a_redelivery_c
     assert len(before["meetings"]) == 6
     edited = edit(client, meet["id"], session_start="10:15")
     assert edited.get_json()["availability_followed"] == {"changed": 5, "without_slots": 0, "complete": True}
-    events = [doc["_outbox"] for doc in db["applications"].find({"meet_id": meet["id"]})]
-    assert sorted(e["event"]["type"] for entries in events for e in entries) == [AVAILABILITY_CHANGED] * 5
+    events = [stored_events(doc) for doc in db["applications"].find({"meet_id": meet["id"]})]
+    assert sorted(e.type for entries in events for e in entries) == [AVAILABILITY_CHANGED] * 5
     deliver_all()
     after = matching_client.post(url, json={}, headers=ORGANISER).get_json()
     assert len(after["meetings"]) == 6, after["stats"]
@@ -160,8 +160,8 @@ def test_the_draft_after_new_session_hours_has_meetings_again_and_a_redelivery_c
     matching_db = matching_client.application.extensions["matching"].profiles.db
     stored = {d["_id"]: d["version"] for d in matching_db["participation"].find({"meet_id": meet["id"]})}
     for entries in events:
-        for entry in entries:
-            handlers[entry["event"]["type"]](from_document(entry["event"]))
+        for event in entries:
+            handlers[event.type](event)
     assert {d["_id"]: d["version"] for d in matching_db["participation"].find({"meet_id": meet["id"]})} == stored
     assert len(matching_client.post(url, json={}, headers=ORGANISER).get_json()["meetings"]) == 6
 

@@ -7,6 +7,7 @@ from pymongo.errors import AutoReconnect
 
 from shared import idempotency, outbox
 from shared.idempotency import IdempotencyStore
+from shared.outbox import stored_events
 from services.registration.app import create_app
 from tests.api.conftest import SELLER
 from tests.helpers import wait_until
@@ -121,7 +122,7 @@ def test_the_correlation_id_comes_back_and_reaches_the_events(client, db):
     response = client.post("/v1/sellers", json=SELLER, headers={"X-Request-ID": "trace-me-42"})
     assert response.headers["X-Correlation-ID"] == "trace-me-42"
     doc = db["participants"].find_one({"_id": response.get_json()["id"]})
-    assert {e["event"]["correlation_id"] for e in doc["_outbox"]} == {"trace-me-42"}
+    assert {e.correlation_id for e in stored_events(doc)} == {"trace-me-42"}
     assert doc["correlation_id"] == "trace-me-42"
 
 

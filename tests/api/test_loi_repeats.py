@@ -5,6 +5,7 @@ it is, 200, no second ``loi.signed``), by the rule the bulk endpoint calls ``unc
 import pytest
 
 from tests.api.conftest import ORGANISER
+from tests.helpers import outbox_event_dicts
 from tests.api.test_matching_api import clock_at, matching, meet_with_people  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.stack
@@ -24,7 +25,7 @@ def as_stored(meeting: dict) -> dict:
 
 def signed_events(client, meeting_id: str) -> list[dict]:
     doc = client.application.extensions["matching"].meetings.collection.find_one({"_id": meeting_id})
-    return [e["event"] for e in doc.get("_outbox", []) if e["event"]["type"].endswith(".loi.signed.v1")]
+    return [e for e in outbox_event_dicts(doc) if e["type"].endswith(".loi.signed.v1")]
 
 
 def test_the_same_loi_five_times_is_signed_once(meet_with_people):

@@ -17,7 +17,7 @@ from services.registration.domain.applications import Application
 from services.registration.domain.meets import OPEN, Meet
 from services.registration.domain.participants import Participant
 from services.registration.messages import meet_event, participant_event, participation_event
-from tests.helpers import roster_settled
+from tests.helpers import outbox_event_dicts, roster_settled
 from tests.api.conftest import OPERATOR, ORGANISER
 
 pytestmark = pytest.mark.stack
@@ -350,7 +350,7 @@ def test_follow_ups_are_announced_once_when_they_come_due(meet_with_people):
     assert announce_follow_ups_due(context, day(2027, 9, 30)) == 1, "a worker that ran late asks once, about the latest"
     assert announce_follow_ups_due(context, day(2027, 9, 30)) == 0
     stored = context.meetings.collection.find_one({"_id": meeting_id})
-    due_events = [e["event"] for e in stored["_outbox"] if e["event"]["type"].endswith("follow_up_due.v1")]
+    due_events = [e for e in outbox_event_dicts(stored) if e["type"].endswith("follow_up_due.v1")]
     assert [(e["data"]["due"], e["data"]["days_after_signing"]) for e in due_events] == [("2027-09-28", 60)]
     assert stored["next_follow_up_due"] == "2027-10-28"
 
@@ -373,7 +373,7 @@ def test_an_approved_participant_hears_of_their_best_matches(meet_with_people):
     context = client.application.extensions["matching"]
     assert suggest_due(context, now=roster_settled()) == 5
     doc = context.meets.db["participation"].find_one({"_id": f"{meet.id}:b2"})
-    [event] = [e["event"] for e in doc["_outbox"] if e["event"]["type"].endswith("match_scores.updated.v1")]
+    [event] = [e for e in outbox_event_dicts(doc) if e["type"].endswith("match_scores.updated.v1")]
     assert [m["counterpart_id"] for m in event["data"]["top"]][:2] in (["s1", "s2"], ["s2", "s1"])
     assert event["data"]["top"][0]["reasons"]
 

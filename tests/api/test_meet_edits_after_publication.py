@@ -16,6 +16,7 @@ import pytest
 from shared.contracts import matching as matching_catalogue
 from shared.contracts import registration as catalogue
 from shared.envelope import Event
+from shared.outbox import stored_events
 from services.matching.app import create_app
 from services.matching.handlers import build_handlers
 from services.registration.domain.applications import Application
@@ -23,6 +24,7 @@ from services.registration.domain.meets import OPEN, Meet
 from services.registration.messages import availability_changed, meet_event, participant_event, participation_event
 from tests.api.conftest import ORGANISER
 from tests.api.test_matching_api import buyer, seller
+from tests.helpers import outbox_event_dicts
 
 pytestmark = pytest.mark.stack
 
@@ -69,7 +71,7 @@ def meetings_of(client, meet_id: str) -> dict[str, dict]:
 
 def events_of(client, meeting_id: str) -> list[str]:
     db = client.application.extensions["matching"].profiles.db
-    return [entry["event"]["type"] for entry in (db["meetings"].find_one({"_id": meeting_id}) or {}).get("_outbox", [])]
+    return [e.type for e in stored_events(db["meetings"].find_one({"_id": meeting_id}))]
 
 
 def edit(deliver, meet: Meet, **changes) -> Meet:
@@ -238,7 +240,7 @@ def test_a_meet_event_that_changes_no_slot_or_table_reads_no_meeting(published, 
 def outbox_of(client, meeting_id: str) -> list[dict]:
     """The events a meeting's changes wrote (type and data), in order."""
     db = client.application.extensions["matching"].profiles.db
-    return [entry["event"] for entry in (db["meetings"].find_one({"_id": meeting_id}) or {}).get("_outbox", [])]
+    return outbox_event_dicts(db["meetings"].find_one({"_id": meeting_id}))
 
 
 def test_a_new_time_zone_alone_gives_every_meeting_to_come_a_new_version_in_it_once(published, monkeypatch):

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from shared.contracts import registration as catalogue
+from shared.outbox import stored_events
 from services.matching import actions
 from services.registration.messages import meet_event
 from tests.api.conftest import MEET, ORGANISER, outbox_events
@@ -90,7 +91,7 @@ def test_an_loi_recorded_after_the_fact_is_asked_about_once_not_three_times(meet
     assert actions.announce_follow_ups_due(context, today) == 1
     assert actions.announce_follow_ups_due(context, today) == 0
     stored = context.meetings.collection.find_one({"_id": meeting["id"]})
-    [due] = [e["event"]["data"] for e in stored["_outbox"] if e["event"]["type"].endswith("follow_up_due.v1")]
+    [due] = [e.data for e in stored_events(stored) if e.type.endswith("follow_up_due.v1")]
     assert (due["due"], due["days_after_signing"]) == (today.isoformat(), (today - date(2027, 7, 30)).days)
     assert stored["next_follow_up_due"] is None
 

@@ -10,7 +10,7 @@ import pytest
 
 from shared import contracts
 from shared.contracts import matching as matching_catalogue
-from shared.envelope import from_document
+from shared.outbox import stored_events
 from services.registration.domain.applications import Application
 from services.registration.messages import availability_changed, participation_event
 from tests.api.conftest import ORGANISER
@@ -26,8 +26,7 @@ def reasons_told(client, meeting_ids) -> dict[str, list[str | None]]:
     db = client.application.extensions["matching"].profiles.db
     told = {}
     for meeting_id in meeting_ids:
-        entries = (db["meetings"].find_one({"_id": meeting_id}) or {}).get("_outbox", [])
-        events = [from_document(e["event"]) for e in entries if e["event"]["type"] == matching_catalogue.MEETING_CANCELLED]
+        events = [e for e in stored_events(db["meetings"].find_one({"_id": meeting_id})) if e.type == matching_catalogue.MEETING_CANCELLED]
         told[meeting_id] = [contracts.read_data(event)["cancel_reason"] for event in events]
     return told
 

@@ -13,7 +13,8 @@ import pytest
 from deploy.local.gatewaysink import GatewaySink
 from deploy.local.mailsink import MailSink
 from shared.contracts.registration import VERIFICATION_REQUESTED
-from shared.envelope import from_document, to_kafka
+from shared.envelope import to_kafka
+from shared.outbox import stored_events
 from shared.logs import JsonFormatter
 from shared.one_time_codes import REDACTED
 from services.notifications.__main__ import build_dispatcher
@@ -55,8 +56,7 @@ def notifications(settings_for):
 
     def carry(registration_db, participant_id):
         """Hand the participant's events not carried yet to notifications, then send what is due."""
-        for document in outbox_events(registration_db, "participants", participant_id):
-            event = from_document(document)
+        for event in stored_events(registration_db["participants"].find_one({"_id": participant_id})):
             if event.id not in sent:
                 sent.add(event.id)
                 handlers[event.type](event)
@@ -75,7 +75,7 @@ def test_the_code_reaches_the_phone_and_verifies_but_no_staff_view_log_or_record
     [sms] = [m for m in notifications["gateway"].received() if m["to"] == SELLER["phone"]]
     [code] = SIX_DIGITS.findall(sms["text"])
 
-    for event in (from_document(d) for d in outbox_events(db, "participants", seller["id"])):
+    for event in stored_events(db["participants"].find_one({"_id": seller["id"]})):
         key, value, headers = to_kafka(event)
         assert code.encode() not in value + b"".join(v for _, v in headers), f"{event.type} carries the code in clear"
     staff_views = [

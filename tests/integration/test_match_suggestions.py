@@ -12,6 +12,7 @@ import pytest
 from shared.contracts import matching as own
 from shared.contracts import registration as catalogue
 from shared.mongo import connect
+from shared.outbox import stored_events
 from services.matching.actions import Matching, recommendations, suggest_due
 from services.matching.actions.suggestions import SETTLE
 from services.matching.handlers import build_handlers
@@ -49,7 +50,7 @@ def approval(meet: Meet, person, status: str = "approved", version: int = 2):
 
 def suggestions_of(ctx: Matching, meet: Meet, participant_id: str) -> list[dict]:
     doc = ctx.meets.participation(meet.id, participant_id) or {}
-    return [e["event"]["data"] for e in doc.get("_outbox", []) if e["event"]["type"] == own.MATCH_SCORES_UPDATED]
+    return [e.data for e in stored_events(doc) if e.type == own.MATCH_SCORES_UPDATED]
 
 
 def queued(ctx: Matching) -> list[str]:

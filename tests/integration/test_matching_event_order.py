@@ -27,6 +27,7 @@ from shared.contracts import matching as own
 from shared.contracts import registration as catalogue
 from shared.envelope import Event
 from shared.mongo import connect
+from shared.outbox import stored_events
 from services.matching.actions import Matching, suggest_due
 from services.matching.handlers import build_handlers
 from services.matching.store import (
@@ -164,9 +165,8 @@ def snapshot(db) -> dict[str, Any]:
     announced: dict[tuple[str, str], list] = {}
     for collection in OUTBOX_COLLECTIONS:
         for doc in db[collection].find({}):
-            for entry in doc.get("_outbox") or []:
-                event = entry["event"]
-                announced.setdefault((event["type"], event["subject"]), []).append(event["data"])
+            for event in stored_events(doc):
+                announced.setdefault((event.type, event.subject), []).append(event.data)
     return {
         "profiles": stored(PARTICIPANTS), "meets": stored(MEETS), "participation": stored(PARTICIPATION),
         "roster": MeetView(db).roster(MEET.id), "suggestions_due": stored(SUGGESTIONS_DUE), "profiles_awaited": stored(PROFILES_AWAITED),

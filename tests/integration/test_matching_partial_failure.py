@@ -18,6 +18,7 @@ from shared.contracts import matching as own
 from shared.contracts import registration as catalogue
 from shared.envelope import Event
 from shared.mongo import connect
+from shared.outbox import stored_events
 from services.matching import store
 from services.matching.actions import Matching, draft_schedule, publish_schedule, suggest_due
 from services.matching.actions.publishing import cancel_participant
@@ -86,8 +87,8 @@ class MatchingDb:
         """Meetings (documents and the meet's live list), participations, the suggestions
         due-queue and parks, and every event announced, counted by type and subject."""
         events = Counter(
-            (entry["event"]["type"], entry["event"]["subject"])
-            for collection in OUTBOX_COLLECTIONS for doc in self.db[collection].find({}) for entry in doc.get("_outbox") or []
+            (event.type, event.subject)
+            for collection in OUTBOX_COLLECTIONS for doc in self.db[collection].find({}) for event in stored_events(doc)
         )
         meetings = {m["_id"]: (m["status"], m["slot_id"], m["table"], m["version"]) for m in self.ctx.meetings.for_meet(MEET.id)}
         participation = {d["_id"]: (d["status"], d["version"], d.get("suggested_version"), d.get("repair")) for d in self.db[PARTICIPATION].find({})}

@@ -6,13 +6,14 @@ from services.matching.domain import publication
 from services.matching.meetings_store import MeetingStore
 from tests.api.conftest import OPERATOR, ORGANISER
 from tests.api.test_matching_api import matching, meet_with_people  # noqa: F401 (fixtures)
+from tests.helpers import outbox_event_dicts
 
 pytestmark = pytest.mark.stack
 
 
 def written_events(db) -> list[dict]:
     """Every event the matching outbox holds (nothing is relayed in these tests)."""
-    return [entry["event"] for name in ("publications", "schedules", "meetings") for doc in db[name].find({}) for entry in doc.get("_outbox", [])]
+    return [e for name in ("publications", "schedules", "meetings") for doc in db[name].find({}) for e in outbox_event_dicts(doc)]
 
 
 def test_a_publication_interrupted_after_some_chunks_is_completed_by_publishing_again(meet_with_people, monkeypatch):
