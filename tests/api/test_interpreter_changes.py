@@ -211,3 +211,66 @@ def test_a_publication_while_a_pool_change_holds_the_pool_is_refused_and_publish
     pools.update_one({"_id": MEET}, {"$set": {"changing.until": datetime.now(timezone.utc) - timedelta(seconds=1)}})
     assert client.post(f"/v1/meets/{MEET}/schedule/publish", headers=ORGANISER).status_code == 200
     assert len(client.get(f"/v1/meets/{MEET}/meetings", headers=ORGANISER).get_json()["items"]) == 2
+
+
+def person(n: int, languages: list[str]) -> Participant:
+    return Participant(**{**seller(n, "Budgam").__dict__, "id": f"ks{n}", "languages": languages})
+
+
+@pytest.fixture
+def bilingual_seller(matching):  # noqa: F811
+    """A one-slot meet: ks1 speaks Kashmiri and English, ks2 Kashmiri only, buyers b8 and
+    b9 English only; Rafiq (int-1) alone in the pool. Answers (client, slot id)."""
+    client, deliver = matching
+    meet = Meet(name="International BSM", venue="SKICC", city="Srinagar", days=[date(2027, 9, 4)], session_start=time(10),
+                session_end=time(10, 30), meeting_minutes=30, tables=4, capacity_sellers=10, capacity_buyers=5, status=OPEN, id=MEET)
+    deliver(meet_event(catalogue.MEET_CREATED, meet))
+    slots = [s.id for s in meet.slots()]
+    for who in (person(1, ["ks", "en"]), person(2, ["ks"]), buyer(8), buyer(9)):
+        deliver(participant_event(catalogue.PARTICIPANT_REGISTERED, who))
+        deliver(participation_event(Application(meet.id, who.id, who.role, slots, status="approved", version=2), meet))
+    assert put(client, "int-1", RAFIQ, slots).status_code == 200
+    return client, slots[0]
+
+
+def in_the_pool_unchecked(client, interpreter_id: str, who: dict, slots: list[str]) -> None:
+    """What a pool entry made before matching knew the participant leaves stored."""
+    client.application.extensions["matching"].interpreters.put(MEET, interpreter_id, who["name"], who["languages"], slots)
+
+
+def assert_nobody_in_two_places(meetings: list[dict]) -> None:
+    for m in meetings:
+        others = [o for o in meetings if o["slot_id"] == m["slot_id"] and o is not m]
+        assert not m.get("interpreter") or all(m["interpreter"] not in (o["seller_id"], o["buyer_id"], o.get("interpreter")) for o in others), m
+
+
+def test_a_registered_participant_is_refused_a_place_in_the_pool(bilingual_seller):
+    client, slot = bilingual_seller
+    refused = put(client, "ks1", {"name": "Weaver 1", "languages": ["ks", "en"]}, [slot])
+    assert refused.status_code == 409 and refused.headers["Content-Type"].startswith("application/problem+json")
+    assert "ks1 is a registered participant" in refused.get_json()["detail"]
+    assert [i["interpreter_id"] for i in client.get(f"/v1/meets/{MEET}/interpreters", headers=ORGANISER).get_json()["items"]] == ["int-1"]
+
+
+def test_a_participant_found_in_the_pool_is_not_given_meetings_to_interpret_in_a_draft(bilingual_seller):
+    client, slot = bilingual_seller
+    client.delete(f"/v1/meets/{MEET}/interpreters/int-1", headers=ORGANISER)
+    in_the_pool_unchecked(client, "ks1", {"name": "Weaver 1", "languages": ["ks", "en"]}, [slot])
+    drafted = client.post(f"/v1/meets/{MEET}/schedule/draft", json={}, headers=ORGANISER)
+    assert drafted.status_code == 200, drafted.get_json()
+    meetings = drafted.get_json()["meetings"]
+    assert_nobody_in_two_places(meetings)
+    assert {m["seller_id"] for m in meetings} == {"ks1"} and not any(m.get("interpreter") for m in meetings)
+
+
+def test_a_meeting_is_not_handed_to_a_pool_member_meeting_in_its_slot(bilingual_seller):
+    client, slot = bilingual_seller
+    drafted = client.post(f"/v1/meets/{MEET}/schedule/draft", json={}, headers=ORGANISER).get_json()["meetings"]
+    assert sorted((m["seller_id"], m.get("interpreter")) for m in drafted) == [("ks1", None), ("ks2", "int-1")]
+    assert client.post(f"/v1/meets/{MEET}/schedule/publish", headers=ORGANISER).status_code == 200
+    in_the_pool_unchecked(client, "ks1", {"name": "Weaver 1", "languages": ["ks", "en"]}, [slot])
+    refused = client.delete(f"/v1/meets/{MEET}/interpreters/int-1", headers=ORGANISER)
+    assert refused.status_code == 409, "ks1 meets a buyer in that slot"
+    shown = client.get(f"/v1/meets/{MEET}/meetings", headers=ORGANISER).get_json()["items"]
+    assert_nobody_in_two_places(shown)
+    assert {m.get("interpreter") for m in shown if m["seller_id"] == "ks2"} == {"int-1"}

@@ -39,7 +39,7 @@ from services.matching import messages
 from services.matching.actions.context import Matching, NotFound, Refused, meet_of
 from services.matching.actions.meet_changes import list_as_stored
 from services.matching.actions.occupying import cancel_meeting, claim_fields
-from services.matching.domain.interpreting import NO_SHARED_LANGUAGE, Assignment, Interpreter, hand_over, understood
+from services.matching.domain.interpreting import NO_SHARED_LANGUAGE, Assignment, Interpreter, hand_over, occupied, understood
 from services.matching.domain.participants import ParticipantProfile
 from services.matching.domain.places import place_key
 from services.matching.domain.publication import started_slots
@@ -54,9 +54,14 @@ WAIT_POLL_SECONDS = 0.5  # how often a consumer waiting for the pool asks again
 
 def set_interpreter(ctx: Matching, meet_id: str, interpreter_id: str, details: dict[str, Any]) -> dict[str, Any]:
     """Add or change an interpreter of the meet's pool (``details``: name, languages,
-    availability as slot ids). Raises NotFound, Refused (unknown slots; a published meeting
-    they would no longer cover that no one else can take)."""
+    availability as slot ids). Raises NotFound, Refused (unknown slots; an id that is a
+    registered participant's: the schedule keeps the pool and the participants apart, so
+    one person in both could interpret during their own meeting; a published meeting they
+    would no longer cover that no one else can take)."""
     meet = meet_of(ctx, meet_id)
+    if ctx.profiles.get(interpreter_id) is not None:
+        raise Refused(f"{interpreter_id} is a registered participant; the interpreter pool takes people who do not take part in "
+                      "meetings of their own. Add them under an id of the pool's own.")
     unknown = sorted(set(details["availability"]) - {s["id"] for s in meet["slots"]})
     if unknown:
         raise Refused(f"Not slots of this meet: {', '.join(unknown[:5])}.")
@@ -128,7 +133,7 @@ def _bridge_or_cancel(ctx: Matching, meet_id: str, participant_id: str) -> None:
             interpreter = doc.get("interpreter")
             if not understood(meeting, spoken.get(interpreter, doc.get("interpreter_languages")) if interpreter else None):
                 stranded.append(meeting)
-    plan = hand_over(stranded, None, pool, {(p["interpreter"], p["slot_id"]) for p in live if p.get("interpreter")})
+    plan = hand_over(stranded, None, pool, occupied(live))
     _claim(ctx, meet_id, docs, plan.moves)
     for meeting_id, substitute in plan.moves.items():
         before, slot = docs[meeting_id].get("interpreter"), docs[meeting_id]["slot_id"]
@@ -178,7 +183,7 @@ def _hand_over(ctx: Matching, meet: dict[str, Any], interpreter_id: str, now: In
     assignments = [Assignment(p["meeting_id"], p["slot_id"], languages(p["seller_id"]), languages(p["buyer_id"])) for p in theirs]
     others = [Interpreter(i["interpreter_id"], i["name"], tuple(i["languages"]), frozenset(i["availability"]))
               for i in ctx.interpreters.for_meet(meet_id) if i["interpreter_id"] != interpreter_id]
-    plan = hand_over(assignments, now, others, {(p["interpreter"], p["slot_id"]) for p in live if p.get("interpreter")})
+    plan = hand_over(assignments, now, others, occupied(live))
     where = {p["meeting_id"]: p for p in theirs}
     if plan.uncovered:
         named = ", ".join(f"{where[m]['seller_id']}/{where[m]['buyer_id']} in slot {where[m]['slot_id']}" for m in plan.uncovered[:10])

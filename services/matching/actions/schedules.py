@@ -79,7 +79,10 @@ class MeetProblem(NamedTuple):
     """A meet's scheduling problem as matching knows it now; the reasons of a pair (worked
     out only for the pairs asked about: scoring every pair in words is slow); the approved
     participants' profiles; the organiser's named pairs that cannot be candidates
-    (``required.apply_rules``)."""
+    (``required.apply_rules``). An approved participant found in the interpreter pool
+    (their profile arrived after the pool took their id) is left out of the pool: the
+    problem keeps the two apart, so one person in both could interpret during their own
+    meeting."""
 
     problem: Problem
     reasons: Reasons
@@ -105,7 +108,7 @@ def problem_of(
     said = {(p["participant_id"], p["counterpart_id"]): p["preference"] for p in ctx.preferences.for_meet(meet["_id"])}
     rare = rare_districts(sellers)
     ranking = Ranking(SellerColumns(Screen(sellers + buyers, rare)), said, buyer_factor)
-    pool = ctx.interpreters.for_meet(meet["_id"])
+    pool = [i for i in ctx.interpreters.for_meet(meet["_id"]) if i["interpreter_id"] not in profiles]
     candidates, excluded = [], set()
     for buyer in buyers:
         scored, pair_excluded = ranking.sellers_for(buyer.id, CANDIDATES_PER_BUYER)

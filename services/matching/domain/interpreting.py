@@ -15,7 +15,7 @@ covers them takes the meeting, else it is cancelled (``NO_SHARED_LANGUAGE``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Any, Iterable, Mapping
 
 __all__ = ["Interpreter", "Handover", "NO_SHARED_LANGUAGE", "bridges", "covers", "hand_over", "understood"]
 
@@ -74,11 +74,19 @@ def covers(interpreter: Interpreter, meeting: Assignment) -> bool:
     return meeting.slot_id in interpreter.slots and bridges(interpreter.languages, meeting.seller_languages, meeting.buyer_languages)
 
 
+def occupied(placements: Iterable[Mapping[str, Any]]) -> set[tuple[str, str]]:
+    """(person id, slot id) of everyone in the given published meetings (``seller_id``,
+    ``buyer_id``, optional ``interpreter``, ``slot_id``): an interpreter is not free in a
+    slot where they meet someone themselves, whichever part they play there."""
+    return {(p[who], p["slot_id"]) for p in placements for who in ("seller_id", "buyer_id", "interpreter") if p.get(who)}
+
+
 def hand_over(meetings: Iterable[Assignment], now: Interpreter | None, others: Iterable[Interpreter],
               busy: set[tuple[str, str]]) -> Handover:
     """The plan for an interpreter's meetings still to come, ``now`` being their new details
-    (None: they leave the pool). ``others``: the rest of the pool; ``busy``: (interpreter
-    id, slot id) of every live published meeting, so nobody is given two in one slot."""
+    (None: they leave the pool). ``others``: the rest of the pool; ``busy``: (person id,
+    slot id) of everyone in a live published meeting, interpreting it or meeting in it, so
+    nobody is given a meeting in a slot they are already in one."""
     plan, taken = Handover(), set(busy)
     pool = sorted(others, key=lambda i: (i.name, i.interpreter_id))
     for meeting in sorted(meetings, key=lambda m: (m.slot_id, m.meeting_id)):

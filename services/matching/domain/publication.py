@@ -11,6 +11,8 @@ from typing import Any, Iterator
 
 from shared.timezones import wall_clock
 
+from services.matching.domain.interpreting import occupied
+
 CHUNK_SIZE = 250
 
 
@@ -72,13 +74,13 @@ def free_place(
     begun: frozenset[str] | set[str] = frozenset(),
 ) -> tuple[int, str, int] | None:
     """(slot index, slot id, table) of the first slot (or ``slot_id`` only) where both are
-    free and a table is, given the live meetings' ``placements``, leaving out the slots
+    free (in no meeting, nor interpreting one: ``interpreting.occupied``) and a table is, given the live meetings' ``placements``, leaving out the slots
     that have ``begun``; None if there is none."""
     for index, candidate in enumerate(slot_ids):
         if (slot_id and candidate != slot_id) or candidate in begun:
             continue
         here = [p for p in placements if p["slot_id"] == candidate]
-        busy = {w for p in here for w in (p["seller_id"], p["buyer_id"])}
+        busy = {who for who, _ in occupied(here)}
         taken = {p["table"] for p in here}
         if seller_id in busy or buyer_id in busy or len(taken) >= tables:
             continue

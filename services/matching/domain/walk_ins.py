@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
-from services.matching.domain.interpreting import Assignment, Interpreter, covers
+from services.matching.domain.interpreting import Assignment, Interpreter, covers, occupied
 from services.matching.domain.publication import free_place
 
 __all__ = ["WrongPair", "check_pair", "have_met", "place"]
@@ -51,11 +51,11 @@ def place(
     ``buyer`` (each ``(id, language codes)``) in the first slot (or ``slot_id`` only) not
     ``begun`` where both and a table are free (``publication.free_place``) and, when they
     share no language, an interpreter of ``pool`` covers them and has no meeting in the
-    slot; None if there is none."""
+    slot (interpreting it or meeting in it, ``interpreting.occupied``); None if there is none."""
     (seller_id, seller_languages), (buyer_id, buyer_languages) = seller, buyer
     shared = bool(set(seller_languages) & set(buyer_languages))
     bridges = sorted(pool, key=lambda i: (i.name, i.interpreter_id))
-    busy = {(p["interpreter"], p["slot_id"]) for p in placements if p.get("interpreter")}
+    busy = occupied(placements)
     for candidate in slot_ids:
         if slot_id and candidate != slot_id:
             continue

@@ -1,5 +1,5 @@
 """Who takes over an interpreter's published meetings (``domain.interpreting``)."""
-from services.matching.domain.interpreting import Assignment, Interpreter, covers, hand_over, understood
+from services.matching.domain.interpreting import Assignment, Interpreter, covers, hand_over, occupied, understood
 
 KS, EN = frozenset({"ks"}), frozenset({"en"})
 
@@ -41,3 +41,8 @@ def test_a_pair_understands_each_other_through_a_shared_language_or_an_interpret
     assert understood(meeting("m", "s1"), ("ks", "en"))
     assert not understood(meeting("m", "s1"), None)
     assert not understood(meeting("m", "s1"), ("ks", "ur")), "an interpreter who speaks one side's language only bridges nobody"
+
+
+def test_everyone_in_a_meeting_is_occupied_in_its_slot_sides_and_interpreter_alike():
+    placements = [{"slot_id": "a", "seller_id": "s1", "buyer_id": "b1", "interpreter": "i1"}, {"slot_id": "b", "seller_id": "s2", "buyer_id": "b1"}]
+    assert occupied(placements) == {("s1", "a"), ("b1", "a"), ("i1", "a"), ("s2", "b"), ("b1", "b")}

@@ -29,3 +29,14 @@ def test_a_pair_without_a_common_language_goes_where_a_free_interpreter_bridges_
     assert place(busy, ["a", "b"], 2, kashmiri, english, pool, slot_id="a") is None
     assert place(busy, ["a", "b"], 2, kashmiri, english, pool, begun={"b"}) is None
     assert place(busy, ["a", "b"], 2, ("s1", ["ks", "en"]), english, pool) == (0, "a", 2, None)
+
+
+def test_nobody_is_placed_where_they_already_are_whichever_part_they_play_there():
+    """A pool member who meets a buyer in slot a does not interpret there, and someone
+    interpreting in slot a is not given a meeting of their own there."""
+    pool = [Interpreter("s8", "Zoya", ("ks", "en"), frozenset({"a", "b"}))]
+    meeting = [{"slot_id": "a", "seller_id": "s8", "buyer_id": "b8", "table": 1, "interpreter": "i-r"}]
+    kashmiri, english = ("s1", ["ks"]), ("b1", ["en"])
+    assert place(meeting, ["a", "b"], 3, kashmiri, english, pool) == (1, "b", 1, "s8")
+    assert place(meeting, ["a", "b"], 3, ("i-r", ["en"]), english, pool) == (1, "b", 1, None)
+    assert place(meeting, ["a", "b"], 3, ("s2", ["en"]), ("i-r", ["en"]), pool, slot_id="a") is None
