@@ -72,7 +72,8 @@ def list_requests(meet_id: str):
 
 @bp.put("/interpreters/<interpreter_id>")
 @documented("Add or change an interpreter of the meet's pool (languages, slots they work). Published meetings still to come that "
-            "they would no longer cover go to other interpreters who cover them (refused, naming the meetings, when no one can take one)",
+            "they would no longer cover go to other interpreters who cover them (refused, naming the meetings, when no one can take one). "
+            "A registered participant's id is refused: the pool is for people without meetings of their own",
             tags=("schedule",), body=InterpreterIn, roles=(ORGANISER,), errors=(400, 404, 409))
 def set_interpreter(meet_id: str, interpreter_id: str):
     require(ORGANISER)
