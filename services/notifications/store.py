@@ -114,15 +114,17 @@ class NotificationStore:
         self._count([(o.claim.channel, o.result, 1) for o in outcomes if o.result in (SENT_OUTCOME, DEAD_OUTCOME)])
 
     def resend(self, notification_id: str) -> bool:
-        """Send a sent or dead notification again, from its first attempt."""
+        """Send a sent or dead notification again, from its first attempt, as a new message
+        (``resends`` counts them; an email gets a Message-ID of its own)."""
         doc = self.collection.find_one({"_id": notification_id})
         if not doc or doc.get("status") not in (SENT, DEAD):
             return False
         now = datetime.now(timezone.utc)
-        update = {"$set": {"status": PENDING, "next_attempt_at": now, "attempts": 0}}
+        update = {"$set": {"status": PENDING, "next_attempt_at": now, "attempts": 0}, "$inc": {"resends": 1}}
         if self.collection.update_one({"_id": notification_id, "status": doc["status"]}, update).modified_count != 1:
             return False
-        self.queue.put(notification_id, asdict(notification_from({**doc, "status": PENDING, "attempts": 0})), now)
+        again = {**doc, "status": PENDING, "attempts": 0, "resends": doc.get("resends", 0) + 1}
+        self.queue.put(notification_id, asdict(notification_from(again)), now)
         self._count([(doc["channel"], doc["status"], -1)])
         return True
 

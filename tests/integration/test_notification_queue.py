@@ -113,6 +113,8 @@ def test_a_failed_send_moves_the_entry_later_and_the_last_attempt_makes_it_dead(
     assert store.resend(note(5).id) is True
     assert sender.dispatch_once() is True
     assert inbox.sent == [note(5).id] and store.get(note(5).id).status == "sent"
+    assert store.get(note(5).id).resends == 1
+    assert store.resend(note(5).id) is True and store.get(note(5).id).resends == 2
 
 
 def test_scheduled_messages_are_withdrawn_by_id_and_never_sent(make_store):

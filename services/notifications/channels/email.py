@@ -2,14 +2,18 @@
 calendar file when the message has one.
 
 The message is built with the standard library's ``email`` package (``EmailMessage``),
-with a Date (``formatdate``, local time with its offset) and a Message-ID (``make_msgid``
-on the configured domain): addresses are ``email.headerregistry.Address`` objects
-(which refuse line breaks and anything that is not one plain address), text a person
-entered reaches a header only as ``one_line`` of it, and the message is flattened under
-``email.policy.SMTP`` (channels/mail_policy.py), which refuses a header value with a line
-break and encodes non-ASCII subjects (RFC 2047) without losing a space. So a name such
-as ``"Evil\\nX-Injected: yes"`` stays inside its subject line, and a message that cannot
-be built is ``UndeliverableError``, never a crash or a retry. The calendar file is a
+with a Date (``formatdate``, local time with its offset) and a Message-ID naming the
+notification on the configured domain (the same at every attempt, RFC 5322 3.6.4: a copy
+sent again after a stop between the server's acceptance and its record is the same
+message, and mail stores that keep one message per Message-ID show it once; a resend
+staff ask for is a new message, with an id of its own):
+addresses are ``email.headerregistry.Address`` objects (which refuse line breaks and
+anything that is not one plain address), text a person entered reaches a header only as
+``one_line`` of it, and the message is flattened under ``email.policy.SMTP``
+(channels/mail_policy.py), which refuses a header value with a line break and encodes
+non-ASCII subjects (RFC 2047) without losing a space. So a name such as
+``"Evil\\nX-Injected: yes"`` stays inside its subject line, and a message that cannot be
+built is ``UndeliverableError``, never a crash or a retry. The calendar file is a
 ``text/calendar; charset=utf-8; method=...`` attachment (RFC 6047).
 
 Each sending thread keeps its SMTP connection open between messages, as a relay takes many
@@ -25,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid, parseaddr
+from email.utils import formatdate, parseaddr
 
 from shared.calendars import calendar_method
 
@@ -61,8 +65,9 @@ def mail_address(text: str, display_name: str = "") -> Address:
 def build_email(notification: Notification, rendered: Rendered, sender: Address, message_id_domain: str | None = None,
                 now: datetime | None = None) -> Built:
     """The email for ``notification``: From ``sender``, To its address, dated ``now`` (the
-    current time if None) in the machine's local time, a Message-ID on
-    ``message_id_domain`` (the sender's domain if None) carrying the notification id, the
+    current time if None) in the machine's local time, a Message-ID
+    ``<notification id@message_id_domain>`` (the sender's domain if None; ``<id.N@...>``
+    once staff have sent it again N times), the
     rendered subject on one line, text with an HTML alternative, and the calendar file if
     the context has one (``ics``). Raises ``UndeliverableError`` when it cannot be built
     (the address is not one plain address, the calendar is not iCalendar, or the message
@@ -77,7 +82,8 @@ def build_email(notification: Notification, rendered: Rendered, sender: Address,
         message["To"] = recipient
         message["Date"] = formatdate(now.timestamp() if now else None, localtime=True)
         message["Subject"] = one_line(rendered.subject)
-        message["Message-ID"] = make_msgid(idstring=one_line(notification.id), domain=message_id_domain or sender.domain)
+        sending = f"{notification.id}.{notification.resends}" if notification.resends else notification.id  # hex: a msg-id as it stands
+        message["Message-ID"] = f"<{sending}@{message_id_domain or sender.domain}>"
         message["X-BSM-Notification-ID"] = one_line(notification.id)
         if notification.correlation_id:
             message["X-Correlation-ID"] = one_line(notification.correlation_id)

@@ -35,6 +35,7 @@ class Notification:
     last_error: str | None = None
     sent_at: datetime | None = None
     schedule_key: str | None = None  # set for scheduled messages, which are withdrawn by this key
+    resends: int = 0  # how many times staff sent it again: each is a new message (email: a Message-ID of its own)
 
     @property
     def id(self) -> str:

@@ -2,6 +2,7 @@
 folded lines of at most 78 characters (the space CPython 3.11's folder drops between two
 encoded words is kept, and no first line is left empty), and text a person typed is sent
 as text even when it looks like an encoded word."""
+from dataclasses import replace
 from datetime import datetime, timezone
 from email import message_from_bytes, policy
 from email.utils import parsedate_to_datetime
@@ -40,7 +41,16 @@ def test_the_date_is_the_time_of_building_with_its_offset_and_the_message_id_nam
     now = datetime(2030, 7, 30, 4, 30, tzinfo=timezone.utc)
     message = message_from_bytes(built("Your code", now), policy=policy.default)
     assert parsedate_to_datetime(message["Date"]) == now
-    assert message["Message-ID"].endswith(f".{NOTE.id}@mail.bsm.example>")
+    assert message["Message-ID"] == f"<{NOTE.id}@mail.bsm.example>"
+
+
+def test_every_attempt_at_one_notification_is_the_same_message_and_others_are_not():
+    first, again = built("Your code", datetime(2030, 7, 30, 4, 30, tzinfo=timezone.utc)), built("Your code", datetime(2030, 7, 30, 5, 0, tzinfo=timezone.utc))
+    assert message_from_bytes(first, policy=policy.default)["Message-ID"] == message_from_bytes(again, policy=policy.default)["Message-ID"]
+    other = build_email(replace(NOTE, recipient_id="p-other"), Rendered("ks", "Your code", "text", None), SENDER, "mail.bsm.example").data
+    assert message_from_bytes(other, policy=policy.default)["Message-ID"] != message_from_bytes(first, policy=policy.default)["Message-ID"]
+    resent = build_email(replace(NOTE, resends=2), Rendered("ks", "Your code", "text", None), SENDER, "mail.bsm.example").data
+    assert message_from_bytes(resent, policy=policy.default)["Message-ID"] == f"<{NOTE.id}.2@mail.bsm.example>", "staff's resend is a new message"
 
 
 def test_an_encoded_word_a_person_typed_stays_text_and_adds_no_header_or_body():
