@@ -6,6 +6,7 @@ Before, the change was taken as it came: a published meeting kept an interpreter
 longer worked its slot, and every later draft was a 409 ("the locked meetings cannot all
 be kept") that the organiser had no way out of.
 """
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -274,3 +275,18 @@ def test_a_meeting_is_not_handed_to_a_pool_member_meeting_in_its_slot(bilingual_
     shown = client.get(f"/v1/meets/{MEET}/meetings", headers=ORGANISER).get_json()["items"]
     assert_nobody_in_two_places(shown)
     assert {m.get("interpreter") for m in shown if m["seller_id"] == "ks2"} == {"int-1"}
+
+
+def test_the_pool_lists_the_slots_of_the_meet_as_it_is_now_and_what_is_read_back_can_be_sent_back(matching):  # noqa: F811
+    client, deliver = matching
+    meet = Meet(name="International BSM", venue="SKICC", city="Srinagar", days=[date(2027, 9, 4)], session_start=time(10),
+                session_end=time(11, 30), meeting_minutes=30, tables=4, capacity_sellers=10, capacity_buyers=5, status=OPEN, id=MEET)
+    deliver(meet_event(catalogue.MEET_CREATED, meet))
+    slots = [s.id for s in meet.slots()]
+    assert put(client, "int-1", RAFIQ, slots[::-1]).status_code == 200
+    shortened = replace(meet, session_end=time(11), version=meet.version + 1)
+    deliver(meet_event(catalogue.MEET_UPDATED, shortened))
+    [listed] = client.get(f"/v1/meets/{MEET}/interpreters", headers=ORGANISER).get_json()["items"]
+    assert listed["availability"] == [s.id for s in shortened.slots()] == slots[:2]
+    again = client.put(f"/v1/meets/{MEET}/interpreters/int-1", json={k: listed[k] for k in ("name", "languages", "availability")}, headers=ORGANISER)
+    assert again.status_code == 200, again.get_json()

@@ -85,10 +85,13 @@ def remove_interpreter(ctx: Matching, meet_id: str, interpreter_id: str) -> None
 
 
 def interpreters(ctx: Matching, meet_id: str) -> list[dict[str, Any]]:
-    """The meet's interpreter pool by name: id, name, languages, slots worked. Raises NotFound."""
-    meet_of(ctx, meet_id)
+    """The meet's interpreter pool by name: id, name, languages, and the slots of the meet as
+    it is now that they work, in the meet's order (slots an edit of the meet took away are
+    not listed, so what is read back can be sent back). Raises NotFound."""
+    slot_ids = [s["id"] for s in meet_of(ctx, meet_id)["slots"]]
     pool = sorted(ctx.interpreters.for_meet(meet_id), key=lambda i: (i["name"], i["interpreter_id"]))
-    return [{k: i[k] for k in ("interpreter_id", "name", "languages", "availability")} for i in pool]
+    return [{**{k: i[k] for k in ("interpreter_id", "name", "languages")}, "availability": [s for s in slot_ids if s in set(i["availability"])]}
+            for i in pool]
 
 
 def note_languages(ctx: Matching, profile: ParticipantProfile) -> None:
