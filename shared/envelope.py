@@ -129,10 +129,10 @@ def to_json(event: Event) -> str:
     and ``causationid`` when set. How the outbox stores an event: one string costs the
     database a fraction of the nested document it replaces (FerretDB converts every field).
     Source: CloudEvents 1.0, JSON Event Format, sections 2-3."""
-    members: dict[str, Any] = {
-        "specversion": event.specversion, "id": event.id, "source": event.source, "type": event.type,
-        "subject": event.subject, "time": _format_time(event.time), "datacontenttype": event.datacontenttype,
-    }
+    members: dict[str, Any] = {"specversion": event.specversion, "id": event.id, "source": event.source, "type": event.type}
+    if event.subject:
+        members["subject"] = event.subject
+    members.update(time=_format_time(event.time), datacontenttype=event.datacontenttype)
     if event.correlation_id:
         members["correlationid"] = event.correlation_id
     if event.causation_id:
@@ -155,13 +155,16 @@ def from_json(text: str | bytes) -> Event:
         raise InvalidEnvelope(f"missing CloudEvents attribute(s): {', '.join(missing)}")
     if members["specversion"] != SPECVERSION:
         raise InvalidEnvelope(f"unsupported specversion {members['specversion']!r}")
+    contenttype = members.get("datacontenttype", JSON)
+    if not isinstance(contenttype, str) or not contenttype.startswith(JSON):
+        raise InvalidEnvelope(f"unsupported content type {contenttype!r}")
     data = members.get("data", {})
     if not isinstance(data, dict):
         raise InvalidEnvelope("data must be a JSON object")
     return Event(
         type=members["type"], source=members["source"], subject=members.get("subject") or "", data=data, id=members["id"],
         time=_parse_time(members.get("time")), correlation_id=members.get("correlationid"), causation_id=members.get("causationid"),
-        specversion=members["specversion"], datacontenttype=members.get("datacontenttype", JSON),
+        specversion=members["specversion"], datacontenttype=contenttype,
     )
 
 
@@ -183,6 +186,10 @@ def from_document(doc: dict[str, Any]) -> Event:
 
 
 def _format_time(moment: datetime) -> str:
+    """RFC 3339 in UTC, to the millisecond; a time without a zone is UTC (as MongoDB
+    hands times back), never the machine's local time."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
     return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
@@ -190,6 +197,7 @@ def _parse_time(text: str | None) -> datetime:
     if not text:
         return now_ms()
     try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError as exc:
         raise InvalidEnvelope(f"time {text!r} is not RFC 3339") from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

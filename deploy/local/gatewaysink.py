@@ -34,7 +34,8 @@ class GatewaySink:
                     self.end_headers()
                     return
                 try:
-                    message = {**json.loads(body), "correlation_id": self.headers.get("X-Correlation-ID")}
+                    message = {**json.loads(body), "correlation_id": self.headers.get("X-Correlation-ID"),
+                               "idempotency_key": self.headers.get("Idempotency-Key")}
                 except ValueError:
                     message = {}
                 if not message.get("to") or not message.get("text"):

@@ -115,7 +115,7 @@ class NotificationStore:
 
     def resend(self, notification_id: str) -> bool:
         """Send a sent or dead notification again, from its first attempt, as a new message
-        (``resends`` counts them; an email gets a Message-ID of its own)."""
+        (``resends`` counts them: ``Notification.delivery_id``)."""
         doc = self.collection.find_one({"_id": notification_id})
         if not doc or doc.get("status") not in (SENT, DEAD):
             return False
@@ -123,8 +123,7 @@ class NotificationStore:
         update = {"$set": {"status": PENDING, "next_attempt_at": now, "attempts": 0}, "$inc": {"resends": 1}}
         if self.collection.update_one({"_id": notification_id, "status": doc["status"]}, update).modified_count != 1:
             return False
-        again = {**doc, "status": PENDING, "attempts": 0, "resends": doc.get("resends", 0) + 1}
-        self.queue.put(notification_id, asdict(notification_from(again)), now)
+        self.queue.put(notification_id, asdict(notification_from({**doc, "status": PENDING, "attempts": 0})), now)
         self._count([(doc["channel"], doc["status"], -1)])
         return True
 

@@ -290,3 +290,33 @@ def test_the_pool_lists_the_slots_of_the_meet_as_it_is_now_and_what_is_read_back
     assert listed["availability"] == [s.id for s in shortened.slots()] == slots[:2]
     again = client.put(f"/v1/meets/{MEET}/interpreters/int-1", json={k: listed[k] for k in ("name", "languages", "availability")}, headers=ORGANISER)
     assert again.status_code == 200, again.get_json()
+
+
+def test_someone_interpreting_a_published_meeting_gets_no_meeting_of_their_own_in_its_slot(matching):  # noqa: F811
+    """ks1 entered the pool before matching knew them (so the PUT could not tell), was
+    given ks2's meeting to interpret and published; then ks1 is approved as a seller: a
+    new draft, and a lock, leave them where they interpret."""
+    client, deliver = matching
+    meet = Meet(name="International BSM", venue="SKICC", city="Srinagar", days=[date(2027, 9, 4)], session_start=time(10),
+                session_end=time(10, 30), meeting_minutes=30, tables=4, capacity_sellers=10, capacity_buyers=5, status=OPEN, id=MEET)
+    deliver(meet_event(catalogue.MEET_CREATED, meet))
+    [slot] = [s.id for s in meet.slots()]
+
+    def approve(who):
+        deliver(participant_event(catalogue.PARTICIPANT_REGISTERED, who))
+        deliver(participation_event(Application(meet.id, who.id, who.role, [slot], status="approved", version=2), meet))
+
+    for who in (person(2, ["ks"]), buyer(8), buyer(9)):
+        approve(who)
+    assert put(client, "ks1", {"name": "Weaver 1", "languages": ["ks", "en"]}, [slot]).status_code == 200
+    drafted = client.post(f"/v1/meets/{MEET}/schedule/draft", json={}, headers=ORGANISER).get_json()["meetings"]
+    assert [(m["seller_id"], m["interpreter"]) for m in drafted] == [("ks2", "ks1")]
+    assert client.post(f"/v1/meets/{MEET}/schedule/publish", headers=ORGANISER).status_code == 200
+    approve(person(1, ["ks", "en"]))
+    again = client.post(f"/v1/meets/{MEET}/schedule/draft", json={}, headers=ORGANISER)
+    assert again.status_code == 200, again.get_json()
+    assert_nobody_in_two_places(again.get_json()["meetings"])
+    assert [(m["seller_id"], m["interpreter"]) for m in again.get_json()["meetings"]] == [("ks2", "ks1")]
+    free_buyer = ({"b8", "b9"} - {drafted[0]["buyer_id"]}).pop()
+    locked = client.post(f"/v1/meets/{MEET}/schedule/locks", json={"seller_id": "ks1", "buyer_id": free_buyer, "slot_id": slot}, headers=ORGANISER)
+    assert locked.status_code == 409 and "ks1 has a published meeting" in locked.get_json()["detail"]

@@ -1,4 +1,6 @@
 """The SMS/WhatsApp gateway channel against a real HTTP listener."""
+from dataclasses import replace
+
 import pytest
 
 from deploy.local.gatewaysink import GatewaySink
@@ -23,9 +25,11 @@ def sink():
     gateway.stop()
 
 
-def send(url, channel="sms", **overrides):
+def send(url, channel="sms", resends=0, **overrides):
     [note] = recipients.verification_code("e1", "corr-7", {**DATA, "sealed_code": SEALER.seal("654321"), "channel": channel, **overrides})
+    note = replace(note, resends=resends)
     GatewayChannel(channel, url, timeout=2).send(note, Renderer(sealer=SEALER).render(note.kind, note.language, note.context, channel))
+    return note
 
 
 def test_a_message_reaches_the_gateway_with_its_correlation_id(sink):
@@ -67,3 +71,9 @@ def test_whatsapp_messages_are_not_counted_as_sms_segments(sink):
     send(sink.url, channel="whatsapp")
     [message] = sink.received()
     assert message["channel"] == "whatsapp" and "segments" not in message
+
+
+def test_every_attempt_carries_the_notifications_id_and_a_staff_resend_a_new_one(sink):
+    first, again, resent = send(sink.url), send(sink.url), send(sink.url, resends=2)
+    assert first.id == again.id == resent.id
+    assert [(m["reference"], m["idempotency_key"]) for m in sink.received()] == [(first.id, first.id)] * 2 + [(f"{first.id}.2", f"{first.id}.2")]

@@ -1,5 +1,6 @@
 """The outbox publishes every accepted change exactly once in effect, even across a Kafka outage."""
 import threading
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -171,6 +172,20 @@ def test_documents_written_before_pointers_existed_are_adopted_once(registration
     published = []
     assert OutboxRelay(db, OUTBOX_COLLECTIONS, lambda t, e: published.append(e.subject)).relay_once() == 1
     assert published == [s.id]
+
+
+def test_entries_stored_as_sub_documents_before_the_text_form_are_published_and_cleared_with_the_new_ones(registration):
+    settings, db, topic, store = registration
+    s = seller(91)
+    older, newer = participant_event(PARTICIPANT_REGISTERED, s), participant_event(PARTICIPANT_REGISTERED, replace(s, version=2))
+    legacy = {"topic": topic, "event": {"id": older.id, "type": older.type, "source": older.source, "subject": older.subject,
+                                        "time": older.time, "correlation_id": older.correlation_id, "causation_id": None, "data": older.data}}
+    outbox.insert_one(db, "participants", {"_id": s.id}, [legacy])
+    outbox.update_one(db, "participants", {"_id": s.id}, {"$set": {"name": "x"}}, [outbox.outbox_entry(topic, newer)])
+    published = []
+    assert OutboxRelay(db, OUTBOX_COLLECTIONS, lambda t, e: published.append(e)).relay_once() == 2
+    assert [(e.id, e.data["version"], e.time) for e in published] == [(older.id, 1, older.time), (newer.id, 2, newer.time)]
+    assert outbox.stored_events(db["participants"].find_one({"_id": s.id})) == [] and pending_count(db, OUTBOX_COLLECTIONS) == 0
 
 
 def test_an_insert_announced_but_not_landed_waits_and_is_published_when_it_lands(registration):

@@ -14,7 +14,7 @@ from services.matching.domain.preferences import DEFAULT_BUYER_FACTOR
 from services.matching.domain.scheduling import Candidate, Infeasible, Meeting, Problem
 from services.matching.domain.solver import solve
 from services.matching.domain.draft_report import draft_report, draft_stats
-from services.matching.domain.interpreting import bridges
+from services.matching.domain.interpreting import bridges, occupied
 from services.matching.domain.meet_changes import placeable
 from services.matching.domain.required import DraftRules, apply_rules, required_missing, required_stats
 from services.matching.domain.screening import Screen
@@ -53,7 +53,7 @@ def lock_meeting(ctx: Matching, meet_id: str, seller_id: str, buyer_id: str, slo
     lock = {"seller_id": seller_id, "buyer_id": buyer_id, "slot_id": slot_id, "table": table}
     for placed in ctx.meetings.placements(meet_id):
         if placed["slot_id"] == slot_id and (placed["seller_id"], placed["buyer_id"]) != (seller_id, buyer_id):
-            busy = {placed["seller_id"], placed["buyer_id"]} & {seller_id, buyer_id}
+            busy = {who for who, _ in occupied([placed])} & {seller_id, buyer_id}
             if busy or placed["table"] == table:
                 what = f"{sorted(busy)[0]} has" if busy else f"table {table} has"
                 raise Refused(f"{what} a published meeting in slot {slot_id} ({placed['meeting_id']}).")
@@ -80,9 +80,9 @@ class MeetProblem(NamedTuple):
     out only for the pairs asked about: scoring every pair in words is slow); the approved
     participants' profiles; the organiser's named pairs that cannot be candidates
     (``required.apply_rules``). An approved participant found in the interpreter pool
-    (their profile arrived after the pool took their id) is left out of the pool: the
-    problem keeps the two apart, so one person in both could interpret during their own
-    meeting."""
+    (their profile arrived after the pool took their id) is left out of the pool, and out
+    of the slots where they interpret a published meeting: the problem keeps participants
+    and interpreters apart, so one person in both could otherwise be in two places."""
 
     problem: Problem
     reasons: Reasons
@@ -108,7 +108,13 @@ def problem_of(
     said = {(p["participant_id"], p["counterpart_id"]): p["preference"] for p in ctx.preferences.for_meet(meet["_id"])}
     rare = rare_districts(sellers)
     ranking = Ranking(SellerColumns(Screen(sellers + buyers, rare)), said, buyer_factor)
-    pool = [i for i in ctx.interpreters.for_meet(meet["_id"]) if i["interpreter_id"] not in profiles]
+    stored_pool = ctx.interpreters.for_meet(meet["_id"])
+    pool = [i for i in stored_pool if i["interpreter_id"] not in availability]
+    in_both = {i["interpreter_id"] for i in stored_pool} & availability.keys()
+    if in_both:
+        for placed in ctx.meetings.placements(meet["_id"]):
+            if placed.get("interpreter") in in_both and placed["slot_id"] in slot_index:
+                availability[placed["interpreter"]] -= {slot_index[placed["slot_id"]]}
     candidates, excluded = [], set()
     for buyer in buyers:
         scored, pair_excluded = ranking.sellers_for(buyer.id, CANDIDATES_PER_BUYER)

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
-__all__ = ["Interpreter", "Handover", "NO_SHARED_LANGUAGE", "bridges", "covers", "hand_over", "understood"]
+__all__ = ["Interpreter", "Handover", "NO_SHARED_LANGUAGE", "bridges", "covers", "hand_over", "occupied", "understood"]
 
 NO_SHARED_LANGUAGE = "no_shared_language"
 """Why a published meeting is cancelled whose two sides share no language and no interpreter can bridge."""

@@ -66,8 +66,7 @@ def build_email(notification: Notification, rendered: Rendered, sender: Address,
                 now: datetime | None = None) -> Built:
     """The email for ``notification``: From ``sender``, To its address, dated ``now`` (the
     current time if None) in the machine's local time, a Message-ID
-    ``<notification id@message_id_domain>`` (the sender's domain if None; ``<id.N@...>``
-    once staff have sent it again N times), the
+    ``<delivery id@message_id_domain>`` (the sender's domain if None; ``delivery_id``), the
     rendered subject on one line, text with an HTML alternative, and the calendar file if
     the context has one (``ics``). Raises ``UndeliverableError`` when it cannot be built
     (the address is not one plain address, the calendar is not iCalendar, or the message
@@ -82,8 +81,7 @@ def build_email(notification: Notification, rendered: Rendered, sender: Address,
         message["To"] = recipient
         message["Date"] = formatdate(now.timestamp() if now else None, localtime=True)
         message["Subject"] = one_line(rendered.subject)
-        sending = f"{notification.id}.{notification.resends}" if notification.resends else notification.id  # hex: a msg-id as it stands
-        message["Message-ID"] = f"<{sending}@{message_id_domain or sender.domain}>"
+        message["Message-ID"] = f"<{notification.delivery_id}@{message_id_domain or sender.domain}>"  # hex and digits: a msg-id as it stands
         message["X-BSM-Notification-ID"] = one_line(notification.id)
         if notification.correlation_id:
             message["X-Correlation-ID"] = one_line(notification.correlation_id)

@@ -2,7 +2,9 @@
 
 The platform POSTs ``{"channel", "to", "text", "reference"}`` as JSON to the configured
 endpoint (an adapter in front of the provider, or the provider itself if it takes this
-shape), configured by the operator (so it may be on a private address). An SMS also says
+shape), configured by the operator (so it may be on a private address). ``reference`` and
+the ``Idempotency-Key`` header are the message's ``delivery_id``: the same at every
+attempt, a new one for a resend staff ask for. An SMS also says
 ``segments`` and ``encoding`` (how many segments the text takes, as GSM-7 or UCS-2:
 ``domain/sms.py``), and the segments of every SMS sent are counted in
 ``bsm_sms_segments_total``. 2xx is sent; 429 and 5xx are worth retrying; any other 4xx
@@ -25,12 +27,12 @@ class GatewayChannel:
         self.name, self.url, self.token, self.timeout = name, url, token, timeout
 
     def send(self, notification: Notification, rendered: Rendered) -> None:
-        message = {"channel": self.name, "to": notification.address, "text": rendered.text, "reference": notification.id}
+        message = {"channel": self.name, "to": notification.address, "text": rendered.text, "reference": notification.delivery_id}
         segments = sms_segments(rendered.text) if self.name == "sms" else None
         if segments is not None:
             message.update(segments=segments.count, encoding=segments.encoding)
         body = json.dumps(message).encode()
-        headers = {"Idempotency-Key": notification.id}
+        headers = {"Idempotency-Key": notification.delivery_id}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         if notification.correlation_id:

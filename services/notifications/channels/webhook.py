@@ -59,5 +59,5 @@ class WebhookChannel:
         }).encode()
         timestamp = str(int(time.time()))
         headers = {"X-BSM-Timestamp": timestamp, "X-BSM-Signature": signature(secret, timestamp, body),
-                   "X-BSM-Delivery": notification.id}
+                   "X-BSM-Delivery": notification.delivery_id}
         post_json(notification.address, body, headers, self.timeout, "webhook", allow_private=self.allow_private)

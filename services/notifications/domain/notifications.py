@@ -35,11 +35,19 @@ class Notification:
     last_error: str | None = None
     sent_at: datetime | None = None
     schedule_key: str | None = None  # set for scheduled messages, which are withdrawn by this key
-    resends: int = 0  # how many times staff sent it again: each is a new message (email: a Message-ID of its own)
+    resends: int = 0  # how many times staff sent it again (store.resend)
 
     @property
     def id(self) -> str:
         return notification_id(self.schedule_key or self.source_event_id, self.kind, self.recipient_id, self.channel)
+
+    @property
+    def delivery_id(self) -> str:
+        """What the receiver is told identifies this message: ``id`` at every attempt (so a
+        copy sent again after a crash is known for the same message), ``id.N`` after
+        staff's Nth resend (a new message, meant to arrive again). The email's Message-ID,
+        the gateway's Idempotency-Key and reference, the webhook's X-BSM-Delivery."""
+        return f"{self.id}.{self.resends}" if self.resends else self.id
 
 
 def scheduled_ids(schedule_key: str, kind: str, recipient_ids: list[str]) -> list[str]:

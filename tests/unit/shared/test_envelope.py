@@ -1,4 +1,5 @@
 import json
+import time
 from datetime import datetime, timezone
 
 import pytest
@@ -128,7 +129,28 @@ def test_a_json_event_written_by_the_cloudevents_sdk_is_read():
     assert (event.id, event.type, event.subject, event.data, event.version) == ("e-1", "bsm.x.v2", "s-1", {"n": 1}, 2)
 
 
+def test_a_time_without_a_zone_is_utc_both_ways(monkeypatch):
+    monkeypatch.setenv("TZ", "Asia/Kolkata")
+    time.tzset()
+    try:
+        naive = sample(time=datetime(2026, 11, 24, 12, 0))
+        assert json.loads(to_json(naive))["time"] == "2026-11-24T12:00:00.000Z"
+        assert dict(to_kafka(naive)[2])["ce_time"] == b"2026-11-24T12:00:00.000Z"
+        read = from_json(to_json(sample()).replace("2026-11-24T10:30:15.123Z", "2026-11-24T10:30:15.123"))
+        assert read.time == datetime(2026, 11, 24, 10, 30, 15, 123000, tzinfo=timezone.utc)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def test_an_event_without_a_subject_is_written_without_one_and_still_read():
+    text = to_json(sample(subject=""))
+    assert "subject" not in json.loads(text)
+    assert JSONFormat().read(CloudEvent, text).get_id() and from_json(text).subject == ""
+
+
 @pytest.mark.parametrize("text, message", [
+    ('{"id": "1", "source": "/x", "type": "t", "specversion": "1.0", "datacontenttype": "text/plain", "data": {}}', "content type"),
     ("not json", "JSON"), ("[]", "object"), ('{"id": "1", "source": "/x", "specversion": "1.0"}', "type"),
     ('{"id": "1", "source": "/x", "type": "t", "specversion": "0.3"}', "specversion"),
     ('{"id": "1", "source": "/x", "type": "t", "specversion": "1.0", "data": [1]}', "object"),
