@@ -74,8 +74,9 @@ def free_place(
     begun: frozenset[str] | set[str] = frozenset(),
 ) -> tuple[int, str, int] | None:
     """(slot index, slot id, table) of the first slot (or ``slot_id`` only) where both are
-    free (in no meeting, nor interpreting one: ``interpreting.occupied``) and a table is, given the live meetings' ``placements``, leaving out the slots
-    that have ``begun``; None if there is none."""
+    free (in no meeting, nor interpreting one: ``interpreting.occupied``) and a table is,
+    given the live meetings' ``placements``, leaving out the slots that have ``begun``;
+    None if there is none."""
     for index, candidate in enumerate(slot_ids):
         if (slot_id and candidate != slot_id) or candidate in begun:
             continue

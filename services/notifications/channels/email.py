@@ -6,8 +6,8 @@ with a Date (``formatdate``, local time with its offset) and a Message-ID naming
 notification on the configured domain (the same at every attempt, RFC 5322 3.6.4: a copy
 sent again after a stop between the server's acceptance and its record is the same
 message, and mail stores that keep one message per Message-ID show it once; a resend
-staff ask for is a new message, with an id of its own):
-addresses are ``email.headerregistry.Address`` objects (which refuse line breaks and
+staff ask for is a new message, with an id of its own: ``Notification.delivery_id``).
+Addresses are ``email.headerregistry.Address`` objects (which refuse line breaks and
 anything that is not one plain address), text a person entered reaches a header only as
 ``one_line`` of it, and the message is flattened under ``email.policy.SMTP``
 (channels/mail_policy.py), which refuses a header value with a line break and encodes
