@@ -16,6 +16,8 @@ from shared.contracts import registration as catalogue
 from services.matching import actions
 from services.matching.actions import publishing
 from services.matching.actions.context import Refused
+from services.matching.domain.places import meeting_places
+from services.matching.occupancy import Taken
 from services.registration.domain.applications import Application
 from services.registration.domain.meets import OPEN, Meet
 from services.registration.domain.participants import Participant
@@ -320,3 +322,14 @@ def test_someone_interpreting_a_published_meeting_gets_no_meeting_of_their_own_i
     free_buyer = ({"b8", "b9"} - {drafted[0]["buyer_id"]}).pop()
     locked = client.post(f"/v1/meets/{MEET}/schedule/locks", json={"seller_id": "ks1", "buyer_id": free_buyer, "slot_id": slot}, headers=ORGANISER)
     assert locked.status_code == 409 and "ks1 has a published meeting" in locked.get_json()["detail"]
+
+
+def test_the_database_refuses_a_meeting_of_their_own_where_someone_interprets_whatever_the_checks_saw(matching):  # noqa: F811
+    """The places as two writers racing past their checks would claim them."""
+    client, _ = matching
+    occupancy = client.application.extensions["matching"].occupancy
+    interpreted = {"slot_id": "s1", "seller_id": "ks2", "buyer_id": "b8", "table": 1, "interpreter": "ks1"}
+    occupancy.claim(f"{MEET}:ks2:b8", meeting_places(MEET, interpreted), meet_id=MEET)
+    with pytest.raises(Taken, match="ks1 already has a meeting in slot s1"):
+        occupancy.claim(f"{MEET}:ks1:b9", meeting_places(MEET, {"slot_id": "s1", "seller_id": "ks1", "buyer_id": "b9", "table": 2}), meet_id=MEET)
+    assert occupancy.claim(f"{MEET}:ks1:b9", meeting_places(MEET, {"slot_id": "s2", "seller_id": "ks1", "buyer_id": "b9", "table": 2}), meet_id=MEET)

@@ -41,7 +41,7 @@ from services.matching.actions.meet_changes import list_as_stored
 from services.matching.actions.occupying import cancel_meeting, claim_fields
 from services.matching.domain.interpreting import NO_SHARED_LANGUAGE, Assignment, Interpreter, hand_over, occupied, understood
 from services.matching.domain.participants import ParticipantProfile
-from services.matching.domain.places import place_key
+from services.matching.domain.places import interpreter_places
 from services.matching.domain.publication import started_slots
 from services.matching.meetings_store import placement
 
@@ -139,12 +139,12 @@ def _bridge_or_cancel(ctx: Matching, meet_id: str, participant_id: str) -> None:
     plan = hand_over(stranded, None, pool, occupied(live))
     _claim(ctx, meet_id, docs, plan.moves)
     for meeting_id, substitute in plan.moves.items():
-        before, slot = docs[meeting_id].get("interpreter"), docs[meeting_id]["slot_id"]
+        before = docs[meeting_id].get("interpreter")
         handed = _interpret(ctx, meeting_id, before, substitute)
         if handed is None:
-            ctx.occupancy.release(meeting_id, [place_key(meet_id, slot, "interpreter", substitute.interpreter_id)])
+            ctx.occupancy.release(meeting_id, interpreter_places(meet_id, docs[meeting_id], substitute.interpreter_id))
         elif before:
-            ctx.occupancy.release(meeting_id, [place_key(meet_id, slot, "interpreter", before)])
+            ctx.occupancy.release(meeting_id, interpreter_places(meet_id, docs[meeting_id], before))
     for meeting_id in plan.uncovered:
         cancel_meeting(ctx, docs[meeting_id], NO_SHARED_LANGUAGE)
     list_as_stored(ctx, meet_id, listed, {d["_id"]: d for d in ctx.meetings.many(docs)})
@@ -194,13 +194,12 @@ def _hand_over(ctx: Matching, meet: dict[str, Any], interpreter_id: str, now: In
                       f"is free to take: {named}. Add an interpreter who covers them, or cancel those meetings, first.")
     _claim(ctx, meet_id, where, plan.moves)
     for meeting_id, substitute in plan.moves.items():
-        slot = where[meeting_id]["slot_id"]
         handed = _interpret(ctx, meeting_id, interpreter_id, substitute)
         if handed is None:
-            ctx.occupancy.release(meeting_id, [place_key(meet_id, slot, "interpreter", substitute.interpreter_id)])
+            ctx.occupancy.release(meeting_id, interpreter_places(meet_id, where[meeting_id], substitute.interpreter_id))
             continue
         ctx.meetings.relist(meet_id, {meeting_id: placement(handed)})
-        ctx.occupancy.release(meeting_id, [place_key(meet_id, slot, "interpreter", interpreter_id)])
+        ctx.occupancy.release(meeting_id, interpreter_places(meet_id, where[meeting_id], interpreter_id))
     if now is not None:
         for meeting_id in plan.kept:
             _interpret(ctx, meeting_id, interpreter_id, now)
@@ -211,10 +210,9 @@ def _claim(ctx: Matching, meet_id: str, placements: dict[str, dict], moves: dict
     Raises Refused when another change took one meanwhile."""
     claims = []
     for meeting_id, substitute in moves.items():
-        slot = placements[meeting_id]["slot_id"]
-        key = place_key(meet_id, slot, "interpreter", substitute.interpreter_id)
-        claims.append((meeting_id, {key: f"interpreter {substitute.interpreter_id} is busy in slot {slot}"},
-                       claim_fields({"meet_id": meet_id, "slot_id": slot})))
+        placed = placements[meeting_id]
+        claims.append((meeting_id, interpreter_places(meet_id, placed, substitute.interpreter_id),
+                       claim_fields({"meet_id": meet_id, "slot_id": placed["slot_id"]})))
     taken, refused = ctx.occupancy.claim_many(claims)
     if refused:
         for holder, keys in taken.items():

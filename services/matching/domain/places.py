@@ -18,14 +18,27 @@ def place_key(meet_id: str, slot_id: str, kind: str, holder: Any) -> str:
 def meeting_places(meet_id: str, meeting: dict[str, Any]) -> dict[str, str]:
     """Key -> description of what a meeting (``slot_id``, ``seller_id``, ``buyer_id``,
     ``table`` from 1, optional ``interpreter``) occupies: both people, its table and its
-    interpreter, in its slot."""
+    interpreter (``interpreter_places``), in its slot."""
     slot = meeting["slot_id"]
     places = {
         place_key(meet_id, slot, "person", who): f"{who} already has a meeting in slot {slot}" for who in (meeting["seller_id"], meeting["buyer_id"])
     }
     places[place_key(meet_id, slot, "table", meeting["table"])] = f"table {meeting['table']} is taken in slot {slot}"
     if meeting.get("interpreter"):
-        places[place_key(meet_id, slot, "interpreter", meeting["interpreter"])] = f"interpreter {meeting['interpreter']} is busy in slot {slot}"
+        places.update(interpreter_places(meet_id, meeting, meeting["interpreter"]))
+    return places
+
+
+def interpreter_places(meet_id: str, meeting: dict[str, Any], interpreter: str) -> dict[str, str]:
+    """Key -> description of what ``interpreter`` takes to interpret ``meeting`` (its
+    ``slot_id``, ``seller_id``, ``buyer_id``): their place as an interpreter and their place
+    as a person in the slot, so nobody interprets where they hold a meeting of their own,
+    or the reverse, whatever the concurrency (the person place is left out for one of the
+    meeting's own two sides, whose place the meeting holds already)."""
+    slot = meeting["slot_id"]
+    places = {place_key(meet_id, slot, "interpreter", interpreter): f"interpreter {interpreter} is busy in slot {slot}"}
+    if interpreter not in (meeting["seller_id"], meeting["buyer_id"]):
+        places[place_key(meet_id, slot, "person", interpreter)] = f"{interpreter} already has a meeting in slot {slot}"
     return places
 
 
