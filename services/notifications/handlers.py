@@ -193,7 +193,7 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
             matches = [{"name": people[m["counterpart_id"]].name, "score": m["score"], "reason": (m["reasons"] or [""])[0]} for m in top]
             made = event_time(event)
             key = suggestions_key(data["meet_id"], data["participant_id"], made.astimezone(timezone.utc).date().isoformat())
-            context = {"matches": matches, "suggestions_url": suggestions_url(web, data["meet_id"])}
+            context = {"matches": matches, "meet_name": meet_names.name(data["meet_id"]) or "", "suggestions_url": suggestions_url(web, data["meet_id"])}
             tell(data["meet_id"], people[data["participant_id"]], "match_suggestions", context, _source(event), at=made, schedule_key=key)
 
     def on_request(event: Event, part: dict[str, Any] | None = None) -> None:

@@ -318,6 +318,7 @@ def test_match_suggestions_reach_a_person_at_most_once_a_day(settings_for):
     outcome = feed(settings_for, "daily", [*happened(), again, again, tomorrow])
     told = outcome.of_kind("match_suggestions")["s1"]
     assert set(Counter(n["channel"] for n in told).values()) == {2}, "today's first and tomorrow's, on each channel"
+    assert {n["context"]["meet_name"] for n in told} == {MEET.name}, "a participant of two meets is told which one"
 
 
 def test_the_schedule_message_names_the_other_side_s_contact_unless_they_opted_out(settings_for):

@@ -9,7 +9,7 @@ SAMPLES = {
     "participation_rejected": {"name": "Ghulam Nabi Dar", "meet_name": "Srinagar BSM 2030", "reason": "no GI certificate"},
     "participation_waitlisted": {"name": "Ghulam Nabi Dar", "meet_name": "Srinagar BSM 2030", "reason": ""},
     "times_to_choose": {"name": "Ghulam Nabi Dar", "meet_name": "Srinagar BSM 2030", "times_url": "https://bsm.example.in/meets/m1/apply"},
-    "match_suggestions": {"name": "Ghulam Nabi Dar", "matches": [{"name": "FabIndia", "score": 91, "reason": "sources Pashmina"}]},
+    "match_suggestions": {"name": "Ghulam Nabi Dar", "meet_name": "ODOP Buyer-Seller Meet, Srinagar", "matches": [{"name": "FabIndia", "score": 91, "reason": "sources Pashmina"}]},
     "meeting_requested": {"name": "Ghulam Nabi Dar", "from_name": "Reliance Retail", "message": "Saffron", "request_id": "r1"},
     "request_waiting": {"name": "Ghulam Nabi Dar", "from_name": "Reliance Retail", "message": "", "request_id": "r1"},
     "meeting_accepted": {"name": "Ghulam Nabi Dar", "other_name": "Reliance Retail"},
