@@ -9,7 +9,12 @@ fail later when stored or logged, is a 422 naming the field, never stored and ne
   paragraph separators (Zl, Zp), lone surrogates (Cs) and private-use (Co) code points.
   Code points this Python's Unicode tables do not know (Cn) pass: a phone's keyboard is
   often newer than the server's tables (an emoji of Unicode 15 is unassigned in 14), and
-  these categories, unlike Cn, never change between Unicode versions.
+  these categories, unlike Cn, never change between Unicode versions. Also refuses the
+  bidirectional embedding, override and isolate controls (U+202A-U+202E, U+2066-U+2069):
+  one left open in a name reverses or swallows whatever a message, listing or CSV shows
+  after it (the "Trojan Source" attack, CVE-2021-42574, whose set of characters this is).
+  Right-to-left scripts need none of them; the marks LRM, RLM and ALM (U+200E, U+200F,
+  U+061C), which reach no further than their own position, stay allowed.
 - ``MultiLine``: messages and notes. Also allows LF and TAB (CRLF is taken as LF); refuses
   the rest as ``SingleLine`` does.
 
@@ -39,6 +44,9 @@ REFUSED_CATEGORIES = {
     "Zl": "a line separator",
     "Zp": "a paragraph separator",
 }
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+"""LRE, RLE, PDF, LRO, RLO, LRI, RLI, FSI, PDI (Unicode UAX #9 section 2): the explicit
+directional formatting characters whose effect runs past their own position."""
 MULTI_LINE_ALLOWED = frozenset("\n\t")
 
 
@@ -59,6 +67,9 @@ def text_problem(value: str, multi_line: bool = False) -> str | None:
     for position, char in enumerate(value, 1):
         if multi_line and char in MULTI_LINE_ALLOWED:
             continue
+        if char in BIDI_CONTROLS:
+            return (f"Contains a bidirectional control (U+{ord(char):04X}) at character {position}: it would reorder the text shown after "
+                    "it. Right-to-left text needs none; leave it out.")
         kind = REFUSED_CATEGORIES.get(unicodedata.category(char))
         if kind:
             hint = " Only line feeds and tabs may break the text." if multi_line else " Give it on one line, without control characters."
@@ -71,14 +82,15 @@ def text_problem(value: str, multi_line: bool = False) -> str | None:
 def text_pattern(multi_line: bool = False) -> str:
     """The JSON Schema ``pattern`` of the text ``text_problem`` accepts, for the OpenAPI
     documents: it refuses control characters (less LF and TAB in multi-line text), line and
-    paragraph separators and the private-use areas, exactly as the check does. Lone
+    paragraph separators, the bidirectional controls and the private-use areas, exactly as
+    the check does. Lone
     surrogates, which the check also refuses, cannot be named in a pattern that regex
     engines working on code points (Rust's) compile, and no JSON text carries them but a
     hand-written escape. The ``|^$`` alternative matches nothing more: it keeps generators
     from folding a field's length bounds into the repetition (``{2,200}``), which takes a
     class over all of Unicode past the size limits of Rust's regex engine."""
     controls = "\\u0000-\\u0008\\u000b-\\u001f" if multi_line else "\\u0000-\\u001f"
-    return f"^[^{controls}\\u007f-\\u009f\\u2028\\u2029\\ue000-\\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd]*$|^$"
+    return f"^[^{controls}\\u007f-\\u009f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069\\ue000-\\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd]*$|^$"
 
 
 @cache

@@ -21,7 +21,8 @@ from tests.api.test_matching_api import buyer, clock_at, matching, meet_with_peo
 pytestmark = pytest.mark.stack
 REPO = Path(__file__).resolve().parents[2]
 BROKEN = {"line feed": "Ghulam\nNabi", "NUL": "Ghulam\x00Nabi", "lone surrogate": "Ghulam\ud800", "escape": "\x1b[31mRed", "carriage return": "Dar\r", "line separator": "Dar\u2028Works",
-          "only spaces": "   ", "no-break and ideographic spaces": "\u00a0\u3000", "zero-width spaces": "\u200b\u200b", "a byte order mark": "\ufeff"}
+          "only spaces": "   ", "no-break and ideographic spaces": "\u00a0\u3000", "zero-width spaces": "\u200b\u200b", "a byte order mark": "\ufeff",
+          "right-to-left override": "Dar \u202eskroW", "unclosed isolate": "\u2067\u062f\u0627\u0631 Works"}
 
 
 @pytest.fixture

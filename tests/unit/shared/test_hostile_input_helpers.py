@@ -25,6 +25,20 @@ def test_single_line_text_refuses_controls_surrogates_and_private_use(bad):
         clean_text(bad)
 
 
+@pytest.mark.parametrize("control", ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"])
+@pytest.mark.parametrize("multi_line", [False, True])
+def test_bidirectional_controls_that_reach_past_themselves_are_refused(control, multi_line):
+    """A right-to-left override left open in a name turns "Meeting with X at 10:00" into
+    "Meeting with X 00:01 ta" wherever it is shown (CVE-2021-42574)."""
+    with pytest.raises(ValueError, match=f"bidirectional control \\(U\\+{ord(control):04X}\\) at character 5"):
+        clean_text(f"Dar {control}Works", multi_line)
+
+
+@pytest.mark.parametrize("text", ["Dar \u200fWorks", "\u0641\u200e 12", "\u061c\u0661\u0662", "\u062f\u0627\u0631 \u06a9\u0634\u0645\u06cc\u0631 (Dar Kashmir)"])
+def test_right_to_left_text_and_the_bidirectional_marks_pass(text):
+    assert clean_text(text) == text
+
+
 def test_multi_line_text_keeps_line_feeds_and_tabs_only():
     assert clean_text("one\r\ntwo\tthree\n", multi_line=True) == "one\ntwo\tthree\n"
     for bad in ("a\rb", "a\x00", "\ud800", "a\x0bb"):
@@ -46,7 +60,7 @@ def test_the_documented_text_pattern_accepts_exactly_what_the_check_accepts(mult
     assert pattern.is_valid("") and pattern.is_valid("Dar Papier Mache Works")
 
 
-@pytest.mark.parametrize("blank", [" ", "   ", "\u00a0", "\u3000\u2002", "\u200b", "\u200d\u200c", "\ufeff", "\u202e ", "\u2060\u00ad"])
+@pytest.mark.parametrize("blank", [" ", "   ", "\u00a0", "\u3000\u2002", "\u200b", "\u200d\u200c", "\ufeff", "\u200f ", "\u2060\u00ad"])
 def test_text_holding_nothing_visible_is_refused(blank):
     with pytest.raises(ValueError, match="only spaces or invisible"):
         clean_text(blank)
