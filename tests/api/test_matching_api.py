@@ -3,6 +3,7 @@
 Registration's own message builders make the events (the real contracts) and matching's
 consumer handlers take them, on the real FerretDB; then the matching API is exercised.
 """
+from dataclasses import replace
 from datetime import date, datetime, time, timezone
 from zoneinfo import ZoneInfo
 
@@ -364,6 +365,19 @@ def test_organisers_lock_meetings_before_a_rerun(meet_with_people):
     assert (pinned["slot_id"], pinned["table"]) == (last_slot, 2)
     clash = client.post(f"/v1/meets/{meet.id}/schedule/locks", json={"seller_id": "s1", "buyer_id": "b1", "slot_id": last_slot}, headers=ORGANISER)
     assert clash.status_code == 409 and "b1 is already locked into a meeting in slot" in clash.get_json()["detail"]
+
+
+def test_a_lock_in_a_slot_the_meet_gave_up_is_named_until_it_is_removed(meet_with_people):
+    client, deliver, meet = meet_with_people
+    last_slot = meet.slots()[-1].id
+    assert client.post(f"/v1/meets/{meet.id}/schedule/locks", json={"seller_id": "s3", "buyer_id": "b1", "slot_id": last_slot, "table": 2}, headers=ORGANISER).status_code == 201
+    shorter = replace(meet, session_end=time(11, 30), version=meet.version + 1)
+    deliver(meet_event(catalogue.MEET_UPDATED, shorter))
+    refused = client.post(f"/v1/meets/{meet.id}/schedule/draft", json={}, headers=ORGANISER)
+    assert refused.status_code == 409, refused.get_json()
+    assert f"s3/b1 is locked in slot {last_slot}, which the meet no longer has" in refused.get_json()["detail"]
+    assert client.delete(f"/v1/meets/{meet.id}/schedule/locks/s3/b1", headers=ORGANISER).status_code == 204
+    assert client.post(f"/v1/meets/{meet.id}/schedule/draft", json={}, headers=ORGANISER).status_code == 200
 
 
 def test_an_approved_participant_hears_of_their_best_matches(meet_with_people):

@@ -270,8 +270,11 @@ def _kept_meetings(ctx: Matching, meet_id: str, problem: Problem) -> tuple[list[
         pair = (lock["seller_id"], lock["buyer_id"])
         if pair in cancelled:
             raise Refused(f"{pair[0]}/{pair[1]} is locked, and their meeting was cancelled: a pair meets once. Remove the lock.")
+        if lock["slot_id"] not in slot_index:
+            raise Refused(f"{pair[0]}/{pair[1]} is locked in slot {lock['slot_id']}, which the meet no longer has: "
+                          f"remove the lock (DELETE /v1/meets/{meet_id}/schedule/locks/{pair[0]}/{pair[1]}) or lock the pair in another slot.")
         if pair not in taken:
-            slot = slot_index.get(lock["slot_id"], len(problem.slots))
+            slot = slot_index[lock["slot_id"]]
             pinned.append(Meeting(pair[0], pair[1], slot, lock.get("table") or 0, 0.0, "locked", locked=True))
     return published + pinned, taken
 
