@@ -6,6 +6,7 @@ from flask import request
 from shared.config import Settings, load_settings
 from shared.contracts import registration as catalogue
 from shared.http import PROBE_PATHS, service_app
+from shared.leases import Leases
 from shared.mongo import connect_for_requests
 from shared.one_time_codes import CodeSealer
 from shared.openapi import openapi_blueprint
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None):
         secret=settings.auth_secret,
         codes=CodeSealer(settings.code_key),
         verification=VerificationGuard(RateLimiter(db[RATE_LIMITS]), VerificationLimits.from_env(settings.extra)),
+        leases=Leases(db),
     )
     errors.install(app)
     app.before_request(lambda: _use_reference_data(app))

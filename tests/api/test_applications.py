@@ -73,6 +73,31 @@ def test_a_decision_or_withdrawal_sent_again_is_answered_with_it_once_taken(clie
     assert client.get(f"/v1/meets/{meet['id']}").get_json()["approved"] == {"seller": 0, "buyer": 0}
 
 
+def test_the_same_decision_sent_many_times_at_once_is_made_once_and_takes_one_place(client, db):
+    """Eleven approvals of one seller at once beside one of another, on a meet with two
+    places: each of the eleven finds the approval made (200), the other seller is not
+    refused for a place counted twice for a moment, and one event goes out."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    for round_ in range(3):
+        meet = open_meet(client, capacity_sellers=2)
+        slot = meet["slots"][0]["id"]
+        first, second = [register(client, phone=f"+9198210{round_}000{n}", gstin=None, email=None)["id"] for n in range(2)]
+        for seller_id in (first, second):
+            assert client.post(f"/v1/meets/{meet['id']}/applications", json={"participant_id": seller_id, "availability": [slot]}, headers=ORGANISER).status_code == 201
+
+        def approve(seller_id):
+            return client.application.test_client().post(f"/v1/meets/{meet['id']}/applications/{seller_id}/decision", json={"decision": "approve"}, headers=ORGANISER)
+
+        with ThreadPoolExecutor(12) as pool:
+            answers = list(pool.map(approve, [first] * 11 + [second]))
+        assert [a.status_code for a in answers] == [200] * 12, [a.get_json() for a in answers if a.status_code != 200]
+        assert {a.get_json()["version"] for a in answers[:11]} == {2}
+        assert client.get(f"/v1/meets/{meet['id']}").get_json()["approved"] == {"seller": 2, "buyer": 0}
+        events = [e["type"] for e in outbox_events(db, "applications", f"{meet['id']}:{first}")]
+        assert events.count("bsm.registration.participation.approved.v1") == 1
+
+
 def test_a_rejection_needs_a_reason(client):
     meet = open_meet(client)
     seller = register(client)

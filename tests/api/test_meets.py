@@ -86,6 +86,25 @@ def test_the_lifecycle_allows_only_legal_moves(client):
     refused = move("cancelled")
     assert refused.status_code == 409
     assert "cannot become cancelled" in refused.get_json()["detail"]
+    again = move("completed")
+    assert (again.status_code, again.get_json()["status"], again.get_json()["version"]) == (200, "completed", response.get_json()["version"])
+
+
+def test_the_same_status_sent_many_times_at_once_is_one_change_and_never_a_412(client, db):
+    """Nobody sent If-Match, so a lost race inside is the server's to settle."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    meet = create(client).get_json()
+
+    def move(_):
+        return client.application.test_client().post(f"/v1/meets/{meet['id']}/status", json={"status": "registration_open"}, headers=ORGANISER)
+
+    with ThreadPoolExecutor(10) as pool:
+        answers = list(pool.map(move, range(10)))
+    assert [a.status_code for a in answers] == [200] * 10, [a.get_json() for a in answers if a.status_code != 200]
+    assert {(a.get_json()["status"], a.get_json()["version"]) for a in answers} == {("registration_open", 2)}
+    events = [e["type"] for e in outbox_events(db, "meets", meet["id"])]
+    assert events.count("bsm.registration.meet.status_changed.v1") == 1
 
 
 def test_edits_need_the_current_etag(client):

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 from shared.auth import Principal
 
-from services.registration.actions import Registration, Stale
+from services.registration.actions import Registration, Stale, retried
 from services.registration.actions import meets as meet_actions
 from services.registration.actions import participants as participant_actions
 from services.registration.actions.availability import follow_one, slots_changed
@@ -41,9 +41,10 @@ def apply_once(ctx: Registration, meet_id: str, participant_id: str, availabilit
 
 def decide_once(ctx: Registration, meet_id: str, participant_id: str, decision: str, reason: str | None, by: Principal) -> tuple[Application, bool]:
     """``decide``, and whether it changed the application (False: it had that decision)."""
-    before = get(ctx, meet_id, participant_id).status
-    application = decide(ctx, meet_id, participant_id, decision, reason, by)
-    return application, application.status != before
+    meet, _ = meet_actions.get(ctx, meet_id)
+    meet.ensure_running()
+    with _one_change_at_a_time(ctx, meet_id, participant_id):
+        return retried(lambda: _decide(ctx, meet, participant_id, decision, reason, by), "application", "decision")
 
 
 def get(ctx: Registration, meet_id: str, participant_id: str) -> Application:
@@ -56,30 +57,48 @@ def get(ctx: Registration, meet_id: str, participant_id: str) -> Application:
 def decide(ctx: Registration, meet_id: str, participant_id: str, decision: str, reason: str | None, by: Principal) -> Application:
     """Approve, reject or waitlist. Approval takes a place atomically; a full meet is a 409.
     The decision the application already has is answered with it unchanged (a retry whose
-    first answer was lost), with no second event and no second place."""
-    meet, _ = meet_actions.get(ctx, meet_id)
-    meet.ensure_running()
-    application = get(ctx, meet_id, participant_id)
+    first answer was lost), with no second event and no second place. One status change of
+    an application runs at a time (a lease, ``_one_change_at_a_time``), so the same
+    decision sent many times at once is made once and the others find it made: a place is
+    never taken twice for one application, not even for a moment in which another
+    applicant would be refused. Raises NotFound, Conflict, DomainError, Busy."""
+    return decide_once(ctx, meet_id, participant_id, decision, reason, by)[0]
+
+
+def _decide(ctx: Registration, meet, participant_id: str, decision: str, reason: str | None, by: Principal) -> tuple[Application, bool]:
+    application = get(ctx, meet.id, participant_id)
     if application.status == DECISIONS[decision]:
-        return application
+        return application, False
     before = application.status
     application.move_to(DECISIONS[decision], by.subject, reason)
     capacity = meet.capacity_sellers if application.role == "seller" else meet.capacity_buyers
-    if application.status == APPROVED and not ctx.meets.take_place(meet_id, application.role, capacity):
+    if application.status == APPROVED and not ctx.meets.take_place(meet.id, application.role, capacity):
         raise Conflict(f"The meet is full for {application.role}s ({capacity}); waitlist instead.", "decision")
-    return _save(ctx, application, before, meet)
+    return _save(ctx, application, before, meet), True
 
 
 def withdraw(ctx: Registration, meet_id: str, participant_id: str, reason: str | None, by: Principal) -> Application:
-    """Withdraw an application (a second withdrawal answers with it unchanged)."""
+    """Withdraw an application (a second withdrawal answers with it unchanged); one status
+    change of an application at a time, as ``decide``."""
     meet, _ = meet_actions.get(ctx, meet_id)
     meet.ensure_running()
-    application = get(ctx, meet_id, participant_id)
+    with _one_change_at_a_time(ctx, meet_id, participant_id):
+        return retried(lambda: _withdraw(ctx, meet, participant_id, reason, by), "application", "reason")
+
+
+def _withdraw(ctx: Registration, meet, participant_id: str, reason: str | None, by: Principal) -> Application:
+    application = get(ctx, meet.id, participant_id)
     if application.status == WITHDRAWN:
         return application
     before = application.status
     application.move_to(WITHDRAWN, by.subject, reason)
     return _save(ctx, application, before, meet)
+
+
+def _one_change_at_a_time(ctx: Registration, meet_id: str, participant_id: str):
+    """The application's lease for a status change (``shared/leases.py``): a context
+    manager, raising ``Busy`` (a 409) if another change keeps it past the wait."""
+    return ctx.leases.held(f"application:{application_id(meet_id, participant_id)}")
 
 
 def change_availability(ctx: Registration, meet_id: str, participant_id: str, availability: list[str] | str) -> Application:
@@ -88,8 +107,12 @@ def change_availability(ctx: Registration, meet_id: str, participant_id: str, av
     matching follows (a published meeting in a slot given up is cancelled). The same
     choice again changes nothing. Raises NotFound, Conflict (the meet is completed or
     cancelled; the application was rejected or withdrawn), DomainError (no slot, or slots
-    not of the meet), Stale (changed meanwhile). An edit of the meet's slots that landed
-    meanwhile is followed at once."""
+    not of the meet). A concurrent change is settled by running again (``retried``). An
+    edit of the meet's slots that landed meanwhile is followed at once."""
+    return retried(lambda: _change_availability(ctx, meet_id, participant_id, availability), "application", "availability")
+
+
+def _change_availability(ctx: Registration, meet_id: str, participant_id: str, availability: list[str] | str) -> Application:
     meet, _ = meet_actions.get(ctx, meet_id)
     meet.ensure_running()
     application = get(ctx, meet_id, participant_id)

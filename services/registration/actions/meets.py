@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from shared.contracts import registration as catalogue
 
-from services.registration.actions import Registration, Stale
+from services.registration.actions import Registration, Stale, retried
 from services.registration.actions.availability import Followed, follow, slots_changed
 from services.registration.domain.errors import Conflict, DomainError, NotFound
 from services.registration.domain.meets import Break, Meet
@@ -72,10 +72,21 @@ def _follow_first(ctx: Registration, meet_id: str) -> None:
 
 def change_status(ctx: Registration, meet_id: str, status: str, expected_version: int | None) -> Meet:
     """Move the meet in its lifecycle, once its applications are on its slots (a remap an
-    edit left unfinished is completed first)."""
+    edit left unfinished is completed first). The status it has already is answered with
+    the meet unchanged (a retry whose first answer was lost). Without ``expected_version``
+    (no If-Match) a concurrent change is settled by running again (``retried``); with it,
+    a version that is not the stored one is Stale. Raises NotFound, Conflict, Stale."""
+    if expected_version is None:
+        return retried(lambda: _change_status(ctx, meet_id, status, None), "meet", "status")
+    return _change_status(ctx, meet_id, status, expected_version)
+
+
+def _change_status(ctx: Registration, meet_id: str, status: str, expected_version: int | None) -> Meet:
     current, _ = get(ctx, meet_id)
     if expected_version is not None and current.version != expected_version:
         raise Stale(current.version)
+    if current.status == status:
+        return current
     _follow_first(ctx, meet_id)
     previous = current.status
     current.transition(status)

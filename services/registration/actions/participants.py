@@ -15,7 +15,7 @@ from shared.correlation import new_id
 from shared.envelope import Event, now_ms
 from shared.one_time_codes import CODE_TTL
 
-from services.registration.actions import Registration, Stale
+from services.registration.actions import Registration, Stale, retried
 from services.registration.domain.errors import DomainError, NotFound
 from services.registration.store import AlreadyStored
 from services.registration.domain.participants import Claim, Participant, register_participant
@@ -128,17 +128,31 @@ def verify(ctx: Registration, participant_id: str, code: str, client: str) -> st
     if not hmac.compare_digest(stored["hash"], _hash(ctx, code)) or not ctx.participants.spend_code(participant_id, stored["hash"]):
         ctx.participants.count_code_attempt(participant_id)
         raise DomainError("That code is not right.", "code", "wrong_code")
-    if not participant.contact_verified:
-        verified = replace(participant, contact_verified=True, version=participant.version + 1)
-        ctx.participants.save(verified, participant.version, [participant_event(catalogue.PARTICIPANT_VERIFIED, verified)])
+    retried(lambda: _mark_verified(ctx, participant_id), "participant", "code")
     return ctx.auth.issue(participant_id)
+
+
+def _mark_verified(ctx: Registration, participant_id: str) -> None:
+    """Mark the contact verified (a code was spent for it) unless it is; Stale if a
+    concurrent change landed first (the code is spent, so the caller runs this again)."""
+    participant = get(ctx, participant_id)
+    if participant.contact_verified:
+        return
+    verified = replace(participant, contact_verified=True, version=participant.version + 1)
+    if not ctx.participants.save(verified, participant.version, [participant_event(catalogue.PARTICIPANT_VERIFIED, verified)]):
+        raise Stale(get(ctx, participant_id).version)
 
 
 def verify_contact_by_staff(ctx: Registration, participant_id: str, method: str, note: str | None, by: Principal) -> Participant:
     """Staff mark a participant's contact verified after checking it themselves (see
     ``Participant.verify_contact_for``): recorded in the participant's audit trail, logged
     as an audit line, announced as ``participant.verified``; no token is issued. Doing it
-    again once verified changes nothing. NotFound, DomainError, Stale on a concurrent change."""
+    again once verified changes nothing. A concurrent change is settled by running again
+    (``retried``). NotFound, DomainError, Conflict."""
+    return retried(lambda: _verify_contact_by_staff(ctx, participant_id, method, note, by), "participant")
+
+
+def _verify_contact_by_staff(ctx: Registration, participant_id: str, method: str, note: str | None, by: Principal) -> Participant:
     participant = get(ctx, participant_id)
     if not participant.verify_contact_for(by.subject, method, note, now_ms()):
         return participant
@@ -152,24 +166,33 @@ def verify_contact_by_staff(ctx: Registration, participant_id: str, method: str,
 
 
 def add_claim(ctx: Registration, participant_id: str, details: dict[str, Any]) -> Claim:
-    participant = get(ctx, participant_id, "seller")
-    claim = Claim(**details)
-    participant.claims.append(claim)
-    _save_change(ctx, participant)
-    return claim
+    """A seller's certificate claim (GI authorised user, ...), added for staff to review.
+    Like every change here that the caller makes on no version of their own, a concurrent
+    change is settled by running again (``retried``)."""
+    def add() -> Claim:
+        participant = get(ctx, participant_id, "seller")
+        claim = Claim(**details)
+        participant.claims.append(claim)
+        _save_change(ctx, participant)
+        return claim
+    return retried(add, "seller")
 
 
 def review_claim(ctx: Registration, participant_id: str, claim_id: str, verified: bool, note: str | None, by: Principal) -> Claim:
-    participant = get(ctx, participant_id, "seller")
-    claim = participant.review_claim(claim_id, verified, by.subject, note)
-    _save_change(ctx, participant)
-    return claim
+    def review() -> Claim:
+        participant = get(ctx, participant_id, "seller")
+        claim = participant.review_claim(claim_id, verified, by.subject, note)
+        _save_change(ctx, participant)
+        return claim
+    return retried(review, "seller")
 
 
 def set_ecommerce(ctx: Registration, participant_id: str, channel: str, status: str) -> Participant:
-    participant = get(ctx, participant_id, "seller")
-    participant.set_ecommerce(channel, status)
-    return _save_change(ctx, participant)
+    def set_status() -> Participant:
+        participant = get(ctx, participant_id, "seller")
+        participant.set_ecommerce(channel, status)
+        return _save_change(ctx, participant)
+    return retried(set_status, "seller")
 
 
 def _save_change(ctx: Registration, participant: Participant) -> Participant:

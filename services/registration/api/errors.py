@@ -2,17 +2,20 @@
 from flask import Flask
 
 from shared.http import problem_response
+from shared.leases import Busy
 from shared.rate_limits import RateLimited
 
 from services.registration.actions import Stale
 from services.registration.domain.errors import Conflict, DomainError, NotFound
 
 
+BUSY = "Another change of it is being made at this moment: try again."
 ITEM_FAILURES = {
     DomainError: lambda exc: (422, {"errors": {exc.field or "_schema": [str(exc)]}}),
     NotFound: lambda exc: (404, {}),
     Conflict: lambda exc: (409, {"errors": {exc.field or "_schema": [str(exc)]}, **({"existing_id": exc.existing_id} if exc.existing_id else {})}),
     Stale: lambda exc: (412, {"current_version": exc.current_version}),
+    Busy: lambda exc: (409, {"errors": {"_schema": [BUSY]}}),
 }
 """Registration's domain errors as one bulk item's problem (``shared/bulk.py``)."""
 
@@ -31,6 +34,10 @@ def install(app: Flask) -> None:
     def _conflict(exc: Conflict):
         extra = {"existing_id": exc.existing_id} if exc.existing_id else {}
         return problem_response(409, "Conflict", str(exc), errors={exc.field or "_schema": [str(exc)]}, **extra)
+
+    @app.errorhandler(Busy)
+    def _busy(exc: Busy):
+        return problem_response(409, "Conflict", BUSY)
 
     @app.errorhandler(Stale)
     def _stale(exc: Stale):
