@@ -61,3 +61,24 @@ def test_other_terms_correct_the_one_loi_and_keep_where_it_stands(meet_with_peop
     assert len(signed_events(client, meeting["id"])) == 5, "the LoI once, and each correction once"
     report = client.get(f"/v1/meets/{meet.id}/report", headers=ORGANISER).get_json()
     assert report["lois"]["count"] == 1 and report["lois"]["value_inr"] == "154000.00"
+
+
+def test_first_lois_sent_at_once_create_one_and_correct_it_with_the_rest(meet_with_people):
+    """Ten clients each sending the meeting's first LoI, with different values, at once:
+    one is told it created it (201), each other one corrected it (200) or, losing a race,
+    decided again on the LoI as it then was: never a second 201, never a 409."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    client, _, meet = meet_with_people
+    meeting = published_meeting(client, meet.id)
+    url = f"/v1/meetings/{meeting['id']}/loi"
+
+    def sign(n):
+        return client.application.test_client().post(url, json={**LOI, "value": {"amount": str(150000 + 1000 * n)}}, headers=ORGANISER)
+
+    with ThreadPoolExecutor(10) as pool:
+        answers = list(pool.map(sign, range(10)))
+    assert sorted(a.status_code for a in answers) == [200] * 9 + [201], [a.get_json() for a in answers if a.status_code not in (200, 201)]
+    loi = client.get(f"/v1/meetings/{meeting['id']}", headers=ORGANISER).get_json()["loi"]
+    assert [h["status"] for h in loi.get("history", [])] == ["corrected"] * 9
+    assert len(signed_events(client, meeting["id"])) == 10

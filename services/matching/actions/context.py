@@ -20,6 +20,11 @@ class Refused(ValueError):
     """The request breaks a rule of matching (the message says which)."""
 
 
+class Raced(Refused):
+    """A write conditional on the version read lost to a concurrent one: the action reads
+    and decides again (``shared/retrying.py``); a 409 if it keeps losing."""
+
+
 class Invalid(ValueError):
     """A value of the request cannot be true (the message says why); ``field`` names it."""
 

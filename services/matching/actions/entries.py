@@ -55,4 +55,4 @@ def put_loi(meetings: MeetingsOfMeet, item: dict[str, Any]) -> tuple[str, bool]:
     the meeting's LoI (``outcomes.sign_loi``). Raises NotFound, Refused."""
     current = meetings.find(item)
     details = {k: v for k, v in item.items() if k not in ("meeting_id", "seller_id", "buyer_id")}
-    return current["_id"], sign_loi(meetings.ctx, current["_id"], details)[1]
+    return current["_id"], sign_loi(meetings.ctx, current["_id"], details)[1] is not None

@@ -6,9 +6,10 @@ from datetime import date, timezone
 from typing import Any, Iterator
 
 from shared.money import Money
+from shared.retrying import again_while_raced
 
 from services.matching import messages
-from services.matching.actions.context import Invalid, Matching, NotFound, Refused
+from services.matching.actions.context import Invalid, Matching, NotFound, Raced, Refused
 from services.matching.domain import after_meeting, follow_ups
 
 
@@ -31,9 +32,19 @@ def _as_request_errors() -> Iterator[None]:
         raise Invalid(str(exc), exc.field) from None
 
 
+SIGNED, CORRECTED = "signed", "corrected"
+CHANGED_MEANWHILE = "The meeting kept changing while this was recorded: try again."
+
+
 def record_outcome(ctx: Matching, meeting_id: str, outcome: str) -> dict[str, Any]:
     """Held, or who did not show, once the meeting has begun (``domain.after_meeting``).
-    Raises NotFound, Refused (not begun yet, or changed meanwhile)."""
+    Like every change of a meeting here (the caller names no version), a write that lost
+    to a concurrent one is decided again on the meeting as it is then. Raises NotFound,
+    Refused (not begun yet; Raced if it kept changing)."""
+    return again_while_raced(lambda: _record_outcome(ctx, meeting_id, outcome), Raced)
+
+
+def _record_outcome(ctx: Matching, meeting_id: str, outcome: str) -> dict[str, Any]:
     current = meeting(ctx, meeting_id)
     with _as_request_errors():
         after_meeting.ensure_begun(current, ctx.clock())
@@ -41,19 +52,26 @@ def record_outcome(ctx: Matching, meeting_id: str, outcome: str) -> dict[str, An
         return current
     fields = {"outcome": outcome, "status": "held" if outcome == "held" else "no_show"}
     if not ctx.meetings.update(meeting_id, current["version"], fields, [messages.outcome_recorded({**current, **fields})]):
-        raise Refused("The meeting changed meanwhile: read it again.")
+        raise Raced(CHANGED_MEANWHILE)
     return {**current, **fields, "version": current["version"] + 1}
 
 
-def sign_loi(ctx: Matching, meeting_id: str, details: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+def sign_loi(ctx: Matching, meeting_id: str, details: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
     """Record a signed LoI with follow-ups due at 30/60/90 days, queued for the worker:
-    (the meeting, False when it already held this very LoI). Follow-ups already past when
+    (the meeting, what was done: ``SIGNED`` (the meeting's first LoI), ``CORRECTED``, or
+    None when it already held this very LoI), decided on the meeting as the write found
+    it (two first LoIs sent at once: one is signed, the other corrects it or finds it
+    made, as if it came second). Follow-ups already past when
     the LoI is recorded (an LoI of a meet recorded after the fact) collapse into one status
     request due today; different terms on a meeting with an LoI correct it, keeping where
     it stands (``domain.follow_ups.recorded_loi``). The meeting must have begun and
     ``signed_on`` (a date) lie between its day and today at the venue
     (``domain.after_meeting``). Raises NotFound, Refused (not begun yet, not held, changed
     meanwhile), Invalid (``signed_on``)."""
+    return again_while_raced(lambda: _sign_loi(ctx, meeting_id, details), Raced)
+
+
+def _sign_loi(ctx: Matching, meeting_id: str, details: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
     current = meeting(ctx, meeting_id)
     now = ctx.clock()
     with _as_request_errors():
@@ -72,16 +90,21 @@ def sign_loi(ctx: Matching, meeting_id: str, details: dict[str, Any]) -> tuple[d
     }
     loi = follow_ups.recorded_loi(current.get("loi"), terms, now.astimezone(timezone.utc).date())
     if loi is None:
-        return current, False
+        return current, None
     fields = {"loi": loi, "outcome": "held", "status": "held", "next_follow_up_due": _next_due(loi)}
     ctx.meetings.queue_follow_up(meeting_id, fields["next_follow_up_due"])
     if not ctx.meetings.update(meeting_id, current["version"], fields, [messages.loi_signed({**current, **fields})]):
-        raise Refused("The meeting changed meanwhile: read it again.")
-    return {**current, **fields, "version": current["version"] + 1}, True
+        raise Raced(CHANGED_MEANWHILE)
+    return {**current, **fields, "version": current["version"] + 1}, CORRECTED if current.get("loi") else SIGNED
 
 
 def follow_up(ctx: Matching, meeting_id: str, details: dict[str, Any]) -> dict[str, Any]:
-    """Where an LoI stands: in negotiation, an order placed (with its value), or lapsed."""
+    """Where an LoI stands: in negotiation, an order placed (with its value), or lapsed.
+    Raises NotFound, Refused (no LoI; Raced if the meeting kept changing)."""
+    return again_while_raced(lambda: _follow_up(ctx, meeting_id, details), Raced)
+
+
+def _follow_up(ctx: Matching, meeting_id: str, details: dict[str, Any]) -> dict[str, Any]:
     current = meeting(ctx, meeting_id)
     loi = current.get("loi")
     if not loi:
@@ -97,7 +120,7 @@ def follow_up(ctx: Matching, meeting_id: str, details: dict[str, Any]) -> dict[s
     if dues:
         ctx.meetings.queue_follow_up(meeting_id, min(dues))
     if not ctx.meetings.update(meeting_id, current["version"], fields, [messages.loi_followed_up({**current, "loi": loi})]):
-        raise Refused("The meeting changed meanwhile: read it again.")
+        raise Raced(CHANGED_MEANWHILE)
     ctx.meetings.queue_follow_up(meeting_id, fields["next_follow_up_due"])
     return {**current, "loi": loi, "version": current["version"] + 1}
 
@@ -131,13 +154,17 @@ def _announce_due(ctx: Matching, current: dict[str, Any], today: date) -> int:
 
 def rate(ctx: Matching, meeting_id: str, participant_id: str, stars: int, wants_to_continue: bool) -> dict[str, Any]:
     """One side's rating of the meeting, once it has begun (``domain.after_meeting``).
-    Raises NotFound, Refused (not begun yet, or changed meanwhile)."""
+    Raises NotFound, Refused (not begun yet; Raced if the meeting kept changing)."""
+    return again_while_raced(lambda: _rate(ctx, meeting_id, participant_id, stars, wants_to_continue), Raced)
+
+
+def _rate(ctx: Matching, meeting_id: str, participant_id: str, stars: int, wants_to_continue: bool) -> dict[str, Any]:
     current = meeting(ctx, meeting_id)
     with _as_request_errors():
         after_meeting.ensure_begun(current, ctx.clock())
     side = "seller" if participant_id == current["seller_id"] else "buyer"
     ratings = {**current.get("ratings", {}), side: {"stars": stars, "wants_to_continue": wants_to_continue}}
     if not ctx.meetings.update(meeting_id, current["version"], {"ratings": ratings}, []):
-        raise Refused("The meeting changed meanwhile: try again.")
+        raise Raced(CHANGED_MEANWHILE)
     return {**current, "ratings": ratings, "version": current["version"] + 1}
 

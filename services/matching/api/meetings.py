@@ -48,9 +48,9 @@ def outcome(meeting_id: str):
             roles=(PARTICIPANT, ORGANISER), errors=(400, 404, 409))
 @idempotent
 def loi(meeting_id: str):
-    had_loi = bool(_meeting_for_party(meeting_id, ORGANISER).get("loi"))
-    meeting, changed = actions.sign_loi(ctx(), meeting_id, LoiIn().load(json_body()))
-    return _public(meeting), 201 if changed and not had_loi else 200
+    _meeting_for_party(meeting_id, ORGANISER)
+    meeting, done = actions.sign_loi(ctx(), meeting_id, LoiIn().load(json_body()))
+    return _public(meeting), 201 if done == actions.SIGNED else 200
 
 
 @bp.post("/loi/follow-up")

@@ -5,13 +5,13 @@ No Flask here: views turn requests into calls of these functions and their error
 """
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Callable, TypeVar
 
 from shared.auth import Authenticator
 from shared.leases import Leases
 from shared.one_time_codes import CodeSealer
+from shared.retrying import again_while_raced
 
 from services.registration.actions.verification import VerificationGuard
 from services.registration.import_store import ImportStore
@@ -19,7 +19,6 @@ from services.registration.domain.errors import Conflict
 from services.registration.store import ApplicationStore, MeetStore, ParticipantStore, ReferenceStore
 
 T = TypeVar("T")
-RETRIES = 5
 
 
 class Stale(Exception):
@@ -31,17 +30,14 @@ class Stale(Exception):
 
 
 def retried(action: Callable[[], T], what: str, field: str | None = None) -> T:
-    """``action()``, run again (up to ``RETRIES`` times in all) while its write loses to a
-    concurrent one (``Stale``), for a change the caller did not make on a version of
-    their own (no If-Match): the race is the server's to settle, not a 412 for a client
-    who read nothing. Each run reads the record afresh, so a change that a concurrent
-    request already made is found made. Conflict naming ``what`` if every run lost."""
-    for attempt in range(RETRIES):
-        try:
-            return action()
-        except Stale:
-            time.sleep(0.005 * (attempt + 1))
-    raise Conflict(f"The {what} kept changing while this change was made: try again.", field)
+    """``action()``, run again while its write loses to a concurrent one (``Stale``;
+    ``shared/retrying.py``), for a change the caller did not make on a version of their
+    own (no If-Match): the race is the server's to settle, not a 412 for a client who read
+    nothing. Conflict naming ``what`` (and ``field``) if every run lost."""
+    try:
+        return again_while_raced(action, Stale)
+    except Stale:
+        raise Conflict(f"The {what} kept changing while this change was made: try again.", field) from None
 
 
 @dataclass
