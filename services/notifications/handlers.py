@@ -244,8 +244,8 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
             if starts > now and not reminded:
                 key = reminder_key(meeting["meeting_id"], meeting["version"])
                 for who, other in both_sides(meeting):
-                    context = {"minutes": lead, "start": meeting["start"], "table": meeting["table"], "with": people[other].name,
-                               "meeting_id": meeting["meeting_id"]}
+                    context = {"minutes": minutes_before(starts, now, lead), "start": meeting["start"], "table": meeting["table"],
+                               "with": people[other].name, "meeting_id": meeting["meeting_id"]}
                     tell(meeting["meet_id"], people[who], "meeting_reminder", context, _source(event), at=starts - timedelta(minutes=lead), schedule_key=key)
             kept = previous.get(REMINDERS_VERSION, previous.get("version", 0)) if reminded else meeting["version"]
             meetings.save({**meeting, "scheduled_event": {"id": event.id, "correlation_id": event.correlation_id}, REMINDERS_VERSION: kept})
@@ -380,6 +380,15 @@ def build_handlers(db: Database, settings: Settings) -> dict[str, Handler]:
         matching.FOLLOW_UP_DUE: on_follow_up_due,
     }
     return handlers
+
+
+def minutes_before(starts: datetime, now: datetime, lead: int) -> int:
+    """The minutes a reminder recorded at ``now`` can say are left before ``starts``: the
+    meet's ``lead`` when its time is still to come, else what is left (rounded, at least
+    1): a meeting published or moved 10 minutes before it starts is not "in 30 minutes"."""
+    if starts - timedelta(minutes=lead) >= now:
+        return lead
+    return max(1, round((starts - now).total_seconds() / 60))
 
 
 def _source(event: Event) -> Source:

@@ -140,3 +140,16 @@ def test_a_new_version_at_the_same_time_once_the_reminder_went_out_sends_no_seco
     assert "3" not in by_version, "the reminder of version 2, at the same time, stands"
     assert by_version["2"] == {("s1", "sent"), ("b1", "cancelled")}, "b1's, still pending, withdrawn when version 4 moved the meeting"
     assert {status for _, status in by_version["4"]} == {"pending"}
+
+
+def test_a_meeting_moved_to_a_time_closer_than_the_reminder_lead_is_reminded_with_the_minutes_left(settings_for):
+    """The meet reminds 45 minutes before; a meeting moved to start in about 12 minutes is
+    reminded at once, and the reminder says 12 minutes (it said 45). One still 45 minutes
+    or more away says 45."""
+    soon = datetime.now(ZoneInfo("Asia/Kolkata")) + timedelta(minutes=12, seconds=30)
+    at = {"day": soon.date().isoformat(), "start": soon.strftime("%H:%M"), "end": (soon + timedelta(minutes=20)).strftime("%H:%M")}
+    outcome = feed(settings_for, "reminded_late", happened() + [scheduled(2, **at)])
+    reminders = [n for found in outcome.of_kind("meeting_reminder").values() for n in found if n["status"] == "pending"]
+    late = {n["context"]["minutes"] for n in reminders if n["context"]["meeting_id"] == "meet-o:s1:b1"}
+    assert late and late <= {12, 13}, late
+    assert {n["context"]["minutes"] for n in reminders if n["context"]["meeting_id"] != "meet-o:s1:b1"} == {45}
