@@ -40,6 +40,7 @@ PARTICIPANTS, MEETS, PARTICIPATION, SCHEDULES, REQUESTS = "participants", "meets
 ROSTERS, PREFERENCE_SETS, INTERPRETER_POOLS, REQUEST_COUNTS = "rosters", "preference_sets", "interpreter_pools", "request_counts"
 APPROVED_COUNTS, DRAFT_REPORTS = "approved_counts", "draft_reports"
 SUGGESTIONS_DUE, PROFILES_AWAITED, LANGUAGES_DROPPED = "suggestions_due", "profiles_awaited", "languages_dropped"
+MEET_VERSIONS_AWAITED = "meet_versions_awaited"
 ROSTER_PARTS = 32
 OUTBOX_COLLECTIONS = [PARTICIPANTS, PARTICIPATION, SCHEDULES, MEETINGS, REQUESTS, PUBLICATIONS]
 BOUNDED_COLLECTIONS = (FOLLOW_UPS_DUE, SUGGESTIONS_DUE, PROFILES_AWAITED, LANGUAGES_DROPPED)
@@ -62,7 +63,7 @@ def ensure_indexes(db: Database) -> None:
     one-off rewrite of GI tags stored under the names the platform used before (``shared/gi_tags.py``)."""
     present = set(db.list_collection_names())
     for name in {ROSTERS, PREFERENCE_SETS, INTERPRETER_POOLS, REQUEST_COUNTS, MEETING_LISTS, PUBLICATIONS, FOLLOW_UPS_DUE, SUGGESTIONS_DUE,
-                 PROFILES_AWAITED, LANGUAGES_DROPPED, DRAFT_REPORTS} - present:
+                 PROFILES_AWAITED, LANGUAGES_DROPPED, DRAFT_REPORTS, MEET_VERSIONS_AWAITED} - present:
         try:
             db.create_collection(name)
         except (CollectionInvalid, OperationFailure):
@@ -191,10 +192,26 @@ class MeetView:
     def meet(self, meet_id: str) -> dict[str, Any] | None:
         return self.db[MEETS].find_one({"_id": meet_id})
 
+    def await_meet_version(self, meet_id: str, participant_id: str, version: int) -> None:
+        """Note that ``participant_id``'s availability is written on meet ``version``, which
+        has not arrived yet (``meet_versions_awaited/<meet>``: one small document per meet)."""
+        entry = {"participant_id": participant_id, "version": version}
+        self.db[MEET_VERSIONS_AWAITED].update_one({"_id": meet_id}, {"$set": {f"participants.{field_key(participant_id)}": entry}}, upsert=True)
+
+    def meet_versions_awaited(self, meet_id: str) -> list[dict[str, Any]]:
+        """The notes of ``await_meet_version`` for the meet: ``{participant_id, version}``."""
+        doc = self.db[MEET_VERSIONS_AWAITED].find_one({"_id": meet_id}) or {}
+        return list((doc.get("participants") or {}).values())
+
+    def meet_version_followed(self, meet_id: str, participant_id: str, version: int) -> None:
+        """Drop a note once followed, unless a later one replaced it meanwhile."""
+        key = f"participants.{field_key(participant_id)}"
+        self.db[MEET_VERSIONS_AWAITED].update_one({"_id": meet_id, f"{key}.version": version}, {"$unset": {key: ""}})
+
     def save_participation(self, data: dict[str, Any]) -> tuple[bool, dict[str, Any]]:
         """Store a participation version if newer, then align the meet's roster with what is
         stored. Returns (whether this version was stored, the stored participation)."""
-        fields = {k: data[k] for k in ("meet_id", "participant_id", "role", "status", "availability")}
+        fields = {**{k: data[k] for k in ("meet_id", "participant_id", "role", "status", "availability")}, "meet_version": data.get("meet_version")}
         saved = save_if_newer(self.db, PARTICIPATION, f"{data['meet_id']}:{data['participant_id']}", fields, data["version"])
         stored = self.participation(data["meet_id"], data["participant_id"]) or {**fields, "version": data["version"]}
         roster_member(self.db, data["meet_id"], data["participant_id"], stored["role"] if stored["status"] == "approved" else None)

@@ -112,6 +112,7 @@ def participation_event(application: Application, meet: Meet, meet_approved: dic
         "meet_name": meet.name,
         "version": application.version,
         "meet_approved": meet_approved,
+        "meet_version": application.slots_version,
     }
     return _event(event_type or PARTICIPATION_TYPES[application.status], application.id, payload)
 

@@ -163,6 +163,9 @@ class ParticipationV1(Schema):
     version = fields.Int(required=True)
     meet_approved = fields.Nested(MeetApprovedV1, load_default=None, allow_none=True,
                                   metadata={"description": "For a decision: the meet's approved counts once it was made"})
+    meet_version = fields.Int(load_default=None, allow_none=True, metadata={
+        "description": "The meet version whose slots availability is written on (after an edit of the meet's slots, a version the "
+                       "meet's own event may not have brought yet). Absent from events published before it was added."})
 
 
 register(

@@ -181,6 +181,36 @@ def test_narrowed_availability_cancels_the_meetings_in_slots_left_out(published)
     redraft(client, meet)
 
 
+def test_a_slot_taken_away_is_meet_changed_even_when_the_trimmed_availability_comes_first(published):
+    """Registration carries every application onto the edited meet's slots and announces
+    both; the applications' events (other keys, other partitions) can reach matching
+    before the meet's. A meeting in a slot the edit removed is still cancelled as
+    ``meet_changed``, not as if its people had given the slot up; one in a slot a person
+    did give up on the new version is ``unavailable``."""
+    client, deliver, meet = published
+    before = meetings_of(client, meet.id)
+    changed = replace(meet, days=[DAY_TWO], version=meet.version + 1)
+    day_two = [s.id for s in changed.slots()]
+    on_day_two = sorted((m for m in before.values() if m["day"] == DAY_TWO.isoformat()), key=lambda m: m["slot_index"])
+    assert on_day_two and any(m["day"] == DAY_ONE.isoformat() for m in before.values())
+    giver = on_day_two[0]["seller_id"]
+    theirs = [m for m in on_day_two if m["seller_id"] == giver]
+    given_up = theirs[0]["slot_id"]
+    for person, role in (("s1", "seller"), ("s2", "seller"), ("s3", "seller"), ("s4", "seller"), ("b1", "buyer"), ("b2", "buyer"), ("b3", "buyer")):
+        attends = [s for s in day_two if not (person == giver and s == given_up)]
+        carried = Application(meet.id, person, role, attends, status="approved", version=3, slots_version=changed.version)
+        deliver(availability_changed(carried, changed))
+    assert all(m["status"] == "scheduled" for m in meetings_of(client, meet.id).values()), "nothing is decided on a meet version not yet here"
+    deliver(meet_event(catalogue.MEET_UPDATED, changed))
+    after = meetings_of(client, meet.id)
+    assert_consistent(client, changed, before, after)
+    reasons = {m["id"]: m.get("cancel_reason") for m in after.values() if m["status"] == "cancelled"}
+    assert {r for i, r in reasons.items() if before[i]["day"] == DAY_ONE.isoformat()} == {"meet_changed"}
+    assert reasons[theirs[0]["id"]] == "unavailable"
+    assert all(after[m["id"]]["status"] == "scheduled" for m in theirs[1:])
+    assert client.application.extensions["matching"].meets.meet_versions_awaited(meet.id) == []
+
+
 def test_meetings_that_have_begun_are_kept_as_they_were(published, matching_at):
     client, deliver, meet = published
     before = meetings_of(client, meet.id)

@@ -42,18 +42,49 @@ def follow_meet(ctx: Matching, meet_id: str) -> list[Change]:
     if meet is None:
         return []
     now = layout(meet["slots"], meet["tables"], meet["timezone"])
-    if ctx.meetings.followed(meet_id) == now:
-        return []
-    made = _settle(ctx, meet_id, None)
-    ctx.meetings.mark_followed(meet_id, now)
-    return made
+    made = []
+    if ctx.meetings.followed(meet_id) != now:
+        made = _settle(ctx, meet_id, None)
+        ctx.meetings.mark_followed(meet_id, now)
+    return made + _follow_awaited(ctx, meet)
 
 
 def follow_availability(ctx: Matching, participation: Mapping[str, Any]) -> list[Change]:
     """Cancel an approved participant's published meetings in slots their stored
     ``availability`` no longer lists (only that: moves and new times are the meet's to
-    follow, seeing every meeting). Returns the changes made. Raises Unsettled."""
+    follow, seeing every meeting). Returns the changes made. Raises Unsettled.
+
+    Availability written on a meet version matching has not stored yet (an edit took
+    slots away, and its event, on another partition, is still to come) is followed once
+    that version is here (``follow_meet``): read now, a meeting in a slot the edit removed
+    would look like one its person gave up, and be cancelled as ``unavailable`` rather
+    than ``meet_changed``. The note is written before the meet is read again, so a meet
+    event handled meanwhile cannot miss it."""
+    wanted = participation.get("meet_version")
+    if wanted is not None and _meet_version(ctx, participation["meet_id"]) < wanted:
+        ctx.meets.await_meet_version(participation["meet_id"], participation["participant_id"], wanted)
+        if _meet_version(ctx, participation["meet_id"]) < wanted:
+            return []
+        ctx.meets.meet_version_followed(participation["meet_id"], participation["participant_id"], wanted)
     return _settle(ctx, participation["meet_id"], participation)
+
+
+def _meet_version(ctx: Matching, meet_id: str) -> int:
+    return (ctx.meets.meet(meet_id) or {}).get("version", 0)
+
+
+def _follow_awaited(ctx: Matching, meet: Mapping[str, Any]) -> list[Change]:
+    """Follow the availability of each participant noted as waiting for a meet version
+    that is now here (after the meet's own changes, so a slot it removed is ``meet_changed``)."""
+    made: list[Change] = []
+    for note in ctx.meets.meet_versions_awaited(meet["_id"]):
+        if note["version"] > meet.get("version", 0):
+            continue
+        participation = ctx.meets.participation(meet["_id"], note["participant_id"])
+        if participation and participation["status"] == "approved":
+            made += _settle(ctx, meet["_id"], participation)
+        ctx.meets.meet_version_followed(meet["_id"], note["participant_id"], note["version"])
+    return made
 
 
 def _settle(ctx: Matching, meet_id: str, participation: Mapping[str, Any] | None) -> list[Change]:
