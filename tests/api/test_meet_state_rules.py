@@ -1,6 +1,6 @@
 """State rules: no meet in the past unless recorded as historical; nothing changes on a
 meet that is completed or cancelled (409), in registration and in matching."""
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -100,7 +100,8 @@ def test_an_loi_recorded_after_the_fact_is_asked_about_once_not_three_times(meet
 def test_who_takes_part_is_settled_once_a_meet_is_finished(client, db, end):
     from tests.api.conftest import open_meet, register
 
-    meet = open_meet(client)
+    held = {"days": [(date.today() - timedelta(days=3)).isoformat()], "historical": True, "registration_opens": None, "registration_closes": None}
+    meet = open_meet(client, **(held if end == "completed" else {}))  # completed once its last slot has begun
     seller = register(client)
     slot = meet["slots"][0]["id"]
     url = f"/v1/meets/{meet['id']}/applications"

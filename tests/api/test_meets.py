@@ -1,3 +1,5 @@
+from datetime import date, timedelta
+
 import pytest
 
 from tests.api.conftest import MEET, ORGANISER, outbox_events
@@ -73,7 +75,8 @@ def test_iana_time_zones_are_kept(client, zone):
 
 
 def test_the_lifecycle_allows_only_legal_moves(client):
-    meet = create(client).get_json()
+    held = (date.today() - timedelta(days=3)).isoformat()
+    meet = create(client, days=[held], historical=True, registration_opens=None, registration_closes=None).get_json()
 
     def move(status):
         return client.post(f"/v1/meets/{meet['id']}/status", json={"status": status}, headers=ORGANISER)
@@ -88,6 +91,18 @@ def test_the_lifecycle_allows_only_legal_moves(client):
     assert "cannot become cancelled" in refused.get_json()["detail"]
     again = move("completed")
     assert (again.status_code, again.get_json()["status"], again.get_json()["version"]) == (200, "completed", response.get_json()["version"])
+
+
+def test_a_meet_is_not_completed_before_its_last_slot_has_begun(client):
+    """Completed, a meet sends its results and thank-yous: not while meetings are to come."""
+    meet = create(client).get_json()
+    for status in ("registration_open", "registration_closed", "scheduled", "live"):
+        assert client.post(f"/v1/meets/{meet['id']}/status", json={"status": status}, headers=ORGANISER).status_code == 200
+    refused = client.post(f"/v1/meets/{meet['id']}/status", json={"status": "completed"}, headers=ORGANISER)
+    assert refused.status_code == 409 and "status" in refused.get_json()["errors"]
+    last = meet["slots"][-1]
+    assert f"last slot begins at {last['day']} {last['start']} (Asia/Kolkata)" in refused.get_json()["detail"], refused.get_json()
+    assert client.get(f"/v1/meets/{meet['id']}").get_json()["status"] == "live"
 
 
 def test_the_same_status_sent_many_times_at_once_is_one_change_and_never_a_412(client, db):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -11,7 +11,7 @@ from shared.contracts import registration as catalogue
 from services.registration.actions import Registration, Stale, retried
 from services.registration.actions.availability import Followed, follow, slots_changed
 from services.registration.domain.errors import Conflict, DomainError, NotFound
-from services.registration.domain.meets import Break, Meet
+from services.registration.domain.meets import COMPLETED, Break, Meet
 from services.registration.messages import meet_event
 
 
@@ -90,6 +90,8 @@ def _change_status(ctx: Registration, meet_id: str, status: str, expected_versio
     _follow_first(ctx, meet_id)
     previous = current.status
     current.transition(status)
+    if status == COMPLETED:
+        current.ensure_can_complete(datetime.now(timezone.utc))
     current.version += 1
     if not ctx.meets.save(current, current.version - 1, [meet_event(catalogue.MEET_STATUS_CHANGED, current, previous)]):
         raise Stale(get(ctx, meet_id)[0].version)

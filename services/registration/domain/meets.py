@@ -123,6 +123,19 @@ class Meet:
             raise Conflict(f"A meet that is {self.status} cannot become {to} (allowed: {allowed}).", "status")
         self.status = to
 
+    def ensure_can_complete(self, now: datetime) -> None:
+        """Conflict while the meet's last slot has not begun at the venue by ``now`` (aware):
+        completed, a meet sends its results and thank-yous and takes no more walk-ins or
+        drafts, so meetings still to come would be left out of the first and never held."""
+        slots = self.slots()
+        if not slots:
+            return
+        last = slots[-1]
+        begins = datetime.combine(last.day, last.start, tzinfo=ZoneInfo(self.timezone))
+        if now < begins:
+            raise Conflict(f"The meet's last slot begins at {last.day.isoformat()} {last.start.strftime('%H:%M')} ({self.timezone}): "
+                           "complete it once that slot has begun.", "status")
+
     def ensure_editable(self) -> None:
         if self.status not in EDITABLE:
             raise Conflict(f"A meet that is {self.status} can no longer be edited.", "status")
