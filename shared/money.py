@@ -11,11 +11,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from babel.numbers import format_decimal, list_currencies
+from datetime import date
+
+from babel.core import get_global
+from babel.numbers import format_decimal, get_territory_currencies, list_currencies
 
 CURRENCIES: tuple[str, ...] = tuple(sorted(list_currencies()))
-"""ISO 4217 codes of the currencies in use (CLDR, through Babel): every schema that takes a
-currency validates against these, and ``Money`` takes no other."""
+"""ISO 4217 codes CLDR knows (through Babel), those no longer in use included (DEM, HRK):
+``Money`` takes no other, so an amount recorded in a currency since replaced still reads."""
+
+
+def currencies_in_use(on: date) -> tuple[str, ...]:
+    """ISO 4217 codes that are legal tender in some territory on ``on`` (CLDR's territory
+    currencies, through Babel): no currency since replaced (DEM), no fund, metal or
+    testing code (CLF, XAU, XTS)."""
+    territories = get_global("territory_currencies")
+    return tuple(sorted({code for territory in territories for code in get_territory_currencies(territory, on, tender=True)}))
+
+
+CURRENCIES_IN_USE: tuple[str, ...] = currencies_in_use(date.today())
+"""What every schema that takes a currency accepts (``currencies_in_use`` today)."""
+CURRENCY_ERROR = "The ISO 4217 code of a currency in use, such as INR or EUR."
 CENTS = Decimal("0.01")
 LAKH = Decimal(100_000)
 CRORE = Decimal(10_000_000)

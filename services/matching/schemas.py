@@ -3,7 +3,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from shared.contracts.registration import LANGUAGES
 from shared.json_types import JsonBool, JsonInt, JsonNumber
-from shared.money import CURRENCIES
+from shared.money import CURRENCIES_IN_USE, CURRENCY_ERROR
 from shared.text import MultiLine, SingleLine
 
 from services.matching.domain.objectives import DEFAULT_ORDER, OBJECTIVES, order_of
@@ -123,13 +123,20 @@ class OutcomeIn(Schema):
     outcome = SingleLine(required=True, validate=validate.OneOf(("held", "no_show_seller", "no_show_buyer", "no_show_both")))
 
 
+POSITIVE_AMOUNT = r"^(?:[1-9][0-9]{0,12}(?:\.[0-9]{1,2})?|0\.(?:0[1-9]|[1-9][0-9]?))$"
+"""An amount above 0 with at most 13 digits before the point and 2 after, no leading zero."""
+POSITIVE_QUANTITY = r"^(?:[1-9][0-9]{0,11}(?:\.[0-9]{1,3})?|0\.(?:00[1-9]|0[1-9][0-9]?|[1-9][0-9]{0,2}))$"
+"""A quantity above 0 with at most 12 digits before the point and 3 after, no leading zero."""
+AMOUNT_ERROR = "An amount above 0 such as 1250000 or 1250000.50."
+
+
 class MoneyIn(Schema):
-    amount = SingleLine(required=True, validate=validate.Regexp(r"^[0-9]{1,13}(\.[0-9]{1,2})?$", error="An amount such as 1250000 or 1250000.50."))
-    currency = SingleLine(load_default="INR", validate=validate.OneOf(CURRENCIES, error="An ISO 4217 currency code such as INR or EUR."))
+    amount = SingleLine(required=True, validate=validate.Regexp(POSITIVE_AMOUNT, error=AMOUNT_ERROR))
+    currency = SingleLine(load_default="INR", validate=validate.OneOf(CURRENCIES_IN_USE, error=CURRENCY_ERROR))
 
 
 class QuantityIn(Schema):
-    value = SingleLine(required=True, validate=validate.Regexp(r"^[0-9]{1,12}(\.[0-9]{1,3})?$"))
+    value = SingleLine(required=True, validate=validate.Regexp(POSITIVE_QUANTITY, error="A quantity above 0 such as 200 or 12.5."))
     unit = SingleLine(required=True, validate=validate.Length(min=1, max=20))
 
 
@@ -137,7 +144,8 @@ class LoiIn(Schema):
     product = SingleLine(required=True, validate=validate.Length(min=2, max=200))
     quantity = fields.Nested(QuantityIn, required=True)
     value = fields.Nested(MoneyIn, required=True)
-    value_inr = SingleLine(load_default=None, validate=validate.Regexp(r"^[0-9]{1,13}(\.[0-9]{1,2})?$"), metadata={"description": "Required when value is not in INR: its INR equivalent at signing."})
+    value_inr = SingleLine(load_default=None, validate=validate.Regexp(POSITIVE_AMOUNT, error=AMOUNT_ERROR),
+                           metadata={"description": "Required when value is not in INR: its INR equivalent at signing."})
     delivery_terms = MultiLine(load_default=None, validate=validate.Length(max=500))
     signed_on = fields.Date(required=True, metadata={"description": "The day it was signed: the meeting's day or later, not after today at the venue "
                                                      "(422 otherwise); the meeting must have begun (409 otherwise)."})

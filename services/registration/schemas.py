@@ -7,7 +7,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre
 
 from shared.gi_tags import registry_name
 from shared.json_types import JsonBool, JsonInt
-from shared.money import CURRENCIES
+from shared.money import CURRENCIES_IN_USE, CURRENCY_ERROR
 from shared.pagination import sort_choices
 from shared.text import Email, MultiLine, SingleLine, blank_pattern, text_pattern
 from shared.timezones import ClockTime, TimeZone
@@ -95,7 +95,7 @@ class Quantity(Schema):
 class PriceBand(Schema):
     min = AmountField(required=True)
     max = AmountField(required=True)
-    currency = SingleLine(load_default="INR", validate=validate.OneOf(CURRENCIES, error="An ISO 4217 currency code such as INR or EUR."))
+    currency = SingleLine(load_default="INR", validate=validate.OneOf(CURRENCIES_IN_USE, error=CURRENCY_ERROR))
     unit = SingleLine(required=True, validate=validate.Length(min=1, max=20), metadata={"example": "piece"})
 
     @validates_schema

@@ -402,5 +402,16 @@ def test_an_loi_in_a_made_up_currency_is_refused_naming_it(meet_with_people):
            "value": {"amount": "1000", "currency": "ZZZ"}, "value_inr": "90000"}
     refused = client.post(f"/v1/meetings/{meeting['id']}/loi", json=loi, headers=ORGANISER)
     assert refused.status_code == 422 and "currency" in refused.get_json()["errors"]["value"], refused.get_json()
+    for replaced in ("DEM", "HRK", "XAU", "XTS"):
+        refused = client.post(f"/v1/meetings/{meeting['id']}/loi", json={**loi, "value": {"amount": "1000", "currency": replaced}}, headers=ORGANISER)
+        assert refused.status_code == 422 and "currency" in refused.get_json()["errors"]["value"], (replaced, refused.get_json())
+    worthless = [({**loi, "value": {"amount": "0", "currency": "EUR"}}, ("value", "amount")), ({**loi, "value": {"amount": "0.00"}}, ("value", "amount")),
+                 ({**loi, "quantity": {"value": "0", "unit": "piece"}}, ("quantity", "value")), ({**loi, "value_inr": "0"}, ("value_inr",))]
+    for body, path in worthless:
+        refused = client.post(f"/v1/meetings/{meeting['id']}/loi", json=body, headers=ORGANISER)
+        errors = refused.get_json().get("errors", {})
+        for key in path:
+            errors = errors.get(key, {}) if isinstance(errors, dict) else errors
+        assert refused.status_code == 422 and errors, (body, refused.get_json())
     taken = client.post(f"/v1/meetings/{meeting['id']}/loi", json={**loi, "value": {"amount": "1000", "currency": "EUR"}}, headers=ORGANISER)
     assert taken.status_code == 201 and taken.get_json()["loi"]["value"]["currency"] == "EUR"

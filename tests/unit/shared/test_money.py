@@ -76,3 +76,14 @@ def test_grouping_is_three_then_pairs(amount):
     whole = group_indian(amount).split(".")[0].split(",")
     assert len(whole[-1]) <= 3 and all(len(g) == 2 for g in whole[1:-1]) and 1 <= len(whole[0]) <= (3 if len(whole) == 1 else 2)
     assert Decimal(group_indian(amount).replace(",", "")) == amount
+
+
+def test_the_currencies_accepted_are_those_in_use_and_money_still_reads_replaced_ones():
+    from datetime import date
+
+    from shared.money import CURRENCIES_IN_USE, currencies_in_use
+
+    assert {"INR", "EUR", "USD", "AED", "JPY"} <= set(CURRENCIES_IN_USE)
+    assert not {"DEM", "FRF", "XAU", "XTS", "XXX", "CLF"} & set(CURRENCIES_IN_USE)
+    assert "HRK" in currencies_in_use(date(2020, 1, 1)) and "HRK" not in currencies_in_use(date(2024, 1, 1)), "Croatia took the euro in 2023"
+    assert Money.parse("1000", "DEM").currency == "DEM", "an LoI recorded in a currency since replaced still reads"
