@@ -44,6 +44,10 @@ def test_applications_and_decisions_in_bulk_report_each_item_and_retry_without_e
     assert replayed.headers.get("Idempotent-Replayed") == "true" and replayed.get_json() == report
     again = client.post(url, json={"items": items[:2]}, headers=ORGANISER).get_json()
     assert again["counts"] == {"done": 0, "unchanged": 2, "refused": 0}
+    other_times = client.post(url, json={"items": [{"participant_id": first["id"], "availability": [meet["slots"][1]["id"]]}]}, headers=ORGANISER).get_json()
+    assert other_times["counts"] == {"done": 0, "unchanged": 0, "refused": 1}, "applied already with other times: not taken, so not unchanged"
+    problem = other_times["items"][0]["problem"]
+    assert problem["status"] == 409 and "availability" in problem["errors"] and problem["existing_id"] == report["items"][0]["id"]
     assert db["applications"].count_documents({}) == 2
 
     decisions = [{"participant_id": first["id"], "decision": "approve"}, {"participant_id": second["id"], "decision": "waitlist"},

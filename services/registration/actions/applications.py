@@ -29,14 +29,23 @@ def apply(ctx: Registration, meet_id: str, participant_id: str, availability: li
 
 
 def apply_once(ctx: Registration, meet_id: str, participant_id: str, availability: list[str] | str) -> tuple[Application, bool]:
-    """``apply``, answering an application already made (a retried bulk item) with itself and
-    False instead of a Conflict; True when this call applied."""
+    """``apply``, answering an application already made with the same times (a retried bulk
+    item) with itself and False instead of a Conflict; True when this call applied. An
+    application already made with other times is still a Conflict (naming
+    ``availability``): it is not this item's, and reporting it unchanged would hide that
+    the times asked for were not taken (they change with ``change_availability``)."""
     try:
         return apply(ctx, meet_id, participant_id, availability), True
     except Conflict as exc:
         if exc.existing_id is None:
             raise
-        return get(ctx, meet_id, participant_id), False
+    existing = get(ctx, meet_id, participant_id)
+    meet, _ = meet_actions.get(ctx, meet_id)
+    chosen, all_slots = _chosen(meet, availability)
+    if (chosen, all_slots) != (sorted(existing.availability), bool(existing.all_slots)):
+        raise Conflict("This participant has already applied to this meet with other times: change them on their application "
+                       f"(PUT /v1/meets/{meet_id}/applications/{participant_id}/availability).", "availability", existing.id)
+    return existing, False
 
 
 def decide_once(ctx: Registration, meet_id: str, participant_id: str, decision: str, reason: str | None, by: Principal) -> tuple[Application, bool]:
