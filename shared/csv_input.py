@@ -20,6 +20,7 @@ from typing import Collection
 from charset_normalizer import from_bytes
 
 DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "vertical bars"}
+MAX_LINES_NAMED = 10
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
     (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
@@ -112,14 +113,32 @@ def sniff_delimiter(header_line: str, known_columns: Collection[str]) -> str:
 def read_table(text: str, known_columns: Collection[str]) -> tuple[list[str], list[dict[str, str]], str]:
     """``(columns, rows, delimiter)`` of CSV ``text``: the header's column names (stripped),
     each row as ``{column: cell}`` with cells stripped (columns without a name dropped), and
-    the delimiter found by ``sniff_delimiter``. Raises UnreadableCsv if the csv module
-    cannot parse it (e.g. a quote left open)."""
+    the delimiter found by ``sniff_delimiter``. A row whose cells are all empty (``,,,,`` as
+    spreadsheets save a blank row) is left out, as a blank line is. Raises UnreadableCsv if
+    the csv module cannot parse it (e.g. a quote left open), if a column name is given twice
+    (one column's cells would silently win), or if a row has a non-empty cell past the
+    header's columns (a value holding the delimiter, unquoted, shifts every cell after it),
+    naming the lines (at most ``MAX_LINES_NAMED``)."""
     text = text.lstrip("\ufeff")
     delimiter = sniff_delimiter(text.split("\n", 1)[0].rstrip("\r"), known_columns)
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows, overflowing = [], []
     try:
         columns = [c.strip() for c in reader.fieldnames or []]
-        rows = [{k.strip(): (v or "").strip() for k, v in raw.items() if isinstance(k, str) and k.strip()} for raw in reader]
+        twice = sorted({c for c in columns if c and columns.count(c) > 1})
+        if twice:
+            raise UnreadableCsv(f"The header names {', '.join(twice)} more than once: give each column once.")
+        for raw in reader:
+            if any((v or "").strip() for v in raw.get(None) or []):
+                overflowing.append(reader.line_num)
+                continue
+            row = {k.strip(): (v or "").strip() for k, v in raw.items() if isinstance(k, str) and k.strip()}
+            if any(row.values()):
+                rows.append(row)
     except csv.Error as exc:
         raise UnreadableCsv(f"Line {reader.line_num} cannot be read as CSV separated by {DELIMITERS[delimiter]}: {exc}.") from None
+    if overflowing:
+        lines = ", ".join(str(n) for n in overflowing[:MAX_LINES_NAMED]) + (" and more" if len(overflowing) > MAX_LINES_NAMED else "")
+        raise UnreadableCsv(f"Line(s) {lines} hold more cells than the header's {len(columns)} columns: put a value that holds "
+                            f"{DELIMITERS[delimiter]} in double quotes.")
     return columns, rows, delimiter

@@ -60,3 +60,24 @@ def test_the_delimiter_is_the_one_that_splits_the_header_into_known_columns(deli
 def test_a_header_of_unknown_names_is_read_with_commas():
     assert sniff_delimiter("shoe;size", COLUMNS) == ","
     assert sniff_delimiter('"name";"phone, mobile"', COLUMNS) == ";"
+
+
+KNOWN = {"name", "phone", "district"}
+
+
+def test_a_row_of_empty_cells_is_left_out_as_a_blank_line_is():
+    columns, rows, _ = read_table("name,phone,district\nDar,9876543210,Srinagar\n,,\n\n , ,  \nLone,9876543211,Leh\n", KNOWN)
+    assert columns == ["name", "phone", "district"]
+    assert [r["name"] for r in rows] == ["Dar", "Lone"]
+
+
+def test_a_column_named_twice_is_refused_naming_it():
+    with pytest.raises(UnreadableCsv, match="names phone more than once"):
+        read_table("name,phone,district,phone\nDar,9876543210,Srinagar,9876543211\n", KNOWN)
+
+
+def test_cells_past_the_header_are_refused_naming_the_lines_and_empty_ones_are_not():
+    with pytest.raises(UnreadableCsv, match=r"Line\(s\) 3, 5 hold more cells than the header's 3 columns: put a value that holds commas in double quotes"):
+        read_table("name,phone,district\nDar,9876543210,Srinagar\nDar, Sons,9876543211,Leh\nLone,9876543212,Leh\nMir,Sons,9876543213,Leh\n", KNOWN)
+    _, rows, _ = read_table("name,phone,district\nDar,9876543210,Srinagar,,\n", KNOWN)
+    assert rows == [{"name": "Dar", "phone": "9876543210", "district": "Srinagar"}]
