@@ -22,7 +22,7 @@ from werkzeug.routing import BaseConverter
 
 from shared import correlation, metrics, request_budget
 from shared.auth import Authenticator, Unauthenticated, parse_api_keys
-from shared.idempotency import IdempotencyStore, KeyReused, StillRunning, StoredResponse, fingerprint
+from shared.idempotency import IdempotencyStore, KeyReused, StillRunning, StoredResponse, canonical_body, fingerprint
 from shared.kafka_io import kafka_reachable
 from shared.logs import configure_logging
 from shared.mongo import mongo_reachable
@@ -384,7 +384,9 @@ def idempotent(view):
         scope = f"{request.method} {request.path} {request.headers.get('Authorization', '')[-16:]} {key}"
         g.idempotency_scope = scope
         try:
-            stored = store.claim(scope, fingerprint(request.method, request.path, request.get_data()))
+            body = request.get_data()
+            stored = store.claim(scope, fingerprint(request.method, request.path, canonical_body(body, request.is_json)),
+                                 fingerprint(request.method, request.path, body))
         except KeyReused:
             raise Problem(422, "Idempotency-Key reused", "This key was used for a different request.",
                           errors={"Idempotency-Key": ["Used before for a different request."]}) from None

@@ -11,6 +11,7 @@ over by a retry once it is ``STALE_AFTER`` old (longer than any request may run)
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -42,19 +43,34 @@ def fingerprint(method: str, path: str, body: bytes) -> str:
     return hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + body).hexdigest()
 
 
+def canonical_body(body: bytes, is_json: bool) -> bytes:
+    """The body a retry is compared by: a JSON body in one canonical form (keys sorted, no
+    spaces; RFC 8259 gives an object's members no order), so the same request serialised
+    by another client library or run is the same request; any other body as it is (and a
+    JSON body that does not parse, which the view refuses anyway)."""
+    if not is_json:
+        return body
+    try:
+        return json.dumps(json.loads(body), sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    except (ValueError, RecursionError):
+        return body
+
+
 class IdempotencyStore:
     def __init__(self, db: Database):
         self.collection = db[COLLECTION]
 
-    def claim(self, key: str, print_: str) -> StoredResponse | None:
-        """Claim ``key`` for a new request (None), or return the response it already got."""
+    def claim(self, key: str, print_: str, *also: str) -> StoredResponse | None:
+        """Claim ``key`` for a new request (None), or return the response it already got.
+        ``print_`` is stored; a stored fingerprint equal to it or to one of ``also`` (the
+        same request printed as an earlier version printed it) is the same request."""
         try:
             self.collection.insert_one({"_id": key, "fingerprint": print_, "state": IN_PROGRESS, "created_at": _now()})
             return None
         except DuplicateKeyError:
             pass
         existing = self.collection.find_one({"_id": key}) or {}
-        if existing.get("fingerprint") != print_:
+        if existing.get("fingerprint") not in (print_, *also):
             raise KeyReused()
         if existing.get("state") != DONE:
             if self._take_over_stale(key, existing):

@@ -36,6 +36,8 @@ def test_a_walk_in_retried_with_its_key_answers_the_first_meeting_again(meet_wit
     assert first.status_code == again.status_code == 201, again.get_json()
     assert again.headers["Idempotent-Replayed"] == "true" and again.get_json() == first.get_json()
     assert [(m["seller_id"], m["buyer_id"]) for m in live_meetings(client, meet.id)] == [("s1", "b1")]
+    reordered = client.post(f"/v1/meets/{meet.id}/walk-ins", data=b'{ "buyer_id" : "b1",\n  "seller_id" : "s1" }', content_type="application/json", headers=headers)
+    assert reordered.status_code == 201 and reordered.headers["Idempotent-Replayed"] == "true", "the same JSON written another way is the same request"
     other = client.post(f"/v1/meets/{meet.id}/walk-ins", json={"seller_id": "s2", "buyer_id": "b1"}, headers=headers)
     assert other.status_code == 422 and "Idempotency-Key" in other.get_json()["errors"]
     empty = client.post(f"/v1/meets/{meet.id}/walk-ins", json={"seller_id": "s2", "buyer_id": "b1"}, headers={**ORGANISER, "Idempotency-Key": ""})
