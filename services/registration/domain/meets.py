@@ -85,8 +85,16 @@ class Meet:
             moment = getattr(self, name)
             if moment is not None and moment.astimezone(ZoneInfo(self.timezone)).date() > last_day:
                 raise DomainError(f"Registration cannot {verb} after the meet's last day ({last_day.isoformat()} at the venue).", name)
-        if not self.slots():
+        slots = self.slots()
+        if not slots:
             raise DomainError("No meeting fits in the session hours: shorten the meetings or lengthen the session.", "meeting_minutes")
+        zone = ZoneInfo(self.timezone)
+        for slot in slots:
+            for at in (slot.start, slot.end):
+                problem = wall_time_problem(slot.day, at, zone)
+                if problem:
+                    raise DomainError(f"On {slot.day.isoformat()} the clocks of {self.timezone} change: {at.strftime('%H:%M')} {problem}. "
+                                      "Move the session hours, or that day.", "days")
 
     def check_days(self, today: date) -> None:
         """Refuse days in the past (``today``: the date at the venue), unless the meet is
@@ -160,3 +168,15 @@ class Meet:
 
 def _overlaps(start: datetime, end: datetime, day: date, item: Break) -> bool:
     return start < datetime.combine(day, item.end) and datetime.combine(day, item.start) < end
+
+
+def wall_time_problem(day: date, at: time, zone: ZoneInfo) -> str | None:
+    """Why ``at`` on ``day`` is no single moment in ``zone`` (``"does not exist there"`` in
+    the hour a daylight-saving change skips, ``"happens twice there"`` in the hour it
+    repeats), or None: a slot's time must name one instant (``zoneinfo``, PEP 495 ``fold``)."""
+    local = datetime.combine(day, at, tzinfo=zone)
+    if local.astimezone(timezone.utc).astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None):
+        return "does not exist there (the clocks go forward)"
+    if local.utcoffset() != local.replace(fold=1).utcoffset():
+        return "happens twice there (the clocks go back)"
+    return None

@@ -1,3 +1,4 @@
+import re
 from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
@@ -104,3 +105,17 @@ def test_days_in_the_past_are_refused_unless_the_meet_is_historical():
     meet(days=[date(2020, 1, 1)], historical=True).check_days(today)
     with pytest.raises(DomainError, match="future"):
         meet(historical=True).check_days(date(2027, 7, 30))
+
+
+@pytest.mark.parametrize("day, start, end, problem", [
+    (date(2027, 3, 14), time(1, 30), time(3, 30), "02:10 does not exist there (the clocks go forward)"),
+    (date(2027, 11, 7), time(0, 30), time(2, 30), "01:10 happens twice there (the clocks go back)"),
+])
+def test_a_slot_at_a_time_a_daylight_saving_change_skips_or_repeats_is_refused(day, start, end, problem):
+    """New York's clocks go from 02:00 to 03:00 on 14 March 2027 and from 02:00 back to 01:00
+    on 7 November: a 02:10 slot would be the same instant as 03:10, a 01:10 one two instants."""
+    shape = dict(session_start=start, session_end=end, meeting_minutes=20, gap_minutes=0, breaks=[], timezone="America/New_York")
+    with pytest.raises(DomainError, match=re.escape(f"On {day.isoformat()} the clocks of America/New_York change: {problem}")) as refused:
+        meet(days=[day], **shape).check()
+    assert refused.value.field == "days"
+    meet(days=[day + timedelta(days=1)], **shape).check()
