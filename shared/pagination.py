@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -42,20 +43,36 @@ def sort_choices(sortable: tuple[str, ...]) -> list[str]:
     return [*sortable, *(f"-{name}" for name in sortable)]
 
 
-def encode_cursor(value: Any, item_id: Any) -> str:
+def list_scope(*parts: Any) -> str:
+    """A short digest naming one list: what it reads, its filters and its order. A cursor
+    carries the scope of the list that gave it out, so it is refused by any other."""
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, separators=(",", ":"), default=str).encode()).hexdigest()[:12]
+
+
+def encode_cursor(value: Any, item_id: Any, scope: str | None = None) -> str:
+    """The cursor after the item (``value`` of the sort field, ``item_id``) of the list
+    ``scope`` (``list_scope``)."""
     tagged = {"t": value.isoformat(), "k": "dt"} if isinstance(value, datetime) else {"t": value, "k": "v"}
+    if scope:
+        tagged["s"] = scope
     raw = json.dumps([tagged, item_id], separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> tuple[Any, Any]:
+def decode_cursor(cursor: str, scope: str | None = None) -> tuple[Any, Any]:
+    """``(value, item_id)`` of a cursor given out by the list ``scope``; BadCursor for one
+    that is not a cursor, or that another list (other filters, another order) gave out.
+    A cursor without a scope (given out before cursors carried one) is taken."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         tagged, item_id = json.loads(raw)
         value = datetime.fromisoformat(tagged["t"]) if tagged["k"] == "dt" else tagged["t"]
-        return value, item_id
-    except (binascii.Error, ValueError, TypeError, KeyError) as exc:
+        given_by = tagged.get("s")
+    except (binascii.Error, ValueError, TypeError, KeyError, AttributeError) as exc:
         raise BadCursor("The cursor is not one this API gave out.") from exc
+    if scope and given_by and given_by != scope:
+        raise BadCursor("The cursor belongs to another list, or to this list with other filters or another order: start again without it.")
+    return value, item_id
 
 
 def after_cursor(field: str, descending: bool, value: Any, last_id: Any) -> dict[str, Any]:
@@ -81,17 +98,19 @@ def page(
     projection: dict[str, Any] | None = None,
 ) -> Page:
     """One page of ``query``; ``sort`` is a field name, ``-field`` for descending. Items
-    without the field (or with null) come first ascending and last descending."""
+    without the field (or with null) come first ascending and last descending. BadCursor
+    for a cursor another list gave out (``decode_cursor``)."""
     field, direction = (sort[1:], DESCENDING) if sort.startswith("-") else (sort, ASCENDING)
     limit = max(1, min(limit, MAX_LIMIT))
+    scope = list_scope(collection.full_name, sort, query)
     query = dict(query)
     if cursor:
-        value, last_id = decode_cursor(cursor)
+        value, last_id = decode_cursor(cursor, scope)
         after = after_cursor(field, direction == DESCENDING, value, last_id)
         query = {"$and": [query, after]} if query else after
     order = [(field, direction)] + ([("_id", direction)] if field != "_id" else [])
     docs = list(collection.find(query, projection).sort(order).limit(limit + 1))
     more = len(docs) > limit
     docs = docs[:limit]
-    next_cursor = encode_cursor(docs[-1].get(field), docs[-1]["_id"]) if more and docs else None
+    next_cursor = encode_cursor(docs[-1].get(field), docs[-1]["_id"], scope) if more and docs else None
     return Page(docs, next_cursor)

@@ -25,7 +25,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from shared import correlation, outbox
 from shared.envelope import Event
-from shared.pagination import MAX_LIMIT, BadCursor, Page, decode_cursor, encode_cursor
+from shared.pagination import MAX_LIMIT, BadCursor, Page, decode_cursor, encode_cursor, list_scope
 
 MEETINGS, PUBLICATIONS, MEETING_LISTS, FOLLOW_UPS_DUE = "meetings", "publications", "meeting_lists", "follow_ups_due"
 HIDDEN = {outbox.OUTBOX: 0, outbox.PENDING: 0}
@@ -170,15 +170,16 @@ class MeetingStore:
     def page_for_meet(self, meet_id: str, participant_id: str | None, limit: int, cursor: str | None) -> Page:
         """A page of ``for_meet`` ordered by slot then id; the cursor is the shared one."""
         listed = sorted(self.placements(meet_id, participant_id, live=False), key=lambda p: (p["slot_index"], p["meeting_id"]))
+        scope = list_scope(MEETINGS, meet_id, participant_id)
         if cursor:
-            after = decode_cursor(cursor)
+            after = decode_cursor(cursor, scope)
             if not isinstance(after[0], int) or not isinstance(after[1], str):
                 raise BadCursor("The cursor is not one this API gave out.")
             listed = [p for p in listed if (p["slot_index"], p["meeting_id"]) > after]
         limit = max(1, min(limit, MAX_LIMIT))
         docs = self.many(p["meeting_id"] for p in listed[:limit])
         more = len(listed) > limit and docs
-        return Page(docs, encode_cursor(docs[-1]["slot_index"], docs[-1]["_id"]) if more else None)
+        return Page(docs, encode_cursor(docs[-1]["slot_index"], docs[-1]["_id"], scope) if more else None)
 
     def report_rows(self, meet_id: str) -> list[dict[str, Any]]:
         """Organiser report: a query over the meet's meetings, outcomes and LoIs."""

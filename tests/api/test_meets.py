@@ -145,3 +145,8 @@ def test_meets_are_listed_by_page_and_filtered(client):
     assert [m["id"] for m in open_only] == [ids[0]]
     assert client.get("/v1/meets?cursor=garbage").status_code == 400
     assert client.get("/v1/meets?sort=venue").status_code == 422
+    for other_list in (f"/v1/meets?limit=10&sort=-name&cursor={first['next_cursor']}", f"/v1/meets?sort=name&status=draft&cursor={first['next_cursor']}",
+                       f"/v1/sellers?sort=name&cursor={first['next_cursor']}"):
+        refused = client.get(other_list, headers=ORGANISER)
+        assert refused.status_code == 400 and "cursor" in refused.get_json()["errors"], (other_list, refused.get_json())
+        assert "another list" in refused.get_json()["detail"]
