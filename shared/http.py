@@ -447,21 +447,35 @@ def etag(version: int) -> str:
     return f'"{version}"'
 
 
-def expected_version(required: bool = True) -> int | None:
-    """The version named by ``If-Match`` (428 when required and missing, 400 when unreadable,
-    412 when weak: RFC 9110 section 13.1.1 compares strongly)."""
+def expected_version(required: bool = True, current: Callable[[], int] | None = None) -> int | None:
+    """The version named by ``If-Match`` (428 when required and missing, 400 when a single
+    tag is unreadable, 412 when weak: RFC 9110 section 13.1.1 compares strongly). A list
+    of ETags, or ``*``, matches when one of them is the current version (``current()``
+    reads it): that version is returned, else one no record has (so the change is refused
+    as stale, 412); a listed tag this API never gave out simply does not match."""
     header = request.headers.get("If-Match")
     if not header:
         if required:
             raise Problem(428, "Precondition Required", "Send If-Match with the ETag you last read, so no one's change is overwritten.")
         return None
-    if header.strip().startswith("W/"):
+    tags = [tag.strip() for tag in header.split(",") if tag.strip()]
+    if any(tag.startswith("W/") for tag in tags):
         raise Problem(412, "Precondition Failed", "If-Match compares ETags strongly (RFC 9110 section 13.1.1), so a weak ETag (W/...) never "
                       "matches: send the ETag as this API gave it.")
-    try:
-        return int(header.strip().strip('"'))
-    except ValueError:
-        raise Problem(400, "Bad Request", "If-Match must be an ETag this API gave out.") from None
+    if len(tags) == 1 and tags[0] != "*":
+        try:
+            return int(tags[0].strip('"'))
+        except ValueError:
+            raise Problem(400, "Bad Request", "If-Match must be an ETag this API gave out.") from None
+    if current is None:
+        raise Problem(400, "Bad Request", "If-Match takes one ETag here.")
+    now = current()
+    listed = {tag.strip('"') for tag in tags}
+    return now if "*" in listed or str(now) in listed else NO_VERSION
+
+
+NO_VERSION = -1
+"""The version ``expected_version`` gives for an If-Match list naming none that is current."""
 
 
 def stale(current_version: int) -> Problem:

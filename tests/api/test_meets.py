@@ -132,6 +132,10 @@ def test_edits_need_the_current_etag(client):
     assert second.status_code == 412
     assert second.get_json()["current_version"] == 2
     assert client.get(url).get_json()["tables"] == 20
+    listed = client.patch(url, json={"tables": 25}, headers={**ORGANISER, "If-Match": '"x", "1", "2"'})
+    assert listed.status_code == 200 and listed.get_json()["tables"] == 25, "a list matches when one of its ETags is current (RFC 9110 13.1.1)"
+    assert client.patch(url, json={"tables": 26}, headers={**ORGANISER, "If-Match": '"1", "2"'}).status_code == 412
+    assert client.patch(url, json={"tables": 26}, headers={**ORGANISER, "If-Match": "*"}).get_json()["tables"] == 26
 
 
 def test_meets_are_listed_by_page_and_filtered(client):

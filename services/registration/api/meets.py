@@ -57,7 +57,7 @@ def get_slots(meet_id: str):
 @documented("Edit a meet (If-Match required)", tags=TAGS, body=MeetIn, response=MeetOut, roles=(ORGANISER,), headers=("If-Match",), errors=(400, 404, 409, 412, 428))
 def update_meet(meet_id: str):
     require(ORGANISER)
-    version = expected_version()
+    version = expected_version(current=lambda: actions.get(registration(), meet_id)[0].version)
     changes = merged_changes(MeetIn(), MeetOut().dump(actions.get(registration(), meet_id)[0]), json_body())
     meet, followed = actions.update(registration(), meet_id, changes, version)
     body, status, headers = _out(meet, actions.get(registration(), meet_id)[1])
@@ -70,6 +70,6 @@ def update_meet(meet_id: str):
 @idempotent
 def change_status(meet_id: str):
     require(ORGANISER)
-    version = expected_version(required=False)
+    version = expected_version(required=False, current=lambda: actions.get(registration(), meet_id)[0].version)
     meet = actions.change_status(registration(), meet_id, StatusChange().load(json_body())["status"], version)
     return _out(meet, actions.get(registration(), meet_id)[1])

@@ -71,7 +71,7 @@ def _routes_for(role: str, plural: str, schema) -> None:
     @documented(f"Change a {role} (If-Match required)", tags=tags, body=schema, response=ParticipantOut, roles=(ORGANISER, PARTICIPANT), headers=("If-Match",), errors=(400, 404, 409, 412, 428))
     def update(participant_id: str):
         require_self_or(participant_id, ORGANISER)
-        version = expected_version()
+        version = expected_version(current=lambda: actions.get(registration(), participant_id, role).version)
         changes = merged_changes(whole, FULL.dump(actions.get(registration(), participant_id, role)), json_body())
         return _full(actions.update(registration(), participant_id, role, changes, version))
 
