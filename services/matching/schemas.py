@@ -95,7 +95,7 @@ DraftMeetingOut = Schema.from_dict({
 LeftOutOut = Schema.from_dict({
     **_typed(fields.Str, {
         "seller_id": None, "buyer_id": None, "kind": None, "detail": None,
-        "reason": "no_thanks | no_shared_language | availability | no_interpreter | caps | tables | interpreters_busy | not_reached | busy "
+        "reason": "had_meeting | no_thanks | no_shared_language | availability | no_interpreter | caps | tables | interpreters_busy | not_reached | busy "
                   "(required_missing also: not_approved | roles)",
     }),
     "value": fields.Float(),

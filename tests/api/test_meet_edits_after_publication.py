@@ -127,6 +127,10 @@ def test_fewer_tables_cancel_or_move_the_meetings_beyond_them_and_the_next_draft
         assert events_of(client, meeting_id) == [matching_catalogue.MEETING_SCHEDULED], "a moved meeting is announced again, once"
     draft = redraft(client, changed)
     assert all(m["table"] == 1 for m in draft["meetings"])
+    cancelled = {(m["seller_id"], m["buyer_id"]) for m in after.values() if m["status"] == "cancelled"}
+    why = {(lo["seller_id"], lo["buyer_id"]): lo for lo in draft["left_out"] if (lo["seller_id"], lo["buyer_id"]) in cancelled}
+    assert why and {lo["reason"] for lo in why.values()} == {"had_meeting"}, "not 'no thanks': nobody said it"
+    assert all("was cancelled (meet_changed)" in lo["detail"] for lo in why.values())
 
 
 def test_a_new_meeting_length_cancels_meetings_whose_slot_is_gone_and_reindexes_the_rest(published):

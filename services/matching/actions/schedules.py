@@ -265,6 +265,11 @@ def _kept_meetings(ctx: Matching, meet_id: str, problem: Problem) -> tuple[list[
     cancelled = {(p["seller_id"], p["buyer_id"]) for p in every_meeting if p["meeting_id"] not in live}
     history = {(p["seller_id"], p["buyer_id"]) for p in kept if not placeable(p, slot_index, problem.tables)}
     problem.excluded = problem.excluded | cancelled | history
+    reasons = {m["_id"]: m.get("cancel_reason") for m in ctx.meetings.many(p["meeting_id"] for p in every_meeting if p["meeting_id"] not in live)}
+    problem.had_meeting = {
+        **{pair: "was held before the meet changed under it" for pair in history},
+        **{(p["seller_id"], p["buyer_id"]): f"was cancelled ({reasons.get(p['meeting_id']) or 'cancelled'})" for p in every_meeting if p["meeting_id"] not in live},
+    }
     pinned = []
     for lock in ctx.schedules.locks(meet_id):
         pair = (lock["seller_id"], lock["buyer_id"])

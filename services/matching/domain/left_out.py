@@ -1,7 +1,9 @@
 """Why a pair is not in the schedule, in the order an organiser would look.
 
 Reasons (``LeftOut.reason``):
-    no_thanks           one side said no thanks (or the pair's meeting was cancelled)
+    had_meeting         the pair had their one meeting of the meet (cancelled, or held
+                        before the meet changed under it)
+    no_thanks           one side said no thanks
     no_shared_language  they share no language and no interpreter of the pool covers both
     availability        they share no available slot (within the meeting's window)
     no_interpreter      they need an interpreter and none is on duty in a slot they share
@@ -17,7 +19,10 @@ from dataclasses import dataclass
 
 from services.matching.domain.scheduling import Board, Candidate
 
-__all__ = ["LeftOut", "why_left_out"]
+__all__ = ["LeftOut", "NOT_SCHEDULABLE", "why_left_out"]
+
+NOT_SCHEDULABLE = frozenset({"no_thanks", "had_meeting"})
+"""Reasons that no schedule of this problem could overcome (the pair may not meet)."""
 
 
 @dataclass(frozen=True)
@@ -32,8 +37,10 @@ class LeftOut:
 def why_left_out(board: Board, candidate: Candidate) -> LeftOut:
     """The first reason that explains why ``candidate`` is not on ``board`` (the final schedule)."""
     problem, (seller, buyer) = board.problem, candidate.pair
+    if candidate.pair in problem.had_meeting:
+        return LeftOut(candidate, "had_meeting", f"{seller}/{buyer}: their meeting {problem.had_meeting[candidate.pair]}, and a pair has one meeting per meet")
     if candidate.pair in problem.excluded:
-        return LeftOut(candidate, "no_thanks", f"{seller}/{buyer}: a no-thanks pair (or their meeting was cancelled)")
+        return LeftOut(candidate, "no_thanks", f"{seller}/{buyer}: a no-thanks pair")
     if candidate.interpreters is not None and not candidate.interpreters:
         return LeftOut(candidate, "no_shared_language", f"{seller} and {buyer} share no language and no interpreter of the pool covers both")
     shared = board.mask.get(seller, 0) & board.mask.get(buyer, 0) & board.window.get(candidate.pair, -1)

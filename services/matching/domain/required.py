@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Callable, Iterable
 
 from services.matching.domain.objectives import DEFAULT_ORDER
-from services.matching.domain.preferences import MUST_MEET
+from services.matching.domain.preferences import MUST_MEET, NO_THANKS
 from services.matching.domain.scheduling import Candidate, Meeting, Problem
 
 POLICIES = ("none", "must_meet", "requests")
@@ -49,7 +49,7 @@ def apply_rules(
     each named pair that was not one (``candidate_of(seller, buyer)``, None when a no thanks
     excludes the pair); and the named pairs that cannot be candidates,
     as ``{"seller_id", "buyer_id", "reason", "detail"}`` with reason ``not_approved``,
-    ``roles`` or ``no_thanks``. ``said``: ``(who, counterpart)`` -> preference; ``roles``:
+    ``roles``, ``no_thanks`` or ``had_meeting``. ``said``: ``(who, counterpart)`` -> preference; ``roles``:
     approved participant -> seller | buyer."""
     if rules.policy not in POLICIES:
         raise ValueError(f"policy is one of {POLICIES}")
@@ -73,7 +73,10 @@ def apply_rules(
         elif (roles[seller_id], roles[buyer_id]) != ("seller", "buyer"):
             unmet.append(_unmet(rule, "roles", f"{seller_id} is a {roles[seller_id]}, {buyer_id} a {roles[buyer_id]}"))
         elif (candidate := candidate_of(seller_id, buyer_id)) is None:
-            unmet.append(_unmet(rule, "no_thanks", "one side said no thanks"))
+            if NO_THANKS in (said.get((seller_id, buyer_id)), said.get((buyer_id, seller_id))):
+                unmet.append(_unmet(rule, "no_thanks", "one side said no thanks"))
+            else:
+                unmet.append(_unmet(rule, "had_meeting", "they had their one meeting of this meet (cancelled, or held before the meet changed)"))
         else:
             ruled.append(replace(candidate, required=rule.required, slots=rule.slots))
     return ruled, unmet

@@ -67,6 +67,7 @@ class Problem:
     default_max_meetings: int = 12
     locked: list[Meeting] = field(default_factory=list)
     excluded: frozenset[tuple[str, str]] = frozenset()
+    had_meeting: dict[tuple[str, str], str] = field(default_factory=dict)  # excluded pairs that had their one meeting: pair -> what became of it
     interpreter_availability: dict[str, frozenset[int]] = field(default_factory=dict)
     days: list[tuple[int, int]] | None = None  # (first, last) slot index of each day, inclusive; None: one day
     objectives: tuple[str, ...] = DEFAULT_ORDER  # most important first (objectives.py)

@@ -28,7 +28,7 @@ import time
 from dataclasses import dataclass, field, replace
 
 from services.matching.domain.breaks import breaks_per_person, drop_breaking, idle_per_person, person_slots
-from services.matching.domain.left_out import LeftOut, why_left_out
+from services.matching.domain.left_out import NOT_SCHEDULABLE, LeftOut, why_left_out
 from services.matching.domain.objectives import DEFAULT_ORDER, rank
 from services.matching.domain.annealing import anneal
 from services.matching.domain.openings import Openings, openings_of
@@ -92,7 +92,7 @@ def solve(problem: Problem, time_limit: float = 10.0, model_limit: int = MODEL_L
         solution = _solution(problem, greedy.meetings, value_bound, 0, f"greedy (the solver failed: {type(exc).__name__})")
     solution.left_out = _left_out(problem, solution.schedule.meetings)
     solution.required_missing = [lo for lo in solution.left_out if lo.candidate.required]
-    solution.schedule.unscheduled = [lo.candidate for lo in solution.left_out if lo.reason != "no_thanks"]
+    solution.schedule.unscheduled = [lo.candidate for lo in solution.left_out if lo.reason not in NOT_SCHEDULABLE]
     if size > model_limit and solution.schedule.value >= value_bound - 1e-6 and not solution.required_missing:
         solution.value_optimal = True
         solution.status = "optimal" if solution.breaks == 0 else solution.status

@@ -41,6 +41,13 @@ def test_named_pairs_that_cannot_meet_are_returned_with_the_reason():
     assert [(u["seller_id"], u["buyer_id"], u["reason"]) for u in unmet] == [("s9", "b1", "not_approved"), ("s1", "s2", "roles"), ("s3", "b2", "no_thanks")]
 
 
+def test_a_named_pair_left_out_though_nobody_said_no_thanks_had_their_meeting():
+    """A pair's one meeting was cancelled (the organiser took its table away): naming them
+    again says so, not that one of them said no thanks."""
+    _, unmet = apply_rules(CANDIDATES, DraftRules("none", (PairRule("s2", "b2"),)), SAID, ROLES, lambda s, b: None)
+    assert [(u["seller_id"], u["buyer_id"], u["reason"]) for u in unmet] == [("s2", "b2", "had_meeting")]
+
+
 def test_a_required_meeting_is_placed_before_a_more_valuable_one_and_in_its_window():
     for window in (0, 1):
         candidates = [Candidate("s1", "b1", 500), Candidate("s3", "b1", 5)]
