@@ -9,9 +9,8 @@ patterns), so every place that shows an amount groups it the same way.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from babel.core import get_global
 from babel.numbers import format_decimal, get_territory_currencies, list_currencies

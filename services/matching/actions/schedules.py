@@ -262,14 +262,14 @@ def _kept_meetings(ctx: Matching, meet_id: str, problem: Problem) -> tuple[list[
             interpreted.setdefault(m.interpreter, set()).add(m.slot)
     pool = problem.interpreter_availability
     problem.interpreter_availability = {i: pool.get(i, frozenset()) | frozenset(interpreted.get(i, ())) for i in pool.keys() | interpreted.keys()}
-    cancelled = {(p["seller_id"], p["buyer_id"]) for p in every_meeting if p["meeting_id"] not in live}
     history = {(p["seller_id"], p["buyer_id"]) for p in kept if not placeable(p, slot_index, problem.tables)}
-    problem.excluded = problem.excluded | cancelled | history
-    reasons = {m["_id"]: m.get("cancel_reason") for m in ctx.meetings.many(p["meeting_id"] for p in every_meeting if p["meeting_id"] not in live)}
+    why_cancelled = {m["_id"]: m.get("cancel_reason") or "cancelled" for m in ctx.meetings.many(p["meeting_id"] for p in every_meeting if p["meeting_id"] not in live)}
     problem.had_meeting = {
         **{pair: "was held before the meet changed under it" for pair in history},
-        **{(p["seller_id"], p["buyer_id"]): f"was cancelled ({reasons.get(p['meeting_id']) or 'cancelled'})" for p in every_meeting if p["meeting_id"] not in live},
+        **{(p["seller_id"], p["buyer_id"]): f"was cancelled ({why_cancelled.get(p['meeting_id'], 'cancelled')})" for p in every_meeting if p["meeting_id"] not in live},
     }
+    cancelled = problem.had_meeting.keys() - history
+    problem.excluded = problem.excluded | problem.had_meeting.keys()
     pinned = []
     for lock in ctx.schedules.locks(meet_id):
         pair = (lock["seller_id"], lock["buyer_id"])

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timezone
+from typing import Callable, TypeVar
 
 from shared.auth import Principal
 
@@ -12,7 +13,10 @@ from services.registration.actions import participants as participant_actions
 from services.registration.actions.availability import follow_one, slots_changed
 from services.registration.domain.applications import ALL_SLOTS, APPROVED, DECISIONS, REJECTED, WITHDRAWN, Application, application_id, check_availability
 from services.registration.domain.errors import Conflict, NotFound
+from services.registration.domain.meets import Meet
 from services.registration.messages import availability_changed, participation_event
+
+T = TypeVar("T")
 
 
 def apply(ctx: Registration, meet_id: str, participant_id: str, availability: list[str] | str) -> Application:
@@ -50,10 +54,7 @@ def apply_once(ctx: Registration, meet_id: str, participant_id: str, availabilit
 
 def decide_once(ctx: Registration, meet_id: str, participant_id: str, decision: str, reason: str | None, by: Principal) -> tuple[Application, bool]:
     """``decide``, and whether it changed the application (False: it had that decision)."""
-    meet, _ = meet_actions.get(ctx, meet_id)
-    meet.ensure_running()
-    with _one_change_at_a_time(ctx, meet_id, participant_id):
-        return retried(lambda: _decide(ctx, meet, participant_id, decision, reason, by), "application", "decision")
+    return _status_change(ctx, meet_id, participant_id, "decision", lambda meet: _decide(ctx, meet, participant_id, decision, reason, by))
 
 
 def get(ctx: Registration, meet_id: str, participant_id: str) -> Application:
@@ -67,7 +68,7 @@ def decide(ctx: Registration, meet_id: str, participant_id: str, decision: str, 
     """Approve, reject or waitlist. Approval takes a place atomically; a full meet is a 409.
     The decision the application already has is answered with it unchanged (a retry whose
     first answer was lost), with no second event and no second place. One status change of
-    an application runs at a time (a lease, ``_one_change_at_a_time``), so the same
+    an application runs at a time (a lease, ``_status_change``), so the same
     decision sent many times at once is made once and the others find it made: a place is
     never taken twice for one application, not even for a moment in which another
     applicant would be refused. Raises NotFound, Conflict, DomainError, Busy."""
@@ -89,10 +90,7 @@ def _decide(ctx: Registration, meet, participant_id: str, decision: str, reason:
 def withdraw(ctx: Registration, meet_id: str, participant_id: str, reason: str | None, by: Principal) -> Application:
     """Withdraw an application (a second withdrawal answers with it unchanged); one status
     change of an application at a time, as ``decide``."""
-    meet, _ = meet_actions.get(ctx, meet_id)
-    meet.ensure_running()
-    with _one_change_at_a_time(ctx, meet_id, participant_id):
-        return retried(lambda: _withdraw(ctx, meet, participant_id, reason, by), "application", "reason")
+    return _status_change(ctx, meet_id, participant_id, "reason", lambda meet: _withdraw(ctx, meet, participant_id, reason, by))
 
 
 def _withdraw(ctx: Registration, meet, participant_id: str, reason: str | None, by: Principal) -> Application:
@@ -104,10 +102,15 @@ def _withdraw(ctx: Registration, meet, participant_id: str, reason: str | None, 
     return _save(ctx, application, before, meet)
 
 
-def _one_change_at_a_time(ctx: Registration, meet_id: str, participant_id: str):
-    """The application's lease for a status change (``shared/leases.py``): a context
-    manager, raising ``Busy`` (a 409) if another change keeps it past the wait."""
-    return ctx.leases.held(f"application:{application_id(meet_id, participant_id)}")
+def _status_change(ctx: Registration, meet_id: str, participant_id: str, field: str, change: Callable[[Meet], T]) -> T:
+    """``change(meet)`` of the application's status on a running meet, holding the
+    application's lease (``shared/leases.py``; ``Busy``, a 409, if another change keeps it
+    past the wait) and run again while its write loses a race (``retried``, naming
+    ``field``): one status change of an application at a time."""
+    meet, _ = meet_actions.get(ctx, meet_id)
+    meet.ensure_running()
+    with ctx.leases.held(f"application:{application_id(meet_id, participant_id)}"):
+        return retried(lambda: change(meet), "application", field)
 
 
 def change_availability(ctx: Registration, meet_id: str, participant_id: str, availability: list[str] | str) -> Application:
